@@ -1,0 +1,390 @@
+package io.dedup;
+
+import io.dedup.internal.DedupEngine;
+import io.dedup.internal.DedupMetrics;
+import io.dedup.internal.DiscoveredKeyExtractor;
+import io.dedup.internal.EngineSettings;
+import io.dedup.internal.MicrometerMetrics;
+import io.dedup.spi.DedupStore;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Runs a message handler at most once per idempotency key within the retention, over at-least-once delivery.
+ *
+ * <p>For each message: extract the key, claim it atomically in the store, run the handler only if the claim was
+ * acquired (renewing the lease while it runs long), record the outcome, and report what happened as a {@link
+ * DedupResult} whose {@link DedupResult#disposition()} tells the caller whether to ack, defer, retry or
+ * dead-letter. Duplicates get the stored outcome without running the handler.
+ *
+ * <pre>{@code
+ * DedupConsumer<Order> dedup = DedupConsumer.builder(KeyExtractor.<Order>jsonPointer(Order::body, "/id"))
+ *         .namespace("orders")
+ *         .build();
+ * MessageHandler<Order> safe = dedup.decorate(order -> ship(order));
+ * }</pre>
+ *
+ * <p>Thread-safe: one instance serves any number of threads. Close it to stop its lease-renewal thread (and the
+ * store, when the consumer discovered the store itself).
+ *
+ * @param <M> the message type
+ */
+public final class DedupConsumer<M> implements AutoCloseable {
+    /** Default retention of completed keys. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+    /** Default lease of an acquired claim. */
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(5);
+    /** By default a running handler's lease is renewed once a third of it has passed. */
+    public static final double DEFAULT_RENEW_FRACTION = 1.0 / 3;
+    /** Default namespace when the adapter or application sets none. */
+    public static final String DEFAULT_NAMESPACE = "default";
+
+    private final DedupEngine<M> engine;
+
+    private DedupConsumer(EngineSettings<M> settings) {
+        this.engine = new DedupEngine<>(settings);
+    }
+
+    /**
+     * Wraps {@code handler} with every default: the store selected by dependency ({@link DedupStores#discover()}),
+     * the key where the message's adapter says it lives by default (a Kafka record's {@code idempotency-key}
+     * header, an AMQP message-id), namespace {@value #DEFAULT_NAMESPACE}.
+     *
+     * @see #decorate(MessageHandler)
+     * @throws DedupConfigurationException if the store modules on the classpath are ambiguous
+     */
+    public static <M> MessageHandler<M> wrap(MessageHandler<M> handler) {
+        return DedupConsumer.<M>builder().build().decorate(handler);
+    }
+
+    /** A builder whose key extractor is found per message type from the adapters on the classpath. */
+    public static <M> Builder<M> builder() {
+        return new Builder<>(null);
+    }
+
+    /** A builder with the given key extractor. */
+    public static <M> Builder<M> builder(KeyExtractor<? super M> keyExtractor) {
+        return new Builder<>(Objects.requireNonNull(keyExtractor, "keyExtractor"));
+    }
+
+    /**
+     * A handler with {@code handler}'s shape that runs it at most once per key. It returns normally when the
+     * message was processed, was a duplicate, or ran unguarded under fail-open, and otherwise throws, so that a
+     * caller acks only on normal return:
+     *
+     * <ul>
+     *   <li>the handler's own exception, unchanged, when it failed (the key was released or marked failed);
+     *   <li>{@link KeyInProgressException} when another worker holds the key;
+     *   <li>{@link LeaseLostException} when the lease was taken over while the handler ran;
+     *   <li>{@link IdempotencyConflictException} when the key was used for a different payload;
+     *   <li>{@link IdempotencyKeyException} or {@link DedupStoreCorruptionException} for bad input;
+     *   <li>{@link DedupStoreUnavailableException} when the store is down (fail-closed).
+     * </ul>
+     */
+    public MessageHandler<M> decorate(MessageHandler<? super M> handler) {
+        ResultHandler<M, Void> adapted = ResultHandler.of(handler);
+        return message -> throwUnlessDone(process(message, adapted));
+    }
+
+    /** Claims, runs and completes one message; the handler's result is not stored. */
+    public <R> DedupResult<R> process(M message, ResultHandler<? super M, ? extends R> handler) {
+        return engine.process(message, handler, OutcomeCodecs.none(), true);
+    }
+
+    /**
+     * Claims, runs and completes one message, storing the handler's result with {@code codec} so that duplicates
+     * receive it in {@link DedupResult.Duplicate#outcome()}.
+     *
+     * @param finalAttempt whether a failure now is the last attempt (then {@link FailurePolicy#MARK_FAILED}
+     *     applies); adapters that retry across redeliveries pass false until the last one
+     */
+    public <R> DedupResult<R> process(
+            M message,
+            ResultHandler<? super M, ? extends R> handler,
+            OutcomeCodec<? super R> codec,
+            boolean finalAttempt) {
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(codec, "codec");
+        return engine.process(message, handler, codec, finalAttempt);
+    }
+
+    /**
+     * Processes a batch with one claim round trip and one completion round trip to the store (plus one more when
+     * the batch repeats a key). Handlers run sequentially in list order on the calling thread. The answer has one
+     * result per message, in order.
+     */
+    public <R> List<DedupResult<R>> processAll(
+            List<? extends M> messages, ResultHandler<? super M, ? extends R> handler) {
+        return processAll(messages, handler, OutcomeCodecs.none(), true);
+    }
+
+    /** {@link #processAll(List, ResultHandler)} storing results with {@code codec}. */
+    public <R> List<DedupResult<R>> processAll(
+            List<? extends M> messages,
+            ResultHandler<? super M, ? extends R> handler,
+            OutcomeCodec<? super R> codec,
+            boolean finalAttempt) {
+        Objects.requireNonNull(messages, "messages");
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(codec, "codec");
+        return engine.processAll(messages, handler, codec, finalAttempt);
+    }
+
+    /**
+     * The key {@code message} would be claimed under.
+     *
+     * @throws IdempotencyKeyException if it has none or it cannot be read
+     */
+    public DedupKey keyOf(M message) {
+        return engine.keyOf(Objects.requireNonNull(message, "message"));
+    }
+
+    public DedupStore store() {
+        return engine.settings().store();
+    }
+
+    public String namespace() {
+        return engine.settings().namespace();
+    }
+
+    public Duration retention() {
+        return engine.settings().retention();
+    }
+
+    public Duration lease() {
+        return engine.settings().lease();
+    }
+
+    public FailurePolicy failurePolicy() {
+        return engine.settings().failurePolicy();
+    }
+
+    public StoreUnavailablePolicy storeUnavailablePolicy() {
+        return engine.settings().storeUnavailablePolicy();
+    }
+
+    /** Stops lease renewal, and closes the store if this consumer discovered it rather than being given it. */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    private static void throwUnlessDone(DedupResult<?> result) throws Exception {
+        if (result instanceof DedupResult.Processed
+                || result instanceof DedupResult.Duplicate
+                || result instanceof DedupResult.Unguarded) {
+            return;
+        }
+        if (result instanceof DedupResult.Failed<?> failed) {
+            throw failed.error();
+        }
+        if (result instanceof DedupResult.InProgress<?> inProgress) {
+            throw new KeyInProgressException(inProgress.key(), inProgress.leaseUntil());
+        }
+        if (result instanceof DedupResult.Fenced<?> fenced) {
+            throw new LeaseLostException(fenced.claim().key(), fenced.claim().token());
+        }
+        if (result instanceof DedupResult.Conflict<?> conflict) {
+            throw new IdempotencyConflictException(conflict.key());
+        }
+        if (result instanceof DedupResult.Rejected<?> rejected) {
+            throw rejected.reason();
+        }
+        throw ((DedupResult.Unavailable<?>) result).cause();
+    }
+
+    /**
+     * Configures a {@link DedupConsumer}. Each setter checks its argument and names it when it fails. Not
+     * thread-safe; the consumer it builds is.
+     */
+    public static final class Builder<M> {
+        private final KeyExtractor<? super M> keyExtractor;
+        private DedupStore store;
+        private String namespace = DEFAULT_NAMESPACE;
+        private Duration retention = DEFAULT_RETENTION;
+        private Duration lease = DEFAULT_LEASE;
+        private double renewFraction = DEFAULT_RENEW_FRACTION;
+        private Function<? super M, byte[]> fingerprintPayload;
+        private boolean digestAllKeys;
+        private FailurePolicy failurePolicy = FailurePolicy.RELEASE;
+        private StoreUnavailablePolicy storeUnavailablePolicy = StoreUnavailablePolicy.FAIL_CLOSED;
+        private int handlerAttempts = 1;
+        private Duration retryBackoff = Duration.ofMillis(100);
+        private Function<? super M, String> describer = message -> "message";
+        private Object meterRegistry;
+        private final Map<String, String> metricTags = new LinkedHashMap<>();
+
+        private Builder(KeyExtractor<? super M> keyExtractor) {
+            this.keyExtractor = keyExtractor;
+        }
+
+        /** The processed-keys store. Default: {@link DedupStores#discover()}, closed with the consumer. */
+        public Builder<M> store(DedupStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** What keys are unique within; adapters default it to the consumer group or queue. */
+        public Builder<M> namespace(String namespace) {
+            Objects.requireNonNull(namespace, "namespace");
+            if (namespace.isEmpty() || namespace.length() > DedupKey.MAX_NAMESPACE_LENGTH) {
+                throw new IllegalArgumentException(
+                        "namespace must be 1 to " + DedupKey.MAX_NAMESPACE_LENGTH + " characters");
+            }
+            this.namespace = namespace;
+            return this;
+        }
+
+        /** How long completed keys are remembered. Default 24 h. */
+        public Builder<M> retention(Duration retention) {
+            this.retention = positive(retention, "retention");
+            return this;
+        }
+
+        /** How long a claim stays valid without renewal. Default 5 min. */
+        public Builder<M> lease(Duration lease) {
+            this.lease = positive(lease, "lease");
+            return this;
+        }
+
+        /**
+         * Renew a running handler's lease once this fraction of it has passed (0 &lt; fraction &lt; 1), or pass 0
+         * to turn renewal off. Default 1/3.
+         */
+        public Builder<M> leaseRenewalFraction(double fraction) {
+            if (!(fraction == 0 || (fraction > 0 && fraction < 1))) {
+                throw new IllegalArgumentException(
+                        "leaseRenewalFraction must be 0 (off) or in (0, 1), got " + fraction);
+            }
+            this.renewFraction = fraction;
+            return this;
+        }
+
+        /**
+         * Turns fingerprint checking on: the SHA-256 of this payload is stored with each claim, and a key reused
+         * for a different payload is a {@link DedupResult.Conflict}. Off by default.
+         */
+        public Builder<M> fingerprint(Function<? super M, byte[]> payload) {
+            this.fingerprintPayload = Objects.requireNonNull(payload, "payload");
+            return this;
+        }
+
+        /** Store every key as its SHA-256 digest, so no raw identifier is kept at rest. Default: only long keys. */
+        public Builder<M> digestAllKeys(boolean digestAllKeys) {
+            this.digestAllKeys = digestAllKeys;
+            return this;
+        }
+
+        /** What happens to a key when its handler fails for the last time. Default {@link FailurePolicy#RELEASE}. */
+        public Builder<M> failurePolicy(FailurePolicy failurePolicy) {
+            this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
+            return this;
+        }
+
+        /** Default {@link StoreUnavailablePolicy#FAIL_CLOSED}. */
+        public Builder<M> storeUnavailablePolicy(StoreUnavailablePolicy policy) {
+            this.storeUnavailablePolicy = Objects.requireNonNull(policy, "storeUnavailablePolicy");
+            return this;
+        }
+
+        /**
+         * How many times to run a failing handler under the same claim before reporting it failed, waiting
+         * {@code backoff} times the attempt number between runs. Default 1 (no in-process retry).
+         */
+        public Builder<M> handlerAttempts(int attempts, Duration backoff) {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("handlerAttempts must be at least 1, got " + attempts);
+            }
+            Objects.requireNonNull(backoff, "backoff");
+            if (backoff.isNegative()) {
+                throw new IllegalArgumentException("backoff must not be negative, got " + backoff);
+            }
+            this.handlerAttempts = attempts;
+            this.retryBackoff = backoff;
+            return this;
+        }
+
+        /** How to name a message in error messages (topic, partition, offset); never include payloads or secrets. */
+        public Builder<M> messageDescriber(Function<? super M, String> describer) {
+            this.describer = Objects.requireNonNull(describer, "describer");
+            return this;
+        }
+
+        /**
+         * Publish metrics to this Micrometer {@code MeterRegistry} (micrometer-core must be on the classpath).
+         * Typed as Object so that dedup-core loads without Micrometer.
+         *
+         * @throws IllegalArgumentException if it is not a {@code io.micrometer.core.instrument.MeterRegistry}
+         */
+        public Builder<M> meterRegistry(Object meterRegistry) {
+            Objects.requireNonNull(meterRegistry, "meterRegistry");
+            boolean isRegistry;
+            try {
+                isRegistry = Class.forName("io.micrometer.core.instrument.MeterRegistry")
+                        .isInstance(meterRegistry);
+            } catch (ClassNotFoundException e) {
+                isRegistry = false;
+            }
+            if (!isRegistry) {
+                throw new IllegalArgumentException(
+                        "meterRegistry must be an io.micrometer.core.instrument.MeterRegistry, got "
+                                + meterRegistry.getClass().getName());
+            }
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /** An extra tag on every meter (adapters add {@code topic} or {@code queue}). */
+        public Builder<M> metricTag(String name, String value) {
+            metricTags.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * @throws DedupConfigurationException if no store was set and the store modules on the classpath are
+         *     ambiguous
+         * @throws IllegalArgumentException if the lease is not shorter than the retention
+         */
+        public DedupConsumer<M> build() {
+            if (lease.compareTo(retention) > 0) {
+                throw new IllegalArgumentException(
+                        "lease (" + lease + ") must not be longer than retention (" + retention + ")");
+            }
+            boolean owns = store == null;
+            DedupStore chosen = owns ? DedupStores.discover() : store;
+            DedupMetrics metrics = meterRegistry == null
+                    ? DedupMetrics.NOOP
+                    : new MicrometerMetrics(meterRegistry, namespace, Map.copyOf(metricTags));
+            KeyExtractor<? super M> extractor = keyExtractor != null ? keyExtractor : new DiscoveredKeyExtractor<M>();
+            return new DedupConsumer<>(new EngineSettings<>(
+                    chosen,
+                    owns,
+                    extractor,
+                    namespace,
+                    retention,
+                    lease,
+                    renewFraction,
+                    fingerprintPayload,
+                    digestAllKeys,
+                    failurePolicy,
+                    storeUnavailablePolicy,
+                    handlerAttempts,
+                    retryBackoff,
+                    describer,
+                    metrics));
+        }
+
+        private static Duration positive(Duration value, String name) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+            return value;
+        }
+    }
+}

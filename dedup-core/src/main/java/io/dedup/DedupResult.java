@@ -1,0 +1,152 @@
+package io.dedup;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What {@link DedupConsumer} did with one message. Adapters act on {@link #disposition()}; applications that keep
+ * their own loop can switch on the variants.
+ *
+ * @param <R> the handler's result type
+ */
+public sealed interface DedupResult<R> {
+    /** What the adapter should do with the delivery. */
+    Disposition disposition();
+
+    /** The handler ran under a claim and the store recorded the key as completed. */
+    record Processed<R>(Claim claim, R result) implements DedupResult<R> {
+        public Processed {
+            Objects.requireNonNull(claim, "claim");
+        }
+
+        /** The handler's result; null when it returned null. */
+        @Override
+        public R result() {
+            return result;
+        }
+
+        @Override
+        public Disposition disposition() {
+            return Disposition.ACK;
+        }
+    }
+
+    /** The key completed earlier; the handler did not run. The stored outcome is attached. */
+    record Duplicate<R>(DedupKey key, Outcome outcome) implements DedupResult<R> {
+        public Duplicate {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(outcome, "outcome");
+        }
+
+        @Override
+        public Disposition disposition() {
+            return Disposition.ACK;
+        }
+    }
+
+    /** Another worker holds a live lease on the key; try again later. */
+    record InProgress<R>(DedupKey key, Instant leaseUntil) implements DedupResult<R> {
+        public InProgress {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(leaseUntil, "leaseUntil");
+        }
+
+        @Override
+        public Disposition disposition() {
+            return Disposition.DEFER;
+        }
+    }
+
+    /** The key was used before for a different payload (fingerprint checking is on). */
+    record Conflict<R>(DedupKey key) implements DedupResult<R> {
+        public Conflict {
+            Objects.requireNonNull(key, "key");
+        }
+
+        @Override
+        public Disposition disposition() {
+            return Disposition.DEAD_LETTER;
+        }
+    }
+
+    /**
+     * The handler failed on every attempt. The key was released (a redelivery runs it again) or, on the final
+     * attempt under {@link FailurePolicy#MARK_FAILED}, completed as failed. {@code claim} is empty when the handler
+     * ran unguarded (fail-open).
+     */
+    record Failed<R>(DedupKey key, Optional<Claim> claim, Exception error, int attempts, boolean keyMarkedFailed)
+            implements DedupResult<R> {
+        public Failed {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(claim, "claim");
+            Objects.requireNonNull(error, "error");
+        }
+
+        @Override
+        public Disposition disposition() {
+            return Disposition.RETRY_OR_DEAD_LETTER;
+        }
+    }
+
+    /**
+     * The handler ran, but its lease had been taken over, so its completion was refused (fenced). The current
+     * holder completes the key; this delivery will be a duplicate on retry.
+     */
+    record Fenced<R>(Claim claim, R result) implements DedupResult<R> {
+        public Fenced {
+            Objects.requireNonNull(claim, "claim");
+        }
+
+        @Override
+        public Disposition disposition() {
+            return Disposition.DEFER;
+        }
+    }
+
+    /**
+     * The message was rejected before any handler ran: its key is missing or unreadable ({@link
+     * IdempotencyKeyException}) or its stored record is unreadable ({@link DedupStoreCorruptionException}).
+     */
+    record Rejected<R>(DedupException reason) implements DedupResult<R> {
+        public Rejected {
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        @Override
+        public Disposition disposition() {
+            return Disposition.DEAD_LETTER;
+        }
+    }
+
+    /**
+     * The store could not be reached (fail-closed). If {@code handlerRan}, the handler did run under a claim but
+     * its completion could not be recorded: the key stays in progress until its lease lapses.
+     */
+    record Unavailable<R>(Optional<DedupKey> key, DedupStoreUnavailableException cause, boolean handlerRan)
+            implements DedupResult<R> {
+        public Unavailable {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(cause, "cause");
+        }
+
+        @Override
+        public Disposition disposition() {
+            return Disposition.BACK_OFF;
+        }
+    }
+
+    /** Fail-open: the store was unavailable and the handler ran without a claim. */
+    record Unguarded<R>(Optional<DedupKey> key, R result, DedupStoreUnavailableException cause)
+            implements DedupResult<R> {
+        public Unguarded {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(cause, "cause");
+        }
+
+        @Override
+        public Disposition disposition() {
+            return Disposition.ACK;
+        }
+    }
+}

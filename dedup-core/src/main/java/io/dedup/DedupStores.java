@@ -1,0 +1,69 @@
+package io.dedup;
+
+import io.dedup.memory.InMemoryDedupStore;
+import io.dedup.spi.DedupStore;
+import io.dedup.spi.DedupStoreProvider;
+import io.dedup.spi.StoreSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+/**
+ * Selects the store "by dependency": the store module on the classpath ({@code dedup-redis-store},
+ * {@code dedup-jdbc-store}) provides it; with none, the in-memory store serves. Thread-safe.
+ */
+public final class DedupStores {
+    /** The setting ({@code dedup.store} / {@code DEDUP_STORE}) that names the store when several are present. */
+    public static final String STORE_PROPERTY = "dedup.store";
+
+    private DedupStores() {}
+
+    /**
+     * The store selected by the classpath and the environment: the one named by {@code dedup.store} if set
+     * ({@code memory} for the in-memory store), else the only store module present, else the in-memory store.
+     *
+     * @throws DedupConfigurationException if two store modules are present and none is named, or the named one
+     *     is not present
+     */
+    public static DedupStore discover() {
+        return discover(StoreSettings.fromEnvironment(), DedupStores.class.getClassLoader());
+    }
+
+    /** {@link #discover()} with explicit settings and class loader. */
+    public static DedupStore discover(StoreSettings settings, ClassLoader loader) {
+        List<DedupStoreProvider> providers = new ArrayList<>();
+        ServiceLoader.load(DedupStoreProvider.class, loader).forEach(providers::add);
+        String wanted = settings.get(STORE_PROPERTY)
+                .map(s -> s.toLowerCase(Locale.ROOT))
+                .orElse(null);
+        if (wanted != null) {
+            if (wanted.equals("memory")) {
+                return InMemoryDedupStore.create();
+            }
+            for (DedupStoreProvider provider : providers) {
+                if (provider.name().equalsIgnoreCase(wanted)) {
+                    return provider.create(settings);
+                }
+            }
+            throw new DedupConfigurationException(STORE_PROPERTY + "=" + wanted + " but the store modules present are "
+                    + names(providers) + " (and memory)");
+        }
+        if (providers.isEmpty()) {
+            return InMemoryDedupStore.create();
+        }
+        if (providers.size() > 1) {
+            throw new DedupConfigurationException("several store modules are on the classpath: " + names(providers)
+                    + "; remove all but one, or choose with the system property " + STORE_PROPERTY
+                    + " or the environment variable " + StoreSettings.environmentName(STORE_PROPERTY));
+        }
+        return providers.get(0).create(settings);
+    }
+
+    private static String names(List<DedupStoreProvider> providers) {
+        return providers.stream()
+                .map(p -> p.name() + " (" + p.getClass().getName() + ")")
+                .collect(Collectors.joining(", ", "[", "]"));
+    }
+}

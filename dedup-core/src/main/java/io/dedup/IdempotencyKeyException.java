@@ -1,0 +1,17 @@
+package io.dedup;
+
+/**
+ * A message's idempotency key could not be obtained. The message is bad input: it goes to the dead-letter path
+ * with this exception's message as the reason, and is never silently dropped.
+ */
+public class IdempotencyKeyException extends DedupException {
+    private static final long serialVersionUID = 1L;
+
+    public IdempotencyKeyException(String message) {
+        super(message);
+    }
+
+    public IdempotencyKeyException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,9 @@
+package io.dedup;
+
+/** What to do when the store cannot be reached to claim a key. */
+public enum StoreUnavailablePolicy {
+    /** Never run a handler without a claim: report the outage so the adapter stops, backs off and resumes. The default. */
+    FAIL_CLOSED,
+    /** Run the handler unguarded (it may run twice for a key), counting and logging every such message. */
+    FAIL_OPEN
+}

@@ -1,0 +1,65 @@
+package io.dedup.internal;
+
+/** What dedup counts and times. The no-op implementation costs nothing; Micrometer's is used when a registry is set. */
+public interface DedupMetrics {
+    /** Message results, as the {@code result} tag of {@code dedup.messages}. */
+    enum Result {
+        PROCESSED("processed"),
+        DUPLICATE("duplicate"),
+        IN_PROGRESS("in_progress"),
+        CONFLICT("conflict"),
+        FAILED("failed"),
+        FENCED("fenced"),
+        NO_KEY("no_key"),
+        CORRUPT("corrupt"),
+        UNAVAILABLE("unavailable"),
+        UNGUARDED("unguarded");
+
+        private final String tag;
+
+        Result(String tag) {
+            this.tag = tag;
+        }
+
+        public String tag() {
+            return tag;
+        }
+    }
+
+    /** Store operations, as the {@code operation} tag of {@code dedup.store.calls}. */
+    enum StoreOperation {
+        CLAIM("claim"),
+        CLAIM_ALL("claim_all"),
+        COMPLETE("complete"),
+        COMPLETE_ALL("complete_all"),
+        RENEW("renew"),
+        RELEASE("release");
+
+        private final String tag;
+
+        StoreOperation(String tag) {
+            this.tag = tag;
+        }
+
+        public String tag() {
+            return tag;
+        }
+    }
+
+    DedupMetrics NOOP = new DedupMetrics() {};
+
+    /** Whether timings are wanted; callers skip reading the clock when not. */
+    default boolean timed() {
+        return false;
+    }
+
+    default void result(Result result) {}
+
+    default void storeCall(StoreOperation operation, long nanos, boolean failed) {}
+
+    default void handler(long nanos, boolean failed) {}
+
+    default void leaseRenewed() {}
+
+    default void fenced(StoreOperation operation) {}
+}

@@ -1,0 +1,67 @@
+package io.dedup.internal;
+
+import io.dedup.DedupKey;
+import io.dedup.DedupStoreException;
+import io.dedup.DedupStoreUnavailableException;
+import io.dedup.internal.DedupMetrics.StoreOperation;
+import io.dedup.spi.ClaimRequest;
+import io.dedup.spi.ClaimResult;
+import io.dedup.spi.Completion;
+import io.dedup.spi.DedupStore;
+import io.dedup.spi.WriteResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The store as the engine calls it: timed when metrics want it, and with any unexpected runtime exception from a
+ * store turned into {@link DedupStoreUnavailableException}, so that a store bug can never look like a decision.
+ */
+final class StoreCalls {
+    private final DedupStore store;
+    private final DedupMetrics metrics;
+
+    StoreCalls(DedupStore store, DedupMetrics metrics) {
+        this.store = store;
+        this.metrics = metrics;
+    }
+
+    ClaimResult claim(ClaimRequest request) {
+        return call(StoreOperation.CLAIM, () -> store.claim(request));
+    }
+
+    List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+        return call(StoreOperation.CLAIM_ALL, () -> store.claimAll(requests));
+    }
+
+    WriteResult complete(Completion completion) {
+        return call(StoreOperation.COMPLETE, () -> store.complete(completion));
+    }
+
+    List<WriteResult> completeAll(List<Completion> completions) {
+        return call(StoreOperation.COMPLETE_ALL, () -> store.completeAll(completions));
+    }
+
+    WriteResult release(DedupKey key, long token, Duration retention) {
+        return call(StoreOperation.RELEASE, () -> store.release(key, token, retention));
+    }
+
+    private <T> T call(StoreOperation operation, Supplier<T> call) {
+        long start = metrics.timed() ? System.nanoTime() : 0;
+        boolean failed = true;
+        try {
+            T result = call.get();
+            failed = false;
+            return result;
+        } catch (DedupStoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new DedupStoreUnavailableException(
+                    "store " + store.describe() + " failed on " + operation.tag() + ": " + e, e);
+        } finally {
+            if (metrics.timed()) {
+                metrics.storeCall(operation, System.nanoTime() - start, failed);
+            }
+        }
+    }
+}

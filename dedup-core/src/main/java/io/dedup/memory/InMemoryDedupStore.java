@@ -1,0 +1,286 @@
+package io.dedup.memory;
+
+import io.dedup.Claim;
+import io.dedup.DedupKey;
+import io.dedup.DedupStoreFullException;
+import io.dedup.Outcome;
+import io.dedup.OutcomeStatus;
+import io.dedup.spi.ClaimRequest;
+import io.dedup.spi.ClaimResult;
+import io.dedup.spi.Completion;
+import io.dedup.spi.DedupStore;
+import io.dedup.spi.ExpiredEntriesPurger;
+import io.dedup.spi.RecordState;
+import io.dedup.spi.StoredRecord;
+import io.dedup.spi.WriteResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A processed-keys store in this JVM's memory: the default when no store module is on the classpath. It protects
+ * one process only (no two consumer processes share it) and forgets everything on restart.
+ *
+ * <p>Each operation is one atomic {@link ConcurrentHashMap#compute} on the key. Expiry is judged by the injected
+ * {@link Clock}. Fencing tokens come from one store-wide counter, so they never repeat for any key. Expired
+ * records are swept in amortised constant time as new keys arrive. With a maximum size, a claim of a new key when
+ * the store is full of live records is refused with {@link DedupStoreFullException} rather than forgetting
+ * completed keys.
+ *
+ * <p>Thread-safe.
+ */
+public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurger {
+    private final Clock clock;
+    private final long maxEntries;
+    private final ConcurrentHashMap<DedupKey, Entry> entries = new ConcurrentHashMap<>();
+    private final AtomicLong tokens = new AtomicLong();
+    private final AtomicLong insertsSinceSweep = new AtomicLong();
+    private final ReentrantLock sweeping = new ReentrantLock();
+
+    private record Entry(
+            RecordState state,
+            long token,
+            int attempts,
+            long leaseUntil,
+            long expiresAt,
+            String fingerprint,
+            Outcome outcome) {
+        boolean expired(long now) {
+            return expiresAt <= now;
+        }
+    }
+
+    private InMemoryDedupStore(Clock clock, long maxEntries) {
+        this.clock = clock;
+        this.maxEntries = maxEntries;
+    }
+
+    /** An unbounded store on the system clock. */
+    public static InMemoryDedupStore create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures an {@link InMemoryDedupStore}. Not thread-safe. */
+    public static final class Builder {
+        private Clock clock = Clock.systemUTC();
+        private long maxEntries = Long.MAX_VALUE;
+
+        private Builder() {}
+
+        /** The clock that judges leases and retention. Default: the system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The most live records kept; a new key beyond it is refused. Default: unbounded. */
+        public Builder maxEntries(long maxEntries) {
+            if (maxEntries < 1) {
+                throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
+            }
+            this.maxEntries = maxEntries;
+            return this;
+        }
+
+        public InMemoryDedupStore build() {
+            return new InMemoryDedupStore(clock, maxEntries);
+        }
+    }
+
+    @Override
+    public ClaimResult claim(ClaimRequest request) {
+        Objects.requireNonNull(request, "request");
+        DedupKey key = request.key();
+        String fingerprint = request.fingerprint().orElse(null);
+        long lease = request.lease().toMillis();
+        long retention = request.retention().toMillis();
+        ClaimResult[] answer = new ClaimResult[1];
+        boolean[] inserted = new boolean[1];
+        entries.compute(key, (k, e) -> {
+            long now = clock.millis();
+            if (e == null || e.expired(now)) {
+                if (maxEntries != Long.MAX_VALUE && entries.mappingCount() >= maxEntries) {
+                    purgeExpired(Integer.MAX_VALUE);
+                    if (entries.mappingCount() >= maxEntries) {
+                        throw new DedupStoreFullException("in-memory store holds its maximum of " + maxEntries
+                                + " live records; new keys are refused until retention frees room");
+                    }
+                }
+                inserted[0] = e == null;
+                return acquire(key, 1, now, lease, retention, fingerprint, answer);
+            }
+            if (fingerprint != null && e.fingerprint != null && !fingerprint.equals(e.fingerprint)) {
+                answer[0] = new ClaimResult.Conflict(key);
+                return e;
+            }
+            switch (e.state) {
+                case COMPLETED:
+                    answer[0] = new ClaimResult.Duplicate(key, e.outcome);
+                    return e;
+                case IN_PROGRESS:
+                    if (e.leaseUntil > now) {
+                        answer[0] = new ClaimResult.InProgress(key, Instant.ofEpochMilli(e.leaseUntil));
+                        return e;
+                    }
+                    return acquire(key, e.attempts + 1, now, lease, retention, fingerprint, answer);
+                default: // RELEASED
+                    return acquire(key, e.attempts + 1, now, lease, retention, fingerprint, answer);
+            }
+        });
+        if (inserted[0] && insertsSinceSweep.incrementAndGet() > Math.max(1024, entries.mappingCount() / 2)) {
+            sweep();
+        }
+        return answer[0];
+    }
+
+    private Entry acquire(
+            DedupKey key,
+            int attempts,
+            long now,
+            long lease,
+            long retention,
+            String fingerprint,
+            ClaimResult[] answer) {
+        long token = tokens.incrementAndGet();
+        long leaseUntil = now + lease;
+        answer[0] = new ClaimResult.Acquired(new Claim(key, token, attempts, Instant.ofEpochMilli(leaseUntil)));
+        return new Entry(
+                RecordState.IN_PROGRESS, token, attempts, leaseUntil, leaseUntil + retention, fingerprint, null);
+    }
+
+    @Override
+    public WriteResult complete(Completion completion) {
+        Objects.requireNonNull(completion, "completion");
+        long retention = completion.retention().toMillis();
+        boolean[] applied = new boolean[1];
+        entries.computeIfPresent(completion.key(), (k, e) -> {
+            long now = clock.millis();
+            if (!held(e, completion.token(), now)) {
+                return e;
+            }
+            applied[0] = true;
+            Outcome outcome = Outcome.of(completion.status(), completion.body(), Instant.ofEpochMilli(now));
+            return new Entry(RecordState.COMPLETED, e.token, e.attempts, 0, now + retention, e.fingerprint, outcome);
+        });
+        return WriteResult.of(applied[0]);
+    }
+
+    @Override
+    public WriteResult renew(DedupKey key, long token, Duration lease) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(lease, "lease");
+        boolean[] applied = new boolean[1];
+        entries.computeIfPresent(key, (k, e) -> {
+            long now = clock.millis();
+            if (!held(e, token, now)) {
+                return e;
+            }
+            applied[0] = true;
+            long leaseUntil = now + lease.toMillis();
+            long keepAfterLease = e.expiresAt - e.leaseUntil;
+            return new Entry(
+                    RecordState.IN_PROGRESS,
+                    e.token,
+                    e.attempts,
+                    leaseUntil,
+                    leaseUntil + keepAfterLease,
+                    e.fingerprint,
+                    null);
+        });
+        return WriteResult.of(applied[0]);
+    }
+
+    @Override
+    public WriteResult release(DedupKey key, long token, Duration retention) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(retention, "retention");
+        boolean[] applied = new boolean[1];
+        entries.computeIfPresent(key, (k, e) -> {
+            long now = clock.millis();
+            if (!held(e, token, now)) {
+                return e;
+            }
+            applied[0] = true;
+            return new Entry(
+                    RecordState.RELEASED, e.token, e.attempts, 0, now + retention.toMillis(), e.fingerprint, null);
+        });
+        return WriteResult.of(applied[0]);
+    }
+
+    /** Held by {@code token}: in progress, not expired, and the token is current (a lapsed lease not yet taken over still counts). */
+    private static boolean held(Entry e, long token, long now) {
+        return e.state == RecordState.IN_PROGRESS && e.token == token && !e.expired(now);
+    }
+
+    @Override
+    public Optional<StoredRecord> find(DedupKey key) {
+        Objects.requireNonNull(key, "key");
+        Entry e = entries.get(key);
+        if (e == null || e.expired(clock.millis())) {
+            return Optional.empty();
+        }
+        return Optional.of(new StoredRecord(
+                key,
+                e.state,
+                e.token,
+                e.attempts,
+                e.state == RecordState.IN_PROGRESS ? Optional.of(Instant.ofEpochMilli(e.leaseUntil)) : Optional.empty(),
+                Instant.ofEpochMilli(e.expiresAt),
+                Optional.ofNullable(e.fingerprint),
+                Optional.ofNullable(e.outcome)));
+    }
+
+    @Override
+    public int purgeExpired(int maxEntries) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
+        }
+        long now = clock.millis();
+        int removed = 0;
+        for (Iterator<Map.Entry<DedupKey, Entry>> it = entries.entrySet().iterator();
+                it.hasNext() && removed < maxEntries; ) {
+            Map.Entry<DedupKey, Entry> next = it.next();
+            if (next.getValue().expired(now) && entries.remove(next.getKey(), next.getValue())) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private void sweep() {
+        if (sweeping.tryLock()) {
+            try {
+                insertsSinceSweep.set(0);
+                purgeExpired(Integer.MAX_VALUE);
+            } finally {
+                sweeping.unlock();
+            }
+        }
+    }
+
+    /** Live and expired-but-not-yet-swept records. */
+    public long size() {
+        return entries.mappingCount();
+    }
+
+    @Override
+    public String describe() {
+        return "in-memory";
+    }
+
+    /** Outcome status of a key, for tests and inspection. */
+    Optional<OutcomeStatus> statusOf(DedupKey key) {
+        return find(key).flatMap(StoredRecord::outcome).map(Outcome::status);
+    }
+}

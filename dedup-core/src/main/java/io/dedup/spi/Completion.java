@@ -1,0 +1,27 @@
+package io.dedup.spi;
+
+import io.dedup.DedupKey;
+import io.dedup.OutcomeStatus;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A request to complete a held key: the record becomes COMPLETED with this outcome, kept for {@code retention}
+ * from the store's now. Applied only if {@code token} is still the key's current token.
+ *
+ * <p>The body array is not copied: callers must not change it after handing it over.
+ *
+ * @param key the key
+ * @param token the fencing token of the caller's claim
+ * @param status how the key ended
+ * @param body the encoded result, possibly empty
+ * @param retention how long the completed key is remembered; positive
+ */
+public record Completion(DedupKey key, long token, OutcomeStatus status, byte[] body, Duration retention) {
+    public Completion {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(body, "body");
+        Checks.positive(retention, "retention");
+    }
+}

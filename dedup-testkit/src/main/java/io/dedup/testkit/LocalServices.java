@@ -1,0 +1,90 @@
+package io.dedup.testkit;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The services integration tests talk to: the local one when it answers (an environment variable may point
+ * elsewhere), otherwise a Testcontainers container when Docker is available, otherwise a failure that says what
+ * to start. Never a silent skip: a skipped integration test is not a passing one.
+ *
+ * <p>Environment overrides: {@code DEDUP_TEST_REDIS} ({@code host:port}), {@code DEDUP_TEST_POSTGRES}, {@code
+ * DEDUP_TEST_MARIADB}, {@code DEDUP_TEST_RABBITMQ}. Thread-safe; each service is looked up once per JVM.
+ */
+public final class LocalServices {
+    private static final Map<String, ServiceEndpoint> FOUND = new ConcurrentHashMap<>();
+
+    private LocalServices() {}
+
+    /** Redis, default 127.0.0.1:6379. */
+    public static ServiceEndpoint redis() {
+        return find(
+                new ServiceEndpoint("redis", "127.0.0.1", 6379, "", "", ""),
+                "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no");
+    }
+
+    /** PostgreSQL, default 127.0.0.1:5432, trust auth, user postgres, database test. */
+    public static ServiceEndpoint postgres() {
+        return find(
+                new ServiceEndpoint("postgres", "127.0.0.1", 5432, "postgres", "", "test"),
+                "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start");
+    }
+
+    /** MariaDB, default 127.0.0.1:3306, root with an empty password, database test. */
+    public static ServiceEndpoint mariadb() {
+        return find(
+                new ServiceEndpoint("mariadb", "127.0.0.1", 3306, "root", "", "test"),
+                "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd");
+    }
+
+    /** RabbitMQ, default 127.0.0.1:5672, guest/guest, virtual host /. */
+    public static ServiceEndpoint rabbitmq() {
+        return find(
+                new ServiceEndpoint("rabbitmq", "127.0.0.1", 5672, "guest", "guest", "/"), "rabbitmq-server -detached");
+    }
+
+    private static ServiceEndpoint find(ServiceEndpoint defaults, String startCommand) {
+        return FOUND.computeIfAbsent(defaults.service(), name -> locate(defaults, startCommand));
+    }
+
+    private static ServiceEndpoint locate(ServiceEndpoint defaults, String startCommand) {
+        String variable = "DEDUP_TEST_" + defaults.service().toUpperCase(java.util.Locale.ROOT);
+        ServiceEndpoint wanted = defaults;
+        String override = System.getenv(variable);
+        if (override != null && !override.isBlank()) {
+            int colon = override.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalStateException(variable + " must be host:port, got " + override);
+            }
+            wanted = new ServiceEndpoint(
+                    defaults.service(),
+                    override.substring(0, colon),
+                    Integer.parseInt(override.substring(colon + 1)),
+                    defaults.user(),
+                    defaults.password(),
+                    defaults.database());
+        }
+        if (answers(wanted.host(), wanted.port())) {
+            return wanted;
+        }
+        if (ContainerServices.dockerAvailable()) {
+            return ContainerServices.start(defaults);
+        }
+        throw new IllegalStateException(defaults.service() + " is not reachable at " + wanted.host() + ":"
+                + wanted.port() + " and no Docker engine is available for Testcontainers. Start it (for example: "
+                + startCommand + ") or point " + variable + " at one (host:port).");
+    }
+
+    /** Whether something accepts TCP connections at host:port within a second. */
+    public static boolean answers(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
