@@ -1,0 +1,90 @@
+package io.dedup.bench;
+
+import io.dedup.DedupConsumer;
+import io.dedup.KeyExtractor;
+import io.dedup.MessageHandler;
+import io.dedup.memory.InMemoryDedupStore;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The cost per message of the in-memory wrapped call: a new key (claim, run, complete) against a duplicate (one
+ * claim answered from the stored record), with a no-op handler as the baseline in the same run.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+@State(Scope.Thread)
+public class InMemoryWrappedCallBenchmark {
+    /** A message whose key is a field: the cheapest extraction, so the benchmark measures dedup itself. */
+    public record Message(String id) {}
+
+    private static final int DUPLICATE_KEYS = 1024;
+
+    private DedupConsumer<Message> dedup;
+    private MessageHandler<Message> bare;
+    private MessageHandler<Message> wrapped;
+    private Message[] seen;
+    private long next;
+    private int dup;
+    private Blackhole blackhole;
+
+    @Setup(Level.Iteration)
+    public void setUp(Blackhole blackhole) throws Exception {
+        this.blackhole = blackhole;
+        dedup = DedupConsumer.<Message>builder(m -> Optional.of(m.id()))
+                .store(InMemoryDedupStore.create())
+                .retention(Duration.ofHours(1))
+                .build();
+        bare = message -> this.blackhole.consume(message);
+        wrapped = dedup.decorate(bare);
+        seen = new Message[DUPLICATE_KEYS];
+        for (int i = 0; i < DUPLICATE_KEYS; i++) {
+            seen[i] = new Message("seen-" + i);
+            wrapped.handle(seen[i]);
+        }
+    }
+
+    @TearDown(Level.Iteration)
+    public void tearDown() {
+        dedup.close();
+    }
+
+    @Benchmark
+    public void baselineNoDedup() throws Exception {
+        bare.handle(new Message("k" + next++));
+    }
+
+    @Benchmark
+    public void newKey() throws Exception {
+        wrapped.handle(new Message("k" + next++));
+    }
+
+    @Benchmark
+    public void duplicate() throws Exception {
+        wrapped.handle(seen[dup++ & (DUPLICATE_KEYS - 1)]);
+    }
+
+    /** Keeps the compiler honest about KeyExtractor's default methods being cheap. */
+    @Benchmark
+    public Optional<String> keyExtractionWithFallback() {
+        KeyExtractor<Message> extractor = m -> Optional.of(m.id());
+        return extractor.orElse(KeyExtractor.constant("x")).extract(seen[dup++ & (DUPLICATE_KEYS - 1)]);
+    }
+}
