@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -37,6 +38,10 @@ public class InMemoryWrappedCallBenchmark {
 
     private static final int DUPLICATE_KEYS = 1024;
 
+    /** Lease renewal registers every running handler; measured with and without to show its share. */
+    @Param({"true", "false"})
+    public boolean leaseRenewal;
+
     private DedupConsumer<Message> dedup;
     private MessageHandler<Message> bare;
     private MessageHandler<Message> wrapped;
@@ -51,6 +56,7 @@ public class InMemoryWrappedCallBenchmark {
         dedup = DedupConsumer.<Message>builder(m -> Optional.of(m.id()))
                 .store(InMemoryDedupStore.create())
                 .retention(Duration.ofHours(1))
+                .leaseRenewalFraction(leaseRenewal ? DedupConsumer.DEFAULT_RENEW_FRACTION : 0)
                 .build();
         bare = message -> this.blackhole.consume(message);
         wrapped = dedup.decorate(bare);
