@@ -43,6 +43,9 @@ public class InMemoryWrappedCallBenchmark {
     public boolean leaseRenewal;
 
     private DedupConsumer<Message> dedup;
+    private DedupConsumer<Message> steady;
+    private MessageHandler<Message> steadyWrapped;
+    private final TickingClock clock = new TickingClock();
     private MessageHandler<Message> bare;
     private MessageHandler<Message> wrapped;
     private Message[] seen;
@@ -58,7 +61,17 @@ public class InMemoryWrappedCallBenchmark {
                 .retention(Duration.ofHours(1))
                 .leaseRenewalFraction(leaseRenewal ? DedupConsumer.DEFAULT_RENEW_FRACTION : 0)
                 .build();
+        // Steady state: a clock moving 1 ms per message and 100 s retention keep about 100k live keys, as
+        // retention bounds a real in-memory store; the plain newKey case keeps every key and so measures the
+        // garbage collector copying an ever-growing heap as much as dedup.
+        steady = DedupConsumer.<Message>builder(m -> Optional.of(m.id()))
+                .store(InMemoryDedupStore.builder().clock(clock).build())
+                .retention(Duration.ofSeconds(100))
+                .lease(Duration.ofSeconds(30))
+                .leaseRenewalFraction(leaseRenewal ? DedupConsumer.DEFAULT_RENEW_FRACTION : 0)
+                .build();
         bare = message -> this.blackhole.consume(message);
+        steadyWrapped = steady.decorate(bare);
         wrapped = dedup.decorate(bare);
         seen = new Message[DUPLICATE_KEYS];
         for (int i = 0; i < DUPLICATE_KEYS; i++) {
@@ -70,6 +83,7 @@ public class InMemoryWrappedCallBenchmark {
     @TearDown(Level.Iteration)
     public void tearDown() {
         dedup.close();
+        steady.close();
     }
 
     @Benchmark
@@ -83,8 +97,39 @@ public class InMemoryWrappedCallBenchmark {
     }
 
     @Benchmark
+    public void newKeySteadyState() throws Exception {
+        clock.millis++;
+        steadyWrapped.handle(new Message("k" + next++));
+    }
+
+    @Benchmark
     public void duplicate() throws Exception {
         wrapped.handle(seen[dup++ & (DUPLICATE_KEYS - 1)]);
+    }
+
+    /** A clock the benchmark thread moves; single-threaded use only. */
+    static final class TickingClock extends java.time.Clock {
+        long millis = 1_700_000_000_000L;
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(millis);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
     }
 
     /** Keeps the compiler honest about KeyExtractor's default methods being cheap. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
+/** Also proves that core runs without its optional dependencies: Micrometer and Caffeine are not on this classpath. */
 class DemoTest {
     @Test
     void the_demo_charges_each_payment_exactly_once_and_loses_none() throws Exception {
