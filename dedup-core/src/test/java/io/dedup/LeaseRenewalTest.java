@@ -72,4 +72,28 @@ class LeaseRenewalTest {
             assertThat(running.get(30, TimeUnit.SECONDS)).isInstanceOf(DedupResult.Fenced.class);
         }
     }
+
+    @Test
+    void in_a_batch_every_claim_is_renewed_until_its_completion_is_recorded() throws Exception {
+        try (DedupConsumer<Msg> dedup = consumer(Duration.ofMillis(300))) {
+            CountDownLatch finish = new CountDownLatch(1);
+            // The first message finishes at once; the second blocks for several leases. Without batch-wide
+            // renewal the first key's lease would lapse while it waits for the batch's single completion.
+            CompletableFuture<java.util.List<DedupResult<Object>>> running =
+                    CompletableFuture.supplyAsync(() -> dedup.processAll(
+                            java.util.List.of(Msg.of("quick"), Msg.of("slow")),
+                            m -> m.key().equals("slow") ? finish.await(30, TimeUnit.SECONDS) : null));
+            await().atMost(Duration.ofSeconds(20)).until(() -> renewals() >= 6);
+            ClaimResult other = store.claim(
+                    ClaimRequest.of(DedupKey.of("renewals", "quick"), Duration.ofMillis(300), Duration.ofHours(1)));
+            assertThat(other).as("the finished message's key is still held").isInstanceOf(ClaimResult.InProgress.class);
+            finish.countDown();
+            assertThat(running.get(30, TimeUnit.SECONDS)).allMatch(r -> r instanceof DedupResult.Processed);
+            assertThat(registry.get("dedup.fenced")
+                            .tag("operation", "renew")
+                            .counter()
+                            .count())
+                    .isZero();
+        }
+    }
 }
