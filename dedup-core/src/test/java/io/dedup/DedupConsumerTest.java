@@ -269,6 +269,27 @@ class DedupConsumerTest {
     }
 
     @Test
+    void a_completion_kept_while_the_store_was_down_is_recorded_first_so_the_redelivery_is_a_duplicate() {
+        store.writesDown = true;
+        assertThat(dedup.process(Msg.of("a"), recording())).isInstanceOf(DedupResult.Unavailable.class);
+        store.writesDown = false;
+        DedupResult<String> redelivery = dedup.process(Msg.of("a"), recording());
+        assertThat(redelivery).isInstanceOf(DedupResult.Duplicate.class);
+        assertThat(ran).containsExactly("a");
+    }
+
+    @Test
+    void a_batch_completion_kept_while_the_store_was_down_is_recorded_before_the_next_batch() {
+        store.writesDown = true;
+        dedup.processAll(List.of(Msg.of("a"), Msg.of("b")), recording());
+        store.writesDown = false;
+        List<DedupResult<String>> again = dedup.processAll(List.of(Msg.of("a"), Msg.of("b"), Msg.of("c")), recording());
+        assertThat(again.stream().map(r -> r.getClass().getSimpleName()).toList())
+                .containsExactly("Duplicate", "Duplicate", "Processed");
+        assertThat(ran).containsExactly("a", "b", "c");
+    }
+
+    @Test
     void the_handler_can_read_its_claim_and_nobody_else_can() {
         AtomicReference<Claim> seen = new AtomicReference<>();
         dedup.process(Msg.of("a"), m -> {

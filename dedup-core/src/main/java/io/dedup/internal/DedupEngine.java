@@ -43,6 +43,7 @@ public final class DedupEngine<M> implements AutoCloseable {
     private final DedupMetrics metrics;
     private final StoreCalls store;
     private final LeaseRenewer renewer;
+    private final PendingCompletions pending;
 
     public DedupEngine(EngineSettings<M> settings) {
         this.settings = settings;
@@ -51,6 +52,7 @@ public final class DedupEngine<M> implements AutoCloseable {
         this.renewer = settings.renewFraction() > 0 && settings.renewFraction() < 1
                 ? new LeaseRenewer(settings.store(), settings.lease(), settings.renewFraction(), metrics)
                 : null;
+        this.pending = new PendingCompletions(renewer);
     }
 
     public EngineSettings<M> settings() {
@@ -110,6 +112,7 @@ public final class DedupEngine<M> implements AutoCloseable {
             metrics.result(Result.NO_KEY);
             return new DedupResult.Rejected<>(e);
         }
+        pending.flush(store);
         ClaimResult claim;
         try {
             claim = store.claim(requestFor(key, message));
@@ -128,6 +131,7 @@ public final class DedupEngine<M> implements AutoCloseable {
             try {
                 written = completeWithRetry(acquired.claim(), attempt);
             } catch (DedupStoreUnavailableException e) {
+                pending.add(acquired.claim(), completionOf(acquired.claim(), attempt));
                 metrics.result(Result.UNAVAILABLE);
                 return new DedupResult.Unavailable<>(Optional.of(key), e, true);
             }
@@ -178,6 +182,7 @@ public final class DedupEngine<M> implements AutoCloseable {
             return results;
         }
 
+        pending.flush(store);
         List<ClaimResult> claims;
         try {
             claims = requests.isEmpty() ? List.of() : store.claimAll(requests);
@@ -252,6 +257,7 @@ public final class DedupEngine<M> implements AutoCloseable {
                                 ? asUnavailable(failed.cause())
                                 : new DedupStoreUnavailableException("could not record completion in "
                                         + settings.store().describe());
+                        pending.add(held[i], completions.get(c));
                         metrics.result(Result.UNAVAILABLE);
                         results.set(i, new DedupResult.Unavailable<>(Optional.of(keys[i]), cause, true));
                     } else {
@@ -430,9 +436,12 @@ public final class DedupEngine<M> implements AutoCloseable {
                 : new DedupStoreUnavailableException(cause.getMessage(), cause);
     }
 
+    private <R> Completion completionOf(Claim claim, Attempt<R> attempt) {
+        return new Completion(claim.key(), claim.token(), OutcomeStatus.SUCCEEDED, attempt.body, settings.retention());
+    }
+
     private <R> WriteResult completeWithRetry(Claim claim, Attempt<R> attempt) {
-        Completion completion =
-                new Completion(claim.key(), claim.token(), OutcomeStatus.SUCCEEDED, attempt.body, settings.retention());
+        Completion completion = completionOf(claim, attempt);
         for (int tryNo = 1; ; tryNo++) {
             try {
                 return store.complete(completion);
@@ -476,6 +485,8 @@ public final class DedupEngine<M> implements AutoCloseable {
 
     @Override
     public void close() {
+        pending.flush(store);
+        pending.clear();
         if (renewer != null) {
             renewer.close();
         }
