@@ -26,7 +26,7 @@ final class BatchSettler {
     private static final Logger LOG = LoggerFactory.getLogger(BatchSettler.class);
 
     /** What the pipeline must still do after a batch was settled. */
-    record Leftovers(List<PendingDelivery> held, List<PendingDelivery> backOff, boolean channelFailed) {}
+    record Leftovers(List<Verdict> held, List<PendingDelivery> backOff, boolean channelFailed) {}
 
     private final QueueSettings settings;
     private final Channel channel;
@@ -63,7 +63,7 @@ final class BatchSettler {
                     e.toString());
         }
 
-        List<PendingDelivery> held = new ArrayList<>();
+        List<Verdict> held = new ArrayList<>();
         List<PendingDelivery> backOff = new ArrayList<>();
         AckRun run = new AckRun();
         try {
@@ -83,12 +83,12 @@ final class BatchSettler {
                                     verdict.kind(),
                                     delivery.describe(settings.queue()));
                         }
-                        held.add(delivery);
+                        held.add(new Verdict(delivery, Verdict.Kind.DEFER, null, false, null, null, 0));
                         metrics.delivery(Action.REQUEUE);
                         continue;
                     }
                 } else if (verdict.kind() == Verdict.Kind.DEFER || verdict.kind() == Verdict.Kind.RETRY) {
-                    held.add(delivery);
+                    held.add(verdict);
                     metrics.delivery(verdict.kind() == Verdict.Kind.DEFER ? Action.DEFER : Action.RETRY);
                     continue;
                 } else if (verdict.kind() == Verdict.Kind.DEAD_LETTER) {
@@ -112,7 +112,56 @@ final class BatchSettler {
     }
 
     /**
-     * Gives a held delivery back to the queue.
+     * Brings back held deliveries whose delay is over: a copy carrying the attempt or deferral count is published
+     * to the work queue and the original acked, or, when that fails, the original is requeued as it is.
+     *
+     * @return how many were settled; fewer when the channel failed (the broker redelivers the rest anyway)
+     */
+    int redeliver(List<Verdict> due) {
+        Map<Verdict, Long> published = new IdentityHashMap<>();
+        Set<Long> returned = Set.of();
+        boolean failed = false;
+        try {
+            for (Verdict verdict : due) {
+                PendingDelivery delivery = verdict.delivery();
+                published.put(
+                        verdict,
+                        publisher.publish(
+                                "",
+                                settings.queue(),
+                                true,
+                                OutboundMessages.retryCopy(delivery, verdict, settings.queue(), null),
+                                delivery.getBody()));
+            }
+            returned = publisher.awaitConfirms(settings.confirmTimeout());
+        } catch (IOException | RuntimeException e) {
+            publisher.abandon();
+            failed = true;
+            LOG.warn("could not republish to queue {}; requeueing instead: {}", settings.queue(), e.toString());
+        }
+        int settled = 0;
+        for (Verdict verdict : due) {
+            Long id = published.get(verdict);
+            boolean copied = !failed && id != null && !returned.contains(id);
+            PendingDelivery delivery = verdict.delivery();
+            try {
+                if (copied) {
+                    channel.basicAck(delivery.tag(), false);
+                } else {
+                    channel.basicNack(delivery.tag(), false, true);
+                }
+                ledger.settled(delivery.tag());
+                settled++;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("channel of queue {} failed while redelivering: {}", settings.queue(), e.toString());
+                break;
+            }
+        }
+        return settled;
+    }
+
+    /**
+     * Gives a delivery back to the queue as it is.
      *
      * @return false if the channel failed (the broker redelivers it anyway)
      */
@@ -156,14 +205,18 @@ final class BatchSettler {
                     delivery.getBody());
             case DEAD_LETTER -> publisher.publish(
                     settings.deadLetterExchange(),
-                    settings.deadLetterRoutingKey() != null
-                            ? settings.deadLetterRoutingKey()
-                            : OutboundMessages.originalRoutingKey(delivery),
+                    deadLetterRoutingKey(delivery),
                     true,
                     OutboundMessages.deadLetter(delivery, verdict, settings.queue()),
                     delivery.getBody());
             case BACK_OFF -> null;
         };
+    }
+
+    private String deadLetterRoutingKey(PendingDelivery delivery) {
+        return settings.deadLetterRoutingKey() != null
+                ? settings.deadLetterRoutingKey()
+                : OutboundMessages.originalRoutingKey(delivery);
     }
 
     private void count(Verdict verdict) {
@@ -178,7 +231,10 @@ final class BatchSettler {
             case RETRY -> metrics.delivery(Action.RETRY);
             case DEAD_LETTER -> {
                 metrics.delivery(Action.DEAD_LETTER);
-                logDeadLetter(verdict, "published to " + settings.deadLetterExchange());
+                logDeadLetter(
+                        verdict,
+                        "published to exchange '" + settings.deadLetterExchange() + "' with routing key "
+                                + deadLetterRoutingKey(verdict.delivery()));
             }
             case BACK_OFF -> {}
         }

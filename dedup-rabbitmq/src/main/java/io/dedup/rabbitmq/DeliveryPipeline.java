@@ -48,7 +48,11 @@ final class DeliveryPipeline<R> implements AutoCloseable {
 
     private record Finish() implements Event {}
 
-    private record Held(PendingDelivery delivery, long dueNanos) {}
+    private record Held(Verdict verdict, long dueNanos) {
+        PendingDelivery delivery() {
+            return verdict.delivery();
+        }
+    }
 
     private final QueueSettings settings;
     private final DedupConsumer<Delivery> dedup;
@@ -151,7 +155,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
         try {
             while (!closed) {
                 long now = System.nanoTime();
-                requeueDue(now);
+                redeliverDue(now);
                 boolean backingOff = backOffUntil - now > 0;
                 if (finishing && inbox.isEmpty() && (pending.isEmpty() || backingOff)) {
                     break;
@@ -280,8 +284,8 @@ final class DeliveryPipeline<R> implements AutoCloseable {
         unsettled -=
                 verdicts.size() - leftovers.held().size() - leftovers.backOff().size();
         long due = System.nanoTime() + settings.redeliveryDelay().toNanos();
-        for (PendingDelivery delivery : leftovers.held()) {
-            held.add(new Held(delivery, due));
+        for (Verdict verdict : leftovers.held()) {
+            held.add(new Held(verdict, due));
         }
         backOff(leftovers.backOff());
     }
@@ -312,12 +316,16 @@ final class DeliveryPipeline<R> implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(backOffNanos));
     }
 
-    private void requeueDue(long now) {
+    private void redeliverDue(long now) {
+        List<Verdict> due = new ArrayList<>();
         while (!held.isEmpty() && held.peek().dueNanos - now <= 0) {
-            Held due = held.poll();
-            if (due.delivery().generation() == generation.get() && settler.requeue(due.delivery())) {
-                unsettled--;
+            Held next = held.poll();
+            if (next.delivery().generation() == generation.get()) {
+                due.add(next.verdict());
             }
+        }
+        if (!due.isEmpty()) {
+            unsettled -= settler.redeliver(due);
         }
     }
 

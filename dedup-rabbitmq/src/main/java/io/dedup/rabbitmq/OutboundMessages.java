@@ -12,9 +12,9 @@ final class OutboundMessages {
     private OutboundMessages() {}
 
     /**
-     * A copy of {@code delivery} for the retry queue: it expires after {@code delay} and then dead-letters back to
-     * the work queue. A deferral counts in {@link DedupHeaders#DEFERRALS}; a retry sets the next {@link
-     * DedupHeaders#ATTEMPT}.
+     * A copy of {@code delivery} to bring it back: for the retry queue it expires after {@code delay} and then
+     * dead-letters back to the work queue; for the work queue itself {@code delay} is null. A deferral counts in
+     * {@link DedupHeaders#DEFERRALS}; a retry sets the next {@link DedupHeaders#ATTEMPT}.
      */
     static AMQP.BasicProperties retryCopy(PendingDelivery delivery, Verdict verdict, String queue, Duration delay) {
         Map<String, Object> headers = originHeaders(delivery, queue);
@@ -26,7 +26,7 @@ final class OutboundMessages {
         return delivery.getProperties()
                 .builder()
                 .headers(headers)
-                .expiration(Long.toString(Math.max(0, delay.toMillis())))
+                .expiration(delay == null ? null : Long.toString(Math.max(0, delay.toMillis())))
                 .build();
     }
 
