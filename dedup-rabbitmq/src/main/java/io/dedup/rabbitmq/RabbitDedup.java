@@ -186,6 +186,10 @@ public final class RabbitDedup implements AutoCloseable {
         return settings.queue();
     }
 
+    QueueSettings settings() {
+        return settings;
+    }
+
     /** The dedup consumer deliveries go through, for its settings and store. */
     public DedupConsumer<Delivery> dedup() {
         return dedup;
