@@ -17,6 +17,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,6 +66,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
     private final LinkedBlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
     private final ShutdownListener shutdownListener = this::channelClosed;
     private final Thread worker;
+    private final Set<String> consumerTags = ConcurrentHashMap.newKeySet();
     private final AtomicLong generation = new AtomicLong();
     private volatile boolean closed;
 
@@ -103,6 +106,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
 
     /** Hands a delivery over; called on the client library's dispatch thread. */
     void offer(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+        consumerTags.add(consumerTag);
         inbox.add(new Received(new PendingDelivery(consumerTag, generation.get(), envelope, properties, body)));
     }
 
@@ -111,9 +115,21 @@ final class DeliveryPipeline<R> implements AutoCloseable {
         inbox.add(new Finish());
     }
 
-    /** Stops now; unsettled deliveries go back to the broker when the channel closes. */
+    /**
+     * Stops now: cancels the consumers it served, so that the broker sends no more, stops the worker (after the
+     * handler running, if any) and requeues the deliveries it had not settled.
+     */
     @Override
     public void close() {
+        for (String consumerTag : consumerTags) {
+            try {
+                if (channel.isOpen()) {
+                    channel.basicCancel(consumerTag);
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // Already cancelled, or the channel is going away: then it sends nothing more either.
+            }
+        }
         closed = true;
         worker.interrupt();
         channel.removeShutdownListener(shutdownListener);
@@ -305,15 +321,23 @@ final class DeliveryPipeline<R> implements AutoCloseable {
         for (int i = unavailable.size() - 1; i >= 0; i--) {
             pending.addFirst(unavailable.get(i));
         }
-        backOffNanos = backOffNanos == 0
+        boolean first = backOffNanos == 0;
+        backOffNanos = first
                 ? settings.storeBackoffMin().toNanos()
                 : Math.min(backOffNanos * 2, settings.storeBackoffMax().toNanos());
         backOffUntil = System.nanoTime() + backOffNanos;
-        LOG.warn(
-                "store unavailable: {} deliveries of queue {} stay unacked; trying again in {} ms",
-                unavailable.size(),
-                settings.queue(),
-                TimeUnit.NANOSECONDS.toMillis(backOffNanos));
+        if (first) {
+            LOG.warn(
+                    "store unavailable: queue {} pauses, {} deliveries stay unacked until it answers",
+                    settings.queue(),
+                    unavailable.size());
+        } else {
+            LOG.debug(
+                    "store still unavailable: {} deliveries of queue {} wait; next try in {} ms",
+                    unavailable.size(),
+                    settings.queue(),
+                    TimeUnit.NANOSECONDS.toMillis(backOffNanos));
+        }
     }
 
     private void redeliverDue(long now) {

@@ -5,14 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import io.dedup.DedupKey;
 import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.rabbitmq.RabbitBroker.QueueType;
+import io.dedup.spi.ClaimRequest;
+import io.dedup.spi.ClaimResult;
+import io.dedup.testkit.MutableClock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -84,6 +89,38 @@ class InProgressDeferralTest {
             if (retryQueue) {
                 assertThat(broker.ready(RetryTopology.of(queue).retryQueue())).isZero();
             }
+        }
+    }
+
+    @Test
+    void a_key_held_by_a_worker_that_died_is_taken_over_once_its_lease_lapsed() throws Exception {
+        String queue = broker.queue(QueueType.QUORUM);
+        Meters meters = new Meters(queue);
+        MutableClock clock = MutableClock.startingNow();
+        InMemoryDedupStore store = InMemoryDedupStore.builder().clock(clock).build();
+        // A worker claimed the key and died without completing or releasing it.
+        ClaimResult dead = store.claim(
+                ClaimRequest.of(DedupKey.of(queue, "invoice-4"), Duration.ofMinutes(5), Duration.ofHours(1)));
+        assertThat(dead).isInstanceOf(ClaimResult.Acquired.class);
+        AtomicInteger runs = new AtomicInteger();
+        try (RabbitDedup dedup = RabbitDedup.builder(queue)
+                .store(store)
+                .declareTopology()
+                .redeliveryDelay(Duration.ofMillis(100))
+                .meterRegistry(meters.registry)
+                .build()) {
+            dedup.consume(
+                    broker.connect("dedup-test-consumer").createChannel(), (tag, delivery) -> runs.incrementAndGet());
+
+            broker.publish(queue, "invoice-4", "send invoice 4");
+            await().atMost(PATIENCE).until(() -> meters.deliveries("defer") >= 2);
+            assertThat(runs).hasValue(0);
+
+            clock.advance(Duration.ofMinutes(6));
+            await().atMost(PATIENCE).until(() -> meters.deliveries("ack") == 1);
+            assertThat(runs).hasValue(1);
+            assertThat(store.find(DedupKey.of(queue, "invoice-4")).orElseThrow().attempts())
+                    .isEqualTo(2);
         }
     }
 }
