@@ -77,6 +77,9 @@ final class DeliveryPipeline<R> implements AutoCloseable {
     private final ConfirmPublisher publisher;
     private final BatchSettler settler;
     private int unsettled;
+    /** Average handling time per delivery, to keep a batch's handlers well inside one lease. */
+    private double nanosPerDelivery;
+
     private int window = 1;
     private long backOffNanos;
     private long backOffUntil;
@@ -189,8 +192,9 @@ final class DeliveryPipeline<R> implements AutoCloseable {
                     continue;
                 }
                 fillWindow();
-                List<PendingDelivery> batch = new ArrayList<>(Math.min(pending.size(), settings.batchSize()));
-                while (!pending.isEmpty() && batch.size() < settings.batchSize()) {
+                int size = Math.min(pending.size(), batchLimit());
+                List<PendingDelivery> batch = new ArrayList<>(size);
+                while (batch.size() < size) {
                     batch.add(pending.poll());
                 }
                 if (!batch.isEmpty()) {
@@ -260,7 +264,29 @@ final class DeliveryPipeline<R> implements AutoCloseable {
         }
     }
 
+    /**
+     * The batch size, capped so that its handlers take at most a third of the lease: a batch's keys are claimed
+     * together and completed together, and a claim is renewed only while its own handler runs.
+     */
+    private int batchLimit() {
+        if (nanosPerDelivery <= 0) {
+            return settings.batchSize();
+        }
+        double budget = dedup.lease().toNanos() / 3.0;
+        return (int) Math.max(1, Math.min(settings.batchSize(), budget / nanosPerDelivery));
+    }
+
     private void process(List<PendingDelivery> batch) {
+        long started = System.nanoTime();
+        try {
+            processTimed(batch);
+        } finally {
+            double perDelivery = (System.nanoTime() - started) / (double) batch.size();
+            nanosPerDelivery = nanosPerDelivery <= 0 ? perDelivery : 0.8 * nanosPerDelivery + 0.2 * perDelivery;
+        }
+    }
+
+    private void processTimed(List<PendingDelivery> batch) {
         long batchGeneration = batch.get(0).generation();
         List<Verdict> verdicts = new ArrayList<>(batch.size());
         int from = 0;
