@@ -69,6 +69,9 @@ final class BatchSettler {
         try {
             for (Verdict verdict : verdicts) {
                 PendingDelivery delivery = verdict.delivery();
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("{}: {}", delivery.describe(settings.queue()), verdict.kind());
+                }
                 if (verdict.kind() == Verdict.Kind.BACK_OFF) {
                     backOff.add(delivery);
                     metrics.delivery(Action.BACK_OFF);
@@ -144,6 +147,7 @@ final class BatchSettler {
             Long id = published.get(verdict);
             boolean copied = !failed && id != null && !returned.contains(id);
             PendingDelivery delivery = verdict.delivery();
+            LOG.debug("{}: brought back ({})", delivery.describe(settings.queue()), copied ? "copied" : "requeued");
             try {
                 if (copied) {
                     channel.basicAck(delivery.tag(), false);

@@ -9,10 +9,10 @@ import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.ShutdownListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.dedup.DedupConsumer;
-import io.dedup.DedupResult;
 import io.dedup.OutcomeCodec;
 import io.dedup.ResultHandler;
 import io.dedup.rabbitmq.RabbitMetrics.Action;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * order, completes them in one round trip, and settles them through a {@link BatchSettler}.
  *
  * <p>Deliveries whose key is in progress elsewhere, or whose handler failed with attempts left, come back after the
- * redelivery delay: through the retry queue, or held unacked here and requeued when the delay is over. When the
+ * redelivery delay: through the retry queue, or held unacked here and then republished to the work queue. When the
  * store is unavailable, the pipeline acks nothing, pauses with exponential back-off and tries the same deliveries
  * again; the broker stops sending once the prefetch window is full.
  *
@@ -57,11 +57,8 @@ final class DeliveryPipeline<R> implements AutoCloseable {
     }
 
     private final QueueSettings settings;
-    private final DedupConsumer<Delivery> dedup;
     private final Channel channel;
-    private final ResultHandler<Delivery, R> handler;
-    private final OutcomeCodec<R> codec;
-    private final boolean rpc;
+    private final BatchJudge<R> judge;
     private final RabbitMetrics metrics;
     private final LinkedBlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
     private final ShutdownListener shutdownListener = this::channelClosed;
@@ -77,12 +74,9 @@ final class DeliveryPipeline<R> implements AutoCloseable {
     private final ConfirmPublisher publisher;
     private final BatchSettler settler;
     private int unsettled;
-    /** Average handling time per delivery, to keep a batch's handlers well inside one lease. */
-    private double nanosPerDelivery;
 
     private int window = 1;
-    private long backOffNanos;
-    private long backOffUntil;
+    private final StoreBackOff backOff;
     private boolean finishing;
 
     DeliveryPipeline(
@@ -93,14 +87,12 @@ final class DeliveryPipeline<R> implements AutoCloseable {
             OutcomeCodec<R> codec,
             boolean rpc) {
         this.settings = settings;
-        this.dedup = dedup;
         this.channel = channel;
-        this.handler = handler;
-        this.codec = codec;
-        this.rpc = rpc;
+        this.judge = new BatchJudge<>(settings, dedup, handler, codec, rpc);
         this.metrics = settings.metrics();
         this.publisher = new ConfirmPublisher(channel.getConnection());
         this.settler = new BatchSettler(settings, channel, publisher, ledger);
+        this.backOff = new StoreBackOff(settings.queue(), settings.storeBackoffMin(), settings.storeBackoffMax());
         channel.addShutdownListener(shutdownListener);
         this.worker = new Thread(this::run, "dedup-rabbitmq-" + settings.queue());
         worker.setDaemon(true);
@@ -119,11 +111,12 @@ final class DeliveryPipeline<R> implements AutoCloseable {
     }
 
     /**
-     * Stops now: cancels the consumers it served, so that the broker sends no more, stops the worker (after the
-     * handler running, if any) and requeues the deliveries it had not settled.
+     * Stops: cancels the consumers it served, so that the broker sends no more, settles what it was given (a
+     * running handler finishes; held deliveries are requeued at once) and stops the worker. If that takes longer
+     * than {@code timeout}, the worker is interrupted and what it had not settled returns to the broker when the
+     * channel closes.
      */
-    @Override
-    public void close() {
+    void close(Duration timeout) {
         for (String consumerTag : consumerTags) {
             try {
                 if (channel.isOpen()) {
@@ -133,14 +126,24 @@ final class DeliveryPipeline<R> implements AutoCloseable {
                 // Already cancelled, or the channel is going away: then it sends nothing more either.
             }
         }
-        closed = true;
-        worker.interrupt();
-        channel.removeShutdownListener(shutdownListener);
+        finish();
         try {
-            worker.join(TimeUnit.SECONDS.toMillis(10));
+            worker.join(timeout.toMillis());
+            if (worker.isAlive()) {
+                closed = true;
+                worker.interrupt();
+                worker.join(timeout.toMillis());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            channel.removeShutdownListener(shutdownListener);
         }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
     }
 
     private void channelClosed(ShutdownSignalException signal) {
@@ -175,12 +178,12 @@ final class DeliveryPipeline<R> implements AutoCloseable {
             while (!closed) {
                 long now = System.nanoTime();
                 redeliverDue(now);
-                boolean backingOff = backOffUntil - now > 0;
+                boolean backingOff = backOff.active(now);
                 if (finishing && inbox.isEmpty() && (pending.isEmpty() || backingOff)) {
                     break;
                 }
                 if (pending.isEmpty() || backingOff) {
-                    long wake = backingOff ? backOffUntil : now + IDLE_POLL_NANOS;
+                    long wake = backingOff ? backOff.untilNanos() : now + IDLE_POLL_NANOS;
                     if (!held.isEmpty()) {
                         wake = Math.min(wake, held.peek().dueNanos);
                     }
@@ -192,7 +195,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
                     continue;
                 }
                 fillWindow();
-                int size = Math.min(pending.size(), batchLimit());
+                int size = Math.min(pending.size(), judge.batchLimit());
                 List<PendingDelivery> batch = new ArrayList<>(size);
                 while (batch.size() < size) {
                     batch.add(pending.poll());
@@ -208,7 +211,6 @@ final class DeliveryPipeline<R> implements AutoCloseable {
                     "dedup worker of queue {} stopped; unacked deliveries return when the channel closes",
                     settings.queue(),
                     e);
-            throw e;
         } finally {
             releaseUnsettled();
             publisher.close();
@@ -227,13 +229,14 @@ final class DeliveryPipeline<R> implements AutoCloseable {
             unsettled++;
             window = Math.max(window, unsettled);
         } else if (event instanceof ChannelReplaced) {
-            int dropped = pending.size() + held.size();
-            for (int i = 0; i < dropped; i++) {
+            long current = generation.get();
+            int before = pending.size() + held.size();
+            pending.removeIf(delivery -> delivery.generation() != current);
+            held.removeIf(h -> h.delivery().generation() != current);
+            unsettled = pending.size() + held.size();
+            for (int i = unsettled; i < before; i++) {
                 metrics.delivery(Action.STALE);
             }
-            pending.clear();
-            held.clear();
-            unsettled = 0;
             ledger.channelReplaced();
         } else {
             finishing = true;
@@ -264,57 +267,9 @@ final class DeliveryPipeline<R> implements AutoCloseable {
         }
     }
 
-    /**
-     * The batch size, capped so that its handlers take at most a third of the lease: a batch's keys are claimed
-     * together and completed together, and a claim is renewed only while its own handler runs.
-     */
-    private int batchLimit() {
-        if (nanosPerDelivery <= 0) {
-            return settings.batchSize();
-        }
-        double budget = dedup.lease().toNanos() / 3.0;
-        return (int) Math.max(1, Math.min(settings.batchSize(), budget / nanosPerDelivery));
-    }
-
     private void process(List<PendingDelivery> batch) {
-        long started = System.nanoTime();
-        try {
-            processTimed(batch);
-        } finally {
-            double perDelivery = (System.nanoTime() - started) / (double) batch.size();
-            nanosPerDelivery = nanosPerDelivery <= 0 ? perDelivery : 0.8 * nanosPerDelivery + 0.2 * perDelivery;
-        }
-    }
-
-    private void processTimed(List<PendingDelivery> batch) {
         long batchGeneration = batch.get(0).generation();
-        List<Verdict> verdicts = new ArrayList<>(batch.size());
-        int from = 0;
-        while (from < batch.size()) {
-            // Deliveries on their last attempt are claimed separately, so MARK_FAILED applies to them only.
-            boolean last = isLastAttempt(batch.get(from));
-            int to = from + 1;
-            while (to < batch.size() && isLastAttempt(batch.get(to)) == last) {
-                to++;
-            }
-            List<PendingDelivery> segment = batch.subList(from, to);
-            metrics.batch(segment.size());
-            List<DedupResult<R>> results;
-            try {
-                results = dedup.processAll(segment, handler, codec, last);
-            } catch (RuntimeException e) {
-                LOG.warn(
-                        "dedup could not process a batch of queue {}; backing off: {}", settings.queue(), e.toString());
-                results = null;
-            }
-            for (int i = 0; i < segment.size(); i++) {
-                verdicts.add(
-                        results == null
-                                ? new Verdict(segment.get(i), Verdict.Kind.BACK_OFF, null, false, null, null, 0)
-                                : Verdict.of(segment.get(i), results.get(i), rpc, settings.maxAttempts()));
-            }
-            from = to;
-        }
+        List<Verdict> verdicts = judge.judge(batch);
         if (batchGeneration != generation.get()) {
             // The channel closed while the handlers ran: these tags are void, the broker redelivers them.
             return;
@@ -329,41 +284,19 @@ final class DeliveryPipeline<R> implements AutoCloseable {
         for (Verdict verdict : leftovers.held()) {
             held.add(new Held(verdict, due));
         }
-        backOff(leftovers.backOff());
+        retryLater(leftovers.backOff());
     }
 
-    private boolean isLastAttempt(PendingDelivery delivery) {
-        return delivery.attempt() >= settings.maxAttempts();
-    }
-
-    private void backOff(List<PendingDelivery> unavailable) {
+    /** Puts deliveries the store could not answer back in front, in order, and pauses. */
+    private void retryLater(List<PendingDelivery> unavailable) {
         if (unavailable.isEmpty()) {
-            if (backOffNanos > 0) {
-                LOG.info("store answers again; queue {} resumes", settings.queue());
-            }
-            backOffNanos = 0;
+            backOff.answered();
             return;
         }
         for (int i = unavailable.size() - 1; i >= 0; i--) {
             pending.addFirst(unavailable.get(i));
         }
-        boolean first = backOffNanos == 0;
-        backOffNanos = first
-                ? settings.storeBackoffMin().toNanos()
-                : Math.min(backOffNanos * 2, settings.storeBackoffMax().toNanos());
-        backOffUntil = System.nanoTime() + backOffNanos;
-        if (first) {
-            LOG.warn(
-                    "store unavailable: queue {} pauses, {} deliveries stay unacked until it answers",
-                    settings.queue(),
-                    unavailable.size());
-        } else {
-            LOG.debug(
-                    "store still unavailable: {} deliveries of queue {} wait; next try in {} ms",
-                    unavailable.size(),
-                    settings.queue(),
-                    TimeUnit.NANOSECONDS.toMillis(backOffNanos));
-        }
+        backOff.failed(unavailable.size());
     }
 
     private void redeliverDue(long now) {

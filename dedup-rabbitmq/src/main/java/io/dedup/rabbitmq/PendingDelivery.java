@@ -52,7 +52,8 @@ final class PendingDelivery extends Delivery {
 
     /** Names the delivery in logs and errors, without payload or key. */
     String describe(String queue) {
-        return "queue " + queue + ", delivery tag " + tag() + (getEnvelope().isRedeliver() ? " (redelivered)" : "");
+        return "queue " + queue + ", consumer " + consumerTag + ", delivery tag " + tag()
+                + (getEnvelope().isRedeliver() ? " (redelivered)" : "");
     }
 
     private int intHeader(String name) {

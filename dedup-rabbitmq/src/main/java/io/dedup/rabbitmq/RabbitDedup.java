@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * dedup for the consumers of one RabbitMQ queue: wraps a {@link DeliverCallback} or a {@link Consumer} so that its
@@ -52,6 +53,7 @@ public final class RabbitDedup implements AutoCloseable {
     private final DedupConsumer<Delivery> dedup;
     private final List<DeliveryPipeline<?>> pipelines = new CopyOnWriteArrayList<>();
     private volatile boolean topologyReady;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     RabbitDedup(QueueSettings settings, DedupConsumer<Delivery> dedup) {
         this.settings = settings;
@@ -195,9 +197,15 @@ public final class RabbitDedup implements AutoCloseable {
         return dedup;
     }
 
-    /** Stops every wrapper's worker (unsettled deliveries are requeued) and closes the dedup consumer. */
+    /**
+     * Cancels the wrapped consumers, lets each wrapper settle what it was given (a running handler finishes, held
+     * deliveries are requeued), stops their workers and closes the dedup consumer. Idempotent.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         for (DeliveryPipeline<?> pipeline : pipelines) {
             pipeline.close();
         }
