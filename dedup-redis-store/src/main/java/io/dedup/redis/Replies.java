@@ -1,0 +1,185 @@
+package io.dedup.redis;
+
+import io.dedup.Claim;
+import io.dedup.DedupKey;
+import io.dedup.DedupStoreCorruptionException;
+import io.dedup.DedupStoreUnavailableException;
+import io.dedup.Outcome;
+import io.dedup.OutcomeStatus;
+import io.dedup.spi.ClaimResult;
+import io.dedup.spi.RecordState;
+import io.dedup.spi.StoredRecord;
+import io.dedup.spi.WriteResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads the scripts' replies. Each is an array whose first element is a one-letter code. A reply of an unexpected
+ * shape means Redis answered with something it should not: {@link DedupStoreUnavailableException}. A script's own
+ * {@code E} answer means the record it found is unreadable: {@link DedupStoreCorruptionException}.
+ */
+final class Replies {
+    private static final byte[] EMPTY = new byte[0];
+
+    private Replies() {}
+
+    static ClaimResult claim(DedupKey key, List<Object> reply) {
+        switch (code(key, reply)) {
+            case "A":
+                expectSize(key, reply, 4);
+                return new ClaimResult.Acquired(new Claim(
+                        key,
+                        integer(key, reply.get(1)),
+                        Math.toIntExact(integer(key, reply.get(2))),
+                        Instant.ofEpochMilli(integer(key, reply.get(3)))));
+            case "D":
+                expectSize(key, reply, 4);
+                return new ClaimResult.Duplicate(
+                        key,
+                        Outcome.wrap(
+                                status(key, bytes(reply.get(1))),
+                                body(reply.get(3)),
+                                Instant.ofEpochMilli(integer(key, reply.get(2)))));
+            case "P":
+                expectSize(key, reply, 2);
+                return new ClaimResult.InProgress(key, Instant.ofEpochMilli(integer(key, reply.get(1))));
+            case "X":
+                return new ClaimResult.Conflict(key);
+            default:
+                throw unexpected(key, reply);
+        }
+    }
+
+    static WriteResult write(DedupKey key, List<Object> reply) {
+        return switch (code(key, reply)) {
+            case "Y" -> WriteResult.APPLIED;
+            case "N" -> WriteResult.FENCED;
+            default -> throw unexpected(key, reply);
+        };
+    }
+
+    static Optional<StoredRecord> find(DedupKey key, List<Object> reply) {
+        String code = code(key, reply);
+        if (code.equals("0")) {
+            return Optional.empty();
+        }
+        if (!code.equals("F")) {
+            throw unexpected(key, reply);
+        }
+        expectSize(key, reply, 11);
+        long expiresAt = integer(key, reply.get(1));
+        if (integer(key, reply.get(2)) < 0) {
+            throw new DedupStoreCorruptionException(key, "the record has no expiry");
+        }
+        RecordState state = state(key, text(reply.get(3)));
+        long token = number(key, reply.get(4), "token");
+        int attempts = Math.toIntExact(number(key, reply.get(5), "attempts"));
+        Optional<Instant> leaseUntil = state == RecordState.IN_PROGRESS
+                ? Optional.of(Instant.ofEpochMilli(number(key, reply.get(6), "lease end")))
+                : Optional.empty();
+        Optional<String> fingerprint = Optional.ofNullable(text(reply.get(7)));
+        Optional<Outcome> outcome = state == RecordState.COMPLETED
+                ? Optional.of(Outcome.wrap(
+                        status(key, bytes(reply.get(8))),
+                        body(reply.get(10)),
+                        Instant.ofEpochMilli(number(key, reply.get(9), "completion time"))))
+                : Optional.empty();
+        return Optional.of(new StoredRecord(
+                key, state, token, attempts, leaseUntil, Instant.ofEpochMilli(expiresAt), fingerprint, outcome));
+    }
+
+    /** The outcome status as stored: one letter. */
+    static byte[] encode(OutcomeStatus status) {
+        return switch (status) {
+            case SUCCEEDED -> new byte[] {'S'};
+            case FAILED -> new byte[] {'F'};
+        };
+    }
+
+    private static OutcomeStatus status(DedupKey key, byte[] stored) {
+        if (stored != null && stored.length == 1) {
+            if (stored[0] == 'S') {
+                return OutcomeStatus.SUCCEEDED;
+            }
+            if (stored[0] == 'F') {
+                return OutcomeStatus.FAILED;
+            }
+        }
+        throw new DedupStoreCorruptionException(key, "unknown outcome status " + printable(stored));
+    }
+
+    private static RecordState state(DedupKey key, String stored) {
+        if (stored == null) {
+            throw new DedupStoreCorruptionException(key, "the record has no state");
+        }
+        return switch (stored) {
+            case "P" -> RecordState.IN_PROGRESS;
+            case "C" -> RecordState.COMPLETED;
+            case "R" -> RecordState.RELEASED;
+            default -> throw new DedupStoreCorruptionException(key, "unknown state " + stored);
+        };
+    }
+
+    private static String code(DedupKey key, List<Object> reply) {
+        if (reply == null || reply.isEmpty() || !(reply.get(0) instanceof byte[] first)) {
+            throw unexpected(key, reply);
+        }
+        String code = new String(first, StandardCharsets.US_ASCII);
+        if (code.equals("E")) {
+            throw new DedupStoreCorruptionException(
+                    key, reply.size() > 1 ? String.valueOf(text(reply.get(1))) : "unreadable record");
+        }
+        return code;
+    }
+
+    private static void expectSize(DedupKey key, List<Object> reply, int size) {
+        if (reply.size() != size) {
+            throw unexpected(key, reply);
+        }
+    }
+
+    private static long integer(DedupKey key, Object element) {
+        if (element instanceof Long value) {
+            return value;
+        }
+        throw new DedupStoreUnavailableException("Redis answered a non-integer where an integer was due, for " + key);
+    }
+
+    /** A decimal number stored in a record field. */
+    private static long number(DedupKey key, Object element, String what) {
+        String text = text(element);
+        if (text == null) {
+            throw new DedupStoreCorruptionException(key, what + " missing");
+        }
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new DedupStoreCorruptionException(key, what + " is not a number: " + text, e);
+        }
+    }
+
+    private static byte[] bytes(Object element) {
+        return element instanceof byte[] b ? b : null;
+    }
+
+    private static byte[] body(Object element) {
+        byte[] body = bytes(element);
+        return body == null ? EMPTY : body;
+    }
+
+    private static String text(Object element) {
+        byte[] b = bytes(element);
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static String printable(byte[] stored) {
+        return stored == null ? "(none)" : new String(stored, StandardCharsets.UTF_8);
+    }
+
+    private static DedupStoreUnavailableException unexpected(DedupKey key, List<Object> reply) {
+        String shape = reply == null ? "nothing" : reply.size() + " elements";
+        return new DedupStoreUnavailableException("Redis answered an unexpected reply (" + shape + ") for " + key);
+    }
+}
