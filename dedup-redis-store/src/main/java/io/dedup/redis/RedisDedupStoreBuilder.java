@@ -102,6 +102,8 @@ public final class RedisDedupStoreBuilder {
             return new ClusterRedisPort(clusterClient, connectWait, "redis cluster (application's client)", () -> {});
         }
         List<RedisURI> uris = RedisUris.parse(uri);
+        // The URI's timeout bounds the connection handshake; Lettuce's default of 60 s would hold a caller that long.
+        uris.forEach(u -> u.setTimeout(commandTimeout));
         ClientResources resources = DefaultClientResources.builder()
                 // Lettuce's default backs off to 30 s between reconnects; a dedup store should be back sooner.
                 .reconnectDelay(

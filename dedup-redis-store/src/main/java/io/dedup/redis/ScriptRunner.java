@@ -54,8 +54,8 @@ final class ScriptRunner {
      * @throws DedupStoreCorruptionException if the key holds something that is not a record
      */
     List<Object> run(ScriptCall call) {
+        RedisScriptingAsyncCommands<String, byte[]> commands = port.commands(); // connecting has its own timeout
         long deadline = System.nanoTime() + timeoutNanos;
-        RedisScriptingAsyncCommands<String, byte[]> commands = port.commands();
         Reply reply = await(send(commands, call, true), call, deadline, false);
         if (reply.noScript()) {
             reply = await(send(commands, call, false), call, deadline, false);
@@ -66,10 +66,12 @@ final class ScriptRunner {
         return reply.value();
     }
 
-    /** Runs a batch in one round trip (two when a server lost its scripts); one reply per call, in order. */
+    /**
+     * Runs a batch in one round trip (two when a server lost its scripts), each waited for at most the command
+     * timeout from when it was sent; one reply per call, in order.
+     */
     List<Reply> runAll(List<ScriptCall> calls) {
-        long deadline = System.nanoTime() + timeoutNanos;
-        List<Reply> replies = pipeline(calls, true, deadline);
+        List<Reply> replies = pipeline(calls, true);
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < replies.size(); i++) {
             if (replies.get(i).noScript()) {
@@ -81,7 +83,7 @@ final class ScriptRunner {
             for (int i : missing) {
                 again.add(calls.get(i));
             }
-            List<Reply> loaded = pipeline(again, false, deadline);
+            List<Reply> loaded = pipeline(again, false);
             for (int j = 0; j < missing.size(); j++) {
                 replies.set(missing.get(j), loaded.get(j));
             }
@@ -89,7 +91,7 @@ final class ScriptRunner {
         return replies;
     }
 
-    private List<Reply> pipeline(List<ScriptCall> calls, boolean bySha, long deadline) {
+    private List<Reply> pipeline(List<ScriptCall> calls, boolean bySha) {
         List<String> keys = new ArrayList<>(calls.size());
         for (ScriptCall call : calls) {
             keys.add(call.redisKey());
@@ -108,6 +110,7 @@ final class ScriptRunner {
             calls.forEach(call -> failed.add(Reply.failed(e)));
             return failed;
         }
+        long deadline = System.nanoTime() + timeoutNanos;
         List<Reply> replies = new ArrayList<>(calls.size());
         for (int i = 0; i < calls.size(); i++) {
             replies.add(await(futures.get(i), calls.get(i), deadline, true));
