@@ -68,29 +68,37 @@ final class Replies {
         if (!code.equals("F")) {
             throw unexpected(key, reply);
         }
-        expectSize(key, reply, 11);
+        expectSize(key, reply, 9);
         long expiresAt = integer(key, reply.get(1));
         if (integer(key, reply.get(2)) < 0) {
             throw new DedupStoreCorruptionException(key, "the record has no expiry");
         }
-        RecordState state = state(key, text(reply.get(3)));
+        byte[] stateField = bytes(reply.get(3));
+        RecordState state = state(key, stateField);
         long token = number(key, reply.get(4), "token");
-        int attempts = Math.toIntExact(number(key, reply.get(5), "attempts"));
         Optional<Instant> leaseUntil = state == RecordState.IN_PROGRESS
-                ? Optional.of(Instant.ofEpochMilli(number(key, reply.get(6), "lease end")))
+                ? Optional.of(Instant.ofEpochMilli(number(key, reply.get(5), "lease end")))
                 : Optional.empty();
-        Optional<String> fingerprint = Optional.ofNullable(text(reply.get(7)));
+        Optional<String> fingerprint = Optional.ofNullable(text(reply.get(6)));
         Optional<Outcome> outcome = state == RecordState.COMPLETED
                 ? Optional.of(Outcome.wrap(
-                        status(key, bytes(reply.get(8))),
-                        body(reply.get(10)),
-                        Instant.ofEpochMilli(number(key, reply.get(9), "completion time"))))
+                        status(key, stateField),
+                        body(reply.get(8)),
+                        Instant.ofEpochMilli(number(key, reply.get(7), "completion time"))))
                 : Optional.empty();
+        // The token doubles as the attempt count: both start at 1 and grow by one per acquisition.
         return Optional.of(new StoredRecord(
-                key, state, token, attempts, leaseUntil, Instant.ofEpochMilli(expiresAt), fingerprint, outcome));
+                key,
+                state,
+                token,
+                Math.toIntExact(token),
+                leaseUntil,
+                Instant.ofEpochMilli(expiresAt),
+                fingerprint,
+                outcome));
     }
 
-    /** The outcome status as stored: one letter. */
+    /** The state a completed record is stored in: S for succeeded, F for failed. */
     static byte[] encode(OutcomeStatus status) {
         return switch (status) {
             case SUCCEEDED -> new byte[] {'S'};
@@ -110,15 +118,15 @@ final class Replies {
         throw new DedupStoreCorruptionException(key, "unknown outcome status " + printable(stored));
     }
 
-    private static RecordState state(DedupKey key, String stored) {
+    private static RecordState state(DedupKey key, byte[] stored) {
         if (stored == null) {
             throw new DedupStoreCorruptionException(key, "the record has no state");
         }
-        return switch (stored) {
+        return switch (new String(stored, StandardCharsets.UTF_8)) {
             case "P" -> RecordState.IN_PROGRESS;
-            case "C" -> RecordState.COMPLETED;
             case "R" -> RecordState.RELEASED;
-            default -> throw new DedupStoreCorruptionException(key, "unknown state " + stored);
+            case "S", "F" -> RecordState.COMPLETED;
+            default -> throw new DedupStoreCorruptionException(key, "unknown state " + printable(stored));
         };
     }
 

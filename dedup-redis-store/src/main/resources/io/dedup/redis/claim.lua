@@ -1,33 +1,31 @@
 -- Claims one key. KEYS[1]: the record. ARGV: lease ms, retention ms, '1' if a fingerprint is given, fingerprint.
--- Fields: s state (P in progress, C completed, R released), t token, a attempts, l lease end (ms),
--- f fingerprint, o outcome status, c completed at (ms), b outcome body. Times are Redis' own clock.
+-- Fields: s state (P in progress, R released, S completed and succeeded, F completed and failed), t token,
+-- l lease end (ms), f fingerprint, c completed at (ms), b outcome body. Times are Redis' own clock.
+-- The token is also the attempt number: both start at 1 and grow by one with every acquisition, and a record
+-- keeps its token until it expires, so one field serves both.
 local key = KEYS[1]
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local r = redis.call('HMGET', key, 's', 't', 'a', 'l', 'f', 'o', 'c', 'b')
+local r = redis.call('HMGET', key, 's', 't', 'l', 'f', 'c', 'b')
 local state = r[1]
 local hasFingerprint = ARGV[3] == '1'
--- A new record's token is the server clock in microseconds, so tokens stay unique for the key even after an
--- earlier record of it expired; an existing record's successor token is at least its token + 1.
-local token = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local attempts = 1
+local token = 1
 if state then
   local lastToken = tonumber(r[2])
-  local lastAttempts = tonumber(r[3])
-  if not lastToken or not lastAttempts then
-    return {'E', 'token or attempts missing'}
+  if not lastToken then
+    return {'E', 'token missing'}
   end
-  if hasFingerprint and r[5] and r[5] ~= ARGV[4] then
+  if hasFingerprint and r[4] and r[4] ~= ARGV[4] then
     return {'X'}
   end
-  if state == 'C' then
-    local completedAt = tonumber(r[7])
-    if not r[6] or not completedAt then
-      return {'E', 'outcome missing'}
+  if state == 'S' or state == 'F' then
+    local completedAt = tonumber(r[5])
+    if not completedAt then
+      return {'E', 'completion time missing'}
     end
-    return {'D', r[6], completedAt, r[8] or ''}
+    return {'D', state, completedAt, r[6] or ''}
   elseif state == 'P' then
-    local leaseUntil = tonumber(r[4])
+    local leaseUntil = tonumber(r[3])
     if not leaseUntil then
       return {'E', 'lease end missing'}
     end
@@ -35,21 +33,18 @@ if state then
       return {'P', leaseUntil}
     end
   elseif state ~= 'R' then
-    return {'E', 'unknown state'}
+    return {'E', 'unknown state ' .. state}
   end
-  attempts = lastAttempts + 1
-  if lastToken + 1 > token then
-    token = lastToken + 1
-  end
+  token = lastToken + 1
 elseif redis.call('EXISTS', key) == 1 then
   return {'E', 'state missing'}
 end
 local leaseUntil = now + tonumber(ARGV[1])
 redis.call('DEL', key)
 if hasFingerprint then
-  redis.call('HSET', key, 's', 'P', 't', token, 'a', attempts, 'l', leaseUntil, 'f', ARGV[4])
+  redis.call('HSET', key, 's', 'P', 't', token, 'l', leaseUntil, 'f', ARGV[4])
 else
-  redis.call('HSET', key, 's', 'P', 't', token, 'a', attempts, 'l', leaseUntil)
+  redis.call('HSET', key, 's', 'P', 't', token, 'l', leaseUntil)
 end
 redis.call('PEXPIREAT', key, leaseUntil + tonumber(ARGV[2]))
-return {'A', token, attempts, leaseUntil}
+return {'A', token, token, leaseUntil}
