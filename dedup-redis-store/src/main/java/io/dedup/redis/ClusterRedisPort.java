@@ -108,6 +108,11 @@ final class ClusterRedisPort implements RedisPort {
     }
 
     @Override
+    public boolean oneServer() {
+        return false;
+    }
+
+    @Override
     public String describe() {
         return description;
     }

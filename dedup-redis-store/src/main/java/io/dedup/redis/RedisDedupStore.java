@@ -45,6 +45,8 @@ public final class RedisDedupStore implements DedupStore {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
     /** Leases and retentions longer than this are cut to it (Redis rejects expiry times far in the future). */
     static final Duration LONGEST_DURATION = Duration.ofDays(365L * 100);
+    /** The most records one script call touches on a standalone server, so that no call holds Redis for long. */
+    static final int KEYS_PER_SCRIPT = 500;
 
     private final RedisPort port;
     private final ScriptRunner scripts;
@@ -94,58 +96,64 @@ public final class RedisDedupStore implements DedupStore {
     @Override
     public ClaimResult claim(ClaimRequest request) {
         Objects.requireNonNull(request, "request");
-        ScriptCall call = claimCall(request);
-        return Replies.claim(request.key(), scripts.run(call));
+        DedupKey key = request.key();
+        List<Object> reply = scripts.run(ScriptCall.of(Script.CLAIM, key, keys.of(key), claimArgs(request)));
+        return Replies.claim(key, Replies.perKey(key, reply, 1).get(0));
     }
 
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
         Objects.requireNonNull(requests, "requests");
-        List<ScriptCall> calls = new ArrayList<>(requests.size());
+        List<DedupKey> batchKeys = new ArrayList<>(requests.size());
+        List<byte[][]> args = new ArrayList<>(requests.size());
         for (ClaimRequest request : requests) {
-            calls.add(claimCall(Objects.requireNonNull(request, "requests element")));
+            batchKeys.add(Objects.requireNonNull(request, "requests element").key());
+            args.add(claimArgs(request));
         }
-        return answerAll(calls, Replies::claim, (call, e) -> new ClaimResult.Failed(call.key(), e));
+        return answerAll(Script.CLAIM, batchKeys, args, Replies::claim, ClaimResult.Failed::new);
     }
 
     @Override
     public WriteResult complete(Completion completion) {
         Objects.requireNonNull(completion, "completion");
-        ScriptCall call = completeCall(completion);
-        return Replies.write(completion.key(), scripts.run(call));
+        DedupKey key = completion.key();
+        List<Object> reply = scripts.run(ScriptCall.of(Script.COMPLETE, key, keys.of(key), completeArgs(completion)));
+        return Replies.write(key, Replies.perKey(key, reply, 1).get(0));
     }
 
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
         Objects.requireNonNull(completions, "completions");
-        List<ScriptCall> calls = new ArrayList<>(completions.size());
+        List<DedupKey> batchKeys = new ArrayList<>(completions.size());
+        List<byte[][]> args = new ArrayList<>(completions.size());
         for (Completion completion : completions) {
-            calls.add(completeCall(Objects.requireNonNull(completion, "completions element")));
+            batchKeys.add(
+                    Objects.requireNonNull(completion, "completions element").key());
+            args.add(completeArgs(completion));
         }
-        return answerAll(calls, Replies::write, (call, e) -> new WriteResult.Failed(e));
+        return answerAll(Script.COMPLETE, batchKeys, args, Replies::write, (key, e) -> new WriteResult.Failed(e));
     }
 
     @Override
     public WriteResult renew(DedupKey key, long token, Duration lease) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(lease, "lease");
-        ScriptCall call = new ScriptCall(Script.RENEW, key, keys.of(key), new byte[][] {ascii(token), millis(lease)});
-        return Replies.write(key, scripts.run(call));
+        return Replies.write(
+                key, scripts.run(ScriptCall.of(Script.RENEW, key, keys.of(key), ascii(token), millis(lease))));
     }
 
     @Override
     public WriteResult release(DedupKey key, long token, Duration retention) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(retention, "retention");
-        ScriptCall call =
-                new ScriptCall(Script.RELEASE, key, keys.of(key), new byte[][] {ascii(token), millis(retention)});
-        return Replies.write(key, scripts.run(call));
+        return Replies.write(
+                key, scripts.run(ScriptCall.of(Script.RELEASE, key, keys.of(key), ascii(token), millis(retention))));
     }
 
     @Override
     public Optional<StoredRecord> find(DedupKey key) {
         Objects.requireNonNull(key, "key");
-        return Replies.find(key, scripts.run(new ScriptCall(Script.FIND, key, keys.of(key), new byte[0][])));
+        return Replies.find(key, scripts.run(ScriptCall.of(Script.FIND, key, keys.of(key))));
     }
 
     /** The Redis key under which {@code key}'s record is stored, for operators and tests. */
@@ -163,61 +171,92 @@ public final class RedisDedupStore implements DedupStore {
         port.close();
     }
 
-    private ScriptCall claimCall(ClaimRequest request) {
+    private static byte[][] claimArgs(ClaimRequest request) {
         String fingerprint = request.fingerprint().orElse(null);
-        byte[][] args = {
+        return new byte[][] {
             millis(request.lease()),
             millis(request.retention()),
             fingerprint == null ? new byte[] {'0'} : new byte[] {'1'},
             fingerprint == null ? new byte[0] : fingerprint.getBytes(StandardCharsets.UTF_8)
         };
-        return new ScriptCall(Script.CLAIM, request.key(), keys.of(request.key()), args);
     }
 
-    private ScriptCall completeCall(Completion completion) {
-        byte[][] args = {
+    private static byte[][] completeArgs(Completion completion) {
+        return new byte[][] {
             ascii(completion.token()),
             Replies.encode(completion.status()),
             completion.body(),
             millis(completion.retention())
         };
-        return new ScriptCall(Script.COMPLETE, completion.key(), keys.of(completion.key()), args);
     }
 
     /**
-     * One answer per call; a call Redis could not answer, or whose record is unreadable, is answered with
+     * Runs {@code script} for every key of a batch, in order, in one round trip: on a standalone server as few
+     * script calls of up to {@value #KEYS_PER_SCRIPT} records each, on a cluster one call per record, routed to its
+     * master. One answer per key; a key Redis could not answer, or whose record is unreadable, is answered with
      * {@code failed}. When Redis answered none of them, the first cause is thrown instead.
      */
     private <T> List<T> answerAll(
-            List<ScriptCall> calls,
+            Script script,
+            List<DedupKey> batchKeys,
+            List<byte[][]> args,
             BiFunction<DedupKey, List<Object>, T> read,
-            BiFunction<ScriptCall, DedupStoreException, T> failed) {
-        if (calls.isEmpty()) {
+            BiFunction<DedupKey, DedupStoreException, T> failed) {
+        int n = batchKeys.size();
+        if (n == 0) {
             return List.of();
         }
-        List<ScriptRunner.Reply> replies = scripts.runAll(calls);
-        List<T> answers = new ArrayList<>(calls.size());
-        DedupStoreUnavailableException firstUnavailable = null;
-        int unavailable = 0;
-        for (int i = 0; i < calls.size(); i++) {
-            ScriptCall call = calls.get(i);
-            ScriptRunner.Reply reply = replies.get(i);
-            DedupStoreException error = reply.error();
-            if (error == null) {
-                try {
-                    answers.add(read.apply(call.key(), reply.value()));
-                    continue;
-                } catch (DedupStoreCorruptionException | DedupStoreUnavailableException e) {
-                    error = e;
+        int perCall = port.oneServer() ? KEYS_PER_SCRIPT : 1;
+        List<ScriptCall> calls = new ArrayList<>((n + perCall - 1) / perCall);
+        for (int start = 0; start < n; start += perCall) {
+            int end = Math.min(n, start + perCall);
+            String[] redisKeys = new String[end - start];
+            byte[][] callArgs = new byte[(end - start) * args.get(start).length][];
+            int a = 0;
+            for (int i = start; i < end; i++) {
+                redisKeys[i - start] = keys.of(batchKeys.get(i));
+                for (byte[] arg : args.get(i)) {
+                    callArgs[a++] = arg;
                 }
             }
-            if (error instanceof DedupStoreUnavailableException u) {
-                unavailable++;
-                firstUnavailable = firstUnavailable == null ? u : firstUnavailable;
-            }
-            answers.add(failed.apply(call, error));
+            calls.add(new ScriptCall(script, batchKeys.subList(start, end), redisKeys, callArgs));
         }
-        if (unavailable == calls.size()) {
+        List<ScriptRunner.Reply> replies = scripts.runAll(calls);
+        List<T> answers = new ArrayList<>(n);
+        DedupStoreUnavailableException firstUnavailable = null;
+        int unavailable = 0;
+        for (int c = 0; c < calls.size(); c++) {
+            ScriptCall call = calls.get(c);
+            ScriptRunner.Reply reply = replies.get(c);
+            List<List<Object>> perKey = null;
+            DedupStoreException callError = reply.error();
+            if (callError == null) {
+                try {
+                    perKey = Replies.perKey(
+                            call.firstKey(), reply.value(), call.keys().size());
+                } catch (DedupStoreUnavailableException e) {
+                    callError = e;
+                }
+            }
+            for (int j = 0; j < call.keys().size(); j++) {
+                DedupKey key = call.keys().get(j);
+                DedupStoreException error = callError;
+                if (error == null) {
+                    try {
+                        answers.add(read.apply(key, perKey.get(j)));
+                        continue;
+                    } catch (DedupStoreCorruptionException | DedupStoreUnavailableException e) {
+                        error = e;
+                    }
+                }
+                if (error instanceof DedupStoreUnavailableException u) {
+                    unavailable++;
+                    firstUnavailable = firstUnavailable == null ? u : firstUnavailable;
+                }
+                answers.add(failed.apply(key, error));
+            }
+        }
+        if (unavailable == n) {
             throw firstUnavailable;
         }
         return answers;

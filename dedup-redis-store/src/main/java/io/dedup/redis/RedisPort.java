@@ -37,6 +37,12 @@ interface RedisPort extends AutoCloseable {
      */
     void flushStragglers();
 
+    /**
+     * Whether every key lives on one server, so that one script call may touch many records (a standalone
+     * server); false for a cluster, where each call touches one record and is routed to its slot's master.
+     */
+    boolean oneServer();
+
     /** A description for logs and errors, without credentials. */
     String describe();
 

@@ -52,6 +52,20 @@ final class Replies {
         }
     }
 
+    /** The per-key answers of a script run on several records, checked to be one per key. */
+    @SuppressWarnings("unchecked")
+    static List<List<Object>> perKey(DedupKey firstKey, List<Object> reply, int keys) {
+        if (reply == null || reply.size() != keys) {
+            throw unexpected(firstKey, reply);
+        }
+        for (Object element : reply) {
+            if (!(element instanceof List)) {
+                throw unexpected(firstKey, reply);
+            }
+        }
+        return (List<List<Object>>) (List<?>) reply;
+    }
+
     static WriteResult write(DedupKey key, List<Object> reply) {
         return switch (code(key, reply)) {
             case "Y" -> WriteResult.APPLIED;
@@ -135,6 +149,9 @@ final class Replies {
             throw unexpected(key, reply);
         }
         String code = new String(first, StandardCharsets.US_ASCII);
+        if (code.equals("W")) {
+            throw new DedupStoreCorruptionException(key, "its Redis key holds something other than a dedup record");
+        }
         if (code.equals("E")) {
             throw new DedupStoreCorruptionException(
                     key, reply.size() > 1 ? String.valueOf(text(reply.get(1))) : "unreadable record");

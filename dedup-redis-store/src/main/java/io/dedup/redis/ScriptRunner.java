@@ -94,7 +94,7 @@ final class ScriptRunner {
     private List<Reply> pipeline(List<ScriptCall> calls, boolean bySha) {
         List<String> keys = new ArrayList<>(calls.size());
         for (ScriptCall call : calls) {
-            keys.add(call.redisKey());
+            keys.addAll(List.of(call.redisKeys()));
         }
         List<RedisFuture<List<Object>>> futures;
         try {
@@ -120,7 +120,7 @@ final class ScriptRunner {
 
     private static RedisFuture<List<Object>> send(
             RedisScriptingAsyncCommands<String, byte[]> commands, ScriptCall call, boolean bySha) {
-        String[] keys = {call.redisKey()};
+        String[] keys = call.redisKeys();
         return bySha
                 ? commands.evalsha(call.script().sha1(), ScriptOutputType.MULTI, keys, call.args())
                 : commands.eval(call.script().source(), ScriptOutputType.MULTI, keys, call.args());
@@ -157,8 +157,8 @@ final class ScriptRunner {
             if (cause instanceof RedisCommandExecutionException
                     && String.valueOf(cause.getMessage()).startsWith("WRONGTYPE")) {
                 return Reply.failed(new DedupStoreCorruptionException(
-                        call.key(),
-                        "Redis key " + call.redisKey() + " holds something other than a dedup record",
+                        call.firstKey(),
+                        "Redis key " + call.redisKeys()[0] + " holds something other than a dedup record",
                         cause));
             }
             return Reply.failed(unavailable(call, String.valueOf(cause.getMessage()), cause));
@@ -170,7 +170,9 @@ final class ScriptRunner {
 
     private DedupStoreUnavailableException unavailable(ScriptCall call, String reason, Throwable cause) {
         return new DedupStoreUnavailableException(
-                port.describe() + " could not run " + call.script().name() + " for " + call.key() + ": " + reason,
+                port.describe() + " could not run " + call.script().name() + " for " + call.firstKey()
+                        + (call.keys().size() > 1 ? " and " + (call.keys().size() - 1) + " more keys" : "") + ": "
+                        + reason,
                 cause);
     }
 }

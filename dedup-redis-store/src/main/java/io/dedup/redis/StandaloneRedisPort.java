@@ -57,6 +57,11 @@ final class StandaloneRedisPort implements RedisPort {
     }
 
     @Override
+    public boolean oneServer() {
+        return true;
+    }
+
+    @Override
     public String describe() {
         return description;
     }
