@@ -55,9 +55,12 @@ final class MariaDbDialect extends SqlDialect {
         String claimable = "expires_at <= " + NOW
                 + " OR ((VALUES(fingerprint) IS NULL OR fingerprint IS NULL OR fingerprint = VALUES(fingerprint))"
                 + " AND (state = 'RELEASED' OR (state = 'IN_PROGRESS' AND lease_until <= " + NOW + ")))";
-        String mine = "last_writer <=> VALUES(last_writer)";
-        // Order matters: last_writer decides on the old row; attempts and created_at read the old expires_at, so
-        // they come before it.
+        // Assignments run left to right, each seeing the columns assigned before it: last_writer decides on the old
+        // row, the others follow its stamp. Under MariaDB's SIMULTANEOUS_ASSIGNMENT mode every assignment sees the
+        // old row instead, where the stamp is not yet there but the condition still holds; "stamped or claimable"
+        // is right either way, because nothing changes in a row that is not claimable. attempts and created_at
+        // read the old expires_at, so they come before it.
+        String mine = "(last_writer <=> VALUES(last_writer) OR " + claimable + ")";
         onDuplicate = " ON DUPLICATE KEY UPDATE"
                 + " last_writer = IF(" + claimable + ", VALUES(last_writer), last_writer),"
                 + " token = IF(" + mine + ", GREATEST(token + 1, VALUES(token)), token),"

@@ -3,6 +3,7 @@ package io.dedup.jdbc;
 import io.dedup.DedupStoreUnavailableException;
 import io.dedup.spi.StoreTransaction;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Where {@link TransactionalDedup} runs a unit of work: in a transaction of the store's own, or in one the
@@ -60,14 +61,13 @@ final class TransactionScope {
                 return decision.value();
             }
         }
-        @SuppressWarnings("unchecked")
-        Decision<T>[] decided = new Decision[1];
+        AtomicReference<Decision<T>> decided = new AtomicReference<>();
         try {
             runner.inTransaction(connection -> {
                 Objects.requireNonNull(connection, "the TransactionRunner gave no connection");
                 try (StoreTransaction transaction = store.begin(connection)) {
-                    decided[0] = body.run(transaction);
-                    if (!decided[0].commit()) {
+                    decided.set(body.run(transaction));
+                    if (!decided.get().commit()) {
                         transaction.rollback();
                         throw new RollbackRequested();
                     }
@@ -77,18 +77,18 @@ final class TransactionScope {
         } catch (DedupStoreUnavailableException e) {
             throw e;
         } catch (Exception e) {
-            if (decided[0] != null && !decided[0].commit()) {
-                return decided[0].value();
+            if (decided.get() != null && !decided.get().commit()) {
+                return decided.get().value();
             }
             throw new DedupStoreUnavailableException(
                     "the application's transaction failed"
-                            + (decided[0] == null ? "" : " to commit; whether it took effect is unknown")
+                            + (decided.get() == null ? "" : " to commit; whether it took effect is unknown")
                             + ": " + e,
                     e);
         }
-        if (decided[0] == null) {
+        if (decided.get() == null) {
             throw new IllegalStateException("the TransactionRunner returned without running the work");
         }
-        return decided[0].value();
+        return decided.get().value();
     }
 }
