@@ -142,6 +142,61 @@ abstract class TransactionalModeTest {
     }
 
     @Test
+    void concurrent_overlapping_batches_apply_each_effect_exactly_once() throws Exception {
+        TransactionalDedup<Message> dedup = dedup().build();
+        int keys = 300;
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> workers = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t;
+                workers.add(pool.submit(() -> {
+                    List<Message> mine = new ArrayList<>();
+                    for (int i = 0; i < keys; i++) {
+                        mine.add(Message.of("key-" + i));
+                    }
+                    Collections.shuffle(mine, new Random(seed));
+                    start.await();
+                    int processed = 0;
+                    for (int from = 0; from < keys; from += 50) {
+                        List<Message> batch = mine.subList(from, from + 50);
+                        for (int tryNo = 0; !batch.isEmpty(); tryNo++) {
+                            assertThat(tryNo)
+                                    .as("retries of unavailable messages")
+                                    .isLessThan(20);
+                            List<DedupResult<Void>> results = dedup.processAll(batch, ledgerWriter());
+                            List<Message> again = new ArrayList<>();
+                            for (int i = 0; i < results.size(); i++) {
+                                DedupResult<Void> r = results.get(i);
+                                if (r instanceof DedupResult.Processed) {
+                                    processed++;
+                                } else if (!(r instanceof DedupResult.Duplicate)) {
+                                    assertThat(r).isInstanceOf(DedupResult.Unavailable.class);
+                                    again.add(batch.get(i));
+                                }
+                            }
+                            batch = again;
+                        }
+                    }
+                    return processed;
+                }));
+            }
+            start.countDown();
+            int processed = 0;
+            for (Future<Integer> worker : workers) {
+                processed += worker.get(120, TimeUnit.SECONDS);
+            }
+            assertThat(processed).isEqualTo(keys);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(ledgerRows()).isEqualTo(keys);
+        assertThat(database.count("SELECT COUNT(DISTINCT msg_key) FROM " + ledger))
+                .isEqualTo(keys);
+    }
+
+    @Test
     void a_throwing_handler_leaves_neither_effect_nor_claim_and_a_redelivery_runs_again() throws Exception {
         TransactionalDedup<Message> dedup = dedup().build();
         DedupResult<Void> failed = dedup.process(new Message("k1", true), ledgerWriter());
