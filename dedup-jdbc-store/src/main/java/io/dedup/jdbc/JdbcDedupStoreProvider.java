@@ -59,7 +59,7 @@ public final class JdbcDedupStoreProvider implements DedupStoreProvider {
         String user = settings.get(USER).orElse(null);
         String password = settings.get(PASSWORD).orElse(null);
         String table = settings.get(TABLE, JdbcDedupStore.DEFAULT_TABLE);
-        boolean createSchema = Boolean.parseBoolean(settings.get(CREATE_SCHEMA, "true"));
+        boolean createSchema = flag(settings, CREATE_SCHEMA, true);
         Duration lockTimeout = duration(settings, LOCK_TIMEOUT, JdbcDedupStore.DEFAULT_LOCK_TIMEOUT);
         Duration purgeInterval = duration(settings, PURGE_INTERVAL, Duration.ofMinutes(5));
         int poolSize = poolSize(settings);
@@ -120,6 +120,14 @@ public final class JdbcDedupStoreProvider implements DedupStoreProvider {
             throw new DedupConfigurationException(
                     property + " must be an ISO-8601 duration such as PT10S, got " + value);
         }
+    }
+
+    private static boolean flag(StoreSettings settings, String property, boolean defaultValue) {
+        String value = settings.get(property, Boolean.toString(defaultValue)).toLowerCase(java.util.Locale.ROOT);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new DedupConfigurationException(property + " must be true or false, got " + value);
+        }
+        return value.equals("true");
     }
 
     private static int poolSize(StoreSettings settings) {

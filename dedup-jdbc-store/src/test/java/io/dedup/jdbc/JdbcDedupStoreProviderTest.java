@@ -82,6 +82,11 @@ class JdbcDedupStoreProviderTest {
         assertThatThrownBy(() -> provider.create(StoreSettings.of(badTimeout)))
                 .isInstanceOf(DedupConfigurationException.class)
                 .hasMessageContaining("dedup.jdbc.lock-timeout");
+        Map<String, String> badFlag = settings("t");
+        badFlag.put("dedup.jdbc.create-schema", "yes");
+        assertThatThrownBy(() -> provider.create(StoreSettings.of(badFlag)))
+                .isInstanceOf(DedupConfigurationException.class)
+                .hasMessageContaining("dedup.jdbc.create-schema");
         Map<String, String> badPool = settings("t");
         badPool.put("dedup.jdbc.pool-size", "0");
         assertThatThrownBy(() -> provider.create(StoreSettings.of(badPool)))
