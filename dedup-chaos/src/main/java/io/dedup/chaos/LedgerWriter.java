@@ -34,6 +34,15 @@ final class LedgerWriter implements AutoCloseable {
         this.consumer = settings.id();
     }
 
+    /**
+     * The key as the ledger stores it: PostgreSQL text cannot hold U+0000, which Redis keys may; such keys are
+     * written escaped, so that the ledger never fails the handler on a key the store accepted.
+     */
+    static String ledgerKey(String key) {
+        String nul = String.valueOf((char) 0);
+        return !key.contains(nul) ? key : "escaped:" + key.replace("\\", "\\\\").replace(nul, "\\0");
+    }
+
     /** Appends one event (start, effect, fenced, dup-refused) of an attempt on {@code key}. */
     void invocation(String key, long token, String event) {
         write(
@@ -52,7 +61,7 @@ final class LedgerWriter implements AutoCloseable {
     void effectIn(Connection transaction, String key, long token) throws SQLException {
         try (PreparedStatement insert = transaction.prepareStatement(
                 "INSERT INTO " + effects + " (effect_key, consumer, token) VALUES (?, ?, ?)")) {
-            insert.setString(1, key);
+            insert.setString(1, ledgerKey(key));
             insert.setString(2, consumer);
             insert.setLong(3, token);
             insert.executeUpdate();
@@ -70,7 +79,7 @@ final class LedgerWriter implements AutoCloseable {
         for (int attempt = 1; attempt <= 50; attempt++) {
             try (Connection connection = pool.getConnection();
                     PreparedStatement insert = connection.prepareStatement(sql)) {
-                insert.setString(1, key);
+                insert.setString(1, ledgerKey(key));
                 insert.setString(2, consumer);
                 insert.setLong(3, token);
                 if (event != null) {

@@ -29,9 +29,10 @@ final class StoreFactory {
         config.setMaximumPoolSize(4);
         config.setConnectionTimeout(2000);
         config.setValidationTimeout(1000);
-        config.setPoolName("chaos-store-" + settings.id());
-        // The test finds this consumer's store sessions by name (pg_terminate_backend).
-        config.addDataSourceProperty("ApplicationName", "chaos-store-" + settings.id());
+        String name = "chaos-store-" + settings.get("namespace") + "-" + settings.id();
+        config.setPoolName(name);
+        // The test finds this run's store sessions by name (pg_terminate_backend).
+        config.addDataSourceProperty("ApplicationName", name);
         // A half-open or frozen connection must end in an error, not a hang.
         config.addDataSourceProperty("socketTimeout", String.valueOf(settings.number("socketTimeoutSeconds", 6)));
         config.addDataSourceProperty("connectTimeout", "3");

@@ -71,6 +71,7 @@ final class ChaosRun implements AutoCloseable {
     private final List<String> keys = new ArrayList<>();
     private long deliveries;
     private int started;
+    private int workQueues;
 
     private ChaosRun(String scenario, Mode mode, String store, int queueCount, Map<String, String> overrides)
             throws Exception {
@@ -86,6 +87,7 @@ final class ChaosRun implements AutoCloseable {
                 scenario, mode.label(), store, profile.name(), seed, id);
         this.ledger = new ChaosLedger(id, mode == Mode.TRANSACTIONAL);
         this.queues = new RabbitQueues(id, queueCount);
+        this.workQueues = queueCount;
         settings.put("broker", "rabbitmq");
         settings.put("mode", mode.label());
         settings.put("store", store);
@@ -154,10 +156,14 @@ final class ChaosRun implements AutoCloseable {
         return Duration.ofMillis(Long.parseLong(settings.get("leaseMillis")));
     }
 
+    /** Spreads workloads over the first {@code count} queues only (the others serve the scenario). */
+    void workQueues(int count) {
+        this.workQueues = count;
+    }
+
     /** Generates and publishes a workload of {@code keyCount} keys with duplicates. */
     Workload publish(int keyCount) throws Exception {
-        Workload workload =
-                Workload.generate(random, "", keyCount, queues.names().size());
+        Workload workload = Workload.generate(random, "", keyCount, workQueues);
         keys.addAll(workload.keys());
         publish(workload.messages());
         System.out.printf(
@@ -240,6 +246,31 @@ final class ChaosRun implements AutoCloseable {
         return inspector;
     }
 
+    /** Terminates every PostgreSQL session of this run's consumers' stores; returns how many. */
+    int terminateStoreSessions() throws Exception {
+        try (Connection connection = ledger.connect();
+                java.sql.PreparedStatement kill = connection.prepareStatement("SELECT count(pg_terminate_backend(pid))"
+                        + " FROM pg_stat_activity WHERE application_name LIKE ?")) {
+            kill.setString(1, "chaos-store-" + namespace + "-%");
+            try (java.sql.ResultSet rs = kill.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** Holds an exclusive lock on the store's table for {@code duration} (the fault), then lets go. */
+    void holdStoreTableLock(Duration duration) throws Exception {
+        try (Connection connection = ledger.connect()) {
+            connection.setAutoCommit(false);
+            try (Statement lock = connection.createStatement()) {
+                lock.execute("LOCK TABLE " + settings.get("storeTable") + " IN ACCESS EXCLUSIVE MODE");
+            }
+            Pause.millis(duration.toMillis());
+            connection.commit();
+        }
+    }
+
     // ------------------------------------------------------------------ end of run
 
     /**
@@ -317,7 +348,7 @@ final class ChaosRun implements AutoCloseable {
         List<String> notCompleted = new ArrayList<>();
         for (String raw : keys) {
             DedupKey key = DedupKey.of(namespace, raw);
-            List<ChaosLedger.Effect> mine = effectsByKey.getOrDefault(key.id(), List.of());
+            List<ChaosLedger.Effect> mine = effectsByKey.getOrDefault(LedgerWriter.ledgerKey(key.id()), List.of());
             effects += mine.size();
             if (mine.isEmpty()) {
                 lost++;

@@ -59,6 +59,7 @@ final class ChildConsumer {
                 "-XX:TieredStopAtLevel=1",
                 "-Xss512k",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Dorg.slf4j.simpleLogger.log.io.dedup=" + System.getProperty("chaos.childLogLevel", "warn"),
                 "-Dorg.slf4j.simpleLogger.log.io.dedup.chaos=info",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",

@@ -1,6 +1,6 @@
 package io.dedup.chaos;
 
-/** A pause between polls of a process the test started (not a wait for a test condition). */
+/** The pace of a poll, or how long a fault is held: never a stand-in for waiting on a condition. */
 final class Pause {
     private Pause() {}
 

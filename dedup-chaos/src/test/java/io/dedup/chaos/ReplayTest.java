@@ -1,0 +1,69 @@
+package io.dedup.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dedup.DedupKey;
+import io.dedup.chaos.ChaosRun.Mode;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole stream delivered again: within the retention every copy is a duplicate (zero new effects); after the
+ * retention the keys are forgotten and everything is processed again, as documented.
+ */
+class ReplayTest {
+    @Test
+    void leased_mode_replay_within_retention_makes_no_new_effect() throws Exception {
+        replayWithin(Mode.LEASED, "redis");
+    }
+
+    @Test
+    void transactional_mode_replay_within_retention_makes_no_new_effect() throws Exception {
+        replayWithin(Mode.TRANSACTIONAL, "postgres");
+    }
+
+    static void replayWithin(Mode mode, String store) throws Exception {
+        try (ChaosRun run = ChaosRun.start("replay-within-retention", mode, store)) {
+            Workload workload = run.publish(run.profile.keys());
+            run.startConsumer();
+            run.awaitProgress(workload.keys().size(), run.profile.drainTimeout());
+            long invocationsBefore = run.ledger.events("start");
+            run.publish(workload.messages());
+            ChaosRun.Result result = run.finishAndCheck();
+            assertThat(result.row().effects())
+                    .as("effects")
+                    .isEqualTo(workload.keys().size());
+            assertThat(result.row().invocations()).as("handler runs").isEqualTo(invocationsBefore);
+        }
+    }
+
+    @Test
+    void leased_mode_replay_after_retention_processes_everything_again() throws Exception {
+        try (ChaosRun run =
+                ChaosRun.start("replay-after-retention", Mode.LEASED, "redis", 2, Map.of("retentionMillis", "4000"))) {
+            Workload workload = run.publish(run.profile.keys());
+            run.startConsumer();
+            run.awaitProgress(workload.keys().size(), run.profile.drainTimeout());
+            run.drain();
+            // Wait until the store forgot the last key (retention ended by the store's clock).
+            DedupKey last = DedupKey.of(
+                    run.namespace, workload.keys().get(workload.keys().size() - 1));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (run.inspector().find(last).isPresent()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(last + " still remembered a minute after its retention");
+                }
+                Pause.millis(200);
+            }
+            run.publish(workload.messages());
+            ChaosRun.Result result = run.finish();
+            int keys = workload.keys().size();
+            assertThat(result.row().lost()).isZero();
+            assertThat(result.row().stuckInProgress()).isZero();
+            assertThat(result.waitingAfterStop()).isZero();
+            assertThat(result.row().effects()).as("each key processed again").isEqualTo(2L * keys);
+            assertThat(result.row().duplicateEffects()).isEqualTo(keys);
+        }
+    }
+}
