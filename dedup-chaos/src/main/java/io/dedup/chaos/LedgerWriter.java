@@ -89,10 +89,19 @@ final class LedgerWriter implements AutoCloseable {
                 return;
             } catch (SQLException e) {
                 last = e;
+                if (!isTransient(e)) {
+                    break;
+                }
                 sleep(100L * Math.min(attempt, 10));
             }
         }
         throw new IllegalStateException("ledger write failed for " + key, last);
+    }
+
+    /** Connection trouble (class 08, 57P0x) or a pool timeout: worth another try. Anything else is a bug. */
+    private static boolean isTransient(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("57P");
     }
 
     static void sleep(long millis) {
