@@ -38,6 +38,11 @@ interface BatchMode extends AutoCloseable {
         return Map.of();
     }
 
+    /** Whether a failure of {@link #process} means this instance must stop (a fenced producer, say). */
+    default boolean fatal(Throwable failure) {
+        return false;
+    }
+
     @Override
     default void close() {}
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -39,6 +40,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -280,13 +282,13 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         } catch (ExecutionException e) {
             inFlight = null;
             Throwable cause = e.getCause();
-            if (cause instanceof KafkaException fatal && mode.commits() == BatchMode.Commits.MODE) {
+            if (mode.fatal(cause)) {
                 closing = true;
-                throw fatal; // e.g. a fenced transactional producer: this instance must stop
+                throw cause instanceof RuntimeException r ? r : new KafkaException(cause); // e.g. a fenced producer
             }
             LOG.error("processing a batch failed unexpectedly; its records are retried after a back-off", cause);
             rewindToFirst(batch.records());
-            backOffStore();
+            backOff("processing failed");
             syncPauses();
             return;
         }
@@ -304,14 +306,15 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
             }
         });
         if (outcome.storeUnavailable()) {
-            backOffStore();
+            dedup.metrics.storeBackOff();
+            backOff("store unavailable");
         } else {
             storeOutages = 0;
         }
         syncPauses();
     }
 
-    private void backOffStore() {
+    private void backOff(String why) {
         storeOutages++;
         long delay = storeBackoff.toNanos();
         for (int i = 1; i < storeOutages && delay < maxStoreBackoff.toNanos(); i++) {
@@ -319,10 +322,9 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         }
         delay = Math.min(delay, maxStoreBackoff.toNanos());
         storeBackoffUntil = System.nanoTime() + delay;
-        dedup.metrics.storeBackOff();
         LOG.warn(
-                "store unavailable (outage #{}): all partitions paused for {} ms, nothing committed past undecided"
-                        + " records",
+                "{} (#{} in a row): all partitions paused for {} ms, nothing committed past undecided records",
+                why,
                 storeOutages,
                 TimeUnit.NANOSECONDS.toMillis(delay));
     }
@@ -523,6 +525,8 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         private KafkaDedup.Builder dedup;
         private MessageHandler<? super ConsumerRecord<K, V>> handler;
         private ModeFactory<K, V> modeFactory;
+        private boolean deadLettersByProducer = true;
+        private boolean readCommitted;
         private Map<String, Object> deadLetterProducerConfig = Map.of();
         private Duration pollTimeout = Duration.ofMillis(500);
         private Duration storeBackoff = Duration.ofMillis(200);
@@ -577,6 +581,8 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         public Builder<K, V> handler(MessageHandler<? super ConsumerRecord<K, V>> handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
             this.modeFactory = null;
+            this.deadLettersByProducer = true;
+            this.readCommitted = false;
             return this;
         }
 
@@ -613,9 +619,70 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
             return this;
         }
 
-        Builder<K, V> mode(ModeFactory<K, V> factory) {
-            this.modeFactory = factory;
+        /**
+         * The transactional-producer mode (Kafka to Kafka): {@code handler} sends its output to the sink it is
+         * given; output, dead letters and consumed offsets commit in one Kafka transaction ({@code
+         * sendOffsetsToTransaction}), and the keys are completed in the store right after. Consumers of the output
+         * must read with {@code isolation.level=read_committed}; the runner's own consumer does.
+         *
+         * <p>Set {@code transactional.id} in {@code producerConfig}, stable per instance (e.g. the host name): a
+         * restarted instance then fences its predecessor and aborts its open transaction at once. Without it the
+         * runner makes one up, and a crashed instance's open transaction holds read_committed consumers back until
+         * {@code transaction.timeout.ms}.
+         *
+         * @param producerConfig producer settings over those taken from the consumer config
+         */
+        public <OK, OV> Builder<K, V> transactionalProducer(
+                Map<String, ?> producerConfig,
+                Serializer<OK> keySerializer,
+                Serializer<OV> valueSerializer,
+                ProducingHandler<K, V, OK, OV> handler) {
+            Map<String, Object> config = new HashMap<>(Objects.requireNonNull(producerConfig, "producerConfig"));
+            Objects.requireNonNull(keySerializer, "keySerializer");
+            Objects.requireNonNull(valueSerializer, "valueSerializer");
+            Objects.requireNonNull(handler, "handler");
+            this.modeFactory = (dedup, builder, owned) -> {
+                Map<String, Object> full = builder.producerConfigFromConsumer();
+                full.putAll(config);
+                full.put(ProducerConfig.ACKS_CONFIG, "all");
+                full.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+                full.putIfAbsent(
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                        dedup.namespace() + "-" + UUID.randomUUID().toString().substring(0, 8));
+                Producer<byte[], byte[]> producer =
+                        new KafkaProducer<>(full, new ByteArraySerializer(), new ByteArraySerializer());
+                try {
+                    return new KafkaTransactionMode<>(
+                            dedup,
+                            builder.keyDeserializer,
+                            builder.valueDeserializer,
+                            keySerializer,
+                            valueSerializer,
+                            handler,
+                            producer);
+                } catch (RuntimeException e) {
+                    producer.close();
+                    throw e;
+                }
+            };
             this.handler = null;
+            this.deadLettersByProducer = false; // dead letters go into the transaction
+            this.readCommitted = true;
+            return this;
+        }
+
+        /**
+         * The Kafka-to-database mode: claims, {@code handler}'s writes (through the transaction it is given),
+         * completions and consumed offsets commit in one store transaction; on assignment the consumer seeks to the
+         * offsets the store holds. Needs a store with transactions ({@code dedup-jdbc-store}).
+         */
+        public Builder<K, V> transactionalStore(TransactionalRecordHandler<K, V> handler) {
+            Objects.requireNonNull(handler, "handler");
+            this.modeFactory = (dedup, builder, owned) ->
+                    new StoreTransactionMode<>(dedup, keyDeserializer, valueDeserializer, handler);
+            this.handler = null;
+            this.deadLettersByProducer = true;
+            this.readCommitted = false;
             return this;
         }
 
@@ -675,33 +742,45 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
             } else if (!settings.hasGroupOrNamespace()) {
                 settings.groupId(groupId.toString());
             }
-            if (!settings.hasDeadLetters()) {
-                Map<String, Object> producerConfig = producerConfigFromConsumer();
-                producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-                producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-dead-letters");
-                producerConfig.putAll(deadLetterProducerConfig);
-                Producer<byte[], byte[]> producer =
-                        new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
-                owned.add(producer);
-                settings.deadLetters(KafkaDeadLetterPublisher.of(producer));
-            }
-            KafkaDedup built;
+            KafkaDedup built = null;
             try {
+                if (deadLettersByProducer && !settings.hasDeadLetters()) {
+                    Map<String, Object> producerConfig = producerConfigFromConsumer();
+                    producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+                    producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-dead-letters");
+                    producerConfig.putAll(deadLetterProducerConfig);
+                    Producer<byte[], byte[]> producer =
+                            new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+                    owned.add(producer);
+                    settings.deadLetters(KafkaDeadLetterPublisher.of(producer));
+                }
                 built = settings.build();
+                BatchMode mode = modeFactory != null
+                        ? modeFactory.create(built, this, owned)
+                        : new LeasedMode<>(built, keyDeserializer, valueDeserializer, handler);
                 if (consumer == null) {
                     Map<String, Object> config = new HashMap<>(consumerConfig);
                     config.keySet().removeIf(key -> key.startsWith("dedup."));
                     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-                    consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                    if (readCommitted) {
+                        config.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                    }
+                    try {
+                        consumer =
+                                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                    } catch (RuntimeException e) {
+                        closeQuietly(mode);
+                        throw e;
+                    }
                 }
+                return new KafkaDedupRunner<>(this, built, mode, owned);
             } catch (RuntimeException e) {
                 owned.forEach(KafkaDedupRunner::closeQuietly);
+                if (built != null) {
+                    built.close();
+                }
                 throw e;
             }
-            BatchMode mode = modeFactory != null
-                    ? modeFactory.create(built, this, owned)
-                    : new LeasedMode<>(built, keyDeserializer, valueDeserializer, handler);
-            return new KafkaDedupRunner<>(this, built, mode, owned);
         }
 
         private static Duration positive(Duration value, String name) {

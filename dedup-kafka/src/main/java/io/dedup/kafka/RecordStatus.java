@@ -19,7 +19,9 @@ public enum RecordStatus {
     /** The store could not be reached: back off and retry. */
     STORE_UNAVAILABLE(false),
     /** The record should be dead-lettered, but publishing failed or no publisher is configured. */
-    DEAD_LETTER_PENDING(false);
+    DEAD_LETTER_PENDING(false),
+    /** The transaction holding the record's effects could not commit (runner's transactional modes). */
+    TRANSACTION_FAILED(false);
 
     private final boolean done;
 

@@ -142,6 +142,25 @@ final class Kafka {
         return records;
     }
 
+    /** Reads {@code topic} from the beginning to its current end (read_committed when asked). */
+    static List<ConsumerRecord<String, String>> readToEnd(String topic, boolean readCommitted) {
+        Map<TopicPartition, Long> end = endOffsets(topic);
+        Map<String, Object> config = consumerConfig(unique("reader"));
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(end.keySet());
+            consumer.seekToBeginning(end.keySet());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline
+                    && !end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
     static String header(ConsumerRecord<?, ?> record, String name) {
         var header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
