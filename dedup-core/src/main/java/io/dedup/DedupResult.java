@@ -90,8 +90,10 @@ public sealed interface DedupResult<R> {
     }
 
     /**
-     * The handler ran, but its lease had been taken over, so its completion was refused (fenced). The current
-     * holder completes the key; this delivery will be a duplicate on retry.
+     * The lease was taken over by another worker, so this worker's completion was refused (fenced): either the
+     * handler ran and could not complete (then {@code result} is its result), or, in a batch, the claim was lost
+     * while the message waited its turn and the handler did not run ({@code result} is null). The current holder
+     * completes the key; this delivery will be a duplicate on retry.
      */
     record Fenced<R>(Claim claim, R result) implements DedupResult<R> {
         public Fenced {

@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -37,7 +38,14 @@ public class InMemoryWrappedCallBenchmark {
 
     private static final int DUPLICATE_KEYS = 1024;
 
+    /** Lease renewal registers every running handler; measured with and without to show its share. */
+    @Param({"true", "false"})
+    public boolean leaseRenewal;
+
     private DedupConsumer<Message> dedup;
+    private DedupConsumer<Message> steady;
+    private MessageHandler<Message> steadyWrapped;
+    private final TickingClock clock = new TickingClock();
     private MessageHandler<Message> bare;
     private MessageHandler<Message> wrapped;
     private Message[] seen;
@@ -51,8 +59,19 @@ public class InMemoryWrappedCallBenchmark {
         dedup = DedupConsumer.<Message>builder(m -> Optional.of(m.id()))
                 .store(InMemoryDedupStore.create())
                 .retention(Duration.ofHours(1))
+                .leaseRenewalFraction(leaseRenewal ? DedupConsumer.DEFAULT_RENEW_FRACTION : 0)
+                .build();
+        // Steady state: a clock moving 1 ms per message and 100 s retention keep about 100k live keys, as
+        // retention bounds a real in-memory store; the plain newKey case keeps every key and so measures the
+        // garbage collector copying an ever-growing heap as much as dedup.
+        steady = DedupConsumer.<Message>builder(m -> Optional.of(m.id()))
+                .store(InMemoryDedupStore.builder().clock(clock).build())
+                .retention(Duration.ofSeconds(100))
+                .lease(Duration.ofSeconds(30))
+                .leaseRenewalFraction(leaseRenewal ? DedupConsumer.DEFAULT_RENEW_FRACTION : 0)
                 .build();
         bare = message -> this.blackhole.consume(message);
+        steadyWrapped = steady.decorate(bare);
         wrapped = dedup.decorate(bare);
         seen = new Message[DUPLICATE_KEYS];
         for (int i = 0; i < DUPLICATE_KEYS; i++) {
@@ -64,6 +83,7 @@ public class InMemoryWrappedCallBenchmark {
     @TearDown(Level.Iteration)
     public void tearDown() {
         dedup.close();
+        steady.close();
     }
 
     @Benchmark
@@ -77,8 +97,39 @@ public class InMemoryWrappedCallBenchmark {
     }
 
     @Benchmark
+    public void newKeySteadyState() throws Exception {
+        clock.millis++;
+        steadyWrapped.handle(new Message("k" + next++));
+    }
+
+    @Benchmark
     public void duplicate() throws Exception {
         wrapped.handle(seen[dup++ & (DUPLICATE_KEYS - 1)]);
+    }
+
+    /** A clock the benchmark thread moves; single-threaded use only. */
+    static final class TickingClock extends java.time.Clock {
+        long millis = 1_700_000_000_000L;
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(millis);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
     }
 
     /** Keeps the compiler honest about KeyExtractor's default methods being cheap. */

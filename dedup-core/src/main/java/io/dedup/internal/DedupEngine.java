@@ -43,6 +43,7 @@ public final class DedupEngine<M> implements AutoCloseable {
     private final DedupMetrics metrics;
     private final StoreCalls store;
     private final LeaseRenewer renewer;
+    private final PendingCompletions pending;
 
     public DedupEngine(EngineSettings<M> settings) {
         this.settings = settings;
@@ -51,6 +52,7 @@ public final class DedupEngine<M> implements AutoCloseable {
         this.renewer = settings.renewFraction() > 0 && settings.renewFraction() < 1
                 ? new LeaseRenewer(settings.store(), settings.lease(), settings.renewFraction(), metrics)
                 : null;
+        this.pending = new PendingCompletions(renewer);
     }
 
     public EngineSettings<M> settings() {
@@ -110,6 +112,7 @@ public final class DedupEngine<M> implements AutoCloseable {
             metrics.result(Result.NO_KEY);
             return new DedupResult.Rejected<>(e);
         }
+        pending.flush(store);
         ClaimResult claim;
         try {
             claim = store.claim(requestFor(key, message));
@@ -128,6 +131,7 @@ public final class DedupEngine<M> implements AutoCloseable {
             try {
                 written = completeWithRetry(acquired.claim(), attempt);
             } catch (DedupStoreUnavailableException e) {
+                pending.add(acquired.claim(), completionOf(acquired.claim(), attempt));
                 metrics.result(Result.UNAVAILABLE);
                 return new DedupResult.Unavailable<>(Optional.of(key), e, true);
             }
@@ -178,6 +182,7 @@ public final class DedupEngine<M> implements AutoCloseable {
             return results;
         }
 
+        pending.flush(store);
         List<ClaimResult> claims;
         try {
             claims = requests.isEmpty() ? List.of() : store.claimAll(requests);
@@ -194,47 +199,76 @@ public final class DedupEngine<M> implements AutoCloseable {
                     + claims.size() + " results for " + requests.size() + " claims");
         }
 
+        // Every acquired claim's lease is renewed from now on, not only while its own handler runs: the claims
+        // at the end of a long batch would otherwise lapse while they wait their turn, and be taken over.
+        LeaseRenewer.Ticket[] tickets = new LeaseRenewer.Ticket[claims.size()];
+        if (renewer != null) {
+            for (int r = 0; r < claims.size(); r++) {
+                if (claims.get(r) instanceof ClaimResult.Acquired acquired) {
+                    tickets[r] = renewer.register(acquired.claim());
+                }
+            }
+        }
         List<Completion> completions = new ArrayList<>();
         List<Integer> completionIndex = new ArrayList<>();
         Map<Integer, Attempt<R>> attempts = new HashMap<>();
         Claim[] held = new Claim[n];
-        for (int r = 0; r < claims.size(); r++) {
-            int i = requestIndex.get(r);
-            ClaimResult claim = claims.get(r);
-            if (!(claim instanceof ClaimResult.Acquired acquired)) {
-                results.set(i, settled(claim, messages.get(i), handler));
-                continue;
+        try {
+            for (int r = 0; r < claims.size(); r++) {
+                int i = requestIndex.get(r);
+                ClaimResult claim = claims.get(r);
+                if (!(claim instanceof ClaimResult.Acquired acquired)) {
+                    results.set(i, settled(claim, messages.get(i), handler));
+                    continue;
+                }
+                held[i] = acquired.claim();
+                if (tickets[r] != null && tickets[r].lost()) {
+                    // Taken over while waiting its turn: the current holder runs it; never run it twice.
+                    tickets[r].close();
+                    metrics.result(Result.FENCED);
+                    results.set(i, new DedupResult.Fenced<>(acquired.claim(), null));
+                    continue;
+                }
+                Attempt<R> attempt = run(messages.get(i), acquired.claim(), handler, codec, tickets[r], false);
+                if (attempt.error != null) {
+                    if (tickets[r] != null) {
+                        tickets[r].close(); // released next: renewing it would look like a takeover
+                    }
+                    results.set(i, fail(acquired.claim(), attempt, finalAttempt));
+                    continue;
+                }
+                attempts.put(i, attempt);
+                completions.add(new Completion(
+                        acquired.claim().key(),
+                        acquired.claim().token(),
+                        OutcomeStatus.SUCCEEDED,
+                        attempt.body,
+                        settings.retention()));
+                completionIndex.add(i);
             }
-            held[i] = acquired.claim();
-            Attempt<R> attempt = run(messages.get(i), acquired.claim(), handler, codec);
-            if (attempt.error != null) {
-                results.set(i, fail(acquired.claim(), attempt, finalAttempt));
-                continue;
-            }
-            attempts.put(i, attempt);
-            completions.add(new Completion(
-                    acquired.claim().key(),
-                    acquired.claim().token(),
-                    OutcomeStatus.SUCCEEDED,
-                    attempt.body,
-                    settings.retention()));
-            completionIndex.add(i);
-        }
 
-        if (!completions.isEmpty()) {
-            List<WriteResult> written = completeAllWithRetry(completions);
-            for (int c = 0; c < completions.size(); c++) {
-                int i = completionIndex.get(c);
-                WriteResult w = written == null ? null : written.get(c);
-                if (w == null || w instanceof WriteResult.Failed) {
-                    DedupStoreUnavailableException cause = w instanceof WriteResult.Failed failed
-                            ? asUnavailable(failed.cause())
-                            : new DedupStoreUnavailableException("could not record completion in "
-                                    + settings.store().describe());
-                    metrics.result(Result.UNAVAILABLE);
-                    results.set(i, new DedupResult.Unavailable<>(Optional.of(keys[i]), cause, true));
-                } else {
-                    results.set(i, completed(held[i], attempts.get(i), w));
+            if (!completions.isEmpty()) {
+                List<WriteResult> written = completeAllWithRetry(completions);
+                for (int c = 0; c < completions.size(); c++) {
+                    int i = completionIndex.get(c);
+                    WriteResult w = written == null ? null : written.get(c);
+                    if (w == null || w instanceof WriteResult.Failed) {
+                        DedupStoreUnavailableException cause = w instanceof WriteResult.Failed failed
+                                ? asUnavailable(failed.cause())
+                                : new DedupStoreUnavailableException("could not record completion in "
+                                        + settings.store().describe());
+                        pending.add(held[i], completions.get(c));
+                        metrics.result(Result.UNAVAILABLE);
+                        results.set(i, new DedupResult.Unavailable<>(Optional.of(keys[i]), cause, true));
+                    } else {
+                        results.set(i, completed(held[i], attempts.get(i), w));
+                    }
+                }
+            }
+        } finally {
+            for (LeaseRenewer.Ticket ticket : tickets) {
+                if (ticket != null) {
+                    ticket.close(); // renewed until recorded; an Error mid-batch must not renew keys forever
                 }
             }
         }
@@ -265,8 +299,21 @@ public final class DedupEngine<M> implements AutoCloseable {
 
     private <R> Attempt<R> run(
             M message, Claim claim, ResultHandler<? super M, ? extends R> handler, OutcomeCodec<? super R> codec) {
+        return run(message, claim, handler, codec, renewer == null ? null : renewer.register(claim), true);
+    }
+
+    /**
+     * Runs the handler. Closes {@code ticket} (the claim's lease renewal) when done if {@code closeTicket}; a batch
+     * keeps renewing until its completions are recorded.
+     */
+    private <R> Attempt<R> run(
+            M message,
+            Claim claim,
+            ResultHandler<? super M, ? extends R> handler,
+            OutcomeCodec<? super R> codec,
+            LeaseRenewer.Ticket ticket,
+            boolean closeTicket) {
         Attempt<R> attempt = new Attempt<>();
-        LeaseRenewer.Ticket ticket = renewer == null ? null : renewer.register(claim);
         Claim previous = CurrentClaim.set(claim);
         try {
             int max = settings.handlerAttempts();
@@ -297,7 +344,9 @@ public final class DedupEngine<M> implements AutoCloseable {
         } finally {
             CurrentClaim.restore(previous);
             if (ticket != null) {
-                ticket.close();
+                if (closeTicket) {
+                    ticket.close();
+                }
                 attempt.leaseLost = ticket.lost();
             }
         }
@@ -387,9 +436,12 @@ public final class DedupEngine<M> implements AutoCloseable {
                 : new DedupStoreUnavailableException(cause.getMessage(), cause);
     }
 
+    private <R> Completion completionOf(Claim claim, Attempt<R> attempt) {
+        return new Completion(claim.key(), claim.token(), OutcomeStatus.SUCCEEDED, attempt.body, settings.retention());
+    }
+
     private <R> WriteResult completeWithRetry(Claim claim, Attempt<R> attempt) {
-        Completion completion =
-                new Completion(claim.key(), claim.token(), OutcomeStatus.SUCCEEDED, attempt.body, settings.retention());
+        Completion completion = completionOf(claim, attempt);
         for (int tryNo = 1; ; tryNo++) {
             try {
                 return store.complete(completion);
@@ -433,6 +485,8 @@ public final class DedupEngine<M> implements AutoCloseable {
 
     @Override
     public void close() {
+        pending.flush(store);
+        pending.clear();
         if (renewer != null) {
             renewer.close();
         }

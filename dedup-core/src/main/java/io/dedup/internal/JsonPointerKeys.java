@@ -12,7 +12,9 @@ import java.util.function.Function;
 
 /** Keys read from a JSON body at a JSON Pointer. */
 public final class JsonPointerKeys {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    // Strict: trailing garbage after the document makes the body unreadable, not silently half-read.
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonPointerKeys() {}
 
@@ -42,7 +44,7 @@ public final class JsonPointerKeys {
                                 + ")",
                         e);
             }
-            if (root == null) {
+            if (root == null || root.isMissingNode()) {
                 throw new IdempotencyKeyUnreadableException(
                         "cannot read key at JSON Pointer " + pointer + ": body is empty");
             }

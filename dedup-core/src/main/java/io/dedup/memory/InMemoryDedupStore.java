@@ -42,8 +42,15 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
     private final ConcurrentHashMap<DedupKey, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicLong tokens = new AtomicLong();
     private final AtomicLong insertsSinceSweep = new AtomicLong();
+    /** No record expires before this; sweeping earlier would only scan live records. */
+    private final AtomicLong earliestExpiry = new AtomicLong(Long.MAX_VALUE);
+
     private final ReentrantLock sweeping = new ReentrantLock();
 
+    /**
+     * One key's record. Kept flat (no Outcome or Instant objects) because millions of them may be retained: for a
+     * completed key, {@code leaseUntil} holds the completion time and the outcome is built when a duplicate asks.
+     */
     private record Entry(
             RecordState state,
             long token,
@@ -51,11 +58,18 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
             long leaseUntil,
             long expiresAt,
             String fingerprint,
-            Outcome outcome) {
+            OutcomeStatus status,
+            byte[] body) {
         boolean expired(long now) {
             return expiresAt <= now;
         }
+
+        Outcome outcome() {
+            return Outcome.wrap(status, body, Instant.ofEpochMilli(leaseUntil));
+        }
     }
+
+    private static final byte[] NO_BODY = new byte[0];
 
     private InMemoryDedupStore(Clock clock, long maxEntries) {
         this.clock = clock;
@@ -126,7 +140,7 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
             }
             switch (e.state) {
                 case COMPLETED:
-                    answer[0] = new ClaimResult.Duplicate(key, e.outcome);
+                    answer[0] = new ClaimResult.Duplicate(key, e.outcome());
                     return e;
                 case IN_PROGRESS:
                     if (e.leaseUntil > now) {
@@ -138,10 +152,28 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
                     return acquire(key, e.attempts + 1, now, lease, retention, fingerprint, answer);
             }
         });
-        if (inserted[0] && insertsSinceSweep.incrementAndGet() > Math.max(1024, entries.mappingCount() / 2)) {
-            sweep();
+        if (inserted[0]) {
+            noteExpiry(leaseEndPlus(answer[0], retention));
+            if (insertsSinceSweep.incrementAndGet() > Math.max(1024, entries.mappingCount() / 2)
+                    && clock.millis() >= earliestExpiry.get()) {
+                sweep();
+            }
         }
         return answer[0];
+    }
+
+    private static long leaseEndPlus(ClaimResult result, long retention) {
+        return result instanceof ClaimResult.Acquired a ? a.claim().leaseUntil().toEpochMilli() + retention : 0;
+    }
+
+    /** Keeps the earliest expiry seen; reads first, so the common case (later expiries) writes nothing. */
+    private void noteExpiry(long expiresAt) {
+        long current;
+        while (expiresAt < (current = earliestExpiry.get())) {
+            if (earliestExpiry.compareAndSet(current, expiresAt)) {
+                return;
+            }
+        }
     }
 
     private Entry acquire(
@@ -156,7 +188,7 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
         long leaseUntil = now + lease;
         answer[0] = new ClaimResult.Acquired(new Claim(key, token, attempts, Instant.ofEpochMilli(leaseUntil)));
         return new Entry(
-                RecordState.IN_PROGRESS, token, attempts, leaseUntil, leaseUntil + retention, fingerprint, null);
+                RecordState.IN_PROGRESS, token, attempts, leaseUntil, leaseUntil + retention, fingerprint, null, null);
     }
 
     @Override
@@ -170,8 +202,18 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
                 return e;
             }
             applied[0] = true;
-            Outcome outcome = Outcome.of(completion.status(), completion.body(), Instant.ofEpochMilli(now));
-            return new Entry(RecordState.COMPLETED, e.token, e.attempts, 0, now + retention, e.fingerprint, outcome);
+            byte[] body =
+                    completion.body().length == 0 ? NO_BODY : completion.body().clone();
+            noteExpiry(now + retention);
+            return new Entry(
+                    RecordState.COMPLETED,
+                    e.token,
+                    e.attempts,
+                    now,
+                    now + retention,
+                    e.fingerprint,
+                    completion.status(),
+                    body);
         });
         return WriteResult.of(applied[0]);
     }
@@ -196,6 +238,7 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
                     leaseUntil,
                     leaseUntil + keepAfterLease,
                     e.fingerprint,
+                    null,
                     null);
         });
         return WriteResult.of(applied[0]);
@@ -212,8 +255,16 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
                 return e;
             }
             applied[0] = true;
+            noteExpiry(now + retention.toMillis());
             return new Entry(
-                    RecordState.RELEASED, e.token, e.attempts, 0, now + retention.toMillis(), e.fingerprint, null);
+                    RecordState.RELEASED,
+                    e.token,
+                    e.attempts,
+                    0,
+                    now + retention.toMillis(),
+                    e.fingerprint,
+                    null,
+                    null);
         });
         return WriteResult.of(applied[0]);
     }
@@ -238,7 +289,7 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
                 e.state == RecordState.IN_PROGRESS ? Optional.of(Instant.ofEpochMilli(e.leaseUntil)) : Optional.empty(),
                 Instant.ofEpochMilli(e.expiresAt),
                 Optional.ofNullable(e.fingerprint),
-                Optional.ofNullable(e.outcome)));
+                e.state == RecordState.COMPLETED ? Optional.of(e.outcome()) : Optional.empty()));
     }
 
     @Override
@@ -251,8 +302,12 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
         for (Iterator<Map.Entry<DedupKey, Entry>> it = entries.entrySet().iterator();
                 it.hasNext() && removed < maxEntries; ) {
             Map.Entry<DedupKey, Entry> next = it.next();
-            if (next.getValue().expired(now) && entries.remove(next.getKey(), next.getValue())) {
-                removed++;
+            if (next.getValue().expired(now)) {
+                if (entries.remove(next.getKey(), next.getValue())) {
+                    removed++;
+                }
+            } else {
+                noteExpiry(next.getValue().expiresAt);
             }
         }
         return removed;
@@ -262,6 +317,7 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
         if (sweeping.tryLock()) {
             try {
                 insertsSinceSweep.set(0);
+                earliestExpiry.set(Long.MAX_VALUE); // the scan below notes what remains
                 purgeExpired(Integer.MAX_VALUE);
             } finally {
                 sweeping.unlock();
@@ -277,10 +333,5 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
     @Override
     public String describe() {
         return "in-memory";
-    }
-
-    /** Outcome status of a key, for tests and inspection. */
-    Optional<OutcomeStatus> statusOf(DedupKey key) {
-        return find(key).flatMap(StoredRecord::outcome).map(Outcome::status);
     }
 }

@@ -51,9 +51,17 @@ public final class LocalServices {
     }
 
     private static ServiceEndpoint locate(ServiceEndpoint defaults, String startCommand) {
+        return locate(defaults, startCommand, System::getenv, ContainerServices::dockerAvailable);
+    }
+
+    static ServiceEndpoint locate(
+            ServiceEndpoint defaults,
+            String startCommand,
+            java.util.function.Function<String, String> environment,
+            java.util.function.BooleanSupplier docker) {
         String variable = "DEDUP_TEST_" + defaults.service().toUpperCase(java.util.Locale.ROOT);
         ServiceEndpoint wanted = defaults;
-        String override = System.getenv(variable);
+        String override = environment.apply(variable);
         if (override != null && !override.isBlank()) {
             int colon = override.lastIndexOf(':');
             if (colon <= 0) {
@@ -70,7 +78,7 @@ public final class LocalServices {
         if (answers(wanted.host(), wanted.port())) {
             return wanted;
         }
-        if (ContainerServices.dockerAvailable()) {
+        if (docker.getAsBoolean()) {
             return ContainerServices.start(defaults);
         }
         throw new IllegalStateException(defaults.service() + " is not reachable at " + wanted.host() + ":"

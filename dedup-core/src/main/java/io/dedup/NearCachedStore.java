@@ -1,0 +1,193 @@
+package io.dedup;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.dedup.spi.ClaimRequest;
+import io.dedup.spi.ClaimResult;
+import io.dedup.spi.Completion;
+import io.dedup.spi.DedupStore;
+import io.dedup.spi.StoredRecord;
+import io.dedup.spi.WriteResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A store decorator that answers duplicates of recently completed keys from local memory, saving the remote round
+ * trip during replays. It caches COMPLETED keys only (never absent, held or released ones, which would be unsafe
+ * to answer locally), for no longer than the shorter of its own TTL and the key's retention, and evicts a key
+ * locally when this process releases it. Requires Caffeine on the classpath.
+ *
+ * <p>What it trades: a key completed by this process and then deleted remotely (by an operator, or a remote
+ * retention shorter than the local TTL) is still answered as a duplicate until the local entry expires.
+ *
+ * <p>Thread-safe when the delegate is.
+ */
+public final class NearCachedStore implements DedupStore {
+    private record Cached(io.dedup.Outcome outcome, Optional<String> fingerprint, long expiresAtMillis) {}
+
+    private final DedupStore delegate;
+    private final Cache<DedupKey, Cached> cache;
+    private final long ttlMillis;
+    private final Clock clock;
+
+    private NearCachedStore(DedupStore delegate, long maxKeys, Duration ttl, Clock clock) {
+        this.delegate = delegate;
+        this.ttlMillis = ttl.toMillis();
+        this.clock = clock;
+        this.cache = Caffeine.newBuilder().maximumSize(maxKeys).build();
+    }
+
+    /**
+     * @param delegate the remote store
+     * @param maxKeys the most completed keys kept locally
+     * @param ttl how long a completed key is answered locally at most (also bounded by the key's retention)
+     * @throws IllegalArgumentException if {@code maxKeys} or {@code ttl} is not positive
+     */
+    public static NearCachedStore wrap(DedupStore delegate, long maxKeys, Duration ttl) {
+        return wrap(delegate, maxKeys, ttl, Clock.systemUTC());
+    }
+
+    /** {@link #wrap(DedupStore, long, Duration)} with the clock that judges local expiry. */
+    public static NearCachedStore wrap(DedupStore delegate, long maxKeys, Duration ttl, Clock clock) {
+        Objects.requireNonNull(delegate, "delegate");
+        Objects.requireNonNull(ttl, "ttl");
+        Objects.requireNonNull(clock, "clock");
+        if (maxKeys < 1) {
+            throw new IllegalArgumentException("maxKeys must be positive, got " + maxKeys);
+        }
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+        }
+        return new NearCachedStore(delegate, maxKeys, ttl, clock);
+    }
+
+    private ClaimResult local(ClaimRequest request) {
+        Cached cached = cache.getIfPresent(request.key());
+        if (cached == null) {
+            return null;
+        }
+        if (cached.expiresAtMillis <= clock.millis()) {
+            cache.invalidate(request.key());
+            return null;
+        }
+        if (request.fingerprint().isPresent()) {
+            if (cached.fingerprint.isEmpty()) {
+                return null; // cannot judge a conflict locally: ask the store, which has the fingerprint
+            }
+            if (!request.fingerprint().equals(cached.fingerprint)) {
+                return new ClaimResult.Conflict(request.key());
+            }
+        }
+        return new ClaimResult.Duplicate(request.key(), cached.outcome);
+    }
+
+    private void remember(ClaimRequest request, ClaimResult result) {
+        if (result instanceof ClaimResult.Duplicate duplicate) {
+            // The remote retention is unknown here; the local TTL bounds it, as configured.
+            cache.put(
+                    request.key(), new Cached(duplicate.outcome(), request.fingerprint(), clock.millis() + ttlMillis));
+        }
+    }
+
+    @Override
+    public ClaimResult claim(ClaimRequest request) {
+        ClaimResult local = local(request);
+        if (local != null) {
+            return local;
+        }
+        ClaimResult result = delegate.claim(request);
+        remember(request, result);
+        return result;
+    }
+
+    @Override
+    public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+        List<ClaimResult> results = new ArrayList<>(requests.size());
+        List<ClaimRequest> remote = new ArrayList<>();
+        List<Integer> remoteIndex = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            ClaimResult local = local(requests.get(i));
+            results.add(local);
+            if (local == null) {
+                remote.add(requests.get(i));
+                remoteIndex.add(i);
+            }
+        }
+        if (!remote.isEmpty()) {
+            List<ClaimResult> answered = delegate.claimAll(remote);
+            for (int r = 0; r < remote.size(); r++) {
+                results.set(remoteIndex.get(r), answered.get(r));
+                remember(remote.get(r), answered.get(r));
+            }
+        }
+        return results;
+    }
+
+    @Override
+    public WriteResult complete(Completion completion) {
+        WriteResult result = delegate.complete(completion);
+        rememberCompleted(completion, result);
+        return result;
+    }
+
+    @Override
+    public List<WriteResult> completeAll(List<Completion> completions) {
+        List<WriteResult> results = delegate.completeAll(completions);
+        for (int i = 0; i < completions.size() && i < results.size(); i++) {
+            rememberCompleted(completions.get(i), results.get(i));
+        }
+        return results;
+    }
+
+    private void rememberCompleted(Completion completion, WriteResult result) {
+        if (result != WriteResult.APPLIED) {
+            return;
+        }
+        long now = clock.millis();
+        long expires = now + Math.min(ttlMillis, completion.retention().toMillis());
+        // A completion carries no fingerprint: cached without one, fingerprinted claims still go to the store.
+        cache.put(
+                completion.key(),
+                new Cached(
+                        io.dedup.Outcome.wrap(
+                                completion.status(), completion.body(), java.time.Instant.ofEpochMilli(now)),
+                        Optional.empty(),
+                        expires));
+    }
+
+    @Override
+    public WriteResult renew(DedupKey key, long token, Duration lease) {
+        return delegate.renew(key, token, lease);
+    }
+
+    @Override
+    public WriteResult release(DedupKey key, long token, Duration retention) {
+        cache.invalidate(key);
+        return delegate.release(key, token, retention);
+    }
+
+    @Override
+    public Optional<StoredRecord> find(DedupKey key) {
+        return delegate.find(key);
+    }
+
+    @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : delegate.capability(type);
+    }
+
+    @Override
+    public String describe() {
+        return "near-cached " + delegate.describe();
+    }
+
+    @Override
+    public void close() {
+        cache.invalidateAll();
+        delegate.close();
+    }
+}

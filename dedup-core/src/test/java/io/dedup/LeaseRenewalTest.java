@@ -1,0 +1,99 @@
+package io.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dedup.memory.InMemoryDedupStore;
+import io.dedup.spi.ClaimRequest;
+import io.dedup.spi.ClaimResult;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Renewal runs on a real clock: short leases, and the tests wait for conditions, not for time. */
+class LeaseRenewalTest {
+    private final InMemoryDedupStore memory = InMemoryDedupStore.create();
+    private final TestStore store = new TestStore(memory);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private DedupConsumer<Msg> consumer(Duration lease) {
+        return DedupConsumer.builder(Msg.KEY)
+                .store(store)
+                .namespace("renewals")
+                .lease(lease)
+                .meterRegistry(registry)
+                .build();
+    }
+
+    private double renewals() {
+        return registry.get("dedup.lease.renewals").counter().count();
+    }
+
+    @Test
+    void a_long_handler_keeps_its_lease_so_nobody_takes_the_key_over() throws Exception {
+        try (DedupConsumer<Msg> dedup = consumer(Duration.ofMillis(300))) {
+            CountDownLatch finish = new CountDownLatch(1);
+            CompletableFuture<DedupResult<Object>> running = CompletableFuture.supplyAsync(
+                    () -> dedup.process(Msg.of("slow"), m -> finish.await(30, TimeUnit.SECONDS)));
+            DedupKey key = DedupKey.of("renewals", "slow");
+            await().atMost(Duration.ofSeconds(20)).until(() -> renewals() >= 3);
+            // Three renewals of a 300 ms lease: the handler has outlived its first lease, yet still holds it.
+            ClaimResult other = store.claim(ClaimRequest.of(key, Duration.ofMillis(300), Duration.ofHours(1)));
+            assertThat(other).isInstanceOf(ClaimResult.InProgress.class);
+            assertThat(((ClaimResult.InProgress) other).leaseUntil()).isAfter(Instant.now());
+            finish.countDown();
+            assertThat(running.get(30, TimeUnit.SECONDS)).isInstanceOf(DedupResult.Processed.class);
+        }
+    }
+
+    @Test
+    void a_renewal_refused_as_fenced_is_counted_and_the_handler_ends_fenced() throws Exception {
+        try (DedupConsumer<Msg> dedup = consumer(Duration.ofMillis(300))) {
+            CountDownLatch finish = new CountDownLatch(1);
+            CompletableFuture<DedupResult<Object>> running = CompletableFuture.supplyAsync(
+                    () -> dedup.process(Msg.of("stolen"), m -> finish.await(30, TimeUnit.SECONDS)));
+            DedupKey key = DedupKey.of("renewals", "stolen");
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.find(key).isPresent());
+            long token = store.find(key).orElseThrow().token();
+            // An operator-style takeover: release with the current token, then claim as another worker.
+            assertThat(store.release(key, token, Duration.ofHours(1))).isEqualTo(io.dedup.spi.WriteResult.APPLIED);
+            store.claim(ClaimRequest.of(key, Duration.ofMinutes(5), Duration.ofHours(1)));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> registry.get("dedup.fenced")
+                                    .tag("operation", "renew")
+                                    .counter()
+                                    .count()
+                            >= 1);
+            finish.countDown();
+            assertThat(running.get(30, TimeUnit.SECONDS)).isInstanceOf(DedupResult.Fenced.class);
+        }
+    }
+
+    @Test
+    void in_a_batch_every_claim_is_renewed_until_its_completion_is_recorded() throws Exception {
+        try (DedupConsumer<Msg> dedup = consumer(Duration.ofMillis(300))) {
+            CountDownLatch finish = new CountDownLatch(1);
+            // The first message finishes at once; the second blocks for several leases. Without batch-wide
+            // renewal the first key's lease would lapse while it waits for the batch's single completion.
+            CompletableFuture<java.util.List<DedupResult<Object>>> running =
+                    CompletableFuture.supplyAsync(() -> dedup.processAll(
+                            java.util.List.of(Msg.of("quick"), Msg.of("slow")),
+                            m -> m.key().equals("slow") ? finish.await(30, TimeUnit.SECONDS) : null));
+            await().atMost(Duration.ofSeconds(20)).until(() -> renewals() >= 6);
+            ClaimResult other = store.claim(
+                    ClaimRequest.of(DedupKey.of("renewals", "quick"), Duration.ofMillis(300), Duration.ofHours(1)));
+            assertThat(other).as("the finished message's key is still held").isInstanceOf(ClaimResult.InProgress.class);
+            finish.countDown();
+            assertThat(running.get(30, TimeUnit.SECONDS)).allMatch(r -> r instanceof DedupResult.Processed);
+            assertThat(registry.get("dedup.fenced")
+                            .tag("operation", "renew")
+                            .counter()
+                            .count())
+                    .isZero();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dedup.memory.InMemoryDedupStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MetricsTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final TestStore store = new TestStore(InMemoryDedupStore.create());
+
+    private double messages(String result) {
+        return registry.get("dedup.messages")
+                .tag("result", result)
+                .tag("namespace", "payments")
+                .tag("topic", "t1")
+                .counter()
+                .count();
+    }
+
+    @Test
+    void every_result_is_counted_and_store_calls_and_handlers_are_timed() {
+        try (DedupConsumer<Msg> dedup = DedupConsumer.builder(Msg.KEY)
+                .store(store)
+                .namespace("payments")
+                .meterRegistry(registry)
+                .metricTag("topic", "t1")
+                .build()) {
+            dedup.process(Msg.of("a"), m -> "ok");
+            dedup.process(Msg.of("a"), m -> "ok");
+            dedup.process(new Msg(null, "x"), m -> "ok");
+            dedup.process(Msg.of("b"), m -> {
+                throw new IllegalStateException("boom");
+            });
+            dedup.processAll(List.of(Msg.of("c"), Msg.of("d")), m -> "ok");
+            store.claimsDown = true;
+            dedup.process(Msg.of("e"), m -> "ok");
+
+            assertThat(messages("processed")).isEqualTo(3);
+            assertThat(messages("duplicate")).isEqualTo(1);
+            assertThat(messages("no_key")).isEqualTo(1);
+            assertThat(messages("failed")).isEqualTo(1);
+            assertThat(messages("unavailable")).isEqualTo(1);
+            assertThat(messages("in_progress")).isZero();
+            assertThat(registry.get("dedup.store.calls")
+                            .tag("operation", "claim")
+                            .tag("outcome", "success")
+                            .timer()
+                            .count())
+                    .isEqualTo(3);
+            assertThat(registry.get("dedup.store.calls")
+                            .tag("operation", "claim")
+                            .tag("outcome", "failure")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(registry.get("dedup.store.calls")
+                            .tag("operation", "claim_all")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(registry.get("dedup.store.calls")
+                            .tag("operation", "release")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(registry.get("dedup.handler")
+                            .tag("outcome", "success")
+                            .timer()
+                            .count())
+                    .isEqualTo(3);
+            assertThat(registry.get("dedup.handler")
+                            .tag("outcome", "failure")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void fail_open_runs_are_counted_as_unguarded() {
+        try (DedupConsumer<Msg> dedup = DedupConsumer.builder(Msg.KEY)
+                .store(store)
+                .namespace("payments")
+                .storeUnavailablePolicy(StoreUnavailablePolicy.FAIL_OPEN)
+                .meterRegistry(registry)
+                .metricTag("topic", "t1")
+                .build()) {
+            store.claimsDown = true;
+            dedup.process(Msg.of("a"), m -> "ok");
+            dedup.process(Msg.of("b"), m -> "ok");
+            assertThat(messages("unguarded")).isEqualTo(2);
+        }
+    }
+}

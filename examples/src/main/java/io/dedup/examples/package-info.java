@@ -1,0 +1,2 @@
+/** The runnable demo and worked examples. */
+package io.dedup.examples;

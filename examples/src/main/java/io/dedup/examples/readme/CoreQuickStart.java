@@ -1,0 +1,70 @@
+package io.dedup.examples.readme;
+
+import io.dedup.DedupConsumer;
+import io.dedup.DedupResult;
+import io.dedup.KeyExtractor;
+import io.dedup.MessageHandler;
+import io.dedup.OutcomeCodecs;
+import io.dedup.testkit.DuplicateInjector;
+import java.time.Duration;
+import java.util.List;
+
+/** The README's core code blocks, compiled: ReadmeSnippetsTest checks that the README shows this code. */
+final class CoreQuickStart {
+    record Order(byte[] body) {}
+
+    record Receipt(String id) {}
+
+    private CoreQuickStart() {}
+
+    static void quickStart(Order order) throws Exception {
+        // README: quick start (core)
+        DedupConsumer<Order> dedup = DedupConsumer.builder(KeyExtractor.<Order>jsonPointer(Order::body, "/orderId"))
+                .namespace("orders") // keys are unique within a namespace
+                .retention(Duration.ofHours(24)) // how long completed keys are remembered
+                .build(); // store: chosen by dependency, in-memory by default
+
+        MessageHandler<Order> safe = dedup.decorate(o -> ship(o));
+        safe.handle(order); // returns normally when processed or a duplicate; throws when the caller must not ack
+        // end
+        dedup.close();
+    }
+
+    static void results(DedupConsumer<Order> dedup, Order order) {
+        // README: results
+        DedupResult<Receipt> result = dedup.process(order, o -> charge(o), OutcomeCodecs.json(Receipt.class), true);
+        switch (result.disposition()) {
+            case ACK -> ack(); // processed, or a duplicate (result carries the stored outcome)
+            case DEFER -> redeliverLater(); // the key is held by another worker right now
+            case RETRY_OR_DEAD_LETTER -> retry(); // the handler failed; the key was released
+            case DEAD_LETTER -> deadLetter(result); // no key, unreadable key, or the key was reused for other content
+            case BACK_OFF -> pauseAndRetry(); // the store is unavailable: nothing was decided
+        }
+        // end
+    }
+
+    static void testing(DedupConsumer<Order> dedup, List<Order> orders, MessageHandler<Order> handler)
+            throws InterruptedException {
+        // README: testing
+        DuplicateInjector.Report report =
+                DuplicateInjector.of(dedup).copies(1, 5).threads(8).run(orders, handler);
+        report.assertEachKeyRanOnce();
+        // end
+    }
+
+    static void ship(Order order) {}
+
+    static Receipt charge(Order order) {
+        return new Receipt("r");
+    }
+
+    static void ack() {}
+
+    static void redeliverLater() {}
+
+    static void retry() {}
+
+    static void deadLetter(DedupResult<?> result) {}
+
+    static void pauseAndRetry() {}
+}
