@@ -266,6 +266,11 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         finishBatch();
     }
 
+    /** Whether {@code partition} is being revoked. For tests. */
+    boolean isRevoking(TopicPartition partition) {
+        return revoking.contains(partition);
+    }
+
     private boolean startable(TopicPartition partition) {
         return !closing && !revoking.contains(partition);
     }

@@ -3,6 +3,7 @@ package io.dedup.kafka;
 import static io.dedup.kafka.Records.raw;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.dedup.memory.InMemoryDedupStore;
 import java.time.Duration;
@@ -164,9 +165,14 @@ class KafkaDedupRunnerTest {
         loop.start();
         assertThat(inHandler.await(5, TimeUnit.SECONDS)).isTrue();
         // the rebalance runs on the poll thread inside its keep-alive poll
+        KafkaDedupRunner<?, ?> started = runner;
         consumer.schedulePollTask(() -> {
-            proceed.countDown();
-            consumer.rebalance(List.of(P1));
+            Thread release = new Thread(() -> {
+                await().atMost(Duration.ofSeconds(5)).until(() -> started.isRevoking(P0));
+                proceed.countDown(); // the slow handler returns once P0 is being revoked
+            });
+            release.start();
+            consumer.rebalance(List.of(P1)); // waits in onPartitionsRevoked for the batch
         });
         loop.join(10_000);
         assertThat(loop.isAlive()).isFalse();
