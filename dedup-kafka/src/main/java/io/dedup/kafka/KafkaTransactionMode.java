@@ -90,14 +90,20 @@ final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Transaction
         return Commits.MODE;
     }
 
+    /** Whether {@code failure}, or a cause of it, leaves the producer unusable (Kafka wraps the fatal ones). */
     @Override
     public boolean fatal(Throwable failure) {
-        return failure instanceof ProducerFencedException
-                || failure instanceof FencedInstanceIdException
-                || failure instanceof OutOfOrderSequenceException
-                || failure instanceof AuthorizationException
-                || failure instanceof UnsupportedVersionException
-                || failure instanceof CommitOutcomeUnknownException;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProducerFencedException
+                    || t instanceof FencedInstanceIdException
+                    || t instanceof OutOfOrderSequenceException
+                    || t instanceof AuthorizationException
+                    || t instanceof UnsupportedVersionException
+                    || t instanceof CommitOutcomeUnknownException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
