@@ -18,11 +18,18 @@ public final class DedupStores {
     /** The setting ({@code dedup.store} / {@code DEDUP_STORE}) that names the store when several are present. */
     public static final String STORE_PROPERTY = "dedup.store";
 
+    /**
+     * The process-wide in-memory store that discovery hands out, so that every consumer of one JVM that relies on
+     * the default sees the same keys. Closing it is a no-op.
+     */
+    private static final InMemoryDedupStore SHARED_IN_MEMORY = InMemoryDedupStore.create();
+
     private DedupStores() {}
 
     /**
      * The store selected by the classpath and the environment: the one named by {@code dedup.store} if set
      * ({@code memory} for the in-memory store), else the only store module present, else the in-memory store.
+     * The in-memory store is one per process ({@link #sharedInMemory()}); a store module's store is created anew.
      *
      * @throws DedupConfigurationException if two store modules are present and none is named, or the named one
      *     is not present
@@ -40,7 +47,7 @@ public final class DedupStores {
                 .orElse(null);
         if (wanted != null) {
             if (wanted.equals("memory")) {
-                return InMemoryDedupStore.create();
+                return SHARED_IN_MEMORY;
             }
             for (DedupStoreProvider provider : providers) {
                 if (provider.name().equalsIgnoreCase(wanted)) {
@@ -51,7 +58,7 @@ public final class DedupStores {
                     + names(providers) + " (and memory)");
         }
         if (providers.isEmpty()) {
-            return InMemoryDedupStore.create();
+            return SHARED_IN_MEMORY;
         }
         if (providers.size() > 1) {
             throw new DedupConfigurationException("several store modules are on the classpath: " + names(providers)
@@ -59,6 +66,11 @@ public final class DedupStores {
                     + " or the environment variable " + StoreSettings.environmentName(STORE_PROPERTY));
         }
         return providers.get(0).create(settings);
+    }
+
+    /** The in-memory store shared by every consumer of this process that uses the default store. */
+    public static InMemoryDedupStore sharedInMemory() {
+        return SHARED_IN_MEMORY;
     }
 
     private static String names(List<DedupStoreProvider> providers) {

@@ -75,6 +75,10 @@ class DedupStoresTest {
     void with_no_store_module_the_in_memory_store_serves() throws IOException {
         DedupStore store = DedupStores.discover(StoreSettings.of(Map.of()), withProviders());
         assertThat(store).isInstanceOf(InMemoryDedupStore.class);
+        assertThat(DedupStores.discover(StoreSettings.of(Map.of()), withProviders()))
+                .as("one in-memory store per process, so two default consumers see the same keys")
+                .isSameAs(store)
+                .isSameAs(DedupStores.sharedInMemory());
     }
 
     @Test

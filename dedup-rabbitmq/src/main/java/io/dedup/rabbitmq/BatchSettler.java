@@ -1,0 +1,290 @@
+package io.dedup.rabbitmq;
+
+import com.rabbitmq.client.Channel;
+import io.dedup.rabbitmq.RabbitMetrics.Action;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out a batch's verdicts on the broker: first every publish the batch needs (RPC replies, retry copies,
+ * dead letters) with one wait for publisher confirms, then the acks in delivery order, one {@code basicAck(tag,
+ * multiple=true)} per contiguous run where the {@link AckLedger} allows it.
+ *
+ * <p>A delivery is acked only when its copy or reply was confirmed; otherwise it is held and requeued after the
+ * redelivery delay. When the consumer's channel fails, settling stops: the broker redelivers whatever was not
+ * acked, and the store answers the redeliveries.
+ *
+ * <p>Not thread-safe: owned by one pipeline's worker thread.
+ */
+final class BatchSettler {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchSettler.class);
+
+    /** What the pipeline must still do after a batch was settled. */
+    record Leftovers(List<Verdict> held, List<PendingDelivery> backOff, boolean channelFailed) {}
+
+    private final QueueSettings settings;
+    private final Channel channel;
+    private final ConfirmPublisher publisher;
+    private final AckLedger ledger;
+    private final RabbitMetrics metrics;
+
+    BatchSettler(QueueSettings settings, Channel channel, ConfirmPublisher publisher, AckLedger ledger) {
+        this.settings = settings;
+        this.channel = channel;
+        this.publisher = publisher;
+        this.ledger = ledger;
+        this.metrics = settings.metrics();
+    }
+
+    Leftovers settle(List<Verdict> verdicts) {
+        Map<Verdict, Long> published = new IdentityHashMap<>();
+        boolean publishFailed = false;
+        Set<Long> returned = Set.of();
+        try {
+            for (Verdict verdict : verdicts) {
+                Long id = publish(verdict);
+                if (id != null) {
+                    published.put(verdict, id);
+                }
+            }
+            returned = publisher.awaitConfirms(settings.confirmTimeout());
+        } catch (IOException | RuntimeException e) {
+            publisher.abandon();
+            publishFailed = true;
+            LOG.warn(
+                    "could not republish for queue {}; the deliveries concerned are requeued: {}",
+                    settings.queue(),
+                    e.toString());
+        }
+
+        List<Verdict> held = new ArrayList<>();
+        List<PendingDelivery> backOff = new ArrayList<>();
+        AckRun run = new AckRun();
+        try {
+            for (Verdict verdict : verdicts) {
+                PendingDelivery delivery = verdict.delivery();
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("{}: {}", delivery.describe(settings.queue()), verdict.kind());
+                }
+                if (verdict.kind() == Verdict.Kind.BACK_OFF) {
+                    backOff.add(delivery);
+                    metrics.delivery(Action.BACK_OFF);
+                    continue;
+                }
+                if (needsPublish(verdict)) {
+                    Long id = published.get(verdict);
+                    if (publishFailed || id == null || returned.contains(id)) {
+                        if (id != null && returned.contains(id)) {
+                            LOG.error(
+                                    "the broker could not route a {} for {}: does the destination exist? Requeued.",
+                                    verdict.kind(),
+                                    delivery.describe(settings.queue()));
+                        }
+                        held.add(new Verdict(delivery, Verdict.Kind.DEFER, null, false, null, null, 0));
+                        metrics.delivery(Action.REQUEUE);
+                        continue;
+                    }
+                } else if (verdict.kind() == Verdict.Kind.DEFER || verdict.kind() == Verdict.Kind.RETRY) {
+                    held.add(verdict);
+                    metrics.delivery(verdict.kind() == Verdict.Kind.DEFER ? Action.DEFER : Action.RETRY);
+                    continue;
+                } else if (verdict.kind() == Verdict.Kind.DEAD_LETTER) {
+                    run.flush();
+                    logDeadLetter(verdict, "rejected to the queue's own dead-letter exchange, if any");
+                    channel.basicReject(delivery.tag(), false);
+                    ledger.settled(delivery.tag());
+                    metrics.delivery(Action.DEAD_LETTER);
+                    continue;
+                }
+                run.add(delivery.tag());
+                count(verdict);
+            }
+            run.flush();
+            return new Leftovers(held, backOff, false);
+        } catch (IOException | RuntimeException e) {
+            // The channel closed under us; its shutdown listener resets the pipeline and the broker redelivers.
+            LOG.debug("channel of queue {} failed while acking: {}", settings.queue(), e.toString());
+            return new Leftovers(List.of(), List.of(), true);
+        }
+    }
+
+    /**
+     * Brings back held deliveries whose delay is over: a copy carrying the attempt or deferral count is published
+     * to the work queue and the original acked, or, when that fails, the original is requeued as it is.
+     *
+     * @return how many were settled; fewer when the channel failed (the broker redelivers the rest anyway)
+     */
+    int redeliver(List<Verdict> due) {
+        Map<Verdict, Long> published = new IdentityHashMap<>();
+        Set<Long> returned = Set.of();
+        boolean failed = false;
+        try {
+            for (Verdict verdict : due) {
+                PendingDelivery delivery = verdict.delivery();
+                published.put(
+                        verdict,
+                        publisher.publish(
+                                "",
+                                settings.queue(),
+                                true,
+                                OutboundMessages.retryCopy(delivery, verdict, settings.queue(), null),
+                                delivery.getBody()));
+            }
+            returned = publisher.awaitConfirms(settings.confirmTimeout());
+        } catch (IOException | RuntimeException e) {
+            publisher.abandon();
+            failed = true;
+            LOG.warn("could not republish to queue {}; requeueing instead: {}", settings.queue(), e.toString());
+        }
+        int settled = 0;
+        for (Verdict verdict : due) {
+            Long id = published.get(verdict);
+            boolean copied = !failed && id != null && !returned.contains(id);
+            PendingDelivery delivery = verdict.delivery();
+            LOG.debug("{}: brought back ({})", delivery.describe(settings.queue()), copied ? "copied" : "requeued");
+            try {
+                if (copied) {
+                    channel.basicAck(delivery.tag(), false);
+                } else {
+                    channel.basicNack(delivery.tag(), false, true);
+                }
+                ledger.settled(delivery.tag());
+                settled++;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("channel of queue {} failed while redelivering: {}", settings.queue(), e.toString());
+                break;
+            }
+        }
+        return settled;
+    }
+
+    /**
+     * Gives a delivery back to the queue as it is.
+     *
+     * @return false if the channel failed (the broker redelivers it anyway)
+     */
+    boolean requeue(PendingDelivery delivery) {
+        try {
+            channel.basicNack(delivery.tag(), false, true);
+            ledger.settled(delivery.tag());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("channel of queue {} failed while requeueing: {}", settings.queue(), e.toString());
+            return false;
+        }
+    }
+
+    private boolean needsPublish(Verdict verdict) {
+        return switch (verdict.kind()) {
+            case ACK -> verdict.reply() != null;
+            case DEFER, RETRY -> settings.retryQueue() != null;
+            case DEAD_LETTER -> settings.deadLetterExchange() != null;
+            case BACK_OFF -> false;
+        };
+    }
+
+    private Long publish(Verdict verdict) throws IOException {
+        if (!needsPublish(verdict)) {
+            return null;
+        }
+        PendingDelivery delivery = verdict.delivery();
+        return switch (verdict.kind()) {
+            case ACK -> publisher.publish(
+                    "",
+                    delivery.getProperties().getReplyTo(),
+                    false,
+                    OutboundMessages.reply(delivery, verdict.replayed()),
+                    verdict.reply());
+            case DEFER, RETRY -> publisher.publish(
+                    "",
+                    settings.retryQueue(),
+                    true,
+                    OutboundMessages.retryCopy(delivery, verdict, settings.queue(), settings.redeliveryDelay()),
+                    delivery.getBody());
+            case DEAD_LETTER -> publisher.publish(
+                    settings.deadLetterExchange(),
+                    deadLetterRoutingKey(delivery),
+                    true,
+                    OutboundMessages.deadLetter(delivery, verdict, settings.queue()),
+                    delivery.getBody());
+            case BACK_OFF -> null;
+        };
+    }
+
+    private String deadLetterRoutingKey(PendingDelivery delivery) {
+        return settings.deadLetterRoutingKey() != null
+                ? settings.deadLetterRoutingKey()
+                : OutboundMessages.originalRoutingKey(delivery);
+    }
+
+    private void count(Verdict verdict) {
+        switch (verdict.kind()) {
+            case ACK -> {
+                metrics.delivery(Action.ACK);
+                if (verdict.reply() != null) {
+                    metrics.reply(verdict.replayed());
+                }
+            }
+            case DEFER -> metrics.delivery(Action.DEFER);
+            case RETRY -> metrics.delivery(Action.RETRY);
+            case DEAD_LETTER -> {
+                metrics.delivery(Action.DEAD_LETTER);
+                logDeadLetter(
+                        verdict,
+                        "published to exchange '" + settings.deadLetterExchange() + "' with routing key "
+                                + deadLetterRoutingKey(verdict.delivery()));
+            }
+            case BACK_OFF -> {}
+        }
+    }
+
+    private void logDeadLetter(Verdict verdict, String where) {
+        LOG.warn(
+                "dead-lettered {} ({}, {} attempts{}): {}",
+                verdict.delivery().describe(settings.queue()),
+                verdict.reason().header(),
+                verdict.attempts(),
+                verdict.error() == null ? "" : ", " + verdict.error().getClass().getName(),
+                where);
+    }
+
+    /** Consecutive delivery tags to ack together. */
+    private final class AckRun {
+        private long first = -1;
+        private long last = -1;
+
+        void add(long tag) throws IOException {
+            if (first >= 0 && tag != last + 1) {
+                flush();
+            }
+            if (first < 0) {
+                first = tag;
+            }
+            last = tag;
+        }
+
+        void flush() throws IOException {
+            if (first < 0) {
+                return;
+            }
+            if (ledger.canAckMultiple(first)) {
+                channel.basicAck(last, true);
+            } else {
+                for (long tag = first; tag <= last; tag++) {
+                    channel.basicAck(tag, false);
+                }
+            }
+            for (long tag = first; tag <= last; tag++) {
+                ledger.settled(tag);
+            }
+            first = -1;
+            last = -1;
+        }
+    }
+}

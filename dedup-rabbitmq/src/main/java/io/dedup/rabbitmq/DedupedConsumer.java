@@ -1,0 +1,59 @@
+package io.dedup.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Consumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+
+/**
+ * A {@link Consumer} that hands deliveries to a {@link DeliveryPipeline}, which runs the application's consumer
+ * under dedup; every other callback goes straight to the application's consumer. Serves one registration: once
+ * cancelled, it settles what it was given and stops.
+ */
+final class DedupedConsumer implements Consumer {
+    private final Consumer delegate;
+    private final DeliveryPipeline<Void> pipeline;
+
+    DedupedConsumer(Consumer delegate, DeliveryPipeline<Void> pipeline) {
+        this.delegate = delegate;
+        this.pipeline = pipeline;
+    }
+
+    @Override
+    public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+        pipeline.offer(consumerTag, envelope, properties, body);
+    }
+
+    @Override
+    public void handleConsumeOk(String consumerTag) {
+        delegate.handleConsumeOk(consumerTag);
+    }
+
+    @Override
+    public void handleCancelOk(String consumerTag) {
+        pipeline.finish();
+        delegate.handleCancelOk(consumerTag);
+    }
+
+    @Override
+    public void handleCancel(String consumerTag) throws IOException {
+        pipeline.finish();
+        delegate.handleCancel(consumerTag);
+    }
+
+    @Override
+    public void handleShutdownSignal(String consumerTag, ShutdownSignalException signal) {
+        delegate.handleShutdownSignal(consumerTag, signal);
+    }
+
+    @Override
+    public void handleRecoverOk(String consumerTag) {
+        delegate.handleRecoverOk(consumerTag);
+    }
+
+    @Override
+    public String toString() {
+        return "dedup(" + delegate + ")";
+    }
+}

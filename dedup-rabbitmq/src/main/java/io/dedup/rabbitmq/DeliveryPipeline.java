@@ -1,0 +1,327 @@
+package io.dedup.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Delivery;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Method;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.ShutdownListener;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.dedup.DedupConsumer;
+import io.dedup.OutcomeCodec;
+import io.dedup.ResultHandler;
+import io.dedup.rabbitmq.RabbitMetrics.Action;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker behind one wrapped consumer. The client library's dispatch thread only hands deliveries over; this
+ * pipeline's own thread collects the deliveries of the prefetch window (waiting at most {@code batchWait} while
+ * the window is not full), claims them in one store round trip, runs the handler for each acquired key in delivery
+ * order, completes them in one round trip, and settles them through a {@link BatchSettler}.
+ *
+ * <p>Deliveries whose key is in progress elsewhere, or whose handler failed with attempts left, come back after the
+ * redelivery delay: through the retry queue, or held unacked here and then republished to the work queue. When the
+ * store is unavailable, the pipeline acks nothing, pauses with exponential back-off and tries the same deliveries
+ * again; the broker stops sending once the prefetch window is full.
+ *
+ * <p>Thread-safe entry points: {@link #offer}, the channel shutdown listener, {@link #finish} and {@link #close}.
+ */
+final class DeliveryPipeline<R> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryPipeline.class);
+    private static final long IDLE_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private sealed interface Event permits Received, ChannelReplaced, Finish {}
+
+    private record Received(PendingDelivery delivery) implements Event {}
+
+    private record ChannelReplaced() implements Event {}
+
+    private record Finish() implements Event {}
+
+    private record Held(Verdict verdict, long dueNanos) {
+        PendingDelivery delivery() {
+            return verdict.delivery();
+        }
+    }
+
+    private final QueueSettings settings;
+    private final Channel channel;
+    private final BatchJudge<R> judge;
+    private final RabbitMetrics metrics;
+    private final LinkedBlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
+    private final ShutdownListener shutdownListener = this::channelClosed;
+    private final Thread worker;
+    private final Set<String> consumerTags = ConcurrentHashMap.newKeySet();
+    private final AtomicLong generation = new AtomicLong();
+    private volatile boolean closed;
+
+    // Owned by the worker thread.
+    private final ArrayDeque<PendingDelivery> pending = new ArrayDeque<>();
+    private final PriorityQueue<Held> held = new PriorityQueue<>((a, b) -> Long.compare(a.dueNanos, b.dueNanos));
+    private final AckLedger ledger = new AckLedger();
+    private final ConfirmPublisher publisher;
+    private final BatchSettler settler;
+    private int unsettled;
+
+    private int window = 1;
+    private final StoreBackOff backOff;
+    private boolean finishing;
+
+    DeliveryPipeline(
+            QueueSettings settings,
+            DedupConsumer<Delivery> dedup,
+            Channel channel,
+            ResultHandler<Delivery, R> handler,
+            OutcomeCodec<R> codec,
+            boolean rpc) {
+        this.settings = settings;
+        this.channel = channel;
+        this.judge = new BatchJudge<>(settings, dedup, handler, codec, rpc);
+        this.metrics = settings.metrics();
+        this.publisher = new ConfirmPublisher(channel.getConnection());
+        this.settler = new BatchSettler(settings, channel, publisher, ledger);
+        this.backOff = new StoreBackOff(settings.queue(), settings.storeBackoffMin(), settings.storeBackoffMax());
+        channel.addShutdownListener(shutdownListener);
+        this.worker = new Thread(this::run, "dedup-rabbitmq-" + settings.queue());
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /** Hands a delivery over; called on the client library's dispatch thread. */
+    void offer(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+        consumerTags.add(consumerTag);
+        inbox.add(new Received(new PendingDelivery(consumerTag, generation.get(), envelope, properties, body)));
+    }
+
+    /** Settles what was delivered, then stops: the consumer was cancelled. */
+    void finish() {
+        inbox.add(new Finish());
+    }
+
+    /**
+     * Stops: cancels the consumers it served, so that the broker sends no more, settles what it was given (a
+     * running handler finishes; held deliveries are requeued at once) and stops the worker. If that takes longer
+     * than {@code timeout}, the worker is interrupted and what it had not settled returns to the broker when the
+     * channel closes.
+     */
+    void close(Duration timeout) {
+        for (String consumerTag : consumerTags) {
+            try {
+                if (channel.isOpen()) {
+                    channel.basicCancel(consumerTag);
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // Already cancelled, or the channel is going away: then it sends nothing more either.
+            }
+        }
+        finish();
+        try {
+            worker.join(timeout.toMillis());
+            if (worker.isAlive()) {
+                closed = true;
+                worker.interrupt();
+                worker.join(timeout.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            channel.removeShutdownListener(shutdownListener);
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    private void channelClosed(ShutdownSignalException signal) {
+        // Runs before automatic recovery opens the new channel, so later deliveries carry the new generation.
+        generation.incrementAndGet();
+        inbox.add(new ChannelReplaced());
+        boolean recovers = channel instanceof Recoverable && signal.isHardError() && !signal.isInitiatedByApplication();
+        if (!recovers) {
+            // Closed for good: by the application, by a channel error, or without automatic recovery.
+            inbox.add(new Finish());
+        }
+        if (!signal.isHardError() && isUnknownDeliveryTag(signal.getReason())) {
+            LOG.error(
+                    "{}",
+                    new AutoAckRefusedException(
+                                    settings.queue(), "the broker closed the channel on an ack: " + signal.getMessage())
+                            .getMessage());
+            closed = true;
+            worker.interrupt();
+        }
+    }
+
+    private static boolean isUnknownDeliveryTag(Method reason) {
+        return reason instanceof AMQP.Channel.Close close
+                && close.getReplyCode() == AMQP.PRECONDITION_FAILED
+                && close.getReplyText() != null
+                && close.getReplyText().contains("unknown delivery tag");
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                long now = System.nanoTime();
+                redeliverDue(now);
+                boolean backingOff = backOff.active(now);
+                if (finishing && inbox.isEmpty() && (pending.isEmpty() || backingOff)) {
+                    break;
+                }
+                if (pending.isEmpty() || backingOff) {
+                    long wake = backingOff ? backOff.untilNanos() : now + IDLE_POLL_NANOS;
+                    if (!held.isEmpty()) {
+                        wake = Math.min(wake, held.peek().dueNanos);
+                    }
+                    Event event = inbox.poll(Math.max(0, wake - now), TimeUnit.NANOSECONDS);
+                    if (event != null) {
+                        accept(event);
+                        drainInbox();
+                    }
+                    continue;
+                }
+                fillWindow();
+                int size = Math.min(pending.size(), judge.batchLimit());
+                List<PendingDelivery> batch = new ArrayList<>(size);
+                while (batch.size() < size) {
+                    batch.add(pending.poll());
+                }
+                if (!batch.isEmpty()) {
+                    process(batch);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error(
+                    "dedup worker of queue {} stopped; unacked deliveries return when the channel closes",
+                    settings.queue(),
+                    e);
+        } finally {
+            releaseUnsettled();
+            publisher.close();
+        }
+    }
+
+    private void accept(Event event) {
+        if (event instanceof Received received) {
+            PendingDelivery delivery = received.delivery();
+            if (delivery.generation() != generation.get()) {
+                metrics.delivery(Action.STALE);
+                return;
+            }
+            ledger.received(delivery.tag());
+            pending.add(delivery);
+            unsettled++;
+            window = Math.max(window, unsettled);
+        } else if (event instanceof ChannelReplaced) {
+            long current = generation.get();
+            int before = pending.size() + held.size();
+            pending.removeIf(delivery -> delivery.generation() != current);
+            held.removeIf(h -> h.delivery().generation() != current);
+            unsettled = pending.size() + held.size();
+            for (int i = unsettled; i < before; i++) {
+                metrics.delivery(Action.STALE);
+            }
+            ledger.channelReplaced();
+        } else {
+            finishing = true;
+        }
+    }
+
+    private void drainInbox() {
+        Event event;
+        while ((event = inbox.poll()) != null) {
+            accept(event);
+        }
+    }
+
+    /** Waits, at most batchWait, for the rest of the prefetch window: while fewer deliveries are unacked than seen before. */
+    private void fillWindow() throws InterruptedException {
+        drainInbox();
+        long deadline = System.nanoTime() + settings.batchWait().toNanos();
+        while (pending.size() < settings.batchSize() && unsettled < window) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            Event event = inbox.poll(left, TimeUnit.NANOSECONDS);
+            if (event == null) {
+                return;
+            }
+            accept(event);
+        }
+    }
+
+    private void process(List<PendingDelivery> batch) {
+        long batchGeneration = batch.get(0).generation();
+        List<Verdict> verdicts = judge.judge(batch);
+        if (batchGeneration != generation.get()) {
+            // The channel closed while the handlers ran: these tags are void, the broker redelivers them.
+            return;
+        }
+        BatchSettler.Leftovers leftovers = settler.settle(verdicts);
+        if (leftovers.channelFailed()) {
+            return;
+        }
+        unsettled -=
+                verdicts.size() - leftovers.held().size() - leftovers.backOff().size();
+        long due = System.nanoTime() + settings.redeliveryDelay().toNanos();
+        for (Verdict verdict : leftovers.held()) {
+            held.add(new Held(verdict, due));
+        }
+        retryLater(leftovers.backOff());
+    }
+
+    /** Puts deliveries the store could not answer back in front, in order, and pauses. */
+    private void retryLater(List<PendingDelivery> unavailable) {
+        if (unavailable.isEmpty()) {
+            backOff.answered();
+            return;
+        }
+        for (int i = unavailable.size() - 1; i >= 0; i--) {
+            pending.addFirst(unavailable.get(i));
+        }
+        backOff.failed(unavailable.size());
+    }
+
+    private void redeliverDue(long now) {
+        List<Verdict> due = new ArrayList<>();
+        while (!held.isEmpty() && held.peek().dueNanos - now <= 0) {
+            Held next = held.poll();
+            if (next.delivery().generation() == generation.get()) {
+                due.add(next.verdict());
+            }
+        }
+        if (!due.isEmpty()) {
+            unsettled -= settler.redeliver(due);
+        }
+    }
+
+    /** On stop: what is still held or pending goes back to the queue for other consumers. */
+    private void releaseUnsettled() {
+        List<PendingDelivery> left = new ArrayList<>(pending);
+        held.forEach(h -> left.add(h.delivery()));
+        pending.clear();
+        held.clear();
+        for (PendingDelivery delivery : left) {
+            if (delivery.generation() != generation.get() || !settler.requeue(delivery)) {
+                return;
+            }
+        }
+    }
+}

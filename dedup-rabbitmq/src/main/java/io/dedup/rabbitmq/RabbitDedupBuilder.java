@@ -1,0 +1,331 @@
+package io.dedup.rabbitmq;
+
+import com.rabbitmq.client.Delivery;
+import io.dedup.DedupConsumer;
+import io.dedup.FailurePolicy;
+import io.dedup.KeyExtractor;
+import io.dedup.StoreUnavailablePolicy;
+import io.dedup.spi.DedupStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Configures a {@link RabbitDedup} for one queue, in code or from properties ({@link #configure(Map)}). Each
+ * setter checks its argument and names it when it fails. Not thread-safe; what it builds is.
+ */
+public final class RabbitDedupBuilder {
+    /** Default handler runs per key before a failed delivery is dead-lettered. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    /** Default wait before a deferred or retried delivery comes back. */
+    public static final Duration DEFAULT_REDELIVERY_DELAY = Duration.ofSeconds(1);
+    /** Default largest batch claimed in one store round trip. */
+    public static final int DEFAULT_BATCH_SIZE = 250;
+    /** Default longest wait for the rest of the prefetch window. */
+    public static final Duration DEFAULT_BATCH_WAIT = Duration.ofMillis(2);
+    /** Default first and longest pause while the store is unavailable. */
+    public static final Duration DEFAULT_STORE_BACKOFF_MIN = Duration.ofMillis(100);
+
+    public static final Duration DEFAULT_STORE_BACKOFF_MAX = Duration.ofSeconds(5);
+    /** Prefix of the properties read by {@link #configure(Map)}, followed by the queue name and a dot. */
+    public static final String PROPERTY_PREFIX = "dedup.rabbitmq.";
+
+    private final String queue;
+    /** Settings for core's builder, each checked when set and applied in order at build. */
+    private final List<Consumer<DedupConsumer.Builder<Delivery>>> core = new ArrayList<>();
+
+    private KeyExtractor<Delivery> keys = RabbitKeys.messageId();
+    private String namespace;
+    private boolean declareTopology;
+    private String retryQueue;
+    private String deadLetterExchange;
+    private String deadLetterRoutingKey;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration redeliveryDelay = DEFAULT_REDELIVERY_DELAY;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private Duration batchWait = DEFAULT_BATCH_WAIT;
+    private Duration storeBackoffMin = DEFAULT_STORE_BACKOFF_MIN;
+    private Duration storeBackoffMax = DEFAULT_STORE_BACKOFF_MAX;
+    private Duration confirmTimeout = Duration.ofSeconds(10);
+    private Object meterRegistry;
+
+    RabbitDedupBuilder(String queue) {
+        Objects.requireNonNull(queue, "queue");
+        if (queue.isEmpty()) {
+            throw new IllegalArgumentException("queue must not be empty (a server-named queue: pass its name)");
+        }
+        this.queue = queue;
+    }
+
+    /** The processed-keys store. Default: the store module on the classpath, else in-memory. */
+    public RabbitDedupBuilder store(DedupStore store) {
+        core(b -> b.store(Objects.requireNonNull(store, "store")));
+        return this;
+    }
+
+    /** Where the key lives ({@link RabbitKeys}). Default: the {@code message-id} property. */
+    public RabbitDedupBuilder keys(KeyExtractor<Delivery> keys) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+        return this;
+    }
+
+    /** What keys are unique within. Default: the queue's name. */
+    public RabbitDedupBuilder namespace(String namespace) {
+        core(b -> b.namespace(namespace));
+        this.namespace = namespace;
+        return this;
+    }
+
+    /** How long completed keys are remembered. Default 24 h. */
+    public RabbitDedupBuilder retention(Duration retention) {
+        core(b -> b.retention(retention));
+        return this;
+    }
+
+    /** How long a claim stays valid without renewal (renewed while the handler runs). Default 5 min. */
+    public RabbitDedupBuilder lease(Duration lease) {
+        core(b -> b.lease(lease));
+        return this;
+    }
+
+    /** What happens to a key whose handler failed for the last time. Default {@link FailurePolicy#RELEASE}. */
+    public RabbitDedupBuilder failurePolicy(FailurePolicy policy) {
+        core(b -> b.failurePolicy(policy));
+        return this;
+    }
+
+    /** Default {@link StoreUnavailablePolicy#FAIL_CLOSED}: pause and ack nothing while the store is down. */
+    public RabbitDedupBuilder storeUnavailablePolicy(StoreUnavailablePolicy policy) {
+        core(b -> b.storeUnavailablePolicy(policy));
+        return this;
+    }
+
+    /** Detect a key reused for a different body: such a delivery is dead-lettered as a conflict. Off by default. */
+    public RabbitDedupBuilder fingerprintBody() {
+        core(b -> b.fingerprint(Delivery::getBody));
+        return this;
+    }
+
+    /** Store every key as its SHA-256 digest. Default: only keys longer than 128 bytes. */
+    public RabbitDedupBuilder digestAllKeys(boolean digestAllKeys) {
+        core(b -> b.digestAllKeys(digestAllKeys));
+        return this;
+    }
+
+    /** In-process retries of a failing handler under the same claim, before it counts as one failed attempt. */
+    public RabbitDedupBuilder handlerAttempts(int attempts, Duration backoff) {
+        core(b -> b.handlerAttempts(attempts, backoff));
+        return this;
+    }
+
+    /** Publish core's and the adapter's meters, tagged {@code queue}, to this Micrometer {@code MeterRegistry}. */
+    public RabbitDedupBuilder meterRegistry(Object meterRegistry) {
+        core(b -> b.meterRegistry(meterRegistry));
+        this.meterRegistry = meterRegistry;
+        return this;
+    }
+
+    /**
+     * Declare the {@link RetryTopology} ({@code <queue>.dedup.retry} and {@code <queue>.dedup.dlq}) at the first wrap
+     * and use it, unless a retry queue or dead-letter exchange is set explicitly.
+     */
+    public RabbitDedupBuilder declareTopology() {
+        this.declareTopology = true;
+        return this;
+    }
+
+    /**
+     * An existing queue that dead-letters back to the work queue (its {@code x-dead-letter-exchange} is {@code ""}
+     * and {@code x-dead-letter-routing-key} the work queue). Deferred and retried deliveries are published there
+     * with a per-message TTL of the redelivery delay. Without one they are held unacked and requeued after it.
+     */
+    public RabbitDedupBuilder retryQueue(String retryQueue) {
+        this.retryQueue = nonEmpty(retryQueue, "retryQueue");
+        return this;
+    }
+
+    /**
+     * Where dead letters are published, with dedup's headers: typically the exchange named in the queue's {@code
+     * x-dead-letter-exchange}. {@code routingKey} null keeps the message's original routing key. Without one,
+     * dead letters are rejected ({@code requeue=false}) to the queue's own dead-letter exchange, if it has one, and
+     * the reason is only logged.
+     */
+    public RabbitDedupBuilder deadLetterExchange(String exchange, String routingKey) {
+        this.deadLetterExchange = Objects.requireNonNull(exchange, "exchange");
+        this.deadLetterRoutingKey = routingKey;
+        return this;
+    }
+
+    /** Handler runs per key (across redeliveries) before a failed delivery is dead-lettered. Default 3. */
+    public RabbitDedupBuilder maxAttempts(int maxAttempts) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
+        }
+        this.maxAttempts = maxAttempts;
+        return this;
+    }
+
+    /** How long a deferred or retried delivery waits before it comes back. Default 1 s. */
+    public RabbitDedupBuilder redeliveryDelay(Duration delay) {
+        this.redeliveryDelay = positive(delay, "redeliveryDelay");
+        return this;
+    }
+
+    /**
+     * The most deliveries claimed in one store round trip (set it to at least the channel's prefetch count), and
+     * the longest wait for the rest of the prefetch window before claiming. Defaults 250 and 2 ms.
+     */
+    public RabbitDedupBuilder batching(int batchSize, Duration batchWait) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        }
+        Objects.requireNonNull(batchWait, "batchWait");
+        if (batchWait.isNegative()) {
+            throw new IllegalArgumentException("batchWait must not be negative, got " + batchWait);
+        }
+        this.batchSize = batchSize;
+        this.batchWait = batchWait;
+        return this;
+    }
+
+    /** The first and the longest pause while the store is unavailable. Defaults 100 ms and 5 s. */
+    public RabbitDedupBuilder storeBackoff(Duration min, Duration max) {
+        positive(min, "min");
+        positive(max, "max");
+        if (max.compareTo(min) < 0) {
+            throw new IllegalArgumentException("max (" + max + ") must not be shorter than min (" + min + ")");
+        }
+        this.storeBackoffMin = min;
+        this.storeBackoffMax = max;
+        return this;
+    }
+
+    /** How long to wait for the broker to confirm a retry copy, dead letter or reply. Default 10 s. */
+    public RabbitDedupBuilder confirmTimeout(Duration timeout) {
+        this.confirmTimeout = positive(timeout, "confirmTimeout");
+        return this;
+    }
+
+    /**
+     * Applies the properties {@code dedup.rabbitmq.<queue>.*} found in {@code properties}: {@code key} (see {@link
+     * RabbitKeys#parse}), {@code namespace}, {@code max-attempts}, {@code redelivery-delay}, {@code
+     * declare-topology}, {@code retry-queue}, {@code dead-letter-exchange}, {@code dead-letter-routing-key}, {@code
+     * batch-size}, {@code batch-wait}. Others are ignored.
+     *
+     * @throws IllegalArgumentException naming the property when a value is invalid
+     */
+    public RabbitDedupBuilder configure(Map<String, String> properties) {
+        Objects.requireNonNull(properties, "properties");
+        Function<String, String> get = name -> {
+            String value = properties.get(PROPERTY_PREFIX + queue + "." + name);
+            return value == null || value.isBlank() ? null : value.trim();
+        };
+        apply(get, "key", value -> keys(RabbitKeys.parse(value)));
+        apply(get, "namespace", this::namespace);
+        apply(get, "max-attempts", value -> maxAttempts(integer("max-attempts", value)));
+        apply(get, "redelivery-delay", value -> redeliveryDelay(DurationText.parse("redelivery-delay", value)));
+        apply(get, "declare-topology", value -> declareTopology = Boolean.parseBoolean(value));
+        apply(get, "retry-queue", this::retryQueue);
+        apply(get, "dead-letter-exchange", value -> deadLetterExchange(value, get.apply("dead-letter-routing-key")));
+        apply(get, "batch-size", value -> batching(integer("batch-size", value), batchWait));
+        apply(get, "batch-wait", value -> batching(batchSize, DurationText.parse("batch-wait", value)));
+        return this;
+    }
+
+    /** {@link #configure(Map)} from {@link Properties}, such as the JVM's system properties. */
+    public RabbitDedupBuilder configure(Properties properties) {
+        Objects.requireNonNull(properties, "properties");
+        Map<String, String> map = new HashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            map.put(name, properties.getProperty(name));
+        }
+        return configure(map);
+    }
+
+    /**
+     * @throws io.dedup.DedupConfigurationException if no store was set and the store modules on the classpath are
+     *     ambiguous
+     * @throws IllegalArgumentException if the lease is not shorter than the retention
+     */
+    public RabbitDedup build() {
+        DedupConsumer.Builder<Delivery> dedup = DedupConsumer.builder(keys);
+        if (namespace == null) {
+            dedup.namespace(queue);
+        }
+        core.forEach(setting -> setting.accept(dedup));
+        dedup.metricTag("queue", queue);
+        dedup.messageDescriber(delivery ->
+                delivery instanceof PendingDelivery pending ? pending.describe(queue) : "a delivery of queue " + queue);
+        RetryTopology topology = declareTopology ? RetryTopology.of(queue) : null;
+        String retry = retryQueue != null ? retryQueue : topology != null ? topology.retryQueue() : null;
+        String dlx = deadLetterExchange != null ? deadLetterExchange : topology != null ? "" : null;
+        String dlRoutingKey = deadLetterExchange != null
+                ? deadLetterRoutingKey
+                : topology != null ? topology.deadLetterQueue() : null;
+        RabbitMetrics metrics =
+                meterRegistry == null ? RabbitMetrics.NOOP : new MicrometerRabbitMetrics(meterRegistry, queue);
+        QueueSettings settings = new QueueSettings(
+                queue,
+                retry,
+                dlx,
+                dlRoutingKey,
+                topology,
+                maxAttempts,
+                redeliveryDelay,
+                batchSize,
+                batchWait,
+                storeBackoffMin,
+                storeBackoffMax,
+                confirmTimeout,
+                metrics);
+        return new RabbitDedup(settings, dedup.build());
+    }
+
+    private RabbitDedupBuilder core(Consumer<DedupConsumer.Builder<Delivery>> setting) {
+        setting.accept(DedupConsumer.builder(keys)); // checks the argument now, naming it
+        core.add(setting);
+        return this;
+    }
+
+    private static void apply(Function<String, String> get, String name, Consumer<String> setter) {
+        String value = get.apply(name);
+        if (value == null) {
+            return;
+        }
+        try {
+            setter.accept(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("property " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int integer(String name, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'", e);
+        }
+    }
+
+    private static String nonEmpty(String value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
+        return value;
+    }
+
+    private static Duration positive(Duration value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,51 @@
+package io.dedup.rabbitmq;
+
+/** The adapter's meters, on top of core's; a no-op unless a Micrometer registry was configured. */
+interface RabbitMetrics {
+    /** What the adapter did with a delivery; the {@code action} tag. */
+    enum Action {
+        /** Acked: processed, duplicate, or run unguarded. */
+        ACK("ack"),
+        /** Key in progress elsewhere (or lease lost): delayed redelivery. */
+        DEFER("defer"),
+        /** Handler failed, to be retried after the delay. */
+        RETRY("retry"),
+        /** Given up on: published to the dead-letter destination, or rejected to the queue's own. */
+        DEAD_LETTER("dead_letter"),
+        /** Store unavailable: kept unacked and tried again after a pause. */
+        BACK_OFF("back_off"),
+        /** Republishing it was not confirmed: requeued after the delay. */
+        REQUEUE("requeue"),
+        /** Its channel closed before it was settled: the broker redelivers it. */
+        STALE("stale");
+
+        private final String tag;
+
+        Action(String tag) {
+            this.tag = tag;
+        }
+
+        String tag() {
+            return tag;
+        }
+    }
+
+    RabbitMetrics NOOP = new RabbitMetrics() {
+        @Override
+        public void delivery(Action action) {}
+
+        @Override
+        public void batch(int size) {}
+
+        @Override
+        public void reply(boolean replayed) {}
+    };
+
+    void delivery(Action action);
+
+    /** One claim round trip covered this many deliveries. */
+    void batch(int size);
+
+    /** An RPC reply was published; replayed when it came from the store for a duplicate request. */
+    void reply(boolean replayed);
+}

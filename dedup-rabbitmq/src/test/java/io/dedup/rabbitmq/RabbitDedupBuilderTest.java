@@ -1,0 +1,85 @@
+package io.dedup.rabbitmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dedup.memory.InMemoryDedupStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class RabbitDedupBuilderTest {
+    @Test
+    void the_namespace_defaults_to_the_queue_name() {
+        try (RabbitDedup dedup =
+                RabbitDedup.builder("orders").store(InMemoryDedupStore.create()).build()) {
+            assertThat(dedup.dedup().namespace()).isEqualTo("orders");
+            assertThat(dedup.queue()).isEqualTo("orders");
+        }
+    }
+
+    @Test
+    void per_queue_settings_are_read_from_properties() {
+        Properties properties = new Properties();
+        properties.setProperty("dedup.rabbitmq.orders.key", "header:order-key,message-id");
+        properties.setProperty("dedup.rabbitmq.orders.namespace", "shop-orders");
+        properties.setProperty("dedup.rabbitmq.orders.max-attempts", "5");
+        properties.setProperty("dedup.rabbitmq.orders.redelivery-delay", "250ms");
+        properties.setProperty("dedup.rabbitmq.orders.declare-topology", "true");
+        properties.setProperty("dedup.rabbitmq.orders.batch-wait", "PT0.005S");
+        properties.setProperty("dedup.rabbitmq.payments.namespace", "not for this queue");
+        try (RabbitDedup dedup = RabbitDedup.builder("orders")
+                .store(InMemoryDedupStore.create())
+                .configure(properties)
+                .build()) {
+            assertThat(dedup.dedup().namespace()).isEqualTo("shop-orders");
+            assertThat(dedup.settings().maxAttempts()).isEqualTo(5);
+            assertThat(dedup.settings().redeliveryDelay()).isEqualTo(Duration.ofMillis(250));
+            assertThat(dedup.settings().batchWait()).isEqualTo(Duration.ofMillis(5));
+            assertThat(dedup.settings().retryQueue()).isEqualTo("orders.dedup.retry");
+            assertThat(dedup.settings().deadLetterExchange()).isEmpty();
+            assertThat(dedup.settings().deadLetterRoutingKey()).isEqualTo("orders.dedup.dlq");
+        }
+    }
+
+    @Test
+    void an_explicit_dead_letter_exchange_wins_over_the_declared_topology() {
+        try (RabbitDedup dedup = RabbitDedup.builder("orders")
+                .store(InMemoryDedupStore.create())
+                .configure(Map.of(
+                        "dedup.rabbitmq.orders.declare-topology", "true",
+                        "dedup.rabbitmq.orders.dead-letter-exchange", "dlx",
+                        "dedup.rabbitmq.orders.dead-letter-routing-key", "orders.dead"))
+                .build()) {
+            assertThat(dedup.settings().deadLetterExchange()).isEqualTo("dlx");
+            assertThat(dedup.settings().deadLetterRoutingKey()).isEqualTo("orders.dead");
+            assertThat(dedup.settings().retryQueue()).isEqualTo("orders.dedup.retry");
+        }
+    }
+
+    @Test
+    void an_invalid_property_is_named_in_the_error() {
+        assertThatThrownBy(() -> RabbitDedup.builder("orders")
+                        .configure(Map.of("dedup.rabbitmq.orders.redelivery-delay", "soon")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("redelivery-delay")
+                .hasMessageContaining("soon");
+        assertThatThrownBy(() ->
+                        RabbitDedup.builder("orders").configure(Map.of("dedup.rabbitmq.orders.max-attempts", "0")))
+                .hasMessageContaining("max-attempts");
+    }
+
+    @Test
+    void arguments_are_checked_when_set_and_named() {
+        RabbitDedupBuilder builder = RabbitDedup.builder("orders");
+        assertThatThrownBy(() -> builder.maxAttempts(0)).hasMessageContaining("maxAttempts");
+        assertThatThrownBy(() -> builder.redeliveryDelay(Duration.ZERO)).hasMessageContaining("redeliveryDelay");
+        assertThatThrownBy(() -> builder.batching(0, Duration.ZERO)).hasMessageContaining("batchSize");
+        assertThatThrownBy(() -> builder.storeBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+                .hasMessageContaining("max");
+        assertThatThrownBy(() -> builder.namespace("")).hasMessageContaining("namespace");
+        assertThatThrownBy(() -> builder.store(null)).hasMessageContaining("store");
+        assertThatThrownBy(() -> RabbitDedup.builder("")).hasMessageContaining("queue");
+    }
+}
