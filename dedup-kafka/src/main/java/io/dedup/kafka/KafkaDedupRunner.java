@@ -80,6 +80,7 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
     private volatile Thread handlerThreadRef;
+    private volatile Thread loopThread;
     private boolean subscribed;
     private InFlight inFlight;
     private final PauseSchedule pauses;
@@ -125,6 +126,7 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("this runner already runs or ran; build a new one");
         }
+        loopThread = Thread.currentThread();
         try {
             subscribe();
             while (!closing) {
@@ -170,8 +172,8 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
             return;
         }
         consumer.wakeup();
-        if (Thread.currentThread() == handlerThreadRef) {
-            return; // the loop waits for this handler; it cannot wait for the loop
+        if (Thread.currentThread() == handlerThreadRef || Thread.currentThread() == loopThread) {
+            return; // the loop waits for this thread (or is it); it cannot wait for the loop
         }
         try {
             stopped.await();

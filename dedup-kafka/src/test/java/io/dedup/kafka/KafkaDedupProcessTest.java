@@ -207,16 +207,15 @@ class KafkaDedupProcessTest {
             assertThat(failed.records().get(0).status()).isEqualTo(RecordStatus.DEAD_LETTER_PENDING);
             assertThat(failed.retryAfter()).containsKey(P0);
 
-            DedupKey held = DedupKey.of("g", "held");
-            store.claim(ClaimRequest.of(held, Duration.ofMinutes(1), Duration.ofHours(1)));
-            // the dead letter goes out, but a deferred record before it... is at offset 0 here, so it is behind
+            // p1: a record whose key is held elsewhere, then one without a key
+            store.claim(ClaimRequest.of(DedupKey.of("g", "held"), Duration.ofMinutes(1), Duration.ofHours(1)));
             var deferred = record("orders", 1, 0, "held", "h");
             var noKeyOnP1 = record("orders", 1, 1, null, "y");
             PollOutcome p1 = dedup.process(poll(List.of(noKey, deferred, noKeyOnP1)), r -> handled.add(r.value()));
             assertThat(p1.records())
                     .extracting(RecordOutcome::status)
                     .containsExactly(RecordStatus.DEAD_LETTERED, RecordStatus.DEFERRED, RecordStatus.DEAD_LETTERED);
-            // rewound behind the deferred record, the dead-lettered one comes again and is not published again
+            // p1 is rewound to the deferred record: the dead-lettered one after it comes again and is not re-published
             PollOutcome again = dedup.process(poll(List.of(deferred, noKeyOnP1)), r -> handled.add(r.value()));
             assertThat(again.records().get(1).status()).isEqualTo(RecordStatus.DEAD_LETTERED);
             assertThat(published).hasSize(2);
