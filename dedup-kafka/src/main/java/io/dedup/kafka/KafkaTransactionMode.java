@@ -2,6 +2,7 @@ package io.dedup.kafka;
 
 import io.dedup.Claim;
 import io.dedup.DedupStoreException;
+import io.dedup.LeaseLostException;
 import io.dedup.OutcomeStatus;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
@@ -11,6 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * <p>Why this order: completing in the store before the Kafka commit could lose output (a crash in between aborts
  * the output while the key counts as done). Completing after it leaves one window: a crash between the Kafka commit
  * and the completion leaves the key in progress until its lease ends; the offsets moved on, so only a duplicate of
- * that key arriving later from upstream and after the lease would run the handler again.
+ * that key arriving later from upstream and after the lease would run the handler again. The claims' leases are
+ * renewed while the transaction runs ({@link ClaimKeeper}); if one is taken over all the same, the transaction is
+ * aborted rather than committed for a key another worker holds.
  */
 final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, TransactionalBatch.Transactions {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTransactionMode.class);
@@ -53,6 +59,11 @@ final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Transaction
     private final ProducingHandler<K, V, OK, OV> handler;
     private final Producer<byte[], byte[]> producer;
     private final TransactionalBatch batch;
+    private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "dedup-kafka-lease-renewer");
+        thread.setDaemon(true);
+        return thread;
+    });
     private RecordDecoder<K, V> decoder;
     private ConsumerGroupMetadata group;
 
@@ -113,12 +124,14 @@ final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Transaction
 
     @Override
     public void close() {
+        renewals.shutdownNow();
         producer.close();
     }
 
     private final class Attempt implements TransactionalBatch.Attempt {
         private boolean begun;
         private boolean finished;
+        private ClaimKeeper keeper;
 
         private void ensureBegun() {
             if (!begun) {
@@ -136,7 +149,15 @@ final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Transaction
 
         @Override
         public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-            return dedup.store().claimAll(requests);
+            List<ClaimResult> results = dedup.store().claimAll(requests);
+            List<Claim> acquired = new ArrayList<>();
+            for (ClaimResult result : results) {
+                if (result instanceof ClaimResult.Acquired a) {
+                    acquired.add(a.claim());
+                }
+            }
+            keeper = new ClaimKeeper(dedup.store(), dedup.settings.lease(), acquired, renewals);
+            return results;
         }
 
         @Override
@@ -163,6 +184,14 @@ final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Transaction
 
         @Override
         public void commit(Map<TopicPartition, Long> nextOffsets, List<Claim> acquired) {
+            if (keeper != null) {
+                keeper.close();
+                Optional<Claim> lost = keeper.lost();
+                if (lost.isPresent()) {
+                    // another worker took the key over while we ran: its holder produces, we must not
+                    throw new LeaseLostException(lost.get().key(), lost.get().token());
+                }
+            }
             ensureBegun();
             Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
             nextOffsets.forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
@@ -218,6 +247,9 @@ final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Transaction
 
         @Override
         public void abort(List<Claim> acquired) {
+            if (keeper != null) {
+                keeper.close();
+            }
             if (finished) {
                 return;
             }
