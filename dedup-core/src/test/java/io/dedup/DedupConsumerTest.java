@@ -290,6 +290,29 @@ class DedupConsumerTest {
     }
 
     @Test
+    void a_completion_whose_answer_was_lost_is_confirmed_on_retry_not_reported_fenced() {
+        // The first complete takes effect but its answer is lost; the retry is refused as a second completion.
+        java.util.concurrent.atomic.AtomicBoolean loseFirstAnswer = new java.util.concurrent.atomic.AtomicBoolean(true);
+        io.dedup.spi.DedupStore lossy = new ForwardingStore(store) {
+            @Override
+            public io.dedup.spi.WriteResult complete(io.dedup.spi.Completion completion) {
+                io.dedup.spi.WriteResult written = super.complete(completion);
+                if (loseFirstAnswer.getAndSet(false)) {
+                    throw new DedupStoreUnavailableException("reply lost after the write took effect");
+                }
+                return written;
+            }
+        };
+        dedup.close();
+        dedup = DedupConsumer.builder(Msg.KEY)
+                .store(lossy)
+                .namespace("orders")
+                .leaseRenewalFraction(0)
+                .build();
+        assertThat(dedup.process(Msg.of("a"), recording())).isInstanceOf(DedupResult.Processed.class);
+    }
+
+    @Test
     void the_handler_can_read_its_claim_and_nobody_else_can() {
         AtomicReference<Claim> seen = new AtomicReference<>();
         dedup.process(Msg.of("a"), m -> {

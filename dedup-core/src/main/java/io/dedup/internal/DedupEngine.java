@@ -444,7 +444,8 @@ public final class DedupEngine<M> implements AutoCloseable {
         Completion completion = completionOf(claim, attempt);
         for (int tryNo = 1; ; tryNo++) {
             try {
-                return store.complete(completion);
+                WriteResult written = store.complete(completion);
+                return tryNo > 1 ? confirmRetried(completion, written) : written;
             } catch (DedupStoreUnavailableException e) {
                 if (tryNo >= COMPLETION_TRIES) {
                     throw e;
@@ -463,6 +464,13 @@ public final class DedupEngine<M> implements AutoCloseable {
                     throw new DedupStoreUnavailableException(
                             "store answered " + written.size() + " results for " + completions.size() + " completions");
                 }
+                if (tryNo > 1) {
+                    List<WriteResult> confirmed = new ArrayList<>(written.size());
+                    for (int i = 0; i < written.size(); i++) {
+                        confirmed.add(confirmRetried(completions.get(i), written.get(i)));
+                    }
+                    return confirmed;
+                }
                 return written;
             } catch (DedupStoreUnavailableException e) {
                 if (tryNo >= COMPLETION_TRIES) {
@@ -471,6 +479,27 @@ public final class DedupEngine<M> implements AutoCloseable {
                 }
                 sleep(COMPLETION_RETRY_MILLIS * tryNo);
             }
+        }
+    }
+
+    /**
+     * A retried completion answered FENCED may have taken effect on the earlier try whose answer was lost: the
+     * record is then COMPLETED under this very token, which is success, not a lost lease.
+     */
+    private WriteResult confirmRetried(Completion completion, WriteResult written) {
+        if (written != WriteResult.FENCED) {
+            return written;
+        }
+        try {
+            return settings.store()
+                            .find(completion.key())
+                            .filter(r ->
+                                    r.state() == io.dedup.spi.RecordState.COMPLETED && r.token() == completion.token())
+                            .isPresent()
+                    ? WriteResult.APPLIED
+                    : written;
+        } catch (DedupStoreException e) {
+            return written; // cannot tell: fenced is the safe answer (the message is deferred, then a duplicate)
         }
     }
 

@@ -1,0 +1,48 @@
+package io.dedup.bench;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.UUID;
+import java.util.function.Function;
+
+/** Where the Redis benchmarks write, and how they clean up after themselves. */
+final class RedisBench {
+    /** A prefix unique to this run, so that a run never touches anyone else's keys. */
+    static final String PREFIX = "dedup-bench-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+
+    private RedisBench() {}
+
+    static String uri() {
+        String uri = System.getenv("DEDUP_REDIS_URI");
+        return uri == null || uri.isBlank() ? "redis://127.0.0.1:6379" : uri;
+    }
+
+    static <T> T withRedis(Function<RedisCommands<String, String>, T> action) {
+        RedisClient client = RedisClient.create(uri());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            return action.apply(connection.sync());
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    static long deleteAll(String prefix) {
+        return withRedis(redis -> {
+            long deleted = 0;
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = redis.scan(
+                        cursor, ScanArgs.Builder.matches(prefix + "*").limit(5000));
+                if (!page.getKeys().isEmpty()) {
+                    deleted += redis.unlink(page.getKeys().toArray(String[]::new));
+                }
+                cursor = page;
+            } while (!cursor.isFinished());
+            return deleted;
+        });
+    }
+}

@@ -1,0 +1,112 @@
+package io.dedup.jdbc;
+
+import io.dedup.DedupKey;
+import io.dedup.DedupStoreUnavailableException;
+import io.dedup.spi.Completion;
+import io.dedup.spi.WriteResult;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Completes a batch so that it answers exactly as sequential completions would: only the first completion of a
+ * (key, token) pair can apply, and of several tokens for one key only the current one can. One statement per
+ * {@value ClaimBatch#CHUNK} completions or {@value #CHUNK_BYTES} bytes of outcomes.
+ */
+final class CompletionBatch {
+    private static final long CHUNK_BYTES = 4L << 20;
+
+    private final SqlDialect dialect;
+    private final Connection connection;
+    private final boolean inTransaction;
+    private final Function<SQLException, DedupStoreUnavailableException> failure;
+
+    CompletionBatch(
+            SqlDialect dialect,
+            Connection connection,
+            boolean inTransaction,
+            Function<SQLException, DedupStoreUnavailableException> failure) {
+        this.dialect = dialect;
+        this.connection = connection;
+        this.inTransaction = inTransaction;
+        this.failure = failure;
+    }
+
+    /**
+     * @throws SQLException if the first statement fails, or any in a transaction; later failures outside a
+     *     transaction answer {@link WriteResult.Failed} for the completions still open
+     */
+    List<WriteResult> completeAll(List<Completion> completions) throws SQLException {
+        int n = completions.size();
+        WriteResult[] results = new WriteResult[n];
+        Map<SqlDialect.Written, Integer> first = new HashMap<>(n * 2);
+        List<Completion> unique = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Completion completion = Objects.requireNonNull(completions.get(i), "completions must not contain null");
+            DedupKey key = StoredText.key(completion.key());
+            if (dialect.unstorable(key) != null
+                    || first.putIfAbsent(new SqlDialect.Written(key, completion.token()), i) != null) {
+                results[i] = WriteResult.FENCED;
+                continue;
+            }
+            unique.add(
+                    key == completion.key()
+                            ? completion
+                            : new Completion(
+                                    key,
+                                    completion.token(),
+                                    completion.status(),
+                                    completion.body(),
+                                    completion.retention()));
+        }
+        Set<SqlDialect.Written> written = new HashSet<>();
+        int from = 0;
+        try {
+            while (from < unique.size()) {
+                int to = from;
+                long bytes = 0;
+                while (to < unique.size() && to - from < ClaimBatch.CHUNK && (to == from || bytes < CHUNK_BYTES)) {
+                    bytes += unique.get(to).body().length;
+                    to++;
+                }
+                written.addAll(completeChunk(unique.subList(from, to)));
+                from = to;
+            }
+        } catch (SQLException e) {
+            if (inTransaction || from == 0) {
+                throw e;
+            }
+            WriteResult.Failed failed = new WriteResult.Failed(failure.apply(e));
+            for (int u = from; u < unique.size(); u++) {
+                Completion c = unique.get(u);
+                results[first.get(new SqlDialect.Written(c.key(), c.token()))] = failed;
+            }
+        }
+        for (int u = 0; u < from; u++) {
+            SqlDialect.Written id =
+                    new SqlDialect.Written(unique.get(u).key(), unique.get(u).token());
+            results[first.get(id)] = WriteResult.of(written.contains(id));
+        }
+        return Arrays.asList(results);
+    }
+
+    private Set<SqlDialect.Written> completeChunk(List<Completion> chunk) throws SQLException {
+        for (int tryNo = 1; ; tryNo++) {
+            try {
+                return dialect.completeAll(connection, chunk);
+            } catch (SQLException e) {
+                if (inTransaction || tryNo >= 3 || !SqlFailures.retryable(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.dedup.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import javax.sql.DataSource;
+
+/** Creates a HikariCP pool. Only loaded when HikariCP is on the classpath (it is an optional dependency). */
+final class HikariPools {
+    private HikariPools() {}
+
+    static boolean available() {
+        try {
+            Class.forName("com.zaxxer.hikari.HikariDataSource", false, HikariPools.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    static DataSource create(String url, String user, String password, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("dedup-jdbc");
+        config.setJdbcUrl(url);
+        if (user != null) {
+            config.setUsername(user);
+        }
+        if (password != null) {
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize(size);
+        // Fail-closed adapters back off and retry; a long wait for a connection only delays that.
+        config.setConnectionTimeout(5_000);
+        config.setInitializationFailTimeout(-1);
+        return new HikariDataSource(config);
+    }
+}

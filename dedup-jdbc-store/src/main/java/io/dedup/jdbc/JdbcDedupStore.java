@@ -1,0 +1,437 @@
+package io.dedup.jdbc;
+
+import io.dedup.DedupKey;
+import io.dedup.DedupStoreUnavailableException;
+import io.dedup.spi.ClaimRequest;
+import io.dedup.spi.ClaimResult;
+import io.dedup.spi.Completion;
+import io.dedup.spi.DedupStore;
+import io.dedup.spi.ExpiredEntriesPurger;
+import io.dedup.spi.StoreTransaction;
+import io.dedup.spi.StoredRecord;
+import io.dedup.spi.TransactionalStore;
+import io.dedup.spi.WriteResult;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The processed-keys store in a relational database: PostgreSQL, or MariaDB/MySQL, through the application's
+ * {@link DataSource} (a pool such as HikariCP) and the JDBC driver the application chose.
+ *
+ * <pre>{@code
+ * JdbcDedupStore store = JdbcDedupStore.builder(dataSource)
+ *         .table("dedup_keys")
+ *         .createSchema(true)
+ *         .build();
+ * }</pre>
+ *
+ * <p>Each key is one row. Every claim is one statement judged by the database's clock; {@link #claimAll} and
+ * {@link #completeAll} take one statement per batch (PostgreSQL: arrays spread with {@code unnest}; MariaDB:
+ * multi-row statements read back). No statement waits longer than the {@linkplain Builder#lockTimeout lock
+ * timeout}; a timeout, a lost connection or a database that is down surface as {@link
+ * DedupStoreUnavailableException}. Expired rows stay until {@link #purgeExpired} deletes them (or a {@linkplain
+ * Builder#purgeEvery scheduled purge}); claims treat them as absent meanwhile.
+ *
+ * <p>Transactional mode: {@link #begin()} (a connection of the store's pool) and {@link #begin(Connection)} (the
+ * caller's connection and transaction) give a {@link StoreTransaction} in which claims, completions, consumed
+ * positions and the application's own writes commit together. {@link TransactionalDedup} builds on it.
+ *
+ * <p>Thread-safe.
+ */
+public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, TransactionalStore {
+    /** The default table name. */
+    public static final String DEFAULT_TABLE = "dedup_keys";
+    /** The default longest wait of one statement. */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    private final Duration lockTimeout;
+    private final List<AutoCloseable> owned;
+    private final String description;
+    private volatile boolean closed;
+
+    private JdbcDedupStore(Builder builder, SqlDialect dialect) {
+        this.dataSource = builder.dataSource;
+        this.dialect = dialect;
+        this.lockTimeout = builder.lockTimeout;
+        this.owned = new ArrayList<>(builder.owned);
+        this.description = "jdbc store (" + dialect.kind() + ", table " + dialect.table + ")";
+    }
+
+    /** A builder for a store over {@code dataSource}, which the store never closes. */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+    }
+
+    /**
+     * The DDL the store needs, for applications that manage their schema themselves (Flyway, Liquibase): the keys
+     * table, its index on {@code expires_at}, and the positions table.
+     *
+     * @throws IllegalArgumentException if {@code table} is not a valid identifier
+     */
+    public static String schema(JdbcDialect dialect, String table) {
+        Objects.requireNonNull(dialect, "dialect");
+        return SchemaInstaller.script(SqlDialect.of(dialect, TableName.of(table), 1));
+    }
+
+    public JdbcDialect dialect() {
+        return dialect.kind();
+    }
+
+    /** The keys table, as configured. */
+    public String table() {
+        return dialect.table.qualified();
+    }
+
+    /** The positions table of the transactional mode. */
+    public String positionsTable() {
+        return dialect.table.positions();
+    }
+
+    public Duration lockTimeout() {
+        return lockTimeout;
+    }
+
+    // ---------------------------------------------------------------- DedupStore
+
+    @Override
+    public ClaimResult claim(ClaimRequest request) {
+        Objects.requireNonNull(request, "request");
+        ClaimResult result = run(
+                        "claim " + request.key(), (c, tx) -> claims(c, tx).claimAll(List.of(request)))
+                .get(0);
+        if (result instanceof ClaimResult.Failed failed) {
+            throw failed.cause();
+        }
+        return result;
+    }
+
+    @Override
+    public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+        Objects.requireNonNull(requests, "requests");
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        return run(
+                "claim " + requests.size() + " keys", (c, tx) -> claims(c, tx).claimAll(requests));
+    }
+
+    @Override
+    public WriteResult complete(Completion completion) {
+        Objects.requireNonNull(completion, "completion");
+        DedupKey key = StoredText.key(completion.key());
+        if (dialect.unstorable(key) != null) {
+            return WriteResult.FENCED;
+        }
+        Completion stored = key == completion.key()
+                ? completion
+                : new Completion(
+                        key, completion.token(), completion.status(), completion.body(), completion.retention());
+        return WriteResult.of(run("complete " + completion.key(), (c, tx) -> dialect.complete(c, stored)));
+    }
+
+    @Override
+    public List<WriteResult> completeAll(List<Completion> completions) {
+        Objects.requireNonNull(completions, "completions");
+        if (completions.isEmpty()) {
+            return List.of();
+        }
+        return run("complete " + completions.size() + " keys", (c, tx) -> completions(c, tx)
+                .completeAll(completions));
+    }
+
+    @Override
+    public WriteResult renew(DedupKey key, long token, Duration lease) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(lease, "lease");
+        DedupKey stored = StoredText.key(key);
+        if (dialect.unstorable(stored) != null) {
+            return WriteResult.FENCED;
+        }
+        return WriteResult.of(run("renew " + key, (c, tx) -> dialect.renew(c, stored, token, lease)));
+    }
+
+    @Override
+    public WriteResult release(DedupKey key, long token, Duration retention) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(retention, "retention");
+        DedupKey stored = StoredText.key(key);
+        if (dialect.unstorable(stored) != null) {
+            return WriteResult.FENCED;
+        }
+        return WriteResult.of(run("release " + key, (c, tx) -> dialect.release(c, stored, token, retention)));
+    }
+
+    @Override
+    public Optional<StoredRecord> find(DedupKey key) {
+        Objects.requireNonNull(key, "key");
+        DedupKey stored = StoredText.key(key);
+        if (dialect.unstorable(stored) != null) {
+            return Optional.empty();
+        }
+        return run("find " + key, (c, tx) -> dialect.find(c, stored)).map(row -> row.record(key));
+    }
+
+    /**
+     * Deletes at most {@code maxEntries} rows whose expiry has passed by the database's clock, in one statement.
+     *
+     * @throws IllegalArgumentException if {@code maxEntries} is less than 1
+     */
+    @Override
+    public int purgeExpired(int maxEntries) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
+        }
+        return run("purge expired keys", (c, tx) -> dialect.purge(c, maxEntries));
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    /**
+     * Starts a transaction on a connection of the store's data source (READ COMMITTED on MariaDB/MySQL; PostgreSQL
+     * runs its default READ COMMITTED). Close it to return the connection.
+     *
+     * @throws DedupStoreUnavailableException if no connection can be had
+     */
+    @Override
+    public StoreTransaction begin() {
+        checkOpen();
+        Connection connection;
+        try {
+            connection = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw failure("begin a transaction", e);
+        }
+        try {
+            boolean autoCommit = connection.getAutoCommit();
+            if (autoCommit) {
+                connection.setAutoCommit(false);
+            }
+            dialect.beginTransaction(connection);
+            return JdbcStoreTransaction.own(this, connection, autoCommit);
+        } catch (SQLException | RuntimeException e) {
+            JdbcStoreTransaction.closeQuietly(connection, e);
+            throw e instanceof SQLException sql ? failure("begin a transaction", sql) : (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Joins the transaction the caller runs on {@code connection} (autocommit off), for applications that manage
+     * their transactions (Spring's {@code DataSourceUtils.getConnection} inside a {@code TransactionTemplate}, for
+     * example). The store marks a savepoint: {@link StoreTransaction#rollback()} returns to it, {@link
+     * StoreTransaction#commit()} releases it, and the caller's own commit makes everything durable. The store never
+     * commits, rolls back the whole transaction, or closes the connection. Use READ COMMITTED.
+     *
+     * @throws IllegalArgumentException if the connection is in autocommit mode
+     * @throws DedupStoreUnavailableException if the savepoint cannot be set
+     */
+    public StoreTransaction begin(Connection connection) {
+        Objects.requireNonNull(connection, "connection");
+        checkOpen();
+        try {
+            if (connection.getAutoCommit()) {
+                throw new IllegalArgumentException("begin(Connection) joins the caller's transaction, but the "
+                        + "connection is in autocommit mode; turn autocommit off or use begin()");
+            }
+            return JdbcStoreTransaction.joined(this, connection, connection.setSavepoint());
+        } catch (SQLException e) {
+            throw failure("join the caller's transaction", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    SqlDialect sql() {
+        return dialect;
+    }
+
+    DataSource dataSource() {
+        return dataSource;
+    }
+
+    ClaimBatch claims(Connection connection, boolean inTransaction) {
+        return new ClaimBatch(dialect, connection, inTransaction, e -> failure("claim", e));
+    }
+
+    CompletionBatch completions(Connection connection, boolean inTransaction) {
+        return new CompletionBatch(dialect, connection, inTransaction, e -> failure("complete", e));
+    }
+
+    DedupStoreUnavailableException failure(String operation, SQLException e) {
+        return SqlFailures.unavailable(description, operation, e);
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection connection, boolean inTransaction) throws SQLException;
+    }
+
+    /** Runs {@code work} on a pooled connection; a connection that is not in autocommit is committed here. */
+    private <T> T run(String operation, SqlWork<T> work) {
+        checkOpen();
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            try {
+                T result = work.run(connection, !autoCommit);
+                if (!autoCommit) {
+                    connection.commit();
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                if (!autoCommit) {
+                    JdbcStoreTransaction.rollbackQuietly(connection, e);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure(operation, e);
+        }
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new DedupStoreUnavailableException(description + " is closed");
+        }
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    /** Stops the scheduled purge and closes what the store created (a pool made by the provider). */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (AutoCloseable resource : owned) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(JdbcDedupStore.class)
+                        .warn("could not close a resource of {}: {}", description, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    /**
+     * Configures a {@link JdbcDedupStore}. Each setter checks its argument. Not thread-safe; the store it builds
+     * is.
+     */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private JdbcDialect dialect;
+        private String table = DEFAULT_TABLE;
+        private boolean createSchema;
+        private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
+        private Duration purgeInterval;
+        private int purgeBatch = ScheduledPurger.DEFAULT_BATCH_SIZE;
+        private final List<AutoCloseable> owned = new ArrayList<>();
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        /** The SQL dialect. Default: read from the connection's metadata when the store is built. */
+        public Builder dialect(JdbcDialect dialect) {
+            this.dialect = Objects.requireNonNull(dialect, "dialect");
+            return this;
+        }
+
+        /**
+         * The keys table: a plain identifier of at most 51 characters, optionally schema-qualified ({@code
+         * ops.dedup_keys}). The positions table is named after it with {@code _positions}. Default {@value
+         * #DEFAULT_TABLE}.
+         *
+         * @throws IllegalArgumentException if it is not such an identifier
+         */
+        public Builder table(String table) {
+            this.table = TableName.of(table).qualified();
+            return this;
+        }
+
+        /** Create the tables and index at build time if they do not exist. Default: false. */
+        public Builder createSchema(boolean createSchema) {
+            this.createSchema = createSchema;
+            return this;
+        }
+
+        /**
+         * How long one statement may wait, for a row lock or anything else, before the store gives up with {@link
+         * DedupStoreUnavailableException}. Enforced with the JDBC query timeout, so in whole seconds (rounded up).
+         * Default 10 s.
+         */
+        public Builder lockTimeout(Duration lockTimeout) {
+            Objects.requireNonNull(lockTimeout, "lockTimeout");
+            if (lockTimeout.isNegative() || lockTimeout.isZero()) {
+                throw new IllegalArgumentException("lockTimeout must be positive, got " + lockTimeout);
+            }
+            this.lockTimeout = lockTimeout;
+            return this;
+        }
+
+        /**
+         * Purge expired rows every {@code interval} on a daemon thread the store owns, {@code batchSize} rows per
+         * statement. Off by default: call {@link JdbcDedupStore#purgeExpired} or run a {@link ScheduledPurger}.
+         */
+        public Builder purgeEvery(Duration interval, int batchSize) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("interval must be positive, got " + interval);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+            }
+            this.purgeInterval = interval;
+            this.purgeBatch = batchSize;
+            return this;
+        }
+
+        /** Something the store closes with itself, such as a pool the provider created. */
+        Builder closeWithStore(AutoCloseable resource) {
+            owned.add(resource);
+            return this;
+        }
+
+        /**
+         * @throws DedupStoreUnavailableException if the dialect must be detected or the schema created and the
+         *     database cannot be reached
+         */
+        public JdbcDedupStore build() {
+            TableName name = TableName.of(table);
+            int timeout = Micros.seconds(lockTimeout);
+            JdbcDialect chosen = dialect != null ? dialect : detect();
+            SqlDialect sql = SqlDialect.of(chosen, name, timeout);
+            if (createSchema) {
+                new SchemaInstaller(dataSource, sql).install();
+            }
+            JdbcDedupStore store = new JdbcDedupStore(this, sql);
+            if (purgeInterval != null) {
+                store.owned.add(0, ScheduledPurger.start(store, purgeInterval, purgeBatch));
+            }
+            return store;
+        }
+
+        private JdbcDialect detect() {
+            try (Connection connection = dataSource.getConnection()) {
+                return JdbcDialect.fromProductName(connection.getMetaData().getDatabaseProductName());
+            } catch (SQLException e) {
+                throw SqlFailures.unavailable("jdbc store", "read the database product to choose a dialect", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.dedup.jdbc;
+
+import io.dedup.DedupConfigurationException;
+import io.dedup.spi.DedupStore;
+import io.dedup.spi.DedupStoreProvider;
+import io.dedup.spi.StoreSettings;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes the JDBC store the store "selected by dependency" ({@code dedup.store=jdbc} when several are present).
+ * Settings, each a system property or its environment variable twin:
+ *
+ * <table>
+ *   <caption>settings</caption>
+ *   <tr><th>property</th><th>environment</th><th>meaning</th></tr>
+ *   <tr><td>{@code dedup.jdbc.url}</td><td>{@code DEDUP_JDBC_URL}</td><td>JDBC URL; required</td></tr>
+ *   <tr><td>{@code dedup.jdbc.user}</td><td>{@code DEDUP_JDBC_USER}</td><td>user name</td></tr>
+ *   <tr><td>{@code dedup.jdbc.password}</td><td>{@code DEDUP_JDBC_PASSWORD}</td><td>password; never logged</td></tr>
+ *   <tr><td>{@code dedup.jdbc.table}</td><td>{@code DEDUP_JDBC_TABLE}</td><td>keys table, default {@code dedup_keys}</td></tr>
+ *   <tr><td>{@code dedup.jdbc.create-schema}</td><td>{@code DEDUP_JDBC_CREATE_SCHEMA}</td><td>create missing tables, default true</td></tr>
+ *   <tr><td>{@code dedup.jdbc.lock-timeout}</td><td>{@code DEDUP_JDBC_LOCK_TIMEOUT}</td><td>ISO-8601 duration, default PT10S</td></tr>
+ *   <tr><td>{@code dedup.jdbc.pool-size}</td><td>{@code DEDUP_JDBC_POOL_SIZE}</td><td>HikariCP pool size, default 10</td></tr>
+ *   <tr><td>{@code dedup.jdbc.purge-interval}</td><td>{@code DEDUP_JDBC_PURGE_INTERVAL}</td><td>ISO-8601 duration; purge expired rows this often (default PT5M; 0 turns it off)</td></tr>
+ * </table>
+ *
+ * <p>The pool is HikariCP when it is on the classpath, otherwise a plain {@code DriverManager} data source (a new
+ * connection per call: add HikariCP for production). The JDBC driver must be on the classpath.
+ */
+public final class JdbcDedupStoreProvider implements DedupStoreProvider {
+    public static final String URL = "dedup.jdbc.url";
+    public static final String USER = "dedup.jdbc.user";
+    public static final String PASSWORD = "dedup.jdbc.password";
+    public static final String TABLE = "dedup.jdbc.table";
+    public static final String CREATE_SCHEMA = "dedup.jdbc.create-schema";
+    public static final String LOCK_TIMEOUT = "dedup.jdbc.lock-timeout";
+    public static final String POOL_SIZE = "dedup.jdbc.pool-size";
+    public static final String PURGE_INTERVAL = "dedup.jdbc.purge-interval";
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcDedupStoreProvider.class);
+
+    @Override
+    public String name() {
+        return "jdbc";
+    }
+
+    /**
+     * @throws DedupConfigurationException if the URL is missing or a setting is malformed
+     * @throws io.dedup.DedupStoreUnavailableException if the schema must be created and the database is down
+     */
+    @Override
+    public DedupStore create(StoreSettings settings) {
+        String url = settings.get(URL)
+                .orElseThrow(() -> new DedupConfigurationException("the JDBC store needs " + URL + " (or "
+                        + StoreSettings.environmentName(URL) + "), e.g. jdbc:postgresql://localhost:5432/app"));
+        String user = settings.get(USER).orElse(null);
+        String password = settings.get(PASSWORD).orElse(null);
+        String table = settings.get(TABLE, JdbcDedupStore.DEFAULT_TABLE);
+        boolean createSchema = flag(settings, CREATE_SCHEMA, true);
+        Duration lockTimeout = duration(settings, LOCK_TIMEOUT, JdbcDedupStore.DEFAULT_LOCK_TIMEOUT);
+        Duration purgeInterval = duration(settings, PURGE_INTERVAL, Duration.ofMinutes(5));
+        int poolSize = poolSize(settings);
+
+        try {
+            TableName.of(table);
+        } catch (IllegalArgumentException e) {
+            throw new DedupConfigurationException(TABLE + ": " + e.getMessage());
+        }
+        boolean pooled = HikariPools.available();
+        DataSource dataSource = pooled
+                ? HikariPools.create(url, user, password, poolSize)
+                : new DriverManagerDataSource(url, user, password);
+        JdbcDedupStore.Builder builder = JdbcDedupStore.builder(dataSource)
+                .table(table)
+                .createSchema(createSchema)
+                .lockTimeout(lockTimeout);
+        JdbcDialect.fromJdbcUrl(url).ifPresent(builder::dialect);
+        if (!purgeInterval.isZero()) {
+            builder.purgeEvery(purgeInterval, ScheduledPurger.DEFAULT_BATCH_SIZE);
+        }
+        if (dataSource instanceof AutoCloseable closeable) {
+            builder.closeWithStore(closeable);
+        }
+        try {
+            JdbcDedupStore store = builder.build();
+            LOG.info(
+                    "dedup JDBC store at {} ({}, table {}, {})",
+                    JdbcUrls.redact(url),
+                    store.dialect(),
+                    store.table(),
+                    pooled ? "HikariCP pool of " + poolSize : "no pool: add HikariCP for production");
+            return store;
+        } catch (RuntimeException e) {
+            if (dataSource instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static Duration duration(StoreSettings settings, String property, Duration defaultValue) {
+        String value = settings.get(property).orElse(null);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            Duration duration = Duration.parse(value);
+            if (duration.isNegative()) {
+                throw new DedupConfigurationException(property + " must not be negative, got " + value);
+            }
+            return duration;
+        } catch (DateTimeParseException e) {
+            throw new DedupConfigurationException(
+                    property + " must be an ISO-8601 duration such as PT10S, got " + value);
+        }
+    }
+
+    private static boolean flag(StoreSettings settings, String property, boolean defaultValue) {
+        String value = settings.get(property, Boolean.toString(defaultValue)).toLowerCase(java.util.Locale.ROOT);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new DedupConfigurationException(property + " must be true or false, got " + value);
+        }
+        return value.equals("true");
+    }
+
+    private static int poolSize(StoreSettings settings) {
+        String value = settings.get(POOL_SIZE, "10");
+        try {
+            int size = Integer.parseInt(value);
+            if (size < 1) {
+                throw new NumberFormatException();
+            }
+            return size;
+        } catch (NumberFormatException e) {
+            throw new DedupConfigurationException(POOL_SIZE + " must be a positive integer, got " + value);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.dedup.jdbc;
+
+import java.time.Duration;
+
+/** Durations as the whole microseconds the SQL adds to the database's clock. */
+final class Micros {
+    /** About 1,000 years: longer durations are clamped, so that dates stay within every database's range. */
+    static final long MAX = 1000L * 365 * 24 * 3600 * 1_000_000;
+
+    private Micros() {}
+
+    /** {@code duration} in microseconds, rounded up so that a positive duration never becomes zero, at most {@link #MAX}. */
+    static long of(Duration duration) {
+        if (duration.getSeconds() >= MAX / 1_000_000) {
+            return MAX;
+        }
+        return duration.getSeconds() * 1_000_000 + (duration.getNano() + 999) / 1000;
+    }
+
+    /** Whole seconds, rounded up, at least one: the unit of JDBC query timeouts. */
+    static int seconds(Duration duration) {
+        long seconds = duration.getSeconds() + (duration.getNano() > 0 ? 1 : 0);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, seconds));
+    }
+}

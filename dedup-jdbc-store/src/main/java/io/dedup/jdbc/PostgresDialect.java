@@ -1,0 +1,295 @@
+package io.dedup.jdbc;
+
+import io.dedup.DedupKey;
+import io.dedup.spi.ClaimRequest;
+import io.dedup.spi.Completion;
+import io.dedup.spi.Position;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * PostgreSQL: batches travel as arrays and are spread with {@code unnest}; {@code statement_timestamp()} is the
+ * clock (fresh for each statement, also inside a transaction).
+ */
+final class PostgresDialect extends SqlDialect {
+    private static final String NOW = "statement_timestamp()";
+    private static final String US = " * interval '1 microsecond'";
+
+    private final String claimSql;
+    private final String completeAllSql;
+    private final String completeSql;
+    private final String renewSql;
+    private final String releaseSql;
+    private final String findSql;
+    private final String purgeSql;
+    private final String savePositionsSql;
+    private final String positionsSql;
+
+    PostgresDialect(TableName table, int timeoutSeconds) {
+        super(table, timeoutSeconds);
+        String t = table.qualified();
+        String claimable = "t.expires_at <= " + NOW
+                + " OR ((EXCLUDED.fingerprint IS NULL OR t.fingerprint IS NULL OR t.fingerprint = EXCLUDED.fingerprint)"
+                + " AND (t.state = 'RELEASED' OR (t.state = 'IN_PROGRESS' AND t.lease_until <= " + NOW + ")))";
+        // One statement claims the whole batch: the INSERT acquires what is claimable (ON CONFLICT ... WHERE) and
+        // RETURNs it; the SELECT answers the rows it left alone. That SELECT reads the statement's snapshot, so it
+        // misses rows inserted concurrently after the statement began: those keys come back absent and are claimed
+        // again. Rows are inserted in key order so that concurrent batches lock in the same order.
+        claimSql = "WITH req AS (SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[])"
+                + " WITH ORDINALITY AS r(ns, k, lease_us, keep_us, fp, ord)),"
+                + " ins AS (INSERT INTO " + t + " AS t (namespace, idem_key, state, token, attempts, lease_until,"
+                + " expires_at, fingerprint, created_at, updated_at)"
+                + " SELECT r.ns, r.k, 'IN_PROGRESS', (extract(epoch FROM " + NOW + ") * 1000000)::bigint, 1,"
+                + " " + NOW + " + r.lease_us" + US + ", " + NOW + " + r.keep_us" + US + ", r.fp, " + NOW + ", " + NOW
+                + " FROM req r ORDER BY r.ord"
+                + " ON CONFLICT (namespace, idem_key) DO UPDATE SET state = 'IN_PROGRESS',"
+                + " token = GREATEST(t.token + 1, EXCLUDED.token),"
+                + " attempts = CASE WHEN t.expires_at <= " + NOW + " THEN 1 ELSE t.attempts + 1 END,"
+                + " lease_until = EXCLUDED.lease_until, expires_at = EXCLUDED.expires_at,"
+                + " fingerprint = EXCLUDED.fingerprint, outcome_status = NULL, outcome_body = NULL,"
+                + " completed_at = NULL,"
+                + " created_at = CASE WHEN t.expires_at <= " + NOW + " THEN " + NOW + " ELSE t.created_at END,"
+                + " updated_at = " + NOW
+                + " WHERE " + claimable
+                + " RETURNING t.namespace, t.idem_key, t.token, t.attempts, t.lease_until)"
+                + " SELECT i.namespace, i.idem_key, 'IN_PROGRESS', i.token, i.attempts, i.lease_until,"
+                + " NULL::timestamptz, NULL, NULL, NULL::bytea, NULL::timestamptz, TRUE, " + NOW + " FROM ins i"
+                + " UNION ALL"
+                + " SELECT t.namespace, t.idem_key, t.state, t.token, t.attempts, t.lease_until, t.expires_at,"
+                + " t.fingerprint, t.outcome_status, t.outcome_body, t.completed_at, FALSE, " + NOW
+                + " FROM " + t + " t JOIN req r ON t.namespace = r.ns AND t.idem_key = r.k"
+                + " WHERE NOT EXISTS (SELECT 1 FROM ins i WHERE i.namespace = r.ns AND i.idem_key = r.k)";
+        String completed = "state = 'COMPLETED', outcome_status = r.status, outcome_body = r.body, completed_at = "
+                + NOW + ", lease_until = NULL, expires_at = " + NOW + " + r.keep_us" + US + ", updated_at = " + NOW;
+        String held = "t.state = 'IN_PROGRESS' AND t.expires_at > " + NOW;
+        completeAllSql = "UPDATE " + t + " t SET " + completed
+                + " FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bytea[], ?::bigint[])"
+                + " AS r(ns, k, token, status, body, keep_us)"
+                + " WHERE t.namespace = r.ns AND t.idem_key = r.k AND t.token = r.token AND " + held
+                + " RETURNING t.namespace, t.idem_key, t.token";
+        completeSql = "UPDATE " + t + " t SET " + completed
+                + " FROM (SELECT ?::text AS status, ?::bytea AS body, ?::bigint AS keep_us) r"
+                + " WHERE t.namespace = ? AND t.idem_key = ? AND t.token = ? AND " + held;
+        renewSql = "UPDATE " + t + " t SET lease_until = " + NOW + " + ?::bigint" + US
+                + ", expires_at = " + NOW + " + ?::bigint" + US + " + (t.expires_at - t.lease_until)"
+                + ", updated_at = " + NOW
+                + " WHERE t.namespace = ? AND t.idem_key = ? AND t.token = ? AND " + held;
+        releaseSql = "UPDATE " + t + " t SET state = 'RELEASED', lease_until = NULL, expires_at = " + NOW
+                + " + ?::bigint" + US + ", updated_at = " + NOW
+                + " WHERE t.namespace = ? AND t.idem_key = ? AND t.token = ? AND " + held;
+        findSql = "SELECT " + ROW_COLUMNS + ", FALSE, " + NOW + " FROM " + t
+                + " WHERE namespace = ? AND idem_key = ? AND expires_at > " + NOW;
+        // SKIP LOCKED: a purge never waits for, nor blocks, a claim that is reviving an expired row.
+        purgeSql = "DELETE FROM " + t + " t USING (SELECT x.namespace, x.idem_key FROM " + t + " x"
+                + " WHERE x.expires_at <= " + NOW + " LIMIT ? FOR UPDATE SKIP LOCKED) d"
+                + " WHERE t.namespace = d.namespace AND t.idem_key = d.idem_key AND t.expires_at <= " + NOW;
+        savePositionsSql = "INSERT INTO " + table.positions()
+                + " (namespace, stream, partition_no, next_position, updated_at)"
+                + " SELECT ?, r.s, r.p, r.n, " + NOW
+                + " FROM unnest(?::text[], ?::integer[], ?::bigint[]) AS r(s, p, n)"
+                + " ON CONFLICT (namespace, stream, partition_no) DO UPDATE"
+                + " SET next_position = EXCLUDED.next_position, updated_at = EXCLUDED.updated_at";
+        positionsSql =
+                "SELECT partition_no, next_position FROM " + table.positions() + " WHERE namespace = ? AND stream = ?";
+    }
+
+    @Override
+    JdbcDialect kind() {
+        return JdbcDialect.POSTGRESQL;
+    }
+
+    @Override
+    String schemaResource() {
+        return "schema/postgresql.sql";
+    }
+
+    @Override
+    String unstorable(DedupKey key) {
+        return key.id().indexOf('\0') >= 0 || key.namespace().indexOf('\0') >= 0
+                ? "PostgreSQL text cannot hold U+0000; store such keys as digests (DedupKey.digestOf)"
+                : null;
+    }
+
+    @Override
+    Map<DedupKey, KeyRow> claim(Connection connection, List<ClaimRequest> requests, boolean locking)
+            throws SQLException {
+        int n = requests.size();
+        String[] namespaces = new String[n];
+        String[] ids = new String[n];
+        Long[] leases = new Long[n];
+        Long[] keeps = new Long[n];
+        String[] fingerprints = new String[n];
+        for (int i = 0; i < n; i++) {
+            ClaimRequest request = requests.get(i);
+            namespaces[i] = request.key().namespace();
+            ids[i] = request.key().id();
+            long lease = Micros.of(request.lease());
+            leases[i] = lease;
+            keeps[i] = lease + Micros.of(request.retention());
+            fingerprints[i] = request.fingerprint().orElse(null);
+        }
+        Map<DedupKey, KeyRow> rows = new HashMap<>(n * 2);
+        try (PreparedStatement ps = prepare(connection, claimSql)) {
+            ps.setArray(1, connection.createArrayOf("text", namespaces));
+            ps.setArray(2, connection.createArrayOf("text", ids));
+            ps.setArray(3, connection.createArrayOf("bigint", leases));
+            ps.setArray(4, connection.createArrayOf("bigint", keeps));
+            ps.setArray(5, connection.createArrayOf("text", fingerprints));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    KeyRow row = row(rs);
+                    rows.put(row.key(), row);
+                }
+            }
+        }
+        return rows;
+    }
+
+    @Override
+    Set<Written> completeAll(Connection connection, List<Completion> completions) throws SQLException {
+        int n = completions.size();
+        String[] namespaces = new String[n];
+        String[] ids = new String[n];
+        Long[] tokens = new Long[n];
+        String[] statuses = new String[n];
+        byte[][] bodies = new byte[n][];
+        Long[] keeps = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Completion completion = completions.get(i);
+            namespaces[i] = completion.key().namespace();
+            ids[i] = completion.key().id();
+            tokens[i] = completion.token();
+            statuses[i] = completion.status().name();
+            bodies[i] = completion.body();
+            keeps[i] = Micros.of(completion.retention());
+        }
+        Set<Written> written = new HashSet<>(n * 2);
+        try (PreparedStatement ps = prepare(connection, completeAllSql)) {
+            ps.setArray(1, connection.createArrayOf("text", namespaces));
+            ps.setArray(2, connection.createArrayOf("text", ids));
+            ps.setArray(3, connection.createArrayOf("bigint", tokens));
+            ps.setArray(4, connection.createArrayOf("text", statuses));
+            ps.setArray(5, connection.createArrayOf("bytea", bodies));
+            ps.setArray(6, connection.createArrayOf("bigint", keeps));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    written.add(new Written(new DedupKey(rs.getString(1), rs.getString(2)), rs.getLong(3)));
+                }
+            }
+        }
+        return written;
+    }
+
+    @Override
+    boolean complete(Connection connection, Completion completion) throws SQLException {
+        try (PreparedStatement ps = prepare(connection, completeSql)) {
+            ps.setString(1, completion.status().name());
+            ps.setBytes(2, completion.body());
+            ps.setLong(3, Micros.of(completion.retention()));
+            ps.setString(4, completion.key().namespace());
+            ps.setString(5, completion.key().id());
+            ps.setLong(6, completion.token());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    @Override
+    boolean renew(Connection connection, DedupKey key, long token, Duration lease) throws SQLException {
+        try (PreparedStatement ps = prepare(connection, renewSql)) {
+            long micros = Micros.of(lease);
+            ps.setLong(1, micros);
+            ps.setLong(2, micros);
+            ps.setString(3, key.namespace());
+            ps.setString(4, key.id());
+            ps.setLong(5, token);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    @Override
+    boolean release(Connection connection, DedupKey key, long token, Duration retention) throws SQLException {
+        try (PreparedStatement ps = prepare(connection, releaseSql)) {
+            ps.setLong(1, Micros.of(retention));
+            ps.setString(2, key.namespace());
+            ps.setString(3, key.id());
+            ps.setLong(4, token);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    @Override
+    Optional<KeyRow> find(Connection connection, DedupKey key) throws SQLException {
+        try (PreparedStatement ps = prepare(connection, findSql)) {
+            ps.setString(1, key.namespace());
+            ps.setString(2, key.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    int purge(Connection connection, int max) throws SQLException {
+        try (PreparedStatement ps = prepare(connection, purgeSql)) {
+            ps.setInt(1, max);
+            return ps.executeUpdate();
+        }
+    }
+
+    @Override
+    void savePositions(Connection connection, String namespace, List<Position> positions) throws SQLException {
+        int n = positions.size();
+        String[] streams = new String[n];
+        Integer[] partitions = new Integer[n];
+        Long[] next = new Long[n];
+        for (int i = 0; i < n; i++) {
+            streams[i] = positions.get(i).stream();
+            partitions[i] = positions.get(i).partition();
+            next[i] = positions.get(i).next();
+        }
+        try (PreparedStatement ps = prepare(connection, savePositionsSql)) {
+            ps.setString(1, namespace);
+            ps.setArray(2, connection.createArrayOf("text", streams));
+            ps.setArray(3, connection.createArrayOf("integer", partitions));
+            ps.setArray(4, connection.createArrayOf("bigint", next));
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    Map<Integer, Long> positions(Connection connection, String namespace, String stream) throws SQLException {
+        Map<Integer, Long> positions = new HashMap<>();
+        try (PreparedStatement ps = prepare(connection, positionsSql)) {
+            ps.setString(1, namespace);
+            ps.setString(2, stream);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    positions.put(rs.getInt(1), rs.getLong(2));
+                }
+            }
+        }
+        return positions;
+    }
+
+    @Override
+    String text(ResultSet rs, int column) throws SQLException {
+        return rs.getString(column);
+    }
+
+    @Override
+    Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

@@ -1,0 +1,94 @@
+package io.dedup.jdbc;
+
+import io.dedup.DedupStoreUnavailableException;
+import io.dedup.spi.StoreTransaction;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Where {@link TransactionalDedup} runs a unit of work: in a transaction of the store's own, or in one the
+ * application's {@link TransactionRunner} manages. The work says whether to commit or roll back.
+ */
+final class TransactionScope {
+    /** What a unit of work decided, and its answer. */
+    record Decision<T>(T value, boolean commit) {
+        static <T> Decision<T> commit(T value) {
+            return new Decision<>(value, true);
+        }
+
+        static <T> Decision<T> rollback(T value) {
+            return new Decision<>(value, false);
+        }
+    }
+
+    @FunctionalInterface
+    interface Body<T> {
+        Decision<T> run(StoreTransaction transaction);
+    }
+
+    /** Thrown through the application's runner to make it roll back. */
+    private static final class RollbackRequested extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RollbackRequested() {
+            super("dedup asked the transaction to roll back: the handler failed", null, false, false);
+        }
+    }
+
+    private final JdbcDedupStore store;
+    private final TransactionRunner runner;
+
+    TransactionScope(JdbcDedupStore store, TransactionRunner runner) {
+        this.store = store;
+        this.runner = runner;
+    }
+
+    /**
+     * Runs {@code body} in one transaction and commits or rolls back as it decided.
+     *
+     * @throws DedupStoreUnavailableException if the transaction could not begin, a statement failed, or the commit
+     *     failed (then whether it took effect is unknown)
+     */
+    <T> T run(Body<T> body) {
+        if (runner == null) {
+            try (StoreTransaction transaction = store.begin()) {
+                Decision<T> decision = body.run(transaction);
+                if (decision.commit()) {
+                    transaction.commit();
+                } else {
+                    transaction.rollback();
+                }
+                return decision.value();
+            }
+        }
+        AtomicReference<Decision<T>> decided = new AtomicReference<>();
+        try {
+            runner.inTransaction(connection -> {
+                Objects.requireNonNull(connection, "the TransactionRunner gave no connection");
+                try (StoreTransaction transaction = store.begin(connection)) {
+                    decided.set(body.run(transaction));
+                    if (!decided.get().commit()) {
+                        transaction.rollback();
+                        throw new RollbackRequested();
+                    }
+                    transaction.commit();
+                }
+            });
+        } catch (DedupStoreUnavailableException e) {
+            throw e;
+        } catch (Exception e) {
+            if (decided.get() != null && !decided.get().commit()) {
+                return decided.get().value();
+            }
+            throw new DedupStoreUnavailableException(
+                    "the application's transaction failed"
+                            + (decided.get() == null ? "" : " to commit; whether it took effect is unknown")
+                            + ": " + e,
+                    e);
+        }
+        if (decided.get() == null) {
+            throw new IllegalStateException("the TransactionRunner returned without running the work");
+        }
+        return decided.get().value();
+    }
+}

@@ -1,0 +1,96 @@
+package io.dedup.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dedup.DedupConfigurationException;
+import io.dedup.DedupKey;
+import io.dedup.DedupStores;
+import io.dedup.spi.ClaimRequest;
+import io.dedup.spi.ClaimResult;
+import io.dedup.spi.DedupStore;
+import io.dedup.spi.StoreSettings;
+import io.dedup.testkit.LocalServices;
+import io.dedup.testkit.ServiceEndpoint;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The store selected by dependency: ServiceLoader finds it and configures it from settings. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JdbcDedupStoreProviderTest {
+    private TestDatabase database;
+
+    @BeforeAll
+    void startDatabase() {
+        database = TestDatabase.of(JdbcDialect.POSTGRESQL);
+    }
+
+    @AfterAll
+    void dropTables() throws Exception {
+        database.close();
+    }
+
+    private Map<String, String> settings(String table) {
+        ServiceEndpoint pg = LocalServices.postgres();
+        Map<String, String> settings = new HashMap<>();
+        settings.put("dedup.jdbc.url", pg.jdbcUrl() + "?ApplicationName=dedup-provider-test");
+        settings.put("dedup.jdbc.user", pg.user());
+        settings.put("dedup.jdbc.password", "never-shown-" + pg.password());
+        settings.put("dedup.jdbc.table", table);
+        settings.put("dedup.jdbc.lock-timeout", "PT3S");
+        settings.put("dedup.jdbc.pool-size", "2");
+        return settings;
+    }
+
+    @Test
+    void discovery_finds_the_jdbc_store_creates_its_schema_and_closes_its_pool() {
+        String table = database.uniqueTable("provided");
+        try (DedupStore store = DedupStores.discover(
+                StoreSettings.of(settings(table)), getClass().getClassLoader())) {
+            assertThat(store).isInstanceOf(JdbcDedupStore.class);
+            JdbcDedupStore jdbc = (JdbcDedupStore) store;
+            assertThat(jdbc.table()).isEqualTo(table);
+            assertThat(jdbc.dialect()).isEqualTo(JdbcDialect.POSTGRESQL);
+            assertThat(jdbc.lockTimeout()).isEqualTo(Duration.ofSeconds(3));
+            assertThat(store.describe()).doesNotContain("never-shown");
+            assertThat(store.toString()).doesNotContain("never-shown");
+            Duration d = Duration.ofMinutes(1);
+            assertThat(store.claim(ClaimRequest.of(DedupKey.of("provided", "k"), d, d)))
+                    .isInstanceOf(ClaimResult.Acquired.class);
+        }
+    }
+
+    @Test
+    void missing_or_malformed_settings_are_configuration_errors_naming_the_setting() {
+        JdbcDedupStoreProvider provider = new JdbcDedupStoreProvider();
+        assertThat(provider.name()).isEqualTo("jdbc");
+        assertThatThrownBy(() -> provider.create(StoreSettings.of(Map.of())))
+                .isInstanceOf(DedupConfigurationException.class)
+                .hasMessageContaining("dedup.jdbc.url")
+                .hasMessageContaining("DEDUP_JDBC_URL");
+        Map<String, String> badTable = settings("x;drop");
+        assertThatThrownBy(() -> provider.create(StoreSettings.of(badTable)))
+                .isInstanceOf(DedupConfigurationException.class)
+                .hasMessageContaining("dedup.jdbc.table");
+        Map<String, String> badTimeout = settings("t");
+        badTimeout.put("dedup.jdbc.lock-timeout", "ten seconds");
+        assertThatThrownBy(() -> provider.create(StoreSettings.of(badTimeout)))
+                .isInstanceOf(DedupConfigurationException.class)
+                .hasMessageContaining("dedup.jdbc.lock-timeout");
+        Map<String, String> badFlag = settings("t");
+        badFlag.put("dedup.jdbc.create-schema", "yes");
+        assertThatThrownBy(() -> provider.create(StoreSettings.of(badFlag)))
+                .isInstanceOf(DedupConfigurationException.class)
+                .hasMessageContaining("dedup.jdbc.create-schema");
+        Map<String, String> badPool = settings("t");
+        badPool.put("dedup.jdbc.pool-size", "0");
+        assertThatThrownBy(() -> provider.create(StoreSettings.of(badPool)))
+                .isInstanceOf(DedupConfigurationException.class)
+                .hasMessageContaining("dedup.jdbc.pool-size");
+    }
+}

@@ -1,0 +1,8 @@
+package io.dedup.jdbc;
+
+class PostgresTransactionalModeTest extends TransactionalModeTest {
+    @Override
+    JdbcDialect dialect() {
+        return JdbcDialect.POSTGRESQL;
+    }
+}

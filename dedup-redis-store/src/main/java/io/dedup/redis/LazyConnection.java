@@ -1,0 +1,51 @@
+package io.dedup.redis;
+
+import io.dedup.DedupStoreUnavailableException;
+import io.lettuce.core.api.StatefulConnection;
+import java.util.function.Supplier;
+
+/**
+ * A connection made on first use, so that a store can be created while Redis is down (the application starts,
+ * and claims fail with {@link DedupStoreUnavailableException} until Redis answers). Once made, Lettuce re-makes
+ * the underlying socket by itself after a loss. Thread-safe.
+ */
+final class LazyConnection<C extends StatefulConnection<?, ?>> {
+    private final Supplier<C> connect;
+    private final String target;
+    private volatile C connection;
+    private boolean closed;
+
+    LazyConnection(Supplier<C> connect, String target) {
+        this.connect = connect;
+        this.target = target;
+    }
+
+    /** @throws DedupStoreUnavailableException if the connection cannot be made or the store is closed */
+    C get() {
+        C current = connection;
+        if (current != null) {
+            return current;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new DedupStoreUnavailableException("store " + target + " is closed");
+            }
+            if (connection == null) {
+                try {
+                    connection = connect.get();
+                } catch (RuntimeException e) {
+                    throw new DedupStoreUnavailableException("cannot connect to " + target + ": " + e.getMessage(), e);
+                }
+            }
+            return connection;
+        }
+    }
+
+    synchronized void close() {
+        closed = true;
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+}

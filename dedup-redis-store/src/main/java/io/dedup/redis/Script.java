@@ -1,0 +1,47 @@
+package io.dedup.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * One of the store's Lua scripts: its source (a resource next to this class) and the SHA-1 digest EVALSHA names it
+ * by. Each script touches exactly one record, so it runs on the one node that owns the record's slot.
+ *
+ * @param name the resource's base name, e.g. {@code claim}
+ * @param source the Lua source
+ * @param sha1 the lower-case hex SHA-1 of the source, as Redis computes it
+ */
+record Script(String name, String source, String sha1) {
+    static final Script CLAIM = load("claim");
+    static final Script COMPLETE = load("complete");
+    static final Script RENEW = load("renew");
+    static final Script RELEASE = load("release");
+    static final Script FIND = load("find");
+
+    static Script load(String name) {
+        String resource = name + ".lua";
+        try (InputStream in = Script.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("script resource missing from the jar: " + resource);
+            }
+            String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return new Script(name, source, sha1(source));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read script resource " + resource, e);
+        }
+    }
+
+    private static String sha1(String source) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-1", e);
+        }
+    }
+}

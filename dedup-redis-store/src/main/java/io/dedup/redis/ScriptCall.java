@@ -1,0 +1,25 @@
+package io.dedup.redis;
+
+import io.dedup.DedupKey;
+import java.util.List;
+
+/**
+ * One run of a script on one or more records (several only on a standalone server, where every key is on the one
+ * node).
+ *
+ * @param script the script
+ * @param keys the dedup keys the records belong to, in order, for answers and error messages
+ * @param redisKeys the records' Redis keys, in the same order
+ * @param args the script's ARGV, already encoded
+ */
+record ScriptCall(Script script, List<DedupKey> keys, String[] redisKeys, byte[][] args) {
+    /** A call on one record. */
+    static ScriptCall of(Script script, DedupKey key, String redisKey, byte[]... args) {
+        return new ScriptCall(script, List.of(key), new String[] {redisKey}, args);
+    }
+
+    /** The key named in messages: the only one, or the first of several. */
+    DedupKey firstKey() {
+        return keys.get(0);
+    }
+}

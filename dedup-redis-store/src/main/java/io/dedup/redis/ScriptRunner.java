@@ -1,0 +1,178 @@
+package io.dedup.redis;
+
+import io.dedup.DedupStoreCorruptionException;
+import io.dedup.DedupStoreException;
+import io.dedup.DedupStoreUnavailableException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs the store's scripts: by EVALSHA, and by EVAL (which also caches the script on that server) when a server
+ * answers NOSCRIPT, after a restart or SCRIPT FLUSH. Waits at most the command timeout for an answer; a command
+ * that got none is cancelled, so that one still buffered in the client is never sent late. Every failure becomes
+ * a {@link DedupStoreUnavailableException}, except a key holding something other than a record, which is a
+ * {@link DedupStoreCorruptionException} naming the key. Thread-safe.
+ */
+final class ScriptRunner {
+    private static final long STRAGGLER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final RedisPort port;
+    private final long timeoutNanos;
+    private final Duration timeout;
+
+    ScriptRunner(RedisPort port, Duration timeout) {
+        this.port = port;
+        this.timeout = timeout;
+        this.timeoutNanos = timeout.toNanos();
+    }
+
+    /** The answer to one call: the script's reply, or why there is none. */
+    record Reply(List<Object> value, DedupStoreException error, boolean noScript) {
+        static Reply of(List<Object> value) {
+            return new Reply(value, null, false);
+        }
+
+        static Reply failed(DedupStoreException error) {
+            return new Reply(null, error, false);
+        }
+    }
+
+    /**
+     * Runs one call.
+     *
+     * @throws DedupStoreUnavailableException if Redis cannot answer
+     * @throws DedupStoreCorruptionException if the key holds something that is not a record
+     */
+    List<Object> run(ScriptCall call) {
+        RedisScriptingAsyncCommands<String, byte[]> commands = port.commands(); // connecting has its own timeout
+        long deadline = System.nanoTime() + timeoutNanos;
+        Reply reply = await(send(commands, call, true), call, deadline, false);
+        if (reply.noScript()) {
+            reply = await(send(commands, call, false), call, deadline, false);
+        }
+        if (reply.error() != null) {
+            throw reply.error();
+        }
+        return reply.value();
+    }
+
+    /**
+     * Runs a batch in one round trip (two when a server lost its scripts), each waited for at most the command
+     * timeout from when it was sent; one reply per call, in order.
+     */
+    List<Reply> runAll(List<ScriptCall> calls) {
+        List<Reply> replies = pipeline(calls, true);
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < replies.size(); i++) {
+            if (replies.get(i).noScript()) {
+                missing.add(i);
+            }
+        }
+        if (!missing.isEmpty()) {
+            List<ScriptCall> again = new ArrayList<>(missing.size());
+            for (int i : missing) {
+                again.add(calls.get(i));
+            }
+            List<Reply> loaded = pipeline(again, false);
+            for (int j = 0; j < missing.size(); j++) {
+                replies.set(missing.get(j), loaded.get(j));
+            }
+        }
+        return replies;
+    }
+
+    private List<Reply> pipeline(List<ScriptCall> calls, boolean bySha) {
+        List<String> keys = new ArrayList<>(calls.size());
+        for (ScriptCall call : calls) {
+            keys.addAll(List.of(call.redisKeys()));
+        }
+        List<RedisFuture<List<Object>>> futures;
+        try {
+            futures = port.pipeline(keys, commands -> {
+                List<RedisFuture<List<Object>>> sent = new ArrayList<>(calls.size());
+                for (ScriptCall call : calls) {
+                    sent.add(send(commands, call, bySha));
+                }
+                return sent;
+            });
+        } catch (DedupStoreUnavailableException e) {
+            List<Reply> failed = new ArrayList<>(calls.size());
+            calls.forEach(call -> failed.add(Reply.failed(e)));
+            return failed;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        List<Reply> replies = new ArrayList<>(calls.size());
+        for (int i = 0; i < calls.size(); i++) {
+            replies.add(await(futures.get(i), calls.get(i), deadline, true));
+        }
+        return replies;
+    }
+
+    private static RedisFuture<List<Object>> send(
+            RedisScriptingAsyncCommands<String, byte[]> commands, ScriptCall call, boolean bySha) {
+        String[] keys = call.redisKeys();
+        return bySha
+                ? commands.evalsha(call.script().sha1(), ScriptOutputType.MULTI, keys, call.args())
+                : commands.eval(call.script().source(), ScriptOutputType.MULTI, keys, call.args());
+    }
+
+    private Reply await(RedisFuture<List<Object>> future, ScriptCall call, long deadline, boolean batched) {
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                try {
+                    return Reply.of(
+                            future.get(Math.max(0, Math.min(left, STRAGGLER_CHECK_NANOS)), TimeUnit.NANOSECONDS));
+                } catch (TimeoutException e) {
+                    if (left <= STRAGGLER_CHECK_NANOS) {
+                        future.cancel(false);
+                        return Reply.failed(unavailable(call, "no answer within " + timeout, null));
+                    }
+                    if (batched) {
+                        port.flushStragglers();
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.cancel(false);
+            return Reply.failed(unavailable(call, "interrupted while waiting for Redis", e));
+        } catch (CancellationException e) {
+            return Reply.failed(unavailable(call, "the command was cancelled", e));
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof RedisNoScriptException) {
+                return new Reply(null, null, true);
+            }
+            if (cause instanceof RedisCommandExecutionException
+                    && String.valueOf(cause.getMessage()).startsWith("WRONGTYPE")) {
+                return Reply.failed(new DedupStoreCorruptionException(
+                        call.firstKey(),
+                        "Redis key " + call.redisKeys()[0] + " holds something other than a dedup record",
+                        cause));
+            }
+            return Reply.failed(unavailable(call, String.valueOf(cause.getMessage()), cause));
+        } catch (RuntimeException e) {
+            future.cancel(false);
+            return Reply.failed(unavailable(call, String.valueOf(e.getMessage()), e));
+        }
+    }
+
+    private DedupStoreUnavailableException unavailable(ScriptCall call, String reason, Throwable cause) {
+        return new DedupStoreUnavailableException(
+                port.describe() + " could not run " + call.script().name() + " for " + call.firstKey()
+                        + (call.keys().size() > 1 ? " and " + (call.keys().size() - 1) + " more keys" : "") + ": "
+                        + reason,
+                cause);
+    }
+}

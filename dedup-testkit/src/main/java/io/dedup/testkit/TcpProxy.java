@@ -1,0 +1,194 @@
+package io.dedup.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP proxy on a free loopback port that forwards to a target, for outage tests: put a client behind it, then
+ * {@link #cut()} its connections, {@link #refuse()} new ones, or {@link #stall()} traffic so that requests go
+ * unanswered, and {@link #restore()} normal forwarding. Thread-safe; {@link #close()} stops it.
+ *
+ * <pre>{@code
+ * try (TcpProxy proxy = TcpProxy.start("127.0.0.1", 6379)) {
+ *     DedupStore store = RedisDedupStore.create("redis://127.0.0.1:" + proxy.port());
+ *     proxy.refuse();
+ *     proxy.cut();   // the store now throws DedupStoreUnavailableException
+ *     proxy.restore(); // and answers again once its client has reconnected
+ * }
+ * }</pre>
+ */
+public final class TcpProxy implements AutoCloseable {
+    private enum Mode {
+        FORWARD,
+        REFUSE,
+        STALL
+    }
+
+    private final String targetHost;
+    private final int targetPort;
+    private final ServerSocket server;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final Object stallLock = new Object();
+    private volatile Mode mode = Mode.FORWARD;
+    private volatile boolean closed;
+
+    private TcpProxy(String targetHost, int targetPort) throws IOException {
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::acceptLoop, "tcp-proxy-accept-" + server.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /**
+     * Starts forwarding from a free loopback port to {@code targetHost:targetPort}.
+     *
+     * @throws UncheckedIOException if no port can be bound
+     */
+    public static TcpProxy start(String targetHost, int targetPort) {
+        try {
+            return new TcpProxy(targetHost, targetPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a TCP proxy to " + targetHost + ":" + targetPort, e);
+        }
+    }
+
+    /** The loopback address the proxy listens on. */
+    public String host() {
+        return server.getInetAddress().getHostAddress();
+    }
+
+    /** The port the proxy listens on. */
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** Resets every open connection through the proxy (the clients see the peer go away). */
+    public void cut() {
+        for (Socket socket : sockets) {
+            reset(socket);
+        }
+        sockets.clear();
+    }
+
+    /** New connections are accepted and reset at once, as a server that is down behind a load balancer. */
+    public void refuse() {
+        mode = Mode.REFUSE;
+    }
+
+    /** Open connections stay up but nothing is forwarded in either direction: requests go unanswered. */
+    public void stall() {
+        mode = Mode.STALL;
+    }
+
+    /** Forward again; stalled bytes flow on. */
+    public void restore() {
+        mode = Mode.FORWARD;
+        synchronized (stallLock) {
+            stallLock.notifyAll();
+        }
+    }
+
+    /** How many connections are currently open through the proxy. */
+    public int openConnections() {
+        return sockets.size();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        restore();
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        cut();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket client;
+            try {
+                client = server.accept();
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                continue;
+            }
+            if (mode == Mode.REFUSE) {
+                reset(client);
+                continue;
+            }
+            try {
+                Socket target = new Socket();
+                target.connect(new InetSocketAddress(targetHost, targetPort), 2000);
+                client.setTcpNoDelay(true);
+                target.setTcpNoDelay(true);
+                sockets.add(client);
+                sockets.add(target);
+                pump(client, target);
+                pump(target, client);
+            } catch (IOException e) {
+                reset(client);
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to) {
+        Thread thread = new Thread(
+                () -> {
+                    byte[] buffer = new byte[16 * 1024];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int n;
+                        while ((n = in.read(buffer)) >= 0) {
+                            awaitForwarding();
+                            out.write(buffer, 0, n);
+                            out.flush();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // the other side went away or was cut
+                    } finally {
+                        reset(from);
+                        reset(to);
+                    }
+                },
+                "tcp-proxy-pump-" + port());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void awaitForwarding() throws InterruptedException {
+        synchronized (stallLock) {
+            while (mode == Mode.STALL && !closed) {
+                stallLock.wait(100);
+            }
+        }
+    }
+
+    private void reset(Socket socket) {
+        sockets.remove(socket);
+        try {
+            socket.setSoLinger(true, 0); // RST rather than FIN: the peer sees the connection break
+        } catch (SocketException e) {
+            // already closed
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+}
