@@ -23,6 +23,16 @@ public interface Arm {
     /** The broker the arm reads from, for example {@code kafka}. */
     String broker();
 
+    /**
+     * Whether this arm makes a store round trip per message (or is otherwise far slower than the others): it then
+     * consumes a smaller topic of the same workload ({@code --slow-messages}), so that a full run ends in
+     * reasonable time. Its figures are per second and per message and compare all the same; the row says how
+     * many records it consumed.
+     */
+    default boolean slow() {
+        return false;
+    }
+
     /** Creates what this run needs (tables, namespaces, clients); the clock is not running yet. */
     void setUp(ArmRun run) throws Exception;
 

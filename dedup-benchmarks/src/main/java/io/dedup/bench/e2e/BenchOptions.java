@@ -13,6 +13,7 @@ import java.util.Set;
  * @param quick whether this is the quick mode (small topics, one repetition) rather than the full one
  * @param messages records per no-op workload
  * @param dbMessages records per workload whose handler writes to PostgreSQL (each run is a commit)
+ * @param slowMessages at most this many records per workload for the arms that are {@link Arm#slow()}
  * @param warmupMessages records of the unmeasured warm-up pass every arm makes first
  * @param repetitions how often every arm consumes every workload
  * @param partitions partitions per topic
@@ -24,6 +25,7 @@ public record BenchOptions(
         boolean quick,
         int messages,
         int dbMessages,
+        int slowMessages,
         int warmupMessages,
         int repetitions,
         int partitions,
@@ -37,7 +39,9 @@ public record BenchOptions(
               --quick               small topics, one repetition: a few minutes (default: the full run)
               --messages N          records per no-op workload (quick 20000, full 200000)
               --db-messages N       records per PostgreSQL-handler workload (quick 2000, full 20000)
-              --warmup N            records of the unmeasured warm-up pass (quick 2000, full 20000)
+              --slow-messages N     at most N records per workload for the slow arms, those with a
+                                    round trip per message (quick 4000, full 40000)
+              --warmup N            records of the unmeasured warm-up pass (quick 5000, full 20000)
               --repetitions N       repetitions, arm order rotated each time (quick 1, full 3)
               --partitions N        partitions per topic (default 2)
               --arms a,b,...        only these arms (default all)
@@ -55,6 +59,7 @@ public record BenchOptions(
         boolean quick = list.contains("--quick");
         Integer messages = null;
         Integer dbMessages = null;
+        Integer slowMessages = null;
         Integer warmup = null;
         Integer repetitions = null;
         int partitions = 2;
@@ -75,6 +80,7 @@ public record BenchOptions(
             switch (option) {
                 case "--messages" -> messages = positive(option, value);
                 case "--db-messages" -> dbMessages = positive(option, value);
+                case "--slow-messages" -> slowMessages = positive(option, value);
                 case "--warmup" -> warmup = positive(option, value);
                 case "--repetitions" -> repetitions = positive(option, value);
                 case "--partitions" -> partitions = positive(option, value);
@@ -88,7 +94,8 @@ public record BenchOptions(
                 quick,
                 messages != null ? messages : quick ? 20_000 : 200_000,
                 dbMessages != null ? dbMessages : quick ? 2_000 : 20_000,
-                warmup != null ? warmup : quick ? 2_000 : 20_000,
+                slowMessages != null ? slowMessages : quick ? 4_000 : 40_000,
+                warmup != null ? warmup : quick ? 5_000 : 20_000,
                 repetitions != null ? repetitions : quick ? 1 : 3,
                 partitions,
                 arms,

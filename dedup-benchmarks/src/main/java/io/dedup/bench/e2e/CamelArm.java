@@ -43,6 +43,16 @@ public final class CamelArm implements Arm {
         return name;
     }
 
+    /**
+     * Every Camel arm: Redis and JDBC make one round trip (JDBC one transaction) per message, and Camel 4.10's
+     * {@code MemoryIdempotentRepository} counts its LRU queue on every add (a {@code ConcurrentLinkedDeque.size()},
+     * linear in the keys held), so a cache sized for every key slows down as it fills.
+     */
+    @Override
+    public boolean slow() {
+        return true;
+    }
+
     @Override
     public StoreKind store() {
         return repository.store();

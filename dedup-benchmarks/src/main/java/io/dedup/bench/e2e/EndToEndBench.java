@@ -87,31 +87,30 @@ public final class EndToEndBench {
         Workload warmup =
                 new Workload(Workload.Duplicates.TWENTY_PERCENT, Workload.HandlerKind.NOOP, options.warmupMessages());
         try {
-            for (Workload workload : concat(warmup, workloads)) {
-                String topic = "bench-" + tag + "-" + (workload == warmup ? "warmup" : workload.name());
-                long t0 = System.nanoTime();
-                topics.load(topic, options.partitions(), workload.keys());
-                topicOf.put(workload, topic);
-                log(
-                        "topic %s: %d records written in %.1f s",
-                        topic, workload.messages(), (System.nanoTime() - t0) / 1e9);
+            // every topic is written before any arm runs, so producing never competes with consuming
+            for (Arm arm : arms) {
+                topic(topicOf, sized(arm, warmup), "warmup");
+                for (Workload workload : workloads) {
+                    topic(topicOf, sized(arm, workload), workload.name());
+                }
             }
             for (Arm arm : arms) {
-                measure(arm, warmup, topicOf.get(warmup), "warm-up");
+                Workload sized = sized(arm, warmup);
+                measure(arm, sized, topicOf.get(sized), "warm-up");
             }
             Map<String, List<Measurement>> byArmAndWorkload = new LinkedHashMap<>();
             for (int repetition = 0; repetition < options.repetitions(); repetition++) {
                 for (int w = 0; w < workloads.size(); w++) {
-                    Workload workload = workloads.get(w);
                     for (Arm arm : rotate(arms, repetition + w)) {
+                        Workload sized = sized(arm, workloads.get(w));
                         Measurement m = measure(
                                 arm,
-                                workload,
-                                topicOf.get(workload),
+                                sized,
+                                topicOf.get(sized),
                                 "repetition " + (repetition + 1) + "/" + options.repetitions());
                         if (m != null) {
                             byArmAndWorkload
-                                    .computeIfAbsent(workload.name() + "\n" + arm.name(), k -> new ArrayList<>())
+                                    .computeIfAbsent(sized.name() + "\n" + arm.name(), k -> new ArrayList<>())
                                     .add(m);
                         }
                     }
@@ -130,6 +129,23 @@ public final class EndToEndBench {
         } finally {
             topicOf.values().forEach(topics::delete);
         }
+    }
+
+    /** The workload as {@code arm} consumes it: smaller for a slow arm. */
+    private Workload sized(Arm arm, Workload workload) {
+        return arm.slow() ? workload.atMost(options.slowMessages()) : workload;
+    }
+
+    /** Writes {@code workload}'s topic unless it was written already. */
+    private void topic(Map<Workload, String> topicOf, Workload workload, String name) throws Exception {
+        if (topicOf.containsKey(workload)) {
+            return;
+        }
+        String topic = "bench-" + tag + "-" + name + "-" + workload.messages();
+        long t0 = System.nanoTime();
+        topics.load(topic, options.partitions(), workload.keys());
+        topicOf.put(workload, topic);
+        log("topic %s: %d records written in %.1f s", topic, workload.messages(), (System.nanoTime() - t0) / 1e9);
     }
 
     /** One arm on one workload; null (and a failure noted) if the arm failed. */
@@ -240,7 +256,8 @@ public final class EndToEndBench {
                         + "- broker: Kafka (clients %s; KRaft, one node, child JVM), %d partition(s) per topic, %d records"
                         + " per poll%n"
                         + "- arms: %s; %d repetition(s), median shown; %d warm-up records per arm first%n"
-                        + "- workloads: %d records (no-op handler), %d records (handler inserts one PostgreSQL row)%n"
+                        + "- workloads: %d records (no-op handler), %d records (handler inserts one PostgreSQL row);"
+                        + " slow arms (a round trip per message) at most %d%n"
                         + "- total time %.0f s",
                 options.quick() ? "quick" : "full",
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
@@ -258,6 +275,7 @@ public final class EndToEndBench {
                 options.warmupMessages(),
                 options.messages(),
                 options.dbMessages(),
+                options.slowMessages(),
                 totalSeconds);
     }
 
@@ -281,13 +299,6 @@ public final class EndToEndBench {
             rotated.add(list.get((i + by) % list.size()));
         }
         return rotated;
-    }
-
-    private static List<Workload> concat(Workload first, List<Workload> rest) {
-        List<Workload> all = new ArrayList<>();
-        all.add(first);
-        all.addAll(rest);
-        return all;
     }
 
     private static List<String> names(List<Arm> arms) {

@@ -52,6 +52,11 @@ public record Workload(Duplicates duplicates, HandlerKind handler, int messages)
         }
     }
 
+    /** The same workload on at most {@code max} records. */
+    public Workload atMost(int max) {
+        return max >= messages ? this : new Workload(duplicates, handler, max);
+    }
+
     /** The workload's name in the results, for example {@code dup20-noop}. */
     public String name() {
         return duplicates.label + "-" + handler.label();
