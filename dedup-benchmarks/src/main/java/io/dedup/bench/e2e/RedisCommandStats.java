@@ -17,8 +17,13 @@ final class RedisCommandStats {
 
     /** Commands executed so far. */
     long total() {
+        return callsIn(redis.info("commandstats"));
+    }
+
+    /** The sum of {@code calls=} over the {@code cmdstat_} lines of an {@code INFO commandstats} answer. */
+    static long callsIn(String info) {
         long total = 0;
-        for (String line : redis.info("commandstats").split("\r?\n")) {
+        for (String line : info.split("\r?\n")) {
             if (!line.startsWith("cmdstat_") || line.startsWith("cmdstat_info:")) {
                 continue;
             }
