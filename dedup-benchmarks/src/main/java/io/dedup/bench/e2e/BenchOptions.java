@@ -37,7 +37,7 @@ public record BenchOptions(
             """
             Usage: java -cp dedup-benchmarks/target/benchmarks.jar io.dedup.bench.e2e.EndToEndBench [options]
               --quick               small topics, one repetition: a few minutes (default: the full run)
-              --messages N          records per no-op workload (quick 20000, full 200000)
+              --messages N          records per no-op workload (quick 50000, full 200000)
               --db-messages N       records per PostgreSQL-handler workload (quick 2000, full 20000)
               --slow-messages N     at most N records per workload for the slow arms, those with a
                                     round trip per message (quick 4000, full 40000)
@@ -92,7 +92,7 @@ public record BenchOptions(
         }
         return new BenchOptions(
                 quick,
-                messages != null ? messages : quick ? 20_000 : 200_000,
+                messages != null ? messages : quick ? 50_000 : 200_000,
                 dbMessages != null ? dbMessages : quick ? 2_000 : 20_000,
                 slowMessages != null ? slowMessages : quick ? 4_000 : 40_000,
                 warmup != null ? warmup : quick ? 5_000 : 20_000,

@@ -10,6 +10,8 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,8 +20,9 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * The services every arm shares for a whole benchmark run: the broker's address, Redis, and two PostgreSQL pools,
- * one for stores (its round trips counted) and one for handlers and housekeeping (not counted). Thread-safe.
+ * The services every arm shares for a whole benchmark run: the broker's address, Redis (a client for stores, its
+ * commands counted, and one for housekeeping), and two PostgreSQL pools, one for stores (its round trips
+ * counted) and one for handlers and housekeeping (not counted). Thread-safe.
  */
 public final class BenchServices implements AutoCloseable {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]{0,62}");
@@ -27,9 +30,11 @@ public final class BenchServices implements AutoCloseable {
     private final String bootstrapServers;
     private final ServiceEndpoint redis;
     private final ServiceEndpoint postgres;
-    private final RedisClient redisClient;
+    private final RedisCommandCounter redisCommands = new RedisCommandCounter();
+    private final ClientResources redisResources;
+    private final RedisClient storeRedisClient;
+    private final RedisClient housekeepingRedisClient;
     private final StatefulRedisConnection<String, String> redisConnection;
-    private final RedisCommandStats redisStats;
     private final HikariDataSource storePool;
     private final CountingDataSource storeDataSource;
     private final HikariDataSource handlerPool;
@@ -38,9 +43,12 @@ public final class BenchServices implements AutoCloseable {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         this.redis = Objects.requireNonNull(redis, "redis");
         this.postgres = Objects.requireNonNull(postgres, "postgres");
-        this.redisClient = RedisClient.create(RedisURI.create(redis.uri()));
-        this.redisConnection = redisClient.connect();
-        this.redisStats = new RedisCommandStats(redisConnection.sync());
+        this.redisResources = DefaultClientResources.builder()
+                .commandLatencyRecorder(redisCommands)
+                .build();
+        this.storeRedisClient = RedisClient.create(redisResources, RedisURI.create(redis.uri()));
+        this.housekeepingRedisClient = RedisClient.create(RedisURI.create(redis.uri()));
+        this.redisConnection = housekeepingRedisClient.connect();
         this.storePool = pool(postgres, "bench-store", 4);
         this.storeDataSource = new CountingDataSource(storePool);
         this.handlerPool = pool(postgres, "bench-handler", 3);
@@ -72,6 +80,19 @@ public final class BenchServices implements AutoCloseable {
         return postgres;
     }
 
+    /**
+     * The Lettuce client Redis stores must use (or build theirs on {@link #redisResources()}): its commands are
+     * the Redis store calls. Shared; do not shut it down.
+     */
+    public RedisClient redisClient() {
+        return storeRedisClient;
+    }
+
+    /** Lettuce client resources whose clients' commands are counted as Redis store calls. Shared. */
+    public ClientResources redisResources() {
+        return redisResources;
+    }
+
     /** The pool stores must use: its statements and commits are the PostgreSQL store calls. */
     public DataSource storeDataSource() {
         return storeDataSource;
@@ -85,7 +106,7 @@ public final class BenchServices implements AutoCloseable {
     /** The store calls made so far on {@code kind}, where the harness counts them outside the arm. */
     long storeRoundTrips(StoreKind kind) {
         return switch (kind) {
-            case REDIS -> redisStats.total();
+            case REDIS -> redisCommands.commands();
             case POSTGRES -> storeDataSource.roundTrips();
             case NONE, MEMORY -> 0;
         };
@@ -141,6 +162,8 @@ public final class BenchServices implements AutoCloseable {
         handlerPool.close();
         storePool.close();
         redisConnection.close();
-        redisClient.shutdown();
+        housekeepingRedisClient.shutdown();
+        storeRedisClient.shutdown();
+        redisResources.shutdown();
     }
 }

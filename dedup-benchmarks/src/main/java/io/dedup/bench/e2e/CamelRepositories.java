@@ -6,6 +6,7 @@ import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -57,7 +58,11 @@ final class CamelRepositories {
             public IdempotentRepository create(ArmRun run) {
                 RedisStandaloneConfiguration where = new RedisStandaloneConfiguration(
                         run.services().redis().host(), run.services().redis().port());
-                factory = new LettuceConnectionFactory(where);
+                // built on the benchmark's client resources, so that its commands are counted as store calls
+                LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+                        .clientResources(run.services().redisResources())
+                        .build();
+                factory = new LettuceConnectionFactory(where, client);
                 factory.afterPropertiesSet();
                 factory.start();
                 StringRedisTemplate template = new StringRedisTemplate(factory);

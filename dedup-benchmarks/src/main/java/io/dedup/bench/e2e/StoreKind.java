@@ -3,9 +3,9 @@ package io.dedup.bench.e2e;
 import java.util.Locale;
 
 /**
- * The store behind an arm's dedup layer, which says where its store calls are counted: Redis by the server's
- * {@code INFO commandstats}, PostgreSQL by statements and commits at the JDBC level, an in-memory store by calls
- * into the store object, no store not at all.
+ * The store behind an arm's dedup layer, which says where its store calls are counted: Redis by the commands the
+ * benchmark's Lettuce clients complete ({@link RedisCommandCounter}), PostgreSQL by statements and commits at the
+ * JDBC level ({@link CountingDataSource}), an in-memory store by calls into the store object, no store not at all.
  */
 public enum StoreKind {
     NONE,

@@ -13,7 +13,7 @@ class BenchOptionsTest {
         BenchOptions quick = BenchOptions.parse("--quick");
 
         assertThat(quick.quick()).isTrue();
-        assertThat(quick.messages()).isEqualTo(20_000);
+        assertThat(quick.messages()).isEqualTo(50_000);
         assertThat(quick.dbMessages()).isEqualTo(2_000);
         assertThat(quick.slowMessages()).isEqualTo(4_000);
         assertThat(quick.repetitions()).isEqualTo(1);

@@ -51,14 +51,4 @@ class CountingDataSourceTest {
         }
         assertThat(counting.unwrap(CountingDataSource.class)).isSameAs(counting);
     }
-
-    @Test
-    void sums_the_calls_of_every_command_but_info_itself() {
-        String info = "# Commandstats\r\n"
-                + "cmdstat_set:calls=120,usec=300,usec_per_call=2.50,rejected_calls=0,failed_calls=0\r\n"
-                + "cmdstat_info:calls=7,usec=70,usec_per_call=10.00,rejected_calls=0,failed_calls=0\r\n"
-                + "cmdstat_evalsha:calls=3,usec=90,usec_per_call=30.00,rejected_calls=0,failed_calls=0\r\n";
-
-        assertThat(RedisCommandStats.callsIn(info)).isEqualTo(123);
-    }
 }
