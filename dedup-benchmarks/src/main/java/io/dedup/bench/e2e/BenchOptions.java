@@ -47,6 +47,7 @@ public record BenchOptions(
               --arms a,b,...        only these arms (default all)
               --workloads w,...     only these workloads, e.g. dup0-noop,replay-pg (default all)
               --out DIR             result directory (default dedup-benchmarks/target/bench)
+              --help                this text
             """;
 
     /**

@@ -45,6 +45,10 @@ public final class EndToEndBench {
         }
         // the broker fixture polls with an admin client until the child broker listens: expected refusals
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient", "error");
+        if (java.util.Arrays.asList(args).contains("--help")) {
+            System.out.print(BenchOptions.USAGE);
+            return;
+        }
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);

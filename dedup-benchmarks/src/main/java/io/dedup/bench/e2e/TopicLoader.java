@@ -15,7 +15,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Writes a workload's records to a new topic once, before any arm reads it: each record carries its key in the
- * {@value #KEY_HEADER} header (and as the record key) and a JSON body of about 120 bytes.
+ * {@value #KEY_HEADER} header (and as the record key) and a JSON body of under 100 bytes.
  */
 final class TopicLoader {
     /** The header every arm reads the idempotency key from. */
