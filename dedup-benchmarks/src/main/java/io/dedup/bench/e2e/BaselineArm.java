@@ -60,7 +60,7 @@ public final class BaselineArm implements Arm {
                 }
                 consumer.commitAsync();
             }
-            progress.awaitAll(Duration.ZERO.plusMillis(1));
+            progress.awaitAll(Duration.ofMillis(1)); // throws if the deadline stopped the loop
             consumer.commitSync();
         }
     }
