@@ -43,7 +43,8 @@ local function claim(key, lease, retention, hasFingerprint, fingerprint)
     if r[4] and not hasFingerprint then
       redis.call('HDEL', key, 'f')
     end
-  elseif redis.call('EXISTS', key) == 1 then
+  elseif r[2] or r[3] or r[4] or r[5] or r[6] then
+    -- One of our fields without a state: a damaged record. (No EXISTS call: a new key costs one call less.)
     return {'E', 'state missing'}
   end
   local leaseUntil = now + lease

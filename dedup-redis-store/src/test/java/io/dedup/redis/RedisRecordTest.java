@@ -87,6 +87,19 @@ class RedisRecordTest {
     }
 
     @Test
+    void a_record_with_a_token_but_no_state_is_corrupt_not_a_new_key() {
+        DedupKey damaged = DedupKey.of("corrupt", "no-state");
+        RedisTestSupport.withRedis(redis -> {
+            redis.hset(store.redisKey(damaged), Map.of("t", "7", "l", "1"));
+            return redis.expire(store.redisKey(damaged), 600);
+        });
+        assertThatThrownBy(() -> store.claim(ClaimRequest.of(damaged, LONG, LONG)))
+                .isInstanceOf(DedupStoreCorruptionException.class)
+                .hasMessageContaining("corrupt/no-state")
+                .hasMessageContaining("state missing");
+    }
+
+    @Test
     void an_acl_user_limited_to_the_key_prefix_can_use_the_store_and_a_wrong_password_cannot() {
         String user = "dedup-test-" + UUID.randomUUID().toString().substring(0, 8);
         String password = UUID.randomUUID().toString();

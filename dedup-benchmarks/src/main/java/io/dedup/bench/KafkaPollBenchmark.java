@@ -1,0 +1,185 @@
+package io.dedup.bench;
+
+import io.dedup.DedupKey;
+import io.dedup.MessageHandler;
+import io.dedup.kafka.KafkaDedup;
+import io.dedup.kafka.PollOutcome;
+import io.dedup.memory.InMemoryDedupStore;
+import io.dedup.spi.ClaimRequest;
+import io.dedup.spi.ClaimResult;
+import io.dedup.spi.Completion;
+import io.dedup.spi.DedupStore;
+import io.dedup.spi.StoredRecord;
+import io.dedup.spi.WriteResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * One Kafka poll of {@value #POLL} records with new keys, time per record: a bare loop calling the handler (the
+ * baseline), the wrapped record handler (one claim and one completion round trip per record), and {@code
+ * KafkaDedup.process} (one {@code claimAll} and one {@code completeAll} per poll), over the in-memory store with a
+ * simulated store round trip of {@code roundTripMicros} (0: the in-memory store's own cost; 100: a nearby Redis or
+ * database). No broker: this measures what dedup adds per poll.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+@State(Scope.Thread)
+public class KafkaPollBenchmark {
+    static final int POLL = 500;
+    private static final TopicPartition PARTITION = new TopicPartition("orders", 0);
+
+    /** bare: the handler alone; perRecord: the wrapped handler per record; perPoll: KafkaDedup.process. */
+    @Param({"bare", "perRecord", "perPoll"})
+    public String mode;
+
+    @Param({"0", "100"})
+    public int roundTripMicros;
+
+    private KafkaDedup dedup;
+    private MessageHandler<ConsumerRecord<String, String>> wrapped;
+    private MessageHandler<ConsumerRecord<String, String>> handler;
+    private long next;
+
+    @Setup(Level.Iteration)
+    public void setUp(Blackhole blackhole) {
+        dedup = KafkaDedup.builder()
+                .store(new RoundTripStore(InMemoryDedupStore.create(), roundTripMicros))
+                .groupId("bench")
+                .build();
+        handler = record -> blackhole.consume(record.value());
+        wrapped = dedup.wrap(handler);
+    }
+
+    @TearDown(Level.Iteration)
+    public void tearDown() {
+        dedup.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(POLL)
+    public Object poll() throws Exception {
+        List<ConsumerRecord<String, String>> records = new ArrayList<>(POLL);
+        for (int i = 0; i < POLL; i++) {
+            long offset = next++;
+            RecordHeaders headers = new RecordHeaders();
+            headers.add("idempotency-key", Long.toString(offset).getBytes(StandardCharsets.UTF_8));
+            records.add(new ConsumerRecord<>(
+                    "orders", 0, offset, 0L, TimestampType.CREATE_TIME, -1, -1, null, "v", headers, Optional.empty()));
+        }
+        switch (mode) {
+            case "bare" -> {
+                for (ConsumerRecord<String, String> record : records) {
+                    handler.handle(record);
+                }
+                return records;
+            }
+            case "perRecord" -> {
+                for (ConsumerRecord<String, String> record : records) {
+                    wrapped.handle(record);
+                }
+                return records;
+            }
+            default -> {
+                PollOutcome outcome =
+                        dedup.process(new ConsumerRecords<>(Map.of(PARTITION, records), Map.of()), handler);
+                if (!outcome.allDone()) {
+                    throw new IllegalStateException(
+                            "not all records were done: " + outcome.records().get(0));
+                }
+                return outcome;
+            }
+        }
+    }
+
+    /** The in-memory store, with every call (a batch call counts once) taking a network round trip. */
+    static final class RoundTripStore implements DedupStore {
+        private final DedupStore delegate;
+        private final long nanos;
+
+        RoundTripStore(DedupStore delegate, int micros) {
+            this.delegate = delegate;
+            this.nanos = TimeUnit.MICROSECONDS.toNanos(micros);
+        }
+
+        /** Waits off-CPU, as a thread waiting for a network answer does (at least {@code nanos}, often more). */
+        private void roundTrip() {
+            if (nanos > 0) {
+                long until = System.nanoTime() + nanos;
+                for (long left = nanos; left > 0; left = until - System.nanoTime()) {
+                    LockSupport.parkNanos(left);
+                }
+            }
+        }
+
+        @Override
+        public ClaimResult claim(ClaimRequest request) {
+            roundTrip();
+            return delegate.claim(request);
+        }
+
+        @Override
+        public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+            roundTrip();
+            return delegate.claimAll(requests);
+        }
+
+        @Override
+        public WriteResult complete(Completion completion) {
+            roundTrip();
+            return delegate.complete(completion);
+        }
+
+        @Override
+        public List<WriteResult> completeAll(List<Completion> completions) {
+            roundTrip();
+            return delegate.completeAll(completions);
+        }
+
+        @Override
+        public WriteResult renew(DedupKey key, long token, Duration lease) {
+            roundTrip();
+            return delegate.renew(key, token, lease);
+        }
+
+        @Override
+        public WriteResult release(DedupKey key, long token, Duration retention) {
+            roundTrip();
+            return delegate.release(key, token, retention);
+        }
+
+        @Override
+        public Optional<StoredRecord> find(DedupKey key) {
+            roundTrip();
+            return delegate.find(key);
+        }
+    }
+}

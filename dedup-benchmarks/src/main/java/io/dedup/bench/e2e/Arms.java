@@ -1,0 +1,35 @@
+package io.dedup.bench.e2e;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The arms the harness compares, in their default order. To add an arm, implement {@link Arm} and list it here.
+ */
+final class Arms {
+    private Arms() {}
+
+    /** Every arm. */
+    static List<Arm> all() {
+        return List.of(new BaselineArm(), CamelArm.memory(), CamelArm.redis(), CamelArm.jdbc());
+    }
+
+    /**
+     * The arms named in {@code names} (all when empty), in default order.
+     *
+     * @throws IllegalArgumentException if a name matches no arm
+     */
+    static List<Arm> select(Set<String> names) {
+        List<Arm> all = all();
+        Set<String> known = all.stream().map(Arm::name).collect(Collectors.toSet());
+        for (String name : names) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown arm " + name + "; known: " + known);
+            }
+        }
+        return all.stream()
+                .filter(arm -> names.isEmpty() || names.contains(arm.name()))
+                .toList();
+    }
+}

@@ -1,0 +1,86 @@
+package io.dedup.bench.e2e;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The handler every arm runs behind its dedup layer: counts each run and the distinct keys run, and for the
+ * PostgreSQL workloads inserts one row per run (autocommit, on its own uncounted connection). Thread-safe: runs
+ * are serialized, as one consumer thread would run them.
+ */
+public final class BenchHandler implements AutoCloseable {
+    private final AtomicLong runs = new AtomicLong();
+    private final Set<String> keys = ConcurrentHashMap.newKeySet();
+    private final Connection connection;
+    private final PreparedStatement insert;
+
+    private BenchHandler(Connection connection, PreparedStatement insert) {
+        this.connection = connection;
+        this.insert = insert;
+    }
+
+    /** A handler that only counts. */
+    static BenchHandler noop() {
+        return new BenchHandler(null, null);
+    }
+
+    /** A handler that inserts one row per run into {@code table} (columns {@code k}, {@code payload}). */
+    static BenchHandler insertingInto(BenchServices services, String table) throws SQLException {
+        Connection connection = services.handlerDataSource().getConnection();
+        try {
+            connection.setAutoCommit(true);
+            PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO " + BenchServices.identifier(table) + " (k, payload) VALUES (?, ?)");
+            return new BenchHandler(connection, insert);
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Runs the handler for one record.
+     *
+     * @throws IllegalStateException if the row cannot be inserted
+     */
+    public void handle(String key, String payload) {
+        Objects.requireNonNull(key, "key");
+        runs.incrementAndGet();
+        keys.add(key);
+        if (insert != null) {
+            synchronized (this) {
+                try {
+                    insert.setString(1, key);
+                    insert.setString(2, payload);
+                    insert.executeUpdate();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("handler insert failed for key " + key, e);
+                }
+            }
+        }
+    }
+
+    /** How many times the handler ran. */
+    public long runs() {
+        return runs.get();
+    }
+
+    /** How many distinct keys it ran for. */
+    public long distinctKeys() {
+        return keys.size();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (connection != null) {
+            try (connection) {
+                insert.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.dedup.bench.e2e;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.dedup.testkit.ServiceEndpoint;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * The services every arm shares for a whole benchmark run: the broker's address, Redis (a client for stores, its
+ * commands counted, and one for housekeeping), and two PostgreSQL pools, one for stores (its round trips
+ * counted) and one for handlers and housekeeping (not counted). Thread-safe.
+ */
+public final class BenchServices implements AutoCloseable {
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+    private final String bootstrapServers;
+    private final ServiceEndpoint redis;
+    private final ServiceEndpoint postgres;
+    private final RedisCommandCounter redisCommands = new RedisCommandCounter();
+    private final ClientResources redisResources;
+    private final RedisClient storeRedisClient;
+    private final RedisClient housekeepingRedisClient;
+    private final StatefulRedisConnection<String, String> redisConnection;
+    private final HikariDataSource storePool;
+    private final CountingDataSource storeDataSource;
+    private final HikariDataSource handlerPool;
+
+    BenchServices(String bootstrapServers, ServiceEndpoint redis, ServiceEndpoint postgres) {
+        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.postgres = Objects.requireNonNull(postgres, "postgres");
+        this.redisResources = DefaultClientResources.builder()
+                .commandLatencyRecorder(redisCommands)
+                .build();
+        this.storeRedisClient = RedisClient.create(redisResources, RedisURI.create(redis.uri()));
+        this.housekeepingRedisClient = RedisClient.create(RedisURI.create(redis.uri()));
+        this.redisConnection = housekeepingRedisClient.connect();
+        this.storePool = pool(postgres, "bench-store", 4);
+        this.storeDataSource = new CountingDataSource(storePool);
+        this.handlerPool = pool(postgres, "bench-handler", 3);
+    }
+
+    private static HikariDataSource pool(ServiceEndpoint postgres, String name, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setJdbcUrl(postgres.jdbcUrl());
+        config.setUsername(postgres.user());
+        config.setPassword(postgres.password());
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(1);
+        return new HikariDataSource(config);
+    }
+
+    /** {@code host:port} of the Kafka broker. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Where Redis is. */
+    public ServiceEndpoint redis() {
+        return redis;
+    }
+
+    /** Where PostgreSQL is. */
+    public ServiceEndpoint postgres() {
+        return postgres;
+    }
+
+    /**
+     * The Lettuce client Redis stores must use (or build theirs on {@link #redisResources()}): its commands are
+     * the Redis store calls. Shared; do not shut it down.
+     */
+    public RedisClient redisClient() {
+        return storeRedisClient;
+    }
+
+    /** Lettuce client resources whose clients' commands are counted as Redis store calls. Shared. */
+    public ClientResources redisResources() {
+        return redisResources;
+    }
+
+    /** The pool stores must use: its statements and commits are the PostgreSQL store calls. */
+    public DataSource storeDataSource() {
+        return storeDataSource;
+    }
+
+    /** The pool handlers use; not counted. */
+    public DataSource handlerDataSource() {
+        return handlerPool;
+    }
+
+    /** The store calls made so far on {@code kind}, where the harness counts them outside the arm. */
+    long storeRoundTrips(StoreKind kind) {
+        return switch (kind) {
+            case REDIS -> redisCommands.commands();
+            case POSTGRES -> storeDataSource.roundTrips();
+            case NONE, MEMORY -> 0;
+        };
+    }
+
+    /** Runs housekeeping DDL on the uncounted pool. */
+    public void execute(String sql) throws SQLException {
+        try (Connection connection = handlerPool.getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    /** Drops {@code table} if it exists. */
+    public void dropTable(String table) throws SQLException {
+        execute("DROP TABLE IF EXISTS " + identifier(table));
+    }
+
+    /**
+     * Checks that {@code name} is a plain lower-case SQL identifier, so it can be put into SQL text.
+     *
+     * @throws IllegalArgumentException if it is not
+     */
+    public static String identifier(String name) {
+        if (!IDENTIFIER.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a plain SQL identifier: " + name);
+        }
+        return name;
+    }
+
+    /** Deletes every Redis key starting with {@code prefix}; returns how many. */
+    public long deleteRedisKeys(String prefix) {
+        RedisCommands<String, String> commands = redisConnection.sync();
+        ScanArgs args = ScanArgs.Builder.matches(escapeGlob(prefix) + "*").limit(1000);
+        long deleted = 0;
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            KeyScanCursor<String> page = commands.scan(cursor, args);
+            if (!page.getKeys().isEmpty()) {
+                deleted += commands.unlink(page.getKeys().toArray(String[]::new));
+            }
+            cursor = page;
+        } while (!cursor.isFinished());
+        return deleted;
+    }
+
+    private static String escapeGlob(String text) {
+        return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
+    }
+
+    @Override
+    public void close() {
+        handlerPool.close();
+        storePool.close();
+        redisConnection.close();
+        housekeepingRedisClient.shutdown();
+        storeRedisClient.shutdown();
+        redisResources.shutdown();
+    }
+}

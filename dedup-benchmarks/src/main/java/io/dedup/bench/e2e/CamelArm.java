@@ -1,0 +1,121 @@
+package io.dedup.bench.e2e;
+
+import java.util.Objects;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.IdempotentRepository;
+
+/**
+ * Apache Camel's Idempotent Consumer EIP, as a Camel user would write it: a route from the camel-kafka endpoint
+ * through {@code idempotentConsumer} (key from the {@value TopicLoader#KEY_HEADER} header, Camel's defaults:
+ * eager add, skip duplicates, remove on failure) to the same handler. The Kafka endpoint keeps Camel's defaults
+ * (auto-commit) apart from the group, the earliest offset and the shared records per poll. Not thread-safe; one
+ * run at a time.
+ */
+public final class CamelArm implements Arm {
+    private final String name;
+    private final CamelRepository repository;
+    private CamelContext context;
+
+    private CamelArm(String name, CamelRepository repository) {
+        this.name = name;
+        this.repository = repository;
+    }
+
+    /** {@code camel-memory}: {@code MemoryIdempotentRepository} sized to hold every key. */
+    public static CamelArm memory() {
+        return new CamelArm("camel-memory", CamelRepositories.memory());
+    }
+
+    /** {@code camel-redis}: {@code SpringRedisStringIdempotentRepository} with a 24 h expiry. */
+    public static CamelArm redis() {
+        return new CamelArm("camel-redis", CamelRepositories.redis());
+    }
+
+    /** {@code camel-jdbc}: {@code JdbcMessageIdRepository} on PostgreSQL, with a primary key. */
+    public static CamelArm jdbc() {
+        return new CamelArm("camel-jdbc", CamelRepositories.jdbc());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Every Camel arm: Redis and JDBC make one round trip (JDBC one transaction) per message, and Camel 4.10's
+     * {@code MemoryIdempotentRepository} counts its LRU queue on every add (a {@code ConcurrentLinkedDeque.size()},
+     * linear in the keys held), so a cache sized for every key slows down as it fills.
+     */
+    @Override
+    public boolean slow() {
+        return true;
+    }
+
+    @Override
+    public StoreKind store() {
+        return repository.store();
+    }
+
+    @Override
+    public String broker() {
+        return "kafka";
+    }
+
+    @Override
+    public void setUp(ArmRun run) throws Exception {
+        IdempotentRepository timed = new TimedIdempotentRepository(repository.create(run), run.storeTimings());
+        context = new DefaultCamelContext();
+        context.getShutdownStrategy().setTimeout(10);
+        context.addRoutes(route(run, timed));
+    }
+
+    private static RouteBuilder route(ArmRun run, IdempotentRepository repository) {
+        Progress progress = run.progress();
+        BenchHandler handler = run.handler();
+        String uri = "kafka:" + run.topic() + "?brokers=" + run.services().bootstrapServers()
+                + "&groupId=" + run.groupId()
+                + "&clientId=bench-" + run.runId()
+                + "&autoOffsetReset=earliest"
+                + "&maxPollRecords=" + ArmRun.MAX_POLL_RECORDS
+                + "&pollTimeoutMs=100";
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(uri)
+                        .routeId("bench-" + run.runId())
+                        .process(exchange -> progress.started())
+                        .idempotentConsumer(header(TopicLoader.KEY_HEADER), repository)
+                        .process(exchange -> handler.handle(
+                                exchange.getMessage().getHeader(TopicLoader.KEY_HEADER, String.class),
+                                exchange.getMessage().getBody(String.class)))
+                        .end()
+                        .process(exchange -> progress.delivered());
+            }
+        };
+    }
+
+    @Override
+    public void consume(ArmRun run) throws Exception {
+        Objects.requireNonNull(context, "setUp did not run");
+        context.start();
+        try {
+            run.progress().awaitAll(run.timeout());
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Override
+    public void tearDown(ArmRun run) throws Exception {
+        try {
+            if (context != null) {
+                context.close();
+                context = null;
+            }
+        } finally {
+            repository.cleanUp(run);
+        }
+    }
+}

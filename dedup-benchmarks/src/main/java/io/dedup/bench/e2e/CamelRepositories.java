@@ -1,0 +1,126 @@
+package io.dedup.bench.e2e;
+
+import java.time.Duration;
+import org.apache.camel.component.redis.processor.idempotent.SpringRedisStringIdempotentRepository;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/** The three Camel repositories compared, each set up the way a careful Camel user would. */
+final class CamelRepositories {
+    /** Redis keys expire after the same time our stores keep completed keys by default. */
+    static final Duration REDIS_EXPIRY = Duration.ofHours(24);
+
+    private CamelRepositories() {}
+
+    /**
+     * {@link MemoryIdempotentRepository} sized to hold every key of the run: with its default of 1000 entries
+     * (an LRU cache) older keys would be forgotten and their duplicates handled again.
+     */
+    static CamelRepository memory() {
+        return new CamelRepository() {
+            @Override
+            public StoreKind store() {
+                return StoreKind.MEMORY;
+            }
+
+            @Override
+            public IdempotentRepository create(ArmRun run) {
+                return MemoryIdempotentRepository.memoryIdempotentRepository(
+                        run.workload().messages() + 1);
+            }
+
+            @Override
+            public void cleanUp(ArmRun run) {
+                // garbage
+            }
+        };
+    }
+
+    /**
+     * {@link SpringRedisStringIdempotentRepository} (one {@code SET key key NX EX} per message) with an expiry,
+     * over a Lettuce connection factory; keys are {@code <processor name>:<key>}.
+     */
+    static CamelRepository redis() {
+        return new CamelRepository() {
+            private LettuceConnectionFactory factory;
+
+            @Override
+            public StoreKind store() {
+                return StoreKind.REDIS;
+            }
+
+            @Override
+            public IdempotentRepository create(ArmRun run) {
+                RedisStandaloneConfiguration where = new RedisStandaloneConfiguration(
+                        run.services().redis().host(), run.services().redis().port());
+                // built on the benchmark's client resources, so that its commands are counted as store calls
+                LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+                        .clientResources(run.services().redisResources())
+                        .build();
+                factory = new LettuceConnectionFactory(where, client);
+                factory.afterPropertiesSet();
+                factory.start();
+                StringRedisTemplate template = new StringRedisTemplate(factory);
+                SpringRedisStringIdempotentRepository repository =
+                        new SpringRedisStringIdempotentRepository(template, processorName(run));
+                repository.setExpiry(REDIS_EXPIRY.toSeconds());
+                return repository;
+            }
+
+            @Override
+            public void cleanUp(ArmRun run) {
+                if (factory != null) {
+                    factory.destroy();
+                    factory = null;
+                }
+                run.services().deleteRedisKeys(processorName(run) + ":");
+            }
+        };
+    }
+
+    /**
+     * {@link JdbcMessageIdRepository} on PostgreSQL, on a table of its own with the unique constraint Camel's
+     * default DDL lacks ({@code PRIMARY KEY (processorName, messageId)}); it runs {@code SELECT COUNT(*)}, then
+     * {@code INSERT} for a new key, in one transaction per message.
+     */
+    static CamelRepository jdbc() {
+        return new CamelRepository() {
+            @Override
+            public StoreKind store() {
+                return StoreKind.POSTGRES;
+            }
+
+            @Override
+            public IdempotentRepository create(ArmRun run) throws Exception {
+                String table = table(run);
+                run.services()
+                        .execute("CREATE TABLE " + table + " (processorName VARCHAR(255) NOT NULL,"
+                                + " messageId VARCHAR(100) NOT NULL, createdAt TIMESTAMP,"
+                                + " PRIMARY KEY (processorName, messageId))");
+                JdbcMessageIdRepository repository =
+                        new JdbcMessageIdRepository(run.services().storeDataSource(), processorName(run));
+                repository.setTableName(table);
+                repository.setCreateTableIfNotExists(false);
+                return repository;
+            }
+
+            @Override
+            public void cleanUp(ArmRun run) throws Exception {
+                run.services().dropTable(table(run));
+            }
+
+            private String table(ArmRun run) {
+                return "camel_processed_" + run.runId();
+            }
+        };
+    }
+
+    private static String processorName(ArmRun run) {
+        return "bench-camel-" + run.runId();
+    }
+}

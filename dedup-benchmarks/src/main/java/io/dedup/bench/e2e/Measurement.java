@@ -1,0 +1,99 @@
+package io.dedup.bench.e2e;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * One row of the results: what one arm did on one workload, in one repetition or as the median of several.
+ * Immutable.
+ *
+ * @param arm the arm's name
+ * @param store the store it used ({@code none} for the baseline)
+ * @param broker the broker it read from
+ * @param workload the workload's name
+ * @param messages records on the topic
+ * @param seconds from the first record received to the last record done
+ * @param msgsPerS messages divided by seconds
+ * @param p50us median per-message time in store calls, microseconds
+ * @param p99us 99th percentile of the same
+ * @param storeCallsPerMsg store calls (see {@link StoreKind}) divided by messages
+ * @param handlerRuns how many times the handler ran
+ * @param uniqueKeys distinct keys on the topic
+ */
+public record Measurement(
+        String arm,
+        String store,
+        String broker,
+        String workload,
+        long messages,
+        double seconds,
+        double msgsPerS,
+        double p50us,
+        double p99us,
+        double storeCallsPerMsg,
+        long handlerRuns,
+        long uniqueKeys) {
+    public Measurement {
+        Objects.requireNonNull(arm, "arm");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(broker, "broker");
+        Objects.requireNonNull(workload, "workload");
+    }
+
+    /**
+     * The median of repetitions of the same arm and workload, column by column (the mean of the middle two for
+     * an even count).
+     *
+     * @throws IllegalArgumentException if {@code repetitions} is empty or mixes arms or workloads
+     */
+    public static Measurement median(List<Measurement> repetitions) {
+        if (repetitions.isEmpty()) {
+            throw new IllegalArgumentException("no repetitions");
+        }
+        Measurement first = repetitions.get(0);
+        for (Measurement m : repetitions) {
+            if (!m.arm.equals(first.arm) || !m.workload.equals(first.workload)) {
+                throw new IllegalArgumentException(
+                        "repetitions mix " + first.arm + "/" + first.workload + " and " + m.arm + "/" + m.workload);
+            }
+        }
+        return new Measurement(
+                first.arm,
+                first.store,
+                first.broker,
+                first.workload,
+                first.messages,
+                median(repetitions, Measurement::seconds),
+                median(repetitions, Measurement::msgsPerS),
+                median(repetitions, Measurement::p50us),
+                median(repetitions, Measurement::p99us),
+                median(repetitions, Measurement::storeCallsPerMsg),
+                Math.round(median(repetitions, Measurement::handlerRuns)),
+                first.uniqueKeys);
+    }
+
+    private static double median(List<Measurement> rows, ToDoubleFunction<Measurement> column) {
+        double[] values = rows.stream().mapToDouble(column).sorted().toArray();
+        int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    /** The columns, in {@link ResultFiles#CSV_HEADER} order. */
+    Object[] columns() {
+        return new Object[] {
+            arm,
+            store,
+            broker,
+            workload,
+            messages,
+            seconds,
+            msgsPerS,
+            p50us,
+            p99us,
+            storeCallsPerMsg,
+            handlerRuns,
+            uniqueKeys
+        };
+    }
+}

@@ -1,0 +1,120 @@
+package io.dedup.bench.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dedup.DedupConsumer;
+import io.dedup.DedupKey;
+import io.dedup.DedupResult;
+import io.dedup.ResultHandler;
+import io.dedup.memory.InMemoryDedupStore;
+import io.dedup.spi.ClaimRequest;
+import io.dedup.spi.ClaimResult;
+import io.dedup.spi.Completion;
+import io.dedup.spi.DedupStore;
+import io.dedup.spi.StoredRecord;
+import io.dedup.spi.WriteResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class TimedDedupStoreTest {
+    private final List<String> handled = new ArrayList<>();
+    private final ResultHandler<String, Void> handler = ResultHandler.of(handled::add);
+
+    private static DedupConsumer<String> dedupOver(DedupStore store) {
+        return DedupConsumer.<String>builder(message -> Optional.of(message))
+                .store(store)
+                .leaseRenewalFraction(0)
+                .build();
+    }
+
+    @Test
+    void follows_batches_like_the_camel_arms_are_followed() {
+        StoreTimings timings = new StoreTimings();
+        Progress progress = new Progress(6);
+        try (DedupConsumer<String> dedup =
+                dedupOver(new TimedDedupStore(InMemoryDedupStore.create(), timings, progress))) {
+            // a key repeated inside one batch is answered "in progress", then claimed again as a duplicate
+            List<DedupResult<Void>> first = dedup.processAll(List.of("a", "b", "a", "c"), handler);
+            assertThat(first).hasSize(4);
+            assertThat(timings.calls()).isEqualTo(3);
+            assertThat(progress.deliveredCount()).isEqualTo(4);
+
+            dedup.processAll(List.of("a", "d"), handler);
+        }
+
+        assertThat(handled).containsExactly("a", "b", "c", "d");
+        assertThat(timings.calls()).isEqualTo(5);
+        assertThat(progress.deliveredCount()).isEqualTo(6);
+        assertThat(progress.seconds()).isPositive();
+        assertThat(timings.perMessage().count()).isEqualTo(6);
+        assertThat(timings.perMessage().percentileMicros(0.5)).isPositive();
+    }
+
+    @Test
+    void an_unbatched_store_answers_a_batch_with_one_call_per_key() {
+        CallCountingStore counting = new CallCountingStore(InMemoryDedupStore.create());
+        try (DedupConsumer<String> dedup = dedupOver(new UnbatchedStore(counting))) {
+            dedup.processAll(List.of("x", "y", "z"), handler);
+            dedup.processAll(List.of("x", "w"), handler);
+        }
+
+        assertThat(handled).containsExactly("x", "y", "z", "w");
+        assertThat(counting.singleClaims).isEqualTo(5);
+        assertThat(counting.singleCompletions).isEqualTo(4);
+        assertThat(counting.batchCalls).isZero();
+    }
+
+    /** Counts how the store is called; delegates everything. */
+    private static final class CallCountingStore implements DedupStore {
+        private final DedupStore delegate;
+        int singleClaims;
+        int singleCompletions;
+        int batchCalls;
+
+        CallCountingStore(DedupStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public ClaimResult claim(ClaimRequest request) {
+            singleClaims++;
+            return delegate.claim(request);
+        }
+
+        @Override
+        public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+            batchCalls++;
+            return delegate.claimAll(requests);
+        }
+
+        @Override
+        public WriteResult complete(Completion completion) {
+            singleCompletions++;
+            return delegate.complete(completion);
+        }
+
+        @Override
+        public List<WriteResult> completeAll(List<Completion> completions) {
+            batchCalls++;
+            return delegate.completeAll(completions);
+        }
+
+        @Override
+        public WriteResult renew(DedupKey key, long token, Duration lease) {
+            return delegate.renew(key, token, lease);
+        }
+
+        @Override
+        public WriteResult release(DedupKey key, long token, Duration retention) {
+            return delegate.release(key, token, retention);
+        }
+
+        @Override
+        public Optional<StoredRecord> find(DedupKey key) {
+            return delegate.find(key);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.dedup.kafka;
+
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * A handler of a batch of records, the shape of applications that write in bulk. Checked exceptions are allowed
+ * and pass through the wrapper of {@link KafkaDedup#wrapBatch} unchanged.
+ */
+@FunctionalInterface
+public interface BatchHandler<K, V> {
+    void handle(List<ConsumerRecord<K, V>> records) throws Exception;
+}

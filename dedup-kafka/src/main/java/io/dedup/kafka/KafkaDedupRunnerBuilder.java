@@ -1,0 +1,305 @@
+package io.dedup.kafka;
+
+import io.dedup.MessageHandler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Configures a {@link KafkaDedupRunner}: the consumer, the topics, the dedup settings, and one handler, which
+ * chooses the mode: {@link #handler} (leased, the default), {@link #transactionalProducer} (Kafka to Kafka) or
+ * {@link #transactionalStore} (Kafka to a database). Get one from {@link KafkaDedupRunner#builder}. Not thread-safe.
+ */
+public final class KafkaDedupRunnerBuilder<K, V> {
+    private final Map<String, Object> consumerConfig;
+    private final Deserializer<K> keyDeserializer;
+    private final Deserializer<V> valueDeserializer;
+    Consumer<byte[], byte[]> consumer;
+    Collection<String> topics = List.of();
+    Pattern pattern;
+    private KafkaDedup.Builder dedup;
+    private MessageHandler<? super ConsumerRecord<K, V>> handler;
+    private ModeFactory<K, V> modeFactory;
+    private boolean deadLettersByProducer = true;
+    private boolean readCommitted;
+    private Map<String, Object> deadLetterProducerConfig = Map.of();
+    Duration pollTimeout = Duration.ofMillis(500);
+    Duration storeBackoff = Duration.ofMillis(200);
+    Duration maxStoreBackoff = Duration.ofSeconds(10);
+
+    /** Builds the mode once the consumer, dedup and dead-letter publisher exist. */
+    interface ModeFactory<K, V> {
+        BatchMode create(KafkaDedup dedup, KafkaDedupRunnerBuilder<K, V> builder, List<AutoCloseable> owned);
+    }
+
+    KafkaDedupRunnerBuilder(Map<String, ?> consumerConfig, Deserializer<K> keys, Deserializer<V> values) {
+        Objects.requireNonNull(consumerConfig, "consumerConfig");
+        this.consumerConfig = new HashMap<>(consumerConfig);
+        this.keyDeserializer = Objects.requireNonNull(keys, "keyDeserializer");
+        this.valueDeserializer = Objects.requireNonNull(values, "valueDeserializer");
+    }
+
+    /** Subscribe to these topics. */
+    public KafkaDedupRunnerBuilder<K, V> topics(String... topics) {
+        return topics(List.of(topics));
+    }
+
+    /** Subscribe to these topics. */
+    public KafkaDedupRunnerBuilder<K, V> topics(Collection<String> topics) {
+        Objects.requireNonNull(topics, "topics");
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        this.topics = List.copyOf(topics);
+        this.pattern = null;
+        return this;
+    }
+
+    /** Subscribe to the topics matching {@code pattern}. */
+    public KafkaDedupRunnerBuilder<K, V> topics(Pattern pattern) {
+        this.pattern = Objects.requireNonNull(pattern, "pattern");
+        this.topics = List.of();
+        return this;
+    }
+
+    /**
+     * Dedup settings: store, key sources per topic, retries, dead-letter topics. Default: {@code
+     * KafkaDedup.builder().properties(consumerConfig)}. The group id is the namespace unless the builder sets
+     * one.
+     */
+    public KafkaDedupRunnerBuilder<K, V> dedup(KafkaDedup.Builder dedup) {
+        this.dedup = Objects.requireNonNull(dedup, "dedup");
+        return this;
+    }
+
+    /** The leased mode (the default mode): run {@code handler} at most once per key. */
+    public KafkaDedupRunnerBuilder<K, V> handler(MessageHandler<? super ConsumerRecord<K, V>> handler) {
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.modeFactory = null;
+        this.deadLettersByProducer = true;
+        this.readCommitted = false;
+        return this;
+    }
+
+    /** Extra settings for the dead-letter producer, over those taken from the consumer config. */
+    public KafkaDedupRunnerBuilder<K, V> deadLetterProducerConfig(Map<String, ?> config) {
+        this.deadLetterProducerConfig = Map.copyOf(Objects.requireNonNull(config, "config"));
+        return this;
+    }
+
+    /** How long one poll waits for records. Default 500 ms. */
+    public KafkaDedupRunnerBuilder<K, V> pollTimeout(Duration timeout) {
+        this.pollTimeout = positive(timeout, "timeout");
+        return this;
+    }
+
+    /** Back-off while the store is unavailable: first wait, doubled per outage up to {@code max}. */
+    public KafkaDedupRunnerBuilder<K, V> storeBackoff(Duration first, Duration max) {
+        positive(first, "first");
+        positive(max, "max");
+        if (max.compareTo(first) < 0) {
+            throw new IllegalArgumentException("max (" + max + ") must not be shorter than first (" + first + ")");
+        }
+        this.storeBackoff = first;
+        this.maxStoreBackoff = max;
+        return this;
+    }
+
+    /**
+     * Use this consumer instead of creating one (for tests, or a consumer wrapped by instrumentation). It must
+     * read byte arrays with auto-commit off; the runner owns it from now on and closes it.
+     */
+    public KafkaDedupRunnerBuilder<K, V> consumer(Consumer<byte[], byte[]> consumer) {
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        return this;
+    }
+
+    /**
+     * The transactional-producer mode (Kafka to Kafka): {@code handler} sends its output to the sink it is
+     * given; output, dead letters and consumed offsets commit in one Kafka transaction ({@code
+     * sendOffsetsToTransaction}), and the keys are completed in the store right after. Consumers of the output
+     * must read with {@code isolation.level=read_committed}; the runner's own consumer does.
+     *
+     * <p>Set {@code transactional.id} in {@code producerConfig}, stable per instance (e.g. the host name): a
+     * restarted instance then fences its predecessor and aborts its open transaction at once. Without it the
+     * runner makes one up, and a crashed instance's open transaction holds read_committed consumers back until
+     * {@code transaction.timeout.ms}.
+     *
+     * @param producerConfig producer settings over those taken from the consumer config
+     */
+    public <OK, OV> KafkaDedupRunnerBuilder<K, V> transactionalProducer(
+            Map<String, ?> producerConfig,
+            Serializer<OK> keySerializer,
+            Serializer<OV> valueSerializer,
+            ProducingHandler<K, V, OK, OV> handler) {
+        Map<String, Object> config = new HashMap<>(Objects.requireNonNull(producerConfig, "producerConfig"));
+        Objects.requireNonNull(keySerializer, "keySerializer");
+        Objects.requireNonNull(valueSerializer, "valueSerializer");
+        Objects.requireNonNull(handler, "handler");
+        this.modeFactory = (dedup, builder, owned) -> {
+            Map<String, Object> full = builder.producerConfigFromConsumer();
+            full.putAll(config);
+            full.put(ProducerConfig.ACKS_CONFIG, "all");
+            full.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            full.putIfAbsent(
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                    dedup.namespace() + "-" + UUID.randomUUID().toString().substring(0, 8));
+            Producer<byte[], byte[]> producer =
+                    new KafkaProducer<>(full, new ByteArraySerializer(), new ByteArraySerializer());
+            try {
+                return new KafkaTransactionMode<>(
+                        dedup,
+                        builder.keyDeserializer,
+                        builder.valueDeserializer,
+                        keySerializer,
+                        valueSerializer,
+                        handler,
+                        producer);
+            } catch (RuntimeException e) {
+                producer.close();
+                throw e;
+            }
+        };
+        this.handler = null;
+        this.deadLettersByProducer = false; // dead letters go into the transaction
+        this.readCommitted = true;
+        return this;
+    }
+
+    /**
+     * The Kafka-to-database mode: claims, {@code handler}'s writes (through the transaction it is given),
+     * completions and consumed offsets commit in one store transaction; on assignment the consumer seeks to the
+     * offsets the store holds. Needs a store with transactions ({@code dedup-jdbc-store}).
+     */
+    public KafkaDedupRunnerBuilder<K, V> transactionalStore(TransactionalRecordHandler<K, V> handler) {
+        Objects.requireNonNull(handler, "handler");
+        this.modeFactory = (dedup, builder, owned) ->
+                new StoreTransactionMode<>(dedup, keyDeserializer, valueDeserializer, handler);
+        this.handler = null;
+        this.deadLettersByProducer = true;
+        this.readCommitted = false;
+        return this;
+    }
+
+    Map<String, Object> consumerConfig() {
+        return consumerConfig;
+    }
+
+    Deserializer<K> keyDeserializer() {
+        return keyDeserializer;
+    }
+
+    Deserializer<V> valueDeserializer() {
+        return valueDeserializer;
+    }
+
+    /** Producer settings taken over from the consumer's: where the cluster is and how to reach it. */
+    Map<String, Object> producerConfigFromConsumer() {
+        Map<String, Object> config = new HashMap<>();
+        Set<String> producerNames = ProducerConfig.configNames();
+        consumerConfig.forEach((key, value) -> {
+            if (producerNames.contains(key)
+                    && !key.equals(ProducerConfig.CLIENT_ID_CONFIG)
+                    && !key.endsWith(".serializer")
+                    && !key.startsWith("interceptor")
+                    && !key.equals(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG)) {
+                config.put(key, value);
+            }
+        });
+        return config;
+    }
+
+    /**
+     * @throws IllegalArgumentException if no topics or handler were set, or the config has no {@code group.id}
+     *     or turns auto-commit on
+     * @throws io.dedup.DedupConfigurationException if the store cannot be chosen
+     */
+    public KafkaDedupRunner<K, V> build() {
+        if (topics.isEmpty() && pattern == null) {
+            throw new IllegalArgumentException("no topics to subscribe to: call topics(...)");
+        }
+        if (handler == null && modeFactory == null) {
+            throw new IllegalArgumentException("no handler: call handler(...)");
+        }
+        Object groupId = consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG);
+        if (groupId == null || groupId.toString().isEmpty()) {
+            throw new IllegalArgumentException("consumerConfig needs group.id: the runner commits offsets");
+        }
+        Object autoCommit = consumerConfig.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
+        if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString())) {
+            throw new IllegalArgumentException(
+                    "enable.auto.commit must be false: the runner commits only what the store recorded");
+        }
+        List<AutoCloseable> owned = new ArrayList<>();
+        KafkaDedup.Builder settings = dedup != null ? dedup : KafkaDedup.builder();
+        if (dedup == null) {
+            settings.properties(consumerConfig);
+        } else if (!settings.hasGroupOrNamespace()) {
+            settings.groupId(groupId.toString());
+        }
+        KafkaDedup built = null;
+        try {
+            if (deadLettersByProducer && !settings.hasDeadLetters()) {
+                Map<String, Object> producerConfig = producerConfigFromConsumer();
+                producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+                producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-dead-letters");
+                producerConfig.putAll(deadLetterProducerConfig);
+                Producer<byte[], byte[]> producer =
+                        new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+                owned.add(producer);
+                settings.deadLetters(KafkaDeadLetterPublisher.of(producer));
+            }
+            built = settings.build();
+            BatchMode mode = modeFactory != null
+                    ? modeFactory.create(built, this, owned)
+                    : new LeasedMode<>(built, keyDeserializer, valueDeserializer, handler);
+            if (consumer == null) {
+                Map<String, Object> config = new HashMap<>(consumerConfig);
+                config.keySet().removeIf(key -> key.startsWith("dedup."));
+                config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+                if (readCommitted) {
+                    config.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                }
+                try {
+                    consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                } catch (RuntimeException e) {
+                    KafkaDedupRunner.closeQuietly(mode);
+                    throw e;
+                }
+            }
+            return new KafkaDedupRunner<>(this, built, mode, owned);
+        } catch (RuntimeException e) {
+            owned.forEach(KafkaDedupRunner::closeQuietly);
+            if (built != null) {
+                built.close();
+            }
+            throw e;
+        }
+    }
+
+    private static Duration positive(Duration value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,340 @@
+package io.dedup.kafka;
+
+import io.dedup.DedupConsumer;
+import io.dedup.DedupKey;
+import io.dedup.DedupResult;
+import io.dedup.DedupStoreCorruptionException;
+import io.dedup.FailurePolicy;
+import io.dedup.IdempotencyConflictException;
+import io.dedup.IdempotencyKeyMissingException;
+import io.dedup.MessageHandler;
+import io.dedup.OutcomeCodecs;
+import io.dedup.OutcomeStatus;
+import io.dedup.ResultHandler;
+import io.dedup.spi.ClaimRequest;
+import io.dedup.spi.ClaimResult;
+import io.dedup.spi.Completion;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One poll's records through the leased mode: per topic one {@link DedupConsumer#processAll} (one claim and one
+ * completion round trip), then dead letters, then the contiguous watermark per partition.
+ *
+ * <p>Thread-safe: per-call state only, plus the instance's {@link RecordMemory}.
+ */
+final class LeasedBatch {
+    private static final Logger LOG = LoggerFactory.getLogger(LeasedBatch.class);
+
+    /** A record rejected before any claim: why, and the exception that said so if any. */
+    record BadInput(DeadLetterReason reason, Exception error) {}
+
+    /** What is known about one record of the batch. */
+    private static final class Slot {
+        final ConsumerRecord<?, ?> record;
+        final TopicPartition partition;
+        RecordStatus status;
+        DeadLetterReason deadLetterReason;
+        Throwable error;
+        int attempts;
+        Duration delay;
+        DedupResult<?> result;
+
+        Slot(ConsumerRecord<?, ?> record) {
+            this.record = record;
+            this.partition = new TopicPartition(record.topic(), record.partition());
+        }
+
+        boolean awaitsDeadLetter() {
+            return status == null && deadLetterReason != null;
+        }
+
+        void deadLetter(DeadLetterReason reason, Throwable error, int attempts) {
+            this.deadLetterReason = reason;
+            this.error = error;
+            this.attempts = attempts;
+        }
+    }
+
+    private final KafkaDedup dedup;
+    private final KafkaDedupSettings settings;
+    private final RecordMemory memory;
+
+    LeasedBatch(KafkaDedup dedup) {
+        this.dedup = dedup;
+        this.settings = dedup.settings;
+        this.memory = dedup.memory;
+    }
+
+    static BadInput tombstone(ConsumerRecord<?, ?> record) {
+        return record.value() == null ? new BadInput(DeadLetterReason.TOMBSTONE, null) : null;
+    }
+
+    /**
+     * @param records per partition in offset order
+     * @param inspect finds bad input before any claim (null when the record is fine)
+     * @param startable whether records of a partition may still be started (false once it is being revoked)
+     */
+    PollOutcome process(
+            List<? extends ConsumerRecord<?, ?>> records,
+            Function<ConsumerRecord<?, ?>, BadInput> inspect,
+            MessageHandler<ConsumerRecord<?, ?>> handler,
+            Predicate<TopicPartition> startable) {
+        int n = records.size();
+        Slot[] slots = new Slot[n];
+        Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            Slot slot = new Slot(records.get(i));
+            slots[i] = slot;
+            if (memory.wasDeadLettered(slot.partition, slot.record.offset())) {
+                slot.status = RecordStatus.DEAD_LETTERED;
+                continue;
+            }
+            BadInput bad = inspect.apply(slot.record);
+            if (bad != null) {
+                slot.deadLetter(bad.reason(), bad.error(), 0);
+                continue;
+            }
+            byTopic.computeIfAbsent(slot.record.topic(), t -> new ArrayList<>()).add(i);
+        }
+
+        Set<TopicPartition> blocked = new HashSet<>();
+        ResultHandler<ConsumerRecord<?, ?>, Void> guarded = ResultHandler.of(record -> {
+            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+            if (blocked.contains(partition) || !startable.test(partition)) {
+                throw new RecordNotStartedException();
+            }
+            try {
+                handler.handle(record);
+            } catch (Exception e) {
+                if (memory.failed(partition, record.offset()) < settings.maxAttempts()) {
+                    blocked.add(partition); // its later records wait for this one's retry
+                }
+                throw e;
+            }
+        });
+        for (Map.Entry<String, List<Integer>> topic : byTopic.entrySet()) {
+            List<ConsumerRecord<?, ?>> batch = new ArrayList<>(topic.getValue().size());
+            topic.getValue().forEach(i -> batch.add(slots[i].record));
+            List<DedupResult<Void>> results =
+                    dedup.consumerFor(topic.getKey()).processAll(batch, guarded, OutcomeCodecs.none(), false);
+            for (int k = 0; k < batch.size(); k++) {
+                classify(slots[topic.getValue().get(k)], results.get(k));
+            }
+        }
+        holdBackDeadLettersBehindRetries(slots);
+        publishDeadLetters(slots);
+        return outcome(slots);
+    }
+
+    private void classify(Slot slot, DedupResult<?> result) {
+        slot.result = result;
+        long offset = slot.record.offset();
+        if (result instanceof DedupResult.Processed<?>) {
+            slot.status = RecordStatus.PROCESSED;
+            memory.done(slot.partition, offset);
+        } else if (result instanceof DedupResult.Duplicate<?>) {
+            slot.status = RecordStatus.DUPLICATE;
+            memory.done(slot.partition, offset);
+        } else if (result instanceof DedupResult.Unguarded<?>) {
+            slot.status = RecordStatus.UNGUARDED;
+            memory.done(slot.partition, offset);
+        } else if (result instanceof DedupResult.InProgress<?> || result instanceof DedupResult.Fenced<?>) {
+            slot.status = RecordStatus.DEFERRED;
+            slot.delay = settings.deferBackoff();
+            dedup.metrics.deferred(slot.partition.topic());
+        } else if (result instanceof DedupResult.Conflict<?> conflict) {
+            slot.deadLetter(DeadLetterReason.KEY_CONFLICT, new IdempotencyConflictException(conflict.key()), 0);
+        } else if (result instanceof DedupResult.Rejected<?> rejected) {
+            slot.deadLetter(reasonFor(rejected.reason()), rejected.reason(), 0);
+        } else if (result instanceof DedupResult.Unavailable<?> unavailable) {
+            slot.status = RecordStatus.STORE_UNAVAILABLE;
+            slot.error = unavailable.cause();
+        } else {
+            DedupResult.Failed<?> failed = (DedupResult.Failed<?>) result;
+            if (failed.error() instanceof RecordNotStartedException) {
+                slot.status = RecordStatus.NOT_STARTED;
+                return;
+            }
+            int failures = memory.failures(slot.partition, offset);
+            if (failures >= settings.maxAttempts()) {
+                slot.deadLetter(DeadLetterReason.HANDLER_FAILED, failed.error(), failures);
+            } else {
+                slot.status = RecordStatus.RETRY;
+                slot.error = failed.error();
+                slot.attempts = failures;
+                slot.delay = settings.retryDelay(failures);
+                dedup.metrics.retried(slot.partition.topic());
+            }
+        }
+    }
+
+    static DeadLetterReason reasonFor(io.dedup.DedupException rejection) {
+        if (rejection instanceof IdempotencyKeyMissingException) {
+            return DeadLetterReason.KEY_MISSING;
+        }
+        if (rejection instanceof DedupStoreCorruptionException) {
+            return DeadLetterReason.STORE_RECORD_CORRUPT;
+        }
+        return DeadLetterReason.KEY_UNREADABLE;
+    }
+
+    /**
+     * Dead letters go out in partition order: one behind a record that will be retried waits, so that it is not
+     * published before the record ahead of it is resolved.
+     */
+    private static void holdBackDeadLettersBehindRetries(Slot[] slots) {
+        Set<TopicPartition> waiting = new HashSet<>();
+        for (Slot slot : slots) {
+            if (waiting.contains(slot.partition)) {
+                if (slot.awaitsDeadLetter()) {
+                    slot.status = RecordStatus.NOT_STARTED;
+                }
+            } else if (slot.status != null && !slot.status.isDone() && slot.status != RecordStatus.DEFERRED) {
+                waiting.add(slot.partition);
+            }
+        }
+    }
+
+    private void publishDeadLetters(Slot[] slots) {
+        List<Slot> pending = new ArrayList<>();
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        for (Slot slot : slots) {
+            if (slot.awaitsDeadLetter()) {
+                pending.add(slot);
+                deadLetters.add(new DeadLetter(
+                        slot.record,
+                        settings.deadLetterTopic(slot.record.topic()),
+                        slot.deadLetterReason,
+                        Optional.ofNullable(slot.error),
+                        slot.attempts));
+            }
+        }
+        if (pending.isEmpty()) {
+            return;
+        }
+        if (settings.deadLetters() == null) {
+            LOG.warn(
+                    "{} records need a dead letter but no dead-letter publisher is configured; the first is {} ({})",
+                    pending.size(),
+                    deadLetters.get(0).source(),
+                    deadLetters.get(0).reason());
+            pending.forEach(slot -> slot.status = RecordStatus.DEAD_LETTER_PENDING);
+            return;
+        }
+        try {
+            settings.deadLetters().publish(deadLetters);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warn("could not publish {} dead letters, retrying after a back-off: {}", pending.size(), e.toString());
+            for (Slot slot : pending) {
+                slot.status = RecordStatus.DEAD_LETTER_PENDING;
+                slot.delay = settings.retryBackoff().isZero() ? Duration.ofMillis(100) : settings.retryBackoff();
+                slot.error = e;
+            }
+            return;
+        }
+        for (Slot slot : pending) {
+            slot.status = RecordStatus.DEAD_LETTERED;
+            memory.deadLettered(slot.partition, slot.record.offset());
+            dedup.metrics.deadLettered(slot.partition.topic(), slot.deadLetterReason);
+            LOG.info(
+                    "dead-lettered {} to {}: {}",
+                    KafkaDedup.describe(slot.record),
+                    settings.deadLetterTopic(slot.record.topic()),
+                    slot.deadLetterReason);
+            if (slot.deadLetterReason == DeadLetterReason.HANDLER_FAILED
+                    && settings.failurePolicy() == FailurePolicy.MARK_FAILED) {
+                markFailed(slot);
+            }
+        }
+    }
+
+    /** Under MARK_FAILED a dead-lettered key is completed as failed, so later duplicates do not run again. */
+    private void markFailed(Slot slot) {
+        try {
+            DedupKey key = dedup.keyOf(slot.record);
+            ClaimResult claim = settings.store().claim(ClaimRequest.of(key, settings.lease(), settings.retention()));
+            if (claim instanceof ClaimResult.Acquired acquired) {
+                String reason =
+                        slot.error == null ? "failed" : slot.error.getClass().getName();
+                settings.store()
+                        .complete(new Completion(
+                                key,
+                                acquired.claim().token(),
+                                OutcomeStatus.FAILED,
+                                reason.getBytes(StandardCharsets.UTF_8),
+                                settings.retention()));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "could not mark the key of dead-lettered {} as failed: {}",
+                    KafkaDedup.describe(slot.record),
+                    e.toString());
+        }
+    }
+
+    private PollOutcome outcome(Slot[] slots) {
+        Map<TopicPartition, Long> watermark = new LinkedHashMap<>();
+        Map<TopicPartition, Long> rewind = new LinkedHashMap<>();
+        Map<TopicPartition, Duration> retryAfter = new LinkedHashMap<>();
+        boolean unavailable = false;
+        List<RecordOutcome> outcomes = new ArrayList<>(slots.length);
+        for (Slot slot : slots) {
+            long offset = slot.record.offset();
+            unavailable |= slot.status == RecordStatus.STORE_UNAVAILABLE;
+            outcomes.add(new RecordOutcome(
+                    slot.partition,
+                    offset,
+                    slot.status,
+                    Optional.ofNullable(slot.deadLetterReason),
+                    Optional.ofNullable(slot.error)));
+            if (rewind.containsKey(slot.partition)) {
+                continue;
+            }
+            if (slot.status.isDone()) {
+                watermark.put(slot.partition, offset + 1);
+            } else {
+                rewind.put(slot.partition, offset);
+                if (slot.delay != null && !slot.delay.isZero()) {
+                    retryAfter.put(slot.partition, slot.delay);
+                }
+            }
+        }
+        Map<TopicPartition, OffsetAndMetadata> commit = new LinkedHashMap<>();
+        watermark.forEach((partition, next) -> {
+            commit.put(partition, new OffsetAndMetadata(next));
+            memory.committed(partition, next);
+        });
+        return new PollOutcome(commit, rewind, retryAfter, unavailable, outcomes);
+    }
+
+    /** Thrown to the engine for a record that must not start: it releases the claim and reports it failed. */
+    static final class RecordNotStartedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RecordNotStartedException() {
+            super(
+                    "not started: an earlier record of its partition is not done, or the partition was revoked",
+                    null,
+                    false,
+                    false);
+        }
+    }
+}

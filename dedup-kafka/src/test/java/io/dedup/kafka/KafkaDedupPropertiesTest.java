@@ -1,0 +1,79 @@
+package io.dedup.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dedup.FailurePolicy;
+import io.dedup.memory.InMemoryDedupStore;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KafkaDedupPropertiesTest {
+    @Test
+    void properties_configure_namespace_keys_per_topic_and_dead_letter_topics() {
+        try (KafkaDedup dedup = KafkaDedup.builder()
+                .store(InMemoryDedupStore.create())
+                .properties(Map.of(
+                        "group.id", "billing",
+                        "bootstrap.servers", "ignored:9092",
+                        "dedup.kafka.key", "header:event-id",
+                        "dedup.kafka.topic.pay.ments.key", "json-pointer:/id",
+                        "dedup.kafka.topic.orders.dead-letter-topic", "orders-dead",
+                        "dedup.kafka.dead-letter-suffix", "-dlt",
+                        "dedup.failure-policy", "mark-failed",
+                        "dedup.lease", "PT10S",
+                        "dedup.retention", "3600000"))
+                .build()) {
+            assertThat(dedup.namespace()).isEqualTo("billing");
+            assertThat(dedup.deadLetterTopic("orders")).isEqualTo("orders-dead");
+            assertThat(dedup.deadLetterTopic("other")).isEqualTo("other-dlt");
+            assertThat(dedup.settings.failurePolicy()).isEqualTo(FailurePolicy.MARK_FAILED);
+            assertThat(dedup.settings.lease()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(dedup.settings.retention()).isEqualTo(Duration.ofHours(1));
+            assertThat(dedup.keyOf(Records.record("pay.ments", 0, 0, null, "{\"id\":\"p1\"}"))
+                            .id())
+                    .isEqualTo("p1");
+            var withEventId = Records.record("orders", 0, 0, null, "{}");
+            withEventId.headers().add("event-id", "e1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(dedup.keyOf(withEventId).id()).isEqualTo("e1");
+            assertThat(dedup.keyOf(withEventId).namespace()).isEqualTo("billing");
+        }
+    }
+
+    @Test
+    void namespace_wins_over_group_id_and_defaults_apply() {
+        try (KafkaDedup dedup = KafkaDedup.builder()
+                .store(InMemoryDedupStore.create())
+                .properties(Map.of("group.id", "g", "dedup.namespace", "ns"))
+                .build()) {
+            assertThat(dedup.namespace()).isEqualTo("ns");
+            assertThat(dedup.deadLetterTopic("orders")).isEqualTo("orders.DLT");
+        }
+    }
+
+    @Test
+    void retry_settings_are_read_together() {
+        try (KafkaDedup dedup = KafkaDedup.builder()
+                .store(InMemoryDedupStore.create())
+                .properties(Map.of("dedup.kafka.max-attempts", "5", "dedup.kafka.retry-backoff", "100"))
+                .build()) {
+            assertThat(dedup.settings.maxAttempts()).isEqualTo(5);
+            assertThat(dedup.settings.retryDelay(1)).isEqualTo(Duration.ofMillis(100));
+            assertThat(dedup.settings.retryDelay(3)).isEqualTo(Duration.ofMillis(400));
+            assertThat(dedup.settings.retryDelay(30)).isEqualTo(KafkaDedup.DEFAULT_MAX_RETRY_BACKOFF);
+        }
+    }
+
+    @Test
+    void invalid_and_unknown_settings_name_their_key() {
+        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.kafka.max-attempts", "zero")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dedup.kafka.max-attempts");
+        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.kafka.retries", "3")))
+                .hasMessageContaining("dedup.kafka.retries")
+                .hasMessageContaining("unknown setting");
+        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.kafka.topic.x.key", "nope")))
+                .hasMessageContaining("dedup.kafka.topic.x.key");
+    }
+}
