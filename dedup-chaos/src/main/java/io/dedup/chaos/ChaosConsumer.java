@@ -29,11 +29,14 @@ public final class ChaosConsumer {
             gate.arm(KillPoint.of(parts[0]), Integer.parseInt(parts[1]));
         }
         LedgerWriter ledger = new LedgerWriter(settings);
-        AutoCloseable consumer = settings.get("broker").equals("rabbitmq")
-                ? (settings.transactional()
-                        ? TransactionalRabbitConsumer.start(settings, gate, ledger)
-                        : LeasedRabbitConsumer.start(settings, gate, ledger))
-                : unknownBroker(settings);
+        AutoCloseable consumer =
+                switch (settings.get("broker")) {
+                    case "rabbitmq" -> settings.transactional()
+                            ? TransactionalRabbitConsumer.start(settings, gate, ledger)
+                            : LeasedRabbitConsumer.start(settings, gate, ledger);
+                    case "kafka" -> KafkaChaosConsumer.start(settings, gate, ledger);
+                    default -> throw new IllegalArgumentException("unknown broker " + settings.get("broker"));
+                };
         gate.say("READY " + settings.id() + " " + ProcessHandle.current().pid());
 
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -55,9 +58,5 @@ public final class ChaosConsumer {
         }
         // stdin closed: the controlling test went away; do not linger as an orphan.
         System.exit(3);
-    }
-
-    private static AutoCloseable unknownBroker(ConsumerSettings settings) {
-        throw new IllegalArgumentException("unknown broker " + settings.get("broker"));
     }
 }

@@ -61,7 +61,12 @@ final class ChaosRun implements AutoCloseable {
     final String id;
     final String namespace;
     final ChaosLedger ledger;
+    /** The RabbitMQ queues, or null on Kafka. */
     final RabbitQueues queues;
+    /** The Kafka topic, or null on RabbitMQ. */
+    final KafkaTopics kafka;
+
+    final ChaosBroker broker;
     final OwnRedis redis;
     private final DedupStore inspector;
     private final HikariDataSource inspectorPool;
@@ -73,28 +78,36 @@ final class ChaosRun implements AutoCloseable {
     private int started;
     private int workQueues;
 
-    private ChaosRun(String scenario, Mode mode, String store, int queueCount, Map<String, String> overrides)
+    private ChaosRun(
+            String brokerName, String scenario, Mode mode, String store, int queueCount, Map<String, String> overrides)
             throws Exception {
         this.scenario = scenario;
         this.mode = mode;
         this.store = store;
-        this.seed = ChaosProfile.seedFor(scenario + "/" + mode.label() + "/" + store);
+        this.seed = ChaosProfile.seedFor(
+                scenario + "/" + mode.label() + "/" + store + (brokerName.equals("rabbitmq") ? "" : "/" + brokerName));
         this.random = new Random(seed);
         this.id = "r" + Long.toString(Math.abs(IDS.nextLong()), 36).substring(0, 7);
         this.namespace = "chaos-" + id;
         System.out.printf(
-                "%nCHAOS scenario=%s mode=%s store=%s broker=rabbitmq profile=%s seed=%d run=%s%n",
-                scenario, mode.label(), store, profile.name(), seed, id);
+                "%nCHAOS scenario=%s mode=%s store=%s broker=%s profile=%s seed=%d run=%s%n",
+                scenario, mode.label(), store, brokerName, profile.name(), seed, id);
         this.ledger = new ChaosLedger(id, mode == Mode.TRANSACTIONAL);
-        this.queues = new RabbitQueues(id, queueCount);
+        if (brokerName.equals("kafka")) {
+            this.queues = null;
+            this.kafka = new KafkaTopics(
+                    id, namespace, queueCount, mode == Mode.TRANSACTIONAL ? this::databasePositions : null);
+            this.broker = kafka;
+        } else {
+            this.kafka = null;
+            this.queues = new RabbitQueues(id, queueCount);
+            this.broker = queues;
+        }
         this.workQueues = queueCount;
-        settings.put("broker", "rabbitmq");
+        settings.putAll(broker.consumerSettings());
         settings.put("mode", mode.label());
         settings.put("store", store);
-        settings.put("queues", String.join(",", queues.names()));
         settings.put("namespace", namespace);
-        settings.put("rabbitHost", queues.host());
-        settings.put("rabbitPort", String.valueOf(queues.port()));
         settings.put("ledgerUrl", ledger.jdbcUrl());
         settings.put("effectsTable", ledger.effectsTable());
         settings.put("invocationsTable", ledger.invocationsTable());
@@ -140,7 +153,23 @@ final class ChaosRun implements AutoCloseable {
 
     static ChaosRun start(String scenario, Mode mode, String store, int queues, Map<String, String> overrides)
             throws Exception {
-        return new ChaosRun(scenario, mode, store, queues, overrides);
+        return new ChaosRun("rabbitmq", scenario, mode, store, queues, overrides);
+    }
+
+    /** A run on Kafka: one topic of {@code partitions} partitions on the suite's own broker. */
+    static ChaosRun onKafka(String scenario, Mode mode, String store, int partitions, Map<String, String> overrides)
+            throws Exception {
+        return new ChaosRun("kafka", scenario, mode, store, partitions, overrides);
+    }
+
+    /** Kafka-to-database mode: the offsets the store's positions table holds for {@code topic}. */
+    private Map<Integer, Long> databasePositions(String topic) {
+        try (io.dedup.spi.StoreTransaction tx = inspector
+                .capability(io.dedup.spi.TransactionalStore.class)
+                .orElseThrow()
+                .begin()) {
+            return tx.positions(namespace, topic);
+        }
     }
 
     /** Changes a consumer setting for the consumers started from now on. */
@@ -174,7 +203,7 @@ final class ChaosRun implements AutoCloseable {
 
     /** Publishes more messages (replays, hostile input); they count as deliveries. */
     void publish(List<Workload.Message> messages) throws Exception {
-        queues.publish(messages);
+        broker.publish(messages);
         deliveries += messages.size();
     }
 
@@ -294,12 +323,12 @@ final class ChaosRun implements AutoCloseable {
             }
             awaitQuiet();
             stopAll();
-            if (queues.waiting() == 0 || round == 3) {
+            if (broker.waiting() == 0 || round == 3) {
                 return round;
             }
             System.out.printf(
                     "CHAOS %s: %d deliveries came back after a clean stop; consuming again%n",
-                    scenario, queues.waiting());
+                    scenario, broker.waiting());
         }
     }
 
@@ -309,7 +338,7 @@ final class ChaosRun implements AutoCloseable {
         int quietPolls = 0;
         while (true) {
             long activity = ledger.activity();
-            boolean done = progress() >= keys.size() && queues.waiting() == 0;
+            boolean done = progress() >= keys.size() && broker.waiting() == 0;
             quietPolls = done && activity == lastActivity ? quietPolls + 1 : 0;
             lastActivity = activity;
             if (quietPolls >= 3) {
@@ -317,7 +346,7 @@ final class ChaosRun implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not drained after " + profile.drainTimeout() + ": " + progress() + " of "
-                        + keys.size() + " keys done, " + queues.waiting() + " deliveries waiting");
+                        + keys.size() + " keys done, " + broker.waiting() + " deliveries waiting");
             }
             Pause.millis(700);
         }
@@ -335,7 +364,7 @@ final class ChaosRun implements AutoCloseable {
     /** Drains, checks the invariants every scenario shares, and records the summary row. */
     Result finish() throws Exception {
         int rounds = drain();
-        long waitingAfterStop = queues.waiting();
+        long waitingAfterStop = broker.waiting();
         Map<String, List<ChaosLedger.Effect>> effectsByKey = new HashMap<>();
         for (ChaosLedger.Effect effect : ledger.effects()) {
             effectsByKey.computeIfAbsent(effect.key(), k -> new ArrayList<>()).add(effect);
@@ -375,12 +404,12 @@ final class ChaosRun implements AutoCloseable {
             duplicates += ledger.events("dup-refused");
         }
         long fenced = ledger.events("fenced");
-        long dead = queues.deadLettered();
+        long dead = broker.deadLettered();
         Summary.Row row = new Summary.Row(
                 scenario,
                 mode.label(),
                 store,
-                "rabbitmq",
+                broker.name(),
                 keys.size(),
                 deliveries,
                 effects,
@@ -431,7 +460,7 @@ final class ChaosRun implements AutoCloseable {
             }
         }
         try {
-            queues.close();
+            broker.close();
         } finally {
             try {
                 ledger.close();

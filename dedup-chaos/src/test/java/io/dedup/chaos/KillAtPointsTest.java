@@ -46,10 +46,14 @@ class KillAtPointsTest {
 
     /** Kills a consumer at each point, faultRounds times; returns the key each kill held, and where. */
     static Map<String, KillPoint> killAtEveryPoint(ChaosRun run) throws Exception {
+        return killAt(run, java.util.List.of(KillPoint.values()), run.profile.faultRounds());
+    }
+
+    static Map<String, KillPoint> killAt(ChaosRun run, java.util.List<KillPoint> points, int rounds) throws Exception {
         run.publish(run.profile.keys());
         Map<String, KillPoint> victims = new LinkedHashMap<>();
-        for (int round = 0; round < run.profile.faultRounds(); round++) {
-            for (KillPoint point : KillPoint.values()) {
+        for (int round = 0; round < rounds; round++) {
+            for (KillPoint point : points) {
                 int nth = 1 + run.random.nextInt(8);
                 ChildConsumer armed = run.startConsumer(Map.of("arm", point.label() + ":" + nth));
                 String line = armed.awaitLine("AT " + point.label(), Duration.ofSeconds(60));

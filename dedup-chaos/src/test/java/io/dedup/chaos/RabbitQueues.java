@@ -11,13 +11,14 @@ import io.dedup.testkit.ServiceEndpoint;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
  * The run's RabbitMQ queues (uniquely named, deleted at the end with their retry and dead-letter queues), the
  * producer that fills them, and the counts the invariants read.
  */
-final class RabbitQueues implements AutoCloseable {
+final class RabbitQueues implements ChaosBroker {
     private final ServiceEndpoint endpoint = LocalServices.rabbitmq();
     private final Connection connection;
     private final Channel channel;
@@ -40,6 +41,25 @@ final class RabbitQueues implements AutoCloseable {
         }
     }
 
+    @Override
+    public String name() {
+        return "rabbitmq";
+    }
+
+    @Override
+    public Map<String, String> consumerSettings() {
+        return Map.of(
+                "broker", "rabbitmq",
+                "queues", String.join(",", names),
+                "rabbitHost", endpoint.host(),
+                "rabbitPort", String.valueOf(endpoint.port()));
+    }
+
+    @Override
+    public int lanes() {
+        return names.size();
+    }
+
     String host() {
         return endpoint.host();
     }
@@ -53,7 +73,8 @@ final class RabbitQueues implements AutoCloseable {
     }
 
     /** Publishes persistent messages and waits for the broker's confirms. */
-    synchronized void publish(List<Workload.Message> messages) throws IOException {
+    @Override
+    public synchronized void publish(List<Workload.Message> messages) throws IOException {
         int unconfirmed = 0;
         for (Workload.Message message : messages) {
             AMQP.BasicProperties.Builder properties = new AMQP.BasicProperties.Builder().deliveryMode(2);
@@ -81,7 +102,8 @@ final class RabbitQueues implements AutoCloseable {
     }
 
     /** Ready messages in the work and retry queues (unacked ones count once their channel closes). */
-    synchronized long waiting() throws IOException {
+    @Override
+    public synchronized long waiting() throws IOException {
         long total = 0;
         for (String name : names) {
             total += channel.queueDeclarePassive(name).getMessageCount();
@@ -91,7 +113,8 @@ final class RabbitQueues implements AutoCloseable {
         return total;
     }
 
-    synchronized long deadLettered() throws IOException {
+    @Override
+    public synchronized long deadLettered() throws IOException {
         long total = 0;
         for (String name : names) {
             total += channel.queueDeclarePassive(RetryTopology.of(name).deadLetterQueue())
