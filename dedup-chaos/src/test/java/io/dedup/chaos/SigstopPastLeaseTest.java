@@ -32,7 +32,8 @@ class SigstopPastLeaseTest {
     void transactional_mode_on_postgres_refuses_the_stale_worker_effect() throws Exception {
         // A stopped worker holds its transaction, and so its keys' row locks; the session timeout ends it.
         try (ChaosRun run = ChaosRun.start(
-                "sigstop-past-lease", Mode.TRANSACTIONAL, "postgres", 2, Map.of("idleInTransactionMillis", "3000"))) {
+                "sigstop-past-lease", Mode.TRANSACTIONAL, "postgres", 3, Map.of("idleInTransactionMillis", "3000"))) {
+            run.workQueues(2);
             run.publish(run.profile.keys());
             for (int round = 0; round < run.profile.faultRounds(); round++) {
                 stopTakeOverResume(run);

@@ -7,10 +7,22 @@
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 
+-- Our fields in HMGET order. HGETALL costs one call like HMGET and also shows a hash that is not ours (foreign
+-- fields only looked like an absent key to HMGET, and was silently taken over).
+local slots = {s = 1, t = 2, l = 3, f = 4, c = 5, b = 6}
+
 local function claim(key, lease, retention, hasFingerprint, fingerprint)
-  local r = redis.pcall('HMGET', key, 's', 't', 'l', 'f', 'c', 'b')
-  if r.err then
-    return {'W', r.err}
+  local all = redis.pcall('HGETALL', key)
+  if all.err then
+    return {'W', all.err}
+  end
+  local r = {}
+  for i = 1, #all, 2 do
+    local slot = slots[all[i]]
+    if not slot then
+      return {'E', 'foreign field ' .. all[i]}
+    end
+    r[slot] = all[i + 1]
   end
   local state = r[1]
   local token = 1

@@ -100,6 +100,22 @@ class RedisRecordTest {
     }
 
     @Test
+    void a_hash_of_foreign_fields_under_a_record_key_is_corrupt_not_taken_over() {
+        // Found by dedup-chaos (hostile input): such a hash looked absent and was claimed, keeping its fields.
+        DedupKey foreign = DedupKey.of("corrupt", "foreign-hash");
+        RedisTestSupport.withRedis(redis -> {
+            redis.hset(store.redisKey(foreign), Map.of("state", "BANANA", "token", "x"));
+            return redis.expire(store.redisKey(foreign), 600);
+        });
+        assertThatThrownBy(() -> store.claim(ClaimRequest.of(foreign, LONG, LONG)))
+                .isInstanceOf(DedupStoreCorruptionException.class)
+                .hasMessageContaining("corrupt/foreign-hash")
+                .hasMessageContaining("foreign field");
+        Map<String, String> left = RedisTestSupport.withRedis(redis -> redis.hgetall(store.redisKey(foreign)));
+        assertThat(left).containsOnlyKeys("state", "token");
+    }
+
+    @Test
     void an_acl_user_limited_to_the_key_prefix_can_use_the_store_and_a_wrong_password_cannot() {
         String user = "dedup-test-" + UUID.randomUUID().toString().substring(0, 8);
         String password = UUID.randomUUID().toString();
