@@ -6,12 +6,8 @@ import io.dedup.jdbc.JdbcDedupStore;
 import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.redis.RedisDedupStore;
 import io.dedup.spi.DedupStore;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -74,25 +70,13 @@ final class DemoStore implements AutoCloseable {
                 RedisDedupStore.builder(uri).keyPrefix(REDIS_PREFIX).build();
         return new DemoStore(store, "the Redis store at " + DemoServices.redact(uri), () -> {
             try {
-                deleteKeys(connection.sync(), REDIS_PREFIX + namespace + ":*");
+                Cleanup.deleteRedisKeys(connection.sync(), REDIS_PREFIX + namespace + ":*");
             } finally {
                 store.close();
                 connection.close();
                 admin.shutdown();
             }
         });
-    }
-
-    private static void deleteKeys(RedisCommands<String, String> redis, String pattern) {
-        ScanCursor cursor = ScanCursor.INITIAL;
-        do {
-            KeyScanCursor<String> page =
-                    redis.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
-            if (!page.getKeys().isEmpty()) {
-                redis.unlink(page.getKeys().toArray(String[]::new));
-            }
-            cursor = page;
-        } while (!cursor.isFinished());
     }
 
     private static DemoStore jdbc(String namespace, DemoServices services) {
