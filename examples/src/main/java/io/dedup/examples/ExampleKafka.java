@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -16,6 +17,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -62,9 +65,9 @@ public final class ExampleKafka implements AutoCloseable {
     }
 
     /**
-     * Creates topics with {@code partitions} partitions each and waits until they exist.
+     * Creates topics with {@code partitions} partitions each and waits until every partition has a leader.
      *
-     * @throws IllegalStateException if the broker refuses
+     * @throws IllegalStateException if the broker refuses or the partitions get no leader within 30 s
      */
     public void createTopics(int partitions, String... topics) {
         List<NewTopic> newTopics = new ArrayList<>();
@@ -73,8 +76,35 @@ public final class ExampleKafka implements AutoCloseable {
         }
         try {
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+            awaitLeaders(List.of(topics));
         } catch (Exception e) {
             throw new IllegalStateException("could not create topics " + List.of(topics) + ": " + e, e);
+        }
+    }
+
+    /**
+     * A created topic's partitions take a moment to get their leader; a producer that writes before then can be
+     * refused (NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER for the batches behind) until its delivery
+     * timeout.
+     */
+    private void awaitLeaders(List<String> topics) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            boolean ready;
+            try {
+                ready = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+                        .flatMap(d -> d.partitions().stream())
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+            } catch (java.util.concurrent.ExecutionException notYet) {
+                ready = false; // the topic is not known to the broker we asked yet
+            }
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("partitions of " + topics + " have no leader after 30 s");
+            }
+            Thread.sleep(50);
         }
     }
 
@@ -87,12 +117,45 @@ public final class ExampleKafka implements AutoCloseable {
         }
     }
 
-    /** A producer of text records, acks=all. The caller closes it. */
-    public KafkaProducer<String, String> producer() {
+    /** A producer of text records, acks=all, failing a send after 30 s. The caller closes it. */
+    private KafkaProducer<String, String> producer() {
         return new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5,
+                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        10_000,
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                        30_000),
                 new StringSerializer(),
                 new StringSerializer());
+    }
+
+    /**
+     * Sends {@code records} and waits until the broker has every one.
+     *
+     * @throws IllegalStateException if a send failed
+     */
+    public void send(List<ProducerRecord<String, String>> records) {
+        try (KafkaProducer<String, String> producer = producer()) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
+            for (ProducerRecord<String, String> record : records) {
+                sent.add(producer.send(record));
+            }
+            producer.flush();
+            for (Future<RecordMetadata> result : sent) {
+                result.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("could not send a record: " + e.getCause(), e.getCause());
+        }
     }
 
     /** Committed offsets of {@code group}, by partition. */

@@ -4,7 +4,9 @@ import io.dedup.MessageHandler;
 import io.dedup.kafka.KafkaDedup;
 import io.dedup.kafka.KafkaDedupRunner;
 import io.dedup.testkit.KafkaBroker;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,20 +18,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The demo on Kafka: payments go to a topic, with the duplicates real systems make, and {@link KafkaDedupRunner}s
@@ -84,19 +81,18 @@ final class KafkaScenario {
     private DemoReport play(boolean cleanUpTopic) throws Exception {
         PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
         progress.track(deliveries::sum, ledger::executions, metrics::duplicates);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
+        try (ExampleKafka kafka = ExampleKafka.at(bootstrapServers)) {
+            Admin admin = kafka.admin();
+            kafka.createTopics(PARTITIONS, topic);
             try {
-                produce(stream);
+                produce(kafka, stream);
                 Map<TopicPartition, Long> ends = endOffsets(admin);
                 workerDiesBeforeCommitting(stream.payments().size());
                 takeOver(admin, ends);
                 replay(admin, ends);
             } finally {
                 if (cleanUpTopic) {
-                    admin.deleteTopics(List.of(topic));
+                    kafka.deleteTopics(topic);
                     admin.deleteConsumerGroups(List.of(namespace));
                 }
             }
@@ -104,24 +100,15 @@ final class KafkaScenario {
         return report(stream);
     }
 
-    private void produce(PaymentStream stream) throws Exception {
-        Map<String, Object> config = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.LINGER_MS_CONFIG,
-                5);
-        try (KafkaProducer<String, String> producer =
-                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-            for (Payment payment : stream.sends()) {
-                ProducerRecord<String, String> record = new ProducerRecord<>(topic, payment.account(), payment.json());
-                record.headers()
-                        .add("idempotency-key", payment.paymentId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                producer.send(record);
-            }
-            producer.flush();
+    private void produce(ExampleKafka kafka, PaymentStream stream) {
+        List<ProducerRecord<String, String>> records =
+                new ArrayList<>(stream.sends().size());
+        for (Payment payment : stream.sends()) {
+            ProducerRecord<String, String> record = new ProducerRecord<>(topic, payment.account(), payment.json());
+            record.headers().add("idempotency-key", payment.paymentId().getBytes(StandardCharsets.UTF_8));
+            records.add(record);
         }
+        kafka.send(records);
         progress.say(
                 "produced %,d records to %s (%d partitions): %,d payments, %,d of them sent twice by a retrying producer",
                 stream.sends().size(), topic, PARTITIONS, stream.payments().size(), stream.retries());

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -130,19 +130,18 @@ public final class KafkaToPostgresExample {
     /** Sends the payments, a fifth of them twice; returns the balances each payment posted once gives. */
     private static Map<String, Long> produce(ExampleKafka kafka, String topic) {
         Map<String, Long> balances = new TreeMap<>();
-        try (KafkaProducer<String, String> producer = kafka.producer()) {
-            for (int i = 0; i < PAYMENTS; i++) {
-                Payment payment = new Payment(String.format("pay-%04d", i), "acct-" + (i % 11), 100 + i);
-                balances.merge(payment.account(), payment.amountCents(), Long::sum);
-                int copies = i % 5 == 0 ? 2 : 1;
-                for (int c = 0; c < copies; c++) {
-                    ProducerRecord<String, String> record =
-                            new ProducerRecord<>(topic, payment.account(), payment.json());
-                    record.headers().add("idempotency-key", payment.paymentId().getBytes(StandardCharsets.UTF_8));
-                    producer.send(record);
-                }
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < PAYMENTS; i++) {
+            Payment payment = new Payment(String.format("pay-%04d", i), "acct-" + (i % 11), 100 + i);
+            balances.merge(payment.account(), payment.amountCents(), Long::sum);
+            int copies = i % 5 == 0 ? 2 : 1;
+            for (int c = 0; c < copies; c++) {
+                ProducerRecord<String, String> record = new ProducerRecord<>(topic, payment.account(), payment.json());
+                record.headers().add("idempotency-key", payment.paymentId().getBytes(StandardCharsets.UTF_8));
+                records.add(record);
             }
         }
+        kafka.send(records);
         return balances;
     }
 

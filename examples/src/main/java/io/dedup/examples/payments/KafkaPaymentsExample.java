@@ -7,12 +7,12 @@ import io.dedup.kafka.DeadLetterHeaders;
 import io.dedup.redis.RedisDedupStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -78,18 +78,18 @@ public final class KafkaPaymentsExample {
     }
 
     private static void send(ExampleKafka kafka, String topic) {
-        try (KafkaProducer<String, String> producer = kafka.producer()) {
-            for (int i = 0; i < 100; i++) {
-                Payment payment = new Payment(String.format("pay-%04d", i), "acct-" + (i % 7), 1000 + i);
-                producer.send(withKey(new ProducerRecord<>(topic, payment.account(), payment.json()), payment));
-                if (i % 5 == 0) { // the producer's retry: the same record again
-                    producer.send(withKey(new ProducerRecord<>(topic, payment.account(), payment.json()), payment));
-                }
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            Payment payment = new Payment(String.format("pay-%04d", i), "acct-" + (i % 7), 1000 + i);
+            records.add(withKey(new ProducerRecord<>(topic, payment.account(), payment.json()), payment));
+            if (i % 5 == 0) { // the producer's retry: the same record again
+                records.add(withKey(new ProducerRecord<>(topic, payment.account(), payment.json()), payment));
             }
-            Payment declined = new Payment("pay-declined", "acct-1", 0);
-            producer.send(withKey(new ProducerRecord<>(topic, declined.account(), declined.json()), declined));
-            producer.send(new ProducerRecord<>(topic, "acct-2", "{\"account\":\"acct-2\",\"amountCents\":500}"));
         }
+        Payment declined = new Payment("pay-declined", "acct-1", 0);
+        records.add(withKey(new ProducerRecord<>(topic, declined.account(), declined.json()), declined));
+        records.add(new ProducerRecord<>(topic, "acct-2", "{\"account\":\"acct-2\",\"amountCents\":500}"));
+        kafka.send(records);
     }
 
     private static ProducerRecord<String, String> withKey(ProducerRecord<String, String> record, Payment payment) {
