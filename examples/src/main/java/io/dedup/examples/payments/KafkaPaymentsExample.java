@@ -73,6 +73,7 @@ public final class KafkaPaymentsExample {
             }
         } finally {
             kafka.deleteTopics(topic, topic + ".DLT");
+            kafka.admin().deleteConsumerGroups(List.of(group));
             Cleanup.deleteRedisKeys(redisUri, keyPrefix + group + ":*");
         }
     }
