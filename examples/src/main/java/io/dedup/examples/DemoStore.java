@@ -7,6 +7,7 @@ import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.redis.RedisDedupStore;
 import io.dedup.spi.DedupStore;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,9 +25,9 @@ final class DemoStore implements AutoCloseable {
 
     private final DedupStore store;
     private final String description;
-    private final AutoCloseable cleanup;
+    private final Runnable cleanup;
 
-    private DemoStore(DedupStore store, String description, AutoCloseable cleanup) {
+    private DemoStore(DedupStore store, String description, Runnable cleanup) {
         this.store = store;
         this.description = description;
         this.cleanup = cleanup;
@@ -57,8 +58,9 @@ final class DemoStore implements AutoCloseable {
         RedisClient admin;
         StatefulRedisConnection<String, String> connection;
         try {
-            admin = RedisClient.create(uri);
-            admin.setDefaultTimeout(Duration.ofSeconds(2));
+            RedisURI redisUri = RedisURI.create(uri);
+            redisUri.setTimeout(Duration.ofSeconds(2));
+            admin = RedisClient.create(redisUri);
             connection = admin.connect();
         } catch (RuntimeException e) {
             throw new DemoEnvironmentException(
@@ -124,7 +126,7 @@ final class DemoStore implements AutoCloseable {
 
     /** Deletes the run's keys and closes the store. */
     @Override
-    public void close() throws Exception {
-        cleanup.close();
+    public void close() {
+        cleanup.run();
     }
 }

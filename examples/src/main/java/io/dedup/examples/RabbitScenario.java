@@ -65,6 +65,7 @@ final class RabbitScenario {
         }
     }
 
+    @SuppressWarnings("try") // the resources are closed by the try; the body does not name them
     private DemoReport play(Channel admin) throws Exception {
         PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
         progress.track(deliveries::sum, ledger::executions, metrics::duplicates);
@@ -119,6 +120,7 @@ final class RabbitScenario {
     }
 
     /** worker-1 charges; at 30% of the payments its connection drops while it works through a batch. */
+    @SuppressWarnings("try") // the resources are closed by the try; the body does not name them
     private void connectionDropsMidBatch(int payments) throws Exception {
         long dropAt = Math.max(1, payments * 3L / 10);
         AtomicLong charged = new AtomicLong();

@@ -85,6 +85,7 @@ public final class KafkaToPostgresExample {
     }
 
     /** Produces, runs the two consumers, reads the outcome, and cleans up. */
+    @SuppressWarnings("try") // the resources are closed by the try; the body does not name them
     public static Outcome run(ExampleKafka kafka, DataSource dataSource, String runId) throws Exception {
         String topic = "ledger-payments-" + runId;
         String group = "ledger-" + runId;

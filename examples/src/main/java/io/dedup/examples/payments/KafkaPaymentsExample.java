@@ -52,6 +52,7 @@ public final class KafkaPaymentsExample {
     }
 
     /** Sends the payments, runs the consumer until it is done with them, and cleans up. */
+    @SuppressWarnings("try") // the resources are closed by the try; the body does not name them
     public static Outcome run(ExampleKafka kafka, String redisUri, String runId) throws Exception {
         String topic = "payments-" + runId;
         String group = "payments-service-" + runId;

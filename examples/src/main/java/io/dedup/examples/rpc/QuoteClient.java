@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Asks {@link QuoteService} for quotes over RabbitMQ's direct reply-to. A request's message-id is its idempotency
@@ -81,10 +82,19 @@ public final class QuoteClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the client's channel.
+     *
+     * @throws IOException if the broker refuses
+     */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         if (channel.isOpen()) {
-            channel.close();
+            try {
+                channel.close();
+            } catch (TimeoutException e) {
+                // the channel goes away with its connection
+            }
         }
     }
 }
