@@ -45,7 +45,7 @@ public record DemoOptions(
 
               --messages N            distinct payments to send (default 20000)
               --broker kafka          start a single-node Kafka broker as a child process (default)
-              --broker rabbitmq       the RabbitMQ at DEDUP_RABBITMQ_URI (default amqp://guest:guest@127.0.0.1:5672/)
+              --broker rabbitmq       the RabbitMQ at DEDUP_RABBITMQ_URI (default amqp://guest:guest@127.0.0.1:5672)
               --broker none           no broker: replay the same duplicates through the core API in process
               --store memory          the embedded in-memory store (default)
               --store redis           Redis at DEDUP_REDIS_URI (default redis://127.0.0.1:6379)
@@ -56,7 +56,8 @@ public record DemoOptions(
 
             The last line is stable for scripts:
               exactly-once: deliveries=<n> unique_keys=<n> executions=<n> duplicates_suppressed=<n> lost=<n>
-            Exit code 0 when every payment was charged exactly once, 1 otherwise, 2 on bad usage.
+            Exit code 0 when every payment was charged exactly once, 1 otherwise, 2 on bad usage, 3 when a service
+            the options need cannot be reached.
             """;
 
     public DemoOptions {
@@ -103,13 +104,25 @@ public record DemoOptions(
                         Integer.parseInt(value.replace("_", "")), seed, broker, store, kafkaBootstrapServers, verbose);
                 case "--seed" -> new DemoOptions(
                         messages, Long.parseLong(value), broker, store, kafkaBootstrapServers, verbose);
-                case "--broker" -> withBroker(Broker.valueOf(value.toUpperCase(Locale.ROOT)));
-                case "--store" -> withStore(StoreKind.valueOf(value.toUpperCase(Locale.ROOT)));
+                case "--broker" -> withBroker(oneOf(Broker.class, value));
+                case "--store" -> withStore(oneOf(StoreKind.class, value));
                 default -> new DemoOptions(messages, seed, broker, store, Optional.of(value), verbose);
             };
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(option + " " + value + ": " + e.getMessage(), e);
         }
+    }
+
+    private static <E extends Enum<E>> E oneOf(Class<E> type, String value) {
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(value)) {
+                return constant;
+            }
+        }
+        throw new IllegalArgumentException("must be one of "
+                + java.util.Arrays.stream(type.getEnumConstants())
+                        .map(c -> c.name().toLowerCase(Locale.ROOT))
+                        .collect(java.util.stream.Collectors.joining(", ")));
     }
 
     public DemoOptions withMessages(int messages) {

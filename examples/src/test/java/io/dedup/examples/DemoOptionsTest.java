@@ -42,7 +42,8 @@ class DemoOptionsTest {
     void bad_arguments_are_named() {
         assertThatThrownBy(() -> DemoOptions.parse("--store", "mongo"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("--store mongo");
+                .hasMessageContaining("--store mongo")
+                .hasMessageContaining("one of memory, redis, jdbc");
         assertThatThrownBy(() -> DemoOptions.parse("--messages"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--messages needs a value");
