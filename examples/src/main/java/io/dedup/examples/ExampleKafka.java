@@ -3,15 +3,19 @@ package io.dedup.examples;
 import io.dedup.testkit.KafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -83,28 +87,30 @@ public final class ExampleKafka implements AutoCloseable {
     }
 
     /**
-     * A created topic's partitions take a moment to get their leader; a producer that writes before then can be
-     * refused (NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER for the batches behind) until its delivery
-     * timeout.
+     * A created topic's partitions take a moment to be served: the metadata may already name a leader whose replica
+     * is not leading yet. A producer that writes then is refused (NOT_LEADER_OR_FOLLOWER), and an idempotent one with
+     * several batches in flight can then be stuck on OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout. So wait
+     * until every partition's leader answers a request only a leader serves: listing its end offset.
      */
     private void awaitLeaders(List<String> topics) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            boolean ready;
             try {
-                ready = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
-                        .flatMap(d -> d.partitions().stream())
-                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-            } catch (java.util.concurrent.ExecutionException notYet) {
-                ready = false; // the topic is not known to the broker we asked yet
-            }
-            if (ready) {
+                Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+                admin.describeTopics(topics)
+                        .allTopicNames()
+                        .get(10, TimeUnit.SECONDS)
+                        .forEach((topic, description) -> description
+                                .partitions()
+                                .forEach(p -> ends.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(ends).all().get(10, TimeUnit.SECONDS);
                 return;
+            } catch (ExecutionException | TimeoutException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("partitions of " + topics + " are not served after 30 s", notYet);
+                }
+                Thread.sleep(50);
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("partitions of " + topics + " have no leader after 30 s");
-            }
-            Thread.sleep(50);
         }
     }
 
@@ -127,6 +133,9 @@ public final class ExampleKafka implements AutoCloseable {
                         "all",
                         ProducerConfig.LINGER_MS_CONFIG,
                         5,
+                        // one request at a time: a refused batch is retried before any later one is sent
+                        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                        1,
                         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
                         10_000,
                         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
@@ -153,7 +162,7 @@ public final class ExampleKafka implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while sending", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("could not send a record: " + e.getCause(), e.getCause());
         }
     }
