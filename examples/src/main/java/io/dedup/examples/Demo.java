@@ -1,172 +1,106 @@
 package io.dedup.examples;
 
-import io.dedup.DedupConsumer;
-import io.dedup.DedupResult;
-import io.dedup.Disposition;
-import io.dedup.KeyExtractor;
-import io.dedup.memory.InMemoryDedupStore;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import io.dedup.examples.DemoOptions.Broker;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.UUID;
 
 /**
- * The demo: a stream of payment messages, duplicated the way real systems duplicate them (producer retries, a
- * consumer that dies before committing and whose batch is redelivered, a replayed batch), consumed by several
- * workers through {@link DedupConsumer} on the embedded in-memory store. It prints a report whose last line is
- * stable for scripts:
+ * The demo, {@code ./demo}: payments with the duplicates real systems make (a producer's retries, a consumer that
+ * dies before committing and is replaced, an operator's replay) go through a real broker — by default a single-node
+ * Kafka started as a child process — and are consumed under dedup, which charges each payment exactly once. It ends
+ * with a report whose last line is stable for scripts:
  *
  * <pre>exactly-once: deliveries=&lt;n&gt; unique_keys=&lt;n&gt; executions=&lt;n&gt; duplicates_suppressed=&lt;n&gt; lost=&lt;n&gt;</pre>
  *
- * <p>Usage: {@code Demo [--messages N] [--seed S]}.
+ * <p>Exit code 0 when executions equal unique keys and nothing was lost, 1 otherwise, 2 for bad arguments, 3 when a
+ * service the options need cannot be reached. {@code --help} lists the options.
  */
 public final class Demo {
-    /** A payment message: its idempotency key travels in a JSON field, as many producers send it. */
-    public record Payment(byte[] json) {}
-
-    /** What one run did. */
-    public record Report(int deliveries, int uniqueKeys, int executions, int duplicatesSuppressed, int lost) {
-        public String line() {
-            return "exactly-once: deliveries=" + deliveries + " unique_keys=" + uniqueKeys + " executions=" + executions
-                    + " duplicates_suppressed=" + duplicatesSuppressed + " lost=" + lost;
-        }
-    }
+    /** How long the demo's keys are remembered: long enough for the run; a persistent store forgets them soon after. */
+    static final Duration RETENTION = Duration.ofMinutes(15);
 
     private Demo() {}
 
     public static void main(String[] args) throws Exception {
-        int messages = 20_000;
-        long seed = 7;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--messages" -> messages = Integer.parseInt(args[++i]);
-                case "--seed" -> seed = Long.parseLong(args[++i]);
-                default -> {
-                    System.err.println("usage: Demo [--messages N] [--seed S]");
-                    System.exit(2);
-                }
+        // Before any logger exists: the clients' INFO chatter would drown the story (the broker logs to its own file).
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        DemoOptions options;
+        try {
+            if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+                System.out.print(DemoOptions.USAGE);
+                return;
             }
+            options = DemoOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("demo: " + e.getMessage());
+            System.err.print(DemoOptions.USAGE);
+            System.exit(2);
+            return;
         }
-        Report report = run(messages, seed, true);
+        DemoReport report;
+        try {
+            report = run(options, DemoServices.fromEnvironment(), System.out);
+        } catch (DemoEnvironmentException e) {
+            System.err.println("demo: " + e.getMessage());
+            System.exit(3);
+            return;
+        }
         System.out.println(report.line());
-        System.exit(report.executions() == report.uniqueKeys() && report.lost() == 0 ? 0 : 1);
+        System.exit(report.exactlyOnce() ? 0 : 1);
     }
 
-    /** Runs the demo and returns its report. */
-    public static Report run(int messages, long seed, boolean verbose) throws Exception {
-        Random random = new Random(seed);
-        List<Payment> deliveries = new ArrayList<>();
-        for (int i = 0; i < messages; i++) {
-            Payment p = payment("pay-" + i, 100 + random.nextInt(10_000));
-            deliveries.add(p);
-            if (random.nextInt(100) < 10) {
-                deliveries.add(p); // the producer timed out waiting for an ack and sent it again
-            }
-        }
-        // A consumer died before committing: the broker redelivers its last uncommitted batch of 500.
-        int crashAt = deliveries.size() / 2;
-        deliveries.addAll(crashAt, List.copyOf(deliveries.subList(Math.max(0, crashAt - 500), crashAt)));
-        // An operator replayed the first 10% of the topic.
-        deliveries.addAll(List.copyOf(deliveries.subList(0, deliveries.size() / 10)));
-        // Four workers share the stream; neighbouring deliveries interleave.
-        List<List<Payment>> shards = new ArrayList<>();
-        for (int w = 0; w < 4; w++) {
-            shards.add(new ArrayList<>());
-        }
-        for (int i = 0; i < deliveries.size(); i++) {
-            shards.get(i % 4).add(deliveries.get(i));
-        }
-        shards.forEach(s -> Collections.shuffle(s.subList(0, Math.min(s.size(), 50)), random));
-
-        if (verbose) {
-            System.out.printf(
-                    "dedup demo: %d payments, %d deliveries (producer retries, a crashed consumer's batch, "
-                            + "a replay), 4 workers, in-memory store%n",
-                    messages, deliveries.size());
-        }
-        Map<String, AtomicInteger> charged = new ConcurrentHashMap<>();
-        AtomicInteger suppressed = new AtomicInteger();
-        AtomicLong done = new AtomicLong();
-        try (DedupConsumer<Payment> dedup = DedupConsumer.builder(
-                        KeyExtractor.<Payment>jsonPointer(Payment::json, "/paymentId"))
-                .store(InMemoryDedupStore.create())
-                .namespace("payments")
-                .build()) {
-            ExecutorService workers = Executors.newFixedThreadPool(4);
-            try {
-                List<Future<?>> futures = new ArrayList<>();
-                for (List<Payment> shard : shards) {
-                    futures.add(workers.submit(() -> {
-                        for (int b = 0; b < shard.size(); b += 100) {
-                            List<Payment> batch = shard.subList(b, Math.min(shard.size(), b + 100));
-                            consume(dedup, batch, charged, suppressed);
-                            long total = done.addAndGet(batch.size());
-                            if (verbose && total % 10_000 < batch.size()) {
-                                System.out.printf("  %,d deliveries consumed%n", total);
-                            }
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : futures) {
-                    f.get(5, TimeUnit.MINUTES);
-                }
-            } finally {
-                workers.shutdownNow();
-            }
-        }
-        int executions = charged.values().stream().mapToInt(AtomicInteger::get).sum();
-        int lost = messages - charged.size();
-        Report report = new Report(deliveries.size(), messages, executions, suppressed.get(), lost);
-        if (verbose) {
-            System.out.printf(
-                    "deliveries %,d | unique keys %,d | payments charged %,d | duplicates suppressed %,d | lost %d%n",
-                    report.deliveries(), report.uniqueKeys(), report.executions(), report.duplicatesSuppressed(), lost);
-        }
-        return report;
-    }
-
-    /** One poll batch: one claim round trip, handlers in order, one completion round trip; deferred ones retried. */
-    private static void consume(
-            DedupConsumer<Payment> dedup,
-            List<Payment> batch,
-            Map<String, AtomicInteger> charged,
-            AtomicInteger suppressed)
-            throws InterruptedException {
-        List<Payment> pending = batch;
-        while (!pending.isEmpty()) {
-            List<DedupResult<Void>> results = dedup.processAll(pending, p -> {
-                charged.computeIfAbsent(dedup.keyOf(p).id(), k -> new AtomicInteger())
-                        .incrementAndGet();
-                return null;
-            });
-            List<Payment> retry = new ArrayList<>();
-            for (int i = 0; i < results.size(); i++) {
-                DedupResult<Void> r = results.get(i);
-                if (r instanceof DedupResult.Duplicate) {
-                    suppressed.incrementAndGet();
-                } else if (r.disposition() != Disposition.ACK) {
-                    retry.add(pending.get(i)); // held by another worker right now: the broker redelivers it later
-                }
-            }
-            pending = retry;
-            if (!pending.isEmpty()) {
-                Thread.sleep(2);
-            }
+    /**
+     * Runs the demo and returns its report; prints the story to {@code out} when verbose, but not the last line.
+     *
+     * @throws DemoEnvironmentException if a service the options need cannot be reached
+     */
+    public static DemoReport run(DemoOptions options, DemoServices services, PrintStream out) throws Exception {
+        String runId = UUID.randomUUID().toString().substring(0, 8);
+        try (Progress progress = new Progress(out, options.verbose());
+                DemoStore store = DemoStore.open(options.store(), "dedup-demo-" + runId, services)) {
+            progress.say(
+                    "dedup demo: %,d payments over %s, keys in %s",
+                    options.messages(), brokerName(options), store.description());
+            return switch (options.broker()) {
+                case KAFKA -> KafkaScenario.run(options, store, runId, progress);
+                case RABBITMQ -> RabbitScenario.run(options, store, runId, progress, services);
+                case NONE -> InProcessScenario.run(options, store, runId, progress);
+            };
         }
     }
 
-    static Payment payment(String id, int cents) {
-        String json = "{\"paymentId\":\"" + id + "\",\"amountCents\":" + cents + ",\"currency\":\"EUR\"}";
-        return new Payment(json.getBytes(StandardCharsets.UTF_8));
+    private static String brokerName(DemoOptions options) {
+        if (options.broker() == Broker.KAFKA) {
+            return options.kafkaBootstrapServers().map(b -> "the Kafka at " + b).orElse("Kafka");
+        }
+        return options.broker() == Broker.RABBITMQ ? "RabbitMQ" : "no broker (in process)";
+    }
+
+    /** The report's human part, before the stable last line. */
+    static void describe(Progress progress, DemoReport report, PaymentLedger ledger) {
+        long putBack = report.deliveries() - report.executions() - report.duplicatesSuppressed();
+        progress.stopTicking();
+        progress.say("done");
+        progress.say(
+                "  deliveries              %,9d  (every time a consumer was handed a payment message)",
+                report.deliveries());
+        progress.say("  unique payments         %,9d", report.uniqueKeys());
+        progress.say(
+                "  charges (executions)    %,9d  payments charged twice: %d",
+                report.executions(), ledger.chargedTwice());
+        progress.say(
+                "  duplicates suppressed   %,9d  (answered from the store, handler not run)",
+                report.duplicatesSuppressed());
+        if (putBack > 0) {
+            progress.say(
+                    "  put back, then redelivered %,6d  (deferred while another worker held the key, or handed"
+                            + " back unstarted when their partition moved or their worker stopped)",
+                    putBack);
+        }
+        progress.say("  lost                    %,9d", report.lost());
+        if (!report.exactlyOnce()) {
+            progress.say("NOT exactly once: see the counts above");
+        }
     }
 }

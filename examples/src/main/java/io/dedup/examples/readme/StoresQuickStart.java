@@ -1,8 +1,5 @@
 package io.dedup.examples.readme;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DeliverCallback;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
@@ -10,14 +7,12 @@ import io.dedup.KeyExtractor;
 import io.dedup.jdbc.JdbcDedupStore;
 import io.dedup.jdbc.TransactionalDedup;
 import io.dedup.jdbc.TransactionalHandler;
-import io.dedup.rabbitmq.RabbitDedup;
 import io.dedup.redis.RedisDedupStore;
-import io.dedup.spi.DedupStore;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The README's store and RabbitMQ code blocks, compiled; ReadmeSnippetsTest checks the README shows this code. */
+/** The README's store code blocks, compiled; ReadmeSnippetsTest checks the README shows this code. */
 final class StoresQuickStart {
     record Order(byte[] body) {}
 
@@ -69,20 +64,4 @@ final class StoresQuickStart {
         // end
         return result;
     }
-
-    static void rabbit(Connection connection, DedupStore store) throws Exception {
-        // README: rabbitmq
-        RabbitDedup orders = RabbitDedup.builder("orders")
-                .store(store) // omit: the store module on the classpath, else in-memory
-                .declareTopology() // orders.dedup.retry and orders.dedup.dlq
-                .build();
-
-        Channel channel = connection.createChannel();
-        channel.basicQos(100);
-        DeliverCallback ship = (tag, delivery) -> shipOrder(delivery.getBody()); // no basicAck in here
-        channel.basicConsume("orders", false, orders.wrap(channel, ship), tag -> {});
-        // end
-    }
-
-    static void shipOrder(byte[] body) {}
 }

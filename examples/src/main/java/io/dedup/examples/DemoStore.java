@@ -1,0 +1,132 @@
+package io.dedup.examples;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.dedup.jdbc.JdbcDedupStore;
+import io.dedup.memory.InMemoryDedupStore;
+import io.dedup.redis.RedisDedupStore;
+import io.dedup.spi.DedupStore;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * The store of one demo run, and the clean-up of what the run left in it: the run's keys live in a namespace of
+ * their own, so a rerun starts from nothing and the run's keys are deleted at the end. Not thread-safe; the store it
+ * hands out is.
+ */
+final class DemoStore implements AutoCloseable {
+    static final String REDIS_PREFIX = "dedup-demo:";
+    static final String JDBC_TABLE = "dedup_demo_keys";
+
+    private final DedupStore store;
+    private final String description;
+    private final Runnable cleanup;
+
+    private DemoStore(DedupStore store, String description, Runnable cleanup) {
+        this.store = store;
+        this.description = description;
+        this.cleanup = cleanup;
+    }
+
+    /**
+     * Opens the store {@code kind} for a run whose keys live in {@code namespace}.
+     *
+     * @throws DemoEnvironmentException if the store's service cannot be reached
+     */
+    static DemoStore open(DemoOptions.StoreKind kind, String namespace, DemoServices services) {
+        return switch (kind) {
+            case MEMORY -> new DemoStore(InMemoryDedupStore.create(), "the embedded in-memory store", () -> {});
+            case REDIS -> redis(namespace, services.redisUri());
+            case JDBC -> jdbc(namespace, services);
+        };
+    }
+
+    DedupStore store() {
+        return store;
+    }
+
+    String description() {
+        return description;
+    }
+
+    private static DemoStore redis(String namespace, String uri) {
+        RedisClient admin;
+        StatefulRedisConnection<String, String> connection;
+        try {
+            RedisURI redisUri = RedisURI.create(uri);
+            redisUri.setTimeout(Duration.ofSeconds(2));
+            admin = RedisClient.create(redisUri);
+            connection = admin.connect();
+        } catch (RuntimeException e) {
+            throw new DemoEnvironmentException(
+                    "Redis is not reachable at " + DemoServices.redact(uri) + " (" + e.getMessage()
+                            + "): start it (redis-server) or set DEDUP_REDIS_URI",
+                    e);
+        }
+        RedisDedupStore store =
+                RedisDedupStore.builder(uri).keyPrefix(REDIS_PREFIX).build();
+        return new DemoStore(store, "the Redis store at " + DemoServices.redact(uri), () -> {
+            try {
+                Cleanup.deleteRedisKeys(connection.sync(), REDIS_PREFIX + namespace + ":*");
+            } finally {
+                store.close();
+                connection.close();
+                admin.shutdown();
+            }
+        });
+    }
+
+    private static DemoStore jdbc(String namespace, DemoServices services) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(services.jdbcUrl());
+        config.setUsername(services.jdbcUser());
+        config.setPassword(services.jdbcPassword());
+        config.setMaximumPoolSize(4);
+        config.setConnectionTimeout(5_000);
+        config.setPoolName("dedup-demo");
+        HikariDataSource dataSource;
+        JdbcDedupStore store;
+        try {
+            dataSource = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new DemoEnvironmentException(
+                    "the database is not reachable at "
+                            + services.jdbcUrl().replaceAll("\\?.*", "") + " (" + e.getMessage()
+                            + "): start PostgreSQL or set DEDUP_JDBC_URL, DEDUP_JDBC_USER and DEDUP_JDBC_PASSWORD",
+                    e);
+        }
+        try {
+            store = JdbcDedupStore.builder(dataSource)
+                    .table(JDBC_TABLE)
+                    .createSchema(true)
+                    .build();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw new DemoEnvironmentException("could not prepare the table " + JDBC_TABLE + ": " + e.getMessage(), e);
+        }
+        return new DemoStore(store, "the JDBC store (" + store.dialect() + ", table " + JDBC_TABLE + ")", () -> {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement delete =
+                            c.prepareStatement("DELETE FROM " + JDBC_TABLE + " WHERE namespace = ?")) {
+                delete.setString(1, namespace);
+                delete.executeUpdate();
+            } catch (SQLException e) {
+                System.err.println("could not delete the demo's keys from " + JDBC_TABLE + ": " + e.getMessage());
+            } finally {
+                store.close();
+                dataSource.close();
+            }
+        });
+    }
+
+    /** Deletes the run's keys and closes the store. */
+    @Override
+    public void close() {
+        cleanup.run();
+    }
+}

@@ -1,0 +1,114 @@
+package io.dedup.examples;
+
+import io.dedup.DedupConsumer;
+import io.dedup.DedupResult;
+import io.dedup.Disposition;
+import io.dedup.KeyExtractor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The demo without a broker ({@code --broker none}): the deliveries a broker would make, with the same kinds of
+ * duplicates, handed in batches to four workers that call {@link DedupConsumer#processAll} themselves, as an
+ * adapter does. Shows the core API alone. Not thread-safe; one run at a time.
+ */
+final class InProcessScenario {
+    private static final int WORKERS = 4;
+    private static final int BATCH = 100;
+
+    private InProcessScenario() {}
+
+    static DemoReport run(DemoOptions options, DemoStore store, String runId, Progress progress) throws Exception {
+        PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
+        Random random = new Random(options.seed());
+        List<Payment> deliveries = new ArrayList<>(stream.sends());
+        // A consumer died before committing: its last uncommitted batch of 500 is delivered again.
+        int crashAt = deliveries.size() * 3 / 10;
+        deliveries.addAll(crashAt, List.copyOf(deliveries.subList(Math.max(0, crashAt - 500), crashAt)));
+        // An operator replays the last tenth.
+        deliveries.addAll(List.copyOf(deliveries.subList(deliveries.size() * 9 / 10, deliveries.size())));
+        // The workers share the stream; neighbouring deliveries interleave.
+        List<List<Payment>> shards = new ArrayList<>();
+        for (int w = 0; w < WORKERS; w++) {
+            shards.add(new ArrayList<>());
+        }
+        for (int i = 0; i < deliveries.size(); i++) {
+            shards.get(i % WORKERS).add(deliveries.get(i));
+        }
+        shards.forEach(s -> Collections.shuffle(s.subList(0, Math.min(s.size(), 50)), random));
+        progress.say(
+                "%,d payments, %,d deliveries (producer retries, a crashed consumer's batch, a replay), %d workers"
+                        + " calling DedupConsumer.processAll, no broker",
+                stream.payments().size(), deliveries.size(), WORKERS);
+
+        PaymentLedger ledger = new PaymentLedger();
+        LongAdder delivered = new LongAdder();
+        DuplicateCounter metrics = new DuplicateCounter();
+        progress.track(delivered::sum, ledger::executions, metrics::duplicates);
+        try (DedupConsumer<Payment> dedup = DedupConsumer.builder(
+                        KeyExtractor.<Payment>jsonPointer(Payment::jsonBytes, "/paymentId"))
+                .store(store.store())
+                .namespace("dedup-demo-" + runId)
+                .retention(Demo.RETENTION)
+                .meterRegistry(metrics.registry())
+                .build()) {
+            ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (List<Payment> shard : shards) {
+                    futures.add(workers.submit(() -> {
+                        for (int b = 0; b < shard.size(); b += BATCH) {
+                            List<Payment> batch = shard.subList(b, Math.min(shard.size(), b + BATCH));
+                            consume(dedup, batch, ledger, delivered);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get(5, TimeUnit.MINUTES);
+                }
+            } finally {
+                workers.shutdownNow();
+            }
+        }
+        DemoReport report = new DemoReport(
+                delivered.sum(),
+                stream.payments().size(),
+                ledger.executions(),
+                metrics.duplicates(),
+                ledger.missing(stream.paymentIds()));
+        Demo.describe(progress, report, ledger);
+        return report;
+    }
+
+    /** One batch: one claim round trip, handlers in order, one completion round trip; held keys come again later. */
+    private static void consume(
+            DedupConsumer<Payment> dedup, List<Payment> batch, PaymentLedger ledger, LongAdder delivered)
+            throws InterruptedException {
+        List<Payment> pending = batch;
+        while (!pending.isEmpty()) {
+            delivered.add(pending.size());
+            List<DedupResult<Void>> results = dedup.processAll(pending, payment -> {
+                ledger.charge(payment);
+                return null;
+            });
+            List<Payment> again = new ArrayList<>();
+            for (int i = 0; i < results.size(); i++) {
+                if (results.get(i).disposition() == Disposition.DEFER) {
+                    again.add(pending.get(i)); // held by another worker right now: a broker would redeliver it later
+                }
+            }
+            pending = again;
+            if (!pending.isEmpty()) {
+                Thread.sleep(2);
+            }
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package io.dedup.examples;
+
+import io.dedup.MessageHandler;
+import io.dedup.kafka.KafkaDedup;
+import io.dedup.kafka.KafkaDedupRunner;
+import io.dedup.testkit.KafkaBroker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The demo on Kafka: payments go to a topic, with the duplicates real systems make, and {@link KafkaDedupRunner}s
+ * in one consumer group charge them:
+ *
+ * <ol>
+ *   <li>the producer sends some records twice (a send that timed out waiting for its acknowledgement, retried);
+ *   <li>worker-1 dies before committing: its last records were charged (and recorded as completed in the store), but
+ *       their offsets never reached the broker, so worker-2 and worker-3, taking over its partitions, get them again;
+ *   <li>an operator resets the group's offsets back (a replay after an incident) and worker-4 reads those records
+ *       once more.
+ * </ol>
+ *
+ * Not thread-safe; one run at a time.
+ */
+final class KafkaScenario {
+    private static final int PARTITIONS = 4;
+    private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(3);
+
+    private final DemoOptions options;
+    private final DemoStore store;
+    private final String namespace;
+    private final String topic;
+    private final Progress progress;
+    private final PaymentLedger ledger = new PaymentLedger();
+    private final LongAdder deliveries = new LongAdder();
+    private final DuplicateCounter metrics = new DuplicateCounter();
+    private String bootstrapServers;
+
+    private KafkaScenario(DemoOptions options, DemoStore store, String runId, Progress progress) {
+        this.options = options;
+        this.store = store;
+        this.namespace = "dedup-demo-" + runId;
+        this.topic = "payments-" + runId;
+        this.progress = progress;
+    }
+
+    static DemoReport run(DemoOptions options, DemoStore store, String runId, Progress progress) throws Exception {
+        KafkaScenario scenario = new KafkaScenario(options, store, runId, progress);
+        if (options.kafkaBootstrapServers().isPresent()) {
+            scenario.bootstrapServers = options.kafkaBootstrapServers().get();
+            return scenario.play(true);
+        }
+        progress.say("starting a single-node Kafka broker (KRaft) in a child JVM, from the Kafka jars in the demo");
+        try (KafkaBroker broker = KafkaBroker.start()) {
+            scenario.bootstrapServers = broker.bootstrapServers();
+            progress.say("broker ready on %s (pid %d)", broker.bootstrapServers(), broker.pid());
+            return scenario.play(false);
+        }
+    }
+
+    private DemoReport play(boolean cleanUpTopic) throws Exception {
+        PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
+        progress.track(deliveries::sum, ledger::executions, metrics::duplicates);
+        try (ExampleKafka kafka = ExampleKafka.at(bootstrapServers)) {
+            Admin admin = kafka.admin();
+            kafka.createTopics(PARTITIONS, topic);
+            try {
+                produce(kafka, stream);
+                Map<TopicPartition, Long> ends = endOffsets(admin);
+                workerDiesBeforeCommitting(stream.payments().size());
+                takeOver(admin, ends);
+                replay(admin, ends);
+            } finally {
+                if (cleanUpTopic) {
+                    kafka.deleteTopics(topic);
+                    admin.deleteConsumerGroups(List.of(namespace));
+                }
+            }
+        }
+        return report(stream);
+    }
+
+    private void produce(ExampleKafka kafka, PaymentStream stream) {
+        List<ProducerRecord<String, String>> records =
+                new ArrayList<>(stream.sends().size());
+        for (Payment payment : stream.sends()) {
+            ProducerRecord<String, String> record = new ProducerRecord<>(topic, payment.account(), payment.json());
+            record.headers().add("idempotency-key", payment.paymentId().getBytes(StandardCharsets.UTF_8));
+            records.add(record);
+        }
+        kafka.send(records);
+        progress.say(
+                "produced %,d records to %s (%d partitions): %,d payments, %,d of them sent twice by a retrying producer",
+                stream.sends().size(), topic, PARTITIONS, stream.payments().size(), stream.retries());
+    }
+
+    /** worker-1 charges, stops committing at 30% of the payments, and dies a little later. */
+    private void workerDiesBeforeCommitting(int payments) throws Exception {
+        long crashAt = Math.max(1, payments * 3L / 10);
+        long diesAt = crashAt + Math.max(1, payments / 40);
+        AtomicLong charged = new AtomicLong();
+        AtomicReference<KafkaDedupRunner<String, String>> self = new AtomicReference<>();
+        CrashableConsumer consumer = new CrashableConsumer(consumerConfig("worker-1"), deliveries);
+        KafkaDedupRunner<String, String> worker1 = worker("worker-1", consumer, record -> {
+            ledger.charge(Payment.parse(record.value()));
+            long n = charged.incrementAndGet();
+            if (n == crashAt) {
+                consumer.dieBeforeCommitting();
+            } else if (n == diesAt) {
+                self.get().close(); // from the handler: returns at once, the loop then stops
+            }
+        });
+        self.set(worker1);
+        progress.say("worker-1 starts charging payments");
+        Thread thread = worker1.start();
+        thread.join(PHASE_TIMEOUT.toMillis());
+        if (thread.isAlive()) {
+            worker1.close();
+        }
+        progress.say(
+                "worker-1 died after charging %,d payments: none of its commits after payment %,d reached the broker",
+                charged.get(), crashAt);
+    }
+
+    /** worker-2 and worker-3 join the group, get worker-1's partitions from their last committed offsets. */
+    private void takeOver(Admin admin, Map<TopicPartition, Long> ends) throws Exception {
+        progress.say("worker-2 and worker-3 take over from the last committed offsets: worker-1's uncommitted records"
+                + " come again");
+        KafkaDedupRunner<String, String> worker2 = worker("worker-2");
+        KafkaDedupRunner<String, String> worker3 = worker("worker-3");
+        worker2.start();
+        worker3.start();
+        try {
+            awaitCommitted(admin, ends);
+        } finally {
+            worker2.close();
+            worker3.close();
+        }
+        progress.say("the group has committed every record; workers 2 and 3 stop");
+    }
+
+    /** The operator moves the group's offsets back by a tenth of each partition; worker-4 reads them again. */
+    private void replay(Admin admin, Map<TopicPartition, Long> ends) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> back = new HashMap<>();
+        long replayed = 0;
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            long rewind = end.getValue() / 10;
+            back.put(end.getKey(), new OffsetAndMetadata(end.getValue() - rewind));
+            replayed += rewind;
+        }
+        awaitEmptyGroup(admin);
+        admin.alterConsumerGroupOffsets(namespace, back).all().get(30, TimeUnit.SECONDS);
+        progress.say(
+                "an operator resets the group's offsets back by %,d records (a replay) and starts worker-4", replayed);
+        try (KafkaDedupRunner<String, String> worker4 = worker("worker-4")) {
+            worker4.start();
+            awaitCommitted(admin, ends);
+        }
+        progress.say("worker-4 is done with the replay");
+    }
+
+    private KafkaDedupRunner<String, String> worker(String name) {
+        return worker(
+                name,
+                new CrashableConsumer(consumerConfig(name), deliveries),
+                record -> ledger.charge(Payment.parse(record.value())));
+    }
+
+    private KafkaDedupRunner<String, String> worker(
+            String name, CrashableConsumer consumer, MessageHandler<ConsumerRecord<String, String>> charge) {
+        return KafkaDedupRunner.builder(consumerConfig(name), new StringDeserializer(), new StringDeserializer())
+                .topics(topic)
+                .consumer(consumer)
+                .dedup(KafkaDedup.builder()
+                        .store(store.store())
+                        .namespace(namespace)
+                        .retention(Demo.RETENTION)
+                        .meterRegistry(metrics.registry()))
+                .handler(charge)
+                .build();
+    }
+
+    private Map<String, Object> consumerConfig(String clientId) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, namespace);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        return config;
+    }
+
+    private Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+
+    /** Waits until the group's committed offsets reach the ends of every partition. */
+    private void awaitCommitted(Admin admin, Map<TopicPartition, Long> ends) throws Exception {
+        long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(namespace)
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
+            boolean done = ends.entrySet().stream().allMatch(end -> {
+                OffsetAndMetadata offset = committed.get(end.getKey());
+                return offset != null && offset.offset() >= end.getValue();
+            });
+            if (done) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new TimeoutException("the consumer group " + namespace + " did not commit every record within "
+                + PHASE_TIMEOUT.toSeconds() + " s");
+    }
+
+    /** Offsets can be reset only while no member is in the group; closed consumers leave it at once. */
+    private void awaitEmptyGroup(Admin admin) throws Exception {
+        long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(namespace))
+                        .describedGroups()
+                        .get(namespace)
+                        .get(30, TimeUnit.SECONDS);
+                if (group.members().isEmpty()
+                        && (group.groupState() == GroupState.EMPTY || group.groupState() == GroupState.DEAD)) {
+                    return;
+                }
+            } catch (ExecutionException notYet) {
+                // the coordinator may be moving; ask again
+            }
+            Thread.sleep(100);
+        }
+        throw new TimeoutException("the consumer group " + namespace + " did not become empty");
+    }
+
+    private DemoReport report(PaymentStream stream) {
+        DemoReport report = new DemoReport(
+                deliveries.sum(),
+                stream.payments().size(),
+                ledger.executions(),
+                metrics.duplicates(),
+                ledger.missing(stream.paymentIds()));
+        Demo.describe(progress, report, ledger);
+        return report;
+    }
+}

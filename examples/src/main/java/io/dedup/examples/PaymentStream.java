@@ -1,0 +1,63 @@
+package io.dedup.examples;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The payments a demo run sends, and which of them a producer sends twice: the send timed out waiting for the
+ * broker's acknowledgement, so the application sent the same record again, while the first copy had in fact been
+ * written. Deterministic for a seed. Immutable.
+ */
+final class PaymentStream {
+    /** Percent of payments the producer sends twice. */
+    private static final int RETRY_PERCENT = 10;
+
+    private final List<Payment> payments;
+    private final List<Payment> sends;
+
+    private PaymentStream(List<Payment> payments, List<Payment> sends) {
+        this.payments = payments;
+        this.sends = sends;
+    }
+
+    static PaymentStream generate(int count, long seed) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1, got " + count);
+        }
+        Random random = new Random(seed);
+        List<Payment> payments = new ArrayList<>(count);
+        List<Payment> sends = new ArrayList<>(count + count / 8);
+        for (int i = 0; i < count; i++) {
+            Payment payment = new Payment(
+                    String.format("pay-%06d", i),
+                    String.format("acct-%03d", random.nextInt(200)),
+                    100 + random.nextInt(99_900));
+            payments.add(payment);
+            sends.add(payment);
+            if (random.nextInt(100) < RETRY_PERCENT) {
+                sends.add(payment);
+            }
+        }
+        return new PaymentStream(Collections.unmodifiableList(payments), Collections.unmodifiableList(sends));
+    }
+
+    /** Every payment once. */
+    List<Payment> payments() {
+        return payments;
+    }
+
+    /** What the producer sends, in order: every payment, and right after some of them the same payment again. */
+    List<Payment> sends() {
+        return sends;
+    }
+
+    int retries() {
+        return sends.size() - payments.size();
+    }
+
+    List<String> paymentIds() {
+        return payments.stream().map(Payment::paymentId).toList();
+    }
+}

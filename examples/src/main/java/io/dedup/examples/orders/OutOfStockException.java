@@ -1,0 +1,10 @@
+package io.dedup.examples.orders;
+
+/** Not enough stock for an order: its transaction rolls back, so nothing of it is written. */
+public final class OutOfStockException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public OutOfStockException(Order order) {
+        super("order " + order.orderId() + ": not enough " + order.sku() + " for " + order.quantity());
+    }
+}

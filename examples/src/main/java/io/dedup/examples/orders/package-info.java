@@ -1,0 +1,2 @@
+/** Worked example: RabbitMQ order handling in the transactional mode of the PostgreSQL store. */
+package io.dedup.examples.orders;
