@@ -164,11 +164,43 @@ public final class KafkaBroker implements AutoCloseable {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
                     .all()
                     .get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, name);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topic " + name, e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("could not create topic " + name + ": " + e, e);
+        }
+    }
+
+    /**
+     * A created topic's partitions take a moment to be served: metadata may name a leader that is not leading yet,
+     * a produce is then refused, and an idempotent producer with batches in flight behind it can stay stuck on
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout (records lost to the test). So wait until every
+     * partition answers a request only a leader serves: listing its end offset.
+     */
+    private static void awaitLeaders(Admin admin, String topic) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends =
+                        new java.util.HashMap<>();
+                admin.describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get(10, TimeUnit.SECONDS)
+                        .get(topic)
+                        .partitions()
+                        .forEach(p -> ends.put(
+                                new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+                                org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                admin.listOffsets(ends).all().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException | TimeoutException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("partitions of " + topic + " are not served after 30 s: " + notYet);
+                }
+                Thread.sleep(50);
+            }
         }
     }
 
