@@ -1,5 +1,6 @@
 package io.dedup.bench.e2e;
 
+import io.dedup.testkit.KafkaBroker;
 import io.dedup.testkit.LocalServices;
 import java.net.InetAddress;
 import java.time.Duration;
