@@ -20,7 +20,10 @@ final class Arms {
                 DedupArm.jdbc(),
                 CamelArm.memory(),
                 CamelArm.redis(),
-                CamelArm.jdbc());
+                CamelArm.jdbc(),
+                new RabbitBaselineArm(),
+                RabbitDedupArm.memory(),
+                RabbitDedupArm.redis());
     }
 
     /**
