@@ -15,7 +15,7 @@ import org.knowm.xchart.style.Styler;
 
 /**
  * Writes the results: {@value #CSV} (one row per arm and workload), {@value #MARKDOWN} (the same as a table, with
- * the run's description above it) and {@value #CHART} (messages per second per arm, grouped by workload).
+ * the run's description above it and the {@link Targets} below) and {@value #CHART} (messages per second per arm, grouped by workload).
  */
 final class ResultFiles {
     static final String CSV = "results.csv";
@@ -30,7 +30,9 @@ final class ResultFiles {
     static String write(Path directory, List<Measurement> rows, String description) throws IOException {
         Files.createDirectories(directory);
         Files.writeString(directory.resolve(CSV), csv(rows));
-        String markdown = description + "\n\n" + markdownTable(rows);
+        String targets = Targets.markdown(Targets.check(rows));
+        String markdown = description + "\n\n" + markdownTable(rows)
+                + (targets.isEmpty() ? "" : "\nTargets (ratios of msgs/s in this run):\n\n" + targets);
         Files.writeString(directory.resolve(MARKDOWN), markdown);
         chart(directory.resolve(CHART), rows);
         return markdown;
