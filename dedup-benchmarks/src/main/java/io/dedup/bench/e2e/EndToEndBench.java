@@ -15,13 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The end-to-end comparison: for each workload, the same records are written once to a Kafka topic, then every
- * arm consumes that topic in turn, the arm order rotated between repetitions (and workloads) so that no arm
- * always runs first or last on a warming or cooling machine. Every arm first makes one unmeasured warm-up pass.
+ * arm consumes that topic in turn (a RabbitMQ arm a queue filled with the same messages just before it runs), the
+ * arm order rotated between repetitions (and workloads) so that no arm always runs first or last on a warming or
+ * cooling machine. Every arm first makes one unmeasured warm-up pass.
  * Results (median of the repetitions) go to {@code results.csv}, {@code results.md} and {@code msgs_per_s.png}.
  *
  * <p>Run by hand, never by the build: {@code java -cp dedup-benchmarks/target/benchmarks.jar
- * io.dedup.bench.e2e.EndToEndBench --quick}. The broker runs in a child JVM started from this JVM's class path;
- * Redis and PostgreSQL are found by {@link LocalServices}. Exits 1 if an arm failed or a dedup arm ran the
+ * io.dedup.bench.e2e.EndToEndBench --quick}. The Kafka broker runs in a child JVM started from this JVM's class
+ * path; Redis, PostgreSQL and (for the RabbitMQ arms) RabbitMQ are found by {@link LocalServices}. Exits 1 if an arm failed or a dedup arm ran the
  * handler other than once per unique key.
  */
 public final class EndToEndBench {
