@@ -7,7 +7,7 @@ package io.dedup.bench.e2e;
  * earlier step failed. An arm keeps nothing from one run to the next: every run starts with an empty store.
  *
  * <p>What an arm must do in {@link #consume}: read {@link ArmRun#topic()} from the beginning in consumer group
- * {@link ArmRun#groupId()}, pass each record through its dedup layer to {@link ArmRun#handler()}, report progress
+ * {@link ArmRun#groupId()} (a RabbitMQ arm: drain the queue of that name), pass each record through its dedup layer to {@link ArmRun#handler()}, report progress
  * to {@link ArmRun#progress()} ({@code started()} when its first record arrives, {@code delivered()} once per
  * record it is done with, handled or dropped as a duplicate), time its store calls into {@link
  * ArmRun#storeTimings()}, return once {@link Progress#awaitAll} says every record is done, and stop consuming
@@ -20,7 +20,7 @@ public interface Arm {
     /** Which store the dedup layer uses; decides how store calls are counted. */
     StoreKind store();
 
-    /** The broker the arm reads from, for example {@code kafka}. */
+    /** The broker the arm reads from: {@code kafka} or {@code rabbitmq}. */
     String broker();
 
     /**

@@ -52,7 +52,10 @@ public final class ArmRun {
         return workload;
     }
 
-    /** The topic holding the workload's records; read it from the beginning. */
+    /**
+     * The Kafka topic holding the workload's records, to be read from the beginning; for a RabbitMQ arm the queue
+     * filled with them for this run.
+     */
     public String topic() {
         return topic;
     }

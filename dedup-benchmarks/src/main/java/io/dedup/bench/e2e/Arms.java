@@ -12,7 +12,18 @@ final class Arms {
 
     /** Every arm. */
     static List<Arm> all() {
-        return List.of(new BaselineArm(), CamelArm.memory(), CamelArm.redis(), CamelArm.jdbc());
+        return List.of(
+                new BaselineArm(),
+                DedupArm.memory(),
+                DedupArm.redis(),
+                DedupArm.redisSingle(),
+                DedupArm.jdbc(),
+                CamelArm.memory(),
+                CamelArm.redis(),
+                CamelArm.jdbc(),
+                new RabbitBaselineArm(),
+                RabbitDedupArm.memory(),
+                RabbitDedupArm.redis());
     }
 
     /**

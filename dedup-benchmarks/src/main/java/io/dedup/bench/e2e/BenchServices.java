@@ -1,5 +1,7 @@
 package io.dedup.bench.e2e;
 
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dedup.testkit.ServiceEndpoint;
@@ -12,17 +14,18 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import java.sql.Connection;
+import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * The services every arm shares for a whole benchmark run: the broker's address, Redis (a client for stores, its
- * commands counted, and one for housekeeping), and two PostgreSQL pools, one for stores (its round trips
- * counted) and one for handlers and housekeeping (not counted). Thread-safe.
+ * The services every arm shares for a whole benchmark run: the Kafka broker's address, Redis (a client for stores,
+ * its commands counted, and one for housekeeping), two PostgreSQL pools, one for stores (its round trips counted)
+ * and one for handlers and housekeeping (not counted), and RabbitMQ when RabbitMQ arms run. Thread-safe.
  */
 public final class BenchServices implements AutoCloseable {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]{0,62}");
@@ -38,8 +41,15 @@ public final class BenchServices implements AutoCloseable {
     private final HikariDataSource storePool;
     private final CountingDataSource storeDataSource;
     private final HikariDataSource handlerPool;
+    private final ServiceEndpoint rabbitmq;
 
     BenchServices(String bootstrapServers, ServiceEndpoint redis, ServiceEndpoint postgres) {
+        this(bootstrapServers, redis, postgres, null);
+    }
+
+    /** With {@code rabbitmq} null, RabbitMQ arms cannot run. */
+    BenchServices(String bootstrapServers, ServiceEndpoint redis, ServiceEndpoint postgres, ServiceEndpoint rabbitmq) {
+        this.rabbitmq = rabbitmq;
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         this.redis = Objects.requireNonNull(redis, "redis");
         this.postgres = Objects.requireNonNull(postgres, "postgres");
@@ -112,9 +122,27 @@ public final class BenchServices implements AutoCloseable {
         };
     }
 
+    /**
+     * A new connection to RabbitMQ named {@code name}; the caller closes it.
+     *
+     * @throws IllegalStateException if this run has no RabbitMQ (no RabbitMQ arm was selected)
+     */
+    public Connection rabbitConnection(String name) throws IOException, TimeoutException {
+        if (rabbitmq == null) {
+            throw new IllegalStateException("no RabbitMQ in this run");
+        }
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(rabbitmq.host());
+        factory.setPort(rabbitmq.port());
+        factory.setUsername(rabbitmq.user());
+        factory.setPassword(rabbitmq.password());
+        factory.setVirtualHost(rabbitmq.database().isEmpty() ? "/" : rabbitmq.database());
+        return factory.newConnection(name);
+    }
+
     /** Runs housekeeping DDL on the uncounted pool. */
     public void execute(String sql) throws SQLException {
-        try (Connection connection = handlerPool.getConnection();
+        try (java.sql.Connection connection = handlerPool.getConnection();
                 Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }

@@ -1,5 +1,6 @@
 package io.dedup.bench.e2e;
 
+import io.dedup.testkit.KafkaBroker;
 import io.dedup.testkit.LocalServices;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -14,19 +15,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The end-to-end comparison: for each workload, the same records are written once to a Kafka topic, then every
- * arm consumes that topic in turn, the arm order rotated between repetitions (and workloads) so that no arm
- * always runs first or last on a warming or cooling machine. Every arm first makes one unmeasured warm-up pass.
+ * arm consumes that topic in turn (a RabbitMQ arm a queue filled with the same messages just before it runs), the
+ * arm order rotated between repetitions (and workloads) so that no arm always runs first or last on a warming or
+ * cooling machine. Every arm first makes one unmeasured warm-up pass.
  * Results (median of the repetitions) go to {@code results.csv}, {@code results.md} and {@code msgs_per_s.png}.
  *
  * <p>Run by hand, never by the build: {@code java -cp dedup-benchmarks/target/benchmarks.jar
- * io.dedup.bench.e2e.EndToEndBench --quick}. The broker runs in a child JVM started from this JVM's class path;
- * Redis and PostgreSQL are found by {@link LocalServices}. Exits 1 if an arm failed or a dedup arm ran the
+ * io.dedup.bench.e2e.EndToEndBench --quick}. The Kafka broker runs in a child JVM started from this JVM's class
+ * path; Redis, PostgreSQL and (for the RabbitMQ arms) RabbitMQ are found by {@link LocalServices}. Exits 1 if an arm failed or a dedup arm ran the
  * handler other than once per unique key.
  */
 public final class EndToEndBench {
+    private static final String RABBITMQ = "rabbitmq";
+
     private final BenchOptions options;
     private final BenchServices services;
     private final TopicLoader topics;
+    private final QueueLoader queues;
     private final String tag;
     private final AtomicInteger runs = new AtomicInteger();
     private final List<String> failures = new ArrayList<>();
@@ -35,6 +40,7 @@ public final class EndToEndBench {
         this.options = options;
         this.services = services;
         this.topics = new TopicLoader(services.bootstrapServers());
+        this.queues = new QueueLoader(services);
         this.tag = tag;
     }
 
@@ -63,18 +69,23 @@ public final class EndToEndBench {
     /** Runs the whole comparison; returns the process exit code. */
     static int run(BenchOptions options) throws Exception {
         long start = System.nanoTime();
+        String loadAtStart = loadAverage();
         List<Arm> arms = Arms.select(options.arms());
         List<Workload> workloads = options.selectedWorkloads();
         String tag = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
         log(
                 "arms %s; workloads %s; %d repetition(s)",
                 names(arms), workloads.stream().map(Workload::name).toList(), options.repetitions());
+        boolean rabbit = arms.stream().anyMatch(arm -> arm.broker().equals(RABBITMQ));
         try (KafkaBroker broker = KafkaBroker.start();
-                BenchServices services =
-                        new BenchServices(broker.bootstrapServers(), LocalServices.redis(), LocalServices.postgres())) {
+                BenchServices services = new BenchServices(
+                        broker.bootstrapServers(),
+                        LocalServices.redis(),
+                        LocalServices.postgres(),
+                        rabbit ? LocalServices.rabbitmq() : null)) {
             EndToEndBench bench = new EndToEndBench(options, services, tag);
             List<Measurement> rows = bench.compare(arms, workloads);
-            String description = bench.describe(arms, (System.nanoTime() - start) / 1e9);
+            String description = bench.describe(arms, (System.nanoTime() - start) / 1e9, loadAtStart, loadAverage());
             String markdown = ResultFiles.write(options.output(), rows, description);
             System.out.println();
             System.out.println(markdown);
@@ -93,6 +104,9 @@ public final class EndToEndBench {
         try {
             // every topic is written before any arm runs, so producing never competes with consuming
             for (Arm arm : arms) {
+                if (arm.broker().equals(RABBITMQ)) {
+                    continue; // a queue per measurement, filled in measure()
+                }
                 topic(topicOf, sized(arm, warmup), "warmup");
                 for (Workload workload : workloads) {
                     topic(topicOf, sized(arm, workload), workload.name());
@@ -152,17 +166,29 @@ public final class EndToEndBench {
         log("topic %s: %d records written in %.1f s", topic, workload.messages(), (System.nanoTime() - t0) / 1e9);
     }
 
-    /** One arm on one workload; null (and a failure noted) if the arm failed. */
+    /**
+     * One arm on one workload; null (and a failure noted) if the arm failed. {@code topic} is the workload's Kafka
+     * topic; a RabbitMQ arm gets a queue filled for it here instead.
+     */
     private Measurement measure(Arm arm, Workload workload, String topic, String phase) {
         String runId = "b" + tag + "_" + runs.incrementAndGet();
         String effects = "bench_effects_" + runId;
         boolean db = workload.handler() == Workload.HandlerKind.POSTGRES_ROW;
+        boolean rabbit = arm.broker().equals(RABBITMQ);
         Duration timeout = Duration.ofSeconds(60).plusMillis(workload.messages() * 3L);
+        if (rabbit) {
+            topic = "bench-" + runId; // a queue is consumed destructively: every measurement fills its own
+        }
         try {
+            if (rabbit) {
+                queues.load(topic, workload.keys());
+            }
             if (db) {
                 services.execute("CREATE TABLE " + effects + " (k VARCHAR(100) NOT NULL, payload TEXT NOT NULL)");
             }
-            try (BenchHandler handler = db ? BenchHandler.insertingInto(services, effects) : BenchHandler.noop()) {
+            try (BenchHandler handler = db
+                    ? BenchHandler.insertingInto(services, effects, workload.uniqueKeys())
+                    : BenchHandler.noop(workload.uniqueKeys())) {
                 ArmRun run = new ArmRun(runId, workload, topic, handler, services, timeout);
                 long calls;
                 try {
@@ -197,6 +223,9 @@ public final class EndToEndBench {
             e.printStackTrace();
             return null;
         } finally {
+            if (rabbit) {
+                queues.delete(topic);
+            }
             if (db) {
                 try {
                     services.dropTable(effects);
@@ -245,7 +274,7 @@ public final class EndToEndBench {
         return "  <-- WRONG";
     }
 
-    private String describe(List<Arm> arms, double totalSeconds) {
+    private String describe(List<Arm> arms, double totalSeconds, String loadAtStart, String loadAtEnd) {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
@@ -262,7 +291,8 @@ public final class EndToEndBench {
                         + "- arms: %s; %d repetition(s), median shown; %d warm-up records per arm first%n"
                         + "- workloads: %d records (no-op handler), %d records (handler inserts one PostgreSQL row);"
                         + " slow arms (a round trip per message) at most %d%n"
-                        + "- total time %.0f s",
+                        + "%s"
+                        + "- total time %.0f s; load average (1, 5, 15 min) %s at the start, %s at the end",
                 options.quick() ? "quick" : "full",
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
                 host,
@@ -280,7 +310,40 @@ public final class EndToEndBench {
                 options.messages(),
                 options.dbMessages(),
                 options.slowMessages(),
-                totalSeconds);
+                rabbitDescription(arms),
+                totalSeconds,
+                loadAtStart,
+                loadAtEnd);
+    }
+
+    /** A line on the RabbitMQ arms' broker, or nothing when none ran. */
+    private String rabbitDescription(List<Arm> arms) {
+        if (arms.stream().noneMatch(arm -> arm.broker().equals(RABBITMQ))) {
+            return "";
+        }
+        String version;
+        try (com.rabbitmq.client.Connection connection = services.rabbitConnection("bench-version")) {
+            version = String.valueOf(connection.getServerProperties().get("version"));
+        } catch (Exception e) {
+            version = "(unknown version)";
+        }
+        return String.format(
+                Locale.ROOT,
+                "- broker: RabbitMQ %s, a classic non-durable queue per measurement filled before it, prefetch %d%n",
+                version,
+                RabbitBaselineArm.PREFETCH);
+    }
+
+    /** The machine's load average, from {@code /proc/loadavg} (Linux), or "unknown". */
+    static String loadAverage() {
+        try {
+            String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                    .trim()
+                    .split("\\s+");
+            return fields[0] + " / " + fields[1] + " / " + fields[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /** The kafka-clients version, from the properties file the client jar carries. */

@@ -1,5 +1,6 @@
 package io.dedup.bench.e2e;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,11 +12,12 @@ import java.util.Set;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.style.Styler;
 
 /**
  * Writes the results: {@value #CSV} (one row per arm and workload), {@value #MARKDOWN} (the same as a table, with
- * the run's description above it) and {@value #CHART} (messages per second per arm, grouped by workload).
+ * the run's description above it and the {@link Targets} below) and {@value #CHART} (messages per second per arm, grouped by workload).
  */
 final class ResultFiles {
     static final String CSV = "results.csv";
@@ -30,7 +32,9 @@ final class ResultFiles {
     static String write(Path directory, List<Measurement> rows, String description) throws IOException {
         Files.createDirectories(directory);
         Files.writeString(directory.resolve(CSV), csv(rows));
-        String markdown = description + "\n\n" + markdownTable(rows);
+        String targets = Targets.markdown(Targets.check(rows));
+        String markdown = description + "\n\n" + markdownTable(rows)
+                + (targets.isEmpty() ? "" : "\nTargets (ratios of msgs/s in this run):\n\n" + targets);
         Files.writeString(directory.resolve(MARKDOWN), markdown);
         chart(directory.resolve(CHART), rows);
         return markdown;
@@ -91,8 +95,8 @@ final class ResultFiles {
             arms.add(m.arm());
         });
         CategoryChart chart = new CategoryChartBuilder()
-                .width(Math.max(900, 120 * workloads.size() * Math.max(1, arms.size()) / 3))
-                .height(560)
+                .width(Math.min(2000, Math.max(900, 120 * workloads.size() * Math.max(1, arms.size()) / 3)))
+                .height(640)
                 .title("Messages per second per arm (median of repetitions; log scale)")
                 .xAxisTitle("workload")
                 .yAxisTitle("msgs/s")
@@ -119,10 +123,32 @@ final class ResultFiles {
             }
             // a logarithmic axis has no place for a gap: an arm that failed somewhere is left out of the chart
             if (values.size() == groups.size()) {
-                chart.addSeries(arm, groups, values);
+                CategorySeries series = chart.addSeries(arm, groups, values);
+                series.setFillColor(colorOf(arm));
             }
         }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /**
+     * One colour family per kind of arm, so the chart reads at a glance: greys for the baselines, blues and greens
+     * for this library's arms, reds and oranges for Camel's; RabbitMQ arms lighter than their Kafka kin.
+     */
+    static Color colorOf(String arm) {
+        return switch (arm) {
+            case "baseline" -> new Color(90, 90, 90);
+            case "baseline-rabbit" -> new Color(175, 175, 175);
+            case "dedup-memory" -> new Color(31, 119, 180);
+            case "dedup-redis" -> new Color(44, 160, 44);
+            case "dedup-redis-single" -> new Color(152, 223, 138);
+            case "dedup-jdbc" -> new Color(23, 190, 207);
+            case "dedup-memory-rabbit" -> new Color(140, 180, 230);
+            case "dedup-redis-rabbit" -> new Color(100, 200, 160);
+            case "camel-memory" -> new Color(214, 39, 40);
+            case "camel-redis" -> new Color(255, 127, 14);
+            case "camel-jdbc" -> new Color(188, 120, 60);
+            default -> new Color(148, 103, 189);
+        };
     }
 
     private static String format(String pattern, Object... values) {

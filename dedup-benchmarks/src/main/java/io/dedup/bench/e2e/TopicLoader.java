@@ -65,7 +65,8 @@ final class TopicLoader {
         }
     }
 
-    private static String body(String key, int sequence) {
+    /** The JSON body of the record at {@code sequence}, under 100 bytes; RabbitMQ queues carry the same. */
+    static String body(String key, int sequence) {
         return String.format(
                 Locale.ROOT,
                 "{\"id\":\"%s\",\"seq\":%d,\"customer\":\"c-%05d\",\"amount\":%d.%02d,\"currency\":\"EUR\"}",

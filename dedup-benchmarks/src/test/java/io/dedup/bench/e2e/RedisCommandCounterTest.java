@@ -49,7 +49,7 @@ class RedisCommandCounterTest {
                 "t" + Long.toString(System.nanoTime(), 36),
                 workload,
                 "unused",
-                BenchHandler.noop(),
+                BenchHandler.noop(16),
                 services,
                 Duration.ofSeconds(5));
         CamelRepository camelRedis = CamelRepositories.redis();

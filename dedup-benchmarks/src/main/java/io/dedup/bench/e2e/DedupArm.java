@@ -1,0 +1,136 @@
+package io.dedup.bench.e2e;
+
+import io.dedup.kafka.KafkaDedup;
+import io.dedup.kafka.KafkaDedupRunner;
+import io.dedup.spi.DedupStore;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * This library's Kafka runner ({@link KafkaDedupRunner}, leased mode) in front of the handler, as a user would
+ * set it up: key from the {@value TopicLoader#KEY_HEADER} header (the runner's default), the run's consumer
+ * settings, the defaults for lease, retention and retries. Each poll makes one claim and one completion round
+ * trip to the store; the {@code dedup-redis-single} arm turns batching off ({@link UnbatchedStore}) to show what
+ * that buys. The store is seen through a {@link TimedDedupStore}, the outermost wrapper, which times its calls
+ * and reports progress. Not thread-safe; one run at a time.
+ */
+public final class DedupArm implements Arm {
+    /** Same as the baseline's poll wait, so that no arm idles longer than another on an empty poll. */
+    private static final Duration POLL = Duration.ofMillis(100);
+    /** How often {@link #consume} looks whether the runner thread died while it waits for the records. */
+    private static final Duration LIVENESS_CHECK = Duration.ofSeconds(1);
+
+    private final String name;
+    private final DedupStoreSetup setup;
+    private final boolean batched;
+    private DedupStore raw;
+    private DedupStore timed;
+
+    private DedupArm(String name, DedupStoreSetup setup, boolean batched) {
+        this.name = name;
+        this.setup = setup;
+        this.batched = batched;
+    }
+
+    /** {@code dedup-memory}: the in-memory store. */
+    public static DedupArm memory() {
+        return new DedupArm("dedup-memory", DedupStoreSetup.memory(), true);
+    }
+
+    /** {@code dedup-redis}: the Redis store, batched per poll. */
+    public static DedupArm redis() {
+        return new DedupArm("dedup-redis", DedupStoreSetup.redis(), true);
+    }
+
+    /** {@code dedup-redis-single}: the Redis store with batching turned off, a round trip per claim and completion. */
+    public static DedupArm redisSingle() {
+        return new DedupArm("dedup-redis-single", DedupStoreSetup.redis(), false);
+    }
+
+    /** {@code dedup-jdbc}: the JDBC store on PostgreSQL, batched per poll. */
+    public static DedupArm jdbc() {
+        return new DedupArm("dedup-jdbc", DedupStoreSetup.jdbc(), true);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public StoreKind store() {
+        return setup.store();
+    }
+
+    @Override
+    public String broker() {
+        return "kafka";
+    }
+
+    /** Only the unbatched arm makes a round trip per message. */
+    @Override
+    public boolean slow() {
+        return !batched;
+    }
+
+    @Override
+    public void setUp(ArmRun run) {
+        raw = setup.create(run); // tables created here, before the harness reads the call counter
+        timed = new TimedDedupStore(batched ? raw : new UnbatchedStore(raw), run);
+    }
+
+    @Override
+    public void consume(ArmRun run) throws Exception {
+        Objects.requireNonNull(timed, "setUp did not run");
+        BenchHandler handler = run.handler();
+        KafkaDedupRunner<String, String> runner = KafkaDedupRunner.builder(
+                        run.consumerConfig(), new StringDeserializer(), new StringDeserializer())
+                .topics(run.topic())
+                .pollTimeout(POLL)
+                .dedup(KafkaDedup.builder().store(timed).namespace(run.runId()))
+                .handler(record -> handler.handle(KafkaRecords.key(record), record.value()))
+                .build();
+        try {
+            Thread loop = runner.start();
+            awaitAll(run, loop);
+        } finally {
+            runner.close();
+        }
+    }
+
+    /** Waits for every record, failing early if the runner's thread stopped (it logs why). */
+    private static void awaitAll(ArmRun run, Thread loop) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + run.timeout().toNanos();
+        while (true) {
+            try {
+                run.progress().awaitAll(LIVENESS_CHECK);
+                return;
+            } catch (TimeoutException notYet) {
+                if (!loop.isAlive()) {
+                    throw new IllegalStateException(
+                            "the runner stopped after " + run.progress().deliveredCount() + " of "
+                                    + run.progress().expected() + " records");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void tearDown(ArmRun run) throws Exception {
+        DedupStore store = raw;
+        raw = null;
+        timed = null;
+        try {
+            if (store != null) {
+                store.close();
+            }
+        } finally {
+            setup.cleanUp(run, store);
+        }
+    }
+}

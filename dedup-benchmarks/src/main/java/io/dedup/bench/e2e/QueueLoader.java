@@ -1,0 +1,58 @@
+package io.dedup.bench.e2e;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Fills a RabbitMQ queue with a workload's messages before a RabbitMQ arm runs: the same keys in the same order and
+ * the same bodies as {@link TopicLoader} writes to Kafka, each key as the message-id (where this library's adapter
+ * reads it by default) and in the {@value TopicLoader#KEY_HEADER} header. A queue is consumed destructively, so
+ * every measurement gets a queue of its own, filled while no clock runs.
+ */
+final class QueueLoader {
+    /** Publisher confirms are awaited every this many messages. */
+    private static final int CONFIRM_EVERY = 5_000;
+
+    private final BenchServices services;
+
+    QueueLoader(BenchServices services) {
+        this.services = services;
+    }
+
+    /** Declares {@code queue} (classic, non-durable) and publishes {@code keys} to it in order, confirmed. */
+    void load(String queue, String[] keys) throws IOException, TimeoutException, InterruptedException {
+        try (Connection connection = services.rabbitConnection("bench-loader");
+                Channel channel = connection.createChannel()) {
+            channel.queueDeclare(queue, false, false, false, null);
+            channel.confirmSelect();
+            for (int i = 0; i < keys.length; i++) {
+                AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                        .messageId(keys[i])
+                        .contentType("application/json")
+                        .headers(Map.of(TopicLoader.KEY_HEADER, keys[i]))
+                        .build();
+                channel.basicPublish(
+                        "", queue, properties, TopicLoader.body(keys[i], i).getBytes(StandardCharsets.UTF_8));
+                if ((i + 1) % CONFIRM_EVERY == 0) {
+                    channel.waitForConfirmsOrDie(60_000);
+                }
+            }
+            channel.waitForConfirmsOrDie(60_000);
+        }
+    }
+
+    /** Deletes {@code queue}; best effort. */
+    void delete(String queue) {
+        try (Connection connection = services.rabbitConnection("bench-loader");
+                Channel channel = connection.createChannel()) {
+            channel.queueDelete(queue);
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            System.err.println("[bench] could not delete queue " + queue + ": " + e);
+        }
+    }
+}

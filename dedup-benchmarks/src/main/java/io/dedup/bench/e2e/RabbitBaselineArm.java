@@ -1,0 +1,67 @@
+package io.dedup.bench.e2e;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The RabbitMQ reference: a plain manual-ack consumer running the handler for every delivery and acking it, no
+ * dedup at all (duplicates run the handler again), with the same prefetch as the dedup arms. Not thread-safe; one
+ * run at a time.
+ */
+public final class RabbitBaselineArm implements Arm {
+    /** Unacked deliveries the broker may send ahead, for every RabbitMQ arm: as many as a Kafka poll holds. */
+    static final int PREFETCH = ArmRun.MAX_POLL_RECORDS;
+
+    @Override
+    public String name() {
+        return "baseline-rabbit";
+    }
+
+    @Override
+    public StoreKind store() {
+        return StoreKind.NONE;
+    }
+
+    @Override
+    public String broker() {
+        return "rabbitmq";
+    }
+
+    @Override
+    public void setUp(ArmRun run) {
+        // nothing to create: no store
+    }
+
+    @Override
+    public void consume(ArmRun run) throws Exception {
+        Progress progress = run.progress();
+        BenchHandler handler = run.handler();
+        try (Connection connection = run.services().rabbitConnection("bench-" + run.runId());
+                Channel channel = connection.createChannel()) {
+            channel.basicQos(PREFETCH);
+            String tag = channel.basicConsume(
+                    run.topic(),
+                    false,
+                    (consumerTag, delivery) -> {
+                        progress.started();
+                        handler.handle(
+                                delivery.getProperties().getMessageId(),
+                                new String(delivery.getBody(), StandardCharsets.UTF_8));
+                        channel.basicAck(delivery.getEnvelope().getDeliveryTag(), false);
+                        progress.delivered();
+                    },
+                    consumerTag -> {});
+            try {
+                run.progress().awaitAll(run.timeout());
+            } finally {
+                channel.basicCancel(tag);
+            }
+        }
+    }
+
+    @Override
+    public void tearDown(ArmRun run) {
+        // nothing was created; the harness deletes the queue
+    }
+}

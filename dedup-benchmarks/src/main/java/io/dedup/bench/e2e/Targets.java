@@ -1,0 +1,89 @@
+package io.dedup.bench.e2e;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Issue 8's targets, read from one run's rows (medians of the same run, so the ratios hold on a noisy machine):
+ * per workload, the throughput ratios of this library's arms to Camel's and to the baseline, and the store calls
+ * per message of the batched arms. The RabbitMQ ratios have no target of their own; they are held to the Kafka
+ * ones for comparison.
+ */
+final class Targets {
+    /** One target on one workload. */
+    record Check(String target, String workload, double value, boolean met) {}
+
+    private static final double BATCHED_CALLS_PER_MSG = 0.05;
+    private static final List<String> BATCHED_ARMS =
+            List.of("dedup-memory", "dedup-redis", "dedup-jdbc", "dedup-memory-rabbit", "dedup-redis-rabbit");
+
+    private Targets() {}
+
+    /** Every target whose arms are in {@code rows}, workload by workload. */
+    static List<Check> check(List<Measurement> rows) {
+        Set<String> workloads = new LinkedHashSet<>();
+        rows.forEach(m -> workloads.add(m.workload()));
+        List<Check> checks = new ArrayList<>();
+        for (String workload : workloads) {
+            ratio(rows, workload, "dedup-redis", "camel-redis", 5, checks);
+            ratio(rows, workload, "dedup-redis", "baseline", 0.5, checks);
+            ratio(rows, workload, "dedup-jdbc", "camel-jdbc", 5, checks);
+            ratio(rows, workload, "dedup-memory", "baseline", 0.9, checks);
+            ratio(rows, workload, "dedup-redis-rabbit", "baseline-rabbit", 0.5, checks);
+            ratio(rows, workload, "dedup-memory-rabbit", "baseline-rabbit", 0.9, checks);
+            for (String arm : BATCHED_ARMS) {
+                find(rows, arm, workload)
+                        .ifPresent(m -> checks.add(new Check(
+                                arm + " store calls/msg < " + BATCHED_CALLS_PER_MSG,
+                                workload,
+                                m.storeCallsPerMsg(),
+                                m.storeCallsPerMsg() < BATCHED_CALLS_PER_MSG)));
+            }
+        }
+        return checks;
+    }
+
+    private static void ratio(
+            List<Measurement> rows, String workload, String arm, String other, double atLeast, List<Check> checks) {
+        Optional<Measurement> ours = find(rows, arm, workload);
+        Optional<Measurement> theirs = find(rows, other, workload);
+        if (ours.isPresent() && theirs.isPresent() && theirs.get().msgsPerS() > 0) {
+            double ratio = ours.get().msgsPerS() / theirs.get().msgsPerS();
+            checks.add(new Check(arm + " / " + other + " >= " + format(atLeast), workload, ratio, ratio >= atLeast));
+        }
+    }
+
+    private static Optional<Measurement> find(List<Measurement> rows, String arm, String workload) {
+        return rows.stream()
+                .filter(m -> m.arm().equals(arm) && m.workload().equals(workload))
+                .findFirst();
+    }
+
+    /** The checks as a Markdown table; empty when there are none. */
+    static String markdown(List<Check> checks) {
+        if (checks.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder("| target | workload | measured | met |\n|---|---|---:|---|\n");
+        for (Check check : checks) {
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %s |%n",
+                    check.target(),
+                    check.workload(),
+                    check.target().contains("calls/msg")
+                            ? String.format(Locale.ROOT, "%.3f", check.value())
+                            : String.format(Locale.ROOT, "%.2fx", check.value()),
+                    check.met() ? "yes" : "**no**"));
+        }
+        return out.toString();
+    }
+
+    private static String format(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+    }
+}

@@ -1,0 +1,41 @@
+package io.dedup.bench.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TargetsTest {
+    private static Measurement row(String arm, String workload, double msgsPerS, double callsPerMsg) {
+        return new Measurement(arm, "x", "kafka", workload, 1000, 1, msgsPerS, 0, 0, callsPerMsg, 1000, 1000);
+    }
+
+    @Test
+    void reads_the_ratios_of_one_run_workload_by_workload() {
+        List<Targets.Check> checks = Targets.check(List.of(
+                row("baseline", "dup0-noop", 100_000, 0),
+                row("dedup-redis", "dup0-noop", 60_000, 0.004),
+                row("camel-redis", "dup0-noop", 10_000, 1.001),
+                row("dedup-memory", "dup0-noop", 85_000, 0.004),
+                row("dedup-jdbc", "dup0-noop", 20_000, 0.06)));
+
+        assertThat(checks)
+                .containsExactly(
+                        new Targets.Check("dedup-redis / camel-redis >= 5", "dup0-noop", 6.0, true),
+                        new Targets.Check("dedup-redis / baseline >= 0.5", "dup0-noop", 0.6, true),
+                        new Targets.Check("dedup-memory / baseline >= 0.9", "dup0-noop", 0.85, false),
+                        new Targets.Check("dedup-memory store calls/msg < 0.05", "dup0-noop", 0.004, true),
+                        new Targets.Check("dedup-redis store calls/msg < 0.05", "dup0-noop", 0.004, true),
+                        new Targets.Check("dedup-jdbc store calls/msg < 0.05", "dup0-noop", 0.06, false));
+        assertThat(Targets.markdown(checks))
+                .contains("| dedup-redis / camel-redis >= 5 | dup0-noop | 6.00x | yes |")
+                .contains("| dedup-memory / baseline >= 0.9 | dup0-noop | 0.85x | **no** |")
+                .contains("| dedup-jdbc store calls/msg < 0.05 | dup0-noop | 0.060 | **no** |");
+    }
+
+    @Test
+    void a_run_without_the_arms_of_a_target_has_no_check_for_it() {
+        assertThat(Targets.check(List.of(row("baseline", "dup0-noop", 1, 0)))).isEmpty();
+        assertThat(Targets.markdown(List.of())).isEmpty();
+    }
+}
