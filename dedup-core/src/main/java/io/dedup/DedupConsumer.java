@@ -36,8 +36,11 @@ import java.util.function.Function;
 public final class DedupConsumer<M> implements AutoCloseable {
     /** Default retention of completed keys. */
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
-    /** Default lease of an acquired claim. */
-    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(5);
+    /**
+     * Default lease of an acquired claim: short, so that a crashed consumer's keys are free again within seconds;
+     * a running handler's lease is renewed every third of it, however long the handler takes.
+     */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
     /** By default a running handler's lease is renewed once a third of it has passed. */
     public static final double DEFAULT_RENEW_FRACTION = 1.0 / 3;
     /** Default namespace when the adapter or application sets none. */
@@ -133,6 +136,39 @@ public final class DedupConsumer<M> implements AutoCloseable {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(codec, "codec");
         return engine.processAll(messages, handler, codec, finalAttempt);
+    }
+
+    /**
+     * Claims the keys of {@code messages} in one round trip and hands the batch to the caller, who runs the acquired
+     * entries (in any order, on any threads) with {@link ClaimedBatch#run}; completions are recorded by {@link
+     * ClaimedBatch#complete()} and by {@link ClaimedBatch#close()}, which also releases what never ran. Use it in a
+     * try-with-resources block. Leases are renewed while the batch is open.
+     *
+     * <p>The store being down is not thrown: the entries answer {@link DedupResult.Unavailable} (and under fail-open
+     * {@link ClaimedBatch.Entry#mayRun()} is true, to run unguarded).
+     */
+    public ClaimedBatch<M> claimAll(List<? extends M> messages) {
+        return engine.claimAll(Objects.requireNonNull(messages, "messages"));
+    }
+
+    /**
+     * Claims like {@link #claimAll(List)}, for work that commits in a transaction of the caller's (a Kafka producer
+     * transaction, say): completions are recorded by {@link ClaimedBatch#commit} after the caller's commit ran, and
+     * a batch closed without commit releases every key, finished or not, since its work was rolled back.
+     */
+    public ClaimedBatch<M> claimAllForCommit(List<? extends M> messages) {
+        return engine.claimAllForCommit(Objects.requireNonNull(messages, "messages"));
+    }
+
+    /**
+     * Claims within a store transaction (see {@link io.dedup.spi.TransactionalStore}): the claims, the handlers'
+     * writes through the transaction's resources and the completions commit together with {@link
+     * ClaimedBatch#commit}, which also releases, within the transaction, the keys that did not run; a batch closed
+     * without commit rolls the transaction back. The caller began the transaction and closes it.
+     */
+    public ClaimedBatch<M> claimAll(List<? extends M> messages, io.dedup.spi.StoreTransaction transaction) {
+        return engine.claimAll(
+                Objects.requireNonNull(messages, "messages"), Objects.requireNonNull(transaction, "transaction"));
     }
 
     /**
@@ -246,7 +282,7 @@ public final class DedupConsumer<M> implements AutoCloseable {
             return this;
         }
 
-        /** How long a claim stays valid without renewal. Default 5 min. */
+        /** How long a claim stays valid without renewal. Default 30 s, renewed every third while held. */
         public Builder<M> lease(Duration lease) {
             this.lease = positive(lease, "lease");
             return this;

@@ -107,6 +107,23 @@ public sealed interface DedupResult<R> {
     }
 
     /**
+     * The key was given back without an outcome, so a redelivery runs the handler: the message was claimed but its
+     * handler never started (its batch was cut short by a close, a revoked partition or an earlier record that must
+     * be retried first), or the work it did was rolled back with a transaction that did not commit.
+     */
+    record Released<R>(Claim claim) implements DedupResult<R> {
+        public Released {
+            Objects.requireNonNull(claim, "claim");
+        }
+
+        /** Deliver it again; it is not a failure and counts toward no retry limit. */
+        @Override
+        public Disposition disposition() {
+            return Disposition.DEFER;
+        }
+    }
+
+    /**
      * The message was rejected before any handler ran: its key is missing or unreadable ({@link
      * IdempotencyKeyException}) or its stored record is unreadable ({@link DedupStoreCorruptionException}).
      */

@@ -26,6 +26,10 @@ final class TestStore implements DedupStore {
     volatile boolean claimsDown;
     volatile boolean writesDown;
     volatile boolean corrupt;
+    /** The next this many complete/completeAll calls fail as if the store were down. */
+    final AtomicInteger completionFailures = new AtomicInteger();
+
+    final AtomicInteger renewAlls = new AtomicInteger();
 
     TestStore(DedupStore delegate) {
         this.delegate = delegate;
@@ -56,18 +60,28 @@ final class TestStore implements DedupStore {
     @Override
     public WriteResult complete(Completion completion) {
         completes.incrementAndGet();
-        return guard(writesDown, () -> delegate.complete(completion));
+        return guard(
+                writesDown || completionFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0,
+                () -> delegate.complete(completion));
     }
 
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
         completeAlls.incrementAndGet();
-        return guard(writesDown, () -> delegate.completeAll(completions));
+        return guard(
+                writesDown || completionFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0,
+                () -> delegate.completeAll(completions));
     }
 
     @Override
     public WriteResult renew(DedupKey key, long token, Duration lease) {
         return guard(writesDown, () -> delegate.renew(key, token, lease));
+    }
+
+    @Override
+    public List<WriteResult> renewAll(List<Claim> claims, Duration lease) {
+        renewAlls.incrementAndGet();
+        return guard(writesDown, () -> delegate.renewAll(claims, lease));
     }
 
     @Override

@@ -13,12 +13,12 @@ import io.dedup.IdempotencyKeyMissingException;
 import io.dedup.OutcomeCodec;
 import io.dedup.OutcomeStatus;
 import io.dedup.ResultHandler;
-import io.dedup.StoreUnavailablePolicy;
 import io.dedup.internal.DedupMetrics.Result;
 import io.dedup.internal.DedupMetrics.StoreOperation;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
+import io.dedup.spi.StoreTransaction;
 import io.dedup.spi.WriteResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,9 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claim, run, complete: the path of a message through dedup, one at a time or one batch per round trip.
+ * Claim, run, complete: the services behind {@link DedupBatch}, the one claim path, and the two ways of processing
+ * built on it ({@link #process} one message, {@link #processAll} a list).
  *
- * <p>Thread-safe: all state lives in the store and in per-call locals.
+ * <p>Thread-safe: all state lives in the store, in per-call batches, and in the thread-safe lease renewer and
+ * pending completions.
  */
 public final class DedupEngine<M> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DedupEngine.class);
@@ -44,6 +46,7 @@ public final class DedupEngine<M> implements AutoCloseable {
     private final StoreCalls store;
     private final LeaseRenewer renewer;
     private final PendingCompletions pending;
+    private final HeldKeys held;
 
     public DedupEngine(EngineSettings<M> settings) {
         this.settings = settings;
@@ -52,11 +55,16 @@ public final class DedupEngine<M> implements AutoCloseable {
         this.renewer = settings.renewFraction() > 0 && settings.renewFraction() < 1
                 ? new LeaseRenewer(settings.store(), settings.lease(), settings.renewFraction(), metrics)
                 : null;
-        this.pending = new PendingCompletions(renewer);
+        this.pending = new PendingCompletions(store, renewer, settings.lease().toNanos(), metrics);
+        this.held = new HeldKeys(metrics);
     }
 
     public EngineSettings<M> settings() {
         return settings;
+    }
+
+    DedupMetrics metrics() {
+        return metrics;
     }
 
     // ---------------------------------------------------------------- keys
@@ -83,10 +91,9 @@ public final class DedupEngine<M> implements AutoCloseable {
         if (e.getMessage() != null && e.getMessage().contains(source)) {
             return e;
         }
-        IdempotencyKeyException described = e instanceof IdempotencyKeyMissingException
+        return e instanceof IdempotencyKeyMissingException
                 ? new IdempotencyKeyMissingException(e.getMessage() + " in " + source)
                 : new io.dedup.IdempotencyKeyUnreadableException(e.getMessage() + " in " + source, e);
-        return described;
     }
 
     private ClaimRequest requestFor(DedupKey key, M message) {
@@ -98,239 +105,192 @@ public final class DedupEngine<M> implements AutoCloseable {
         return new ClaimRequest(key, settings.lease(), settings.retention(), Optional.of(fingerprint));
     }
 
-    // ---------------------------------------------------------------- one message
+    // ---------------------------------------------------------------- the one claim path
+
+    /** A leased batch: see {@link io.dedup.ClaimedBatch}. */
+    public DedupBatch<M> claimAll(List<? extends M> messages) {
+        return claim(messages, DedupBatch.Kind.LEASED, null, true);
+    }
+
+    /** A batch whose work commits in a transaction of the caller's. */
+    public DedupBatch<M> claimAllForCommit(List<? extends M> messages) {
+        return claim(messages, DedupBatch.Kind.FOR_COMMIT, null, true);
+    }
+
+    /** A batch claimed, completed and committed in {@code transaction}. */
+    public DedupBatch<M> claimAll(List<? extends M> messages, StoreTransaction transaction) {
+        return claim(messages, DedupBatch.Kind.STORE_TRANSACTION, transaction, true);
+    }
+
+    /**
+     * Claims in one round trip. A key repeated in the batch is claimed once; its later entries are settled by the
+     * first ({@code settleRepeats}: also when the first did not complete, as released).
+     */
+    private DedupBatch<M> claim(
+            List<? extends M> messages, DedupBatch.Kind kind, StoreTransaction transaction, boolean settleRepeats) {
+        int n = messages.size();
+        DedupBatch<M> batch = new DedupBatch<>(this, kind, transaction, n, settleRepeats);
+        List<ClaimRequest> requests = new ArrayList<>(n);
+        List<DedupBatch<M>.Item> claimed = new ArrayList<>(n);
+        Map<DedupKey, Integer> first = n > 1 ? new HashMap<>(n * 2) : null;
+        for (int i = 0; i < n; i++) {
+            M message = messages.get(i);
+            DedupKey key;
+            try {
+                key = keyOf(message);
+            } catch (IdempotencyKeyException e) {
+                metrics.result(Result.NO_KEY);
+                batch.add(message, null, -1).rejected(new DedupResult.Rejected<>(e));
+                continue;
+            }
+            Integer earlier = first == null ? null : first.putIfAbsent(key, i);
+            if (earlier != null) {
+                batch.add(message, key, earlier);
+            } else {
+                claimed.add(batch.add(message, key, -1));
+                requests.add(requestFor(key, message));
+            }
+        }
+        if (requests.isEmpty()) {
+            return batch;
+        }
+        if (kind != DedupBatch.Kind.STORE_TRANSACTION) {
+            pending.flush(); // completions kept from an outage first: their keys may be claimed again right here
+        }
+        List<ClaimResult> claims;
+        try {
+            claims = claimRound(requests, transaction);
+            if (claims.size() != requests.size()) {
+                throw new DedupStoreUnavailableException(
+                        "store " + settings.store().describe() + " answered " + claims.size() + " results for "
+                                + requests.size() + " claims");
+            }
+        } catch (DedupStoreUnavailableException e) {
+            for (DedupBatch<M>.Item item : claimed) {
+                batch.unavailable(item, e);
+            }
+            return batch;
+        }
+        for (int r = 0; r < claims.size(); r++) {
+            batch.claimed(claimed.get(r), claims.get(r));
+        }
+        return batch;
+    }
+
+    private List<ClaimResult> claimRound(List<ClaimRequest> requests, StoreTransaction transaction) {
+        if (transaction != null) {
+            try {
+                return transaction.claimAll(requests);
+            } catch (DedupStoreException e) {
+                throw asUnavailable(e);
+            } catch (RuntimeException e) {
+                throw new DedupStoreUnavailableException("store transaction failed to claim: " + e, e);
+            }
+        }
+        if (requests.size() == 1) {
+            try {
+                return List.of(store.claim(requests.get(0)));
+            } catch (DedupStoreCorruptionException e) {
+                return List.of(new ClaimResult.Failed(requests.get(0).key(), e));
+            }
+        }
+        return store.claimAll(requests);
+    }
+
+    // ---------------------------------------------------------------- built on it
 
     public <R> DedupResult<R> process(
             M message,
             ResultHandler<? super M, ? extends R> handler,
             OutcomeCodec<? super R> codec,
             boolean finalAttempt) {
-        DedupKey key;
-        try {
-            key = keyOf(message);
-        } catch (IdempotencyKeyException e) {
-            metrics.result(Result.NO_KEY);
-            return new DedupResult.Rejected<>(e);
-        }
-        pending.flush(store);
-        ClaimResult claim;
-        try {
-            claim = store.claim(requestFor(key, message));
-        } catch (DedupStoreUnavailableException e) {
-            return unavailable(message, key, handler, e);
-        } catch (DedupStoreCorruptionException e) {
-            metrics.result(Result.CORRUPT);
-            return new DedupResult.Rejected<>(e);
-        }
-        if (claim instanceof ClaimResult.Acquired acquired) {
-            Attempt<R> attempt = run(message, acquired.claim(), handler, codec);
-            if (attempt.error != null) {
-                return fail(acquired.claim(), attempt, finalAttempt);
-            }
-            WriteResult written;
-            try {
-                written = completeWithRetry(acquired.claim(), attempt);
-            } catch (DedupStoreUnavailableException e) {
-                pending.add(acquired.claim(), completionOf(acquired.claim(), attempt));
-                metrics.result(Result.UNAVAILABLE);
-                return new DedupResult.Unavailable<>(Optional.of(key), e, true);
-            }
-            return completed(acquired.claim(), attempt, written);
-        }
-        return settled(claim, message, handler);
+        return this.<R>processAll(List.of(message), handler, codec, finalAttempt)
+                .get(0);
     }
 
-    // ---------------------------------------------------------------- a batch
-
     /**
-     * Processes a batch with one claim round trip and one completion round trip. Handlers run in list order.
-     * A key repeated in the batch is decided after its first occurrence (with one more round trip for the
-     * repeats), so repeats are duplicates of the first when it completed.
+     * Processes a list with one claim round trip and one completion round trip; handlers run in list order. A key
+     * repeated in the list is answered by its first occurrence: a duplicate when it was processed, otherwise claimed
+     * again after it (one more round trip), so that a repeat of a failed message gets its own attempt.
      */
+    @SuppressWarnings("unchecked")
     public <R> List<DedupResult<R>> processAll(
             List<? extends M> messages,
             ResultHandler<? super M, ? extends R> handler,
             OutcomeCodec<? super R> codec,
             boolean finalAttempt) {
-        int n = messages.size();
-        List<DedupResult<R>> results = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            results.add(null);
-        }
-        DedupKey[] keys = new DedupKey[n];
-        List<ClaimRequest> requests = new ArrayList<>(n);
-        List<Integer> requestIndex = new ArrayList<>(n);
-        List<Integer> repeats = new ArrayList<>();
-        Map<DedupKey, Integer> first = new HashMap<>(n * 2);
-        for (int i = 0; i < n; i++) {
-            M message = messages.get(i);
-            try {
-                keys[i] = keyOf(message);
-            } catch (IdempotencyKeyException e) {
-                metrics.result(Result.NO_KEY);
-                results.set(i, new DedupResult.Rejected<>(e));
-                continue;
-            }
-            if (first.putIfAbsent(keys[i], i) != null) {
-                repeats.add(i);
-            } else {
-                requests.add(requestFor(keys[i], message));
-                requestIndex.add(i);
-            }
-        }
-        if (requests.isEmpty() && repeats.isEmpty()) {
-            return results;
-        }
-
-        pending.flush(store);
-        List<ClaimResult> claims;
-        try {
-            claims = requests.isEmpty() ? List.of() : store.claimAll(requests);
-        } catch (DedupStoreUnavailableException e) {
-            for (int i = 0; i < n; i++) {
-                if (results.get(i) == null) {
-                    results.set(i, unavailable(messages.get(i), keys[i], handler, e));
+        DedupBatch<M> batch = claim(messages, DedupBatch.Kind.LEASED, null, false);
+        try (batch) {
+            for (io.dedup.ClaimedBatch.Entry<M> entry : batch.entries()) {
+                if (entry.mayRun() || ((DedupBatch<M>.Item) entry).lostBeforeRun()) {
+                    batch.run(entry, handler, codec, finalAttempt);
                 }
             }
-            return results;
+            batch.complete();
         }
-        if (claims.size() != requests.size()) {
-            throw new DedupStoreUnavailableException("store " + settings.store().describe() + " answered "
-                    + claims.size() + " results for " + requests.size() + " claims");
+        List<DedupResult<R>> results = new ArrayList<>(messages.size());
+        List<Integer> again = null;
+        for (DedupResult<?> result : batch.results()) { // each the result of this handler, or none of it
+            if (result == null) {
+                if (again == null) {
+                    again = new ArrayList<>();
+                }
+                again.add(results.size());
+            }
+            results.add((DedupResult<R>) result);
         }
-
-        // Every acquired claim's lease is renewed from now on, not only while its own handler runs: the claims
-        // at the end of a long batch would otherwise lapse while they wait their turn, and be taken over.
-        LeaseRenewer.Ticket[] tickets = new LeaseRenewer.Ticket[claims.size()];
-        if (renewer != null) {
-            for (int r = 0; r < claims.size(); r++) {
-                if (claims.get(r) instanceof ClaimResult.Acquired acquired) {
-                    tickets[r] = renewer.register(acquired.claim());
-                }
+        if (again != null) {
+            List<M> repeats = new ArrayList<>(again.size());
+            for (int i : again) {
+                repeats.add(messages.get(i));
             }
-        }
-        List<Completion> completions = new ArrayList<>();
-        List<Integer> completionIndex = new ArrayList<>();
-        Map<Integer, Attempt<R>> attempts = new HashMap<>();
-        Claim[] held = new Claim[n];
-        try {
-            for (int r = 0; r < claims.size(); r++) {
-                int i = requestIndex.get(r);
-                ClaimResult claim = claims.get(r);
-                if (!(claim instanceof ClaimResult.Acquired acquired)) {
-                    results.set(i, settled(claim, messages.get(i), handler));
-                    continue;
-                }
-                held[i] = acquired.claim();
-                if (tickets[r] != null && tickets[r].lost()) {
-                    // Taken over while waiting its turn: the current holder runs it; never run it twice.
-                    tickets[r].close();
-                    metrics.result(Result.FENCED);
-                    results.set(i, new DedupResult.Fenced<>(acquired.claim(), null));
-                    continue;
-                }
-                Attempt<R> attempt = run(messages.get(i), acquired.claim(), handler, codec, tickets[r], false);
-                if (attempt.error != null) {
-                    if (tickets[r] != null) {
-                        tickets[r].close(); // released next: renewing it would look like a takeover
-                    }
-                    results.set(i, fail(acquired.claim(), attempt, finalAttempt));
-                    continue;
-                }
-                attempts.put(i, attempt);
-                completions.add(new Completion(
-                        acquired.claim().key(),
-                        acquired.claim().token(),
-                        OutcomeStatus.SUCCEEDED,
-                        attempt.body,
-                        settings.retention()));
-                completionIndex.add(i);
-            }
-
-            if (!completions.isEmpty()) {
-                List<WriteResult> written = completeAllWithRetry(completions);
-                for (int c = 0; c < completions.size(); c++) {
-                    int i = completionIndex.get(c);
-                    WriteResult w = written == null ? null : written.get(c);
-                    if (w == null || w instanceof WriteResult.Failed) {
-                        DedupStoreUnavailableException cause = w instanceof WriteResult.Failed failed
-                                ? asUnavailable(failed.cause())
-                                : new DedupStoreUnavailableException("could not record completion in "
-                                        + settings.store().describe());
-                        pending.add(held[i], completions.get(c));
-                        metrics.result(Result.UNAVAILABLE);
-                        results.set(i, new DedupResult.Unavailable<>(Optional.of(keys[i]), cause, true));
-                    } else {
-                        results.set(i, completed(held[i], attempts.get(i), w));
-                    }
-                }
-            }
-        } finally {
-            for (LeaseRenewer.Ticket ticket : tickets) {
-                if (ticket != null) {
-                    ticket.close(); // renewed until recorded; an Error mid-batch must not renew keys forever
-                }
-            }
-        }
-
-        if (!repeats.isEmpty()) {
-            List<M> again = new ArrayList<>(repeats.size());
-            for (int i : repeats) {
-                again.add(messages.get(i));
-            }
-            List<DedupResult<R>> repeated = processAll(again, handler, codec, finalAttempt);
-            for (int k = 0; k < repeats.size(); k++) {
-                results.set(repeats.get(k), repeated.get(k));
+            List<DedupResult<R>> repeated = processAll(repeats, handler, codec, finalAttempt);
+            for (int k = 0; k < again.size(); k++) {
+                results.set(again.get(k), repeated.get(k));
             }
         }
         return results;
     }
 
-    // ---------------------------------------------------------------- shared steps
+    // ---------------------------------------------------------------- services of the batch
+
+    LeaseRenewer.Ticket register(Claim claim) {
+        return renewer == null ? null : renewer.register(claim);
+    }
 
     /** A handler run: its result and encoded body, or its last error. */
-    private static final class Attempt<R> {
+    static final class HandlerRun<R> {
         R result;
         byte[] body;
         Exception error;
         int attempts;
-        boolean leaseLost;
     }
 
-    private <R> Attempt<R> run(
-            M message, Claim claim, ResultHandler<? super M, ? extends R> handler, OutcomeCodec<? super R> codec) {
-        return run(message, claim, handler, codec, renewer == null ? null : renewer.register(claim), true);
-    }
-
-    /**
-     * Runs the handler. Closes {@code ticket} (the claim's lease renewal) when done if {@code closeTicket}; a batch
-     * keeps renewing until its completions are recorded.
-     */
-    private <R> Attempt<R> run(
+    /** Runs the handler under its claim, with the configured in-process attempts. Errors pass through unchanged. */
+    <R> HandlerRun<R> runHandler(
             M message,
             Claim claim,
             ResultHandler<? super M, ? extends R> handler,
             OutcomeCodec<? super R> codec,
-            LeaseRenewer.Ticket ticket,
-            boolean closeTicket) {
-        Attempt<R> attempt = new Attempt<>();
+            LeaseRenewer.Ticket ticket) {
+        HandlerRun<R> run = new HandlerRun<>();
         Claim previous = CurrentClaim.set(claim);
         try {
             int max = settings.handlerAttempts();
             for (int i = 1; i <= max; i++) {
-                attempt.attempts = i;
+                run.attempts = i;
                 long start = metrics.timed() ? System.nanoTime() : 0;
                 try {
                     R result = handler.handle(message);
-                    attempt.body = codec.encode(result);
-                    attempt.result = result;
-                    attempt.error = null;
+                    run.body = codec.encode(result);
+                    run.result = result;
+                    run.error = null;
                     if (metrics.timed()) {
                         metrics.handler(System.nanoTime() - start, false);
                     }
                     break;
                 } catch (Exception e) {
-                    attempt.error = e;
+                    run.error = e;
                     if (metrics.timed()) {
                         metrics.handler(System.nanoTime() - start, true);
                     }
@@ -343,36 +303,32 @@ public final class DedupEngine<M> implements AutoCloseable {
             }
         } finally {
             CurrentClaim.restore(previous);
-            if (ticket != null) {
-                if (closeTicket) {
-                    ticket.close();
-                }
-                attempt.leaseLost = ticket.lost();
-            }
         }
-        return attempt;
+        return run;
     }
 
-    private <R> DedupResult<R> completed(Claim claim, Attempt<R> attempt, WriteResult written) {
-        if (written == WriteResult.APPLIED) {
-            metrics.result(Result.PROCESSED);
-            return new DedupResult.Processed<>(claim, attempt.result);
-        }
-        metrics.fenced(StoreOperation.COMPLETE);
-        metrics.result(Result.FENCED);
-        return new DedupResult.Fenced<>(claim, attempt.result);
+    <R> DedupResult<R> processed(Claim claim, Object result) {
+        metrics.result(Result.PROCESSED);
+        @SuppressWarnings("unchecked")
+        R typed = (R) result;
+        return new DedupResult.Processed<>(claim, typed);
     }
 
-    private <R> DedupResult<R> fail(Claim claim, Attempt<R> attempt, boolean finalAttempt) {
-        metrics.result(Result.FAILED);
-        boolean marked = false;
+    <R> DedupResult<R> notStarted(Claim claim) {
+        metrics.result(Result.RELEASED);
+        return new DedupResult.Released<>(claim);
+    }
+
+    /** Releases a failed key, or marks it failed on the final attempt under MARK_FAILED; true when marked. */
+    boolean releaseOrMarkFailed(Claim claim, Exception error, boolean finalAttempt) {
         try {
             if (finalAttempt && settings.failurePolicy() == FailurePolicy.MARK_FAILED) {
-                byte[] reason = describe(attempt.error).getBytes(StandardCharsets.UTF_8);
-                marked = store.complete(new Completion(
+                byte[] reason = describe(error).getBytes(StandardCharsets.UTF_8);
+                return store.complete(new Completion(
                                 claim.key(), claim.token(), OutcomeStatus.FAILED, reason, settings.retention()))
                         == WriteResult.APPLIED;
-            } else if (store.release(claim.key(), claim.token(), settings.retention()) != WriteResult.APPLIED) {
+            }
+            if (store.release(claim.key(), claim.token(), settings.retention()) != WriteResult.APPLIED) {
                 metrics.fenced(StoreOperation.RELEASE);
             }
         } catch (DedupStoreException e) {
@@ -381,7 +337,21 @@ public final class DedupEngine<M> implements AutoCloseable {
                     claim.key().namespace(),
                     e.toString());
         }
-        return new DedupResult.Failed<>(claim.key(), Optional.of(claim), attempt.error, attempt.attempts, marked);
+        return false;
+    }
+
+    /** Gives a key back; a store failure only means the key is retried after its lease. Never throws. */
+    void releaseQuietly(Claim claim) {
+        try {
+            if (store.release(claim.key(), claim.token(), settings.retention()) != WriteResult.APPLIED) {
+                metrics.fenced(StoreOperation.RELEASE);
+            }
+        } catch (DedupStoreException e) {
+            LOG.warn(
+                    "could not release a key of namespace {}; it is retried after its lease ends: {}",
+                    claim.key().namespace(),
+                    e.toString());
+        }
     }
 
     private static String describe(Exception error) {
@@ -390,13 +360,15 @@ public final class DedupEngine<M> implements AutoCloseable {
         return text.length() > 1000 ? text.substring(0, 1000) : text;
     }
 
-    private <R> DedupResult<R> settled(ClaimResult claim, M message, ResultHandler<? super M, ? extends R> handler) {
+    /** The result of a claim that was not acquired. */
+    <R> DedupResult<R> settled(ClaimResult claim) {
         if (claim instanceof ClaimResult.Duplicate duplicate) {
             metrics.result(Result.DUPLICATE);
             return new DedupResult.Duplicate<>(duplicate.key(), duplicate.outcome());
         }
         if (claim instanceof ClaimResult.InProgress inProgress) {
             metrics.result(Result.IN_PROGRESS);
+            held.held(inProgress.key(), inProgress.holderToken(), inProgress.leaseUntil());
             return new DedupResult.InProgress<>(inProgress.key(), inProgress.leaseUntil());
         }
         if (claim instanceof ClaimResult.Conflict conflict) {
@@ -408,58 +380,40 @@ public final class DedupEngine<M> implements AutoCloseable {
             metrics.result(Result.CORRUPT);
             return new DedupResult.Rejected<>(corrupt);
         }
-        return unavailable(message, failed.key(), handler, asUnavailable(failed.cause()));
+        metrics.result(Result.UNAVAILABLE);
+        return new DedupResult.Unavailable<>(Optional.of(failed.key()), asUnavailable(failed.cause()), false);
     }
 
-    private <R> DedupResult<R> unavailable(
-            M message, DedupKey key, ResultHandler<? super M, ? extends R> handler, DedupStoreUnavailableException e) {
-        if (settings.storeUnavailablePolicy() == StoreUnavailablePolicy.FAIL_CLOSED) {
-            metrics.result(Result.UNAVAILABLE);
-            return new DedupResult.Unavailable<>(Optional.ofNullable(key), e, false);
-        }
-        metrics.result(Result.UNGUARDED);
+    void warnUnguarded(DedupStoreUnavailableException e) {
         LOG.warn(
                 "store unavailable, running a handler of namespace {} unguarded (fail-open): {}",
                 settings.namespace(),
                 e.toString());
-        try {
-            R result = handler.handle(message);
-            return new DedupResult.Unguarded<>(Optional.ofNullable(key), result, e);
-        } catch (Exception error) {
-            return new DedupResult.Failed<>(key, Optional.empty(), error, 1, false);
-        }
     }
 
-    private static DedupStoreUnavailableException asUnavailable(DedupStoreException cause) {
+    static DedupStoreUnavailableException asUnavailable(DedupStoreException cause) {
         return cause instanceof DedupStoreUnavailableException u
                 ? u
                 : new DedupStoreUnavailableException(cause.getMessage(), cause);
     }
 
-    private <R> Completion completionOf(Claim claim, Attempt<R> attempt) {
-        return new Completion(claim.key(), claim.token(), OutcomeStatus.SUCCEEDED, attempt.body, settings.retention());
+    /** Keeps a completion the store did not take; the background task writes it. */
+    void pending(Claim claim, Completion completion, LeaseRenewer.Ticket ticket) {
+        pending.add(claim, completion, ticket);
     }
 
-    private <R> WriteResult completeWithRetry(Claim claim, Attempt<R> attempt) {
-        Completion completion = completionOf(claim, attempt);
-        for (int tryNo = 1; ; tryNo++) {
-            try {
-                WriteResult written = store.complete(completion);
-                return tryNo > 1 ? confirmRetried(completion, written) : written;
-            } catch (DedupStoreUnavailableException e) {
-                if (tryNo >= COMPLETION_TRIES) {
-                    throw e;
-                }
-                sleep(COMPLETION_RETRY_MILLIS * tryNo);
-            }
-        }
+    /** Pending completions, for tests. */
+    int pendingCompletions() {
+        return pending.size();
     }
 
     /** Null when the store stayed unavailable; then every completion counts as not recorded. */
-    private List<WriteResult> completeAllWithRetry(List<Completion> completions) {
+    List<WriteResult> completeAllWithRetry(List<Completion> completions) {
         for (int tryNo = 1; ; tryNo++) {
             try {
-                List<WriteResult> written = store.completeAll(completions);
+                List<WriteResult> written = completions.size() == 1
+                        ? List.of(store.complete(completions.get(0)))
+                        : store.completeAll(completions);
                 if (written.size() != completions.size()) {
                     throw new DedupStoreUnavailableException(
                             "store answered " + written.size() + " results for " + completions.size() + " completions");
@@ -472,9 +426,16 @@ public final class DedupEngine<M> implements AutoCloseable {
                     return confirmed;
                 }
                 return written;
+            } catch (DedupStoreCorruptionException e) {
+                List<WriteResult> failed = new ArrayList<>(completions.size());
+                completions.forEach(c -> failed.add(new WriteResult.Failed(e)));
+                return failed;
             } catch (DedupStoreUnavailableException e) {
                 if (tryNo >= COMPLETION_TRIES) {
-                    LOG.warn("could not record {} completions: {}", completions.size(), e.toString());
+                    LOG.warn(
+                            "could not record {} completions; they are kept and written once the store answers: {}",
+                            completions.size(),
+                            e.toString());
                     return null;
                 }
                 sleep(COMPLETION_RETRY_MILLIS * tryNo);
@@ -514,8 +475,7 @@ public final class DedupEngine<M> implements AutoCloseable {
 
     @Override
     public void close() {
-        pending.flush(store);
-        pending.clear();
+        pending.close();
         if (renewer != null) {
             renewer.close();
         }

@@ -13,7 +13,9 @@ public interface DedupMetrics {
         NO_KEY("no_key"),
         CORRUPT("corrupt"),
         UNAVAILABLE("unavailable"),
-        UNGUARDED("unguarded");
+        UNGUARDED("unguarded"),
+        /** Claimed, then given back without running (its batch was cut short) or with its work rolled back. */
+        RELEASED("released");
 
         private final String tag;
 
@@ -33,6 +35,7 @@ public interface DedupMetrics {
         COMPLETE("complete"),
         COMPLETE_ALL("complete_all"),
         RENEW("renew"),
+        RENEW_ALL("renew_all"),
         RELEASE("release");
 
         private final String tag;
@@ -62,4 +65,10 @@ public interface DedupMetrics {
     default void leaseRenewed() {}
 
     default void fenced(StoreOperation operation) {}
+
+    /** A completion kept while the store was down was given up: its lease could no longer be renewed. */
+    default void completionDropped() {}
+
+    /** A key was found held by another claim (counted once per key and holder, as it is logged). */
+    default void keyHeld() {}
 }

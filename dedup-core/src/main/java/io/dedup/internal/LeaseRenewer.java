@@ -4,6 +4,8 @@ import io.dedup.Claim;
 import io.dedup.spi.DedupStore;
 import io.dedup.spi.WriteResult;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -26,6 +28,7 @@ public final class LeaseRenewer implements AutoCloseable {
     private final Duration lease;
     private final long renewAfterNanos;
     private final long tickNanos;
+    private final long leaseNanos;
     private final DedupMetrics metrics;
     private final Set<Ticket> running = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService executor;
@@ -35,6 +38,7 @@ public final class LeaseRenewer implements AutoCloseable {
         this.store = store;
         this.lease = lease;
         this.renewAfterNanos = Math.max(1, (long) (lease.toNanos() * renewFraction));
+        this.leaseNanos = lease.toNanos();
         this.tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), renewAfterNanos / 4);
         this.metrics = metrics;
     }
@@ -48,6 +52,14 @@ public final class LeaseRenewer implements AutoCloseable {
         private Ticket(Claim claim) {
             this.claim = claim;
             this.lastRenewedNanos = System.nanoTime();
+        }
+
+        /**
+         * Whether the lease has run out by this process's clock: no renewal succeeded for a whole lease. Measured
+         * from the claim or the last renewal, so it errs early, never late.
+         */
+        public boolean expired() {
+            return System.nanoTime() - lastRenewedNanos >= leaseNanos;
         }
 
         /** Whether a renewal was refused because another worker took the key over. */
@@ -85,29 +97,44 @@ public final class LeaseRenewer implements AutoCloseable {
         }
     }
 
-    /** Renews every claim that has run past the renewal point. Runs on the renewer thread; public for tests. */
+    /**
+     * Renews every claim that has run past the renewal point, all of them in one {@code renewAll} call. Runs on the
+     * renewer thread; public for tests.
+     */
     public void renewDue() {
         long now = System.nanoTime();
+        List<Ticket> due = new ArrayList<>();
+        List<Claim> claims = new ArrayList<>();
         for (Ticket ticket : running) {
-            if (ticket.lost || now - ticket.lastRenewedNanos < renewAfterNanos) {
-                continue;
+            if (!ticket.lost && now - ticket.lastRenewedNanos >= renewAfterNanos) {
+                due.add(ticket);
+                claims.add(ticket.claim);
             }
-            try {
-                WriteResult result = store.renew(ticket.claim.key(), ticket.claim.token(), lease);
-                if (result == WriteResult.APPLIED) {
-                    ticket.lastRenewedNanos = now;
-                    metrics.leaseRenewed();
-                } else {
-                    ticket.lost = true;
-                    metrics.fenced(DedupMetrics.StoreOperation.RENEW);
-                    LOG.warn(
-                            "lease on a key of namespace {} (token {}) was taken over while its handler ran",
-                            ticket.claim.key().namespace(),
-                            ticket.claim.token());
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("lease renewal failed, will retry: {}", e.toString());
-            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        List<WriteResult> results;
+        try {
+            results = store.renewAll(claims, lease);
+        } catch (RuntimeException e) {
+            LOG.warn("renewing {} leases failed, will retry: {}", due.size(), e.toString());
+            return;
+        }
+        for (int i = 0; i < due.size() && i < results.size(); i++) {
+            Ticket ticket = due.get(i);
+            WriteResult result = results.get(i);
+            if (result == WriteResult.APPLIED) {
+                ticket.lastRenewedNanos = now;
+                metrics.leaseRenewed();
+            } else if (result == WriteResult.FENCED) {
+                ticket.lost = true;
+                metrics.fenced(DedupMetrics.StoreOperation.RENEW);
+                LOG.warn(
+                        "lease on key {} (token {}) was taken over by another consumer while this one held it",
+                        ticket.claim.key(),
+                        ticket.claim.token());
+            } // a per-key failure: the next tick tries again
         }
     }
 

@@ -23,6 +23,8 @@ public final class MicrometerMetrics implements DedupMetrics {
     private final Timer handlerOk;
     private final Timer handlerFailed;
     private final Counter renewals;
+    private final Counter completionsDropped;
+    private final Counter keysHeld;
 
     public MicrometerMetrics(Object registryObject, String namespace, Map<String, String> extraTags) {
         MeterRegistry registry = (MeterRegistry) registryObject;
@@ -58,6 +60,15 @@ public final class MicrometerMetrics implements DedupMetrics {
                 .register(registry);
         renewals = Counter.builder("dedup.lease.renewals")
                 .description("Leases renewed while a long handler ran")
+                .tags(base)
+                .register(registry);
+        completionsDropped = Counter.builder("dedup.completions.dropped")
+                .description("Completions kept while the store was down, given up when their lease could not be"
+                        + " renewed (the key is retried after its lease)")
+                .tags(base)
+                .register(registry);
+        keysHeld = Counter.builder("dedup.keys.held")
+                .description("Keys found held by another consumer's claim, once per key and holder")
                 .tags(base)
                 .register(registry);
     }
@@ -97,5 +108,15 @@ public final class MicrometerMetrics implements DedupMetrics {
     @Override
     public void fenced(StoreOperation operation) {
         fenced.get(operation).increment();
+    }
+
+    @Override
+    public void completionDropped() {
+        completionsDropped.increment();
+    }
+
+    @Override
+    public void keyHeld() {
+        keysHeld.increment();
     }
 }

@@ -42,11 +42,22 @@ public sealed interface ClaimResult {
         }
     }
 
-    /** Another holder has a live lease, ending at {@code leaseUntil} by the store's clock. */
-    record InProgress(DedupKey key, Instant leaseUntil) implements ClaimResult {
+    /**
+     * Another holder has a live lease, ending at {@code leaseUntil} by the store's clock. {@code holderToken} is the
+     * holder's fencing token when the store read it, 0 when unknown; it lets operators see which claim holds a key.
+     */
+    record InProgress(DedupKey key, Instant leaseUntil, long holderToken) implements ClaimResult {
         public InProgress {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(leaseUntil, "leaseUntil");
+            if (holderToken < 0) {
+                throw new IllegalArgumentException("holderToken must not be negative, got " + holderToken);
+            }
+        }
+
+        /** A holder whose token the store did not read. */
+        public InProgress(DedupKey key, Instant leaseUntil) {
+            this(key, leaseUntil, 0);
         }
     }
 

@@ -82,6 +82,25 @@ public interface DedupStore extends AutoCloseable {
     WriteResult renew(DedupKey key, long token, Duration lease);
 
     /**
+     * Extends the leases of several held keys to {@code lease} from the store's now: one result per claim, in order,
+     * as if {@link #renew} had been called for each. Core renews every lease a batch holds with one call per
+     * interval; batch stores override this to use one round trip, the default loops.
+     *
+     * @throws io.dedup.DedupStoreUnavailableException if the store cannot answer for any key
+     */
+    default List<WriteResult> renewAll(List<io.dedup.Claim> claims, Duration lease) {
+        List<WriteResult> results = new ArrayList<>(claims.size());
+        for (io.dedup.Claim claim : claims) {
+            try {
+                results.add(renew(claim.key(), claim.token(), lease));
+            } catch (io.dedup.DedupStoreCorruptionException e) {
+                results.add(new WriteResult.Failed(e));
+            }
+        }
+        return results;
+    }
+
+    /**
      * Gives a held key back (its handler failed) so that the next claim acquires it. The record keeps its token
      * for {@code retention}, so that tokens never repeat for the key.
      *

@@ -1,5 +1,6 @@
 package io.dedup.spi;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,13 @@ public interface StoreTransaction extends AutoCloseable {
 
     /** Completes, as {@link DedupStore#completeAll}, within this transaction. */
     List<WriteResult> completeAll(List<Completion> completions);
+
+    /**
+     * Gives keys claimed in this transaction back within it, so that committing it leaves them RELEASED (their
+     * tokens kept for {@code retention}) rather than held: for records a batch claimed but did not start before it
+     * committed what it had run. One result per claim, in order.
+     */
+    List<WriteResult> releaseAll(List<io.dedup.Claim> claims, Duration retention);
 
     /** Records consumed positions (e.g. Kafka offsets: the next offset to read) within this transaction. */
     void savePositions(String namespace, List<Position> positions);

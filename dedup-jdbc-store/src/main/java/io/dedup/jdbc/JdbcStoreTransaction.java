@@ -1,5 +1,6 @@
 package io.dedup.jdbc;
 
+import io.dedup.Claim;
 import io.dedup.DedupKey;
 import io.dedup.DedupStoreUnavailableException;
 import io.dedup.spi.ClaimRequest;
@@ -11,6 +12,7 @@ import io.dedup.spi.WriteResult;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,6 +85,26 @@ final class JdbcStoreTransaction implements StoreTransaction {
         } catch (SQLException e) {
             throw fail("complete " + completions.size() + " keys", e);
         }
+    }
+
+    @Override
+    public List<WriteResult> releaseAll(List<Claim> claims, Duration retention) {
+        Objects.requireNonNull(claims, "claims");
+        Objects.requireNonNull(retention, "retention");
+        checkOpen();
+        List<WriteResult> results = new ArrayList<>(claims.size());
+        try {
+            for (Claim claim : claims) {
+                DedupKey stored = StoredText.key(claim.key());
+                results.add(
+                        store.sql().unstorable(stored) != null
+                                ? WriteResult.FENCED
+                                : WriteResult.of(store.sql().release(connection, stored, claim.token(), retention)));
+            }
+        } catch (SQLException e) {
+            throw fail("release " + claims.size() + " keys", e);
+        }
+        return results;
     }
 
     /** Upserts the positions; of several for one (stream, partition), the last wins. */

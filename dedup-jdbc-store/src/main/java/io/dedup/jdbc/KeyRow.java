@@ -62,7 +62,9 @@ record KeyRow(
                 if (leaseUntil == null) {
                     throw corrupt(requested, "in progress without a lease");
                 }
-                return leaseUntil.isAfter(now) ? new ClaimResult.InProgress(requested, leaseUntil) : null;
+                return leaseUntil.isAfter(now)
+                        ? new ClaimResult.InProgress(requested, leaseUntil, Math.max(0, token))
+                        : null;
             default:
                 return null;
         }

@@ -126,6 +126,22 @@ final class FakeTransactionalStore implements DedupStore, TransactionalStore {
         }
 
         @Override
+        public List<WriteResult> releaseAll(List<Claim> claims, java.time.Duration retention) {
+            check();
+            List<WriteResult> results = new ArrayList<>();
+            for (Claim claim : claims) {
+                Rec rec = working.get(claim.key());
+                if (rec == null || rec.state() != RecordState.IN_PROGRESS || rec.token() != claim.token()) {
+                    results.add(WriteResult.FENCED);
+                } else {
+                    working.put(claim.key(), new Rec(RecordState.RELEASED, rec.token(), rec.attempts(), null));
+                    results.add(WriteResult.APPLIED);
+                }
+            }
+            return results;
+        }
+
+        @Override
         public List<WriteResult> completeAll(List<Completion> completions) {
             check();
             List<WriteResult> results = new ArrayList<>();

@@ -1,0 +1,295 @@
+package io.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.dedup.memory.InMemoryDedupStore;
+import io.dedup.spi.ClaimRequest;
+import io.dedup.spi.RecordState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The batch API, the one claim path: what is kept, released and rethrown when a batch ends in every way. */
+class ClaimedBatchTest {
+    private final MutableTestClock clock = new MutableTestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final TestStore store =
+            new TestStore(InMemoryDedupStore.builder().clock(clock).build());
+    private final List<String> ran = Collections.synchronizedList(new ArrayList<>());
+    private final List<DedupConsumer<Msg>> consumers = new ArrayList<>();
+
+    private DedupConsumer<Msg> consumer(TestStore on, Duration lease, double renewFraction) {
+        DedupConsumer<Msg> consumer = DedupConsumer.builder(Msg.KEY)
+                .store(on)
+                .namespace("orders")
+                .lease(lease)
+                .leaseRenewalFraction(renewFraction)
+                .build();
+        consumers.add(consumer);
+        return consumer;
+    }
+
+    private DedupConsumer<Msg> consumer() {
+        return consumer(store, Duration.ofSeconds(30), 0);
+    }
+
+    @AfterEach
+    void close() {
+        consumers.forEach(DedupConsumer::close);
+    }
+
+    private static List<Msg> msgs(String... keys) {
+        List<Msg> list = new ArrayList<>();
+        for (String key : keys) {
+            list.add(Msg.of(key));
+        }
+        return list;
+    }
+
+    private RecordState state(String key) {
+        return store.find(DedupKey.of("orders", key)).orElseThrow().state();
+    }
+
+    @Test
+    void an_error_in_one_handler_keeps_the_work_of_the_handlers_that_finished_before_it() {
+        DedupConsumer<Msg> dedup = consumer();
+        AssertionError error = new AssertionError("handler bug");
+        ResultHandler<Msg, Void> handler = m -> {
+            ran.add(m.key());
+            if (m.key().equals("B")) {
+                throw error;
+            }
+            return null;
+        };
+        assertThatThrownBy(() -> dedup.processAll(msgs("A", "B", "C"), handler)).isSameAs(error);
+        assertThat(state("A")).isEqualTo(RecordState.COMPLETED);
+        assertThat(state("B")).isEqualTo(RecordState.RELEASED);
+        assertThat(state("C")).isEqualTo(RecordState.RELEASED);
+
+        clock.advance(Duration.ofMinutes(10)); // past any lease: A must be a duplicate, not run again
+        List<DedupResult<Void>> again = dedup.processAll(msgs("A", "B", "C"), m -> {
+            ran.add(m.key());
+            return null;
+        });
+        assertThat(again.get(0)).isInstanceOf(DedupResult.Duplicate.class);
+        assertThat(again.get(1)).isInstanceOf(DedupResult.Processed.class);
+        assertThat(again.get(2)).isInstanceOf(DedupResult.Processed.class);
+        assertThat(ran).containsExactly("A", "B", "B", "C");
+    }
+
+    @Test
+    void a_completion_stranded_by_an_outage_is_written_in_the_background_without_another_call() {
+        TestStore shared = new TestStore(InMemoryDedupStore.builder().build()); // the real clock: leases run out
+        DedupConsumer<Msg> first = consumer(shared, Duration.ofMillis(600), 1.0 / 3);
+        DedupConsumer<Msg> second = consumer(shared, Duration.ofMillis(600), 1.0 / 3);
+        shared.completionFailures.set(3); // every try of the first consumer's completion fails, then it recovers
+        DedupResult<Void> result = first.process(Msg.of("k"), m -> {
+            ran.add("first");
+            return null;
+        });
+        assertThat(result).isInstanceOf(DedupResult.Unavailable.class);
+        assertThat(((DedupResult.Unavailable<Void>) result).handlerRan()).isTrue();
+
+        // the first consumer gets no more work; the second must see the key completed, and never run it
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(second.process(Msg.of("k"), m -> {
+                    ran.add("second");
+                    return null;
+                }))
+                .isInstanceOf(DedupResult.Duplicate.class));
+        assertThat(ran).containsExactly("first");
+    }
+
+    @Test
+    void a_stranded_completion_whose_lease_cannot_be_renewed_is_dropped_and_counted_not_kept_for_ever() {
+        TestStore shared = new TestStore(InMemoryDedupStore.builder().build());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        DedupConsumer<Msg> first = DedupConsumer.builder(Msg.KEY)
+                .store(shared)
+                .namespace("orders")
+                .lease(Duration.ofMillis(300))
+                .meterRegistry(registry)
+                .build();
+        consumers.add(first);
+        shared.writesDown = true; // completions and renewals fail
+        first.process(Msg.of("k"), m -> null);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> registry.get("dedup.completions.dropped").counter().count() == 1.0);
+        shared.writesDown = false;
+        // the lease ran out and nobody renews it: another consumer takes the key over
+        DedupConsumer<Msg> second = consumer(shared, Duration.ofSeconds(5), 0);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(second.process(Msg.of("k"), m -> {
+                    ran.add("second");
+                    return null;
+                }))
+                .isInstanceOf(DedupResult.Processed.class));
+        assertThat(ran).containsExactly("second");
+    }
+
+    @Test
+    void handlers_run_on_the_callers_threads_and_close_records_them_in_one_round_trip() throws Exception {
+        DedupConsumer<Msg> dedup = consumer();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try (ClaimedBatch<Msg> batch = dedup.claimAll(msgs("a", "b", "c", "a"))) {
+            assertThat(store.claimAlls.get()).isEqualTo(1);
+            List<Future<?>> running = new ArrayList<>();
+            for (ClaimedBatch.Entry<Msg> entry : batch.entries()) {
+                if (entry.mayRun()) {
+                    running.add(pool.submit(() -> batch.run(
+                            entry,
+                            m -> {
+                                assertThat(Claim.current()).isPresent();
+                                ran.add(m.key());
+                                return m.key();
+                            },
+                            OutcomeCodecs.utf8())));
+                }
+            }
+            for (Future<?> f : running) {
+                f.get();
+            }
+            assertThat(batch.entries().get(3).repeatOf()).hasValue(0);
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(ran).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(store.completeAlls.get()).isEqualTo(1);
+        for (String key : List.of("a", "b", "c")) {
+            assertThat(state(key)).isEqualTo(RecordState.COMPLETED);
+        }
+    }
+
+    @Test
+    void a_batch_settles_every_entry_and_a_repeat_follows_its_first() {
+        DedupConsumer<Msg> dedup = consumer();
+        ClaimedBatch<Msg> batch = dedup.claimAll(msgs("a", "b", "a"));
+        try (batch) {
+            batch.run(batch.entries().get(0), m -> "ok", OutcomeCodecs.utf8());
+            batch.skip(batch.entries().get(1));
+        }
+        List<DedupResult<?>> results = batch.results();
+        assertThat(results.get(0)).isInstanceOf(DedupResult.Processed.class);
+        assertThat(results.get(1)).isInstanceOf(DedupResult.Released.class);
+        assertThat(results.get(2)).isInstanceOf(DedupResult.Duplicate.class);
+        assertThat(OutcomeCodecs.utf8()
+                        .decode(((DedupResult.Duplicate<?>) results.get(2))
+                                .outcome()
+                                .body()))
+                .isEqualTo("ok");
+        assertThat(state("b")).isEqualTo(RecordState.RELEASED);
+    }
+
+    @Test
+    void a_batch_for_commit_records_completions_only_after_the_callers_commit() throws Exception {
+        DedupConsumer<Msg> dedup = consumer();
+        List<String> order = new ArrayList<>();
+        try (ClaimedBatch<Msg> batch = dedup.claimAllForCommit(msgs("a", "b"))) {
+            batch.run(batch.entries().get(0), m -> null, OutcomeCodecs.none());
+            assertThat(state("a")).isEqualTo(RecordState.IN_PROGRESS);
+            batch.commit(() -> {
+                assertThat(state("a")).isEqualTo(RecordState.IN_PROGRESS);
+                order.add("commit");
+            });
+            assertThat(batch.results().get(0)).isInstanceOf(DedupResult.Processed.class);
+            assertThat(batch.results().get(1)).isInstanceOf(DedupResult.Released.class);
+        }
+        assertThat(order).containsExactly("commit");
+        assertThat(state("a")).isEqualTo(RecordState.COMPLETED);
+        assertThat(state("b")).isEqualTo(RecordState.RELEASED);
+    }
+
+    @Test
+    void a_batch_for_commit_closed_without_commit_gives_back_even_the_finished_keys() {
+        DedupConsumer<Msg> dedup = consumer();
+        AssertionError error = new AssertionError("bug");
+        assertThatThrownBy(() -> {
+                    try (ClaimedBatch<Msg> batch = dedup.claimAllForCommit(msgs("a", "b", "c"))) {
+                        batch.run(batch.entries().get(0), m -> null, OutcomeCodecs.none());
+                        batch.run(
+                                batch.entries().get(1),
+                                m -> {
+                                    throw error;
+                                },
+                                OutcomeCodecs.none());
+                    }
+                })
+                .isSameAs(error);
+        // the caller's transaction was not committed, so "a"'s work is gone: its key must run again
+        for (String key : List.of("a", "b", "c")) {
+            assertThat(state(key)).isEqualTo(RecordState.RELEASED);
+        }
+    }
+
+    @Test
+    void a_commit_is_refused_before_the_callers_commit_when_a_finished_entry_lost_its_lease() {
+        DedupConsumer<Msg> dedup = consumer(store, Duration.ofMillis(900), 1.0 / 3);
+        List<String> committed = new ArrayList<>();
+        try (ClaimedBatch<Msg> batch = dedup.claimAllForCommit(msgs("a", "b"))) {
+            batch.run(batch.entries().get(0), m -> null, OutcomeCodecs.none());
+            clock.advance(Duration.ofMinutes(1)); // both leases lapsed by the store's clock; another worker takes over
+            for (String key : List.of("a", "b")) {
+                store.claim(ClaimRequest.of(DedupKey.of("orders", key), Duration.ofMinutes(5), Duration.ofHours(1)));
+            }
+            // the next renewal (one call for both) is refused: the batch learns it lost them
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !batch.entries().get(1).mayRun());
+            assertThatThrownBy(() -> batch.commit(() -> committed.add("commit")))
+                    .isInstanceOf(LeaseLostException.class);
+        }
+        assertThat(committed).isEmpty();
+        assertThat(store.find(DedupKey.of("orders", "a")).orElseThrow().state()).isEqualTo(RecordState.IN_PROGRESS);
+        assertThat(store.find(DedupKey.of("orders", "a")).orElseThrow().token()).isGreaterThan(1);
+    }
+
+    @Test
+    void every_lease_a_batch_holds_is_renewed_with_one_call_per_interval() {
+        TestStore shared = new TestStore(InMemoryDedupStore.builder().build());
+        DedupConsumer<Msg> dedup = consumer(shared, Duration.ofMillis(300), 1.0 / 3);
+        try (ClaimedBatch<Msg> batch = dedup.claimAll(msgs("a", "b", "c", "d", "e"))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> shared.renewAlls.get() >= 3);
+            batch.entries().forEach(e -> batch.run(e, m -> null, OutcomeCodecs.none()));
+        }
+        // five held keys, renewed together: never one call per key
+        for (String key : List.of("a", "b", "c", "d", "e")) {
+            assertThat(store(shared, key)).isEqualTo(RecordState.COMPLETED);
+        }
+    }
+
+    private static RecordState store(TestStore on, String key) {
+        return on.find(DedupKey.of("orders", key)).orElseThrow().state();
+    }
+
+    @Test
+    void a_key_held_elsewhere_is_logged_and_counted_once_per_holder_not_per_retry() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        DedupConsumer<Msg> dedup = DedupConsumer.builder(Msg.KEY)
+                .store(store)
+                .namespace("orders")
+                .meterRegistry(registry)
+                .build();
+        consumers.add(dedup);
+        store.claim(ClaimRequest.of(DedupKey.of("orders", "x"), Duration.ofMinutes(1), Duration.ofHours(1)));
+        for (int i = 0; i < 5; i++) {
+            assertThat(dedup.process(Msg.of("x"), m -> null)).isInstanceOf(DedupResult.InProgress.class);
+        }
+        assertThat(registry.get("dedup.keys.held").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("dedup.messages")
+                        .tag("result", "in_progress")
+                        .counter()
+                        .count())
+                .isEqualTo(5.0);
+    }
+
+    @Test
+    void the_default_lease_is_short_so_a_crashed_consumers_keys_free_up_in_seconds() {
+        assertThat(DedupConsumer.DEFAULT_LEASE).isEqualTo(Duration.ofSeconds(30));
+    }
+}
