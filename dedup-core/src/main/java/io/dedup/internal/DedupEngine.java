@@ -53,7 +53,7 @@ public final class DedupEngine<M> implements AutoCloseable {
         this.metrics = settings.metrics();
         this.store = new StoreCalls(settings.store(), metrics);
         this.renewer = settings.renewFraction() > 0 && settings.renewFraction() < 1
-                ? new LeaseRenewer(settings.store(), settings.lease(), settings.renewFraction(), metrics)
+                ? new LeaseRenewer(store, settings.lease(), settings.renewFraction(), metrics)
                 : null;
         this.pending = new PendingCompletions(store, renewer, settings.lease().toNanos(), metrics);
         this.held = new HeldKeys(metrics);

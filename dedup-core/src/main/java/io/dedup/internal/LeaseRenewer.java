@@ -1,7 +1,6 @@
 package io.dedup.internal;
 
 import io.dedup.Claim;
-import io.dedup.spi.DedupStore;
 import io.dedup.spi.WriteResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,10 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class LeaseRenewer implements AutoCloseable {
+final class LeaseRenewer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseRenewer.class);
 
-    private final DedupStore store;
+    private final StoreCalls store;
     private final Duration lease;
     private final long renewAfterNanos;
     private final long tickNanos;
@@ -34,7 +33,7 @@ public final class LeaseRenewer implements AutoCloseable {
     private ScheduledExecutorService executor;
     private boolean closed;
 
-    public LeaseRenewer(DedupStore store, Duration lease, double renewFraction, DedupMetrics metrics) {
+    LeaseRenewer(StoreCalls store, Duration lease, double renewFraction, DedupMetrics metrics) {
         this.store = store;
         this.lease = lease;
         this.renewAfterNanos = Math.max(1, (long) (lease.toNanos() * renewFraction));

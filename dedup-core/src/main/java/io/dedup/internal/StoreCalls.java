@@ -42,6 +42,10 @@ final class StoreCalls {
         return call(StoreOperation.COMPLETE_ALL, () -> store.completeAll(completions));
     }
 
+    List<WriteResult> renewAll(List<io.dedup.Claim> claims, Duration lease) {
+        return call(StoreOperation.RENEW_ALL, () -> store.renewAll(claims, lease));
+    }
+
     WriteResult release(DedupKey key, long token, Duration retention) {
         return call(StoreOperation.RELEASE, () -> store.release(key, token, retention));
     }

@@ -1,5 +1,6 @@
 package io.dedup.examples.readme;
 
+import io.dedup.ClaimedBatch;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
 import io.dedup.KeyExtractor;
@@ -7,7 +8,10 @@ import io.dedup.MessageHandler;
 import io.dedup.OutcomeCodecs;
 import io.dedup.testkit.DuplicateInjector;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /** The README's core code blocks, compiled: ReadmeSnippetsTest checks that the README shows this code. */
 final class CoreQuickStart {
@@ -40,6 +44,24 @@ final class CoreQuickStart {
             case DEAD_LETTER -> deadLetter(result); // no key, unreadable key, or the key was reused for other content
             case BACK_OFF -> pauseAndRetry(); // the store is unavailable: nothing was decided
         }
+        // end
+    }
+
+    static void batch(DedupConsumer<Order> dedup, List<Order> orders, ExecutorService pool) throws Exception {
+        // README: batch
+        try (ClaimedBatch<Order> batch = dedup.claimAll(orders)) { // one claim round trip for the whole list
+            List<Future<?>> running = new ArrayList<>();
+            for (ClaimedBatch.Entry<Order> entry : batch.entries()) {
+                if (entry.mayRun()) { // acquired: run it, here on your own threads
+                    running.add(pool.submit(() -> batch.run(entry, o -> charge(o), OutcomeCodecs.json(Receipt.class))));
+                }
+            }
+            for (Future<?> f : running) {
+                f.get();
+            }
+            batch.complete(); // one completion round trip; close() would do it too
+            List<DedupResult<?>> results = batch.results(); // one per order: ack, defer, retry, dead-letter...
+        } // close(): records what finished, releases what never ran, even when a handler threw an Error
         // end
     }
 
