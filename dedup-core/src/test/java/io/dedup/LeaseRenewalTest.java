@@ -74,19 +74,22 @@ class LeaseRenewalTest {
     }
 
     @Test
-    void in_a_batch_every_claim_is_renewed_until_its_completion_is_recorded() throws Exception {
+    void in_a_batch_a_finished_handler_is_recorded_at_once_while_the_others_stay_held() throws Exception {
         try (DedupConsumer<Msg> dedup = consumer(Duration.ofMillis(300))) {
             CountDownLatch finish = new CountDownLatch(1);
-            // The first message finishes at once; the second blocks for several leases. Without batch-wide
-            // renewal the first key's lease would lapse while it waits for the batch's single completion.
+            // The first message finishes at once and is recorded as it finishes (a crash now would not repeat it);
+            // the second blocks for several leases and stays held by renewal.
             CompletableFuture<java.util.List<DedupResult<Object>>> running =
                     CompletableFuture.supplyAsync(() -> dedup.processAll(
                             java.util.List.of(Msg.of("quick"), Msg.of("slow")),
                             m -> m.key().equals("slow") ? finish.await(30, TimeUnit.SECONDS) : null));
             await().atMost(Duration.ofSeconds(20)).until(() -> renewals() >= 6);
-            ClaimResult other = store.claim(
+            ClaimResult quick = store.claim(
                     ClaimRequest.of(DedupKey.of("renewals", "quick"), Duration.ofMillis(300), Duration.ofHours(1)));
-            assertThat(other).as("the finished message's key is still held").isInstanceOf(ClaimResult.InProgress.class);
+            assertThat(quick).as("the finished message is already recorded").isInstanceOf(ClaimResult.Duplicate.class);
+            ClaimResult slow = store.claim(
+                    ClaimRequest.of(DedupKey.of("renewals", "slow"), Duration.ofMillis(300), Duration.ofHours(1)));
+            assertThat(slow).as("the running message's key is still held").isInstanceOf(ClaimResult.InProgress.class);
             finish.countDown();
             assertThat(running.get(30, TimeUnit.SECONDS)).allMatch(r -> r instanceof DedupResult.Processed);
             assertThat(registry.get("dedup.fenced")

@@ -55,6 +55,8 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         RUNNING,
         /** Its handler finished; the completion is not written yet. */
         FINISHED,
+        /** Leased: its completion is queued for the completion writer. */
+        WRITING,
         /** Acquired, then given back unstarted by the caller; released when the batch completes or closes. */
         SKIPPED,
         /** The store could not answer its claim; under fail-open it may run unguarded. */
@@ -148,6 +150,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     private final boolean settleRepeats;
     private boolean committed;
     private boolean closed;
+    private int writing;
 
     DedupBatch(DedupEngine<M> engine, Kind kind, StoreTransaction transaction, int size, boolean settleRepeats) {
         this.engine = engine;
@@ -233,13 +236,20 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
             handlerError(item, error);
             throw error;
         }
-        synchronized (this) {
-            if (run.error == null) {
+        if (run.error == null) {
+            synchronized (this) {
                 item.handlerResult = run.result;
                 item.body = run.body;
-                item.state = State.FINISHED;
-                return null;
+                item.state = kind == Kind.LEASED ? State.WRITING : State.FINISHED;
+                if (kind == Kind.LEASED) {
+                    writing++;
+                }
             }
+            if (kind == Kind.LEASED) { // recorded as handlers finish, so a crash repeats only the last few
+                Completion completion = completionOf(item);
+                engine.writer().submit(completion, w -> written(item, completion, w));
+            }
+            return null;
         }
         DedupResult<R> failed = failed(item, run, finalAttempt);
         synchronized (this) {
@@ -310,10 +320,36 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         if (kind != Kind.LEASED) {
             throw new IllegalStateException("a transactional batch is completed by commit(...)");
         }
-        List<Item> finished = take(State.FINISHED);
-        writeCompletions(finished);
+        awaitWrites();
         releaseAll(take(State.SKIPPED));
         settleRepeats();
+    }
+
+    /** Waits until the completion writer answered for every completion this batch queued. */
+    private void awaitWrites() {
+        engine.writer().flush();
+        boolean interrupted = false;
+        synchronized (this) {
+            while (writing > 0) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the answers are moments away; the caller learns of the interrupt after
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The completion writer's answer for {@code item}. */
+    void written(Item item, Completion completion, WriteResult w) {
+        settleWritten(item, completion, w);
+        synchronized (this) {
+            writing--;
+            notifyAll();
+        }
     }
 
     @Override
@@ -402,7 +438,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         try {
             switch (kind) {
                 case LEASED -> {
-                    writeCompletions(take(State.FINISHED));
+                    awaitWrites();
                     releaseAll(takeUnfinished());
                 }
                 case FOR_COMMIT -> releaseAll(takeUnfinished()); // uncommitted: its work was rolled back
@@ -440,29 +476,36 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         }
         List<WriteResult> written = engine.completeAllWithRetry(completions);
         for (int c = 0; c < finished.size(); c++) {
-            Item item = finished.get(c);
-            WriteResult w = written == null ? null : written.get(c);
-            DedupResult<?> result;
-            if (w == null || w instanceof WriteResult.Failed) {
-                DedupStoreUnavailableException cause = w instanceof WriteResult.Failed failed
-                        ? DedupEngine.asUnavailable(failed.cause())
-                        : new DedupStoreUnavailableException("could not record completion in "
-                                + engine.settings().store().describe());
-                engine.pending(item.claim, completions.get(c), item.ticket);
-                item.ticket = null; // the pending completion owns its renewal now
-                engine.metrics().result(Result.UNAVAILABLE);
-                result = new DedupResult.Unavailable<>(Optional.of(item.key), cause, true);
-            } else if (w == WriteResult.APPLIED) {
-                result = engine.processed(item.claim, item.handlerResult);
-            } else {
-                engine.metrics().fenced(StoreOperation.COMPLETE);
-                engine.metrics().result(Result.FENCED);
-                result = new DedupResult.Fenced<>(item.claim, item.handlerResult);
-            }
-            closeTicket(item);
+            settleWritten(finished.get(c), completions.get(c), written == null ? null : written.get(c));
+        }
+    }
+
+    /** Settles an entry by what the store answered to its completion (null: nothing, the store stayed down). */
+    private void settleWritten(Item item, Completion completion, WriteResult w) {
+        DedupResult<?> result;
+        if (w == null || w instanceof WriteResult.Failed) {
+            DedupStoreUnavailableException cause = w instanceof WriteResult.Failed failed
+                    ? DedupEngine.asUnavailable(failed.cause())
+                    : new DedupStoreUnavailableException("could not record completion in "
+                            + engine.settings().store().describe());
+            LeaseRenewer.Ticket ticket;
             synchronized (this) {
-                settle(item, result);
+                ticket = item.ticket;
+                item.ticket = null; // the pending completion owns its renewal now
             }
+            engine.pending(item.claim, completion, ticket);
+            engine.metrics().result(Result.UNAVAILABLE);
+            result = new DedupResult.Unavailable<>(Optional.of(item.key), cause, true);
+        } else if (w == WriteResult.APPLIED) {
+            result = engine.processed(item.claim, item.handlerResult);
+        } else {
+            engine.metrics().fenced(StoreOperation.COMPLETE);
+            engine.metrics().result(Result.FENCED);
+            result = new DedupResult.Fenced<>(item.claim, item.handlerResult);
+        }
+        closeTicket(item);
+        synchronized (this) {
+            settle(item, result);
         }
     }
 

@@ -47,6 +47,7 @@ public final class DedupEngine<M> implements AutoCloseable {
     private final LeaseRenewer renewer;
     private final PendingCompletions pending;
     private final HeldKeys held;
+    private final CompletionWriter writer;
 
     public DedupEngine(EngineSettings<M> settings) {
         this.settings = settings;
@@ -57,6 +58,11 @@ public final class DedupEngine<M> implements AutoCloseable {
                 : null;
         this.pending = new PendingCompletions(store, renewer, settings.lease().toNanos(), metrics);
         this.held = new HeldKeys(metrics);
+        this.writer = new CompletionWriter(this);
+    }
+
+    CompletionWriter writer() {
+        return writer;
     }
 
     public EngineSettings<M> settings() {
@@ -475,6 +481,7 @@ public final class DedupEngine<M> implements AutoCloseable {
 
     @Override
     public void close() {
+        writer.close();
         pending.close();
         if (renewer != null) {
             renewer.close();
