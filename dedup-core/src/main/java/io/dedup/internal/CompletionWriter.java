@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * {@link #LINGER_NANOS} or until {@link #MAX_BATCH} are queued, whichever comes first, then goes out with the others
  * in one {@code completeAll}. A crash then repeats only the handlers whose completion had not been written yet — a
  * few milliseconds' worth — rather than every handler of the batch in flight; and with a remote store the writes
- * overlap the handlers still running. A batch that needs its results now ({@link #flush}) does not wait the linger.
+ * overlap the handlers still running. A batch that needs its results now takes back what is still queued ({@link #drain}) and writes it itself.
  *
  * <p>Thread-safe. One daemon thread per engine, started on first use.
  */
@@ -23,7 +23,7 @@ final class CompletionWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CompletionWriter.class);
 
     /** A completion to write, and who waits for the store's answer (null: the store stayed down). */
-    record Queued(Completion completion, Consumer<WriteResult> answer) {}
+    record Queued(Object owner, Completion completion, Consumer<WriteResult> answer) {}
 
     private final DedupEngine<?> engine;
     private final List<Queued> queue = new ArrayList<>();
@@ -36,7 +36,7 @@ final class CompletionWriter implements AutoCloseable {
         this.engine = engine;
     }
 
-    void submit(Completion completion, Consumer<WriteResult> answer) {
+    void submit(Object owner, Completion completion, Consumer<WriteResult> answer) {
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("the consumer is closed");
@@ -44,7 +44,7 @@ final class CompletionWriter implements AutoCloseable {
             if (queue.isEmpty()) {
                 oldestNanos = System.nanoTime();
             }
-            queue.add(new Queued(completion, answer));
+            queue.add(new Queued(owner, completion, answer));
             if (thread == null) {
                 thread = new Thread(this::loop, "dedup-completions");
                 thread.setDaemon(true);
@@ -56,12 +56,20 @@ final class CompletionWriter implements AutoCloseable {
         }
     }
 
-    /** Writes what is queued without waiting for the linger. */
-    synchronized void flush() {
-        if (!queue.isEmpty()) {
-            flushRequested = true;
-            notifyAll();
-        }
+    /**
+     * Takes back what {@code owner} queued and the writer has not taken yet: a batch that needs its results now
+     * writes them itself, with its other completions, in one round trip on its own thread.
+     */
+    synchronized List<Queued> drain(Object owner) {
+        List<Queued> drained = new ArrayList<>();
+        queue.removeIf(q -> {
+            if (q.owner() == owner) {
+                drained.add(q);
+                return true;
+            }
+            return false;
+        });
+        return drained;
     }
 
     private void loop() {

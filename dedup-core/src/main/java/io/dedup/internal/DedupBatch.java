@@ -237,17 +237,25 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
             throw error;
         }
         if (run.error == null) {
+            boolean queue;
             synchronized (this) {
                 item.handlerResult = run.result;
                 item.body = run.body;
-                item.state = kind == Kind.LEASED ? State.WRITING : State.FINISHED;
-                if (kind == Kind.LEASED) {
+                // Leased: recorded as handlers finish, so that a crash repeats only the last few. The last one to
+                // finish is written by complete() on the caller's thread: nothing runs after it to overlap with.
+                queue = kind == Kind.LEASED && othersMayRun(item);
+                item.state = queue ? State.WRITING : State.FINISHED;
+                if (queue) {
                     writing++;
                 }
             }
-            if (kind == Kind.LEASED) { // recorded as handlers finish, so a crash repeats only the last few
+            if (queue) {
                 Completion completion = completionOf(item);
-                engine.writer().submit(completion, w -> written(item, completion, w));
+                try {
+                    engine.writer().submit(this, completion, w -> written(item, completion, w));
+                } catch (RuntimeException e) { // the consumer is closing: keep it as a completion the store lacks
+                    written(item, completion, null);
+                }
             }
             return null;
         }
@@ -320,14 +328,43 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         if (kind != Kind.LEASED) {
             throw new IllegalStateException("a transactional batch is completed by commit(...)");
         }
-        awaitWrites();
+        writeOwed();
         releaseAll(take(State.SKIPPED));
         settleRepeats();
     }
 
-    /** Waits until the completion writer answered for every completion this batch queued. */
-    private void awaitWrites() {
-        engine.writer().flush();
+    /** Whether another entry of the batch is acquired and not run yet (or running). */
+    private boolean othersMayRun(Item item) {
+        for (Item other : items) {
+            if (other != item && (other.state == State.ACQUIRED || other.state == State.RUNNING)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Writes every completion this batch still owes: those the completion writer has not taken yet (taken back) and
+     * the finished ones not queued, in one round trip on this thread; then waits for the writer's answers to those it
+     * had already taken.
+     */
+    private void writeOwed() {
+        List<CompletionWriter.Queued> queued = engine.writer().drain(this);
+        List<Item> finished = take(State.FINISHED);
+        if (!queued.isEmpty() || !finished.isEmpty()) {
+            List<Completion> completions = new ArrayList<>(queued.size() + finished.size());
+            queued.forEach(q -> completions.add(q.completion()));
+            finished.forEach(item -> completions.add(completionOf(item)));
+            List<WriteResult> written = engine.completeAllWithRetry(completions);
+            for (int c = 0; c < completions.size(); c++) {
+                WriteResult w = written == null ? null : written.get(c);
+                if (c < queued.size()) {
+                    queued.get(c).answer().accept(w);
+                } else {
+                    settleWritten(finished.get(c - queued.size()), completions.get(c), w);
+                }
+            }
+        }
         boolean interrupted = false;
         synchronized (this) {
             while (writing > 0) {
@@ -438,7 +475,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         try {
             switch (kind) {
                 case LEASED -> {
-                    awaitWrites();
+                    writeOwed();
                     releaseAll(takeUnfinished());
                 }
                 case FOR_COMMIT -> releaseAll(takeUnfinished()); // uncommitted: its work was rolled back
