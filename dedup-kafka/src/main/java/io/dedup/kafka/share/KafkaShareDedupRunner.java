@@ -295,11 +295,18 @@ public final class KafkaShareDedupRunner<K, V> implements AutoCloseable {
     private void settleWhenDone(Duration wait) {
         List<Verdict> verdicts;
         try {
-            verdicts = wait == null
-                    ? current.verdicts().get()
-                    : current.verdicts().get(wait.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException stillRunning) {
-            return;
+            verdicts = null;
+            while (verdicts == null) {
+                try {
+                    verdicts = current.verdicts()
+                            .get((wait == null ? renewEvery : wait).toNanos(), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException stillRunning) {
+                    batch.flush(); // what finished so far is recorded now, not when the slow handler ends
+                    if (wait != null) {
+                        return;
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;

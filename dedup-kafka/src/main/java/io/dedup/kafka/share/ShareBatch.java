@@ -33,6 +33,8 @@ final class ShareBatch<K, V> {
     private final ShareRecordHandler<K, V> handler;
     private final TransactionalShareHandler<K, V> transactionalHandler;
     private final int deliveryLimit;
+    /** The leased batch whose handlers run now, for {@link #flush()} from the poll thread. */
+    private volatile ClaimedBatch<ConsumerRecord<?, ?>> open;
 
     ShareBatch(
             DedupConsumer<ConsumerRecord<?, ?>> dedup,
@@ -88,6 +90,7 @@ final class ShareBatch<K, V> {
             List<ConsumerRecord<?, ?>> claimable, List<ConsumerRecord<K, V>> typed, BooleanSupplier stopping) {
         ClaimedBatch<ConsumerRecord<?, ?>> batch = dedup.claimAll(claimable);
         Error error = null;
+        open = batch;
         try (batch) {
             for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : batch.entries()) {
                 if (error != null || stopping.getAsBoolean()) {
@@ -113,9 +116,29 @@ final class ShareBatch<K, V> {
                     LOG.error("handler of {} threw an Error; its record takes the failure path", describe(record), e);
                 }
             }
+            open = null;
             batch.complete();
+        } finally {
+            open = null;
         }
         return verdicts(batch.results(), claimable, false);
+    }
+
+    /**
+     * Records the completions of the handlers that finished so far in the running leased batch (one round trip), so
+     * that a crash while a later handler runs long repeats only that handler. Called by the poll thread while it waits;
+     * does nothing between batches or in transactional mode.
+     */
+    void flush() {
+        ClaimedBatch<ConsumerRecord<?, ?>> batch = open;
+        if (batch == null) {
+            return;
+        }
+        try {
+            batch.complete();
+        } catch (RuntimeException e) {
+            LOG.debug("writing finished completions early failed (the batch's end writes them): {}", e.toString());
+        }
     }
 
     private List<Verdict> transactional(
@@ -134,10 +157,10 @@ final class ShareBatch<K, V> {
         ClaimedBatch<ConsumerRecord<?, ?>> batch = null;
         try (transaction) {
             batch = dedup.claimAll(claimable, transaction);
-            try (ClaimedBatch<ConsumerRecord<?, ?>> open = batch) {
-                for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : open.entries()) {
+            try (ClaimedBatch<ConsumerRecord<?, ?>> running = batch) {
+                for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : running.entries()) {
                     if (stopping.getAsBoolean()) {
-                        open.skip(entry);
+                        running.skip(entry);
                         continue;
                     }
                     if (!entry.mayRun()) {
@@ -145,7 +168,7 @@ final class ShareBatch<K, V> {
                     }
                     ConsumerRecord<K, V> record = typed.get(entry.index());
                     ShareDelivery delivery = delivery(entry, record);
-                    open.run(
+                    running.run(
                             entry,
                             message -> {
                                 transactionalHandler.handle(record, delivery, transaction);
@@ -154,7 +177,7 @@ final class ShareBatch<K, V> {
                             OutcomeCodecs.none(),
                             delivery.lastDelivery());
                 }
-                open.commit(() -> {});
+                running.commit(() -> {});
             }
         } catch (DedupStoreUnavailableException e) {
             unavailable = true;
