@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>each poll's records are claimed in one round trip through core's batch API, and the acquired ones run on the
  *       runner's handler thread, in the order polled (share groups promise no order across records);
- *   <li>processed or duplicate: ACCEPT, after the store recorded the completion; failure with deliveries left, or the
- *       key held elsewhere: RELEASE; poison (failure on the last delivery), key conflict, missing or unreadable key,
+ *   <li>processed or duplicate: ACCEPT, after the store recorded the completion; failure with deliveries left:
+ *       RELEASE; key held by another consumer: the record is kept (its lock renewed) and claimed again when the
+ *       holder's lease may have ended, rather than released into a loop of redeliveries; poison (failure on the last delivery), key conflict, missing or unreadable key,
  *       a record that cannot be deserialized, or the last delivery of a record that could not be handled: published
  *       to its dead-letter topic (the classic runner's format, see {@link io.dedup.kafka.DeadLetterHeaders}), then
  *       REJECT; store unavailable: nothing is acknowledged, the runner keeps the records, backs off and claims them
@@ -298,8 +299,8 @@ public final class KafkaShareDedupRunner<K, V> implements AutoCloseable {
             verdicts = null;
             while (verdicts == null) {
                 try {
-                    verdicts = current.verdicts()
-                            .get((wait == null ? renewEvery : wait).toNanos(), TimeUnit.NANOSECONDS);
+                    verdicts =
+                            current.verdicts().get((wait == null ? renewEvery : wait).toNanos(), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException stillRunning) {
                     batch.flush(); // what finished so far is recorded now, not when the slow handler ends
                     if (wait != null) {
@@ -329,6 +330,7 @@ public final class KafkaShareDedupRunner<K, V> implements AutoCloseable {
         List<ShareDeadLetters.Letter> letters = new ArrayList<>();
         List<String> lettered = new ArrayList<>();
         boolean retry = false;
+        Duration defer = null;
         Map<String, AcknowledgeType> acks = new LinkedHashMap<>();
         for (int i = 0; i < ids.size(); i++) {
             String id = ids.get(i);
@@ -346,6 +348,16 @@ public final class KafkaShareDedupRunner<K, V> implements AutoCloseable {
                         acks.put(id, AcknowledgeType.RELEASE);
                     } else {
                         waiting.add(id);
+                    }
+                }
+                case DEFER -> {
+                    if (stopping.get()) {
+                        acks.put(id, AcknowledgeType.RELEASE);
+                    } else {
+                        waiting.add(id);
+                        metrics.deferred(held.get(id).topic());
+                        Duration wait = deferral(verdict.retryAt());
+                        defer = defer == null ? wait : min(defer, wait);
                     }
                 }
                 case DEAD_LETTER -> {
@@ -392,6 +404,9 @@ public final class KafkaShareDedupRunner<K, V> implements AutoCloseable {
             backoff = min(backoff.multipliedBy(2), maxBackoff);
         } else {
             backoff = firstBackoff;
+            if (defer != null) {
+                retryAtNanos = System.nanoTime() + defer.toNanos();
+            }
         }
         if (!acks.isEmpty()) {
             acknowledgeAndCommit(acks);
@@ -478,6 +493,20 @@ public final class KafkaShareDedupRunner<K, V> implements AutoCloseable {
         } else {
             lost.add(id); // running: its handler finishes, its outcome goes to the store, its ack is dropped
         }
+    }
+
+    /**
+     * How long to keep a record whose key is held elsewhere before claiming it again: until the holder's lease ends
+     * (by the store's clock, so with a little slack), at least 100 ms, at most a third of the lock.
+     */
+    private Duration deferral(java.time.Instant leaseUntil) {
+        Duration wait = leaseUntil == null
+                ? renewEvery
+                : Duration.between(java.time.Instant.now(), leaseUntil).plusMillis(100);
+        if (wait.compareTo(Duration.ofMillis(100)) < 0) {
+            wait = Duration.ofMillis(100);
+        }
+        return min(wait, renewEvery);
     }
 
     private void pause(Duration duration) {

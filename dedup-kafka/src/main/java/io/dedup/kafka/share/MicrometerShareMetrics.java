@@ -7,7 +7,7 @@ import org.apache.kafka.clients.consumer.AcknowledgeType;
 /**
  * {@code dedup.kafka.share.acknowledgements{namespace,topic,type}}, {@code
  * dedup.kafka.share.dead.letters{namespace,topic,reason}}, {@code dedup.kafka.share.commit.failures{namespace,topic}},
- * {@code dedup.kafka.share.locks.lost{namespace,topic}} and {@code dedup.kafka.share.store.backoffs{namespace}}.
+ * {@code dedup.kafka.share.locks.lost{namespace,topic}}, {@code dedup.kafka.share.deferrals{namespace,topic}} and {@code dedup.kafka.share.store.backoffs{namespace}}.
  */
 final class MicrometerShareMetrics implements ShareMetrics {
     private final MeterRegistry registry;
@@ -49,6 +49,15 @@ final class MicrometerShareMetrics implements ShareMetrics {
     public void lockLost(String topic) {
         Counter.builder("dedup.kafka.share.locks.lost")
                 .description("Records whose acquisition lock was lost while held")
+                .tags("namespace", namespace, "topic", topic)
+                .register(registry)
+                .increment();
+    }
+
+    @Override
+    public void deferred(String topic) {
+        Counter.builder("dedup.kafka.share.deferrals")
+                .description("Records kept for another claim because their key was held by another consumer")
                 .tags("namespace", namespace, "topic", topic)
                 .register(registry)
                 .increment();

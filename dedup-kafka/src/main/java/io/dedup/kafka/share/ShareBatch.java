@@ -244,7 +244,10 @@ final class ShareBatch<K, V> {
                             : ShareDeadLetterReason.KEY_UNREADABLE;
             return Verdict.deadLetter(reason, rejected.reason(), 0);
         }
-        // InProgress, Fenced, Released: not handled here; another delivery decides, unless this was the last one
+        if (result instanceof DedupResult.InProgress<?> inProgress) {
+            return Verdict.defer(inProgress.leaseUntil());
+        }
+        // Fenced, Released: not handled here; another delivery decides, unless this was the last one
         return last ? Verdict.deadLetter(ShareDeadLetterReason.DELIVERY_LIMIT, null, 0) : Verdict.RELEASE;
     }
 

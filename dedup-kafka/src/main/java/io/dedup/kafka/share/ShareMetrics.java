@@ -22,6 +22,9 @@ interface ShareMetrics {
     /** A record's acquisition lock was lost while this runner held it (renewal refused or expired). */
     default void lockLost(String topic) {}
 
+    /** A record was kept and will be claimed again because its key is held by another consumer. */
+    default void deferred(String topic) {}
+
     /** The runner backed off because the store was unavailable. */
     default void storeBackOff() {}
 

@@ -40,8 +40,8 @@ public final class ShareChild {
                 .pollTimeout(Duration.ofMillis(200))
                 .handler((record, delivery) -> {
                     try (Connection c = dataSource.getConnection();
-                            PreparedStatement insert = c.prepareStatement(
-                                    "INSERT INTO " + ledger + " (idem_key, value) VALUES (?, ?)")) {
+                            PreparedStatement insert =
+                                    c.prepareStatement("INSERT INTO " + ledger + " (idem_key, value) VALUES (?, ?)")) {
                         insert.setString(1, record.value());
                         insert.setString(2, record.value());
                         insert.executeUpdate();

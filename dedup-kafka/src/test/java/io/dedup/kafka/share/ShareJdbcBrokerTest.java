@@ -86,8 +86,10 @@ class ShareJdbcBrokerTest {
     }
 
     private JdbcDedupStore store(HikariDataSource source) {
-        JdbcDedupStore store =
-                JdbcDedupStore.builder(source).table(keysTable).createSchema(true).build();
+        JdbcDedupStore store = JdbcDedupStore.builder(source)
+                .table(keysTable)
+                .createSchema(true)
+                .build();
         closeables.add(0, store);
         return store;
     }
@@ -150,14 +152,17 @@ class ShareJdbcBrokerTest {
         AtomicInteger slowRuns = new AtomicInteger();
         TransactionalShareHandler<String, String> handler = (record, delivery, tx) -> {
             Connection connection = tx.resource(Connection.class).orElseThrow();
-            String key = new String(record.headers().lastHeader("idempotency-key").value(), StandardCharsets.UTF_8);
+            String key =
+                    new String(record.headers().lastHeader("idempotency-key").value(), StandardCharsets.UTF_8);
             insert(connection, key, record.value());
             if (record.value().equals("slow") && slowRuns.incrementAndGet() == 1) {
                 slowStarted.countDown();
                 otherHoldsIt.await(60, TimeUnit.SECONDS); // longer than the lock: the other consumer gets the record
             }
         };
-        start(builder(group, topic, store, new StringDeserializer()).lockRenewal(false).transactionalStore(handler));
+        start(builder(group, topic, store, new StringDeserializer())
+                .lockRenewal(false)
+                .transactionalStore(handler));
         ShareKafka.send(List.of(ShareKafka.message(topic, 0, "slow-key", "slow")));
         assertThat(slowStarted.await(60, TimeUnit.SECONDS)).isTrue();
 
@@ -182,7 +187,8 @@ class ShareJdbcBrokerTest {
         await().atMost(Duration.ofSeconds(90)).until(() -> ledgerCounts().size() == 11);
         await().atMost(Duration.ofSeconds(60)).until(() -> ShareKafka.acks(registry, "ACCEPT") >= 11);
         assertThat(otherHoldsIt.getCount()).isZero();
-        assertThat(ledgerCounts().values()).allSatisfy(count -> assertThat(count).isEqualTo(1));
+        assertThat(ledgerCounts().values())
+                .allSatisfy(count -> assertThat(count).isEqualTo(1));
     }
 
     @Test
@@ -200,7 +206,8 @@ class ShareJdbcBrokerTest {
         start(builder(group, topic, store, new StringDeserializer())
                 .storeBackoff(Duration.ofMillis(100), Duration.ofMillis(500))
                 .handler((record, delivery) -> {
-                    runs.computeIfAbsent(record.value(), k -> new AtomicInteger()).incrementAndGet();
+                    runs.computeIfAbsent(record.value(), k -> new AtomicInteger())
+                            .incrementAndGet();
                     try (Connection c = dataSource.getConnection()) {
                         insert(c, record.value(), record.value());
                     }
@@ -226,7 +233,8 @@ class ShareJdbcBrokerTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> ShareKafka.acks(registry, "ACCEPT") >= 5);
         assertThat(runs).hasSize(5);
         assertThat(runs.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
-        assertThat(ledgerCounts().values()).allSatisfy(count -> assertThat(count).isEqualTo(1));
+        assertThat(ledgerCounts().values())
+                .allSatisfy(count -> assertThat(count).isEqualTo(1));
     }
 
     @Test
@@ -259,7 +267,8 @@ class ShareJdbcBrokerTest {
                 .redirectErrorStream(true)
                 .start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             String line;
             boolean hanging = false;
             while (!hanging && (line = out.readLine()) != null) {
