@@ -429,7 +429,7 @@ public final class KafkaShareDedupRunner<K, V> implements AutoCloseable {
                         e.toString());
             }
         });
-        Map<TopicIdPartition, Optional<KafkaException>> results = consumer.commitSync();
+        Map<TopicIdPartition, Optional<KafkaException>> results = commitSync();
         results.forEach((partition, failure) -> failure.ifPresent(e -> {
             metrics.commitFailed(partition.topic());
             LOG.warn(
@@ -439,6 +439,21 @@ public final class KafkaShareDedupRunner<K, V> implements AutoCloseable {
                     partition,
                     e.toString());
         }));
+    }
+
+    /**
+     * Commits the acknowledgements given so far. A wake-up from {@link #close()} that arrives during the commit does not
+     * cost the acknowledgements: they are committed again, since the loop is stopping anyway.
+     */
+    private Map<TopicIdPartition, Optional<KafkaException>> commitSync() {
+        try {
+            return consumer.commitSync();
+        } catch (WakeupException e) {
+            if (!stopping.get()) {
+                throw e;
+            }
+            return consumer.commitSync();
+        }
     }
 
     /** Renews the lock of every record still held (running or waiting), or, when renewal is off, waits for them. */
