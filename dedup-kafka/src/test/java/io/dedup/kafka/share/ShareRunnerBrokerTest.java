@@ -152,4 +152,43 @@ class ShareRunnerBrokerTest {
         assertThat(attempts).doesNotContainKey("{not json");
         assertThat(ShareKafka.acks(registry, "RELEASE")).isEqualTo(2);
     }
+
+    @Test
+    void close_finishes_the_handler_in_hand_accepts_it_and_releases_what_it_did_not_start() throws Exception {
+        String topic = ShareKafka.topic("share-close", 1);
+        String group = ShareKafka.unique("share-group");
+        ShareKafka.configureGroup(group, Duration.ofSeconds(10), true, 5);
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
+        KafkaShareDedupRunner<String, String> first =
+                start(builder(group, topic).handler((record, delivery) -> {
+                    effects.computeIfAbsent(record.value(), k -> new AtomicInteger())
+                            .incrementAndGet();
+                    inHandler.countDown();
+                    finish.await(60, TimeUnit.SECONDS);
+                }));
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            records.add(ShareKafka.message(topic, 0, "key-" + i, "key-" + i));
+        }
+        ShareKafka.send(records);
+        assertThat(inHandler.await(60, TimeUnit.SECONDS)).isTrue();
+
+        Thread closer = new Thread(first::close);
+        closer.start();
+        finish.countDown();
+        closer.join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(closer.isAlive()).isFalse();
+        assertThat(ShareKafka.acks(registry, "ACCEPT")).isGreaterThanOrEqualTo(1);
+        int handledByFirst = effects.size();
+
+        start(builder(group, topic)
+                .handler((record, delivery) -> effects.computeIfAbsent(record.value(), k -> new AtomicInteger())
+                        .incrementAndGet()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> effects.size() == 5);
+        await().atMost(Duration.ofSeconds(30)).until(() -> ShareKafka.acks(registry, "ACCEPT") >= 5);
+        assertThat(handledByFirst).isGreaterThanOrEqualTo(1);
+        assertThat(effects.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+    }
 }
