@@ -1,0 +1,345 @@
+package io.dedup.kafka.share;
+
+import io.dedup.DedupConsumer;
+import io.dedup.KeyExtractor;
+import io.dedup.kafka.RecordKeys;
+import io.dedup.spi.DedupStore;
+import io.dedup.spi.TransactionalStore;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.clients.consumer.ShareConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Configures a {@link KafkaShareDedupRunner}: the share consumer, the topics, where keys live, the store, and one
+ * handler, which chooses the mode: {@link #handler} (leased) or {@link #transactionalStore} (the handler's writes,
+ * the claims and the completions in one store transaction). Each setter checks its argument and names it when it
+ * fails. Not thread-safe.
+ */
+public final class KafkaShareDedupRunnerBuilder<K, V> {
+    /** The broker's default {@code share.delivery.count.limit}. */
+    public static final int DEFAULT_DELIVERY_LIMIT = 5;
+    /** Suffix of a topic's default dead-letter topic, as in the classic runner. */
+    public static final String DEFAULT_DEAD_LETTER_SUFFIX = ".DLT";
+
+    private final Map<String, Object> consumerConfig;
+    private final Deserializer<K> keyDeserializer;
+    private final Deserializer<V> valueDeserializer;
+    Collection<String> topics = List.of();
+    private KeyExtractor<? super ConsumerRecord<?, ?>> keys = RecordKeys.header();
+    private final Map<String, KeyExtractor<? super ConsumerRecord<?, ?>>> topicKeys = new HashMap<>();
+    private boolean offsetFallback = true;
+    private DedupStore store;
+    private String namespace;
+    private Duration retention = DedupConsumer.DEFAULT_RETENTION;
+    private Object meterRegistry;
+    private Consumer<DedupConsumer.Builder<ConsumerRecord<?, ?>>> dedupOptions = b -> {};
+    private int deliveryLimit = DEFAULT_DELIVERY_LIMIT;
+    boolean lockRenewal = true;
+    private final Map<String, String> deadLetterTopics = new HashMap<>();
+    private String deadLetterSuffix = DEFAULT_DEAD_LETTER_SUFFIX;
+    private Map<String, Object> deadLetterProducerConfig = Map.of();
+    Duration pollTimeout = Duration.ofMillis(500);
+    Duration firstBackoff = Duration.ofMillis(200);
+    Duration maxBackoff = Duration.ofSeconds(10);
+    private ShareRecordHandler<K, V> handler;
+    private TransactionalShareHandler<K, V> transactionalHandler;
+
+    KafkaShareDedupRunnerBuilder(Map<String, ?> consumerConfig, Deserializer<K> keys, Deserializer<V> values) {
+        this.consumerConfig = new HashMap<>(Objects.requireNonNull(consumerConfig, "consumerConfig"));
+        this.keyDeserializer = Objects.requireNonNull(keys, "keyDeserializer");
+        this.valueDeserializer = Objects.requireNonNull(values, "valueDeserializer");
+    }
+
+    /** Subscribe to these topics. */
+    public KafkaShareDedupRunnerBuilder<K, V> topics(String... topics) {
+        return topics(List.of(topics));
+    }
+
+    /** Subscribe to these topics. */
+    public KafkaShareDedupRunnerBuilder<K, V> topics(Collection<String> topics) {
+        Objects.requireNonNull(topics, "topics");
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        this.topics = List.copyOf(topics);
+        return this;
+    }
+
+    /**
+     * Where keys live, for every topic without its own: any {@link RecordKeys} form (header, JSON pointer, content
+     * hash, a chain). Default {@link RecordKeys#header()}.
+     */
+    public KafkaShareDedupRunnerBuilder<K, V> keys(KeyExtractor<? super ConsumerRecord<?, ?>> keys) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+        return this;
+    }
+
+    /** Where keys live on {@code topic}. */
+    public KafkaShareDedupRunnerBuilder<K, V> keys(String topic, KeyExtractor<? super ConsumerRecord<?, ?>> keys) {
+        topicKeys.put(Objects.requireNonNull(topic, "topic"), Objects.requireNonNull(keys, "keys"));
+        return this;
+    }
+
+    /**
+     * Whether a record whose key is missing is keyed by its topic, partition and offset ({@code
+     * offset:TOPIC-PARTITION@OFFSET}), which a share group keeps across redeliveries of the record (but a producer's
+     * retry writes a new offset). Default true; when false such a record is dead-lettered as KEY_MISSING. An
+     * unreadable key is never replaced by the fallback.
+     */
+    public KafkaShareDedupRunnerBuilder<K, V> offsetFallback(boolean offsetFallback) {
+        this.offsetFallback = offsetFallback;
+        return this;
+    }
+
+    /** The processed-keys store. Default: the store selected by dependency, closed with the runner. */
+    public KafkaShareDedupRunnerBuilder<K, V> store(DedupStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+        return this;
+    }
+
+    /** What keys are unique within. Default: the share group's id. */
+    public KafkaShareDedupRunnerBuilder<K, V> namespace(String namespace) {
+        this.namespace = Objects.requireNonNull(namespace, "namespace");
+        return this;
+    }
+
+    /** How long completed keys are remembered. Default 24 h. */
+    public KafkaShareDedupRunnerBuilder<K, V> retention(Duration retention) {
+        this.retention = positive(retention, "retention");
+        return this;
+    }
+
+    /**
+     * Publish core's {@code dedup.*} meters and the runner's {@code dedup.kafka.share.*} counters to this Micrometer
+     * {@code MeterRegistry}.
+     */
+    public KafkaShareDedupRunnerBuilder<K, V> meterRegistry(Object meterRegistry) {
+        this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+        return this;
+    }
+
+    /**
+     * Further settings of the dedup consumer (fingerprints, key digests, the store-unavailable policy, ...). The
+     * runner sets the store, namespace, retention, metrics and keys before, and the lease after these options: the
+     * lease follows the acquisition lock.
+     */
+    public KafkaShareDedupRunnerBuilder<K, V> dedupOptions(
+            Consumer<DedupConsumer.Builder<ConsumerRecord<?, ?>>> options) {
+        this.dedupOptions = Objects.requireNonNull(options, "options");
+        return this;
+    }
+
+    /**
+     * The group's {@code share.delivery.count.limit} (default {@value #DEFAULT_DELIVERY_LIMIT}, the broker's
+     * default): on the delivery that reaches it, a record that fails or cannot be handled is dead-lettered rather than
+     * released (a release then would make the broker archive it).
+     */
+    public KafkaShareDedupRunnerBuilder<K, V> deliveryLimit(int deliveryLimit) {
+        if (deliveryLimit < 1) {
+            throw new IllegalArgumentException("deliveryLimit must be at least 1, got " + deliveryLimit);
+        }
+        this.deliveryLimit = deliveryLimit;
+        return this;
+    }
+
+    /**
+     * Whether the runner renews the acquisition locks of records whose handler runs long ({@code
+     * AcknowledgeType.RENEW}; the group must set {@code share.renew.acknowledge.enable=true}) and keeps their store
+     * leases alive meanwhile. Default true. When false (or when the broker refuses a renewal), a record is held only
+     * for its lock, and a handler slower than the lock is fenced once another consumer took the record over.
+     */
+    public KafkaShareDedupRunnerBuilder<K, V> lockRenewal(boolean lockRenewal) {
+        this.lockRenewal = lockRenewal;
+        return this;
+    }
+
+    /** The dead-letter topic for records of {@code topic}. Default: the topic's name plus {@code .DLT}. */
+    public KafkaShareDedupRunnerBuilder<K, V> deadLetterTopic(String topic, String deadLetterTopic) {
+        deadLetterTopics.put(
+                Objects.requireNonNull(topic, "topic"), Objects.requireNonNull(deadLetterTopic, "deadLetterTopic"));
+        return this;
+    }
+
+    /** Extra settings for the dead-letter producer, over those taken from the consumer config. */
+    public KafkaShareDedupRunnerBuilder<K, V> deadLetterProducerConfig(Map<String, ?> config) {
+        this.deadLetterProducerConfig = Map.copyOf(Objects.requireNonNull(config, "config"));
+        return this;
+    }
+
+    /** How long one poll waits for records. Default 500 ms. */
+    public KafkaShareDedupRunnerBuilder<K, V> pollTimeout(Duration timeout) {
+        this.pollTimeout = positive(timeout, "timeout");
+        return this;
+    }
+
+    /** Back-off while the store is unavailable: first wait, doubled per failed try up to {@code max}. */
+    public KafkaShareDedupRunnerBuilder<K, V> storeBackoff(Duration first, Duration max) {
+        positive(first, "first");
+        positive(max, "max");
+        if (max.compareTo(first) < 0) {
+            throw new IllegalArgumentException("max (" + max + ") must not be shorter than first (" + first + ")");
+        }
+        this.firstBackoff = first;
+        this.maxBackoff = max;
+        return this;
+    }
+
+    /** The leased mode: run {@code handler} at most once at a time per key, and not again once its key completed. */
+    public KafkaShareDedupRunnerBuilder<K, V> handler(ShareRecordHandler<K, V> handler) {
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.transactionalHandler = null;
+        return this;
+    }
+
+    /**
+     * The transactional mode: per poll, the claims, {@code handler}'s writes (through the transaction it is given)
+     * and the completions commit in one store transaction, and only then are the records accepted. Needs a store
+     * with transactions ({@code dedup-jdbc-store}).
+     */
+    public KafkaShareDedupRunnerBuilder<K, V> transactionalStore(TransactionalShareHandler<K, V> handler) {
+        this.transactionalHandler = Objects.requireNonNull(handler, "handler");
+        this.handler = null;
+        return this;
+    }
+
+    String namespace() {
+        return namespace != null ? namespace : String.valueOf(consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG));
+    }
+
+    /**
+     * @throws IllegalArgumentException if no topics or handler were set, the config has no {@code group.id}, or it
+     *     sets an acknowledgement mode other than explicit
+     * @throws IllegalStateException for the transactional mode over a store without transactions
+     * @throws io.dedup.DedupConfigurationException if no store was set and none can be chosen
+     */
+    public KafkaShareDedupRunner<K, V> build() {
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("no topics to subscribe to: call topics(...)");
+        }
+        if (handler == null && transactionalHandler == null) {
+            throw new IllegalArgumentException("no handler: call handler(...) or transactionalStore(...)");
+        }
+        Object groupId = consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG);
+        if (groupId == null || groupId.toString().isEmpty()) {
+            throw new IllegalArgumentException("consumerConfig needs group.id: the share group's name");
+        }
+        Object mode = consumerConfig.get(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG);
+        if (mode != null && !"explicit".equalsIgnoreCase(mode.toString())) {
+            throw new IllegalArgumentException(
+                    "share.acknowledgement.mode must be explicit: the runner accepts only what the store recorded");
+        }
+        if (transactionalHandler != null
+                && store != null
+                && store.capability(TransactionalStore.class).isEmpty()) {
+            throw new IllegalStateException(
+                    "transactionalStore needs a store with transactions (dedup-jdbc-store), got " + store.describe());
+        }
+        String ns = namespace();
+        KeyExtractor<ConsumerRecord<?, ?>> extractor = keyExtractor();
+        DedupStore chosenStore = store;
+        boolean renewLeases = lockRenewal;
+        Object registry = meterRegistry;
+        java.util.function.Function<Duration, DedupConsumer<ConsumerRecord<?, ?>>> dedupFactory = lease -> {
+            DedupConsumer.Builder<ConsumerRecord<?, ?>> b = DedupConsumer.<ConsumerRecord<?, ?>>builder(extractor)
+                    .namespace(ns)
+                    .retention(retention)
+                    .messageDescriber(KafkaShareDedupRunner::id);
+            if (chosenStore != null) {
+                b.store(chosenStore);
+            }
+            if (registry != null) {
+                b.meterRegistry(registry);
+            }
+            dedupOptions.accept(b);
+            b.lease(lease);
+            if (!renewLeases) {
+                b.leaseRenewalFraction(0);
+            }
+            DedupConsumer<ConsumerRecord<?, ?>> built = b.build();
+            if (transactionalHandler != null
+                    && built.store().capability(TransactionalStore.class).isEmpty()) {
+                built.close();
+                throw new IllegalStateException(
+                        "transactionalStore needs a store with transactions (dedup-jdbc-store)");
+            }
+            return built;
+        };
+        ShareRecordHandler<K, V> leased = handler;
+        TransactionalShareHandler<K, V> transactional = transactionalHandler;
+        int limit = deliveryLimit;
+        java.util.function.Function<DedupConsumer<ConsumerRecord<?, ?>>, ShareBatch<K, V>> batchFactory =
+                dedup -> new ShareBatch<>(dedup, keyDeserializer, valueDeserializer, leased, transactional, limit);
+
+        Map<String, Object> producerConfig = producerConfigFromConsumer();
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-share-dead-letters");
+        producerConfig.putAll(deadLetterProducerConfig);
+        Producer<byte[], byte[]> producer =
+                new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+        ShareConsumer<byte[], byte[]> consumer;
+        try {
+            Map<String, Object> config = new HashMap<>(consumerConfig);
+            config.keySet().removeIf(key -> key.startsWith("dedup."));
+            config.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
+            consumer = new KafkaShareConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        } catch (RuntimeException e) {
+            producer.close();
+            throw e;
+        }
+        ShareDeadLetters deadLetters =
+                new ShareDeadLetters(producer, deadLetterTopics, deadLetterSuffix, Duration.ofSeconds(30));
+        return new KafkaShareDedupRunner<>(
+                this, consumer, dedupFactory, batchFactory, producer, deadLetters, ShareMetrics.of(registry, ns));
+    }
+
+    private KeyExtractor<ConsumerRecord<?, ?>> keyExtractor() {
+        Map<String, KeyExtractor<? super ConsumerRecord<?, ?>>> perTopic = Map.copyOf(topicKeys);
+        KeyExtractor<? super ConsumerRecord<?, ?>> fallbackKeys = keys;
+        KeyExtractor<ConsumerRecord<?, ?>> configured =
+                record -> perTopic.getOrDefault(record.topic(), fallbackKeys).extract(record);
+        if (!offsetFallback) {
+            return configured;
+        }
+        return configured.orElse(
+                record -> Optional.of("offset:" + record.topic() + "-" + record.partition() + "@" + record.offset()));
+    }
+
+    /** Producer settings taken over from the consumer's: where the cluster is and how to reach it. */
+    private Map<String, Object> producerConfigFromConsumer() {
+        Map<String, Object> config = new HashMap<>();
+        Set<String> producerNames = ProducerConfig.configNames();
+        consumerConfig.forEach((key, value) -> {
+            if (producerNames.contains(key)
+                    && !key.equals(ProducerConfig.CLIENT_ID_CONFIG)
+                    && !key.endsWith(".serializer")
+                    && !key.startsWith("interceptor")) {
+                config.put(key, value);
+            }
+        });
+        return config;
+    }
+
+    private static Duration positive(Duration value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+        return value;
+    }
+}

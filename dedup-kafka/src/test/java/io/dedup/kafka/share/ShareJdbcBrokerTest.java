@@ -1,0 +1,297 @@
+package io.dedup.kafka.share;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.dedup.jdbc.JdbcDedupStore;
+import io.dedup.testkit.LocalServices;
+import io.dedup.testkit.ServiceEndpoint;
+import io.dedup.testkit.TcpProxy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The share-group runner against a real broker and PostgreSQL: transactional mode with two consumers holding one
+ * record, a store outage, and a consumer JVM killed in its handler.
+ */
+class ShareJdbcBrokerTest {
+    private final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    private final String keysTable = "share_keys_" + suffix;
+    private final String ledger = "share_ledger_" + suffix;
+    private final List<KafkaShareDedupRunner<String, String>> runners = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private ServiceEndpoint pg;
+    private HikariDataSource dataSource;
+
+    @BeforeEach
+    void database() throws Exception {
+        pg = LocalServices.postgres();
+        dataSource = pool(pg.host(), pg.port());
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            // no unique constraint: a second effect of a key shows up as a second row
+            s.execute("CREATE TABLE " + ledger + " (idem_key TEXT NOT NULL, value TEXT NOT NULL)");
+        }
+    }
+
+    @AfterEach
+    void dropTables() throws Exception {
+        runners.forEach(KafkaShareDedupRunner::close);
+        for (AutoCloseable closeable : closeables) {
+            closeable.close();
+        }
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            for (String table : List.of(ledger, keysTable, keysTable + "_positions")) {
+                s.execute("DROP TABLE IF EXISTS " + table);
+            }
+        }
+        dataSource.close();
+    }
+
+    private HikariDataSource pool(String host, int port) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:postgresql://" + host + ":" + port + "/" + pg.database());
+        config.setUsername(pg.user());
+        config.setPassword(pg.password());
+        config.setMaximumPoolSize(4);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(2000);
+        return new HikariDataSource(config);
+    }
+
+    private JdbcDedupStore store(HikariDataSource source) {
+        JdbcDedupStore store = JdbcDedupStore.builder(source)
+                .table(keysTable)
+                .createSchema(true)
+                .build();
+        closeables.add(0, store);
+        return store;
+    }
+
+    private KafkaShareDedupRunner<String, String> start(KafkaShareDedupRunnerBuilder<String, String> builder) {
+        KafkaShareDedupRunner<String, String> runner = builder.build();
+        runners.add(runner);
+        runner.start();
+        return runner;
+    }
+
+    private KafkaShareDedupRunnerBuilder<String, String> builder(
+            String group, String topic, JdbcDedupStore store, Deserializer<String> values) {
+        return KafkaShareDedupRunner.builder(ShareKafka.consumerConfig(group), new StringDeserializer(), values)
+                .topics(topic)
+                .store(store)
+                .meterRegistry(registry)
+                .pollTimeout(Duration.ofMillis(200));
+    }
+
+    private Map<String, Integer> ledgerCounts() throws Exception {
+        Map<String, Integer> counts = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT idem_key, count(*) FROM " + ledger + " GROUP BY idem_key")) {
+            while (rs.next()) {
+                counts.put(rs.getString(1), rs.getInt(2));
+            }
+        }
+        return counts;
+    }
+
+    private int completedKeys() throws Exception {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM " + keysTable + " WHERE state = 'COMPLETED'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private void insert(Connection connection, String key, String value) throws Exception {
+        try (PreparedStatement insert =
+                connection.prepareStatement("INSERT INTO " + ledger + " (idem_key, value) VALUES (?, ?)")) {
+            insert.setString(1, key);
+            insert.setString(2, value);
+            insert.executeUpdate();
+        }
+    }
+
+    @Test
+    void transactional_mode_applies_one_effect_per_key_when_two_consumers_hold_the_same_record() throws Exception {
+        String topic = ShareKafka.topic("share-tx", 1);
+        String group = ShareKafka.unique("share-group");
+        // no renewal: the slow handler's lock expires and the broker hands its record to the other consumer
+        ShareKafka.configureGroup(group, Duration.ofSeconds(2), false, 10);
+        JdbcDedupStore store = store(dataSource);
+        CountDownLatch slowStarted = new CountDownLatch(1);
+        CountDownLatch otherHoldsIt = new CountDownLatch(1);
+        AtomicInteger slowRuns = new AtomicInteger();
+        TransactionalShareHandler<String, String> handler = (record, delivery, tx) -> {
+            Connection connection = tx.resource(Connection.class).orElseThrow();
+            String key =
+                    new String(record.headers().lastHeader("idempotency-key").value(), StandardCharsets.UTF_8);
+            insert(connection, key, record.value());
+            if (record.value().equals("slow") && slowRuns.incrementAndGet() == 1) {
+                slowStarted.countDown();
+                otherHoldsIt.await(60, TimeUnit.SECONDS); // longer than the lock: the other consumer gets the record
+            }
+        };
+        start(builder(group, topic, store, new StringDeserializer())
+                .lockRenewal(false)
+                .transactionalStore(handler));
+        ShareKafka.send(List.of(ShareKafka.message(topic, 0, "slow-key", "slow")));
+        assertThat(slowStarted.await(60, TimeUnit.SECONDS)).isTrue();
+
+        // the second consumer sees the record once the first one's lock expired (its deserializer is the witness)
+        Deserializer<String> witness = new StringDeserializer() {
+            @Override
+            public String deserialize(String topic, byte[] data) {
+                String value = super.deserialize(topic, data);
+                if ("slow".equals(value)) {
+                    otherHoldsIt.countDown();
+                }
+                return value;
+            }
+        };
+        start(builder(group, topic, store, witness).lockRenewal(false).transactionalStore(handler));
+        List<ProducerRecord<String, String>> more = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            more.add(ShareKafka.message(topic, 0, "key-" + i, "v" + i));
+        }
+        ShareKafka.send(more);
+
+        await().atMost(Duration.ofSeconds(90)).until(() -> ledgerCounts().size() == 11);
+        await().atMost(Duration.ofSeconds(60)).until(() -> ShareKafka.acks(registry, "ACCEPT") >= 11);
+        assertThat(otherHoldsIt.getCount()).isZero();
+        assertThat(ledgerCounts().values())
+                .allSatisfy(count -> assertThat(count).isEqualTo(1));
+    }
+
+    @Test
+    void a_store_outage_accepts_nothing_and_processing_resumes_when_the_store_is_back() throws Exception {
+        String topic = ShareKafka.topic("share-outage", 1);
+        String group = ShareKafka.unique("share-group");
+        ShareKafka.configureGroup(group, Duration.ofSeconds(5), true, 5);
+        store(dataSource); // creates the table directly, before the proxy is cut
+        TcpProxy proxy = TcpProxy.start(pg.host(), pg.port());
+        closeables.add(proxy);
+        HikariDataSource proxied = pool(proxy.host(), proxy.port());
+        closeables.add(proxied);
+        JdbcDedupStore store = store(proxied);
+        Map<String, AtomicInteger> runs = new java.util.concurrent.ConcurrentHashMap<>();
+        start(builder(group, topic, store, new StringDeserializer())
+                .storeBackoff(Duration.ofMillis(100), Duration.ofMillis(500))
+                .handler((record, delivery) -> {
+                    runs.computeIfAbsent(record.value(), k -> new AtomicInteger())
+                            .incrementAndGet();
+                    try (Connection c = dataSource.getConnection()) {
+                        insert(c, record.value(), record.value());
+                    }
+                }));
+        proxy.cut();
+        proxy.refuse();
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            records.add(ShareKafka.message(topic, 0, "key-" + i, "key-" + i));
+        }
+        ShareKafka.send(records);
+
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> registry.find("dedup.kafka.share.store.backoffs").counters().stream()
+                                .mapToDouble(c -> c.count())
+                                .sum()
+                        >= 3);
+        assertThat(ShareKafka.acks(registry, "ACCEPT")).isZero();
+        assertThat(ShareKafka.acks(registry, "RELEASE")).isZero();
+        assertThat(runs).isEmpty();
+
+        proxy.restore();
+        await().atMost(Duration.ofSeconds(60)).until(() -> ShareKafka.acks(registry, "ACCEPT") >= 5);
+        assertThat(runs).hasSize(5);
+        assertThat(runs.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+        assertThat(ledgerCounts().values())
+                .allSatisfy(count -> assertThat(count).isEqualTo(1));
+    }
+
+    @Test
+    void a_consumer_killed_in_its_handler_loses_no_record_another_takes_over_after_the_lock() throws Exception {
+        String topic = ShareKafka.topic("share-kill", 1);
+        String group = ShareKafka.unique("share-group");
+        ShareKafka.configureGroup(group, Duration.ofSeconds(3), true, 5);
+        JdbcDedupStore store = store(dataSource);
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            records.add(ShareKafka.message(topic, 0, "key-" + i, i == 4 ? "hang" : "v" + i));
+        }
+        ShareKafka.send(records);
+
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx128m",
+                        "-XX:TieredStopAtLevel=1",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ShareChild.class.getName(),
+                        ShareKafka.broker().bootstrapServers(),
+                        group,
+                        topic,
+                        pg.jdbcUrl(),
+                        pg.user(),
+                        pg.password() == null ? "" : pg.password(),
+                        keysTable,
+                        ledger)
+                .redirectErrorStream(true)
+                .start();
+        try {
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            boolean hanging = false;
+            while (!hanging && (line = out.readLine()) != null) {
+                hanging = line.contains(ShareChild.HANGING);
+            }
+            assertThat(hanging).as("the child reached its hanging handler").isTrue();
+            // the handlers that finished before the hanging one have their completions written while it hangs
+            await().atMost(Duration.ofSeconds(30)).until(() -> completedKeys() >= 4);
+        } finally {
+            child.destroyForcibly(); // SIGKILL: no ack, no release, no close
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        start(builder(group, topic, store, new StringDeserializer()).handler((record, delivery) -> {
+            try (Connection c = dataSource.getConnection()) {
+                insert(c, record.value(), record.value());
+            }
+        }));
+        await().atMost(Duration.ofSeconds(90)).until(() -> ledgerCounts().size() == 10);
+        Map<String, Integer> counts = ledgerCounts();
+        // the killed handler had written its effect before hanging: leased mode repeats a handler that died
+        assertThat(counts.get("hang")).isEqualTo(2);
+        counts.remove("hang");
+        assertThat(counts.values()).allSatisfy(count -> assertThat(count).isEqualTo(1));
+    }
+}

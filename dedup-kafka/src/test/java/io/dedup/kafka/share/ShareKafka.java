@@ -1,0 +1,138 @@
+package io.dedup.kafka.share;
+
+import io.dedup.kafka.RecordKeys;
+import io.dedup.testkit.KafkaBroker;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * One real broker for the share-group tests of this JVM, started with a lower floor for the groups' acquisition lock
+ * ({@code group.share.min.record.lock.duration.ms=1000}) so that lock expiry takes seconds, not half a minute. Share
+ * groups need nothing else on Kafka 4.4: a freshly formatted cluster has the {@code share.version} feature.
+ */
+final class ShareKafka {
+    private static KafkaBroker broker;
+
+    private ShareKafka() {}
+
+    static synchronized KafkaBroker broker() {
+        if (broker == null) {
+            broker = KafkaBroker.start(Map.of("group.share.min.record.lock.duration.ms", "1000"));
+            KafkaBroker started = broker;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "kafka-share-test-broker-close"));
+        }
+        return broker;
+    }
+
+    static String unique(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static String topic(String name, int partitions) {
+        String topic = unique(name);
+        broker().createTopic(topic, partitions);
+        return topic;
+    }
+
+    /**
+     * Configures share group {@code group}: reads from the earliest offset, locks records for {@code lock}, allows
+     * RENEW when {@code renew}, and delivers a record at most {@code deliveryLimit} times.
+     */
+    static void configureGroup(String group, Duration lock, boolean renew, int deliveryLimit) throws Exception {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers()))) {
+            admin.incrementalAlterConfigs(Map.of(
+                            new ConfigResource(ConfigResource.Type.GROUP, group),
+                            List.of(
+                                    set("share.auto.offset.reset", "earliest"),
+                                    set("share.record.lock.duration.ms", Long.toString(lock.toMillis())),
+                                    set("share.renew.acknowledge.enable", Boolean.toString(renew)),
+                                    set("share.delivery.count.limit", Integer.toString(deliveryLimit)))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static AlterConfigOp set(String name, String value) {
+        return new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET);
+    }
+
+    static Map<String, Object> consumerConfig(String group) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        return config;
+    }
+
+    static ProducerRecord<String, String> message(String topic, int partition, String key, String value) {
+        RecordHeaders headers = new RecordHeaders();
+        if (key != null) {
+            headers.add(RecordKeys.DEFAULT_HEADER, key.getBytes(StandardCharsets.UTF_8));
+        }
+        return new ProducerRecord<>(topic, partition, "rk-" + key, value, headers);
+    }
+
+    static void send(List<ProducerRecord<String, String>> records) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            for (ProducerRecord<String, String> record : records) {
+                producer.send(record);
+            }
+            producer.flush();
+        }
+    }
+
+    /** Reads {@code count} records of {@code topic} from its start (a classic consumer without group). */
+    static List<ConsumerRecord<byte[], byte[]>> read(String topic, int count) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, unique("reader"));
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (read.size() < count && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+            }
+        }
+        return read;
+    }
+
+    static String header(ConsumerRecord<?, ?> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The sum of the share runner's acknowledgement counter for {@code type}. */
+    static double acks(MeterRegistry registry, String type) {
+        return registry.find("dedup.kafka.share.acknowledgements").tag("type", type).counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
+    }
+}
