@@ -25,7 +25,8 @@ public final class CurrentClaim {
         private final StepRecorder recorder;
         private final LeaseRenewer.Ticket ticket;
         private final DedupMetrics metrics;
-        private final Set<String> running = new HashSet<>();
+        /** Created by the first step, so that handlers without steps pay nothing for it. */
+        private Set<String> running;
 
         Frame(Claim claim, StepRecorder recorder, LeaseRenewer.Ticket ticket, DedupMetrics metrics) {
             this.claim = claim;
@@ -36,7 +37,10 @@ public final class CurrentClaim {
 
         /** Runs a step of this handler: recorded under its claim, or directly. */
         public <R> R step(String name, OutcomeCodec<R> codec, Steps.Action<? extends R> action) throws Exception {
-            synchronized (running) {
+            synchronized (this) {
+                if (running == null) {
+                    running = new HashSet<>(4);
+                }
                 if (!running.add(name)) {
                     throw new IllegalStateException("step '" + name + "' is already running under this claim");
                 }
@@ -54,7 +58,7 @@ public final class CurrentClaim {
                 }
                 return recorder.run(claim, ticket, name, codec, action);
             } finally {
-                synchronized (running) {
+                synchronized (this) {
                     running.remove(name);
                 }
             }
