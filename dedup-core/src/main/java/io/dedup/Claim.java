@@ -33,6 +33,7 @@ public record Claim(DedupKey key, long token, int attempt, Instant leaseUntil) {
     /**
      * The claim under which the calling thread's handler is running, if any. Available inside a handler invoked
      * by {@link DedupConsumer} on the thread that invoked it; empty elsewhere (and for unguarded fail-open runs).
+     * {@link Steps} records a handler's steps under this claim.
      */
     public static Optional<Claim> current() {
         return Optional.ofNullable(CurrentClaim.get());

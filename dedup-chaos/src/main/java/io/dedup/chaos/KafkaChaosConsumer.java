@@ -63,6 +63,10 @@ final class KafkaChaosConsumer implements AutoCloseable {
         } else {
             builder.handler(record -> {
                 Claim claim = Claim.current().orElseThrow(() -> new IllegalStateException("no claim"));
+                if (settings.flag("steps")) {
+                    SteppedWork.run(claim, gate, ledger, work);
+                    return;
+                }
                 String key = claim.key().id();
                 gate.hit(KillPoint.AFTER_CLAIM, key);
                 ledger.invocation(key, claim.token(), "start");

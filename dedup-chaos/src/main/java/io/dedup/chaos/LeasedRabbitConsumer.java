@@ -49,6 +49,10 @@ final class LeasedRabbitConsumer implements AutoCloseable {
             channel.basicQos((int) settings.number("prefetch", 20));
             dedup.consume(channel, (tag, delivery) -> {
                 Claim claim = Claim.current().orElseThrow(() -> new IllegalStateException("no claim"));
+                if (settings.flag("steps")) {
+                    SteppedWork.run(claim, gate, ledger, work);
+                    return;
+                }
                 String key = claim.key().id();
                 gate.hit(KillPoint.AFTER_CLAIM, key);
                 ledger.invocation(key, claim.token(), "start");

@@ -104,6 +104,21 @@ final class ChaosLedger implements AutoCloseable {
         return starts;
     }
 
+    /** Invocation-log events of this kind per key. */
+    synchronized Map<String, Integer> eventsPerKey(String event) throws SQLException {
+        Map<String, Integer> counts = new HashMap<>();
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT effect_key, count(*) FROM " + invocations + " WHERE event = ? GROUP BY effect_key")) {
+            query.setString(1, event);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+        }
+        return counts;
+    }
+
     private long single(String sql) throws SQLException {
         try (Statement query = connection.createStatement();
                 ResultSet rs = query.executeQuery(sql)) {

@@ -231,7 +231,8 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         }
         DedupEngine.HandlerRun<R> run;
         try {
-            run = engine.runHandler(item.message, item.claim, handler, codec, item.ticket);
+            run = engine.runHandler(
+                    item.message, item.claim, handler, codec, item.ticket, kind != Kind.STORE_TRANSACTION);
         } catch (Error error) {
             handlerError(item, error);
             throw error;
@@ -259,6 +260,15 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
             }
             return null;
         }
+        if (kind != Kind.STORE_TRANSACTION && DedupEngine.lostBy(run.error, item.claim)) {
+            // a step found the claim taken over: the key's new holder settles it; no release, no retry, no dead letter
+            closeTicket(item);
+            engine.metrics().result(Result.FENCED);
+            synchronized (this) {
+                settle(item, new DedupResult.Fenced<>(item.claim, null));
+            }
+            return cast(item.result);
+        }
         DedupResult<R> failed = failed(item, run, finalAttempt);
         synchronized (this) {
             settle(item, failed);
@@ -271,6 +281,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         engine.metrics().result(Result.UNGUARDED);
         engine.warnUnguarded(cause);
         DedupResult<R> result;
+        CurrentClaim.Frame previous = CurrentClaim.setUnguarded(engine.metrics());
         try {
             result = new DedupResult.Unguarded<>(Optional.ofNullable(item.key), handler.handle(item.message), cause);
         } catch (Exception e) {
@@ -280,6 +291,8 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
                 settle(item, new DedupResult.Failed<>(item.key, Optional.empty(), asException(error), 1, false));
             }
             throw error;
+        } finally {
+            CurrentClaim.restore(previous);
         }
         synchronized (this) {
             settle(item, result);

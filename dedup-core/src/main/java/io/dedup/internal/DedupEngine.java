@@ -48,6 +48,7 @@ public final class DedupEngine<M> implements AutoCloseable {
     private final PendingCompletions pending;
     private final HeldKeys held;
     private final CompletionWriter writer;
+    private final StepRecorder steps;
 
     public DedupEngine(EngineSettings<M> settings) {
         this.settings = settings;
@@ -59,6 +60,7 @@ public final class DedupEngine<M> implements AutoCloseable {
         this.pending = new PendingCompletions(store, renewer, settings.lease().toNanos(), metrics);
         this.held = new HeldKeys(metrics);
         this.writer = new CompletionWriter(this);
+        this.steps = new StepRecorder(store, settings.lease(), settings.retention(), metrics);
     }
 
     CompletionWriter writer() {
@@ -272,15 +274,19 @@ public final class DedupEngine<M> implements AutoCloseable {
         int attempts;
     }
 
-    /** Runs the handler under its claim, with the configured in-process attempts. Errors pass through unchanged. */
+    /**
+     * Runs the handler under its claim, with the configured in-process attempts. Errors pass through unchanged. Its
+     * steps are recorded under the claim when {@code recordSteps}, else they run directly (in a store transaction).
+     */
     <R> HandlerRun<R> runHandler(
             M message,
             Claim claim,
             ResultHandler<? super M, ? extends R> handler,
             OutcomeCodec<? super R> codec,
-            LeaseRenewer.Ticket ticket) {
+            LeaseRenewer.Ticket ticket,
+            boolean recordSteps) {
         HandlerRun<R> run = new HandlerRun<>();
-        Claim previous = CurrentClaim.set(claim);
+        CurrentClaim.Frame previous = CurrentClaim.set(claim, recordSteps ? steps : null, ticket, metrics);
         try {
             int max = settings.handlerAttempts();
             for (int i = 1; i <= max; i++) {
@@ -300,7 +306,7 @@ public final class DedupEngine<M> implements AutoCloseable {
                     if (metrics.timed()) {
                         metrics.handler(System.nanoTime() - start, true);
                     }
-                    if (i < max && !(ticket != null && ticket.lost())) {
+                    if (i < max && !(ticket != null && ticket.lost()) && !lostBy(e, claim)) {
                         sleep(settings.retryBackoff().toMillis() * i);
                     } else {
                         break;
@@ -311,6 +317,13 @@ public final class DedupEngine<M> implements AutoCloseable {
             CurrentClaim.restore(previous);
         }
         return run;
+    }
+
+    /** The handler failed because its claim was taken over (a step found it out): another attempt is pointless. */
+    static boolean lostBy(Exception error, Claim claim) {
+        return error instanceof io.dedup.LeaseLostException lost
+                && lost.token() == claim.token()
+                && lost.key().equals(claim.key());
     }
 
     <R> DedupResult<R> processed(Claim claim, Object result) {

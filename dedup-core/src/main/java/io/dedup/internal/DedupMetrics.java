@@ -36,11 +36,37 @@ public interface DedupMetrics {
         COMPLETE_ALL("complete_all"),
         RENEW("renew"),
         RENEW_ALL("renew_all"),
-        RELEASE("release");
+        RELEASE("release"),
+        /** Reading one record: only steps do, to take over a step a dead attempt left unfinished. */
+        FIND("find");
 
         private final String tag;
 
         StoreOperation(String tag) {
+            this.tag = tag;
+        }
+
+        public String tag() {
+            return tag;
+        }
+    }
+
+    /** What became of a step ({@link io.dedup.Steps}), as the {@code result} tag of {@code dedup.steps}. */
+    enum StepResult {
+        /** The step ran and its result was recorded. */
+        RUN("run"),
+        /** An earlier attempt recorded the step: its stored result was returned and the step did not run. */
+        REPLAYED("replayed"),
+        /** The step ran without a record: in a store transaction, or unguarded under fail-open. */
+        DIRECT("direct"),
+        /** The step threw; nothing was recorded. */
+        FAILED("failed"),
+        /** The claim was taken over: the step did not start, or its result was not recorded. */
+        FENCED("fenced");
+
+        private final String tag;
+
+        StepResult(String tag) {
             this.tag = tag;
         }
 
@@ -71,4 +97,7 @@ public interface DedupMetrics {
 
     /** A key was found held by another claim (counted once per key and holder, as it is logged). */
     default void keyHeld() {}
+
+    /** A step ran, was replayed, failed or was fenced. */
+    default void step(StepResult result) {}
 }

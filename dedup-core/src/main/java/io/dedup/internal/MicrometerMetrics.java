@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Micrometer meters under {@code dedup.}: {@code dedup.messages{result}}, {@code dedup.store.calls{operation,
- * outcome}}, {@code dedup.handler{outcome}}, {@code dedup.lease.renewals}, {@code dedup.fenced{operation}}; every
+ * outcome}}, {@code dedup.handler{outcome}}, {@code dedup.lease.renewals}, {@code dedup.fenced{operation}}, {@code
+ * dedup.steps{result}}; every
  * meter also carries {@code namespace} and the configured extra tags. Meters are registered once, up front, so the
  * hot path only increments. Only loaded when a registry is configured, so micrometer stays optional.
  */
@@ -20,6 +21,7 @@ public final class MicrometerMetrics implements DedupMetrics {
     private final Map<StoreOperation, Timer> storeOk = new EnumMap<>(StoreOperation.class);
     private final Map<StoreOperation, Timer> storeFailed = new EnumMap<>(StoreOperation.class);
     private final Map<StoreOperation, Counter> fenced = new EnumMap<>(StoreOperation.class);
+    private final Map<StepResult, Counter> steps = new EnumMap<>(StepResult.class);
     private final Timer handlerOk;
     private final Timer handlerFailed;
     private final Counter renewals;
@@ -48,6 +50,14 @@ public final class MicrometerMetrics implements DedupMetrics {
                     Counter.builder("dedup.fenced")
                             .description("Writes refused because the caller's fencing token was stale")
                             .tags(base.and("operation", op.tag()))
+                            .register(registry));
+        }
+        for (StepResult result : StepResult.values()) {
+            steps.put(
+                    result,
+                    Counter.builder("dedup.steps")
+                            .description("Checkpointed steps inside handlers, by what became of them")
+                            .tags(base.and("result", result.tag()))
                             .register(registry));
         }
         handlerOk = Timer.builder("dedup.handler")
@@ -118,5 +128,10 @@ public final class MicrometerMetrics implements DedupMetrics {
     @Override
     public void keyHeld() {
         keysHeld.increment();
+    }
+
+    @Override
+    public void step(StepResult result) {
+        steps.get(result).increment();
     }
 }

@@ -50,6 +50,14 @@ final class StoreCalls {
         return call(StoreOperation.RELEASE, () -> store.release(key, token, retention));
     }
 
+    WriteResult renew(DedupKey key, long token, Duration lease) {
+        return call(StoreOperation.RENEW, () -> store.renew(key, token, lease));
+    }
+
+    java.util.Optional<io.dedup.spi.StoredRecord> find(DedupKey key) {
+        return call(StoreOperation.FIND, () -> store.find(key));
+    }
+
     private <T> T call(StoreOperation operation, Supplier<T> call) {
         long start = metrics.timed() ? System.nanoTime() : 0;
         boolean failed = true;

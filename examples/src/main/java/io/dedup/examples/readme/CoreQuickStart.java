@@ -6,6 +6,7 @@ import io.dedup.DedupResult;
 import io.dedup.KeyExtractor;
 import io.dedup.MessageHandler;
 import io.dedup.OutcomeCodecs;
+import io.dedup.Steps;
 import io.dedup.testkit.DuplicateInjector;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +66,21 @@ final class CoreQuickStart {
         // end
     }
 
+    static DedupResult<String> steps(DedupConsumer<Order> dedup, Order order) {
+        // README: steps
+        DedupResult<String> shipped = dedup.process(
+                order,
+                o -> {
+                    Receipt receipt = Steps.run("charge", OutcomeCodecs.json(Receipt.class), () -> charge(o));
+                    Steps.run("ship", () -> ship(o, receipt)); // after a crash, a re-run starts at the step in flight
+                    return receipt.id();
+                },
+                OutcomeCodecs.utf8(),
+                true);
+        // end
+        return shipped;
+    }
+
     static void testing(DedupConsumer<Order> dedup, List<Order> orders, MessageHandler<Order> handler)
             throws InterruptedException {
         // README: testing
@@ -75,6 +91,8 @@ final class CoreQuickStart {
     }
 
     static void ship(Order order) {}
+
+    static void ship(Order order, Receipt receipt) {}
 
     static Receipt charge(Order order) {
         return new Receipt("r");

@@ -1,0 +1,134 @@
+package io.dedup.testkit;
+
+import io.dedup.DedupConsumer;
+import io.dedup.DedupResult;
+import io.dedup.KeyExtractor;
+import io.dedup.OutcomeCodecs;
+import io.dedup.ResultHandler;
+import io.dedup.Steps;
+import io.dedup.spi.DedupStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The worker of {@link DedupStepsContract}: a handler of three steps (charge, reserve, ship), each appending
+ * {@code worker:step} to an effects file. Run as a child JVM it stops at a chosen point (after a step was recorded,
+ * or inside a step after its effect), says so on stdout and waits there for its SIGKILL, renewing its lease
+ * meanwhile as a live worker would.
+ *
+ * <p>Arguments: the {@link DedupStepsContract.StoreFactory} class name, the store scope, the key, the effects file,
+ * the stop point ({@code after-1}, {@code after-2}, {@code inside-2}).
+ */
+public final class StepsCrashChild {
+    /** The line a child prints once it reached its stop point. */
+    static final String STOPPED = "STOPPED";
+
+    static final String NAMESPACE = "steps";
+
+    private final String worker;
+    private final Path effects;
+    private final String stopAt;
+    private final Runnable reached;
+    private final CountDownLatch resume;
+
+    /**
+     * A worker appending {@code worker:step} lines to {@code effects}; at {@code stopAt} it runs {@code reached}, then
+     * waits for {@code resume}.
+     */
+    StepsCrashChild(String worker, Path effects, String stopAt, Runnable reached, CountDownLatch resume) {
+        this.worker = worker;
+        this.effects = effects;
+        this.stopAt = stopAt;
+        this.reached = reached;
+        this.resume = resume;
+    }
+
+    /** A worker that never stops. */
+    StepsCrashChild(String worker, Path effects) {
+        this(worker, effects, "none", () -> {}, new CountDownLatch(0));
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 5) {
+            System.err.println("usage: StepsCrashChild <factory class> <scope> <key> <effects file> <stop point>");
+            System.exit(2);
+        }
+        DedupStepsContract.StoreFactory factory = (DedupStepsContract.StoreFactory)
+                Class.forName(args[0]).getConstructor().newInstance();
+        DedupStore store = factory.create(args[1]);
+        try (DedupConsumer<String> dedup =
+                consumer(store, DedupStepsContract.LEASE, DedupConsumer.DEFAULT_RENEW_FRACTION)) {
+            StepsCrashChild child = new StepsCrashChild(
+                    "child",
+                    Path.of(args[3]),
+                    args[4],
+                    () -> {
+                        System.out.println(STOPPED + " " + args[4]);
+                        System.out.flush();
+                    },
+                    new CountDownLatch(1)); // waits for its SIGKILL
+            DedupResult<String> result = dedup.process(args[2], child.handler(), OutcomeCodecs.utf8(), true);
+            System.err.println("the child was not stopped; it ended with " + result);
+            System.exit(3);
+        }
+    }
+
+    /** A consumer whose messages are their own keys. */
+    static DedupConsumer<String> consumer(DedupStore store, Duration lease, double renewFraction) {
+        return DedupConsumer.builder((KeyExtractor<String>) Optional::of)
+                .store(store)
+                .namespace(NAMESPACE)
+                .lease(lease)
+                .leaseRenewalFraction(renewFraction)
+                .build();
+    }
+
+    /** Three steps; the result joins the charge's id and the shipment's id, both from whoever recorded them. */
+    ResultHandler<String, String> handler() {
+        return key -> {
+            String charge = Steps.run("charge", OutcomeCodecs.utf8(), () -> {
+                effect("charge");
+                return "ch-" + worker;
+            });
+            stopIf("after-1");
+            Steps.run("reserve", () -> {
+                effect("reserve");
+                stopIf("inside-2");
+            });
+            stopIf("after-2");
+            String shipment = Steps.run("ship", OutcomeCodecs.utf8(), () -> {
+                effect("ship");
+                return "sh-" + worker;
+            });
+            return charge + "/" + shipment;
+        };
+    }
+
+    private void effect(String step) {
+        try {
+            Files.writeString(
+                    effects,
+                    worker + ":" + step + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
+                    StandardOpenOption.SYNC);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void stopIf(String point) throws InterruptedException {
+        if (point.equals(stopAt)) {
+            reached.run();
+            resume.await();
+        }
+    }
+}
