@@ -488,7 +488,7 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
             if (patterns.length == 0) {
                 throw new IllegalArgumentException("pathPatterns must hold at least one pattern");
             }
-            PathPatterns.of(List.of(patterns), "pathPatterns");
+            PathPatterns.of(java.util.Arrays.asList(patterns), "pathPatterns");
             this.pathPatterns = List.of(patterns);
             return this;
         }
@@ -569,14 +569,14 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
         /** The response headers kept for replay (case-insensitive). Default {@link #DEFAULT_STORED_HEADERS}. */
         public Builder storedHeaders(String... names) {
             Objects.requireNonNull(names, "storedHeaders");
-            this.storedHeaders = lowerCase(List.of(names), "storedHeaders");
+            this.storedHeaders = lowerCase(java.util.Arrays.asList(names), "storedHeaders");
             return this;
         }
 
         /** Request headers that belong to the fingerprint besides method, path and body. Default none. */
         public Builder fingerprintHeaders(String... names) {
             Objects.requireNonNull(names, "fingerprintHeaders");
-            this.fingerprintHeaders = List.copyOf(lowerCase(List.of(names), "fingerprintHeaders"));
+            this.fingerprintHeaders = List.copyOf(lowerCase(java.util.Arrays.asList(names), "fingerprintHeaders"));
             return this;
         }
 
