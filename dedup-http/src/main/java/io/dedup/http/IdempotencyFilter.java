@@ -335,7 +335,8 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
             if (name.equalsIgnoreCase("Content-Type")) {
                 response.setContentType(values.get(0));
             } else {
-                values.forEach(value -> response.addHeader(name, value));
+                response.setHeader(name, values.get(0)); // replaces what an outer filter may have set
+                values.subList(1, values.size()).forEach(value -> response.addHeader(name, value));
             }
         });
         response.setHeader(REPLAYED_HEADER, "true");
