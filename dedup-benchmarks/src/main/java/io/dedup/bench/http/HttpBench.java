@@ -25,31 +25,32 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Load on {@code POST /orders} of an embedded Jetty 12 (child JVM), without the Idempotency-Key filter and with it on
- * the in-memory and the Redis store: throughput and latency percentiles at a high and a low concurrency, with a
+ * the in-memory and the Redis store: throughput and latency percentiles at several concurrencies, with a
  * share of retries. Prints one table; see docs/benchmarks.md for the command and the figures.
  *
- * <p>Options: {@code --concurrency N} (10000), {@code --requests N} per measured run (100000), {@code --warmup N}
- * (30000), {@code --low-concurrency N} (64), {@code --retry-share F} (0.2), {@code --arms a,b} (none,memory,redis),
+ * <p>Options: {@code --concurrency N,N,..} (10000,64,1: a measured run at each; the warm-up uses the first),
+ * {@code --requests N} per measured run (100000; a tenth at concurrency 1), {@code --warmup N} (30000),
+ * {@code --retry-share F} (0.2), {@code --arms a,b} (none,memory,redis),
  * {@code --server-threads N} (200).
  */
 public final class HttpBench {
     private HttpBench() {}
 
     public static void main(String[] args) throws Exception {
-        int concurrency = 10_000;
+        int[] concurrencies = {10_000, 64, 1};
         int requests = 100_000;
         int warmup = 30_000;
-        int low = 64;
         double retryShare = 0.2;
         int serverThreads = 200;
         List<String> arms = List.of("none", "memory", "redis");
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
-                case "--concurrency" -> concurrency = Integer.parseInt(value);
+                case "--concurrency" -> concurrencies = java.util.Arrays.stream(value.split(","))
+                        .mapToInt(Integer::parseInt)
+                        .toArray();
                 case "--requests" -> requests = Integer.parseInt(value);
                 case "--warmup" -> warmup = Integer.parseInt(value);
-                case "--low-concurrency" -> low = Integer.parseInt(value);
                 case "--retry-share" -> retryShare = Double.parseDouble(value);
                 case "--server-threads" -> serverThreads = Integer.parseInt(value);
                 case "--arms" -> arms = List.of(value.split(","));
@@ -59,13 +60,12 @@ public final class HttpBench {
         }
         System.out.printf(
                 Locale.ROOT,
-                "HTTP benchmark: %d requests per run after %d warm-up, %.0f%% retries, concurrency %d and %d, "
+                "HTTP benchmark: %d requests per run after %d warm-up, %.0f%% retries, concurrency %s, "
                         + "%d server threads, %d cores%n",
                 requests,
                 warmup,
                 retryShare * 100,
-                concurrency,
-                low,
+                java.util.Arrays.toString(concurrencies),
                 serverThreads,
                 Runtime.getRuntime().availableProcessors());
         List<String> rows = new ArrayList<>();
@@ -86,14 +86,14 @@ public final class HttpBench {
                 "executions/keys",
                 "load"));
         for (String arm : arms) {
-            rows.addAll(runArm(arm, concurrency, low, requests, warmup, retryShare, serverThreads));
+            rows.addAll(runArm(arm, concurrencies, requests, warmup, retryShare, serverThreads));
         }
         System.out.println();
         rows.forEach(System.out::println);
     }
 
     private static List<String> runArm(
-            String arm, int concurrency, int low, int requests, int warmup, double retryShare, int serverThreads)
+            String arm, int[] concurrencies, int requests, int warmup, double retryShare, int serverThreads)
             throws Exception {
         String prefix = "dedup-http-bench:" + UUID.randomUUID().toString().substring(0, 8) + ":";
         String redis = arm.equals("redis") ? LocalServices.redis().uri() : "-";
@@ -127,15 +127,17 @@ public final class HttpBench {
             LoadPhase load = new LoadPhase(client, orders, retryShare);
             long keys = 0;
             long answered = 0;
-            System.out.printf("%s: warming up (%d requests at concurrency %d)%n", arm, warmup, concurrency);
-            LoadPhase.Result warm = load.run(warmup, concurrency);
+            System.out.printf("%s: warming up (%d requests at concurrency %d)%n", arm, warmup, concurrencies[0]);
+            LoadPhase.Result warm = load.run(warmup, concurrencies[0]);
             keys += warm.newKeys();
             answered += warm.originals();
             List<LoadPhase.Result> measured = new ArrayList<>();
             List<String> loads = new ArrayList<>();
-            for (int c : new int[] {concurrency, low}) {
-                System.out.printf("%s: measuring %d requests at concurrency %d%n", arm, requests, c);
-                LoadPhase.Result result = load.run(requests, c);
+            for (int c : concurrencies) {
+                // At concurrency 1 a run is sequential: a tenth of the requests says as much.
+                int n = c == 1 ? Math.max(1, requests / 10) : requests;
+                System.out.printf("%s: measuring %d requests at concurrency %d%n", arm, n, c);
+                LoadPhase.Result result = load.run(n, c);
                 loads.add(loadAverage());
                 keys += result.newKeys();
                 answered += result.originals();
