@@ -294,6 +294,20 @@ abstract class IdempotencyFilterContract {
     }
 
     @Test
+    void what_the_application_reset_is_neither_sent_nor_stored() {
+        TestServer server = serve();
+        String key = key();
+        HttpResponse<byte[]> first = Http.post(server.uri("/reset"), key, "x");
+        HttpResponse<byte[]> replay = Http.post(server.uri("/reset"), key, "x");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(Http.text(first)).isEqualTo("kept 1");
+        assertThat(first.headers().firstValue("ETag")).hasValue("\"final\"");
+        assertThat(replay.statusCode()).isEqualTo(200);
+        assertThat(replay.body()).isEqualTo(first.body());
+        assertThat(replay.headers().allValues("ETag")).containsExactly("\"final\"");
+    }
+
+    @Test
     void a_send_error_response_is_not_stored_so_a_retry_runs_again() {
         TestServer server = serve();
         String key = key();

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /big?bytes=N}: N bytes in 1 KiB writes through the stream, flushing after each;
  *   <li>{@code /writer}: non-ASCII text through the writer, with flushBuffer in between;
  *   <li>{@code /form}: the form parameters it read;
+ *   <li>{@code /reset}: writes, resets, writes again, resets the buffer, and writes what counts;
  *   <li>{@code /missing}: {@code sendError(404)}; {@code /redirect}: {@code sendRedirect};
  *   <li>{@code /token}: the fencing token of the claim it runs under.
  * </ul>
@@ -94,6 +95,16 @@ class TestApp extends HttpServlet {
                 response.setContentType("text/plain;charset=UTF-8");
                 response.getWriter()
                         .print("name=" + request.getParameter("name") + " city=" + request.getParameter("city"));
+            }
+            case "/reset" -> {
+                response.setStatus(202);
+                response.setHeader("ETag", "\"draft\"");
+                response.getOutputStream().print("discarded");
+                response.reset(); // status, headers and body go
+                response.setHeader("ETag", "\"final\"");
+                response.getWriter().print("first draft");
+                response.resetBuffer(); // the body goes, the header stays
+                response.getWriter().print("kept " + execution);
             }
             case "/missing" -> response.sendError(404, "no such thing");
             case "/redirect" -> response.sendRedirect("/orders/" + execution);
