@@ -129,6 +129,16 @@ public final class HttpBench {
             long answered = 0;
             System.out.printf("%s: warming up (%d requests at concurrency %d)%n", arm, warmup, concurrencies[0]);
             LoadPhase.Result warm = load.run(warmup, concurrencies[0]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s: warm-up done, %.0f req/s, p99 %.1f ms; 201 %d, replayed %d, 409 %d, other %d%n",
+                    arm,
+                    warm.throughput(),
+                    warm.percentileMillis(99),
+                    warm.originals(),
+                    warm.replayed(),
+                    warm.inProgress(),
+                    warm.other());
             keys += warm.newKeys();
             answered += warm.originals();
             List<LoadPhase.Result> measured = new ArrayList<>();

@@ -93,7 +93,9 @@ final class LoadPhase {
             client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
                 latencies[i] = System.nanoTime() - sent;
                 if (error != null) {
-                    other.incrementAndGet();
+                    if (other.incrementAndGet() <= 3) {
+                        System.out.println("request failed: " + error);
+                    }
                 } else if (response.statusCode() == 409) {
                     inProgress.incrementAndGet();
                 } else if (response.statusCode() == 201
@@ -102,7 +104,10 @@ final class LoadPhase {
                 } else if (response.statusCode() == 201) {
                     originals.incrementAndGet();
                 } else {
-                    other.incrementAndGet();
+                    if (other.incrementAndGet() <= 3) {
+                        System.out.println("unexpected answer: " + response.statusCode() + " "
+                                + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
                 }
                 next[0].run();
             });
