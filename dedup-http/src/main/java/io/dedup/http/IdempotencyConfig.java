@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The settings of an {@link IdempotencyFilter}, as {@link IdempotencyFilter.Builder} validated them. Immutable and
+ * The settings of an {@link IdempotencyFilter}, as {@link IdempotencyFilterBuilder} validated them. Immutable and
  * thread-safe; collections are unmodifiable.
  *
  * @param methods the HTTP methods that must carry an {@code Idempotency-Key} (upper case); others pass through

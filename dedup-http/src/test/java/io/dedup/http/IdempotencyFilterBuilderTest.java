@@ -9,7 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class IdempotencyFilterBuilderTest {
-    private final IdempotencyFilter.Builder builder = IdempotencyFilter.builder(InMemoryDedupStore.create());
+    private final IdempotencyFilterBuilder builder = IdempotencyFilter.builder(InMemoryDedupStore.create());
 
     @Test
     void defaults_follow_the_draft_and_the_design() {

@@ -29,7 +29,7 @@ abstract class IdempotencyFilterContract {
     /** A store for one test; the subclass closes it. */
     protected abstract DedupStore store();
 
-    private TestServer serve(UnaryOperator<IdempotencyFilter.Builder> options) {
+    private TestServer serve(UnaryOperator<IdempotencyFilterBuilder> options) {
         IdempotencyFilter filter = options.apply(IdempotencyFilter.builder(store())
                         .namespace("http-" + UUID.randomUUID().toString().substring(0, 8)))
                 .build();
