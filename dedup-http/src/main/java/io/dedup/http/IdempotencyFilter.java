@@ -1,0 +1,394 @@
+package io.dedup.http;
+
+import io.dedup.DedupConsumer;
+import io.dedup.DedupResult;
+import io.dedup.IdempotencyKeyException;
+import io.dedup.OutcomeStatus;
+import io.dedup.http.internal.BufferedRequest;
+import io.dedup.http.internal.CapturingResponse;
+import io.dedup.http.internal.KeyHeader;
+import io.dedup.http.internal.PathPatterns;
+import io.dedup.http.internal.Problems;
+import io.dedup.http.internal.RequestFingerprint;
+import io.dedup.spi.DedupStore;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Jakarta Servlet filter that makes unsafe requests idempotent with the {@code Idempotency-Key} header, following
+ * the IETF httpapi draft "The Idempotency-Key HTTP Header Field", on a dedup store.
+ *
+ * <p>For each request whose method and path are configured (POST and PATCH everywhere by default):
+ *
+ * <ul>
+ *   <li>no key, or a malformed one: 400;
+ *   <li>the key was used (by the same client) for a different request — method, path, body or chosen headers: 422;
+ *   <li>the key's first request is still running: 409, or with {@link IdempotencyFilterBuilder#inFlightWait(Duration)} a bounded wait
+ *       for it, then its replay;
+ *   <li>the key's first request completed within the retention: its stored response (status, chosen headers, body,
+ *       byte for byte) with {@code Idempotent-Replayed: true}; the application does not run;
+ *   <li>otherwise the request runs once under a claim on the key, and its response is stored. A 5xx response is not
+ *       stored and its key is released (a retry runs again), unless {@link IdempotencyFilterBuilder#storeServerErrors(boolean)}; nor
+ *       is a response made with {@code sendError}, whose body the container renders. A body larger than {@link
+ *       IdempotencyFilterBuilder#maxStoredBodyBytes(int)} is sent but not stored: the key still completes (the request must not run
+ *       twice) and its replays carry the status and headers only, with {@code Idempotent-Body-Not-Stored: true};
+ *   <li>the store is down: 503 (fail-closed, the default) or the request runs unguarded (fail-open).
+ * </ul>
+ *
+ * Its own answers are {@code application/problem+json} with types {@code urn:dedup:http:*}. Keys are scoped per
+ * client by a {@link ClientIdResolver}; the running request finds its key in the request attribute {@link
+ * #KEY_ATTRIBUTE} and its fencing token in {@link io.dedup.Claim#current()}.
+ *
+ * <pre>{@code
+ * IdempotencyFilter filter = IdempotencyFilter.builder(store)       // the store your consumers use
+ *         .clientIdResolver(ClientIdResolver.principal())
+ *         .pathPatterns("/payments/*")
+ *         .build();
+ * servletContext.addFilter("idempotency", filter).addMappingForUrlPatterns(null, false, "/*");
+ * }</pre>
+ *
+ * <p>Register it without async support: the request body is read before the application runs (to digest it) and
+ * the response is held until it is complete (to store it), so non-blocking I/O and {@code startAsync} are refused.
+ *
+ * <p>Thread-safe. {@link #destroy()} (or {@link #close()}) stops its lease renewal; the store stays open, it is the
+ * application's.
+ */
+public final class IdempotencyFilter implements Filter, AutoCloseable {
+    /** The request header carrying the key. */
+    public static final String KEY_HEADER = "Idempotency-Key";
+    /** Set to {@code true} on every replayed response. */
+    public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    /** Set to {@code true} on a response whose body was too large to store, and on its replays. */
+    public static final String BODY_NOT_STORED_HEADER = "Idempotent-Body-Not-Stored";
+    /** The request attribute holding the running request's {@link IdempotencyKey}. */
+    public static final String KEY_ATTRIBUTE = IdempotencyKey.class.getName();
+
+    /** POST and PATCH: the methods the draft names as neither safe nor idempotent. */
+    public static final Set<String> DEFAULT_METHODS = Set.of("POST", "PATCH");
+    /** The namespace of HTTP keys in the store. */
+    public static final String DEFAULT_NAMESPACE = "http";
+    /** 24 hours. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+    /** 30 seconds, renewed every 10 while the request runs. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    /** 255 characters. */
+    public static final int DEFAULT_MAX_KEY_LENGTH = 255;
+    /** 1 MiB. */
+    public static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 1 << 20;
+    /** 1 MiB. */
+    public static final int DEFAULT_MAX_STORED_BODY_BYTES = 1 << 20;
+    /** The representation headers and those that point at what the request created. */
+    public static final List<String> DEFAULT_STORED_HEADERS = List.of(
+            "Content-Type",
+            "Content-Encoding",
+            "Content-Language",
+            "Location",
+            "Content-Location",
+            "ETag",
+            "Last-Modified",
+            "Cache-Control");
+
+    private static final Logger LOG = LoggerFactory.getLogger(IdempotencyFilter.class);
+    private static final long FIRST_POLL_MILLIS = 10;
+    private static final long LONGEST_POLL_MILLIS = 200;
+
+    private final IdempotencyConfig config;
+    private final ClientIdResolver clientIdResolver;
+    private final PathPatterns paths;
+    private final DedupConsumer<Exchange> dedup;
+    private final StoredResponseCodec codec = new StoredResponseCodec();
+
+    IdempotencyFilter(IdempotencyConfig config, ClientIdResolver clientIdResolver, DedupConsumer<Exchange> dedup) {
+        this.config = config;
+        this.clientIdResolver = clientIdResolver;
+        this.paths = PathPatterns.of(config.pathPatterns(), "pathPatterns");
+        this.dedup = dedup;
+    }
+
+    /**
+     * A builder for a filter on {@code store}; pass the instance your message consumers use, so an API call and the
+     * message it publishes can share the key.
+     */
+    public static IdempotencyFilterBuilder builder(DedupStore store) {
+        return new IdempotencyFilterBuilder(Objects.requireNonNull(store, "store"));
+    }
+
+    /** The settings this filter runs with. */
+    public IdempotencyConfig config() {
+        return config;
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        String path = pathOf(request);
+        if (!config.methods().contains(request.getMethod()) || !paths.matches(path)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        String header = request.getHeader(KEY_HEADER);
+        if (header == null || header.isBlank()) {
+            Problems.send(
+                    response,
+                    400,
+                    "idempotency-key-missing",
+                    "Idempotency-Key is missing",
+                    request.getMethod() + " " + path + " requires an Idempotency-Key header");
+            return;
+        }
+        Optional<String> key = KeyHeader.parse(header);
+        if (key.isEmpty() || key.get().length() > config.maxKeyLength()) {
+            Problems.send(
+                    response,
+                    400,
+                    "idempotency-key-invalid",
+                    "Idempotency-Key is invalid",
+                    "the Idempotency-Key must be a string of 1 to " + config.maxKeyLength()
+                            + " visible ASCII characters");
+            return;
+        }
+        String clientId;
+        try {
+            clientId = Objects.requireNonNullElse(clientIdResolver.clientId(request), "");
+        } catch (RuntimeException e) {
+            LOG.error("the ClientIdResolver failed for {} {}; answering 500", request.getMethod(), path, e);
+            Problems.send(response, 500, "client-unknown", "Client not identified", "the client could not be told");
+            return;
+        }
+        long declared = request.getContentLengthLong();
+        byte[] body = declared > config.maxRequestBodyBytes() ? null : readBody(request);
+        if (body == null) {
+            Problems.send(
+                    response,
+                    413,
+                    "request-too-large",
+                    "Request body too large",
+                    "requests with an Idempotency-Key may carry at most " + config.maxRequestBodyBytes() + " bytes");
+            return;
+        }
+        Exchange exchange = new Exchange(
+                new BufferedRequest(request, body),
+                response,
+                chain,
+                path,
+                new IdempotencyKey(clientId, key.get()),
+                RequestFingerprint.of(request, path, body, config.fingerprintHeaders()));
+        answer(exchange, dedup.process(exchange, this::run, codec, true));
+    }
+
+    /** Runs the application under the claim: the handler core calls. */
+    private StoredResponse run(Exchange exchange) throws Exception {
+        CapturingResponse capture =
+                new CapturingResponse(exchange.response, config.maxStoredBodyBytes(), () -> overflowed(exchange));
+        exchange.capture = capture;
+        exchange.request.setAttribute(KEY_ATTRIBUTE, exchange.key);
+        exchange.chain.doFilter(exchange.request, capture);
+        if (exchange.request.isAsyncStarted()) {
+            throw new IllegalStateException("the application started async processing for " + exchange.describe()
+                    + "; IdempotencyFilter must be registered without async support");
+        }
+        capture.finish();
+        if (capture.errorSent()) {
+            throw new ResponseNotStored("the application answered with sendError");
+        }
+        int status = capture.getStatus();
+        if (status >= 500 && !config.storeServerErrors()) {
+            throw new ResponseNotStored("status " + status);
+        }
+        Map<String, List<String>> headers = capture.headers(config.storedHeaders());
+        return capture.overflowed()
+                ? StoredResponse.withoutBody(status, headers)
+                : StoredResponse.of(status, headers, capture.body());
+    }
+
+    private void overflowed(Exchange exchange) {
+        exchange.response.setHeader(BODY_NOT_STORED_HEADER, "true");
+        LOG.warn(
+                "response to {} is larger than maxStoredBodyBytes ({} bytes): it is sent but not stored; "
+                        + "its key completes, and retries get its status and headers without the body",
+                exchange.describe(),
+                config.maxStoredBodyBytes());
+    }
+
+    private void answer(Exchange exchange, DedupResult<StoredResponse> result) throws IOException, ServletException {
+        HttpServletResponse response = exchange.response;
+        long deadline = System.nanoTime() + config.inFlightWait().toNanos();
+        long poll = FIRST_POLL_MILLIS;
+        while (result instanceof DedupResult.InProgress<StoredResponse>
+                && !config.inFlightWait().isZero()
+                && System.nanoTime() < deadline) {
+            pause(Math.min(poll, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            poll = Math.min(poll * 2, LONGEST_POLL_MILLIS);
+            result = dedup.process(exchange, this::run, codec, true);
+        }
+        if (result instanceof DedupResult.Processed<StoredResponse>) {
+            exchange.capture.commit();
+        } else if (result instanceof DedupResult.Duplicate<StoredResponse> duplicate) {
+            replay(exchange, duplicate);
+        } else if (result instanceof DedupResult.InProgress<StoredResponse>) {
+            response.setHeader("Retry-After", "1");
+            Problems.send(
+                    response,
+                    409,
+                    "request-in-progress",
+                    "A request with this Idempotency-Key is in progress",
+                    "the first request with this key has not finished; retry later");
+        } else if (result instanceof DedupResult.Conflict<StoredResponse>) {
+            Problems.send(
+                    response,
+                    422,
+                    "idempotency-key-reused",
+                    "Idempotency-Key reused for a different request",
+                    "this key was used for a request with another method, path, body or fingerprinted header");
+        } else if (result instanceof DedupResult.Failed<StoredResponse> failed) {
+            if (failed.error() instanceof ResponseNotStored) {
+                exchange.capture.commit(); // the key was released; the client gets the response as it was
+            } else {
+                rethrow(failed.error());
+            }
+        } else if (result instanceof DedupResult.Fenced<StoredResponse>) {
+            LOG.warn(
+                    "{} ran past its lease and was taken over; its response is sent but not stored",
+                    exchange.describe());
+            exchange.capture.commit();
+        } else if (result instanceof DedupResult.Unguarded<StoredResponse>) {
+            exchange.capture.commit(); // fail-open: core logged and counted the unguarded run
+        } else if (result instanceof DedupResult.Unavailable<StoredResponse> unavailable) {
+            if (unavailable.handlerRan()) {
+                // The request ran; its completion is retried in the background. Hiding its response would only
+                // invite a retry that runs it again once the lease lapses.
+                LOG.warn(
+                        "{} ran but the store did not record it ({}); its response is sent",
+                        exchange.describe(),
+                        unavailable.cause().toString());
+                exchange.capture.commit();
+            } else {
+                response.setHeader("Retry-After", "1");
+                Problems.send(
+                        response,
+                        503,
+                        "store-unavailable",
+                        "Idempotency store unavailable",
+                        "the request was not run because its Idempotency-Key could not be checked; retry later");
+            }
+        } else if (result instanceof DedupResult.Rejected<StoredResponse> rejected) {
+            if (rejected.reason() instanceof IdempotencyKeyException) {
+                Problems.send(
+                        response,
+                        400,
+                        "idempotency-key-invalid",
+                        "Idempotency-Key is invalid",
+                        "the Idempotency-Key could not be used");
+            } else {
+                LOG.error("the stored record of {} is unreadable", exchange.describe(), rejected.reason());
+                Problems.send(
+                        response,
+                        500,
+                        "stored-response-unreadable",
+                        "Stored response unreadable",
+                        "see the server log");
+            }
+        }
+    }
+
+    private void replay(Exchange exchange, DedupResult.Duplicate<StoredResponse> duplicate) throws IOException {
+        HttpServletResponse response = exchange.response;
+        StoredResponse stored;
+        try {
+            if (duplicate.outcome().status() != OutcomeStatus.SUCCEEDED) {
+                throw new IllegalArgumentException("the key is marked failed");
+            }
+            stored = codec.decode(duplicate.outcome().body());
+        } catch (RuntimeException e) {
+            LOG.error("cannot replay the stored response of {}", exchange.describe(), e);
+            Problems.send(
+                    response, 500, "stored-response-unreadable", "Stored response unreadable", "see the server log");
+            return;
+        }
+        response.setStatus(stored.status());
+        stored.headers().forEach((name, values) -> {
+            if (name.equalsIgnoreCase("Content-Type")) {
+                response.setContentType(values.get(0));
+            } else {
+                response.setHeader(name, values.get(0)); // replaces what an outer filter may have set
+                values.subList(1, values.size()).forEach(value -> response.addHeader(name, value));
+            }
+        });
+        response.setHeader(REPLAYED_HEADER, "true");
+        if (!stored.bodyStored()) {
+            response.setHeader(BODY_NOT_STORED_HEADER, "true");
+        }
+        byte[] body = stored.body();
+        response.setContentLength(body.length);
+        if (body.length > 0) {
+            response.getOutputStream().write(body);
+        }
+    }
+
+    private byte[] readBody(HttpServletRequest request) throws IOException {
+        int limit = config.maxRequestBodyBytes();
+        try (InputStream in = request.getInputStream()) {
+            byte[] body = in.readNBytes(limit + 1);
+            return body.length > limit ? null : body;
+        }
+    }
+
+    private static String pathOf(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String context = request.getContextPath();
+        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+    }
+
+    private static void rethrow(Exception error) throws IOException, ServletException {
+        if (error instanceof IOException io) {
+            throw io;
+        }
+        if (error instanceof ServletException servlet) {
+            throw servlet;
+        }
+        if (error instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        throw new ServletException(error);
+    }
+
+    private static void pause(long millis) throws ServletException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServletException("interrupted while waiting for an in-flight request with the same key", e);
+        }
+    }
+
+    /** Stops lease renewal. The store is not closed. */
+    @Override
+    public void destroy() {
+        dedup.close();
+    }
+
+    /** Same as {@link #destroy()}. */
+    @Override
+    public void close() {
+        destroy();
+    }
+}
