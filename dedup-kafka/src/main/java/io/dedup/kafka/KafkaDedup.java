@@ -99,7 +99,8 @@ public final class KafkaDedup implements AutoCloseable {
      * makes the wrapper throw the matching {@link io.dedup.DedupException}, so a caller commits only on normal
      * return; the redelivered batch is then answered as duplicates for the records already done.
      *
-     * <p>The lease is not renewed while a batch handler runs: it must finish within the lease.
+     * <p>The keys are claimed as core batches (one per topic), so their leases are renewed while the batch handler
+     * runs, and an {@link Error} it throws passes through unchanged after every key was given back.
      */
     public <K, V> BatchHandler<K, V> wrapBatch(BatchHandler<K, V> handler) {
         Objects.requireNonNull(handler, "handler");
@@ -111,10 +112,11 @@ public final class KafkaDedup implements AutoCloseable {
      * handlers in offset order per partition, dead letters for bad input and for records whose handler failed
      * {@code maxAttempts} times. Records must come as {@code poll} returns them: per partition in offset order.
      *
-     * <p>A record whose handler failed with attempts left holds back the later records of its partition (they are
-     * not started and their claims are released), so a partition's records run in order. A record whose key is in
-     * progress elsewhere does not: it is deferred, the later records run, and after the rewind they are answered
-     * as duplicates.
+     * <p>A record whose handler failed with attempts left, or (unless {@link Builder#passDeferred}) whose key is in
+     * progress elsewhere, holds back the later records of its partition (they are not started and their claims are
+     * given back), so a partition's records run in order. A handler that throws an {@link Error} is logged and its
+     * record takes the failure path, as if it had thrown an exception; the records that finished keep their
+     * completions.
      *
      * @return which offsets to commit, where to rewind, when to retry
      */
