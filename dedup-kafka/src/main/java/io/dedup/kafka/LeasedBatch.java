@@ -45,41 +45,16 @@ final class LeasedBatch {
     /** A record rejected before any claim: why, and the exception that said so if any. */
     record BadInput(DeadLetterReason reason, Exception error) {}
 
-    /** What is known about one record of the batch. */
-    private static final class Slot {
-        final ConsumerRecord<?, ?> record;
-        final TopicPartition partition;
-        RecordStatus status;
-        DeadLetterReason deadLetterReason;
-        Throwable error;
-        int attempts;
-        Duration delay;
-        DedupResult<?> result;
-
-        Slot(ConsumerRecord<?, ?> record) {
-            this.record = record;
-            this.partition = new TopicPartition(record.topic(), record.partition());
-        }
-
-        boolean awaitsDeadLetter() {
-            return status == null && deadLetterReason != null;
-        }
-
-        void deadLetter(DeadLetterReason reason, Throwable error, int attempts) {
-            this.deadLetterReason = reason;
-            this.error = error;
-            this.attempts = attempts;
-        }
-    }
-
     private final KafkaDedup dedup;
     private final KafkaDedupSettings settings;
     private final RecordMemory memory;
+    private final LeasedDeadLetters deadLetters;
 
     LeasedBatch(KafkaDedup dedup) {
         this.dedup = dedup;
         this.settings = dedup.settings;
         this.memory = dedup.memory;
+        this.deadLetters = new LeasedDeadLetters(dedup);
     }
 
     static BadInput tombstone(ConsumerRecord<?, ?> record) {
@@ -97,10 +72,10 @@ final class LeasedBatch {
             MessageHandler<ConsumerRecord<?, ?>> handler,
             Predicate<TopicPartition> startable) {
         int n = records.size();
-        Slot[] slots = new Slot[n];
+        LeasedSlot[] slots = new LeasedSlot[n];
         Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
-            Slot slot = new Slot(records.get(i));
+            LeasedSlot slot = new LeasedSlot(records.get(i));
             slots[i] = slot;
             if (memory.wasDeadLettered(slot.partition, slot.record.offset())) {
                 slot.status = RecordStatus.DEAD_LETTERED;
@@ -122,7 +97,7 @@ final class LeasedBatch {
                     dedup.consumerFor(topic.getKey()).claimAll(batch)) {
                 boolean[] ranOk = new boolean[batch.size()];
                 for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : claimed.entries()) {
-                    Slot slot = slots[topic.getValue().get(entry.index())];
+                    LeasedSlot slot = slots[topic.getValue().get(entry.index())];
                     if (!entry.mayRun()) {
                         if (mustWait(entry, ranOk)) {
                             blocked.add(slot.partition);
@@ -140,8 +115,8 @@ final class LeasedBatch {
                 }
             }
         }
-        holdBackDeadLettersBehindRetries(slots);
-        publishDeadLetters(slots);
+        deadLetters.holdBackBehindWaiting(slots);
+        deadLetters.publish(slots);
         return outcome(slots);
     }
 
@@ -161,7 +136,7 @@ final class LeasedBatch {
     private boolean run(
             ClaimedBatch<ConsumerRecord<?, ?>> claimed,
             ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry,
-            Slot slot,
+            LeasedSlot slot,
             ResultHandler<ConsumerRecord<?, ?>, Void> handler,
             Set<TopicPartition> blocked) {
         long offset = slot.record.offset();
@@ -190,7 +165,7 @@ final class LeasedBatch {
         return settled == null;
     }
 
-    private void classify(Slot slot, DedupResult<?> result) {
+    private void classify(LeasedSlot slot, DedupResult<?> result) {
         slot.result = result;
         long offset = slot.record.offset();
         if (result instanceof DedupResult.Processed<?>) {
@@ -237,7 +212,7 @@ final class LeasedBatch {
         }
     }
 
-    private void deferred(Slot slot, Instant leaseUntil) {
+    private void deferred(LeasedSlot slot, Instant leaseUntil) {
         slot.status = RecordStatus.DEFERRED;
         int deferrals = memory.deferred(slot.partition, slot.record.offset());
         slot.delay = settings.deferDelay(deferrals, leaseUntil, Instant.now());
@@ -259,82 +234,13 @@ final class LeasedBatch {
         return DeadLetterReason.KEY_UNREADABLE;
     }
 
-    /**
-     * Dead letters go out in partition order: one behind a record that will be retried waits, so that it is not
-     * published before the record ahead of it is resolved.
-     */
-    private static void holdBackDeadLettersBehindRetries(Slot[] slots) {
-        Set<TopicPartition> waiting = new HashSet<>();
-        for (Slot slot : slots) {
-            if (waiting.contains(slot.partition)) {
-                if (slot.awaitsDeadLetter()) {
-                    slot.status = RecordStatus.NOT_STARTED;
-                }
-            } else if (slot.status != null && !slot.status.isDone() && slot.status != RecordStatus.DEFERRED) {
-                waiting.add(slot.partition);
-            }
-        }
-    }
-
-    private void publishDeadLetters(Slot[] slots) {
-        List<Slot> pending = new ArrayList<>();
-        List<DeadLetter> deadLetters = new ArrayList<>();
-        for (Slot slot : slots) {
-            if (slot.awaitsDeadLetter()) {
-                pending.add(slot);
-                deadLetters.add(new DeadLetter(
-                        slot.record,
-                        settings.deadLetterTopic(slot.record.topic()),
-                        slot.deadLetterReason,
-                        Optional.ofNullable(slot.error),
-                        slot.attempts));
-            }
-        }
-        if (pending.isEmpty()) {
-            return;
-        }
-        if (settings.deadLetters() == null) {
-            LOG.warn(
-                    "{} records need a dead letter but no dead-letter publisher is configured; the first is {} ({})",
-                    pending.size(),
-                    deadLetters.get(0).source(),
-                    deadLetters.get(0).reason());
-            pending.forEach(slot -> slot.status = RecordStatus.DEAD_LETTER_PENDING);
-            return;
-        }
-        try {
-            settings.deadLetters().publish(deadLetters);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            LOG.warn("could not publish {} dead letters, retrying after a back-off: {}", pending.size(), e.toString());
-            for (Slot slot : pending) {
-                slot.status = RecordStatus.DEAD_LETTER_PENDING;
-                slot.delay = settings.retryBackoff().isZero() ? Duration.ofMillis(100) : settings.retryBackoff();
-                slot.error = e;
-            }
-            return;
-        }
-        for (Slot slot : pending) {
-            slot.status = RecordStatus.DEAD_LETTERED;
-            memory.deadLettered(slot.partition, slot.record.offset());
-            dedup.metrics.deadLettered(slot.partition.topic(), slot.deadLetterReason);
-            LOG.info(
-                    "dead-lettered {} to {}: {}",
-                    KafkaDedup.describe(slot.record),
-                    settings.deadLetterTopic(slot.record.topic()),
-                    slot.deadLetterReason);
-        }
-    }
-
-    private PollOutcome outcome(Slot[] slots) {
+    private PollOutcome outcome(LeasedSlot[] slots) {
         Map<TopicPartition, Long> watermark = new LinkedHashMap<>();
         Map<TopicPartition, Long> rewind = new LinkedHashMap<>();
         Map<TopicPartition, Duration> retryAfter = new LinkedHashMap<>();
         boolean unavailable = false;
         List<RecordOutcome> outcomes = new ArrayList<>(slots.length);
-        for (Slot slot : slots) {
+        for (LeasedSlot slot : slots) {
             long offset = slot.record.offset();
             unavailable |= slot.status == RecordStatus.STORE_UNAVAILABLE;
             outcomes.add(new RecordOutcome(

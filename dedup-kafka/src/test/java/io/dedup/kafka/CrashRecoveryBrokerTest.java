@@ -115,8 +115,10 @@ class CrashRecoveryBrokerTest {
                 "crash recovery: lag back to zero %d ms after the restart (%d records, %d handler runs)%n",
                 millis, RECORDS, runs.get());
 
-        try (RedisDedupStore store =
-                RedisDedupStore.builder(redisUri).keyPrefix(prefix).build()) {
+        try (RedisDedupStore store = RedisDedupStore.builder(redisUri)
+                .keyPrefix(prefix)
+                .commandTimeout(Duration.ofSeconds(10)) // a loaded machine: this checks, it does not measure
+                .build()) {
             for (int i = 0; i < RECORDS; i++) {
                 String key = "key-" + i;
                 assertThat(store.find(DedupKey.of(group, key))).as(key).hasValueSatisfying(r -> assertThat(r.state())
