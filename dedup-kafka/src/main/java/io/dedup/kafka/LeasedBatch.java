@@ -123,8 +123,11 @@ final class LeasedBatch {
     /** Whether an entry that may not run holds back the later records of its partition. */
     private boolean mustWait(ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry, boolean[] ranOk) {
         DedupResult<?> result = entry.result();
-        if (result == null) { // a repeat of a key earlier in the batch: it waits unless that one ran
-            return entry.repeatOf().isPresent() && !ranOk[entry.repeatOf().getAsInt()];
+        if (result == null && entry.repeatOf().isPresent()) { // a repeat: it waits unless its first one ran
+            return !ranOk[entry.repeatOf().getAsInt()];
+        }
+        if (result == null) { // acquired, but its lease was taken over while it waited: settled as fenced
+            return !settings.passDeferred();
         }
         if (result instanceof DedupResult.InProgress<?> || result instanceof DedupResult.Fenced<?>) {
             return !settings.passDeferred();

@@ -201,6 +201,10 @@ final class TransactionRound {
         if (entry.mayRun()) {
             return run(attempt, batch, entry, i, done, delays);
         }
+        if (claimed == null && entry.repeatOf().isEmpty()) { // its lease was taken over while it waited its turn
+            deferred(i, null, done, delays);
+            return null;
+        }
         if (claimed == null) { // a repeat: a duplicate of its first if that one is done in this transaction
             RecordStatus first = done[recordOf[entry.repeatOf().orElseThrow()]];
             if (first == RecordStatus.PROCESSED || first == RecordStatus.DUPLICATE) {
