@@ -25,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kafka to a database, exactly once: per poll and topic one store transaction holds the claims, the handlers' writes, the
- * completions and the consumed offsets ({@link StoreTransaction#savePositions}); on assignment the consumer seeks to
- * the offsets the store holds (the "storing offsets outside Kafka" recipe of the {@code KafkaConsumer} javadoc).
+ * Kafka to a database, exactly once: per poll and topic one store transaction holds the claims, the handlers'
+ * writes, the completions and the consumed offsets ({@link StoreTransaction#savePositions}); on assignment the
+ * consumer seeks to the offsets the store holds (the "storing offsets outside Kafka" recipe of the {@code KafkaConsumer} javadoc).
  * The offsets are also committed to Kafka afterwards, asynchronously, for lag monitoring only.
  *
  * <p>Dead letters are published (and acknowledged) before the transaction commits, so they are at least once.
