@@ -1,107 +1,124 @@
 package io.dedup.kafka;
 
-import io.dedup.Claim;
-import io.dedup.DedupStoreException;
-import io.dedup.DedupStoreUnavailableException;
+import io.dedup.ClaimedBatch;
+import io.dedup.DedupException;
+import io.dedup.DedupResult;
 import io.dedup.IdempotencyConflictException;
 import io.dedup.KeyInProgressException;
 import io.dedup.LeaseLostException;
-import io.dedup.OutcomeStatus;
-import io.dedup.StoreUnavailablePolicy;
-import io.dedup.spi.Completion;
-import io.dedup.spi.WriteResult;
+import io.dedup.OutcomeCodecs;
+import io.dedup.ResultHandler;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** One call of a wrapped {@link BatchHandler}: claim all, hand on the acquired records, complete or release. */
+/**
+ * One call of a wrapped {@link BatchHandler}: per topic one claimed batch of core's, the batch handler once for every
+ * record that may run, then the completions (or, when it failed, every key given back).
+ *
+ * <p>The batch handler runs inside the run of the first record that may run, so core's Error policy, metrics and
+ * {@link io.dedup.Claim#current()} (that record's claim) apply; the other records run after it as finished.
+ */
 final class BatchClaims {
-    private static final Logger LOG = LoggerFactory.getLogger(BatchClaims.class);
-    private static final byte[] EMPTY = new byte[0];
-
     private final KafkaDedup dedup;
-    private final KafkaDedupSettings settings;
 
     BatchClaims(KafkaDedup dedup) {
         this.dedup = dedup;
-        this.settings = dedup.settings;
     }
 
     <K, V> void run(List<ConsumerRecord<K, V>> records, BatchHandler<K, V> handler) throws Exception {
-        List<ClaimRound.Entry> entries;
+        Map<String, List<ConsumerRecord<?, ?>>> byTopic = new LinkedHashMap<>();
+        for (ConsumerRecord<K, V> record : records) {
+            byTopic.computeIfAbsent(record.topic(), t -> new ArrayList<>()).add(record);
+        }
+        List<ClaimedBatch<ConsumerRecord<?, ?>>> batches = new ArrayList<>(byTopic.size());
         try {
-            entries = ClaimRound.claim(dedup, records, settings.store()::claimAll);
-        } catch (DedupStoreUnavailableException e) {
-            if (settings.storeUnavailablePolicy() == StoreUnavailablePolicy.FAIL_OPEN) {
-                LOG.warn(
-                        "store unavailable, running a batch of {} records of namespace {} unguarded (fail-open): {}",
-                        records.size(),
-                        settings.namespace(),
-                        e.toString());
-                handler.handle(List.copyOf(records));
-                return;
+            List<ConsumerRecord<K, V>> mayRun = new ArrayList<>();
+            for (Map.Entry<String, List<ConsumerRecord<?, ?>>> topic : byTopic.entrySet()) {
+                ClaimedBatch<ConsumerRecord<?, ?>> batch =
+                        dedup.consumerFor(topic.getKey()).claimAll(topic.getValue());
+                batches.add(batch);
+                for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : batch.entries()) {
+                    if (entry.mayRun()) {
+                        mayRun.add(typed(entry.message()));
+                    }
+                }
             }
-            throw e;
-        }
-        List<ConsumerRecord<K, V>> acquired = new ArrayList<>();
-        List<Claim> claims = new ArrayList<>();
-        for (int i = 0; i < records.size(); i++) {
-            ClaimRound.Entry entry = entries.get(i);
-            if (entry.kind == ClaimRound.Kind.ACQUIRED) {
-                acquired.add(records.get(i));
-                claims.add(entry.claim);
+            runAll(batches, mayRun, handler);
+            for (ClaimedBatch<ConsumerRecord<?, ?>> batch : batches) {
+                batch.complete();
             }
+        } finally {
+            batches.forEach(ClaimedBatch::close); // gives back every key of a batch that failed
         }
-        if (!acquired.isEmpty()) {
-            runAndComplete(acquired, claims, handler);
-        }
-        for (ClaimRound.Entry entry : entries) {
-            ClaimRound.Entry decisive = entry.kind == ClaimRound.Kind.REPEAT ? entries.get(entry.firstIndex) : entry;
-            switch (decisive.kind) {
-                case ACQUIRED, DUPLICATE, REPEAT -> {}
-                case IN_PROGRESS -> throw new KeyInProgressException(decisive.key, decisive.leaseUntil);
-                case CONFLICT -> throw new IdempotencyConflictException(decisive.key);
-                case REJECTED, UNAVAILABLE -> throw decisive.error;
+        for (ClaimedBatch<ConsumerRecord<?, ?>> batch : batches) {
+            for (DedupResult<?> result : batch.results()) {
+                throwIfNotDone(result);
             }
         }
     }
 
-    private <K, V> void runAndComplete(
-            List<ConsumerRecord<K, V>> acquired, List<Claim> claims, BatchHandler<K, V> handler) throws Exception {
-        try {
-            handler.handle(List.copyOf(acquired));
-        } catch (Exception e) {
-            for (Claim claim : claims) {
-                try {
-                    settings.store().release(claim.key(), claim.token(), settings.retention());
-                } catch (DedupStoreException releaseFailed) {
-                    LOG.warn(
-                            "could not release a key of namespace {} after its batch failed; it is retried after"
-                                    + " its lease ends: {}",
-                            settings.namespace(),
-                            releaseFailed.toString());
+    /** Runs the batch handler in the first runnable entry's run, then lets the others finish after it. */
+    private <K, V> void runAll(
+            List<ClaimedBatch<ConsumerRecord<?, ?>>> batches,
+            List<ConsumerRecord<K, V>> mayRun,
+            BatchHandler<K, V> handler)
+            throws Exception {
+        if (mayRun.isEmpty()) {
+            return;
+        }
+        List<ConsumerRecord<K, V>> handed = List.copyOf(mayRun);
+        boolean first = true;
+        for (ClaimedBatch<ConsumerRecord<?, ?>> batch : batches) {
+            for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : batch.entries()) {
+                if (!entry.mayRun()) {
+                    continue;
+                }
+                ResultHandler<ConsumerRecord<?, ?>, Void> step = first
+                        ? record -> {
+                            handler.handle(handed);
+                            return null;
+                        }
+                        : record -> null;
+                first = false;
+                DedupResult<Void> result = batch.run(entry, step, OutcomeCodecs.none(), false);
+                if (result instanceof DedupResult.Failed<?> failed) {
+                    throw failed.error(); // the others are given back when their batches close
+                }
+                if (result instanceof DedupResult.Fenced<?> fenced) {
+                    throw new LeaseLostException(
+                            fenced.claim().key(), fenced.claim().token());
                 }
             }
-            throw e;
         }
-        List<Completion> completions = new ArrayList<>(claims.size());
-        for (Claim claim : claims) {
-            completions.add(
-                    new Completion(claim.key(), claim.token(), OutcomeStatus.SUCCEEDED, EMPTY, settings.retention()));
+    }
+
+    private static void throwIfNotDone(DedupResult<?> result) {
+        if (result instanceof DedupResult.InProgress<?> inProgress) {
+            throw new KeyInProgressException(inProgress.key(), inProgress.leaseUntil());
         }
-        List<WriteResult> written = settings.store().completeAll(completions);
-        for (int i = 0; i < written.size(); i++) {
-            WriteResult w = written.get(i);
-            if (w instanceof WriteResult.Failed failed) {
-                throw failed.cause() instanceof DedupStoreUnavailableException u
-                        ? u
-                        : new DedupStoreUnavailableException(failed.cause().getMessage(), failed.cause());
-            }
-            if (w == WriteResult.FENCED) {
-                throw new LeaseLostException(claims.get(i).key(), claims.get(i).token());
-            }
+        if (result instanceof DedupResult.Conflict<?> conflict) {
+            throw new IdempotencyConflictException(conflict.key());
         }
+        if (result instanceof DedupResult.Rejected<?> rejected) {
+            throw rejected.reason();
+        }
+        if (result instanceof DedupResult.Unavailable<?> unavailable) {
+            throw unavailable.cause();
+        }
+        if (result instanceof DedupResult.Fenced<?> fenced) {
+            throw new LeaseLostException(fenced.claim().key(), fenced.claim().token());
+        }
+        if (result instanceof DedupResult.Released<?> released) {
+            throw new DedupException("a record was not processed; its key was given back: "
+                    + released.claim().key());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K, V> ConsumerRecord<K, V> typed(ConsumerRecord<?, ?> record) {
+        return (ConsumerRecord<K, V>) record;
     }
 }

@@ -53,8 +53,13 @@ public final class KafkaDedup implements AutoCloseable {
     public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(500);
     /** Default longest back-off between attempts. */
     public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(30);
-    /** Default wait before retrying a record whose key is in progress elsewhere. */
-    public static final Duration DEFAULT_DEFER_BACKOFF = Duration.ofSeconds(1);
+    /**
+     * Default first wait before retrying a record whose key is in progress elsewhere; it doubles per deferral of the
+     * record, up to {@link #DEFAULT_MAX_DEFER_BACKOFF}, and never waits past the end of the holder's lease.
+     */
+    public static final Duration DEFAULT_DEFER_BACKOFF = Duration.ofMillis(200);
+    /** Default longest wait between retries of a deferred record. */
+    public static final Duration DEFAULT_MAX_DEFER_BACKOFF = Duration.ofSeconds(10);
 
     final KafkaDedupSettings settings;
     final RecordMemory memory = new RecordMemory();
@@ -94,7 +99,8 @@ public final class KafkaDedup implements AutoCloseable {
      * makes the wrapper throw the matching {@link io.dedup.DedupException}, so a caller commits only on normal
      * return; the redelivered batch is then answered as duplicates for the records already done.
      *
-     * <p>The lease is not renewed while a batch handler runs: it must finish within the lease.
+     * <p>The keys are claimed as core batches (one per topic), so their leases are renewed while the batch handler
+     * runs, and an {@link Error} it throws passes through unchanged after every key was given back.
      */
     public <K, V> BatchHandler<K, V> wrapBatch(BatchHandler<K, V> handler) {
         Objects.requireNonNull(handler, "handler");
@@ -106,10 +112,11 @@ public final class KafkaDedup implements AutoCloseable {
      * handlers in offset order per partition, dead letters for bad input and for records whose handler failed
      * {@code maxAttempts} times. Records must come as {@code poll} returns them: per partition in offset order.
      *
-     * <p>A record whose handler failed with attempts left holds back the later records of its partition (they are
-     * not started and their claims are released), so a partition's records run in order. A record whose key is in
-     * progress elsewhere does not: it is deferred, the later records run, and after the rewind they are answered
-     * as duplicates.
+     * <p>A record whose handler failed with attempts left, or (unless {@link Builder#passDeferred}) whose key is in
+     * progress elsewhere, holds back the later records of its partition (they are not started and their claims are
+     * given back), so a partition's records run in order. A handler that throws an {@link Error} is logged and its
+     * record takes the failure path, as if it had thrown an exception; the records that finished keep their
+     * completions.
      *
      * @return which offsets to commit, where to rewind, when to retry
      */
@@ -219,6 +226,8 @@ public final class KafkaDedup implements AutoCloseable {
         private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
         private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
         private Duration deferBackoff = DEFAULT_DEFER_BACKOFF;
+        private Duration maxDeferBackoff = DEFAULT_MAX_DEFER_BACKOFF;
+        private boolean passDeferred;
         private DeadLetterPublisher deadLetters;
 
         private Builder() {}
@@ -241,7 +250,7 @@ public final class KafkaDedup implements AutoCloseable {
             return this;
         }
 
-        /** How long a claim stays valid without renewal. Default 5 min. */
+        /** How long a claim stays valid without renewal. Default 30 s, renewed every third while held. */
         public Builder lease(Duration lease) {
             this.lease = positive(lease, "lease");
             return this;
@@ -325,9 +334,40 @@ public final class KafkaDedup implements AutoCloseable {
             return this;
         }
 
-        /** How long to wait before retrying a record whose key is in progress elsewhere. Default 1 s. */
+        /**
+         * How long to wait before retrying a record whose key is in progress elsewhere, the first time; the wait
+         * doubles per deferral of the record up to the maximum (raised to {@code backoff} if shorter), and never
+         * reaches past the end of the holder's lease. Default 200 ms, at most 10 s.
+         */
         public Builder deferBackoff(Duration backoff) {
             this.deferBackoff = positive(backoff, "backoff");
+            if (maxDeferBackoff.compareTo(deferBackoff) < 0) {
+                maxDeferBackoff = deferBackoff;
+            }
+            return this;
+        }
+
+        /** {@link #deferBackoff(Duration)} with the longest wait between retries of a deferred record. */
+        public Builder deferBackoff(Duration backoff, Duration maxBackoff) {
+            Duration first = positive(backoff, "backoff");
+            Duration max = positive(maxBackoff, "maxBackoff");
+            if (max.compareTo(first) < 0) {
+                throw new IllegalArgumentException(
+                        "maxBackoff (" + max + ") must not be shorter than backoff (" + first + ")");
+            }
+            this.deferBackoff = first;
+            this.maxDeferBackoff = max;
+            return this;
+        }
+
+        /**
+         * Whether the later records of a partition may run while a record before them waits for its key, in
+         * progress elsewhere. Default false: a partition's records run in offset order, so those behind a deferred
+         * record wait with it. With true they run (within the poll), are retried after the rewind and answered as
+         * duplicates; the committed offset still never passes the deferred record.
+         */
+        public Builder passDeferred(boolean passDeferred) {
+            this.passDeferred = passDeferred;
             return this;
         }
 
@@ -354,7 +394,8 @@ public final class KafkaDedup implements AutoCloseable {
          *   <li>{@code dedup.kafka.topic.<topic>.dead-letter-topic}: a topic's dead-letter topic
          *   <li>{@code dedup.kafka.dead-letter-suffix}
          *   <li>{@code dedup.kafka.max-attempts}, {@code dedup.kafka.retry-backoff}, {@code
-         *       dedup.kafka.max-retry-backoff}, {@code dedup.kafka.defer-backoff}
+         *       dedup.kafka.max-retry-backoff}, {@code dedup.kafka.defer-backoff}, {@code
+         *       dedup.kafka.max-defer-backoff}, {@code dedup.kafka.pass-deferred}
          *   <li>{@code group.id}: as {@link #groupId}, so a consumer's own configuration can be passed as is
          * </ul>
          *
@@ -396,6 +437,8 @@ public final class KafkaDedup implements AutoCloseable {
                     retryBackoff,
                     maxRetryBackoff,
                     deferBackoff,
+                    maxDeferBackoff,
+                    passDeferred,
                     deadLetters));
         }
 

@@ -19,6 +19,8 @@ final class KafkaDedupProperties {
         Integer maxAttempts = null;
         Duration retryBackoff = null;
         Duration maxRetryBackoff = null;
+        Duration deferBackoff = null;
+        Duration maxDeferBackoff = null;
         for (Map.Entry<?, ?> entry : properties.entrySet()) {
             String key = String.valueOf(entry.getKey());
             if (entry.getValue() == null) {
@@ -40,7 +42,9 @@ final class KafkaDedupProperties {
                     case "dedup.kafka.max-attempts" -> maxAttempts = Integer.valueOf(value);
                     case "dedup.kafka.retry-backoff" -> retryBackoff = duration(value);
                     case "dedup.kafka.max-retry-backoff" -> maxRetryBackoff = duration(value);
-                    case "dedup.kafka.defer-backoff" -> builder.deferBackoff(duration(value));
+                    case "dedup.kafka.defer-backoff" -> deferBackoff = duration(value);
+                    case "dedup.kafka.max-defer-backoff" -> maxDeferBackoff = duration(value);
+                    case "dedup.kafka.pass-deferred" -> builder.passDeferred(bool(value));
                     default -> {
                         if (key.startsWith(TOPIC_PREFIX) && key.endsWith(KEY_SUFFIX)) {
                             builder.topicKeys(topic(key, KEY_SUFFIX), RecordKeys.parse(value));
@@ -55,6 +59,11 @@ final class KafkaDedupProperties {
                 throw new IllegalArgumentException("invalid setting " + key + "=" + value + ": " + e.getMessage(), e);
             }
         }
+        try {
+            applyDefer(builder, deferBackoff, maxDeferBackoff);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid setting dedup.kafka.max-defer-backoff: " + e.getMessage(), e);
+        }
         if (maxAttempts != null || retryBackoff != null || maxRetryBackoff != null) {
             Duration first = retryBackoff != null ? retryBackoff : KafkaDedup.DEFAULT_RETRY_BACKOFF;
             Duration max = maxRetryBackoff != null
@@ -64,6 +73,21 @@ final class KafkaDedupProperties {
                             : KafkaDedup.DEFAULT_MAX_RETRY_BACKOFF;
             builder.retries(maxAttempts != null ? maxAttempts : KafkaDedup.DEFAULT_MAX_ATTEMPTS, first, max);
         }
+    }
+
+    private static void applyDefer(KafkaDedup.Builder builder, Duration first, Duration max) {
+        if (max != null) {
+            builder.deferBackoff(first != null ? first : KafkaDedup.DEFAULT_DEFER_BACKOFF, max);
+        } else if (first != null) {
+            builder.deferBackoff(first);
+        }
+    }
+
+    private static boolean bool(String value) {
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalArgumentException("expected true or false");
     }
 
     private static String topic(String key, String suffix) {

@@ -313,7 +313,7 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         if (owned.isEmpty()) {
             return;
         }
-        if (mode.commits() == BatchMode.Commits.STORE_THEN_RUNNER_ASYNC || Boolean.getBoolean("exp.async")) {
+        if (mode.commits() == BatchMode.Commits.STORE_THEN_RUNNER_ASYNC) {
             consumer.commitAsync(owned, null); // the store holds the real positions; this only feeds lag metrics
             return;
         }

@@ -1,20 +1,11 @@
 package io.dedup.kafka;
 
 import io.dedup.Claim;
-import io.dedup.DedupStoreException;
-import io.dedup.LeaseLostException;
-import io.dedup.OutcomeStatus;
-import io.dedup.spi.ClaimRequest;
-import io.dedup.spi.ClaimResult;
-import io.dedup.spi.Completion;
-import io.dedup.spi.WriteResult;
-import java.util.ArrayList;
+import io.dedup.ClaimedBatch;
+import io.dedup.DedupConsumer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,13 +33,13 @@ import org.slf4j.LoggerFactory;
  * <p>Why this order: completing in the store before the Kafka commit could lose output (a crash in between aborts
  * the output while the key counts as done). Completing after it leaves one window: a crash between the Kafka commit
  * and the completion leaves the key in progress until its lease ends; the offsets moved on, so only a duplicate of
- * that key arriving later from upstream and after the lease would run the handler again. The claims' leases are
- * renewed while the transaction runs ({@link ClaimKeeper}); if one is taken over all the same, the transaction is
- * aborted rather than committed for a key another worker holds.
+ * that key arriving later from upstream and after the lease would run the handler again (core writes such a
+ * completion in the background as soon as the store answers). The claims are a batch of core's ({@link
+ * DedupConsumer#claimAllForCommit}), whose leases core renews while the transaction runs; if one is taken over all
+ * the same, the transaction is aborted rather than committed for a key another worker holds.
  */
 final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, TransactionalBatch.Transactions {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTransactionMode.class);
-    private static final byte[] EMPTY = new byte[0];
     private static final int COMMIT_TRIES = 3;
 
     private final KafkaDedup dedup;
@@ -59,11 +50,6 @@ final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Transaction
     private final ProducingHandler<K, V, OK, OV> handler;
     private final Producer<byte[], byte[]> producer;
     private final TransactionalBatch batch;
-    private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "dedup-kafka-lease-renewer");
-        thread.setDaemon(true);
-        return thread;
-    });
     private RecordDecoder<K, V> decoder;
     private ConsumerGroupMetadata group;
 
@@ -118,20 +104,18 @@ final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Transaction
     }
 
     @Override
-    public TransactionalBatch.Attempt begin() {
+    public TransactionAttempt begin() {
         return new Attempt();
     }
 
     @Override
     public void close() {
-        renewals.shutdownNow();
         producer.close();
     }
 
-    private final class Attempt implements TransactionalBatch.Attempt {
+    private final class Attempt implements TransactionAttempt {
         private boolean begun;
         private boolean finished;
-        private ClaimKeeper keeper;
 
         private void ensureBegun() {
             if (!begun) {
@@ -141,30 +125,23 @@ final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Transaction
                     if (fatal(e)) {
                         throw e;
                     }
-                    throw new TransactionalBatch.TransactionFailedException(e);
+                    throw new TransactionRound.TransactionFailedException(e);
                 }
                 begun = true;
             }
         }
 
         @Override
-        public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-            List<ClaimResult> results = dedup.store().claimAll(requests);
-            List<Claim> acquired = new ArrayList<>();
-            for (ClaimResult result : results) {
-                if (result instanceof ClaimResult.Acquired a) {
-                    acquired.add(a.claim());
-                }
-            }
-            keeper = new ClaimKeeper(dedup.store(), dedup.settings.lease(), acquired, renewals);
-            return results;
+        public ClaimedBatch<ConsumerRecord<?, ?>> claim(
+                DedupConsumer<ConsumerRecord<?, ?>> consumer, List<ConsumerRecord<?, ?>> records) {
+            return consumer.claimAllForCommit(records); // core renews the leases until the batch commits or closes
         }
 
         @Override
         public void handle(ConsumerRecord<byte[], byte[]> record, Claim claim) throws Exception {
             ensureBegun();
             ConsumerRecord<K, V> typed = decoder.typed(record);
-            // a fenced producer throws from send: TransactionalBatch stops the runner rather than blame the handler
+            // a fenced producer throws from send: the round stops the runner rather than blame the handler
             handler.handle(typed, out -> producer.send(serialize(out)));
         }
 
@@ -182,91 +159,52 @@ final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Transaction
             producer.send((ProducerRecord<byte[], byte[]>) record);
         }
 
+        /**
+         * Core checks that no finished record lost its lease (another worker took it over: its holder produces, we
+         * must not), then the output and offsets commit, then core records the completions.
+         */
         @Override
-        public void commit(Map<TopicPartition, Long> nextOffsets, List<Claim> acquired) {
-            if (keeper != null) {
-                keeper.close();
-                Optional<Claim> lost = keeper.lost();
-                if (lost.isPresent()) {
-                    // another worker took the key over while we ran: its holder produces, we must not
-                    throw new LeaseLostException(lost.get().key(), lost.get().token());
+        public void commit(ClaimedBatch<ConsumerRecord<?, ?>> batch, Map<TopicPartition, Long> nextOffsets)
+                throws Exception {
+            batch.commit(() -> {
+                if (!begun && nextOffsets.isEmpty()) {
+                    return; // nothing ran and nothing moves: only the keys not started are given back
                 }
-            }
-            ensureBegun();
-            Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
-            nextOffsets.forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
-            producer.sendOffsetsToTransaction(offsets, group);
+                ensureBegun();
+                if (!nextOffsets.isEmpty()) {
+                    Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+                    nextOffsets.forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
+                    producer.sendOffsetsToTransaction(offsets, group);
+                }
+                commitTransaction();
+            });
+        }
+
+        private void commitTransaction() {
             for (int tryNo = 1; ; tryNo++) {
                 try {
                     producer.commitTransaction();
-                    break;
+                    finished = true;
+                    return;
                 } catch (TimeoutException e) {
                     if (tryNo >= COMMIT_TRIES) {
-                        finished = true; // neither abort nor release: the outcome is unknown
+                        finished = true; // not aborted: the outcome is unknown, and the runner stops
                         throw new CommitOutcomeUnknownException(e);
                     }
                 }
             }
-            finished = true;
-            complete(acquired);
-        }
-
-        private void complete(List<Claim> acquired) {
-            if (acquired.isEmpty()) {
-                return;
-            }
-            List<Completion> completions = new ArrayList<>(acquired.size());
-            for (Claim claim : acquired) {
-                completions.add(new Completion(
-                        claim.key(), claim.token(), OutcomeStatus.SUCCEEDED, EMPTY, dedup.settings.retention()));
-            }
-            for (int tryNo = 1; tryNo <= COMMIT_TRIES; tryNo++) {
-                try {
-                    List<WriteResult> written = dedup.store().completeAll(completions);
-                    long refused = written.stream()
-                            .filter(w -> w != WriteResult.APPLIED)
-                            .count();
-                    if (refused > 0) {
-                        LOG.warn(
-                                "{} completions refused after the Kafka transaction committed (leases taken over or"
-                                        + " store errors); those keys are retried after their lease",
-                                refused);
-                    }
-                    return;
-                } catch (DedupStoreException e) {
-                    if (tryNo == COMMIT_TRIES) {
-                        LOG.warn(
-                                "the Kafka transaction committed but {} completions could not be recorded; those keys"
-                                        + " stay in progress until their lease ends: {}",
-                                completions.size(),
-                                e.toString());
-                    }
-                }
-            }
         }
 
         @Override
-        public void abort(List<Claim> acquired) {
-            if (keeper != null) {
-                keeper.close();
-            }
-            if (finished) {
+        public void close() {
+            if (finished || !begun) {
                 return;
             }
             finished = true;
-            if (begun) {
-                try {
-                    producer.abortTransaction();
-                } catch (KafkaException e) {
-                    LOG.warn("aborting the Kafka transaction failed: {}", e.toString());
-                }
-            }
-            for (Claim claim : acquired) {
-                try {
-                    dedup.store().release(claim.key(), claim.token(), dedup.settings.retention());
-                } catch (DedupStoreException e) {
-                    LOG.warn("could not release a key after an aborted transaction: {}", e.toString());
-                }
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException e) {
+                LOG.warn("aborting the Kafka transaction failed: {}", e.toString());
             }
         }
     }

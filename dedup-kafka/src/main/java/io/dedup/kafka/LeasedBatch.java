@@ -1,21 +1,19 @@
 package io.dedup.kafka;
 
+import io.dedup.ClaimedBatch;
 import io.dedup.DedupConsumer;
-import io.dedup.DedupKey;
+import io.dedup.DedupException;
 import io.dedup.DedupResult;
 import io.dedup.DedupStoreCorruptionException;
-import io.dedup.FailurePolicy;
 import io.dedup.IdempotencyConflictException;
 import io.dedup.IdempotencyKeyMissingException;
 import io.dedup.MessageHandler;
 import io.dedup.OutcomeCodecs;
 import io.dedup.OutcomeStatus;
 import io.dedup.ResultHandler;
-import io.dedup.spi.ClaimRequest;
-import io.dedup.spi.ClaimResult;
-import io.dedup.spi.Completion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,8 +30,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One poll's records through the leased mode: per topic one {@link DedupConsumer#processAll} (one claim and one
- * completion round trip), then dead letters, then the contiguous watermark per partition.
+ * One poll's records through the leased mode: per topic one {@link DedupConsumer#claimAll} batch (one claim and one
+ * completion round trip), handlers in offset order per partition, then dead letters, then the contiguous watermark
+ * per partition. A record whose handler failed with attempts left holds back the later records of its partition, and
+ * so (unless {@code passDeferred}) does one whose key is in progress elsewhere: they are given back unstarted.
+ * Under {@link io.dedup.FailurePolicy#MARK_FAILED} the last attempt runs as core's final attempt, so core marks
+ * the key failed.
  *
  * <p>Thread-safe: per-call state only, plus the instance's {@link RecordMemory}.
  */
@@ -43,41 +45,16 @@ final class LeasedBatch {
     /** A record rejected before any claim: why, and the exception that said so if any. */
     record BadInput(DeadLetterReason reason, Exception error) {}
 
-    /** What is known about one record of the batch. */
-    private static final class Slot {
-        final ConsumerRecord<?, ?> record;
-        final TopicPartition partition;
-        RecordStatus status;
-        DeadLetterReason deadLetterReason;
-        Throwable error;
-        int attempts;
-        Duration delay;
-        DedupResult<?> result;
-
-        Slot(ConsumerRecord<?, ?> record) {
-            this.record = record;
-            this.partition = new TopicPartition(record.topic(), record.partition());
-        }
-
-        boolean awaitsDeadLetter() {
-            return status == null && deadLetterReason != null;
-        }
-
-        void deadLetter(DeadLetterReason reason, Throwable error, int attempts) {
-            this.deadLetterReason = reason;
-            this.error = error;
-            this.attempts = attempts;
-        }
-    }
-
     private final KafkaDedup dedup;
     private final KafkaDedupSettings settings;
     private final RecordMemory memory;
+    private final LeasedDeadLetters deadLetters;
 
     LeasedBatch(KafkaDedup dedup) {
         this.dedup = dedup;
         this.settings = dedup.settings;
         this.memory = dedup.memory;
+        this.deadLetters = new LeasedDeadLetters(dedup);
     }
 
     static BadInput tombstone(ConsumerRecord<?, ?> record) {
@@ -95,10 +72,10 @@ final class LeasedBatch {
             MessageHandler<ConsumerRecord<?, ?>> handler,
             Predicate<TopicPartition> startable) {
         int n = records.size();
-        Slot[] slots = new Slot[n];
+        LeasedSlot[] slots = new LeasedSlot[n];
         Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
-            Slot slot = new Slot(records.get(i));
+            LeasedSlot slot = new LeasedSlot(records.get(i));
             slots[i] = slot;
             if (memory.wasDeadLettered(slot.partition, slot.record.offset())) {
                 slot.status = RecordStatus.DEAD_LETTERED;
@@ -111,52 +88,110 @@ final class LeasedBatch {
             }
             byTopic.computeIfAbsent(slot.record.topic(), t -> new ArrayList<>()).add(i);
         }
-
-        Set<TopicPartition> blocked = new HashSet<>();
-        ResultHandler<ConsumerRecord<?, ?>, Void> guarded = ResultHandler.of(record -> {
-            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-            if (blocked.contains(partition) || !startable.test(partition)) {
-                throw new RecordNotStartedException();
-            }
-            try {
-                handler.handle(record);
-            } catch (Exception e) {
-                if (memory.failed(partition, record.offset()) < settings.maxAttempts()) {
-                    blocked.add(partition); // its later records wait for this one's retry
-                }
-                throw e;
-            }
-        });
+        ResultHandler<ConsumerRecord<?, ?>, Void> run = ResultHandler.of(handler);
+        Set<TopicPartition> blocked = new HashSet<>(); // a record of it waits: its later records do not start
         for (Map.Entry<String, List<Integer>> topic : byTopic.entrySet()) {
             List<ConsumerRecord<?, ?>> batch = new ArrayList<>(topic.getValue().size());
             topic.getValue().forEach(i -> batch.add(slots[i].record));
-            List<DedupResult<Void>> results =
-                    dedup.consumerFor(topic.getKey()).processAll(batch, guarded, OutcomeCodecs.none(), false);
-            for (int k = 0; k < batch.size(); k++) {
-                classify(slots[topic.getValue().get(k)], results.get(k));
+            try (ClaimedBatch<ConsumerRecord<?, ?>> claimed =
+                    dedup.consumerFor(topic.getKey()).claimAll(batch)) {
+                boolean[] ranOk = new boolean[batch.size()];
+                for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : claimed.entries()) {
+                    LeasedSlot slot = slots[topic.getValue().get(entry.index())];
+                    if (!entry.mayRun()) {
+                        if (mustWait(entry, ranOk)) {
+                            blocked.add(slot.partition);
+                        }
+                    } else if (blocked.contains(slot.partition) || !startable.test(slot.partition)) {
+                        claimed.skip(entry); // released unstarted: it comes again after the rewind
+                    } else {
+                        ranOk[entry.index()] = run(claimed, entry, slot, run, blocked);
+                    }
+                }
+                claimed.complete();
+                claimed.close();
+                for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : claimed.entries()) {
+                    classify(slots[topic.getValue().get(entry.index())], entry.result());
+                }
             }
         }
-        holdBackDeadLettersBehindRetries(slots);
-        publishDeadLetters(slots);
+        deadLetters.holdBackBehindWaiting(slots);
+        deadLetters.publish(slots);
         return outcome(slots);
     }
 
-    private void classify(Slot slot, DedupResult<?> result) {
+    /** Whether an entry that may not run holds back the later records of its partition. */
+    private boolean mustWait(ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry, boolean[] ranOk) {
+        DedupResult<?> result = entry.result();
+        if (result == null && entry.repeatOf().isPresent()) { // a repeat: it waits unless its first one ran
+            return !ranOk[entry.repeatOf().getAsInt()];
+        }
+        if (result == null) { // acquired, but its lease was taken over while it waited: settled as fenced
+            return !settings.passDeferred();
+        }
+        if (result instanceof DedupResult.InProgress<?> || result instanceof DedupResult.Fenced<?>) {
+            return !settings.passDeferred();
+        }
+        return result instanceof DedupResult.Unavailable<?>;
+    }
+
+    /** Runs one record's handler; true when it finished. An Error is logged and the record takes the failure path. */
+    private boolean run(
+            ClaimedBatch<ConsumerRecord<?, ?>> claimed,
+            ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry,
+            LeasedSlot slot,
+            ResultHandler<ConsumerRecord<?, ?>, Void> handler,
+            Set<TopicPartition> blocked) {
+        long offset = slot.record.offset();
+        boolean lastAttempt = memory.failures(slot.partition, offset) + 1 >= settings.maxAttempts();
+        DedupResult<Void> result;
+        try {
+            result = claimed.run(entry, handler, OutcomeCodecs.none(), lastAttempt);
+        } catch (Error error) {
+            LOG.error(
+                    "the handler of {} threw {}; its key was released and the record is retried or dead-lettered",
+                    KafkaDedup.describe(slot.record),
+                    error.toString(),
+                    error);
+            result = null;
+        }
+        DedupResult<?> settled = result != null ? result : entry.result();
+        if (settled instanceof DedupResult.Failed<?>) {
+            if (memory.failed(slot.partition, offset) < settings.maxAttempts()) {
+                blocked.add(slot.partition); // its later records wait for this one's retry
+            }
+            return false;
+        }
+        if (settled instanceof DedupResult.Fenced<?> && !settings.passDeferred()) {
+            blocked.add(slot.partition);
+        }
+        return settled == null;
+    }
+
+    private void classify(LeasedSlot slot, DedupResult<?> result) {
         slot.result = result;
         long offset = slot.record.offset();
         if (result instanceof DedupResult.Processed<?>) {
             slot.status = RecordStatus.PROCESSED;
             memory.done(slot.partition, offset);
-        } else if (result instanceof DedupResult.Duplicate<?>) {
+        } else if (result instanceof DedupResult.Duplicate<?> duplicate) {
+            int failures = memory.failures(slot.partition, offset);
+            if (duplicate.outcome().status() == OutcomeStatus.FAILED && failures >= settings.maxAttempts()) {
+                // this consumer marked it failed on its last attempt; its dead letter is still owed
+                slot.deadLetter(DeadLetterReason.HANDLER_FAILED, failedBefore(duplicate), failures);
+                return;
+            }
             slot.status = RecordStatus.DUPLICATE;
             memory.done(slot.partition, offset);
         } else if (result instanceof DedupResult.Unguarded<?>) {
             slot.status = RecordStatus.UNGUARDED;
             memory.done(slot.partition, offset);
-        } else if (result instanceof DedupResult.InProgress<?> || result instanceof DedupResult.Fenced<?>) {
-            slot.status = RecordStatus.DEFERRED;
-            slot.delay = settings.deferBackoff();
-            dedup.metrics.deferred(slot.partition.topic());
+        } else if (result instanceof DedupResult.InProgress<?> inProgress) {
+            deferred(slot, inProgress.leaseUntil());
+        } else if (result instanceof DedupResult.Fenced<?>) {
+            deferred(slot, null);
+        } else if (result instanceof DedupResult.Released<?>) {
+            slot.status = RecordStatus.NOT_STARTED;
         } else if (result instanceof DedupResult.Conflict<?> conflict) {
             slot.deadLetter(DeadLetterReason.KEY_CONFLICT, new IdempotencyConflictException(conflict.key()), 0);
         } else if (result instanceof DedupResult.Rejected<?> rejected) {
@@ -166,21 +201,30 @@ final class LeasedBatch {
             slot.error = unavailable.cause();
         } else {
             DedupResult.Failed<?> failed = (DedupResult.Failed<?>) result;
-            if (failed.error() instanceof RecordNotStartedException) {
-                slot.status = RecordStatus.NOT_STARTED;
-                return;
-            }
+            Throwable error = failed.error().getCause() instanceof Error e ? e : failed.error();
             int failures = memory.failures(slot.partition, offset);
             if (failures >= settings.maxAttempts()) {
-                slot.deadLetter(DeadLetterReason.HANDLER_FAILED, failed.error(), failures);
+                slot.deadLetter(DeadLetterReason.HANDLER_FAILED, error, failures);
             } else {
                 slot.status = RecordStatus.RETRY;
-                slot.error = failed.error();
+                slot.error = error;
                 slot.attempts = failures;
                 slot.delay = settings.retryDelay(failures);
                 dedup.metrics.retried(slot.partition.topic());
             }
         }
+    }
+
+    private void deferred(LeasedSlot slot, Instant leaseUntil) {
+        slot.status = RecordStatus.DEFERRED;
+        int deferrals = memory.deferred(slot.partition, slot.record.offset());
+        slot.delay = settings.deferDelay(deferrals, leaseUntil, Instant.now());
+        dedup.metrics.deferred(slot.partition.topic());
+    }
+
+    private static Exception failedBefore(DedupResult.Duplicate<?> duplicate) {
+        return new DedupException("the handler failed on its last attempt: "
+                + new String(duplicate.outcome().body(), StandardCharsets.UTF_8));
     }
 
     static DeadLetterReason reasonFor(io.dedup.DedupException rejection) {
@@ -193,110 +237,13 @@ final class LeasedBatch {
         return DeadLetterReason.KEY_UNREADABLE;
     }
 
-    /**
-     * Dead letters go out in partition order: one behind a record that will be retried waits, so that it is not
-     * published before the record ahead of it is resolved.
-     */
-    private static void holdBackDeadLettersBehindRetries(Slot[] slots) {
-        Set<TopicPartition> waiting = new HashSet<>();
-        for (Slot slot : slots) {
-            if (waiting.contains(slot.partition)) {
-                if (slot.awaitsDeadLetter()) {
-                    slot.status = RecordStatus.NOT_STARTED;
-                }
-            } else if (slot.status != null && !slot.status.isDone() && slot.status != RecordStatus.DEFERRED) {
-                waiting.add(slot.partition);
-            }
-        }
-    }
-
-    private void publishDeadLetters(Slot[] slots) {
-        List<Slot> pending = new ArrayList<>();
-        List<DeadLetter> deadLetters = new ArrayList<>();
-        for (Slot slot : slots) {
-            if (slot.awaitsDeadLetter()) {
-                pending.add(slot);
-                deadLetters.add(new DeadLetter(
-                        slot.record,
-                        settings.deadLetterTopic(slot.record.topic()),
-                        slot.deadLetterReason,
-                        Optional.ofNullable(slot.error),
-                        slot.attempts));
-            }
-        }
-        if (pending.isEmpty()) {
-            return;
-        }
-        if (settings.deadLetters() == null) {
-            LOG.warn(
-                    "{} records need a dead letter but no dead-letter publisher is configured; the first is {} ({})",
-                    pending.size(),
-                    deadLetters.get(0).source(),
-                    deadLetters.get(0).reason());
-            pending.forEach(slot -> slot.status = RecordStatus.DEAD_LETTER_PENDING);
-            return;
-        }
-        try {
-            settings.deadLetters().publish(deadLetters);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            LOG.warn("could not publish {} dead letters, retrying after a back-off: {}", pending.size(), e.toString());
-            for (Slot slot : pending) {
-                slot.status = RecordStatus.DEAD_LETTER_PENDING;
-                slot.delay = settings.retryBackoff().isZero() ? Duration.ofMillis(100) : settings.retryBackoff();
-                slot.error = e;
-            }
-            return;
-        }
-        for (Slot slot : pending) {
-            slot.status = RecordStatus.DEAD_LETTERED;
-            memory.deadLettered(slot.partition, slot.record.offset());
-            dedup.metrics.deadLettered(slot.partition.topic(), slot.deadLetterReason);
-            LOG.info(
-                    "dead-lettered {} to {}: {}",
-                    KafkaDedup.describe(slot.record),
-                    settings.deadLetterTopic(slot.record.topic()),
-                    slot.deadLetterReason);
-            if (slot.deadLetterReason == DeadLetterReason.HANDLER_FAILED
-                    && settings.failurePolicy() == FailurePolicy.MARK_FAILED) {
-                markFailed(slot);
-            }
-        }
-    }
-
-    /** Under MARK_FAILED a dead-lettered key is completed as failed, so later duplicates do not run again. */
-    private void markFailed(Slot slot) {
-        try {
-            DedupKey key = dedup.keyOf(slot.record);
-            ClaimResult claim = settings.store().claim(ClaimRequest.of(key, settings.lease(), settings.retention()));
-            if (claim instanceof ClaimResult.Acquired acquired) {
-                String reason =
-                        slot.error == null ? "failed" : slot.error.getClass().getName();
-                settings.store()
-                        .complete(new Completion(
-                                key,
-                                acquired.claim().token(),
-                                OutcomeStatus.FAILED,
-                                reason.getBytes(StandardCharsets.UTF_8),
-                                settings.retention()));
-            }
-        } catch (RuntimeException e) {
-            LOG.warn(
-                    "could not mark the key of dead-lettered {} as failed: {}",
-                    KafkaDedup.describe(slot.record),
-                    e.toString());
-        }
-    }
-
-    private PollOutcome outcome(Slot[] slots) {
+    private PollOutcome outcome(LeasedSlot[] slots) {
         Map<TopicPartition, Long> watermark = new LinkedHashMap<>();
         Map<TopicPartition, Long> rewind = new LinkedHashMap<>();
         Map<TopicPartition, Duration> retryAfter = new LinkedHashMap<>();
         boolean unavailable = false;
         List<RecordOutcome> outcomes = new ArrayList<>(slots.length);
-        for (Slot slot : slots) {
+        for (LeasedSlot slot : slots) {
             long offset = slot.record.offset();
             unavailable |= slot.status == RecordStatus.STORE_UNAVAILABLE;
             outcomes.add(new RecordOutcome(
@@ -323,18 +270,5 @@ final class LeasedBatch {
             memory.committed(partition, next);
         });
         return new PollOutcome(commit, rewind, retryAfter, unavailable, outcomes);
-    }
-
-    /** Thrown to the engine for a record that must not start: it releases the claim and reports it failed. */
-    static final class RecordNotStartedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        RecordNotStartedException() {
-            super(
-                    "not started: an earlier record of its partition is not done, or the partition was revoked",
-                    null,
-                    false,
-                    false);
-        }
     }
 }

@@ -8,7 +8,7 @@ import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * What this consumer remembers about records it has seen but not moved past: how often their handler failed, and
+ * What this consumer remembers about records it has seen but not moved past: how often their handler failed or they were deferred, and
  * whether they were dead-lettered (so that a record redelivered after a rewind of its partition is not published
  * again, nor handled again after its dead letter). Forgotten once the committed offset passes them or their
  * partition is revoked, so after a rebalance or restart a record gets a fresh set of attempts.
@@ -18,6 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 final class RecordMemory {
     private static final class Entry {
         int failures;
+        int deferrals;
         boolean deadLettered;
     }
 
@@ -26,6 +27,11 @@ final class RecordMemory {
     /** Counts one more failure of the record's handler; returns the failures so far. */
     synchronized int failed(TopicPartition partition, long offset) {
         return ++entry(partition, offset).failures;
+    }
+
+    /** Counts one more deferral of the record (its key held elsewhere); returns the deferrals so far. */
+    synchronized int deferred(TopicPartition partition, long offset) {
+        return ++entry(partition, offset).deferrals;
     }
 
     synchronized int failures(TopicPartition partition, long offset) {

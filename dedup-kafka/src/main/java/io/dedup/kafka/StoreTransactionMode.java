@@ -1,21 +1,16 @@
 package io.dedup.kafka;
 
 import io.dedup.Claim;
+import io.dedup.ClaimedBatch;
 import io.dedup.DedupConfigurationException;
+import io.dedup.DedupConsumer;
 import io.dedup.DedupStoreException;
-import io.dedup.DedupStoreUnavailableException;
-import io.dedup.OutcomeStatus;
-import io.dedup.spi.ClaimRequest;
-import io.dedup.spi.ClaimResult;
-import io.dedup.spi.Completion;
 import io.dedup.spi.Position;
 import io.dedup.spi.StoreTransaction;
 import io.dedup.spi.TransactionalStore;
-import io.dedup.spi.WriteResult;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,16 +25,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kafka to a database, exactly once: per poll one store transaction holds the claims, the handlers' writes, the
- * completions and the consumed offsets ({@link StoreTransaction#savePositions}); on assignment the consumer seeks to
- * the offsets the store holds (the "storing offsets outside Kafka" recipe of the {@code KafkaConsumer} javadoc).
+ * Kafka to a database, exactly once: per poll and topic one store transaction holds the claims, the handlers'
+ * writes, the completions and the consumed offsets ({@link StoreTransaction#savePositions}); on assignment the
+ * consumer seeks to the offsets the store holds (the "storing offsets outside Kafka" recipe of the {@code KafkaConsumer} javadoc).
  * The offsets are also committed to Kafka afterwards, asynchronously, for lag monitoring only.
  *
  * <p>Dead letters are published (and acknowledged) before the transaction commits, so they are at least once.
  */
 final class StoreTransactionMode<K, V> implements BatchMode, TransactionalBatch.Transactions {
     private static final Logger LOG = LoggerFactory.getLogger(StoreTransactionMode.class);
-    private static final byte[] EMPTY = new byte[0];
 
     private final KafkaDedup dedup;
     private final TransactionalStore store;
@@ -110,22 +104,22 @@ final class StoreTransactionMode<K, V> implements BatchMode, TransactionalBatch.
     }
 
     @Override
-    public TransactionalBatch.Attempt begin() {
+    public TransactionAttempt begin() {
         return new Attempt(store.begin());
     }
 
-    private final class Attempt implements TransactionalBatch.Attempt {
+    private final class Attempt implements TransactionAttempt {
         private final StoreTransaction tx;
         private final List<DeadLetter> deadLetters = new ArrayList<>();
-        private boolean finished;
 
         Attempt(StoreTransaction tx) {
             this.tx = tx;
         }
 
         @Override
-        public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-            return tx.claimAll(requests);
+        public ClaimedBatch<ConsumerRecord<?, ?>> claim(
+                DedupConsumer<ConsumerRecord<?, ?>> consumer, List<ConsumerRecord<?, ?>> records) {
+            return consumer.claimAll(records, tx);
         }
 
         @Override
@@ -151,48 +145,25 @@ final class StoreTransactionMode<K, V> implements BatchMode, TransactionalBatch.
             deadLetters.add(deadLetter);
         }
 
+        /** Core completes what ran and releases what did not within the transaction, then commits it. */
         @Override
-        public void commit(Map<TopicPartition, Long> nextOffsets, List<Claim> acquired) throws Exception {
-            if (!deadLetters.isEmpty()) {
-                dedup.settings.deadLetters().publish(deadLetters);
-            }
-            if (!acquired.isEmpty()) {
-                List<Completion> completions = new ArrayList<>(acquired.size());
-                for (Claim claim : acquired) {
-                    completions.add(new Completion(
-                            claim.key(), claim.token(), OutcomeStatus.SUCCEEDED, EMPTY, dedup.settings.retention()));
+        public void commit(ClaimedBatch<ConsumerRecord<?, ?>> batch, Map<TopicPartition, Long> nextOffsets)
+                throws Exception {
+            batch.commit(() -> {
+                if (!deadLetters.isEmpty()) {
+                    dedup.settings.deadLetters().publish(deadLetters);
                 }
-                for (WriteResult written : tx.completeAll(completions)) {
-                    if (written != WriteResult.APPLIED) {
-                        throw new DedupStoreUnavailableException(
-                                "the store refused a completion within its own transaction: " + written);
-                    }
-                }
-            }
-            Map<String, List<Position>> byTopic = new LinkedHashMap<>();
-            nextOffsets.forEach((partition, next) -> byTopic.computeIfAbsent(partition.topic(), t -> new ArrayList<>())
-                    .add(new Position(partition.topic(), partition.partition(), next)));
-            List<Position> positions = new ArrayList<>();
-            byTopic.values().forEach(positions::addAll);
-            tx.savePositions(dedup.namespace(), positions);
-            tx.commit();
-            finished = true;
-            tx.close();
+                List<Position> positions = new ArrayList<>();
+                nextOffsets.forEach((partition, next) ->
+                        positions.add(new Position(partition.topic(), partition.partition(), next)));
+                tx.savePositions(dedup.namespace(), positions);
+            });
         }
 
         @Override
-        public void abort(List<Claim> acquired) {
-            if (finished) {
-                return;
-            }
-            finished = true;
+        public void close() {
             try {
-                tx.rollback();
-            } catch (RuntimeException e) {
-                LOG.warn("rolling back a store transaction failed: {}", e.toString());
-            }
-            try {
-                tx.close();
+                tx.close(); // rolls back unless committed, and returns the connection
             } catch (RuntimeException e) {
                 LOG.warn("closing a store transaction failed: {}", e.toString());
             }

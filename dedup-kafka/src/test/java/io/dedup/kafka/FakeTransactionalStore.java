@@ -244,6 +244,22 @@ final class FakeTransactionalStore implements DedupStore, TransactionalStore {
         throw new UnsupportedOperationException("not used by the transactional mode");
     }
 
+    /** Whether a transaction is open now (begun and neither committed, rolled back nor closed). */
+    boolean inTransaction() {
+        return lock.isLocked();
+    }
+
+    /** The committed state of {@code key}, or null if it has no record. */
+    RecordState state(DedupKey key) {
+        lock.lock();
+        try {
+            Rec rec = records.get(key);
+            return rec == null ? null : rec.state();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Marks {@code key} completed, as another consumer's committed transaction would. */
     void completed(DedupKey key) {
         lock.lock();

@@ -20,8 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SwitchableStore implements DedupStore {
     private final DedupStore delegate;
     private volatile boolean down;
+    /** Claim round trips: claim and claimAll calls (core claims a batch of one key with claim). */
     final AtomicInteger claimAllCalls = new AtomicInteger();
+    /** Completion round trips: complete and completeAll calls. */
     final AtomicInteger completeAllCalls = new AtomicInteger();
+
     final AtomicInteger failedCalls = new AtomicInteger();
 
     SwitchableStore(DedupStore delegate) {
@@ -42,6 +45,7 @@ final class SwitchableStore implements DedupStore {
     @Override
     public ClaimResult claim(ClaimRequest request) {
         check();
+        claimAllCalls.incrementAndGet();
         return delegate.claim(request);
     }
 
@@ -55,6 +59,7 @@ final class SwitchableStore implements DedupStore {
     @Override
     public WriteResult complete(Completion completion) {
         check();
+        completeAllCalls.incrementAndGet();
         return delegate.complete(completion);
     }
 
