@@ -95,6 +95,15 @@ public interface ClaimedBatch<M> extends AutoCloseable {
      */
     void commit(Commit commit) throws Exception;
 
+    /**
+     * For a commit whose outcome is unknown (the caller's commit timed out: it may have taken effect or not): leaves
+     * every key whose handler finished held, as it is, until its lease lapses, and stops renewing it. Releasing it
+     * would let a redelivery run the work again at once although it may have committed; completing it would lose the
+     * message if it did not. Their results become {@link DedupResult.Unavailable} with {@code handlerRan}; keys not
+     * started are released as usual by {@link #close()}.
+     */
+    void abandon();
+
     /** The results so far, one per message; an entry not yet settled has null. All are set after {@link #close()}. */
     List<DedupResult<?>> results();
 

@@ -275,6 +275,26 @@ class ClaimedBatchTest {
     }
 
     @Test
+    void a_commit_of_unknown_outcome_leaves_the_finished_keys_held_neither_released_nor_completed() {
+        DedupConsumer<Msg> dedup = consumer();
+        ClaimedBatch<Msg> batch = dedup.claimAllForCommit(msgs("a", "b"));
+        IllegalStateException timeout = new IllegalStateException("commit timed out, outcome unknown");
+        try (batch) {
+            batch.run(batch.entries().get(0), m -> null, OutcomeCodecs.none());
+            assertThatThrownBy(() -> batch.commit(() -> {
+                        batch.abandon();
+                        throw timeout;
+                    }))
+                    .isSameAs(timeout);
+        }
+        assertThat(state("a")).isEqualTo(RecordState.IN_PROGRESS); // until its lease ends
+        assertThat(state("b")).isEqualTo(RecordState.RELEASED); // never ran
+        assertThat(batch.results().get(0))
+                .isInstanceOfSatisfying(DedupResult.Unavailable.class, u -> assertThat(u.handlerRan())
+                        .isTrue());
+    }
+
+    @Test
     void every_lease_a_batch_holds_is_renewed_with_one_call_per_interval() {
         TestStore shared = new TestStore(InMemoryDedupStore.builder().build());
         DedupConsumer<Msg> dedup = consumer(shared, Duration.ofMillis(300), 1.0 / 3);

@@ -469,6 +469,19 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     }
 
     @Override
+    public void abandon() {
+        for (Item item : take(State.FINISHED)) {
+            closeTicket(item); // no longer renewed: the lease runs out and a redelivery takes the key over then
+            engine.metrics().result(Result.UNAVAILABLE);
+            DedupStoreUnavailableException cause = new DedupStoreUnavailableException(
+                    "the outcome of the commit is unknown; key " + item.key + " stays held until its lease ends");
+            synchronized (this) {
+                settle(item, new DedupResult.Unavailable<>(Optional.of(item.key), cause, true));
+            }
+        }
+    }
+
+    @Override
     public synchronized List<DedupResult<?>> results() {
         List<DedupResult<?>> results = new ArrayList<>(items.size());
         for (Item item : items) {

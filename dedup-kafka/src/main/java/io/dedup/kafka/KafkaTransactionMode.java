@@ -176,11 +176,11 @@ final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Transaction
                     nextOffsets.forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
                     producer.sendOffsetsToTransaction(offsets, group);
                 }
-                commitTransaction();
+                commitTransaction(batch);
             });
         }
 
-        private void commitTransaction() {
+        private void commitTransaction(ClaimedBatch<ConsumerRecord<?, ?>> batch) {
             for (int tryNo = 1; ; tryNo++) {
                 try {
                     producer.commitTransaction();
@@ -189,6 +189,7 @@ final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Transaction
                 } catch (TimeoutException e) {
                     if (tryNo >= COMMIT_TRIES) {
                         finished = true; // not aborted: the outcome is unknown, and the runner stops
+                        batch.abandon(); // neither released (it may have committed) nor completed (it may not)
                         throw new CommitOutcomeUnknownException(e);
                     }
                 }
