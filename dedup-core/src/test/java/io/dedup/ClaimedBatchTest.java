@@ -255,7 +255,14 @@ class ClaimedBatchTest {
 
     @Test
     void a_commit_is_refused_before_the_callers_commit_when_a_finished_entry_lost_its_lease() {
-        DedupConsumer<Msg> dedup = consumer(store, Duration.ofMillis(900), 1.0 / 3);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        DedupConsumer<Msg> dedup = DedupConsumer.builder(Msg.KEY)
+                .store(store)
+                .namespace("orders")
+                .lease(Duration.ofMillis(900))
+                .meterRegistry(registry)
+                .build();
+        consumers.add(dedup);
         List<String> committed = new ArrayList<>();
         try (ClaimedBatch<Msg> batch = dedup.claimAllForCommit(msgs("a", "b"))) {
             batch.run(batch.entries().get(0), m -> null, OutcomeCodecs.none());
@@ -263,9 +270,14 @@ class ClaimedBatchTest {
             for (String key : List.of("a", "b")) {
                 store.claim(ClaimRequest.of(DedupKey.of("orders", key), Duration.ofMinutes(5), Duration.ofHours(1)));
             }
-            // the next renewal (one call for both) is refused: the batch learns it lost them
+            // the next renewal (one call for both) is refused: the batch learns it lost both
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> !batch.entries().get(1).mayRun());
+                    .until(() -> registry.get("dedup.fenced")
+                                    .tag("operation", "renew")
+                                    .counter()
+                                    .count()
+                            == 2.0);
+            assertThat(batch.entries().get(1).mayRun()).isFalse();
             assertThatThrownBy(() -> batch.commit(() -> committed.add("commit")))
                     .isInstanceOf(LeaseLostException.class);
         }
