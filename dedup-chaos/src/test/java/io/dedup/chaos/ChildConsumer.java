@@ -229,6 +229,11 @@ final class ChildConsumer {
         }
     }
 
+    /** The child's log (its stderr). */
+    Path log() {
+        return log;
+    }
+
     /** The last lines of the child's log, for failure messages. */
     String logTail() {
         try {

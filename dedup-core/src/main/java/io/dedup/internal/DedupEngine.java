@@ -141,6 +141,7 @@ public final class DedupEngine<M> implements AutoCloseable {
         List<ClaimRequest> requests = new ArrayList<>(n);
         List<DedupBatch<M>.Item> claimed = new ArrayList<>(n);
         Map<DedupKey, Integer> first = n > 1 ? new HashMap<>(n * 2) : null;
+        Map<DedupKey, ClaimRequest> firstRequests = n > 1 ? new HashMap<>(n * 2) : null;
         for (int i = 0; i < n; i++) {
             M message = messages.get(i);
             DedupKey key;
@@ -151,12 +152,18 @@ public final class DedupEngine<M> implements AutoCloseable {
                 batch.add(message, null, -1).rejected(new DedupResult.Rejected<>(e));
                 continue;
             }
+            ClaimRequest request = requestFor(key, message);
             Integer earlier = first == null ? null : first.putIfAbsent(key, i);
-            if (earlier != null) {
+            if (earlier != null && firstRequests.get(key).fingerprint().equals(request.fingerprint())) {
                 batch.add(message, key, earlier);
             } else {
+                // a repeat with another payload is claimed in its own right, after its first in the same round
+                // trip: the store answers it as a conflict (or as whatever matches its payload)
                 claimed.add(batch.add(message, key, -1));
-                requests.add(requestFor(key, message));
+                requests.add(request);
+                if (earlier == null && firstRequests != null) {
+                    firstRequests.put(key, request);
+                }
             }
         }
         if (requests.isEmpty()) {

@@ -7,10 +7,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Where {@link TransactionalDedup} runs a unit of work: in a transaction of the store's own, or in one the
- * application's {@link TransactionRunner} manages. The work says whether to commit or roll back.
+ * application's {@link TransactionRunner} manages. The work commits or rolls back the store transaction itself
+ * (through core's claimed batch) and says which it did, so that an application's transaction follows it.
  */
 final class TransactionScope {
-    /** What a unit of work decided, and its answer. */
+    /** Whether the unit of work committed the store transaction, and its answer. */
     record Decision<T>(T value, boolean commit) {
         static <T> Decision<T> commit(T value) {
             return new Decision<>(value, true);
@@ -44,21 +45,16 @@ final class TransactionScope {
     }
 
     /**
-     * Runs {@code body} in one transaction and commits or rolls back as it decided.
+     * Runs {@code body} in one transaction; an application's transaction commits when the body committed its part and
+     * rolls back otherwise. An {@link Error} passes through unchanged, the transaction rolled back.
      *
      * @throws DedupStoreUnavailableException if the transaction could not begin, a statement failed, or the commit
      *     failed (then whether it took effect is unknown)
      */
     <T> T run(Body<T> body) {
         if (runner == null) {
-            try (StoreTransaction transaction = store.begin()) {
-                Decision<T> decision = body.run(transaction);
-                if (decision.commit()) {
-                    transaction.commit();
-                } else {
-                    transaction.rollback();
-                }
-                return decision.value();
+            try (StoreTransaction transaction = store.begin()) { // closing it rolls back what was not committed
+                return body.run(transaction).value();
             }
         }
         AtomicReference<Decision<T>> decided = new AtomicReference<>();
@@ -68,10 +64,8 @@ final class TransactionScope {
                 try (StoreTransaction transaction = store.begin(connection)) {
                     decided.set(body.run(transaction));
                     if (!decided.get().commit()) {
-                        transaction.rollback();
                         throw new RollbackRequested();
                     }
-                    transaction.commit();
                 }
             });
         } catch (DedupStoreUnavailableException e) {

@@ -1,29 +1,21 @@
 package io.dedup.jdbc;
 
+import io.dedup.Claim;
+import io.dedup.ClaimedBatch;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupKey;
 import io.dedup.DedupResult;
-import io.dedup.DedupStoreCorruptionException;
 import io.dedup.DedupStoreUnavailableException;
 import io.dedup.IdempotencyKeyException;
-import io.dedup.IdempotencyKeyMissingException;
 import io.dedup.KeyExtractor;
-import io.dedup.OutcomeStatus;
+import io.dedup.LeaseLostException;
+import io.dedup.OutcomeCodecs;
 import io.dedup.jdbc.TransactionScope.Decision;
-import io.dedup.spi.ClaimRequest;
-import io.dedup.spi.ClaimResult;
-import io.dedup.spi.Completion;
 import io.dedup.spi.StoreTransaction;
-import io.dedup.spi.WriteResult;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -52,30 +44,38 @@ import java.util.function.Function;
  * behind, so a redelivery runs it again). If the transaction's fate is unknown (the commit failed) the answer is
  * {@link DedupResult.Unavailable} with {@code handlerRan}: a redelivery finds out, as a duplicate or a fresh run.
  *
+ * <p>A handler that throws an {@link Error} ({@code AssertionError}, {@code StackOverflowError}) rolls the
+ * transaction back, with the writes of the handlers that ran before it in the batch: nothing of it commits, no key
+ * is left in progress, the connection goes back to its pool, and the {@code Error} is rethrown unchanged.
+ *
  * <p>By default each message runs in a transaction on a connection of the store's data source; with {@link
  * Builder#transactionRunner} it runs in transactions the application manages (Spring's {@code
- * TransactionTemplate}, for instance). Thread-safe.
+ * TransactionTemplate}, for instance). Claims, completions and metrics go through core's batch API ({@link
+ * DedupConsumer#claimAll(List, StoreTransaction)}), as in every other mode. Thread-safe.
  *
  * @param <M> the message type
  */
 public final class TransactionalDedup<M> {
     private final JdbcDedupStore store;
-    private final KeyExtractor<? super M> keys;
-    private final String namespace;
-    private final Duration retention;
-    private final Duration lease;
-    private final Function<? super M, byte[]> fingerprint;
-    private final boolean digestAllKeys;
+    private final DedupConsumer<M> dedup;
     private final TransactionScope scope;
 
     private TransactionalDedup(Builder<M> builder) {
         this.store = builder.store;
-        this.keys = builder.keys;
-        this.namespace = builder.namespace;
-        this.retention = builder.retention;
-        this.lease = builder.lease;
-        this.fingerprint = builder.fingerprint;
-        this.digestAllKeys = builder.digestAllKeys;
+        DedupConsumer.Builder<M> core = DedupConsumer.<M>builder(builder.keys)
+                .store(builder.store)
+                .namespace(builder.namespace)
+                .retention(builder.retention)
+                .lease(builder.lease)
+                .leaseRenewalFraction(0) // inside a transaction the row lock keeps others out, not the lease
+                .digestAllKeys(builder.digestAllKeys);
+        if (builder.fingerprint != null) {
+            core.fingerprint(builder.fingerprint);
+        }
+        if (builder.meterRegistry != null) {
+            core.meterRegistry(builder.meterRegistry);
+        }
+        this.dedup = core.build();
         this.scope = new TransactionScope(builder.store, builder.runner);
     }
 
@@ -87,30 +87,13 @@ public final class TransactionalDedup<M> {
     /**
      * Runs {@code handler} for {@code message} unless its key completed before, in one transaction with the claim
      * and the completion. Never throws for store trouble or a failing handler: the answer says what happened.
+     *
+     * @throws Error whatever {@code Error} the handler threw, unchanged, after the transaction was rolled back
      */
     public DedupResult<Void> process(M message, TransactionalHandler<? super M> handler) {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(handler, "handler");
-        DedupKey key;
-        try {
-            key = keyOf(message);
-        } catch (IdempotencyKeyException e) {
-            return new DedupResult.Rejected<>(e);
-        }
-        ClaimRequest request = requestFor(key, message);
-        boolean[] ran = new boolean[1];
-        try {
-            return scope.run(tx -> {
-                ClaimResult claim = tx.claimAll(List.of(request)).get(0);
-                if (!(claim instanceof ClaimResult.Acquired acquired)) {
-                    return Decision.commit(settled(claim));
-                }
-                ran[0] = true;
-                return runAndComplete(tx, acquired, message, handler);
-            });
-        } catch (DedupStoreUnavailableException e) {
-            return new DedupResult.Unavailable<>(Optional.of(key), e, ran[0]);
-        }
+        return inOneTransaction(List.of(message), handler).results().get(0);
     }
 
     /**
@@ -118,150 +101,133 @@ public final class TransactionalDedup<M> {
      * statement, one commit. A key repeated in the batch is a duplicate of its first occurrence. If any handler
      * throws, the whole transaction rolls back and each message of the batch is then processed on its own, so that
      * only the failing ones fail. One result per message, in order.
+     *
+     * @throws Error whatever {@code Error} a handler threw, unchanged, after the transaction was rolled back
      */
     public List<DedupResult<Void>> processAll(List<? extends M> messages, TransactionalHandler<? super M> handler) {
         Objects.requireNonNull(messages, "messages");
         Objects.requireNonNull(handler, "handler");
-        int n = messages.size();
-        List<DedupResult<Void>> results = new ArrayList<>(n);
-        List<List<Integer>> rounds = new ArrayList<>();
-        Map<DedupKey, Integer> seen = new HashMap<>(n * 2);
-        ClaimRequest[] requests = new ClaimRequest[n];
-        for (int i = 0; i < n; i++) {
-            M message = Objects.requireNonNull(messages.get(i), "messages must not contain null");
-            results.add(null);
-            try {
-                DedupKey key = keyOf(message);
-                requests[i] = requestFor(key, message);
-                int round = seen.merge(key, 1, Integer::sum) - 1;
-                if (round == rounds.size()) {
-                    rounds.add(new ArrayList<>());
-                }
-                rounds.get(round).add(i);
-            } catch (IdempotencyKeyException e) {
-                results.set(i, new DedupResult.Rejected<>(e));
-            }
+        messages.forEach(m -> Objects.requireNonNull(m, "messages must not contain null"));
+        Attempt attempt = inOneTransaction(messages, handler);
+        if (attempt.committed() || messages.size() == 1) {
+            return attempt.results();
         }
-        if (rounds.isEmpty()) {
-            return results;
-        }
-        boolean[] ran = new boolean[1];
-        boolean committed;
-        try {
-            committed = scope.run(tx -> {
-                for (List<Integer> round : rounds) {
-                    if (!runRound(tx, round, requests, messages, handler, results, ran)) {
-                        return Decision.rollback(false);
-                    }
-                }
-                return Decision.commit(true);
-            });
-        } catch (DedupStoreUnavailableException e) {
-            for (List<Integer> round : rounds) {
-                for (int i : round) {
-                    results.set(i, new DedupResult.Unavailable<>(Optional.of(requests[i].key()), e, ran[0]));
-                }
-            }
-            return results;
-        }
-        if (!committed) {
-            for (List<Integer> round : rounds) {
-                for (int i : round) {
-                    results.set(i, process(messages.get(i), handler));
-                }
+        List<DedupResult<Void>> results = new ArrayList<>(attempt.results());
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i) instanceof DedupResult.Released<?>
+                    || results.get(i) instanceof DedupResult.Failed<?>
+                    || results.get(i) instanceof DedupResult.Fenced<?>) {
+                results.set(i, process(messages.get(i), handler));
             }
         }
         return results;
     }
 
-    /** Claims one round (distinct keys), runs the acquired handlers, completes them; false to roll back. */
-    private boolean runRound(
-            StoreTransaction tx,
-            List<Integer> round,
-            ClaimRequest[] requests,
-            List<? extends M> messages,
-            TransactionalHandler<? super M> handler,
-            List<DedupResult<Void>> results,
-            boolean[] ran) {
-        List<ClaimRequest> claims = new ArrayList<>(round.size());
-        for (int i : round) {
-            claims.add(requests[i]);
+    /** One transaction's answer; not committed when a handler failed or a lease was lost (it was rolled back). */
+    private record Attempt(List<DedupResult<Void>> results, boolean committed) {}
+
+    private Attempt inOneTransaction(List<? extends M> messages, TransactionalHandler<? super M> handler) {
+        boolean[] ran = new boolean[1];
+        try {
+            return scope.run(tx -> {
+                ClaimedBatch<M> batch = dedup.claimAll(messages, tx);
+                try (batch) {
+                    if (!runAll(batch, tx, handler, ran)) {
+                        batch.close(); // rolls the transaction back
+                        return Decision.rollback(new Attempt(voided(batch.results()), false));
+                    }
+                    batch.commit(() -> {});
+                    return Decision.commit(new Attempt(voided(batch.results()), true));
+                } catch (LeaseLostException e) { // nothing committed; the batch rolled the transaction back
+                    return Decision.rollback(new Attempt(fenced(batch.results(), e), false));
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) { // commit(...) declares it; the empty action throws nothing
+                    throw new IllegalStateException(e);
+                }
+            });
+        } catch (DedupStoreUnavailableException e) {
+            List<DedupResult<Void>> unavailable = new ArrayList<>(messages.size());
+            for (M message : messages) {
+                Optional<DedupKey> key;
+                try {
+                    key = Optional.of(dedup.keyOf(message));
+                } catch (IdempotencyKeyException noKey) {
+                    unavailable.add(new DedupResult.Rejected<>(noKey));
+                    continue;
+                }
+                unavailable.add(new DedupResult.Unavailable<>(key, e, ran[0]));
+            }
+            return new Attempt(unavailable, false);
         }
-        List<ClaimResult> claimed = tx.claimAll(claims);
-        Connection connection = connectionOf(tx);
-        List<Completion> completions = new ArrayList<>();
-        List<Integer> completed = new ArrayList<>();
-        for (int r = 0; r < round.size(); r++) {
-            int i = round.get(r);
-            if (!(claimed.get(r) instanceof ClaimResult.Acquired acquired)) {
-                results.set(i, settled(claimed.get(r)));
+    }
+
+    /** Runs every acquired entry in order; false (roll back) when one failed or the store did not answer. */
+    private boolean runAll(
+            ClaimedBatch<M> batch, StoreTransaction tx, TransactionalHandler<? super M> handler, boolean[] ran) {
+        Connection connection = null;
+        for (ClaimedBatch.Entry<M> entry : batch.entries()) {
+            if (entry.result() instanceof DedupResult.Unavailable<?>) {
+                return false;
+            }
+            if (!entry.mayRun()) {
                 continue;
             }
-            TransactionContext context = new TransactionContext(connection, acquired.claim());
-            ran[0] = true;
-            try {
-                handler.handle(messages.get(i), context);
-            } catch (Exception e) {
-                return false;
+            if (connection == null) {
+                connection = tx.resource(Connection.class)
+                        .orElseThrow(() -> new IllegalStateException("the store's transaction has no JDBC connection"));
             }
-            completions.add(completion(acquired, context));
-            completed.add(i);
-            results.set(i, new DedupResult.Processed<>(acquired.claim(), null));
-        }
-        List<WriteResult> written = tx.completeAll(completions);
-        for (WriteResult w : written) {
-            if (w != WriteResult.APPLIED) {
-                return false;
+            Connection onIt = connection;
+            Claim claim = entry.claim().orElseThrow();
+            ran[0] = true;
+            DedupResult<byte[]> failed = batch.run(
+                    entry,
+                    message -> {
+                        TransactionContext context = new TransactionContext(onIt, claim);
+                        handler.handle(message, context);
+                        return context.outcome();
+                    },
+                    OutcomeCodecs.bytes());
+            if (failed != null) {
+                return false; // its writes are in the transaction: roll it all back
             }
         }
         return true;
     }
 
-    private Decision<DedupResult<Void>> runAndComplete(
-            StoreTransaction tx, ClaimResult.Acquired acquired, M message, TransactionalHandler<? super M> handler) {
-        TransactionContext context = new TransactionContext(connectionOf(tx), acquired.claim());
-        try {
-            handler.handle(message, context);
-        } catch (Exception e) {
-            return Decision.rollback(
-                    new DedupResult.Failed<>(acquired.key(), Optional.of(acquired.claim()), e, 1, false));
+    /** The batch's results as this API's: a handler's result is its outcome bytes, which callers do not see. */
+    private static List<DedupResult<Void>> voided(List<DedupResult<?>> results) {
+        List<DedupResult<Void>> voided = new ArrayList<>(results.size());
+        for (DedupResult<?> result : results) {
+            voided.add(voided(result));
         }
-        WriteResult written =
-                tx.completeAll(List.of(completion(acquired, context))).get(0);
-        if (written != WriteResult.APPLIED) {
-            return Decision.rollback(new DedupResult.Fenced<>(acquired.claim(), null));
-        }
-        return Decision.commit(new DedupResult.Processed<>(acquired.claim(), null));
+        return voided;
     }
 
-    private Completion completion(ClaimResult.Acquired acquired, TransactionContext context) {
-        return new Completion(
-                acquired.key(), acquired.claim().token(), OutcomeStatus.SUCCEEDED, context.outcome(), retention);
+    @SuppressWarnings("unchecked")
+    private static DedupResult<Void> voided(DedupResult<?> result) {
+        if (result instanceof DedupResult.Processed<?> processed) {
+            return new DedupResult.Processed<>(processed.claim(), null);
+        }
+        if (result instanceof DedupResult.Fenced<?> fenced) {
+            return new DedupResult.Fenced<>(fenced.claim(), null);
+        }
+        if (result instanceof DedupResult.Unguarded<?> unguarded) {
+            return new DedupResult.Unguarded<>(unguarded.key(), null, unguarded.cause());
+        }
+        return (DedupResult<Void>) result; // the other variants carry no handler result
     }
 
-    private static Connection connectionOf(StoreTransaction tx) {
-        return tx.resource(Connection.class)
-                .orElseThrow(() -> new IllegalStateException("the store's transaction has no JDBC connection"));
-    }
-
-    private static DedupResult<Void> settled(ClaimResult claim) {
-        if (claim instanceof ClaimResult.Duplicate duplicate) {
-            return new DedupResult.Duplicate<>(duplicate.key(), duplicate.outcome());
+    /** After a lost lease rolled the transaction back: that key's message was fenced, the others released. */
+    private static List<DedupResult<Void>> fenced(List<DedupResult<?>> results, LeaseLostException lost) {
+        List<DedupResult<Void>> answered = voided(results);
+        for (int i = 0; i < answered.size(); i++) {
+            if (answered.get(i) instanceof DedupResult.Released<Void> released
+                    && released.claim().key().equals(lost.key())) {
+                answered.set(i, new DedupResult.Fenced<>(released.claim(), null));
+            }
         }
-        if (claim instanceof ClaimResult.InProgress inProgress) {
-            return new DedupResult.InProgress<>(inProgress.key(), inProgress.leaseUntil());
-        }
-        if (claim instanceof ClaimResult.Conflict conflict) {
-            return new DedupResult.Conflict<>(conflict.key());
-        }
-        ClaimResult.Failed failed = (ClaimResult.Failed) claim;
-        if (failed.cause() instanceof DedupStoreCorruptionException corrupt) {
-            return new DedupResult.Rejected<>(corrupt);
-        }
-        DedupStoreUnavailableException cause = failed.cause() instanceof DedupStoreUnavailableException u
-                ? u
-                : new DedupStoreUnavailableException(failed.cause().getMessage(), failed.cause());
-        return new DedupResult.Unavailable<>(Optional.of(failed.key()), cause, false);
+        return answered;
     }
 
     /**
@@ -270,31 +236,7 @@ public final class TransactionalDedup<M> {
      * @throws IdempotencyKeyException if it has none or it cannot be read
      */
     public DedupKey keyOf(M message) {
-        Optional<String> raw = keys.extract(Objects.requireNonNull(message, "message"));
-        if (raw.isEmpty() || raw.get().isEmpty()) {
-            throw new IdempotencyKeyMissingException((raw.isEmpty() ? "no idempotency key" : "empty idempotency key")
-                    + " (namespace " + namespace + ")");
-        }
-        return digestAllKeys ? DedupKey.digestOf(namespace, raw.get()) : DedupKey.of(namespace, raw.get());
-    }
-
-    private ClaimRequest requestFor(DedupKey key, M message) {
-        if (fingerprint == null) {
-            return new ClaimRequest(key, lease, retention, Optional.empty());
-        }
-        byte[] payload = fingerprint.apply(message);
-        return new ClaimRequest(key, lease, retention, Optional.of(payload == null ? "null" : sha256(payload)));
-    }
-
-    /** The same fingerprint {@link DedupConsumer} stores: SHA-256, base64url without padding. */
-    private static String sha256(byte[] payload) {
-        try {
-            return Base64.getUrlEncoder()
-                    .withoutPadding()
-                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(payload));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-        }
+        return dedup.keyOf(Objects.requireNonNull(message, "message"));
     }
 
     public JdbcDedupStore store() {
@@ -302,7 +244,7 @@ public final class TransactionalDedup<M> {
     }
 
     public String namespace() {
-        return namespace;
+        return dedup.namespace();
     }
 
     /**
@@ -317,6 +259,7 @@ public final class TransactionalDedup<M> {
         private Function<? super M, byte[]> fingerprint;
         private boolean digestAllKeys;
         private TransactionRunner runner;
+        private Object meterRegistry;
 
         private Builder(JdbcDedupStore store, KeyExtractor<? super M> keys) {
             this.store = store;
@@ -342,7 +285,8 @@ public final class TransactionalDedup<M> {
 
         /**
          * The lease written with each claim. Inside a transaction the row lock, not the lease, keeps others out; the
-         * lease matters only to leased-mode consumers sharing the table. Default 5 min.
+         * lease matters only to leased-mode consumers sharing the table. Default 30 s ({@link
+         * DedupConsumer#DEFAULT_LEASE}).
          */
         public Builder<M> lease(Duration lease) {
             this.lease = positive(lease, "lease");
@@ -367,6 +311,21 @@ public final class TransactionalDedup<M> {
             return this;
         }
 
+        /**
+         * Publish core's metrics ({@code dedup.results}, {@code dedup.store.*}, the handler timer) to this Micrometer
+         * {@code MeterRegistry}, tagged with the namespace. Typed as Object so that Micrometer stays optional.
+         *
+         * @throws IllegalArgumentException if it is not a {@code io.micrometer.core.instrument.MeterRegistry}
+         */
+        public Builder<M> meterRegistry(Object meterRegistry) {
+            DedupConsumer.builder(keys).meterRegistry(meterRegistry); // checks it now, naming the parameter
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if the lease is longer than the retention
+         */
         public TransactionalDedup<M> build() {
             return new TransactionalDedup<>(this);
         }

@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.dedup.Claim;
 import io.dedup.DedupKey;
 import io.dedup.DedupResult;
 import io.dedup.DedupStoreUnavailableException;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Position;
+import io.dedup.spi.RecordState;
 import io.dedup.spi.StoreTransaction;
+import io.dedup.spi.StoredRecord;
+import io.dedup.spi.WriteResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -270,7 +276,7 @@ abstract class TransactionalModeTest {
     }
 
     @Test
-    void messages_without_a_key_are_rejected_without_a_transaction() throws Exception {
+    void messages_without_a_key_are_rejected_and_nothing_is_written() throws Exception {
         TransactionalDedup<Message> dedup = TransactionalDedup.builder(store, (Message m) -> Optional.<String>empty())
                 .namespace(ns)
                 .build();
@@ -340,6 +346,134 @@ abstract class TransactionalModeTest {
         assertThat(store.find(k)).isPresent();
         try (Connection connection = database.dataSource.getConnection()) {
             assertThatThrownBy(() -> store.begin(connection)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void a_handler_error_rolls_the_batch_back_leaves_no_key_nor_connection_held_and_is_rethrown_unchanged()
+            throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        TransactionalDedup<Message> dedup = dedup().meterRegistry(registry).build();
+        AssertionError bug = new AssertionError("a bug in the handler");
+        Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        TransactionalHandler<Message> handler = (message, tx) -> {
+            runs.computeIfAbsent(message.id(), k -> new AtomicInteger()).incrementAndGet();
+            insert(tx.connection(), message.id());
+            if (message.poison()) {
+                throw bug;
+            }
+        };
+
+        assertThatThrownBy(() ->
+                        dedup.processAll(List.of(Message.of("a"), new Message("b", true), Message.of("c")), handler))
+                .isSameAs(bug);
+        assertThat(runs.keySet()).as("c never started").containsOnly("a", "b");
+        assertThat(ledgerRows())
+                .as("the transaction was rolled back, a's write with it")
+                .isZero();
+        for (String id : List.of("a", "b", "c")) {
+            assertThat(store.find(DedupKey.of(ns, id))).as("key %s", id).isEmpty();
+        }
+        assertThat(database.dataSource.getHikariPoolMXBean().getActiveConnections())
+                .as("connections still borrowed")
+                .isZero();
+        assertThatThrownBy(() -> dedup.process(new Message("d", true), handler)).isSameAs(bug);
+        assertThat(database.dataSource.getHikariPoolMXBean().getActiveConnections())
+                .isZero();
+
+        // No row lock or open transaction is left: the same keys are claimed and committed at once.
+        List<DedupResult<Void>> again =
+                dedup.processAll(List.of(Message.of("a"), Message.of("b"), Message.of("c"), Message.of("d")), handler);
+        assertThat(again).allMatch(r -> r instanceof DedupResult.Processed);
+        assertThat(ledgerRows()).isEqualTo(4);
+        assertThat(database.count("SELECT COUNT(DISTINCT msg_key) FROM " + ledger))
+                .isEqualTo(4);
+        assertThat(messages(registry, "failed")).isEqualTo(2);
+        assertThat(messages(registry, "released"))
+                .as("a, rolled back with the batch, and c, never started")
+                .isEqualTo(2);
+        assertThat(messages(registry, "processed")).isEqualTo(4);
+    }
+
+    @Test
+    void a_handler_error_in_an_application_managed_transaction_rolls_it_back_and_is_rethrown_unchanged()
+            throws Exception {
+        AtomicInteger rollbacks = new AtomicInteger();
+        TransactionRunner runner = work -> {
+            try (Connection connection = database.dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try {
+                    work.run(connection);
+                    connection.commit();
+                } catch (Throwable e) { // as Spring's TransactionTemplate does
+                    connection.rollback();
+                    rollbacks.incrementAndGet();
+                    throw e;
+                }
+            }
+        };
+        TransactionalDedup<Message> dedup = dedup().transactionRunner(runner).build();
+        StackOverflowError deep = new StackOverflowError("deep recursion");
+        assertThatThrownBy(() -> dedup.process(Message.of("k"), (m, tx) -> {
+                    insert(tx.connection(), m.id());
+                    throw deep;
+                }))
+                .isSameAs(deep);
+        assertThat(rollbacks).hasValue(1);
+        assertThat(ledgerRows()).isZero();
+        assertThat(store.find(DedupKey.of(ns, "k"))).isEmpty();
+        assertThat(database.dataSource.getHikariPoolMXBean().getActiveConnections())
+                .isZero();
+        assertThat(dedup.process(Message.of("k"), ledgerWriter())).isInstanceOf(DedupResult.Processed.class);
+        assertThat(ledgerRows()).isEqualTo(1);
+    }
+
+    private long messages(SimpleMeterRegistry registry, String result) {
+        return (long) registry.find("dedup.messages").tags("namespace", ns, "result", result).counters().stream()
+                .mapToDouble(Counter::count)
+                .sum();
+    }
+
+    @Test
+    void release_all_in_a_transaction_gives_keys_back_keeping_their_tokens_and_refuses_stale_tokens() {
+        Duration d = Duration.ofMinutes(5);
+        DedupKey a = DedupKey.of(ns, "release-a");
+        DedupKey b = DedupKey.of(ns, "release-b");
+        Claim claimA;
+        Claim claimB;
+        try (StoreTransaction tx = store.begin()) {
+            List<ClaimResult> claimed = tx.claimAll(List.of(ClaimRequest.of(a, d, d), ClaimRequest.of(b, d, d)));
+            claimA = ((ClaimResult.Acquired) claimed.get(0)).claim();
+            claimB = ((ClaimResult.Acquired) claimed.get(1)).claim();
+            tx.commit();
+        }
+        try (StoreTransaction tx = store.begin()) {
+            Claim stale = new Claim(b, claimB.token() - 1, claimB.attempt(), claimB.leaseUntil());
+            assertThat(tx.releaseAll(List.of(claimA, stale), d))
+                    .containsExactly(WriteResult.APPLIED, WriteResult.FENCED);
+            tx.rollback();
+        }
+        assertThat(store.find(a).orElseThrow().state())
+                .as("a rolled-back release")
+                .isEqualTo(RecordState.IN_PROGRESS);
+        try (StoreTransaction tx = store.begin()) {
+            assertThat(tx.releaseAll(List.of(claimA, claimB), d))
+                    .containsExactly(WriteResult.APPLIED, WriteResult.APPLIED);
+            assertThat(tx.releaseAll(List.of(), d)).isEmpty();
+            tx.commit();
+        }
+        for (Claim claim : List.of(claimA, claimB)) {
+            StoredRecord record = store.find(claim.key()).orElseThrow();
+            assertThat(record.state()).isEqualTo(RecordState.RELEASED);
+            assertThat(record.token()).as("the token is kept").isEqualTo(claim.token());
+        }
+        try (StoreTransaction tx = store.begin()) {
+            ClaimResult again = tx.claimAll(List.of(ClaimRequest.of(a, d, d))).get(0);
+            assertThat(((ClaimResult.Acquired) again).claim().token()).isGreaterThan(claimA.token());
+            assertThat(tx.releaseAll(List.of(claimA), d))
+                    .as("the old holder's token, after a new claim")
+                    .containsExactly(WriteResult.FENCED);
+            tx.commit();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.dedup.rabbitmq;
 
 import com.rabbitmq.client.Delivery;
+import io.dedup.ClaimedBatch;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
 import io.dedup.OutcomeCodec;
@@ -11,10 +12,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a batch of deliveries through dedup (one claim round trip, the handlers in order, one completion round trip)
- * and turns each result into a {@link Verdict}. Keeps the batch's handlers well inside one lease: a batch's keys are
- * claimed together and completed together, and a claim is renewed only while its own handler runs, so the batch
- * size is capped at what the handlers, at their recent pace, finish in a third of the lease.
+ * Runs a batch of deliveries through core's batch API (one claim round trip, the acquired handlers in delivery order,
+ * one completion round trip) and turns each result into a {@link Verdict}. Core renews the leases of the whole batch
+ * while it runs, records what finished and releases what never started when the batch closes.
+ *
+ * <p>A handler that throws an {@link Error} ({@code AssertionError}, {@code StackOverflowError}) ends the batch
+ * there: the Error is logged once, the handlers that finished before it keep their completions, the deliveries not
+ * started yet are {@link DedupResult.Released released} (to run again at once, not counted as failed), and the
+ * delivery whose handler threw takes the failure path, retry or dead letter, with the Error recorded. The worker
+ * thread lives on.
  *
  * <p>Not thread-safe: owned by one pipeline's worker thread.
  */
@@ -26,7 +32,6 @@ final class BatchJudge<R> {
     private final ResultHandler<Delivery, R> handler;
     private final OutcomeCodec<R> codec;
     private final boolean rpc;
-    private double nanosPerDelivery;
 
     BatchJudge(
             QueueSettings settings,
@@ -41,53 +46,52 @@ final class BatchJudge<R> {
         this.rpc = rpc;
     }
 
-    /** The most deliveries to take into the next batch. */
-    int batchLimit() {
-        if (nanosPerDelivery <= 0) {
-            return settings.batchSize();
-        }
-        double budget = dedup.lease().toNanos() / 3.0;
-        return (int) Math.max(1, Math.min(settings.batchSize(), budget / nanosPerDelivery));
-    }
-
     /** One verdict per delivery, in order. */
-    List<Verdict> judge(List<PendingDelivery> batch) {
-        long started = System.nanoTime();
-        List<Verdict> verdicts = new ArrayList<>(batch.size());
-        int from = 0;
-        while (from < batch.size()) {
-            // Deliveries on their last attempt are claimed apart, so that MARK_FAILED applies to them only.
-            boolean last = isLastAttempt(batch.get(from));
-            int to = from + 1;
-            while (to < batch.size() && isLastAttempt(batch.get(to)) == last) {
-                to++;
-            }
-            judgeSegment(batch.subList(from, to), last, verdicts);
-            from = to;
-        }
-        double perDelivery = (System.nanoTime() - started) / (double) batch.size();
-        nanosPerDelivery = nanosPerDelivery <= 0 ? perDelivery : 0.8 * nanosPerDelivery + 0.2 * perDelivery;
-        return verdicts;
-    }
-
-    private void judgeSegment(List<PendingDelivery> segment, boolean last, List<Verdict> verdicts) {
-        settings.metrics().batch(segment.size());
-        List<DedupResult<R>> results;
+    List<Verdict> judge(List<PendingDelivery> deliveries) {
+        settings.metrics().batch(deliveries.size());
+        ClaimedBatch<Delivery> batch;
         try {
-            results = dedup.processAll(segment, handler, codec, last);
-        } catch (RuntimeException e) {
-            LOG.warn("dedup could not process a batch of queue {}; backing off: {}", settings.queue(), e.toString());
-            results = null;
+            batch = dedup.claimAll(deliveries);
+        } catch (RuntimeException e) { // a store's or a key extractor's bug; the store being down is not thrown
+            LOG.warn("dedup could not claim a batch of queue {}; backing off: {}", settings.queue(), e.toString());
+            return deliveries.stream().map(Verdict::backOff).toList();
         }
-        for (int i = 0; i < segment.size(); i++) {
-            verdicts.add(
-                    results == null
-                            ? new Verdict(segment.get(i), Verdict.Kind.BACK_OFF, null, false, null, null, 0)
-                            : Verdict.of(segment.get(i), results.get(i), rpc, settings.maxAttempts()));
+        int failedAt = -1;
+        Error error = null;
+        try (batch) {
+            for (ClaimedBatch.Entry<Delivery> entry : batch.entries()) {
+                if (!entry.mayRun()) {
+                    continue;
+                }
+                // a delivery on its last attempt is a final attempt: FailurePolicy.MARK_FAILED applies to it only
+                boolean last = deliveries.get(entry.index()).attempt() >= settings.maxAttempts();
+                try {
+                    batch.run(entry, handler, codec, last);
+                } catch (Error e) { // core released its key; closing the batch keeps what finished before it
+                    failedAt = entry.index();
+                    error = e;
+                    break;
+                }
+            }
+            batch.complete();
         }
-    }
-
-    private boolean isLastAttempt(PendingDelivery delivery) {
-        return delivery.attempt() >= settings.maxAttempts();
+        List<DedupResult<?>> results = batch.results(); // all settled once closed
+        List<Verdict> verdicts = new ArrayList<>(deliveries.size());
+        for (int i = 0; i < deliveries.size(); i++) {
+            PendingDelivery delivery = deliveries.get(i);
+            Verdict verdict =
+                    Verdict.of(delivery, results.get(i), rpc, settings.maxAttempts(), settings.redeliveryDelay());
+            verdicts.add(i == failedAt ? verdict.withError(error) : verdict);
+        }
+        if (error != null) {
+            LOG.error(
+                    "the handler threw an Error on {}; the deliveries before it are settled, the {} after it run again,"
+                            + " and it goes to {}",
+                    deliveries.get(failedAt).describe(settings.queue()),
+                    deliveries.size() - failedAt - 1,
+                    verdicts.get(failedAt).kind() == Verdict.Kind.RETRY ? "a retry" : "the dead letters",
+                    error);
+        }
+        return verdicts;
     }
 }

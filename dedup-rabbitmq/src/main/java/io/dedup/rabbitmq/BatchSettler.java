@@ -25,8 +25,16 @@ import org.slf4j.LoggerFactory;
 final class BatchSettler {
     private static final Logger LOG = LoggerFactory.getLogger(BatchSettler.class);
 
-    /** What the pipeline must still do after a batch was settled. */
-    record Leftovers(List<Verdict> held, List<PendingDelivery> backOff, boolean channelFailed) {}
+    /**
+     * What the pipeline must still do after a batch was settled: bring back {@code held} after their delays, try
+     * {@code backOff} again after a pause, run {@code released} again at once.
+     */
+    record Leftovers(
+            List<Verdict> held, List<PendingDelivery> backOff, List<PendingDelivery> released, boolean channelFailed) {
+        int count() {
+            return held.size() + backOff.size() + released.size();
+        }
+    }
 
     private final QueueSettings settings;
     private final Channel channel;
@@ -65,6 +73,7 @@ final class BatchSettler {
 
         List<Verdict> held = new ArrayList<>();
         List<PendingDelivery> backOff = new ArrayList<>();
+        List<PendingDelivery> released = new ArrayList<>();
         AckRun run = new AckRun();
         try {
             for (Verdict verdict : verdicts) {
@@ -77,6 +86,11 @@ final class BatchSettler {
                     metrics.delivery(Action.BACK_OFF);
                     continue;
                 }
+                if (verdict.kind() == Verdict.Kind.RELEASED) {
+                    released.add(delivery);
+                    metrics.delivery(Action.RELEASED);
+                    continue;
+                }
                 if (needsPublish(verdict)) {
                     Long id = published.get(verdict);
                     if (publishFailed || id == null || returned.contains(id)) {
@@ -86,7 +100,7 @@ final class BatchSettler {
                                     verdict.kind(),
                                     delivery.describe(settings.queue()));
                         }
-                        held.add(new Verdict(delivery, Verdict.Kind.DEFER, null, false, null, null, 0));
+                        held.add(verdict.requeuedAfter(settings.redeliveryDelay()));
                         metrics.delivery(Action.REQUEUE);
                         continue;
                     }
@@ -106,11 +120,11 @@ final class BatchSettler {
                 count(verdict);
             }
             run.flush();
-            return new Leftovers(held, backOff, false);
+            return new Leftovers(held, backOff, released, false);
         } catch (IOException | RuntimeException e) {
             // The channel closed under us; its shutdown listener resets the pipeline and the broker redelivers.
             LOG.debug("channel of queue {} failed while acking: {}", settings.queue(), e.toString());
-            return new Leftovers(List.of(), List.of(), true);
+            return new Leftovers(List.of(), List.of(), List.of(), true);
         }
     }
 
@@ -185,7 +199,7 @@ final class BatchSettler {
             case ACK -> verdict.reply() != null;
             case DEFER, RETRY -> settings.retryQueue() != null;
             case DEAD_LETTER -> settings.deadLetterExchange() != null;
-            case BACK_OFF -> false;
+            case BACK_OFF, RELEASED -> false;
         };
     }
 
@@ -205,7 +219,7 @@ final class BatchSettler {
                     "",
                     settings.retryQueue(),
                     true,
-                    OutboundMessages.retryCopy(delivery, verdict, settings.queue(), settings.redeliveryDelay()),
+                    OutboundMessages.retryCopy(delivery, verdict, settings.queue(), verdict.delay()),
                     delivery.getBody());
             case DEAD_LETTER -> publisher.publish(
                     settings.deadLetterExchange(),
@@ -213,7 +227,7 @@ final class BatchSettler {
                     true,
                     OutboundMessages.deadLetter(delivery, verdict, settings.queue()),
                     delivery.getBody());
-            case BACK_OFF -> null;
+            case BACK_OFF, RELEASED -> null;
         };
     }
 
@@ -240,7 +254,7 @@ final class BatchSettler {
                         "published to exchange '" + settings.deadLetterExchange() + "' with routing key "
                                 + deadLetterRoutingKey(verdict.delivery()));
             }
-            case BACK_OFF -> {}
+            case BACK_OFF, RELEASED -> {}
         }
     }
 

@@ -29,10 +29,12 @@ import org.slf4j.LoggerFactory;
  * The worker behind one wrapped consumer. The client library's dispatch thread only hands deliveries over; this
  * pipeline's own thread collects the deliveries of the prefetch window (waiting at most {@code batchWait} while
  * the window is not full), claims them in one store round trip, runs the handler for each acquired key in delivery
- * order, completes them in one round trip, and settles them through a {@link BatchSettler}.
+ * order, completes them in one round trip (all through core's batch API, see {@link BatchJudge}), and settles them
+ * through a {@link BatchSettler}.
  *
- * <p>Deliveries whose key is in progress elsewhere, or whose handler failed with attempts left, come back after the
- * redelivery delay: through the retry queue, or held unacked here and then republished to the work queue. When the
+ * <p>Deliveries whose key is in progress elsewhere, or whose handler failed with attempts left, come back after their
+ * verdict's delay: through the retry queue, or held unacked here and then republished to the work queue. Deliveries
+ * claimed but never started (a handler's Error cut their batch short) are first in line for the next batch. When the
  * store is unavailable, the pipeline acks nothing, pauses with exponential back-off and tries the same deliveries
  * again; the broker stops sending once the prefetch window is full.
  *
@@ -195,7 +197,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
                     continue;
                 }
                 fillWindow();
-                int size = Math.min(pending.size(), judge.batchLimit());
+                int size = Math.min(pending.size(), settings.batchSize());
                 List<PendingDelivery> batch = new ArrayList<>(size);
                 while (batch.size() < size) {
                     batch.add(pending.poll());
@@ -206,7 +208,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // not a handler's: those are settled by BatchJudge
             LOG.error(
                     "dedup worker of queue {} stopped; unacked deliveries return when the channel closes",
                     settings.queue(),
@@ -278,13 +280,15 @@ final class DeliveryPipeline<R> implements AutoCloseable {
         if (leftovers.channelFailed()) {
             return;
         }
-        unsettled -=
-                verdicts.size() - leftovers.held().size() - leftovers.backOff().size();
-        long due = System.nanoTime() + settings.redeliveryDelay().toNanos();
+        unsettled -= verdicts.size() - leftovers.count();
+        long now = System.nanoTime();
         for (Verdict verdict : leftovers.held()) {
-            held.add(new Held(verdict, due));
+            held.add(new Held(verdict, now + verdict.delay().toNanos()));
         }
         retryLater(leftovers.backOff());
+        for (int i = leftovers.released().size() - 1; i >= 0; i--) {
+            pending.addFirst(leftovers.released().get(i)); // first in line, in delivery order
+        }
     }
 
     /** Puts deliveries the store could not answer back in front, in order, and pauses. */

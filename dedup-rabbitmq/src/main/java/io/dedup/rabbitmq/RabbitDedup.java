@@ -35,13 +35,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>processed: completed in the store, then acked (a run of acks as one {@code multiple=true} ack);
  *   <li>duplicate: acked without running the handler; an RPC request gets its stored reply again;
  *   <li>key in progress elsewhere: never acked in place and never requeued in a tight loop, but sent through the
- *       retry queue (or held and requeued) after the redelivery delay, until the key completes (then it is a
- *       duplicate) or its lease lapses (then this delivery takes over);
+ *       retry queue (or held and requeued) after a delay that starts at the redelivery delay, doubles with each
+ *       deferral and ends at the holder's lease end, until the key completes (then it is a duplicate) or its lease
+ *       lapses (then this delivery takes over);
  *   <li>handler failed: retried the same way up to {@link RabbitDedupBuilder#maxAttempts(int)} runs of the handler for the
  *       key (counted by the store and by the {@value DedupHeaders#ATTEMPT} header), then dead-lettered with
  *       {@link DedupHeaders headers} naming the error and the attempt count;
  *   <li>missing or unreadable key, key reused for another payload: dead-lettered with the reason;
- *   <li>store unavailable: nothing is acked; the wrapper pauses with back-off and tries the same deliveries again.
+ *   <li>store unavailable: nothing is acked; the wrapper pauses with back-off and tries the same deliveries again;
+ *   <li>handler threw an {@link Error} ({@code AssertionError}, {@code StackOverflowError}): logged once; the worker
+ *       lives on; the deliveries whose handlers finished before it are acked, those not started run again, and this
+ *       one is retried or dead-lettered like a failure, with the Error's class in the headers.
  * </ul>
  *
  * <p>Thread-safe. Close it to stop its workers and, if it discovered its store, the store.

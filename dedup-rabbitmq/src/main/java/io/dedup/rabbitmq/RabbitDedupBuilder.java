@@ -143,7 +143,8 @@ public final class RabbitDedupBuilder {
     /**
      * An existing queue that dead-letters back to the work queue (its {@code x-dead-letter-exchange} is {@code ""}
      * and {@code x-dead-letter-routing-key} the work queue). Deferred and retried deliveries are published there
-     * with a per-message TTL of the redelivery delay. Without one they are held unacked and requeued after it.
+     * with a per-message TTL of their delay. Without one they are held unacked (in the prefetch window) and requeued
+     * after it.
      */
     public RabbitDedupBuilder retryQueue(String retryQueue) {
         this.retryQueue = nonEmpty(retryQueue, "retryQueue");
@@ -171,7 +172,12 @@ public final class RabbitDedupBuilder {
         return this;
     }
 
-    /** How long a deferred or retried delivery waits before it comes back. Default 1 s. */
+    /**
+     * How long a retried delivery (its handler failed) waits before it comes back, and how long a delivery whose key
+     * is held elsewhere waits the first time. A held key's delivery then waits twice as long with each deferral,
+     * but never past the end of the holder's lease: after a crash the dead consumer's keys are taken over about when
+     * their leases end, without a redelivery every second until then. Default 1 s.
+     */
     public RabbitDedupBuilder redeliveryDelay(Duration delay) {
         this.redeliveryDelay = positive(delay, "redeliveryDelay");
         return this;

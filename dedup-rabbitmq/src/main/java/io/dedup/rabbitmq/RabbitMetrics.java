@@ -17,7 +17,9 @@ interface RabbitMetrics {
         /** Republishing it was not confirmed: requeued after the delay. */
         REQUEUE("requeue"),
         /** Its channel closed before it was settled: the broker redelivers it. */
-        STALE("stale");
+        STALE("stale"),
+        /** Claimed but never started (its batch was cut short by a handler's Error): run again in the next batch. */
+        RELEASED("released");
 
         private final String tag;
 
