@@ -28,8 +28,7 @@ import org.springframework.kafka.support.Acknowledgment;
  *
  * <p>Thread-safe as the container uses it: one call at a time per consumer thread.
  */
-public final class DedupBatchListener<K, V>
-        extends AbstractDelegatingMessageListenerAdapter<BatchMessageListener<K, V>>
+public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageListenerAdapter<BatchMessageListener<K, V>>
         implements BatchAcknowledgingConsumerAwareMessageListener<K, V> {
     private final ListenerGuard guard;
 
@@ -78,7 +77,8 @@ public final class DedupBatchListener<K, V>
         throw new BatchListenerFailedException(failure.getMessage(), failure, record);
     }
 
-    private Call call(ClaimedBatch<ConsumerRecord<?, ?>> batch, Acknowledgment acknowledgment, Consumer<?, ?> consumer) {
+    private Call call(
+            ClaimedBatch<ConsumerRecord<?, ?>> batch, Acknowledgment acknowledgment, Consumer<?, ?> consumer) {
         List<ClaimedBatch.Entry<ConsumerRecord<?, ?>>> entries = batch.entries();
         int stopAt = -1;
         List<ClaimedBatch.Entry<ConsumerRecord<?, ?>>> runnable = new ArrayList<>();

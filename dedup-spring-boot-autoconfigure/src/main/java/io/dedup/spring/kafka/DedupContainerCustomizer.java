@@ -18,9 +18,9 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.BatchMessageListener;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
-import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.MessageListener;
 
 /**
@@ -164,7 +164,8 @@ public final class DedupContainerCustomizer
         if (listenerSpec != null) {
             return RecordKeys.parse(listenerSpec);
         }
-        KeyExtractor<ConsumerRecord<?, ?>> fallback = RecordKeys.parse(properties.getKafka().getKey());
+        KeyExtractor<ConsumerRecord<?, ?>> fallback =
+                RecordKeys.parse(properties.getKafka().getKey());
         Map<String, KeyExtractor<ConsumerRecord<?, ?>>> perTopic = new ConcurrentHashMap<>();
         properties.getKafka().getTopics().forEach((topic, spec) -> perTopic.put(topic, RecordKeys.parse(spec)));
         return record -> perTopic.computeIfAbsent(record.topic(), topic -> annotations

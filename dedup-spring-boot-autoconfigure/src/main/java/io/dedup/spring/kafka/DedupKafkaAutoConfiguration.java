@@ -60,12 +60,7 @@ public class DedupKafkaAutoConfiguration {
                 ? new DedupOutcomes(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
                 : null;
         return new DedupDelegate(new DedupContainerCustomizer(
-                properties,
-                store,
-                annotations,
-                meterRegistry,
-                outcomes,
-                () -> Transactions.scope(context, store)));
+                properties, store, annotations, meterRegistry, outcomes, () -> Transactions.scope(context, store)));
     }
 
     @Bean

@@ -38,8 +38,7 @@ public final class DedupRecordListener<K, V> extends AbstractDelegatingMessageLi
     }
 
     @Override
-    public void onMessage(
-            ConsumerRecord<K, V> record, Acknowledgment acknowledgment, Consumer<?, ?> consumer) {
+    public void onMessage(ConsumerRecord<K, V> record, Acknowledgment acknowledgment, Consumer<?, ?> consumer) {
         Observation observation = guard.observe(record);
         DedupResult<?> result;
         try {

@@ -187,12 +187,18 @@ class KafkaRecordListenerTest {
 
         @Bean
         NewTopic topic(org.springframework.core.env.Environment env) {
-            return TopicBuilder.name(env.getProperty("test.topic")).partitions(1).replicas(1).build();
+            return TopicBuilder.name(env.getProperty("test.topic"))
+                    .partitions(1)
+                    .replicas(1)
+                    .build();
         }
 
         @Bean
         NewTopic deadLetters(org.springframework.core.env.Environment env) {
-            return TopicBuilder.name(env.getProperty("test.topic") + "-dlt").partitions(1).replicas(1).build();
+            return TopicBuilder.name(env.getProperty("test.topic") + "-dlt")
+                    .partitions(1)
+                    .replicas(1)
+                    .build();
         }
 
         @Bean
