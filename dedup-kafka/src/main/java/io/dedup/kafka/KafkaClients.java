@@ -1,14 +1,16 @@
 package io.dedup.kafka;
 
 import io.dedup.DedupConfigurationException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Optional;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * What the kafka-clients on the class path can do: dedup-kafka compiles against 4.x and runs on 3.8 and newer. The
@@ -66,9 +68,21 @@ final class KafkaClients {
         return withDeliveryCount ? type.appendParameterTypes(Optional.class) : type;
     }
 
-    /** The version of kafka-clients on the class path, as it reports itself. */
+    /**
+     * The version of kafka-clients on the class path, as its jar reports it ({@code kafka/kafka-version.properties},
+     * present in every release), or "unknown".
+     */
     static String version() {
-        return AppInfoParser.getVersion();
+        try (InputStream in = ConsumerRecord.class.getResourceAsStream("/kafka/kafka-version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties properties = new Properties();
+            properties.load(in);
+            return properties.getProperty("version", "unknown").trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /**

@@ -29,6 +29,7 @@ class KafkaClientsTest {
         assertThatNoException().isThrownBy(() -> KafkaClients.requireSupported("4.4.0"));
         assertThatNoException().isThrownBy(() -> KafkaClients.requireSupported("unknown"));
         assertThatNoException().isThrownBy(KafkaClients::requireSupported);
+        assertThat(KafkaClients.version()).matches("\\d+\\.\\d+\\.\\d+.*");
     }
 
     @Test

@@ -99,8 +99,8 @@ final class StoreFactory {
             }
             var standalone = lettuce.getStandaloneConfiguration();
             StringBuilder uri = new StringBuilder(lettuce.isUseSsl() ? "rediss://" : "redis://");
-            char[] password = standalone.getPassword().get();
-            if (password != null && password.length > 0) {
+            if (standalone.getPassword().isPresent()) {
+                char[] password = standalone.getPassword().get();
                 if (standalone.getUsername() != null) {
                     uri.append(encode(standalone.getUsername())).append(':');
                 }

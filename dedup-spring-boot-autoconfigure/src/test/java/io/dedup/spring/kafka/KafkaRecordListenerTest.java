@@ -9,6 +9,9 @@ import io.dedup.DedupKey;
 import io.dedup.spi.DedupStore;
 import io.dedup.spi.RecordState;
 import io.dedup.spring.Deduplicated;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -56,6 +59,7 @@ class KafkaRecordListenerTest {
         registry.add("test.group", () -> GROUP);
         registry.add("dedup.store.type", () -> "memory");
         registry.add("dedup.kafka.in-progress-backoff", () -> "200ms");
+        registry.add("spring.kafka.listener.observation-enabled", () -> "true");
     }
 
     @Autowired
@@ -136,6 +140,64 @@ class KafkaRecordListenerTest {
                 .hasValueSatisfying(r -> assertThat(r.state()).isEqualTo(RecordState.RELEASED));
     }
 
+    @Test
+    void each_message_gets_an_observation_with_its_outcome_nested_in_the_listener_containers_observation() {
+        String a = TestKafka.unique("observed");
+        send(a);
+        send(a);
+        await().atMost(Duration.ofSeconds(30)).until(() -> observed.outcomes(a).size() == 2);
+
+        assertThat(observed.outcomes(a)).containsExactly("processed", "duplicate");
+        assertThat(observed.parents(a)).containsOnly("spring.kafka.listener");
+    }
+
+    @Autowired
+    Observed observed;
+
+    /** The dedup observations the application's registry saw, per event id, in order. */
+    static final class Observed implements ObservationHandler<Observation.Context> {
+        final Map<String, List<String>> outcomes = new ConcurrentHashMap<>();
+        final Map<String, List<String>> parents = new ConcurrentHashMap<>();
+        final ThreadLocal<String> eventId = new ThreadLocal<>();
+
+        @Override
+        public boolean supportsContext(Observation.Context context) {
+            return true;
+        }
+
+        @Override
+        public void onStart(Observation.Context context) {
+            if (context instanceof org.springframework.kafka.support.micrometer.KafkaRecordReceiverContext receiver) {
+                eventId.set(header(receiver.getRecord(), "event-id"));
+            }
+        }
+
+        @Override
+        public void onStop(Observation.Context context) {
+            if (!"dedup.message".equals(context.getName()) || eventId.get() == null) {
+                return;
+            }
+            String id = eventId.get();
+            outcomes.computeIfAbsent(id, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    .add(context.getLowCardinalityKeyValue("dedup.outcome").getValue());
+            parents.computeIfAbsent(id, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    .add(
+                            context.getParentObservation() == null
+                                    ? "none"
+                                    : context.getParentObservation()
+                                            .getContextView()
+                                            .getName());
+        }
+
+        List<String> outcomes(String id) {
+            return outcomes.getOrDefault(id, List.of());
+        }
+
+        List<String> parents(String id) {
+            return parents.getOrDefault(id, List.of());
+        }
+    }
+
     private void send(String eventId) {
         ProducerRecord<String, String> record = new ProducerRecord<>(TOPIC, "payload of " + eventId);
         record.headers().add("event-id", eventId.getBytes(StandardCharsets.UTF_8));
@@ -183,6 +245,18 @@ class KafkaRecordListenerTest {
         @Bean
         Calls calls() {
             return new Calls();
+        }
+
+        @Bean
+        Observed observed() {
+            return new Observed();
+        }
+
+        @Bean
+        ObservationRegistry observationRegistry(Observed observed) {
+            ObservationRegistry registry = ObservationRegistry.create();
+            registry.observationConfig().observationHandler(observed);
+            return registry;
         }
 
         @Bean

@@ -110,7 +110,10 @@ class KafkaTransactionalListenerTest {
 
         assertThat(rows(a)).isEqualTo(1);
         assertThat(rows(b)).isEqualTo(1);
-        assertThat(ledger.joinedTransactions).isTrue();
+        // Read through methods: the bean is a transactional proxy, its fields are not the listener's.
+        assertThat(ledger.joined())
+                .as("claims outside the listener's transaction: %s", ledger.misses())
+                .isTrue();
     }
 
     private int rows(String eventId) {
@@ -131,6 +134,15 @@ class KafkaTransactionalListenerTest {
         private final DataSource dataSource;
         private final String table;
         volatile boolean joinedTransactions = true;
+        final java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        public boolean joined() {
+            return joinedTransactions;
+        }
+
+        public java.util.List<String> misses() {
+            return java.util.List.copyOf(seen);
+        }
 
         Ledger(JdbcTemplate jdbc, DataSource dataSource, String table) {
             this.jdbc = jdbc;
@@ -154,6 +166,9 @@ class KafkaTransactionalListenerTest {
             }
             if (inside == null || inside <= outside) {
                 joinedTransactions = false;
+                seen.add("inside=" + inside + " outside=" + outside + " tx="
+                        + org.springframework.transaction.support.TransactionSynchronizationManager
+                                .isActualTransactionActive());
             }
             String id = new String(record.headers().lastHeader("event-id").value(), StandardCharsets.UTF_8);
             jdbc.update("INSERT INTO " + table + " (event_id, payload) VALUES (?, ?)", id, record.value());
