@@ -136,7 +136,10 @@ class KafkaBatchListenerTest {
     @EnableAutoConfiguration(
             excludeName = {
                 "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-                "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration"
+                "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+                // the same on Spring Boot 3.5
+                "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+                "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration"
             })
     static class App {
         @Bean
