@@ -412,6 +412,7 @@ public final class KafkaDedup implements AutoCloseable {
          * @throws IllegalArgumentException if the lease is longer than the retention
          */
         public KafkaDedup build() {
+            KafkaClients.requireSupported();
             if (lease.compareTo(retention) > 0) {
                 throw new IllegalArgumentException(
                         "lease (" + lease + ") must not be longer than retention (" + retention + ")");

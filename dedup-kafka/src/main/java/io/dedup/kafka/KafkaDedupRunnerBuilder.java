@@ -233,6 +233,7 @@ public final class KafkaDedupRunnerBuilder<K, V> {
      * @throws io.dedup.DedupConfigurationException if the store cannot be chosen
      */
     public KafkaDedupRunner<K, V> build() {
+        KafkaClients.requireSupported();
         if (topics.isEmpty() && pattern == null) {
             throw new IllegalArgumentException("no topics to subscribe to: call topics(...)");
         }

@@ -42,7 +42,7 @@ final class RecordDecoder<K, V> {
     private ConsumerRecord<K, V> decode(ConsumerRecord<?, ?> raw) {
         K key = keys.deserialize(raw.topic(), raw.headers(), (byte[]) raw.key());
         V value = values.deserialize(raw.topic(), raw.headers(), (byte[]) raw.value());
-        return new ConsumerRecord<>(
+        return KafkaClients.record(
                 raw.topic(),
                 raw.partition(),
                 raw.offset(),
@@ -54,6 +54,6 @@ final class RecordDecoder<K, V> {
                 value,
                 raw.headers(),
                 raw.leaderEpoch(),
-                raw.deliveryCount());
+                KafkaClients.deliveryCount(raw));
     }
 }

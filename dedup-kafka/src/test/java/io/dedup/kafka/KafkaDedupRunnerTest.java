@@ -27,7 +27,8 @@ class KafkaDedupRunnerTest {
     private static final TopicPartition P0 = new TopicPartition("orders", 0);
     private static final TopicPartition P1 = new TopicPartition("orders", 1);
 
-    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    private final MockConsumer<byte[], byte[]> consumer =
+            new MockConsumer<>(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST); // 3.x and 4.x
     private final SwitchableStore store = new SwitchableStore(InMemoryDedupStore.create());
     private final List<DeadLetter> published = new CopyOnWriteArrayList<>();
     private final List<String> handled = new CopyOnWriteArrayList<>();

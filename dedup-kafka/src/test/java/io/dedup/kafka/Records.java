@@ -60,6 +60,6 @@ final class Records {
                     .computeIfAbsent(new TopicPartition(r.topic(), r.partition()), p -> new ArrayList<>())
                     .add(r);
         }
-        return new ConsumerRecords<>(byPartition, Map.of());
+        return new ConsumerRecords<>(byPartition); // the one constructor kafka-clients 3.x and 4.x share
     }
 }

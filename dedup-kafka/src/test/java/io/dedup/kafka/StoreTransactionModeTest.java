@@ -38,7 +38,8 @@ class StoreTransactionModeTest {
     private record Started(KafkaDedupRunner<String, String> runner, MockConsumer<byte[], byte[]> consumer) {}
 
     private Started start(TransactionalRecordHandler<String, String> handler) {
-        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+        MockConsumer<byte[], byte[]> consumer =
+                new MockConsumer<>(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST); // 3.x and 4.x
         KafkaDedupRunner<String, String> runner = KafkaDedupRunner.builder(
                         Map.of("group.id", "g"), new StringDeserializer(), new StringDeserializer())
                 .consumer(consumer)

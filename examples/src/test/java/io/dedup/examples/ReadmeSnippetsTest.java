@@ -29,8 +29,10 @@ class ReadmeSnippetsTest {
         Path root = Path.of("..").toAbsolutePath().normalize();
         String readme = Files.readString(root.resolve("README.md"));
         String sources;
-        try (Stream<Path> files = Files.walk(root.resolve("examples/src/main/java"))) {
+        try (Stream<Path> files = Files.walk(root.resolve("examples"))) {
+            // examples/src/main/java and each example application's own (examples/spring-boot/src/main/java)
             sources = normalize(files.filter(p -> p.toString().endsWith(".java"))
+                    .filter(p -> p.toString().replace('\\', '/').contains("/src/main/java/"))
                     .map(p -> {
                         try {
                             return Files.readString(p);
@@ -51,7 +53,7 @@ class ReadmeSnippetsTest {
         }
         assertThat(blocks).as("java blocks in README.md").isGreaterThan(0);
         assertThat(missing)
-                .as("README java blocks not found in examples/src/main/java")
+                .as("README java blocks not found in examples/**/src/main/java")
                 .isEmpty();
     }
 }

@@ -1,0 +1,121 @@
+package io.dedup.spring.autoconfigure;
+
+import io.dedup.jdbc.JdbcDedupStore;
+import io.dedup.memory.InMemoryDedupStore;
+import io.dedup.redis.RedisDedupStore;
+import io.dedup.redis.RedisDedupStoreBuilder;
+import io.dedup.spi.DedupStore;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Chooses and builds the store from {@code dedup.store.type} and what is on the class path. Each backend's classes
+ * are touched only in its own nested class, so that a missing store module never loads.
+ */
+final class StoreFactory {
+    static final String REDIS_STORE = "io.dedup.redis.RedisDedupStore";
+    static final String JDBC_STORE = "io.dedup.jdbc.JdbcDedupStore";
+    static final String LETTUCE_FACTORY = "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory";
+
+    private StoreFactory() {}
+
+    static DedupStore create(
+            DedupProperties properties, ObjectProvider<DataSource> dataSources, Supplier<Object> lettuce) {
+        ClassLoader loader = StoreFactory.class.getClassLoader();
+        boolean redisPresent = ClassUtils.isPresent(REDIS_STORE, loader);
+        boolean jdbcPresent = ClassUtils.isPresent(JDBC_STORE, loader);
+        DedupProperties.Redis redis = properties.getRedis();
+        return switch (properties.getStore().getType()) {
+            case MEMORY -> InMemoryDedupStore.create();
+            case REDIS -> {
+                require(redisPresent, "dedup.store.type=redis needs io.dedup:dedup-redis-store on the class path");
+                yield Redis.create(redis, lettuce.get());
+            }
+            case JDBC -> {
+                require(jdbcPresent, "dedup.store.type=jdbc needs io.dedup:dedup-jdbc-store on the class path");
+                DataSource dataSource = dataSources.getIfAvailable();
+                require(dataSource != null, "dedup.store.type=jdbc needs a DataSource bean");
+                yield Jdbc.create(properties.getJdbc(), dataSource);
+            }
+            case AUTO -> {
+                Object factory = lettuce.get();
+                if (redisPresent && (hasText(redis.getUri()) || factory != null)) {
+                    yield Redis.create(redis, factory);
+                }
+                DataSource dataSource = dataSources.getIfAvailable();
+                if (jdbcPresent && dataSource != null) {
+                    yield Jdbc.create(properties.getJdbc(), dataSource);
+                }
+                yield InMemoryDedupStore.create();
+            }
+        };
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException(message);
+        }
+    }
+
+    static boolean hasText(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    private static final class Jdbc {
+        static DedupStore create(DedupProperties.Jdbc jdbc, DataSource dataSource) {
+            return JdbcDedupStore.builder(dataSource)
+                    .table(jdbc.getTable())
+                    .createSchema(jdbc.isCreateSchema())
+                    .build();
+        }
+    }
+
+    private static final class Redis {
+        static DedupStore create(DedupProperties.Redis redis, Object lettuceFactory) {
+            String uri = hasText(redis.getUri()) ? redis.getUri() : uriOf(lettuceFactory);
+            RedisDedupStoreBuilder builder = RedisDedupStore.builder(uri)
+                    .keyPrefix(redis.getKeyPrefix())
+                    .commandTimeout(redis.getCommandTimeout());
+            if (redis.isCluster()) {
+                builder.cluster(true);
+            }
+            return builder.build();
+        }
+
+        /** The standalone server the application's Lettuce connection factory points at, as a Redis URI. */
+        private static String uriOf(Object factory) {
+            if (factory == null) {
+                throw new IllegalStateException(
+                        "the Redis store needs dedup.redis.uri or a LettuceConnectionFactory bean");
+            }
+            var lettuce = (org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory) factory;
+            if (lettuce.getClusterConfiguration() != null || lettuce.getSentinelConfiguration() != null) {
+                throw new IllegalStateException("the application's Redis is a cluster or sentinel setup: set "
+                        + "dedup.redis.uri (and dedup.redis.cluster=true for a cluster)");
+            }
+            var standalone = lettuce.getStandaloneConfiguration();
+            StringBuilder uri = new StringBuilder(lettuce.isUseSsl() ? "rediss://" : "redis://");
+            if (standalone.getPassword().isPresent()) {
+                char[] password = standalone.getPassword().get();
+                if (standalone.getUsername() != null) {
+                    uri.append(encode(standalone.getUsername())).append(':');
+                }
+                uri.append(encode(new String(password))).append('@');
+            }
+            uri.append(standalone.getHostName())
+                    .append(':')
+                    .append(standalone.getPort())
+                    .append('/')
+                    .append(standalone.getDatabase());
+            return uri.toString();
+        }
+
+        private static String encode(String part) {
+            return URLEncoder.encode(part, StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.dedup.spring.kafka;
+
+import io.dedup.ClaimedBatch;
+import io.dedup.DedupResult;
+import io.dedup.Disposition;
+import io.dedup.OutcomeCodecs;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.kafka.listener.BatchAcknowledgingConsumerAwareMessageListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.listener.BatchMessageListener;
+import org.springframework.kafka.listener.adapter.AbstractDelegatingMessageListenerAdapter;
+import org.springframework.kafka.support.Acknowledgment;
+
+/**
+ * Wraps a container's batch listener: claims the keys of the whole poll in one round trip and calls the
+ * application's listener once, with the records whose key was acquired (duplicates are left out and acknowledged).
+ *
+ * <p>The records are taken in order up to the first one that cannot be settled now: a key held elsewhere (or the
+ * store down) makes that record and everything after it go back to the container with {@code nack(index, backoff)};
+ * a record without a usable key goes to the error handler as a {@link BatchListenerFailedException} naming it. A
+ * {@code BatchListenerFailedException} from the listener keeps the records before the one it names and releases the
+ * rest; any other exception releases every key of the call and goes to the error handler unchanged. In
+ * transactional mode one failure rolls back the whole call.
+ *
+ * <p>Thread-safe as the container uses it: one call at a time per consumer thread.
+ */
+public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageListenerAdapter<BatchMessageListener<K, V>>
+        implements BatchAcknowledgingConsumerAwareMessageListener<K, V> {
+    private final ListenerGuard guard;
+
+    DedupBatchListener(BatchMessageListener<K, V> delegate, ListenerGuard guard) {
+        super(delegate);
+        this.guard = Objects.requireNonNull(guard, "guard");
+    }
+
+    /** What the call did: where it stopped, and the listener's failure if any. */
+    private record Call(int stopAt, RuntimeException failure, ConsumerRecord<?, ?> failedRecord, boolean ran) {}
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void onMessage(List<ConsumerRecord<K, V>> records, Acknowledgment acknowledgment, Consumer<?, ?> consumer) {
+        if (records.isEmpty()) {
+            return;
+        }
+        List<ConsumerRecord<?, ?>> all = new ArrayList<>(records);
+        var settled = guard.scope().claim(guard.dedup(), all, batch -> call(batch, acknowledgment, consumer));
+        Call call = settled.value();
+        List<DedupResult<?>> results = settled.results();
+        for (int i = 0; i < all.size(); i++) {
+            ListenerGuard.stop(guard.observe(all.get(i)), results.get(i));
+        }
+        if (call.failure() != null) {
+            throw call.failure();
+        }
+        if (call.stopAt() < 0) {
+            if (acknowledgment != null && !(guard.applicationAcks() && call.ran())) {
+                acknowledgment.acknowledge();
+            }
+            return;
+        }
+        DedupResult<?> stop = results.get(call.stopAt());
+        ConsumerRecord<?, ?> record = all.get(call.stopAt());
+        if (stop.disposition() == Disposition.DEFER || stop.disposition() == Disposition.BACK_OFF) {
+            if (acknowledgment == null) {
+                throw new IllegalStateException("listener " + guard.listenerId() + " has no Acknowledgment to defer "
+                        + record.topic() + "-" + record.partition() + "@" + record.offset()
+                        + "; its container must use a MANUAL ack mode");
+            }
+            acknowledgment.nack(call.stopAt(), guard.inProgressBackoff());
+            return;
+        }
+        RuntimeException failure = guard.failure(stop, record);
+        throw new BatchListenerFailedException(failure.getMessage(), failure, record);
+    }
+
+    private Call call(
+            ClaimedBatch<ConsumerRecord<?, ?>> batch, Acknowledgment acknowledgment, Consumer<?, ?> consumer) {
+        List<ClaimedBatch.Entry<ConsumerRecord<?, ?>>> entries = batch.entries();
+        int stopAt = -1;
+        List<ClaimedBatch.Entry<ConsumerRecord<?, ?>>> runnable = new ArrayList<>();
+        for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : entries) {
+            if (stopAt >= 0) {
+                if (entry.mayRun()) {
+                    batch.skip(entry);
+                }
+            } else if (entry.mayRun()) {
+                runnable.add(entry);
+            } else if (!settledWithoutListener(entry)) {
+                stopAt = entry.index();
+            }
+        }
+        if (runnable.isEmpty()) {
+            return new Call(stopAt, null, null, false);
+        }
+        List<ConsumerRecord<K, V>> toRun = new ArrayList<>(runnable.size());
+        for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : runnable) {
+            @SuppressWarnings("unchecked")
+            ConsumerRecord<K, V> record = (ConsumerRecord<K, V>) entry.message();
+            toRun.add(record);
+        }
+        RuntimeException failure = null;
+        int failedAt = runnable.size();
+        try {
+            invoke(toRun, acknowledgment, consumer);
+        } catch (BatchListenerFailedException e) {
+            if (guard.scope().sharesTransaction()) {
+                // One transaction: the records before the one it names were rolled back with it, so the whole call
+                // goes to the error handler, none of its offsets committed.
+                failure = e.getCause() instanceof RuntimeException cause ? cause : e;
+                failedAt = 0;
+            } else {
+                failure = e;
+                failedAt = indexOf(e, toRun);
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+            failedAt = 0;
+        }
+        RuntimeException cause = failure;
+        for (int i = 0; i < runnable.size(); i++) {
+            if (i < failedAt) {
+                batch.run(runnable.get(i), message -> null, OutcomeCodecs.none(), false);
+            } else {
+                batch.run(
+                        runnable.get(i),
+                        message -> {
+                            throw cause;
+                        },
+                        OutcomeCodecs.none(),
+                        false);
+            }
+        }
+        ConsumerRecord<?, ?> failedRecord = failure == null ? null : toRun.get(Math.min(failedAt, toRun.size() - 1));
+        if (failure instanceof BatchListenerFailedException listenerFailure
+                && listenerFailure.getRecord() == null
+                && !guard.scope().sharesTransaction()) {
+            // The listener's index counts the records it was given; the error handler counts the poll's.
+            failure = new BatchListenerFailedException(listenerFailure.getMessage(), listenerFailure, failedRecord);
+        }
+        return new Call(stopAt, failure, failedRecord, true);
+    }
+
+    /** A duplicate (or a repeat settled by its first) needs no listener and no redelivery. */
+    private static boolean settledWithoutListener(ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry) {
+        DedupResult<?> result = entry.result();
+        if (result != null) {
+            return result.disposition() == Disposition.ACK;
+        }
+        // A repeat of an earlier key in this poll is settled by its first: it never runs.
+        return entry.repeatOf().isPresent();
+    }
+
+    private static int indexOf(BatchListenerFailedException e, List<? extends ConsumerRecord<?, ?>> given) {
+        if (e.getRecord() != null) {
+            for (int i = 0; i < given.size(); i++) {
+                ConsumerRecord<?, ?> r = given.get(i);
+                if (r.topic().equals(e.getRecord().topic())
+                        && r.partition() == e.getRecord().partition()
+                        && r.offset() == e.getRecord().offset()) {
+                    return i;
+                }
+            }
+            return 0;
+        }
+        return Math.max(0, Math.min(e.getIndex(), given.size() - 1));
+    }
+
+    private void invoke(List<ConsumerRecord<K, V>> records, Acknowledgment ack, Consumer<?, ?> consumer) {
+        switch (delegateType) {
+            case ACKNOWLEDGING_CONSUMER_AWARE -> delegate.onMessage(records, ack, consumer);
+            case ACKNOWLEDGING -> delegate.onMessage(records, ack);
+            case CONSUMER_AWARE -> delegate.onMessage(records, consumer);
+            case SIMPLE -> delegate.onMessage(records);
+        }
+    }
+
+    @Override
+    public void onMessage(List<ConsumerRecord<K, V>> data) {
+        onMessage(data, null, null);
+    }
+
+    @Override
+    public void onMessage(List<ConsumerRecord<K, V>> data, Acknowledgment acknowledgment) {
+        onMessage(data, acknowledgment, null);
+    }
+
+    @Override
+    public void onMessage(List<ConsumerRecord<K, V>> data, Consumer<?, ?> consumer) {
+        onMessage(data, null, consumer);
+    }
+
+    @Override
+    public boolean wantsPollResult() {
+        return false;
+    }
+}

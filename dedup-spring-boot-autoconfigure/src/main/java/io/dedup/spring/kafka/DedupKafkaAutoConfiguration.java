@@ -1,0 +1,119 @@
+package io.dedup.spring.kafka;
+
+import io.dedup.jdbc.JdbcDedupStore;
+import io.dedup.kafka.RecordKeys;
+import io.dedup.spi.DedupStore;
+import io.dedup.spring.autoconfigure.DedupAutoConfiguration;
+import io.dedup.spring.autoconfigure.DedupProperties;
+import io.dedup.spring.observation.DedupOutcomes;
+import io.micrometer.observation.ObservationRegistry;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.config.ContainerCustomizer;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.util.ClassUtils;
+
+/**
+ * {@code @KafkaListener} containers deduplicated: a {@link DedupContainerCustomizer} that Boot's container factory
+ * applies, composed with the application's own {@code ContainerCustomizer} beans when it has any (Boot applies a
+ * customizer only when it is the only one, so the starter never adds a second: it wraps the application's).
+ */
+@AutoConfiguration(
+        after = DedupAutoConfiguration.class,
+        beforeName = {
+            "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
+            "org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration"
+        })
+@ConditionalOnClass({ContainerCustomizer.class, RecordKeys.class})
+@ConditionalOnBooleanProperty(name = "dedup.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "dedup.kafka.enabled", matchIfMissing = true)
+public class DedupKafkaAutoConfiguration {
+    /** Collects {@code @Deduplicated} listener methods. */
+    @Bean
+    public static DeduplicatedListeners dedupDeduplicatedListeners() {
+        return new DeduplicatedListeners();
+    }
+
+    /** Composes the starter's customizer into each of the application's own {@code ContainerCustomizer} beans. */
+    @Bean
+    public static BeanPostProcessor dedupContainerCustomizerComposer(ObjectProvider<DedupDelegate> delegate) {
+        return new ContainerCustomizerComposer(delegate);
+    }
+
+    /** The customizer itself, published as a bean only when the application has none of its own. */
+    @Bean
+    public DedupDelegate dedupContainerCustomizerDelegate(
+            DedupProperties properties,
+            DedupStore store,
+            DeduplicatedListeners annotations,
+            ApplicationContext context,
+            ObjectProvider<ObservationRegistry> observations) {
+        Object meterRegistry = meterRegistry(context);
+        DedupOutcomes outcomes = properties.getObservation().isEnabled()
+                ? new DedupOutcomes(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
+                : null;
+        return new DedupDelegate(new DedupContainerCustomizer(
+                properties, store, annotations, meterRegistry, outcomes, () -> Transactions.scope(context, store)));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(ContainerCustomizer.class)
+    public DedupContainerCustomizer dedupContainerCustomizer(DedupDelegate delegate) {
+        return delegate.customizer();
+    }
+
+    /** Holds the customizer without being one, so that it never counts among the ContainerCustomizer beans. */
+    public static final class DedupDelegate implements org.springframework.beans.factory.DisposableBean {
+        private final DedupContainerCustomizer customizer;
+
+        DedupDelegate(DedupContainerCustomizer customizer) {
+            this.customizer = customizer;
+        }
+
+        public DedupContainerCustomizer customizer() {
+            return customizer;
+        }
+
+        @Override
+        public void destroy() {
+            customizer.destroy();
+        }
+    }
+
+    private static Object meterRegistry(ApplicationContext context) {
+        String type = "io.micrometer.core.instrument.MeterRegistry";
+        ClassLoader loader = DedupKafkaAutoConfiguration.class.getClassLoader();
+        if (!ClassUtils.isPresent(type, loader)) {
+            return null;
+        }
+        return context.getBeanProvider(ClassUtils.resolveClassName(type, loader))
+                .getIfUnique();
+    }
+
+    /** JDBC transactional mode's pieces, loaded only when it is turned on. */
+    private static final class Transactions {
+        static ClaimScope scope(ApplicationContext context, DedupStore store) {
+            if (!ClassUtils.isPresent("io.dedup.jdbc.JdbcDedupStore", Transactions.class.getClassLoader())
+                    || !(store instanceof JdbcDedupStore jdbc)) {
+                throw new IllegalStateException("dedup.jdbc.transactional=true needs the JDBC store "
+                        + "(io.dedup:dedup-jdbc-store and a DataSource), but the store is " + store.describe());
+            }
+            DataSource dataSource = context.getBeanProvider(DataSource.class).getIfUnique();
+            PlatformTransactionManager manager =
+                    context.getBeanProvider(PlatformTransactionManager.class).getIfUnique();
+            if (dataSource == null || manager == null) {
+                throw new IllegalStateException("dedup.jdbc.transactional=true needs one DataSource and one "
+                        + "PlatformTransactionManager bean (found " + (dataSource == null ? "no" : "a")
+                        + " DataSource and " + (manager == null ? "no unique" : "a") + " transaction manager)");
+            }
+            return new JdbcTransactionScope(manager, dataSource, jdbc);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.dedup.spring.kafka;
+
+import io.dedup.ClaimedBatch;
+import io.dedup.DedupResult;
+import io.dedup.OutcomeCodecs;
+import io.micrometer.observation.Observation;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.kafka.listener.AcknowledgingConsumerAwareMessageListener;
+import org.springframework.kafka.listener.MessageListener;
+import org.springframework.kafka.listener.adapter.AbstractDelegatingMessageListenerAdapter;
+import org.springframework.kafka.support.Acknowledgment;
+
+/**
+ * Wraps a container's record listener: claims the record's key, runs the application's listener only when the key
+ * was acquired, and tells the container what to do.
+ *
+ * <ul>
+ *   <li>processed or duplicate: acknowledged (a duplicate without calling the listener);
+ *   <li>held elsewhere, lease lost, or the store down (fail-closed): {@code nack} with the configured back-off, so the
+ *       container pauses, seeks back and delivers it again later;
+ *   <li>the listener failed: its key was released and its exception goes to the container's error handler (the
+ *       application's {@code DefaultErrorHandler} and dead-letter recoverer), as without dedup;
+ *   <li>no key, or a key reused for other content: a typed exception to the error handler.
+ * </ul>
+ *
+ * <p>Thread-safe as the container uses it: one call at a time per consumer thread.
+ */
+public final class DedupRecordListener<K, V> extends AbstractDelegatingMessageListenerAdapter<MessageListener<K, V>>
+        implements AcknowledgingConsumerAwareMessageListener<K, V> {
+    private final ListenerGuard guard;
+
+    DedupRecordListener(MessageListener<K, V> delegate, ListenerGuard guard) {
+        super(delegate);
+        this.guard = Objects.requireNonNull(guard, "guard");
+    }
+
+    @Override
+    public void onMessage(ConsumerRecord<K, V> record, Acknowledgment acknowledgment, Consumer<?, ?> consumer) {
+        Observation observation = guard.observe(record);
+        DedupResult<?> result;
+        try {
+            result = guard.scope()
+                    .claim(guard.dedup(), List.<ConsumerRecord<?, ?>>of(record), batch -> {
+                        ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry =
+                                batch.entries().get(0);
+                        if (entry.mayRun()) {
+                            batch.run(
+                                    entry,
+                                    message -> {
+                                        invoke(record, acknowledgment, consumer);
+                                        return null;
+                                    },
+                                    OutcomeCodecs.none(),
+                                    false);
+                        }
+                        return null;
+                    })
+                    .results()
+                    .get(0);
+        } catch (RuntimeException | Error e) {
+            if (observation != null) {
+                observation.error(e).stop();
+            }
+            throw e;
+        }
+        ListenerGuard.stop(observation, result);
+        switch (result.disposition()) {
+            case ACK -> {
+                if (acknowledgment != null && !(guard.applicationAcks() && ListenerGuard.listenerRan(result))) {
+                    acknowledgment.acknowledge();
+                }
+            }
+            case DEFER, BACK_OFF -> {
+                if (acknowledgment == null) {
+                    throw new IllegalStateException("listener " + guard.listenerId() + " has no Acknowledgment to "
+                            + "defer " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                            + "; its container must use a MANUAL ack mode");
+                }
+                acknowledgment.nack(guard.inProgressBackoff());
+            }
+            case RETRY_OR_DEAD_LETTER, DEAD_LETTER -> throw guard.failure(result, record);
+        }
+    }
+
+    private void invoke(ConsumerRecord<K, V> record, Acknowledgment ack, Consumer<?, ?> consumer) {
+        switch (delegateType) {
+            case ACKNOWLEDGING_CONSUMER_AWARE -> delegate.onMessage(record, ack, consumer);
+            case ACKNOWLEDGING -> delegate.onMessage(record, ack);
+            case CONSUMER_AWARE -> delegate.onMessage(record, consumer);
+            case SIMPLE -> delegate.onMessage(record);
+        }
+    }
+
+    @Override
+    public void onMessage(ConsumerRecord<K, V> data) {
+        onMessage(data, null, null);
+    }
+
+    @Override
+    public void onMessage(ConsumerRecord<K, V> data, Acknowledgment acknowledgment) {
+        onMessage(data, acknowledgment, null);
+    }
+
+    @Override
+    public void onMessage(ConsumerRecord<K, V> data, Consumer<?, ?> consumer) {
+        onMessage(data, null, consumer);
+    }
+}

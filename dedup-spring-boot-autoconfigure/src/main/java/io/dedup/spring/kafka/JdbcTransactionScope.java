@@ -1,0 +1,69 @@
+package io.dedup.spring.kafka;
+
+import io.dedup.ClaimedBatch;
+import io.dedup.DedupConsumer;
+import io.dedup.DedupResult;
+import io.dedup.jdbc.JdbcDedupStore;
+import io.dedup.spi.StoreTransaction;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * JDBC transactional mode: the claims, the listener's own writes (its {@code @Transactional} methods join) and the
+ * completions commit in one Spring-managed transaction on the application's {@code DataSource}. A failed listener
+ * rolls everything back, its key included; a crash before the commit leaves no trace, and the redelivery runs it
+ * once more.
+ */
+final class JdbcTransactionScope implements ClaimScope {
+    private final TransactionTemplate transactions;
+    private final DataSource dataSource;
+    private final JdbcDedupStore store;
+
+    JdbcTransactionScope(PlatformTransactionManager transactionManager, DataSource dataSource, JdbcDedupStore store) {
+        this.transactions = new TransactionTemplate(Objects.requireNonNull(transactionManager, "transactionManager"));
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    @Override
+    public <T> Settled<T> claim(
+            DedupConsumer<ConsumerRecord<?, ?>> dedup, List<ConsumerRecord<?, ?>> records, Work<T> work) {
+        return transactions.execute(status -> {
+            StoreTransaction transaction = store.begin(DataSourceUtils.getConnection(dataSource));
+            ClaimedBatch<ConsumerRecord<?, ?>> batch = dedup.claimAll(records, transaction);
+            T value;
+            try (batch) {
+                value = work.run(batch);
+                if (anyFailed(batch)) {
+                    status.setRollbackOnly();
+                } else {
+                    batch.commit(() -> {});
+                }
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("could not commit the dedup claims in the listener's transaction", e);
+            }
+            return new Settled<>(value, batch.results());
+        });
+    }
+
+    @Override
+    public boolean sharesTransaction() {
+        return true;
+    }
+
+    private static boolean anyFailed(ClaimedBatch<?> batch) {
+        for (ClaimedBatch.Entry<?> entry : batch.entries()) {
+            if (entry.result() instanceof DedupResult.Failed<?>) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,99 @@
+package io.dedup.spring.kafka;
+
+import io.dedup.DedupConsumer;
+import io.dedup.DedupResult;
+import io.dedup.spring.observation.DedupOutcomes;
+import io.micrometer.observation.Observation;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.kafka.listener.ListenerExecutionFailedException;
+
+/**
+ * What one deduplicated listener container shares between its consumer threads: the consumer that claims, how
+ * (leased or in the listener's transaction), the back-off before a held key is delivered again, and whether the
+ * application acknowledges itself. Thread-safe.
+ */
+final class ListenerGuard {
+    private final String listenerId;
+    private final DedupConsumer<ConsumerRecord<?, ?>> dedup;
+    private final ClaimScope scope;
+    private final Duration inProgressBackoff;
+    private final boolean applicationAcks;
+    private final DedupOutcomes outcomes;
+
+    ListenerGuard(
+            String listenerId,
+            DedupConsumer<ConsumerRecord<?, ?>> dedup,
+            ClaimScope scope,
+            Duration inProgressBackoff,
+            boolean applicationAcks,
+            DedupOutcomes outcomes) {
+        this.listenerId = Objects.requireNonNull(listenerId, "listenerId");
+        this.dedup = Objects.requireNonNull(dedup, "dedup");
+        this.scope = Objects.requireNonNull(scope, "scope");
+        this.inProgressBackoff = Objects.requireNonNull(inProgressBackoff, "inProgressBackoff");
+        this.applicationAcks = applicationAcks;
+        this.outcomes = outcomes;
+    }
+
+    String listenerId() {
+        return listenerId;
+    }
+
+    DedupConsumer<ConsumerRecord<?, ?>> dedup() {
+        return dedup;
+    }
+
+    ClaimScope scope() {
+        return scope;
+    }
+
+    Duration inProgressBackoff() {
+        return inProgressBackoff;
+    }
+
+    /**
+     * Whether the application's container was in a manual ack mode already (its listener acknowledges what it
+     * processed); otherwise the starter switched the container to MANUAL and acknowledges on the listener's behalf.
+     */
+    boolean applicationAcks() {
+        return applicationAcks;
+    }
+
+    Observation observe(ConsumerRecord<?, ?> record) {
+        return outcomes == null ? null : outcomes.start(record.topic());
+    }
+
+    static void stop(Observation observation, DedupResult<?> result) {
+        if (observation != null) {
+            DedupOutcomes.stop(observation, result);
+        }
+    }
+
+    /** Whether the listener ran for this result (so that an application that acks has acked). */
+    static boolean listenerRan(DedupResult<?> result) {
+        return result instanceof DedupResult.Processed<?> || result instanceof DedupResult.Unguarded<?>;
+    }
+
+    /** The exception to hand the container's error handler for a result that must go the failure path. */
+    RuntimeException failure(DedupResult<?> result, ConsumerRecord<?, ?> record) {
+        Exception cause;
+        if (result instanceof DedupResult.Failed<?> failed) {
+            cause = failed.error();
+        } else if (result instanceof DedupResult.Rejected<?> rejected) {
+            cause = rejected.reason();
+        } else if (result instanceof DedupResult.Conflict<?> conflict) {
+            cause = new io.dedup.IdempotencyConflictException(conflict.key());
+        } else {
+            cause = new IllegalStateException("unexpected dedup result " + result);
+        }
+        if (cause instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        return new ListenerExecutionFailedException(
+                "listener " + listenerId + " failed on " + record.topic() + "-" + record.partition() + "@"
+                        + record.offset(),
+                cause);
+    }
+}

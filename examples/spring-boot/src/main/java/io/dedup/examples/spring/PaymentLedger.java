@@ -1,0 +1,36 @@
+package io.dedup.examples.spring;
+
+import io.dedup.spring.Deduplicated;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.messaging.handler.annotation.Header;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/** The ledger: one row per payment, written by a deduplicated listener. Thread-safe (stateless). */
+@Component
+public class PaymentLedger {
+    private final JdbcTemplate jdbc;
+    private final String table;
+
+    public PaymentLedger(JdbcTemplate jdbc, @Value("${ledger.table:payment_ledger}") String table) {
+        this.jdbc = jdbc;
+        this.table = table;
+        jdbc.execute("CREATE TABLE IF NOT EXISTS " + table + " (payment_id TEXT NOT NULL, amount TEXT NOT NULL)");
+    }
+
+    @KafkaListener(id = "payments", topics = "${ledger.topic:payments}")
+    @Deduplicated(key = "header:event-id")
+    @Transactional
+    public void onPayment(String amount, @Header("event-id") String paymentId) {
+        jdbc.update("INSERT INTO " + table + " (payment_id, amount) VALUES (?, ?)", paymentId, amount);
+    }
+
+    /** How many rows the ledger holds for a payment. */
+    public int rows(String paymentId) {
+        Integer n = jdbc.queryForObject(
+                "SELECT count(*) FROM " + table + " WHERE payment_id = ?", Integer.class, paymentId);
+        return n == null ? 0 : n;
+    }
+}
