@@ -12,9 +12,11 @@ import io.dedup.spi.WriteResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A store decorator that answers duplicates of recently completed keys from local memory, saving the remote round
@@ -135,10 +137,14 @@ public final class NearCachedStore implements DedupStore {
         List<ClaimResult> results = new ArrayList<>(requests.size());
         List<ClaimRequest> remote = new ArrayList<>();
         List<Integer> remoteIndex = new ArrayList<>();
+        Set<DedupKey> remoteKeys = new HashSet<>();
         for (int i = 0; i < requests.size(); i++) {
-            ClaimResult local = local(requests.get(i));
+            // once a key goes to the store, its later repeats do too: answered locally, a repeat would be judged
+            // before an earlier element of the batch (which may acquire the key once its record expired)
+            ClaimResult local = remoteKeys.contains(requests.get(i).key()) ? null : local(requests.get(i));
             results.add(local);
             if (local == null) {
+                remoteKeys.add(requests.get(i).key());
                 remote.add(requests.get(i));
                 remoteIndex.add(i);
             }

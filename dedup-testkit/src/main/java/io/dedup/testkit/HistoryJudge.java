@@ -33,6 +33,7 @@ final class HistoryJudge {
     record Violation(String rule, DedupKey key, List<HistoryCall.Step> steps) {}
 
     private final History history;
+    private final Map<Long, HistoryCall.Step> completions = new HashMap<>();
     private final long tolerance;
     private final long retention;
 
@@ -51,6 +52,9 @@ final class HistoryJudge {
                             + history.settings().callTimeout(),
                     call.steps.get(0).key,
                     call.steps));
+        }
+        for (HistoryCall call : history.calls()) {
+            call.steps.stream().filter(HistoryCall.Step::isComplete).forEach(s -> completions.put(s.bodyId, s));
         }
         Map<DedupKey, List<HistoryCall.Step>> byKey = new LinkedHashMap<>();
         for (HistoryCall call : history.calls()) {
@@ -78,14 +82,14 @@ final class HistoryJudge {
     /**
      * A batch answers as the same calls one at a time: a repeated key sees what its earlier element did. Other
      * workers may act between the elements, so only what they cannot undo is judged: a key the batch acquired stays
-     * in progress, and a duplicate stays the same duplicate, unless the call lasted long enough for the lease or the
-     * retention to end inside it.
+     * in progress, and a duplicate stays the same duplicate, unless its lease or its record may have ended inside the
+     * call.
      */
     private Optional<Violation> batchAsSequence(HistoryCall call) {
         if (call.kind != HistoryCall.Kind.CLAIM_ALL || call.error != null) {
             return Optional.empty();
         }
-        long window = call.endMillis - call.startMillis + 2 * tolerance;
+        long callEnds = high(call.steps.get(0)); // the latest store time inside the call
         for (int j = 1; j < call.steps.size(); j++) {
             HistoryCall.Step later = call.steps.get(j);
             for (int i = 0; i < j; i++) {
@@ -95,11 +99,14 @@ final class HistoryJudge {
                 }
                 Object then = later.result;
                 boolean consistent = true;
-                if (earlier.result instanceof ClaimResult.Acquired) {
+                if (earlier.result instanceof ClaimResult.Acquired a) {
                     consistent =
-                            window >= history.settings().lease().toMillis() || then instanceof ClaimResult.InProgress;
+                            a.claim().leaseUntil().toEpochMilli() <= callEnds || then instanceof ClaimResult.InProgress;
                 } else if (earlier.result instanceof ClaimResult.Duplicate d) {
-                    consistent = window >= retention
+                    HistoryCall.Step completion =
+                            completions.get(History.bodyId(d.outcome().body()));
+                    consistent = completion == null // judged by the duplicate rule
+                            || low(completion) + retention <= callEnds
                             || then instanceof ClaimResult.Duplicate d2
                                     && History.bodyId(d.outcome().body())
                                             == History.bodyId(d2.outcome().body());
