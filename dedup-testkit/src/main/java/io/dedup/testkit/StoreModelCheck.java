@@ -2,6 +2,7 @@ package io.dedup.testkit;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import io.dedup.DedupKey;
 import io.dedup.spi.DedupStore;
 import java.security.SecureRandom;
 import java.util.Optional;
@@ -64,6 +65,8 @@ public abstract class StoreModelCheck {
             long seed = fixedSeed != null ? fixedSeed : firstSeed + i;
             History history;
             try (DedupStore store = createStore()) {
+                // not judged: lets a store connect (a fresh cluster client may take seconds) before calls are timed
+                store.find(DedupKey.of("mc-" + run + "-warm-up", "k"));
                 history = new HistoryRunner(store, time, settings, seed, "mc-" + run + "-" + i).run();
             }
             calls += history.calls().size();
