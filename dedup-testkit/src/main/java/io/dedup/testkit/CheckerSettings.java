@@ -64,6 +64,11 @@ public record CheckerSettings(
         return new CheckerSettings(lease, retention, longestPause, workers, callsPerWorker, keys, callTimeout);
     }
 
+    /** These settings with another lease. */
+    public CheckerSettings withLease(Duration lease) {
+        return new CheckerSettings(lease, retention, longestPause, workers, callsPerWorker, keys, callTimeout);
+    }
+
     /** These settings with another number of keys. */
     public CheckerSettings withKeys(int keys) {
         return new CheckerSettings(lease, retention, longestPause, workers, callsPerWorker, keys, callTimeout);
