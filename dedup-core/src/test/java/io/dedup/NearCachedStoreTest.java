@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
+import io.dedup.spi.DedupStore;
 import io.dedup.spi.WriteResult;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,5 +94,27 @@ class NearCachedStoreTest {
         // the stored record has no fingerprint, so the store answers Duplicate to any; so must the cache
         assertThat(store.claim(second)).isInstanceOf(ClaimResult.Duplicate.class);
         assertThat(remote.claim(second)).isInstanceOf(ClaimResult.Duplicate.class);
+    }
+
+    @Test
+    void a_key_repeated_in_a_batch_is_answered_in_order_even_when_its_record_expires_during_the_call() {
+        DedupStore slow = new ForwardingStore(remote) {
+            @Override
+            public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+                clock.advance(Duration.ofMinutes(2)); // the round trip outlasts the record's retention
+                return remote.claimAll(requests);
+            }
+        };
+        NearCachedStore cached = NearCachedStore.wrap(slow, 1000, Duration.ofHours(1), clock);
+        DedupKey key = DedupKey.of("ns", "k");
+        ClaimResult.Acquired held = (ClaimResult.Acquired) cached.claim(request("k"));
+        cached.complete(new io.dedup.spi.Completion(
+                key, held.claim().token(), OutcomeStatus.SUCCEEDED, new byte[0], Duration.ofMinutes(1)));
+
+        List<ClaimResult> answers = cached.claimAll(List.of(
+                new ClaimRequest(key, Duration.ofSeconds(30), Duration.ofHours(1), Optional.of("fp1")), request("k")));
+
+        assertThat(answers.get(0)).isInstanceOf(ClaimResult.Acquired.class);
+        assertThat(answers.get(1)).isInstanceOf(ClaimResult.InProgress.class);
     }
 }
