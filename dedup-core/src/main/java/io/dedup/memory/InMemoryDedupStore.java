@@ -98,7 +98,11 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
             return this;
         }
 
-        /** The most live records kept; a new key beyond it is refused. Default: unbounded. */
+        /**
+         * The most live records kept; a new key beyond it is refused. Claims of different new keys racing each other
+         * may exceed it by the number of claiming threads (the check is per key, not a global lock). Default:
+         * unbounded.
+         */
         public Builder maxEntries(long maxEntries) {
             if (maxEntries < 1) {
                 throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
