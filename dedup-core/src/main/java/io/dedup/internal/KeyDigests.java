@@ -1,11 +1,33 @@
 package io.dedup.internal;
 
 import io.dedup.DedupKey;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
-/** The rule for which keys are stored raw and which as a digest; see {@link DedupKey}. */
+/**
+ * The canonical stored forms of keys (see {@link DedupKey}). Each space has its own prefix, and no raw text key may
+ * start with a reserved one, so the spaces are disjoint:
+ *
+ * <ul>
+ *   <li>raw text: valid UTF-16, at most {@link DedupKey#MAX_RAW_KEY_BYTES} bytes of UTF-8, not starting with
+ *       {@value #RESERVED_DIGEST} or {@value #BINARY};
+ *   <li>{@value #PREFIX} and the base64url SHA-256 of the text's UTF-8: long or reserved-looking text;
+ *   <li>{@value #UTF16_PREFIX} and the SHA-256 of the UTF-16BE code units: text that is not valid UTF-16 (a lone
+ *       surrogate), which UTF-8 cannot carry (drivers write it as {@code ?});
+ *   <li>{@value #BINARY} and the base64url bytes: short binary keys that are not UTF-8 text;
+ *   <li>{@value #BINARY_DIGEST_PREFIX} and the SHA-256 of the bytes: longer ones.
+ * </ul>
+ */
 public final class KeyDigests {
     public static final String PREFIX = "#sha256:";
+    static final String RESERVED_DIGEST = "#sha256";
+    static final String UTF16_PREFIX = "#sha256-utf16:";
+    static final String BINARY = "#bin:";
+    static final String BINARY_DIGEST_PREFIX = "#sha256-bin:";
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
     private KeyDigests() {}
 
@@ -29,7 +51,7 @@ public final class KeyDigests {
                 bytes += 4;
                 i++;
             } else {
-                bytes += 3; // lone surrogates encode as '?' (1 byte); counting 3 only errs towards digesting
+                bytes += 3;
             }
             if (bytes > DedupKey.MAX_RAW_KEY_BYTES) {
                 return false;
@@ -38,11 +60,60 @@ public final class KeyDigests {
         return true;
     }
 
+    /** Whether the id is in one of the digest spaces. */
     public static boolean looksDigested(String key) {
-        return key.startsWith(PREFIX);
+        return key.startsWith(RESERVED_DIGEST);
     }
 
+    /** Whether a raw text key would look like a stored form of another space, so it must be digested. */
+    public static boolean reserved(String key) {
+        return key.startsWith(RESERVED_DIGEST) || key.startsWith(BINARY);
+    }
+
+    /** The index of the first unpaired surrogate, or -1 when the text is valid UTF-16. */
+    public static int invalidUtf16At(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The digest of a text key: of its UTF-8, or, for text that is not valid UTF-16, of its UTF-16 code units. */
     public static String digest(String rawKey) {
-        return PREFIX + Sha256.base64url(Sha256.of(rawKey.getBytes(StandardCharsets.UTF_8)));
+        if (invalidUtf16At(rawKey) < 0) {
+            return PREFIX + Sha256.base64url(Sha256.of(rawKey.getBytes(StandardCharsets.UTF_8)));
+        }
+        ByteBuffer units = ByteBuffer.allocate(rawKey.length() * 2); // every char as it is, lone surrogates too
+        for (int i = 0; i < rawKey.length(); i++) {
+            units.putChar(rawKey.charAt(i));
+        }
+        return UTF16_PREFIX + Sha256.base64url(Sha256.of(units.array()));
+    }
+
+    /** The UTF-8 text the bytes hold, or null when they are not valid UTF-8. */
+    public static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException binary) {
+            return null;
+        }
+    }
+
+    /** The stored form of bytes that are not UTF-8: base64url when it fits, their digest otherwise. */
+    public static String binary(byte[] bytes, boolean digestAlways) {
+        String raw = BINARY + BASE64URL.encodeToString(bytes);
+        return !digestAlways && raw.length() <= DedupKey.MAX_RAW_KEY_BYTES
+                ? raw
+                : BINARY_DIGEST_PREFIX + Sha256.base64url(Sha256.of(bytes));
     }
 }

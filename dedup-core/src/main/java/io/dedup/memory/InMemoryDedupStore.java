@@ -98,7 +98,11 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
             return this;
         }
 
-        /** The most live records kept; a new key beyond it is refused. Default: unbounded. */
+        /**
+         * The most live records kept; a new key beyond it is refused. Claims of different new keys racing each other
+         * may exceed it by the number of claiming threads (the check is per key, not a global lock). Default:
+         * unbounded.
+         */
         public Builder maxEntries(long maxEntries) {
             if (maxEntries < 1) {
                 throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
@@ -115,6 +119,19 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
     @Override
     public ClaimResult claim(ClaimRequest request) {
         Objects.requireNonNull(request, "request");
+        ClaimResult answer = claim(request, false);
+        if (answer == null) {
+            // Full: purge outside compute. Purging inside it could unlink the very node being claimed (the claim
+            // would answer Acquired while the map no longer holds the key) and could deadlock two claimers that
+            // each purge the other's bin.
+            purgeExpired(Integer.MAX_VALUE);
+            answer = claim(request, true);
+        }
+        return answer;
+    }
+
+    /** One atomic claim; null when a new key finds the store full and {@code purged} is false. */
+    private ClaimResult claim(ClaimRequest request, boolean purged) {
         DedupKey key = request.key();
         String fingerprint = request.fingerprint().orElse(null);
         long lease = request.lease().toMillis();
@@ -124,12 +141,13 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
         entries.compute(key, (k, e) -> {
             long now = clock.millis();
             if (e == null || e.expired(now)) {
-                if (maxEntries != Long.MAX_VALUE && entries.mappingCount() >= maxEntries) {
-                    purgeExpired(Integer.MAX_VALUE);
-                    if (entries.mappingCount() >= maxEntries) {
+                // an expired record is replaced in place, so only a key not in the map needs room
+                if (e == null && maxEntries != Long.MAX_VALUE && entries.mappingCount() >= maxEntries) {
+                    if (purged) {
                         throw new DedupStoreFullException("in-memory store holds its maximum of " + maxEntries
                                 + " live records; new keys are refused until retention frees room");
                     }
+                    return null; // absent stays absent; the caller purges and tries once more
                 }
                 inserted[0] = e == null;
                 return acquire(key, 1, now, lease, retention, fingerprint, answer);

@@ -53,6 +53,22 @@ class InMemoryDedupStoreTest {
     }
 
     @Test
+    void a_full_store_reclaiming_an_expired_key_keeps_it_so_a_second_claim_is_in_progress() {
+        InMemoryDedupStore store =
+                InMemoryDedupStore.builder().clock(clock).maxEntries(1).build();
+        ClaimRequest a = request("a", Duration.ofSeconds(5));
+        assertThat(store.claim(a)).isInstanceOf(ClaimResult.Acquired.class);
+        clock.millis.addAndGet(Duration.ofSeconds(16).toMillis()); // past lease (10 s) and retention (5 s)
+
+        Claim again = ((ClaimResult.Acquired) store.claim(a)).claim();
+
+        assertThat(store.claim(a)).isInstanceOf(ClaimResult.InProgress.class);
+        assertThat(store.find(a.key()))
+                .hasValueSatisfying(r -> assertThat(r.token()).isEqualTo(again.token()));
+        assertThat(store.size()).isEqualTo(1);
+    }
+
+    @Test
     void a_full_store_refuses_new_keys_but_never_forgets_completed_ones() {
         InMemoryDedupStore store =
                 InMemoryDedupStore.builder().clock(clock).maxEntries(2).build();

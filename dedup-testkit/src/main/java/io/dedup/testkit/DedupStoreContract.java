@@ -420,6 +420,23 @@ public abstract class DedupStoreContract {
     }
 
     @Test
+    void binary_text_and_invalid_utf16_keys_are_distinct_records_on_the_store() {
+        List<DedupKey> keys = List.of(
+                key("a\uD800"), // a lone surrogate: drivers would write "a?"
+                key("a\uDBFF"),
+                key("a?"),
+                DedupKey.ofBytes(ns, new byte[] {(byte) 0xFF}),
+                key("#bin:_w"),
+                key("base64:_w"));
+        for (DedupKey key : keys) {
+            assertThat(store.claim(request(key))).as("%s", key).isInstanceOf(ClaimResult.Acquired.class);
+        }
+        for (DedupKey key : keys) {
+            assertThat(store.find(key)).as("%s", key).map(StoredRecord::key).contains(key);
+        }
+    }
+
+    @Test
     void an_empty_key_is_refused_with_a_clear_error() {
         assertThatThrownBy(() -> DedupKey.of(ns, ""))
                 .isInstanceOf(IllegalArgumentException.class)
