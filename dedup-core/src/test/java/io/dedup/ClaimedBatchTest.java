@@ -338,6 +338,10 @@ class ClaimedBatchTest {
             assertThat(dedup.process(Msg.of("x"), m -> null)).isInstanceOf(DedupResult.InProgress.class);
         }
         assertThat(registry.get("dedup.keys.held").counter().count()).isEqualTo(1.0);
+        assertThat(store.claim(ClaimRequest.of(DedupKey.of("orders", "x"), Duration.ofMinutes(1), Duration.ofHours(1))))
+                .isInstanceOfSatisfying(
+                        io.dedup.spi.ClaimResult.InProgress.class,
+                        held -> assertThat(held.holderToken()).isPositive());
         assertThat(registry.get("dedup.messages")
                         .tag("result", "in_progress")
                         .counter()

@@ -162,7 +162,7 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
                     return e;
                 case IN_PROGRESS:
                     if (e.leaseUntil > now) {
-                        answer[0] = new ClaimResult.InProgress(key, Instant.ofEpochMilli(e.leaseUntil));
+                        answer[0] = new ClaimResult.InProgress(key, Instant.ofEpochMilli(e.leaseUntil), e.token);
                         return e;
                     }
                     return acquire(key, e.attempts + 1, now, lease, retention, fingerprint, answer);
