@@ -18,7 +18,7 @@ interface RedisPort extends AutoCloseable {
      *
      * @throws io.dedup.DedupStoreUnavailableException if no connection can be made
      */
-    RedisScriptingAsyncCommands<String, byte[]> commands();
+    RedisScriptingAsyncCommands<byte[], byte[]> commands();
 
     /**
      * Issues one batch's commands through {@code issue} and sends them together: one write, hence one round trip,
@@ -29,7 +29,7 @@ interface RedisPort extends AutoCloseable {
      * @throws io.dedup.DedupStoreUnavailableException if no connection can be made
      */
     <T> List<RedisFuture<T>> pipeline(
-            List<String> keys, Function<RedisScriptingAsyncCommands<String, byte[]>, List<RedisFuture<T>>> issue);
+            List<byte[]> keys, Function<RedisScriptingAsyncCommands<byte[], byte[]>, List<RedisFuture<T>>> issue);
 
     /**
      * Called while a batch is awaited: sends any of its commands that could not go out with the batch (on a

@@ -1,29 +1,23 @@
--- Completes held keys, in order. KEYS: the records. ARGV, four per key: token, final state (S succeeded,
--- F failed), body, retention ms. Answers one array per key: Y applied, N fenced.
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-
-local function complete(key, token, state, body, retention)
-  local r = redis.pcall('HMGET', key, 's', 't')
-  if r.err then
-    return {'W', r.err}
-  end
-  if r[1] ~= 'P' or r[2] ~= token then
-    return {'N'}
-  end
-  redis.call('HDEL', key, 'l')
-  if #body > 0 then
-    redis.call('HSET', key, 's', state, 'c', now, 'b', body)
-  else
-    redis.call('HSET', key, 's', state, 'c', now)
-  end
-  redis.call('PEXPIREAT', key, now + retention)
-  return {'Y'}
-end
+-- Completes held keys, in order. KEYS: the records. ARGV: retention ms, then one per key: the final state (S
+-- succeeded, F failed), the token, ':' and the body. Answers one per key: 1 applied, 0 fenced,
+-- 'E<reason>' / 'W<reason>' as in claim.
+local now = clock()
+local expireAt = num(now + tonumber(ARGV[1]))
 
 local replies = {}
 for i, key in ipairs(KEYS) do
-  local a = (i - 1) * 4
-  replies[i] = complete(key, ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], tonumber(ARGV[a + 4]))
+  local arg = ARGV[i + 1]
+  local colon = string.find(arg, ':', 2, true)
+  local r, code, reason = read(key)
+  if code then
+    replies[i] = code .. reason
+  elseif not r or r.s ~= 'P' or num(r.t) ~= string.sub(arg, 2, colon - 1) then
+    replies[i] = 0
+  else
+    redis.call('SET', key,
+      encode({s = string.sub(arg, 1, 1), t = r.t, a = r.a, time = now, f = r.f, b = string.sub(arg, colon + 1)}),
+      'PXAT', expireAt)
+    replies[i] = 1
+  end
 end
 return replies
