@@ -279,17 +279,16 @@ public abstract class DedupStoreContract {
         Claim first = acquire(briefRequest);
         // Past the lease and the retention after it: the record itself is gone, by the store's clock.
         time().advance(brief.plus(brief).plusMillis(50));
-        await().atMost(WAIT)
-                .pollInterval(Duration.ofMillis(25))
-                .until(() -> store.find(first.key()).isEmpty());
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> store.find(first.key())
+                .isEmpty());
         Claim second = acquire(briefRequest);
         assertThat(second.token()).as("token after expiry").isGreaterThan(first.token());
-        assertThat(store.complete(new Completion(
-                        first.key(), first.token(), OutcomeStatus.SUCCEEDED, new byte[] {1}, LONG)))
+        assertThat(store.complete(
+                        new Completion(first.key(), first.token(), OutcomeStatus.SUCCEEDED, new byte[] {1}, LONG)))
                 .as("the first owner, paused past lease and retention, completing")
                 .isEqualTo(WriteResult.FENCED);
-        assertThat(store.complete(new Completion(
-                        second.key(), second.token(), OutcomeStatus.SUCCEEDED, new byte[] {2}, LONG)))
+        assertThat(store.complete(
+                        new Completion(second.key(), second.token(), OutcomeStatus.SUCCEEDED, new byte[] {2}, LONG)))
                 .isEqualTo(WriteResult.APPLIED);
     }
 
