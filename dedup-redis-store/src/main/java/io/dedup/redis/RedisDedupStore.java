@@ -21,9 +21,12 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
- * A processed-keys store in Redis, standalone or Redis Cluster, on Lettuce. Each key is one Redis hash that expires
- * by itself; each operation is one Lua script on that hash, judged by Redis' clock, with the expiry set in the same
- * script. {@link #claimAll} and {@link #completeAll} send a batch in one round trip (on a cluster, one per master).
+ * A processed-keys store in Redis 7.0 or later, standalone or Redis Cluster, on Lettuce. Each key is one Redis string
+ * that expires by itself (see {@code record.lua} for its two forms; a completed key without body is one integer);
+ * each operation is one Lua script on that record, judged by Redis' clock, writing record and expiry with one
+ * {@code SET ... PXAT}. Tokens are {@code max(previous + 1, Redis' clock in microseconds)}, so they rise across the
+ * record's expiry too. {@link #claimAll} and {@link #completeAll} send a batch in one round trip (on a cluster, one
+ * per master). Records of the earlier hash format are read, and rewritten when a claim acquires them.
  *
  * <pre>{@code
  * DedupStore store = RedisDedupStore.create("rediss://app:secret@redis.internal:6380");

@@ -24,7 +24,8 @@ interface RedisPort extends AutoCloseable {
      * Issues one batch's commands through {@code issue} and sends them together: one write, hence one round trip,
      * per connection involved. Commands of other batches never interleave with the batch.
      *
-     * @param keys the Redis keys the batch touches, so a cluster can connect to their masters first
+     * @param keys the Redis keys the batch touches, so a cluster can connect to their masters first (a standalone
+     *     server needs none: empty)
      * @param issue issues the commands, in order, and returns their futures
      * @throws io.dedup.DedupStoreUnavailableException if no connection can be made
      */

@@ -93,9 +93,10 @@ final class ScriptRunner {
     }
 
     private List<Reply> pipeline(List<ScriptCall> calls, boolean bySha) {
-        List<byte[]> keys = new ArrayList<>(calls.size());
-        for (ScriptCall call : calls) {
-            keys.addAll(List.of(call.redisKeys()));
+        // Only a cluster needs the keys (to connect to their masters first).
+        List<byte[]> keys = new ArrayList<>(port.oneServer() ? 0 : calls.size());
+        for (int i = 0; i < calls.size() && !port.oneServer(); i++) {
+            keys.addAll(List.of(calls.get(i).redisKeys()));
         }
         List<RedisFuture<List<Object>>> futures;
         try {
