@@ -13,8 +13,19 @@ local EPOCH_S = 1735689600
 local EPOCH_MS = EPOCH_S * 1000
 local LONGEST_COMPACT_TOKEN = 922337203685476
 
+-- A whole number as digits. tostring (%.14g) is exact and about twice as fast below 10^14, which holds every
+-- time in milliseconds and, until 2028, every token.
 local function num(n)
+  if n < 100000000000000 and n > -100000000000000 then
+    return tostring(n)
+  end
   return string.format('%.0f', n)
+end
+
+-- 0 <= n <= 9999 as four digits.
+local function pad4(n)
+  local s = tostring(n)
+  return string.rep('0', 4 - #s) .. s
 end
 
 -- Redis' clock: milliseconds since 1970, and microseconds since EPOCH_S (the token clock).
@@ -55,7 +66,7 @@ local function encode(r)
       and r.t >= 1000000000 and r.t <= LONGEST_COMPACT_TOKEN then
     local after = r.time - EPOCH_MS - math.floor(r.t / 1000)
     if after >= 0 and after <= 9999 then
-      return (r.s == 'F' and '-' or '') .. num(r.t) .. string.format('%04d', after)
+      return (r.s == 'F' and '-' or '') .. num(r.t) .. pad4(after)
     end
   end
   local fp = r.f and (#r.f .. ':' .. r.f) or ':'
