@@ -9,7 +9,6 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,8 +28,8 @@ import java.util.function.Function;
  * connections to its keys' masters exist, and {@link #flushStragglers()} flushes again while a batch is awaited.
  */
 final class ClusterRedisPort implements RedisPort {
-    private final LazyConnection<StatefulRedisClusterConnection<String, byte[]>> single;
-    private final LazyConnection<StatefulRedisClusterConnection<String, byte[]>> batch;
+    private final LazyConnection<StatefulRedisClusterConnection<byte[], byte[]>> single;
+    private final LazyConnection<StatefulRedisClusterConnection<byte[], byte[]>> batch;
     private final ReentrantLock batchLock = new ReentrantLock();
     private final long connectWaitMillis;
     private final String description;
@@ -43,7 +42,7 @@ final class ClusterRedisPort implements RedisPort {
         this.single = new LazyConnection<>(() -> client.connect(Codec.INSTANCE), description);
         this.batch = new LazyConnection<>(
                 () -> {
-                    StatefulRedisClusterConnection<String, byte[]> connection = client.connect(Codec.INSTANCE);
+                    StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(Codec.INSTANCE);
                     connection.setAutoFlushCommands(false);
                     return connection;
                 },
@@ -51,14 +50,14 @@ final class ClusterRedisPort implements RedisPort {
     }
 
     @Override
-    public RedisScriptingAsyncCommands<String, byte[]> commands() {
+    public RedisScriptingAsyncCommands<byte[], byte[]> commands() {
         return single.get().async();
     }
 
     @Override
     public <T> List<RedisFuture<T>> pipeline(
-            List<String> keys, Function<RedisScriptingAsyncCommands<String, byte[]>, List<RedisFuture<T>>> issue) {
-        StatefulRedisClusterConnection<String, byte[]> connection = batch.get();
+            List<byte[]> keys, Function<RedisScriptingAsyncCommands<byte[], byte[]>, List<RedisFuture<T>>> issue) {
+        StatefulRedisClusterConnection<byte[], byte[]> connection = batch.get();
         connectMastersOf(connection, keys);
         batchLock.lock();
         try {
@@ -70,17 +69,16 @@ final class ClusterRedisPort implements RedisPort {
     }
 
     /** Waits (boundedly) until the connections to the masters owning {@code keys} are made; failures are left to the commands. */
-    private void connectMastersOf(StatefulRedisClusterConnection<String, byte[]> connection, List<String> keys) {
+    private void connectMastersOf(StatefulRedisClusterConnection<byte[], byte[]> connection, List<byte[]> keys) {
         Partitions partitions = connection.getPartitions();
         Set<RedisURI> masters = new LinkedHashSet<>();
-        for (String key : keys) {
-            RedisClusterNode master =
-                    partitions.getMasterBySlot(SlotHash.getSlot(key.getBytes(StandardCharsets.UTF_8)));
+        for (byte[] key : keys) {
+            RedisClusterNode master = partitions.getMasterBySlot(SlotHash.getSlot(key));
             if (master != null) {
                 masters.add(master.getUri());
             }
         }
-        List<CompletableFuture<StatefulRedisConnection<String, byte[]>>> connecting = new ArrayList<>();
+        List<CompletableFuture<StatefulRedisConnection<byte[], byte[]>>> connecting = new ArrayList<>();
         for (RedisURI master : masters) {
             try {
                 connecting.add(connection.getConnectionAsync(master.getHost(), master.getPort()));
@@ -89,7 +87,7 @@ final class ClusterRedisPort implements RedisPort {
             }
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectWaitMillis);
-        for (CompletableFuture<StatefulRedisConnection<String, byte[]>> future : connecting) {
+        for (CompletableFuture<StatefulRedisConnection<byte[], byte[]>> future : connecting) {
             try {
                 future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
@@ -103,7 +101,7 @@ final class ClusterRedisPort implements RedisPort {
 
     @Override
     public void flushStragglers() {
-        StatefulRedisClusterConnection<String, byte[]> connection = batch.get();
+        StatefulRedisClusterConnection<byte[], byte[]> connection = batch.get();
         connection.flushCommands();
     }
 

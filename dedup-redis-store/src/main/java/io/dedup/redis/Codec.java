@@ -2,11 +2,14 @@ package io.dedup.redis;
 
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 
-/** Keys as UTF-8 strings, values (script arguments and replies) as raw bytes, so outcome bodies stay binary. */
+/**
+ * Keys (UTF-8 names, encoded once by {@link RecordKeys}) and values (script arguments and replies) as raw bytes, so
+ * that outcome bodies stay binary. {@link ByteArrayCodec} writes straight into Lettuce's output buffer, where a
+ * codec composed of two others would wrap every key and argument in a {@code ByteBuffer} first.
+ */
 final class Codec {
-    static final RedisCodec<String, byte[]> INSTANCE = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    static final RedisCodec<byte[], byte[]> INSTANCE = ByteArrayCodec.INSTANCE;
 
     private Codec() {}
 }

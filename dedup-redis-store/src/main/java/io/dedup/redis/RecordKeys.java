@@ -1,6 +1,7 @@
 package io.dedup.redis;
 
 import io.dedup.DedupKey;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Names the Redis key of a dedup key's record: {@code prefix + namespace + ':' + id}, with {@code %} and {@code :}
@@ -19,6 +20,11 @@ final class RecordKeys {
 
     String prefix() {
         return prefix;
+    }
+
+    /** The name as Redis sees it: UTF-8. */
+    byte[] bytes(DedupKey key) {
+        return of(key).getBytes(StandardCharsets.UTF_8);
     }
 
     String of(DedupKey key) {

@@ -21,9 +21,12 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
- * A processed-keys store in Redis, standalone or Redis Cluster, on Lettuce. Each key is one Redis hash that expires
- * by itself; each operation is one Lua script on that hash, judged by Redis' clock, with the expiry set in the same
- * script. {@link #claimAll} and {@link #completeAll} send a batch in one round trip (on a cluster, one per master).
+ * A processed-keys store in Redis 7.0 or later, standalone or Redis Cluster, on Lettuce. Each key is one Redis string
+ * that expires by itself (see {@code record.lua} for its two forms; a completed key without body is one integer);
+ * each operation is one Lua script on that record, judged by Redis' clock, writing record and expiry with one
+ * {@code SET ... PXAT}. Tokens are {@code max(previous + 1, Redis' clock in microseconds)}, so they rise across the
+ * record's expiry too. {@link #claimAll} and {@link #completeAll} send a batch in one round trip (on a cluster, one
+ * per master). Records of the earlier hash format are read, and rewritten when a claim acquires them.
  *
  * <pre>{@code
  * DedupStore store = RedisDedupStore.create("rediss://app:secret@redis.internal:6380");
@@ -47,6 +50,10 @@ public final class RedisDedupStore implements DedupStore {
     static final Duration LONGEST_DURATION = Duration.ofDays(365L * 100);
     /** The most records one script call touches on a standalone server, so that no call holds Redis for long. */
     static final int KEYS_PER_SCRIPT = 500;
+
+    private static final byte[] FINGERPRINTS = {'1'};
+    private static final byte[] NO_FINGERPRINTS = {'0'};
+    private static final byte[] NO_FINGERPRINT = {};
 
     private final RedisPort port;
     private final ScriptRunner scripts;
@@ -97,63 +104,64 @@ public final class RedisDedupStore implements DedupStore {
     public ClaimResult claim(ClaimRequest request) {
         Objects.requireNonNull(request, "request");
         DedupKey key = request.key();
-        List<Object> reply = scripts.run(ScriptCall.of(Script.CLAIM, key, keys.of(key), claimArgs(request)));
-        return Replies.claim(key, Replies.perKey(key, reply, 1).get(0));
+        ScriptCall call = claimCalls(List.of(request), 1).get(0);
+        List<Object> reply = Replies.perKey(key, scripts.run(call), Replies.CLAIM_HEADER, 1);
+        return Replies.claim(key, reply, reply.get(Replies.CLAIM_HEADER));
     }
 
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
         Objects.requireNonNull(requests, "requests");
-        List<DedupKey> batchKeys = new ArrayList<>(requests.size());
-        List<byte[][]> args = new ArrayList<>(requests.size());
         for (ClaimRequest request : requests) {
-            batchKeys.add(Objects.requireNonNull(request, "requests element").key());
-            args.add(claimArgs(request));
+            Objects.requireNonNull(request, "requests element");
         }
-        return answerAll(Script.CLAIM, batchKeys, args, Replies::claim, ClaimResult.Failed::new);
+        return answerAll(
+                claimCalls(requests, keysPerCall()), Replies.CLAIM_HEADER, Replies::claim, ClaimResult.Failed::new);
     }
 
     @Override
     public WriteResult complete(Completion completion) {
         Objects.requireNonNull(completion, "completion");
         DedupKey key = completion.key();
-        List<Object> reply = scripts.run(ScriptCall.of(Script.COMPLETE, key, keys.of(key), completeArgs(completion)));
-        return Replies.write(key, Replies.perKey(key, reply, 1).get(0));
+        ScriptCall call = completeCalls(List.of(completion), 1).get(0);
+        return Replies.write(key, Replies.single(key, scripts.run(call)));
     }
 
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
         Objects.requireNonNull(completions, "completions");
-        List<DedupKey> batchKeys = new ArrayList<>(completions.size());
-        List<byte[][]> args = new ArrayList<>(completions.size());
         for (Completion completion : completions) {
-            batchKeys.add(
-                    Objects.requireNonNull(completion, "completions element").key());
-            args.add(completeArgs(completion));
+            Objects.requireNonNull(completion, "completions element");
         }
-        return answerAll(Script.COMPLETE, batchKeys, args, Replies::write, (key, e) -> new WriteResult.Failed(e));
+        return answerAll(
+                completeCalls(completions, keysPerCall()),
+                0,
+                (key, reply, answer) -> Replies.write(key, answer),
+                (key, e) -> new WriteResult.Failed(e));
     }
 
     @Override
     public WriteResult renew(DedupKey key, long token, Duration lease) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(lease, "lease");
-        return Replies.write(
-                key, scripts.run(ScriptCall.of(Script.RENEW, key, keys.of(key), ascii(token), millis(lease))));
+        List<Object> reply =
+                scripts.run(ScriptCall.of(Script.RENEW, key, keys.bytes(key), ascii(token), millis(lease)));
+        return Replies.write(key, Replies.single(key, reply));
     }
 
     @Override
     public WriteResult release(DedupKey key, long token, Duration retention) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(retention, "retention");
-        return Replies.write(
-                key, scripts.run(ScriptCall.of(Script.RELEASE, key, keys.of(key), ascii(token), millis(retention))));
+        List<Object> reply =
+                scripts.run(ScriptCall.of(Script.RELEASE, key, keys.bytes(key), ascii(token), millis(retention)));
+        return Replies.write(key, Replies.single(key, reply));
     }
 
     @Override
     public Optional<StoredRecord> find(DedupKey key) {
         Objects.requireNonNull(key, "key");
-        return Replies.find(key, scripts.run(ScriptCall.of(Script.FIND, key, keys.of(key))));
+        return Replies.find(key, scripts.run(ScriptCall.of(Script.FIND, key, keys.bytes(key))));
     }
 
     /** The Redis key under which {@code key}'s record is stored, for operators and tests. */
@@ -171,69 +179,141 @@ public final class RedisDedupStore implements DedupStore {
         port.close();
     }
 
-    private static byte[][] claimArgs(ClaimRequest request) {
-        String fingerprint = request.fingerprint().orElse(null);
-        return new byte[][] {
-            millis(request.lease()),
-            millis(request.retention()),
-            fingerprint == null ? new byte[] {'0'} : new byte[] {'1'},
-            fingerprint == null ? new byte[0] : fingerprint.getBytes(StandardCharsets.UTF_8)
-        };
-    }
-
-    private static byte[][] completeArgs(Completion completion) {
-        return new byte[][] {
-            ascii(completion.token()),
-            Replies.encode(completion.status()),
-            completion.body(),
-            millis(completion.retention())
-        };
+    /** On a standalone server up to {@value #KEYS_PER_SCRIPT} records per script call; on a cluster one. */
+    private int keysPerCall() {
+        return port.oneServer() ? KEYS_PER_SCRIPT : 1;
     }
 
     /**
-     * Runs {@code script} for every key of a batch, in order, in one round trip: on a standalone server as few
-     * script calls of up to {@value #KEYS_PER_SCRIPT} records each, on a cluster one call per record, routed to its
-     * master. One answer per key; a key Redis could not answer, or whose record is unreadable, is answered with
-     * {@code failed}. When Redis answered none of them, the first cause is thrown instead.
+     * The script calls for a batch of claims: runs of up to {@code perCall} requests with the same lease and
+     * retention, which the call passes once. Fingerprints go one per key, and only in a call that has one.
      */
-    private <T> List<T> answerAll(
-            Script script,
-            List<DedupKey> batchKeys,
-            List<byte[][]> args,
-            BiFunction<DedupKey, List<Object>, T> read,
-            BiFunction<DedupKey, DedupStoreException, T> failed) {
-        int n = batchKeys.size();
-        if (n == 0) {
-            return List.of();
-        }
-        int perCall = port.oneServer() ? KEYS_PER_SCRIPT : 1;
-        List<ScriptCall> calls = new ArrayList<>((n + perCall - 1) / perCall);
-        for (int start = 0; start < n; start += perCall) {
-            int end = Math.min(n, start + perCall);
-            String[] redisKeys = new String[end - start];
-            byte[][] callArgs = new byte[(end - start) * args.get(start).length][];
-            int a = 0;
-            for (int i = start; i < end; i++) {
-                redisKeys[i - start] = keys.of(batchKeys.get(i));
-                for (byte[] arg : args.get(i)) {
-                    callArgs[a++] = arg;
+    private List<ScriptCall> claimCalls(List<ClaimRequest> requests, int perCall) {
+        List<ScriptCall> calls = new ArrayList<>();
+        int n = requests.size();
+        for (int start = 0, end; start < n; start = end) {
+            ClaimRequest first = requests.get(start);
+            boolean fingerprints = first.fingerprint().isPresent();
+            end = start + 1;
+            while (end < n
+                    && end - start < perCall
+                    && requests.get(end).lease().equals(first.lease())
+                    && requests.get(end).retention().equals(first.retention())) {
+                fingerprints |= requests.get(end).fingerprint().isPresent();
+                end++;
+            }
+            int count = end - start;
+            byte[][] args = new byte[3 + (fingerprints ? count : 0)][];
+            args[0] = millis(first.lease());
+            args[1] = millis(first.retention());
+            args[2] = fingerprints ? FINGERPRINTS : NO_FINGERPRINTS;
+            byte[][] redisKeys = new byte[count][];
+            DedupKey[] callKeys = new DedupKey[count];
+            for (int i = 0; i < count; i++) {
+                ClaimRequest request = requests.get(start + i);
+                callKeys[i] = request.key();
+                redisKeys[i] = keys.bytes(request.key());
+                if (fingerprints) {
+                    args[3 + i] = request.fingerprint()
+                            .map(f -> ("=" + f).getBytes(StandardCharsets.UTF_8))
+                            .orElse(NO_FINGERPRINT);
                 }
             }
-            calls.add(new ScriptCall(script, batchKeys.subList(start, end), redisKeys, callArgs));
+            calls.add(new ScriptCall(Script.CLAIM, List.of(callKeys), redisKeys, args));
+        }
+        return calls;
+    }
+
+    /** The script calls for a batch of completions: runs of up to {@code perCall} with the same retention. */
+    private List<ScriptCall> completeCalls(List<Completion> completions, int perCall) {
+        List<ScriptCall> calls = new ArrayList<>();
+        int n = completions.size();
+        for (int start = 0, end; start < n; start = end) {
+            Completion first = completions.get(start);
+            end = start + 1;
+            while (end < n
+                    && end - start < perCall
+                    && completions.get(end).retention().equals(first.retention())) {
+                end++;
+            }
+            int count = end - start;
+            byte[][] args = new byte[1 + count][];
+            args[0] = millis(first.retention());
+            byte[][] redisKeys = new byte[count][];
+            DedupKey[] callKeys = new DedupKey[count];
+            for (int i = 0; i < count; i++) {
+                Completion completion = completions.get(start + i);
+                callKeys[i] = completion.key();
+                redisKeys[i] = keys.bytes(completion.key());
+                args[1 + i] = completionArg(completion);
+            }
+            calls.add(new ScriptCall(Script.COMPLETE, List.of(callKeys), redisKeys, args));
+        }
+        return calls;
+    }
+
+    /** One completion as the script reads it: the final state, the token, ':' and the body, in one argument. */
+    static byte[] completionArg(Completion completion) {
+        long token = completion.token();
+        byte[] body = completion.body();
+        int digits = token < 0 ? Long.toString(token).length() : decimalDigits(token);
+        byte[] arg = new byte[1 + digits + 1 + body.length];
+        arg[0] = Replies.encode(completion.status());
+        if (token < 0) {
+            byte[] text = Long.toString(token).getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(text, 0, arg, 1, digits);
+        } else {
+            long rest = token;
+            for (int i = digits; i >= 1; i--) {
+                arg[i] = (byte) ('0' + rest % 10);
+                rest /= 10;
+            }
+        }
+        arg[1 + digits] = ':';
+        System.arraycopy(body, 0, arg, 2 + digits, body.length);
+        return arg;
+    }
+
+    private static int decimalDigits(long value) {
+        int digits = 1;
+        for (long rest = value / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        return digits;
+    }
+
+    /** Reads one key's answer out of a script's whole reply. */
+    @FunctionalInterface
+    private interface AnswerReader<T> {
+        T read(DedupKey key, List<Object> reply, Object answer);
+    }
+
+    /**
+     * Runs a batch's script calls in one round trip (on a cluster, one per master) and answers per key, in order:
+     * a key Redis could not answer, or whose record is unreadable, is answered with {@code failed}. When Redis
+     * answered none of them, the first cause is thrown instead.
+     */
+    private <T> List<T> answerAll(
+            List<ScriptCall> calls,
+            int header,
+            AnswerReader<T> read,
+            BiFunction<DedupKey, DedupStoreException, T> failed) {
+        if (calls.isEmpty()) {
+            return List.of();
         }
         List<ScriptRunner.Reply> replies = scripts.runAll(calls);
-        List<T> answers = new ArrayList<>(n);
+        List<T> answers = new ArrayList<>();
         DedupStoreUnavailableException firstUnavailable = null;
         int unavailable = 0;
         for (int c = 0; c < calls.size(); c++) {
             ScriptCall call = calls.get(c);
             ScriptRunner.Reply reply = replies.get(c);
-            List<List<Object>> perKey = null;
+            List<Object> answered = null;
             DedupStoreException callError = reply.error();
             if (callError == null) {
                 try {
-                    perKey = Replies.perKey(
-                            call.firstKey(), reply.value(), call.keys().size());
+                    answered = Replies.perKey(
+                            call.firstKey(), reply.value(), header, call.keys().size());
                 } catch (DedupStoreUnavailableException e) {
                     callError = e;
                 }
@@ -243,7 +323,7 @@ public final class RedisDedupStore implements DedupStore {
                 DedupStoreException error = callError;
                 if (error == null) {
                     try {
-                        answers.add(read.apply(key, perKey.get(j)));
+                        answers.add(read.read(key, answered, answered.get(header + j)));
                         continue;
                     } catch (DedupStoreCorruptionException | DedupStoreUnavailableException e) {
                         error = e;
@@ -256,7 +336,7 @@ public final class RedisDedupStore implements DedupStore {
                 answers.add(failed.apply(key, error));
             }
         }
-        if (unavailable == n) {
+        if (unavailable == answers.size()) {
             throw firstUnavailable;
         }
         return answers;

@@ -18,18 +18,19 @@ interface RedisPort extends AutoCloseable {
      *
      * @throws io.dedup.DedupStoreUnavailableException if no connection can be made
      */
-    RedisScriptingAsyncCommands<String, byte[]> commands();
+    RedisScriptingAsyncCommands<byte[], byte[]> commands();
 
     /**
      * Issues one batch's commands through {@code issue} and sends them together: one write, hence one round trip,
      * per connection involved. Commands of other batches never interleave with the batch.
      *
-     * @param keys the Redis keys the batch touches, so a cluster can connect to their masters first
+     * @param keys the Redis keys the batch touches, so a cluster can connect to their masters first (a standalone
+     *     server needs none: empty)
      * @param issue issues the commands, in order, and returns their futures
      * @throws io.dedup.DedupStoreUnavailableException if no connection can be made
      */
     <T> List<RedisFuture<T>> pipeline(
-            List<String> keys, Function<RedisScriptingAsyncCommands<String, byte[]>, List<RedisFuture<T>>> issue);
+            List<byte[]> keys, Function<RedisScriptingAsyncCommands<byte[], byte[]>, List<RedisFuture<T>>> issue);
 
     /**
      * Called while a batch is awaited: sends any of its commands that could not go out with the batch (on a

@@ -12,157 +12,197 @@ import io.dedup.spi.StoredRecord;
 import io.dedup.spi.WriteResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads the scripts' replies. Each is an array whose first element is a one-letter code. A reply of an unexpected
- * shape means Redis answered with something it should not: {@link DedupStoreUnavailableException}. A script's own
- * {@code E} answer means the record it found is unreadable: {@link DedupStoreCorruptionException}.
+ * Reads the scripts' replies. A batch script answers a flat array (claims: a two-element header, then one element
+ * per key), so that Lettuce decodes one list per call, not one per key; the common answers are integers (a new
+ * record acquired, a completion applied or fenced), the others a bulk string led by a one-letter code. A reply of
+ * an unexpected shape means Redis answered with something it should not: {@link DedupStoreUnavailableException}. A
+ * script's own {@code E} or {@code W} answer means the record it found is unreadable or not a record:
+ * {@link DedupStoreCorruptionException}.
  */
 final class Replies {
+    /** Elements before the per-key answers of a claim script: the token and lease end of a new record. */
+    static final int CLAIM_HEADER = 2;
+
     private static final byte[] EMPTY = new byte[0];
 
     private Replies() {}
 
-    static ClaimResult claim(DedupKey key, List<Object> reply) {
-        switch (code(key, reply)) {
-            case "A":
-                expectSize(key, reply, 4);
+    /** The per-key answers of a script run on several records, checked to be one per key after the header. */
+    static List<Object> perKey(DedupKey firstKey, List<Object> reply, int header, int keys) {
+        if (reply == null || reply.size() != header + keys) {
+            throw unexpected(firstKey, reply);
+        }
+        return reply;
+    }
+
+    /**
+     * One key's answer to a claim script; {@code reply} is the whole reply, whose header gives the token and the
+     * lease end of records the call created.
+     */
+    static ClaimResult claim(DedupKey key, List<Object> reply, Object answer) {
+        if (answer instanceof Long code) {
+            if (code != 0) {
+                throw unexpected(key, reply);
+            }
+            return new ClaimResult.Acquired(
+                    new Claim(key, integer(key, reply.get(0)), 1, Instant.ofEpochMilli(integer(key, reply.get(1)))));
+        }
+        byte[] text = coded(key, answer);
+        switch (text[0]) {
+            case 'A': {
+                int colon = indexOf(text, (byte) ':', 1);
                 return new ClaimResult.Acquired(new Claim(
                         key,
-                        integer(key, reply.get(1)),
-                        Math.toIntExact(integer(key, reply.get(2))),
-                        Instant.ofEpochMilli(integer(key, reply.get(3)))));
-            case "D":
-                expectSize(key, reply, 4);
+                        decimal(key, text, 1, colon),
+                        Math.toIntExact(decimal(key, text, colon + 1, text.length)),
+                        Instant.ofEpochMilli(integer(key, reply.get(1)))));
+            }
+            case 'S':
+            case 'F': {
+                int colon = indexOf(text, (byte) ':', 1);
                 return new ClaimResult.Duplicate(
                         key,
                         Outcome.wrap(
-                                status(key, bytes(reply.get(1))),
-                                body(reply.get(3)),
-                                Instant.ofEpochMilli(integer(key, reply.get(2)))));
-            case "P":
-                expectSize(key, reply, 2);
-                return new ClaimResult.InProgress(key, Instant.ofEpochMilli(integer(key, reply.get(1))));
-            case "X":
+                                text[0] == 'S' ? OutcomeStatus.SUCCEEDED : OutcomeStatus.FAILED,
+                                Arrays.copyOfRange(text, colon + 1, text.length),
+                                Instant.ofEpochMilli(decimal(key, text, 1, colon))));
+            }
+            case 'P':
+                return new ClaimResult.InProgress(key, Instant.ofEpochMilli(decimal(key, text, 1, text.length)));
+            case 'X':
                 return new ClaimResult.Conflict(key);
             default:
                 throw unexpected(key, reply);
         }
     }
 
-    /** The per-key answers of a script run on several records, checked to be one per key. */
-    @SuppressWarnings("unchecked")
-    static List<List<Object>> perKey(DedupKey firstKey, List<Object> reply, int keys) {
-        if (reply == null || reply.size() != keys) {
-            throw unexpected(firstKey, reply);
-        }
-        for (Object element : reply) {
-            if (!(element instanceof List)) {
-                throw unexpected(firstKey, reply);
+    /** One key's answer to complete, renew or release: 1 applied, 0 fenced. */
+    static WriteResult write(DedupKey key, Object answer) {
+        if (answer instanceof Long code) {
+            if (code == 1) {
+                return WriteResult.APPLIED;
+            }
+            if (code == 0) {
+                return WriteResult.FENCED;
             }
         }
-        return (List<List<Object>>) (List<?>) reply;
+        coded(key, answer);
+        throw new DedupStoreUnavailableException("Redis answered an unexpected reply for " + key);
     }
 
-    static WriteResult write(DedupKey key, List<Object> reply) {
-        return switch (code(key, reply)) {
-            case "Y" -> WriteResult.APPLIED;
-            case "N" -> WriteResult.FENCED;
-            default -> throw unexpected(key, reply);
-        };
+    /** The answer of a one-key script that answers one element. */
+    static Object single(DedupKey key, List<Object> reply) {
+        return perKey(key, reply, 0, 1).get(0);
     }
 
     static Optional<StoredRecord> find(DedupKey key, List<Object> reply) {
-        String code = code(key, reply);
-        if (code.equals("0")) {
+        if (reply == null) {
+            throw unexpected(key, null);
+        }
+        if (reply.isEmpty()) {
             return Optional.empty();
         }
-        if (!code.equals("F")) {
+        if (reply.size() == 1) {
+            coded(key, reply.get(0));
             throw unexpected(key, reply);
         }
-        expectSize(key, reply, 9);
-        long expiresAt = integer(key, reply.get(1));
-        if (integer(key, reply.get(2)) < 0) {
+        if (reply.size() != 9) {
+            throw unexpected(key, reply);
+        }
+        if (integer(key, reply.get(8)) < 0) {
             throw new DedupStoreCorruptionException(key, "the record has no expiry");
         }
-        byte[] stateField = bytes(reply.get(3));
+        byte[] stateField = bytes(reply.get(0));
         RecordState state = state(key, stateField);
-        long token = number(key, reply.get(4), "token");
-        Optional<Instant> leaseUntil = state == RecordState.IN_PROGRESS
-                ? Optional.of(Instant.ofEpochMilli(number(key, reply.get(5), "lease end")))
+        long token = number(key, reply.get(1), "token");
+        int attempts = Math.toIntExact(integer(key, reply.get(2)));
+        long time = number(key, reply.get(3), "time");
+        Optional<String> fingerprint = integer(key, reply.get(4)) == 1
+                ? Optional.of(new String(bytes(reply.get(5)), StandardCharsets.UTF_8))
                 : Optional.empty();
-        Optional<String> fingerprint = Optional.ofNullable(text(reply.get(6)));
         Optional<Outcome> outcome = state == RecordState.COMPLETED
                 ? Optional.of(Outcome.wrap(
-                        status(key, stateField),
-                        body(reply.get(8)),
-                        Instant.ofEpochMilli(number(key, reply.get(7), "completion time"))))
+                        stateField[0] == 'S' ? OutcomeStatus.SUCCEEDED : OutcomeStatus.FAILED,
+                        body(reply.get(6)),
+                        Instant.ofEpochMilli(time)))
                 : Optional.empty();
-        // The token doubles as the attempt count: both start at 1 and grow by one per acquisition.
         return Optional.of(new StoredRecord(
                 key,
                 state,
                 token,
-                Math.toIntExact(token),
-                leaseUntil,
-                Instant.ofEpochMilli(expiresAt),
+                attempts,
+                state == RecordState.IN_PROGRESS ? Optional.of(Instant.ofEpochMilli(time)) : Optional.empty(),
+                Instant.ofEpochMilli(integer(key, reply.get(7))),
                 fingerprint,
                 outcome));
     }
 
     /** The state a completed record is stored in: S for succeeded, F for failed. */
-    static byte[] encode(OutcomeStatus status) {
+    static byte encode(OutcomeStatus status) {
         return switch (status) {
-            case SUCCEEDED -> new byte[] {'S'};
-            case FAILED -> new byte[] {'F'};
+            case SUCCEEDED -> 'S';
+            case FAILED -> 'F';
         };
     }
 
-    private static OutcomeStatus status(DedupKey key, byte[] stored) {
-        if (stored != null && stored.length == 1) {
-            if (stored[0] == 'S') {
-                return OutcomeStatus.SUCCEEDED;
-            }
-            if (stored[0] == 'F') {
-                return OutcomeStatus.FAILED;
-            }
+    /** A coded bulk answer; {@code E} and {@code W} answers become the corruption they report. */
+    private static byte[] coded(DedupKey key, Object answer) {
+        if (!(answer instanceof byte[] text) || text.length == 0) {
+            throw new DedupStoreUnavailableException("Redis answered an unexpected reply for " + key);
         }
-        throw new DedupStoreCorruptionException(key, "unknown outcome status " + printable(stored));
+        if (text[0] == 'W') {
+            throw new DedupStoreCorruptionException(key, "its Redis key holds something other than a dedup record");
+        }
+        if (text[0] == 'E') {
+            throw new DedupStoreCorruptionException(
+                    key,
+                    text.length > 1
+                            ? new String(text, 1, text.length - 1, StandardCharsets.UTF_8)
+                            : "unreadable record");
+        }
+        return text;
     }
 
     private static RecordState state(DedupKey key, byte[] stored) {
-        if (stored == null) {
-            throw new DedupStoreCorruptionException(key, "the record has no state");
+        if (stored == null || stored.length != 1) {
+            throw new DedupStoreCorruptionException(key, "unknown state " + printable(stored));
         }
-        return switch (new String(stored, StandardCharsets.UTF_8)) {
-            case "P" -> RecordState.IN_PROGRESS;
-            case "R" -> RecordState.RELEASED;
-            case "S", "F" -> RecordState.COMPLETED;
+        return switch (stored[0]) {
+            case 'P' -> RecordState.IN_PROGRESS;
+            case 'R' -> RecordState.RELEASED;
+            case 'S', 'F' -> RecordState.COMPLETED;
             default -> throw new DedupStoreCorruptionException(key, "unknown state " + printable(stored));
         };
     }
 
-    private static String code(DedupKey key, List<Object> reply) {
-        if (reply == null || reply.isEmpty() || !(reply.get(0) instanceof byte[] first)) {
-            throw unexpected(key, reply);
+    private static int indexOf(byte[] text, byte b, int from) {
+        for (int i = from; i < text.length; i++) {
+            if (text[i] == b) {
+                return i;
+            }
         }
-        String code = new String(first, StandardCharsets.US_ASCII);
-        if (code.equals("W")) {
-            throw new DedupStoreCorruptionException(key, "its Redis key holds something other than a dedup record");
-        }
-        if (code.equals("E")) {
-            throw new DedupStoreCorruptionException(
-                    key, reply.size() > 1 ? String.valueOf(text(reply.get(1))) : "unreadable record");
-        }
-        return code;
+        return text.length;
     }
 
-    private static void expectSize(DedupKey key, List<Object> reply, int size) {
-        if (reply.size() != size) {
-            throw unexpected(key, reply);
+    /** The non-negative decimal in {@code text[from, to)}, read without making a string. */
+    private static long decimal(DedupKey key, byte[] text, int from, int to) {
+        if (from >= to || to - from > 18) {
+            throw new DedupStoreUnavailableException("Redis answered a malformed number for " + key);
         }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            int digit = text[i] - '0';
+            if (digit < 0 || digit > 9) {
+                throw new DedupStoreUnavailableException("Redis answered a malformed number for " + key);
+            }
+            value = value * 10 + digit;
+        }
+        return value;
     }
 
     private static long integer(DedupKey key, Object element) {
@@ -172,12 +212,13 @@ final class Replies {
         throw new DedupStoreUnavailableException("Redis answered a non-integer where an integer was due, for " + key);
     }
 
-    /** A decimal number stored in a record field. */
+    /** A decimal number the script answered as text. */
     private static long number(DedupKey key, Object element, String what) {
-        String text = text(element);
-        if (text == null) {
+        byte[] b = bytes(element);
+        if (b == null) {
             throw new DedupStoreCorruptionException(key, what + " missing");
         }
+        String text = new String(b, StandardCharsets.US_ASCII);
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
@@ -192,11 +233,6 @@ final class Replies {
     private static byte[] body(Object element) {
         byte[] body = bytes(element);
         return body == null ? EMPTY : body;
-    }
-
-    private static String text(Object element) {
-        byte[] b = bytes(element);
-        return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 
     private static String printable(byte[] stored) {

@@ -9,7 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * One of the store's Lua scripts: its source (a resource next to this class) and the SHA-1 digest EVALSHA names it
+ * One of the store's Lua scripts: its source (a resource next to this class, after the shared {@code record.lua}) and the SHA-1 digest EVALSHA names it
  * by. Each script touches exactly one record, so it runs on the one node that owns the record's slot.
  *
  * @param name the resource's base name, e.g. {@code claim}
@@ -17,6 +17,9 @@ import java.util.HexFormat;
  * @param sha1 the lower-case hex SHA-1 of the source, as Redis computes it
  */
 record Script(String name, String source, String sha1) {
+    /** The record's formats and how to read and write them, put before every script's own text. */
+    private static final String RECORD = text("record.lua");
+
     static final Script CLAIM = load("claim");
     static final Script COMPLETE = load("complete");
     static final Script RENEW = load("renew");
@@ -24,13 +27,16 @@ record Script(String name, String source, String sha1) {
     static final Script FIND = load("find");
 
     static Script load(String name) {
-        String resource = name + ".lua";
+        String source = RECORD + text(name + ".lua");
+        return new Script(name, source, sha1(source));
+    }
+
+    private static String text(String resource) {
         try (InputStream in = Script.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("script resource missing from the jar: " + resource);
             }
-            String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return new Script(name, source, sha1(source));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read script resource " + resource, e);
         }

@@ -12,10 +12,10 @@ import java.util.List;
  * @param redisKeys the records' Redis keys, in the same order
  * @param args the script's ARGV, already encoded
  */
-record ScriptCall(Script script, List<DedupKey> keys, String[] redisKeys, byte[][] args) {
+record ScriptCall(Script script, List<DedupKey> keys, byte[][] redisKeys, byte[][] args) {
     /** A call on one record. */
-    static ScriptCall of(Script script, DedupKey key, String redisKey, byte[]... args) {
-        return new ScriptCall(script, List.of(key), new String[] {redisKey}, args);
+    static ScriptCall of(Script script, DedupKey key, byte[] redisKey, byte[]... args) {
+        return new ScriptCall(script, List.of(key), new byte[][] {redisKey}, args);
     }
 
     /** The key named in messages: the only one, or the first of several. */

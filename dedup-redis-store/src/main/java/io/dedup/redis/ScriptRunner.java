@@ -8,6 +8,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +55,7 @@ final class ScriptRunner {
      * @throws DedupStoreCorruptionException if the key holds something that is not a record
      */
     List<Object> run(ScriptCall call) {
-        RedisScriptingAsyncCommands<String, byte[]> commands = port.commands(); // connecting has its own timeout
+        RedisScriptingAsyncCommands<byte[], byte[]> commands = port.commands(); // connecting has its own timeout
         long deadline = System.nanoTime() + timeoutNanos;
         Reply reply = await(send(commands, call, true), call, deadline, false);
         if (reply.noScript()) {
@@ -92,9 +93,10 @@ final class ScriptRunner {
     }
 
     private List<Reply> pipeline(List<ScriptCall> calls, boolean bySha) {
-        List<String> keys = new ArrayList<>(calls.size());
-        for (ScriptCall call : calls) {
-            keys.addAll(List.of(call.redisKeys()));
+        // Only a cluster needs the keys (to connect to their masters first).
+        List<byte[]> keys = new ArrayList<>(port.oneServer() ? 0 : calls.size());
+        for (int i = 0; i < calls.size() && !port.oneServer(); i++) {
+            keys.addAll(List.of(calls.get(i).redisKeys()));
         }
         List<RedisFuture<List<Object>>> futures;
         try {
@@ -119,8 +121,8 @@ final class ScriptRunner {
     }
 
     private static RedisFuture<List<Object>> send(
-            RedisScriptingAsyncCommands<String, byte[]> commands, ScriptCall call, boolean bySha) {
-        String[] keys = call.redisKeys();
+            RedisScriptingAsyncCommands<byte[], byte[]> commands, ScriptCall call, boolean bySha) {
+        byte[][] keys = call.redisKeys();
         return bySha
                 ? commands.evalsha(call.script().sha1(), ScriptOutputType.MULTI, keys, call.args())
                 : commands.eval(call.script().source(), ScriptOutputType.MULTI, keys, call.args());
@@ -158,7 +160,8 @@ final class ScriptRunner {
                     && String.valueOf(cause.getMessage()).startsWith("WRONGTYPE")) {
                 return Reply.failed(new DedupStoreCorruptionException(
                         call.firstKey(),
-                        "Redis key " + call.redisKeys()[0] + " holds something other than a dedup record",
+                        "Redis key " + new String(call.redisKeys()[0], StandardCharsets.UTF_8)
+                                + " holds something other than a dedup record",
                         cause));
             }
             return Reply.failed(unavailable(call, String.valueOf(cause.getMessage()), cause));

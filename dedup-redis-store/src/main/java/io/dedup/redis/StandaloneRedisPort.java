@@ -14,8 +14,8 @@ import java.util.function.Function;
  * flush, under a lock so that two batches never mix.
  */
 final class StandaloneRedisPort implements RedisPort {
-    private final LazyConnection<StatefulRedisConnection<String, byte[]>> single;
-    private final LazyConnection<StatefulRedisConnection<String, byte[]>> batch;
+    private final LazyConnection<StatefulRedisConnection<byte[], byte[]>> single;
+    private final LazyConnection<StatefulRedisConnection<byte[], byte[]>> batch;
     private final ReentrantLock batchLock = new ReentrantLock();
     private final String description;
     private final Runnable onClose;
@@ -26,7 +26,7 @@ final class StandaloneRedisPort implements RedisPort {
         this.single = new LazyConnection<>(() -> client.connect(Codec.INSTANCE), description);
         this.batch = new LazyConnection<>(
                 () -> {
-                    StatefulRedisConnection<String, byte[]> connection = client.connect(Codec.INSTANCE);
+                    StatefulRedisConnection<byte[], byte[]> connection = client.connect(Codec.INSTANCE);
                     connection.setAutoFlushCommands(false);
                     return connection;
                 },
@@ -34,14 +34,14 @@ final class StandaloneRedisPort implements RedisPort {
     }
 
     @Override
-    public RedisScriptingAsyncCommands<String, byte[]> commands() {
+    public RedisScriptingAsyncCommands<byte[], byte[]> commands() {
         return single.get().async();
     }
 
     @Override
     public <T> List<RedisFuture<T>> pipeline(
-            List<String> keys, Function<RedisScriptingAsyncCommands<String, byte[]>, List<RedisFuture<T>>> issue) {
-        StatefulRedisConnection<String, byte[]> connection = batch.get();
+            List<byte[]> keys, Function<RedisScriptingAsyncCommands<byte[], byte[]>, List<RedisFuture<T>>> issue) {
+        StatefulRedisConnection<byte[], byte[]> connection = batch.get();
         batchLock.lock();
         try {
             return issue.apply(connection.async());

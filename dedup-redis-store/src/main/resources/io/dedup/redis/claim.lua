@@ -1,77 +1,51 @@
--- Claims keys, in order, as if each were claimed alone. KEYS: the records. ARGV, four per key: lease ms,
--- retention ms, '1' if a fingerprint is given, fingerprint. Answers one array per key.
--- Fields: s state (P in progress, R released, S completed and succeeded, F completed and failed), t token,
--- l lease end (ms), f fingerprint, c completed at (ms), b outcome body. Times are Redis' own clock.
--- The token is also the attempt number: both start at 1 and grow by one with every acquisition, and a record
--- keeps its token until it expires, so one field serves both.
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+-- Claims keys, in order, as if each were claimed alone. KEYS: the records. ARGV: lease ms, retention ms, and '1'
+-- when per-key fingerprints follow (then one ARGV per key: empty for none, else '=' and the fingerprint).
+-- Answers {token of a new record, its lease end, then one answer per key}: 0 acquired a new record (attempt 1,
+-- the token and lease end above); 'A<token>:<attempt>' acquired an existing record (the lease end above);
+-- 'P<lease end>' in progress; 'S<completed at>:<body>' or 'F...' completed; 'X' another fingerprint;
+-- 'E<reason>' unreadable record; 'W<reason>' not a record or refused by Redis.
+local now, nowUs = clock()
+local lease, retention = tonumber(ARGV[1]), tonumber(ARGV[2])
+local hasFingerprints = ARGV[3] == '1'
+local leaseUntil = now + lease
+local expireAt = num(leaseUntil + retention)
+local fresh = encode({s = 'P', t = nowUs, a = 1, time = leaseUntil, b = ''})
 
--- Our fields in HMGET order. HGETALL costs one call like HMGET and also shows a hash that is not ours (foreign
--- fields only looked like an absent key to HMGET, and was silently taken over).
-local slots = {s = 1, t = 2, l = 3, f = 4, c = 5, b = 6}
-
-local function claim(key, lease, retention, hasFingerprint, fingerprint)
-  local all = redis.pcall('HGETALL', key)
-  if all.err then
-    return {'W', all.err}
+local function takeOver(key, r, fingerprint)
+  if fingerprint and r.f and r.f ~= fingerprint then
+    return 'X'
   end
-  local r = {}
-  for i = 1, #all, 2 do
-    local slot = slots[all[i]]
-    if not slot then
-      return {'E', 'foreign field ' .. all[i]}
+  if r.s == 'S' or r.s == 'F' then
+    return r.s .. num(r.time) .. ':' .. r.b
+  elseif r.s == 'P' then
+    if r.time > now then
+      return 'P' .. num(r.time)
     end
-    r[slot] = all[i + 1]
+  elseif r.s ~= 'R' then
+    return 'Eunknown state ' .. r.s
   end
-  local state = r[1]
-  local token = 1
-  if state then
-    local lastToken = tonumber(r[2])
-    if not lastToken then
-      return {'E', 'token missing'}
-    end
-    if hasFingerprint and r[4] and r[4] ~= fingerprint then
-      return {'X'}
-    end
-    if state == 'S' or state == 'F' then
-      local completedAt = tonumber(r[5])
-      if not completedAt then
-        return {'E', 'completion time missing'}
-      end
-      return {'D', state, completedAt, r[6] or ''}
-    elseif state == 'P' then
-      local leaseUntil = tonumber(r[3])
-      if not leaseUntil then
-        return {'E', 'lease end missing'}
-      end
-      if leaseUntil > now then
-        return {'P', leaseUntil}
-      end
-    elseif state ~= 'R' then
-      return {'E', 'unknown state ' .. state}
-    end
-    token = lastToken + 1
-    if r[4] and not hasFingerprint then
-      redis.call('HDEL', key, 'f')
-    end
-  elseif r[2] or r[3] or r[4] or r[5] or r[6] then
-    -- One of our fields without a state: a damaged record. (No EXISTS call: a new key costs one call less.)
-    return {'E', 'state missing'}
-  end
-  local leaseUntil = now + lease
-  if hasFingerprint then
-    redis.call('HSET', key, 's', 'P', 't', token, 'l', leaseUntil, 'f', fingerprint)
-  else
-    redis.call('HSET', key, 's', 'P', 't', token, 'l', leaseUntil)
-  end
-  redis.call('PEXPIREAT', key, leaseUntil + retention)
-  return {'A', token, token, leaseUntil}
+  local token = math.max(r.t + 1, nowUs)
+  local attempt = r.a + 1
+  redis.call('SET', key, encode({s = 'P', t = token, a = attempt, time = leaseUntil, f = fingerprint, b = ''}),
+    'PXAT', expireAt)
+  return 'A' .. num(token) .. ':' .. attempt
 end
 
-local replies = {}
+local replies = {nowUs, leaseUntil}
 for i, key in ipairs(KEYS) do
-  local a = (i - 1) * 4
-  replies[i] = claim(key, tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3] == '1', ARGV[a + 4])
+  local fingerprint = nil
+  local value = fresh
+  if hasFingerprints and ARGV[3 + i] ~= '' then
+    fingerprint = string.sub(ARGV[3 + i], 2)
+    value = encode({s = 'P', t = nowUs, a = 1, time = leaseUntil, f = fingerprint, b = ''})
+  end
+  local r, code, reason = interpret(key, redis.pcall('SET', key, value, 'NX', 'PXAT', expireAt, 'GET'))
+  if r then
+    replies[i + 2] = takeOver(key, r, fingerprint)
+  elseif code then
+    replies[i + 2] = code .. reason
+  else
+    replies[i + 2] = 0
+  end
 end
 return replies

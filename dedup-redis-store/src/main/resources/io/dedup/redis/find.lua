@@ -1,10 +1,14 @@
--- Reads a record with its expiry, by Redis' clock. KEYS[1]: the record.
+-- Reads a record with its expiry, by Redis' clock. KEYS[1]: the record. Answers {} when there is none, else
+-- {state, token, attempts, time, 1 and the fingerprint or 0 and '', body, expires at, ms left}, or
+-- {'E<reason>'} / {'W<reason>'}.
 local key = KEYS[1]
-if redis.call('EXISTS', key) == 0 then
-  return {'0'}
+local r, code, reason = read(key)
+if code then
+  return {code .. reason}
 end
-local r = redis.call('HMGET', key, 's', 't', 'l', 'f', 'c', 'b')
+if not r then
+  return {}
+end
 local ttl = redis.call('PTTL', key)
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-return {'F', now + ttl, ttl, r[1], r[2], r[3], r[4], r[5], r[6]}
+local now = clock()
+return {r.s, num(r.t), r.a, num(r.time), r.f and 1 or 0, r.f or '', r.b, now + ttl, ttl}

@@ -1,12 +1,15 @@
--- Gives a held key back; the record keeps its token and attempts. KEYS[1]: the record. ARGV: token, retention ms.
+-- Gives a held key back; the record keeps its token, attempts and fingerprint. KEYS[1]: the record. ARGV: token,
+-- retention ms. Answers {1} applied, {0} fenced.
 local key = KEYS[1]
-local r = redis.call('HMGET', key, 's', 't')
-if r[1] ~= 'P' or r[2] ~= ARGV[1] then
-  return {'N'}
+local r, code, reason = read(key)
+if code then
+  return {code .. reason}
 end
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-redis.call('HDEL', key, 'l')
-redis.call('HSET', key, 's', 'R')
-redis.call('PEXPIREAT', key, now + tonumber(ARGV[2]))
-return {'Y'}
+if not r or r.s ~= 'P' or num(r.t) ~= ARGV[1] then
+  return {0}
+end
+local now = clock()
+r.s = 'R'
+r.time = now
+redis.call('SET', key, encode(r), 'PXAT', num(now + tonumber(ARGV[2])))
+return {1}

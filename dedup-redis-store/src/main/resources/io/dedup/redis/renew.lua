@@ -1,19 +1,19 @@
--- Extends the lease of a held key. KEYS[1]: the record. ARGV: token, lease ms.
+-- Extends the lease of a held key. KEYS[1]: the record. ARGV: token, lease ms. Answers {1} applied, {0} fenced.
 -- The record keeps the same time after its lease as before the renewal.
 local key = KEYS[1]
-local r = redis.call('HMGET', key, 's', 't', 'l')
-if r[1] ~= 'P' or r[2] ~= ARGV[1] then
-  return {'N'}
+local r, code, reason = read(key)
+if code then
+  return {code .. reason}
 end
-local lastLeaseUntil = tonumber(r[3])
+if not r or r.s ~= 'P' or num(r.t) ~= ARGV[1] then
+  return {0}
+end
 local ttl = redis.call('PTTL', key)
-if not lastLeaseUntil or ttl < 0 then
-  return {'E', 'lease end or expiry missing'}
+if ttl < 0 then
+  return {'Eexpiry missing'}
 end
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local keepAfterLease = math.max(0, now + ttl - lastLeaseUntil)
-local leaseUntil = now + tonumber(ARGV[2])
-redis.call('HSET', key, 'l', leaseUntil)
-redis.call('PEXPIREAT', key, leaseUntil + keepAfterLease)
-return {'Y'}
+local now = clock()
+local keepAfterLease = math.max(0, now + ttl - r.time)
+r.time = now + tonumber(ARGV[2])
+redis.call('SET', key, encode(r), 'PXAT', num(r.time + keepAfterLease))
+return {1}

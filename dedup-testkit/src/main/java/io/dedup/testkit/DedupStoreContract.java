@@ -273,6 +273,26 @@ public abstract class DedupStoreContract {
     }
 
     @Test
+    void tokens_keep_rising_after_the_record_expired_and_the_first_owner_is_fenced() {
+        Duration brief = Duration.ofMillis(100);
+        ClaimRequest briefRequest = ClaimRequest.of(key("k1"), brief, brief);
+        Claim first = acquire(briefRequest);
+        // Past the lease and the retention after it: the record itself is gone, by the store's clock.
+        time().advance(brief.plus(brief).plusMillis(50));
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(25)).until(() -> store.find(first.key())
+                .isEmpty());
+        Claim second = acquire(briefRequest);
+        assertThat(second.token()).as("token after expiry").isGreaterThan(first.token());
+        assertThat(store.complete(
+                        new Completion(first.key(), first.token(), OutcomeStatus.SUCCEEDED, new byte[] {1}, LONG)))
+                .as("the first owner, paused past lease and retention, completing")
+                .isEqualTo(WriteResult.FENCED);
+        assertThat(store.complete(
+                        new Completion(second.key(), second.token(), OutcomeStatus.SUCCEEDED, new byte[] {2}, LONG)))
+                .isEqualTo(WriteResult.APPLIED);
+    }
+
+    @Test
     void a_released_key_is_acquired_again_by_the_next_claim_on_the_next_attempt() {
         Claim first = acquire(request(key("k1")));
         assertThat(store.release(first.key(), first.token(), LONG)).isEqualTo(WriteResult.APPLIED);

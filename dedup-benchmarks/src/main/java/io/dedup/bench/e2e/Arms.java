@@ -17,6 +17,7 @@ final class Arms {
                 DedupArm.memory(),
                 DedupArm.redis(),
                 DedupArm.redisSingle(),
+                new RedisCeilingArm(),
                 DedupArm.jdbc(),
                 CamelArm.memory(),
                 CamelArm.redis(),

@@ -15,20 +15,22 @@ class TargetsTest {
         List<Targets.Check> checks = Targets.check(List.of(
                 row("baseline", "dup0-noop", 100_000, 0),
                 row("dedup-redis", "dup0-noop", 60_000, 0.004),
-                row("camel-redis", "dup0-noop", 10_000, 1.001),
+                row("camel-redis", "dup0-noop", 5_000, 1.001),
+                row("redis-ceiling", "dup0-noop", 150_000, 0.004),
                 row("dedup-memory", "dup0-noop", 85_000, 0.004),
                 row("dedup-jdbc", "dup0-noop", 20_000, 0.06)));
 
         assertThat(checks)
                 .containsExactly(
-                        new Targets.Check("dedup-redis / camel-redis >= 5", "dup0-noop", 6.0, true),
+                        new Targets.Check("dedup-redis / camel-redis >= 10", "dup0-noop", 12.0, true),
+                        new Targets.Check("dedup-redis / redis-ceiling >= 0.5", "dup0-noop", 0.4, false),
                         new Targets.Check("dedup-redis / baseline >= 0.5", "dup0-noop", 0.6, true),
                         new Targets.Check("dedup-memory / baseline >= 0.9", "dup0-noop", 0.85, false),
                         new Targets.Check("dedup-memory store calls/msg < 0.05", "dup0-noop", 0.004, true),
                         new Targets.Check("dedup-redis store calls/msg < 0.05", "dup0-noop", 0.004, true),
                         new Targets.Check("dedup-jdbc store calls/msg < 0.05", "dup0-noop", 0.06, false));
         assertThat(Targets.markdown(checks))
-                .contains("| dedup-redis / camel-redis >= 5 | dup0-noop | 6.00x | yes |")
+                .contains("| dedup-redis / camel-redis >= 10 | dup0-noop | 12.00x | yes |")
                 .contains("| dedup-memory / baseline >= 0.9 | dup0-noop | 0.85x | **no** |")
                 .contains("| dedup-jdbc store calls/msg < 0.05 | dup0-noop | 0.060 | **no** |");
     }
