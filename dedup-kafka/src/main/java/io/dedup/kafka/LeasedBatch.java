@@ -99,7 +99,7 @@ final class LeasedBatch {
                 for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : claimed.entries()) {
                     LeasedSlot slot = slots[topic.getValue().get(entry.index())];
                     if (!entry.mayRun()) {
-                        if (mustWait(entry, ranOk)) {
+                        if (mustWait(claimed, entry, ranOk)) {
                             blocked.add(slot.partition);
                         }
                     } else if (blocked.contains(slot.partition) || !startable.test(slot.partition)) {
@@ -121,10 +121,15 @@ final class LeasedBatch {
     }
 
     /** Whether an entry that may not run holds back the later records of its partition. */
-    private boolean mustWait(ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry, boolean[] ranOk) {
+    private boolean mustWait(
+            ClaimedBatch<ConsumerRecord<?, ?>> claimed,
+            ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry,
+            boolean[] ranOk) {
         DedupResult<?> result = entry.result();
-        if (result == null && entry.repeatOf().isPresent()) { // a repeat: it waits unless its first one ran
-            return !ranOk[entry.repeatOf().getAsInt()];
+        if (result == null && entry.repeatOf().isPresent()) {
+            // a repeat is settled by its first: a duplicate when the first ran or was itself a duplicate
+            int first = entry.repeatOf().getAsInt();
+            return !ranOk[first] && !(claimed.entries().get(first).result() instanceof DedupResult.Duplicate<?>);
         }
         if (result == null) { // acquired, but its lease was taken over while it waited: settled as fenced
             return !settings.passDeferred();

@@ -67,6 +67,26 @@ class KafkaDedupProcessTest {
     }
 
     @Test
+    void a_key_completed_earlier_and_repeated_within_a_poll_does_not_hold_back_its_partition() {
+        try (KafkaDedup dedup = builder().build()) {
+            dedup.process(poll(List.of(record("orders", 0, 0, "a", "a0"))), r -> handled.add(r.value()));
+            // "a" is a duplicate of the first poll, twice in this one: neither copy runs, neither waits
+            PollOutcome second = dedup.process(
+                    poll(List.of(
+                            record("orders", 0, 1, "a", "a1"),
+                            record("orders", 0, 2, "a", "a2"),
+                            record("orders", 0, 3, "d", "d0"))),
+                    r -> handled.add(r.value()));
+            assertThat(second.records())
+                    .extracting(RecordOutcome::status)
+                    .containsExactly(RecordStatus.DUPLICATE, RecordStatus.DUPLICATE, RecordStatus.PROCESSED);
+            assertThat(second.rewind()).isEmpty();
+            assertThat(second.offsetsToCommit()).containsExactly(Map.entry(P0, new OffsetAndMetadata(4)));
+            assertThat(handled).containsExactly("a0", "d0");
+        }
+    }
+
+    @Test
     void a_failed_handler_holds_back_its_partition_then_goes_to_the_dead_letter_topic() {
         try (KafkaDedup dedup = builder().build()) {
             var poisoned = record("orders", 0, 10, "bad", "boom");

@@ -26,7 +26,7 @@ public final class DedupArm implements Arm {
     private final DedupStoreSetup setup;
     private final boolean batched;
     private DedupStore raw;
-    private DedupStore timed;
+    private TimedDedupStore timed;
 
     private DedupArm(String name, DedupStoreSetup setup, boolean batched) {
         this.name = name;
@@ -85,14 +85,15 @@ public final class DedupArm implements Arm {
     public void consume(ArmRun run) throws Exception {
         Objects.requireNonNull(timed, "setUp did not run");
         BenchHandler handler = run.handler();
+        InBatchRepeats repeats = new InBatchRepeats(timed, run.progress());
         KafkaDedupRunner<String, String> runner = KafkaDedupRunner.builder(
                         run.consumerConfig(), new StringDeserializer(), new StringDeserializer())
                 .topics(run.topic())
                 .pollTimeout(POLL)
-                .dedup(KafkaDedup.builder().store(timed).namespace(run.runId()))
+                .dedup(KafkaDedup.builder().store(timed).namespace(run.runId()).meterRegistry(repeats.registry()))
                 .handler(record -> handler.handle(KafkaRecords.key(record), record.value()))
                 .build();
-        try {
+        try (repeats) {
             Thread loop = runner.start();
             awaitAll(run, loop);
         } finally {

@@ -17,7 +17,7 @@ public final class RabbitDedupArm implements Arm {
     private final String name;
     private final DedupStoreSetup setup;
     private DedupStore raw;
-    private DedupStore timed;
+    private TimedDedupStore timed;
 
     private RabbitDedupArm(String name, DedupStoreSetup setup) {
         this.name = name;
@@ -59,11 +59,13 @@ public final class RabbitDedupArm implements Arm {
     public void consume(ArmRun run) throws Exception {
         Objects.requireNonNull(timed, "setUp did not run");
         BenchHandler handler = run.handler();
-        try (Connection connection = run.services().rabbitConnection("bench-" + run.runId());
+        try (InBatchRepeats repeats = new InBatchRepeats(timed, run.progress());
+                Connection connection = run.services().rabbitConnection("bench-" + run.runId());
                 Channel channel = connection.createChannel();
                 RabbitDedup dedup = RabbitDedup.builder(run.topic())
                         .store(timed)
                         .namespace(run.runId())
+                        .meterRegistry(repeats.registry())
                         .build()) {
             channel.basicQos(RabbitBaselineArm.PREFETCH);
             dedup.consume(

@@ -37,6 +37,7 @@ public final class TimedDedupStore implements DedupStore {
     private final StoreTimings timings;
     private final Progress progress;
     private final Map<DedupKey, Long> pending = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong duplicates = new java.util.concurrent.atomic.AtomicLong();
 
     /** Times {@code delegate} into {@code run}'s store timings and progress. */
     public TimedDedupStore(DedupStore delegate, ArmRun run) {
@@ -84,8 +85,14 @@ public final class TimedDedupStore implements DedupStore {
         // duplicate, conflict or failed: the claim decided the message
         timings.message(takePending(result.key()) + nanos);
         if (result instanceof ClaimResult.Duplicate) {
+            duplicates.incrementAndGet();
             progress.delivered();
         }
+    }
+
+    /** Duplicates the store answered (core also answers in-batch repeats itself: see {@link InBatchRepeats}). */
+    long duplicates() {
+        return duplicates.get();
     }
 
     @Override

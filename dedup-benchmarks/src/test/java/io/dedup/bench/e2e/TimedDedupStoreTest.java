@@ -1,6 +1,7 @@
 package io.dedup.bench.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dedup.DedupConsumer;
 import io.dedup.DedupKey;
@@ -34,22 +35,30 @@ class TimedDedupStoreTest {
     void follows_batches_like_the_camel_arms_are_followed() {
         StoreTimings timings = new StoreTimings();
         Progress progress = new Progress(6);
-        try (DedupConsumer<String> dedup =
-                dedupOver(new TimedDedupStore(InMemoryDedupStore.create(), timings, progress))) {
-            // a key repeated inside one batch is answered "in progress", then claimed again as a duplicate
+        TimedDedupStore timed = new TimedDedupStore(InMemoryDedupStore.create(), timings, progress);
+        try (InBatchRepeats repeats = new InBatchRepeats(timed, progress);
+                DedupConsumer<String> dedup = DedupConsumer.<String>builder(message -> Optional.of(message))
+                        .store(timed)
+                        .leaseRenewalFraction(0)
+                        .meterRegistry(repeats.registry())
+                        .build()) {
+            // a key repeated inside one batch is answered by core as a duplicate of its first: the store never sees
+            // it (InBatchRepeats counts those from core's meter); the completions may be written in one or two calls
             List<DedupResult<Void>> first = dedup.processAll(List.of("a", "b", "a", "c"), handler);
             assertThat(first).hasSize(4);
-            assertThat(timings.calls()).isEqualTo(3);
-            assertThat(progress.deliveredCount()).isEqualTo(4);
+            assertThat(first.get(2)).isInstanceOf(DedupResult.Duplicate.class);
+            assertThat(timings.calls()).isBetween(2L, 3L);
+            await().atMost(Duration.ofSeconds(10)).until(() -> progress.deliveredCount() == 4);
+            long afterFirst = timings.calls();
 
             dedup.processAll(List.of("a", "d"), handler);
+            assertThat(timings.calls()).isEqualTo(afterFirst + 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> progress.deliveredCount() == 6);
         }
 
         assertThat(handled).containsExactly("a", "b", "c", "d");
-        assertThat(timings.calls()).isEqualTo(5);
-        assertThat(progress.deliveredCount()).isEqualTo(6);
         assertThat(progress.seconds()).isPositive();
-        assertThat(timings.perMessage().count()).isEqualTo(6);
+        assertThat(timings.perMessage().count()).isEqualTo(5);
         assertThat(timings.perMessage().percentileMicros(0.5)).isPositive();
     }
 
