@@ -151,6 +151,10 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     private boolean committed;
     private boolean closed;
     private int writing;
+    /** Entries acquired and not started, and handlers running: whether a finished one has others to overlap. */
+    private int acquiredLeft;
+
+    private int runningNow;
 
     DedupBatch(DedupEngine<M> engine, Kind kind, StoreTransaction transaction, int size, boolean settleRepeats) {
         this.engine = engine;
@@ -174,6 +178,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         if (claim instanceof ClaimResult.Acquired acquired) {
             item.claim = acquired.claim();
             item.state = State.ACQUIRED;
+            acquiredLeft++;
             if (kind != Kind.STORE_TRANSACTION) {
                 // every held lease is renewed from now on, not only while its own handler runs: the claims at the
                 // end of a long batch would otherwise lapse while they wait their turn, and be taken over
@@ -217,6 +222,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
                 if (item.state == State.ACQUIRED) { // its lease was lost while it waited its turn
                     item.ticket.close();
                     item.state = State.SETTLED;
+                    acquiredLeft--;
                     engine.metrics().result(Result.FENCED);
                     item.result = new DedupResult.Fenced<>(item.claim, null);
                     return cast(item.result);
@@ -224,6 +230,10 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
                 throw new IllegalStateException(item + " may not run");
             }
             unguarded = item.state == State.UNAVAILABLE;
+            if (!unguarded) {
+                acquiredLeft--;
+                runningNow++;
+            }
             item.state = State.RUNNING;
         }
         if (unguarded) {
@@ -234,8 +244,14 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
             run = engine.runHandler(
                     item.message, item.claim, handler, codec, item.ticket, kind != Kind.STORE_TRANSACTION);
         } catch (Error error) {
+            synchronized (this) {
+                runningNow--;
+            }
             handlerError(item, error);
             throw error;
+        }
+        synchronized (this) {
+            runningNow--;
         }
         if (run.error == null) {
             boolean queue;
@@ -244,7 +260,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
                 item.body = run.body;
                 // Leased: recorded as handlers finish, so that a crash repeats only the last few. The last one to
                 // finish is written by complete() on the caller's thread: nothing runs after it to overlap with.
-                queue = kind == Kind.LEASED && othersMayRun(item);
+                queue = kind == Kind.LEASED && (acquiredLeft > 0 || runningNow > 0);
                 item.state = queue ? State.WRITING : State.FINISHED;
                 if (queue) {
                     writing++;
@@ -332,6 +348,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         synchronized (this) {
             if (item.state == State.ACQUIRED) {
                 item.state = State.SKIPPED;
+                acquiredLeft--;
             }
         }
     }
@@ -344,16 +361,6 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         writeOwed();
         releaseAll(take(State.SKIPPED));
         settleRepeats();
-    }
-
-    /** Whether another entry of the batch is acquired and not run yet (or running). */
-    private boolean othersMayRun(Item item) {
-        for (Item other : items) {
-            if (other != item && (other.state == State.ACQUIRED || other.state == State.RUNNING)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -646,6 +653,9 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
                     && (item.state == State.ACQUIRED
                             || item.state == State.SKIPPED
                             || (kind != Kind.LEASED && item.state == State.FINISHED))) {
+                if (item.state == State.ACQUIRED) {
+                    acquiredLeft--;
+                }
                 item.state = State.SETTLED;
                 taken.add(item);
             }
