@@ -19,7 +19,6 @@ import io.dedup.spi.StoreTransaction;
 import io.dedup.spi.WriteResult;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -147,6 +146,9 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     private final Kind kind;
     private final StoreTransaction transaction;
     private final List<Item> items;
+    /** The caller's read-only view of {@link #items}, made once. */
+    private final List<Entry<M>> entries;
+
     private final boolean settleRepeats;
     private boolean committed;
     private boolean closed;
@@ -155,17 +157,21 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     private int acquiredLeft;
 
     private int runningNow;
+    /** Whether an entry repeats an earlier one's key: only then is there anything for settleRepeats to do. */
+    private boolean hasRepeats;
 
     DedupBatch(DedupEngine<M> engine, Kind kind, StoreTransaction transaction, int size, boolean settleRepeats) {
         this.engine = engine;
         this.kind = kind;
         this.transaction = transaction;
         this.items = new ArrayList<>(size);
+        this.entries = Collections.unmodifiableList(items);
         this.settleRepeats = settleRepeats;
     }
 
     /** Adds the next message's entry; {@code repeatOf} is the index of the same key earlier in the batch, or -1. */
     Item add(M message, DedupKey key, int repeatOf) {
+        hasRepeats |= repeatOf >= 0;
         Item item = new Item(items.size(), message, key, repeatOf);
         items.add(item);
         return item;
@@ -203,7 +209,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
 
     @Override
     public List<Entry<M>> entries() {
-        return Collections.unmodifiableList(items);
+        return entries;
     }
 
     @Override
@@ -369,7 +375,14 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
      * had already taken.
      */
     private void writeOwed() {
-        List<CompletionWriter.Queued> queued = engine.writer().drain(this);
+        List<CompletionWriter.Queued> queued;
+        synchronized (this) {
+            // only what this batch queued can be taken back: with nothing in flight, the writer's lock is not needed
+            queued = writing == 0 ? List.of() : null;
+        }
+        if (queued == null) {
+            queued = engine.writer().drain(this);
+        }
         List<Item> finished = take(State.FINISHED);
         if (!queued.isEmpty() || !finished.isEmpty()) {
             List<Completion> completions = new ArrayList<>(queued.size() + finished.size());
@@ -491,8 +504,8 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     @Override
     public synchronized List<DedupResult<?>> results() {
         List<DedupResult<?>> results = new ArrayList<>(items.size());
-        for (Item item : items) {
-            results.add(item.result);
+        for (int i = 0, n = items.size(); i < n; i++) {
+            results.add(items.get(i).result);
         }
         return results;
     }
@@ -526,8 +539,8 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
                 }
             }
         } finally {
-            for (Item item : items) {
-                closeTicket(item);
+            for (int i = 0, n = items.size(); i < n; i++) {
+                closeTicket(items.get(i));
             }
             settleRepeats();
         }
@@ -608,7 +621,11 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
 
     /** A repeat of a key earlier in the batch takes its first's answer once that is final. */
     private synchronized void settleRepeats() {
-        for (Item item : items) {
+        if (!hasRepeats) {
+            return;
+        }
+        for (int i = 0, n = items.size(); i < n; i++) {
+            Item item = items.get(i);
             if (item.repeatOf < 0 || item.result != null) {
                 continue;
             }
@@ -635,20 +652,28 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     }
 
     private synchronized List<Item> take(State state) {
-        List<Item> taken = new ArrayList<>();
-        for (Item item : items) {
+        List<Item> taken = List.of(); // allocated only when something is taken: most calls take nothing
+        for (int i = 0, n = items.size(); i < n; i++) {
+            Item item = items.get(i);
             if (item.state == state) {
                 item.state = State.SETTLED;
-                taken.add(item);
+                taken = added(taken, item);
             }
         }
         return taken;
     }
 
+    private List<Item> added(List<Item> list, Item item) {
+        List<Item> growing = list.isEmpty() ? new ArrayList<>() : list;
+        growing.add(item);
+        return growing;
+    }
+
     /** Acquired and skipped items (never started), marking them settled. */
     private synchronized List<Item> takeUnfinished() {
-        List<Item> taken = new ArrayList<>();
-        for (Item item : items) {
+        List<Item> taken = List.of();
+        for (int i = 0, n = items.size(); i < n; i++) {
+            Item item = items.get(i);
             if (item.claim != null
                     && (item.state == State.ACQUIRED
                             || item.state == State.SKIPPED
@@ -657,7 +682,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
                     acquiredLeft--;
                 }
                 item.state = State.SETTLED;
-                taken.add(item);
+                taken = added(taken, item);
             }
         }
         return taken;
@@ -668,10 +693,14 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     }
 
     private synchronized List<Item> inStates(State... states) {
-        List<Item> found = new ArrayList<>();
-        for (Item item : items) {
-            if (Arrays.asList(states).contains(item.state)) {
-                found.add(item);
+        List<Item> found = List.of();
+        for (int i = 0, n = items.size(); i < n; i++) {
+            Item item = items.get(i);
+            for (State state : states) {
+                if (item.state == state) {
+                    found = added(found, item);
+                    break;
+                }
             }
         }
         return found;

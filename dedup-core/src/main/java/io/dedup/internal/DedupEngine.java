@@ -235,17 +235,21 @@ public final class DedupEngine<M> implements AutoCloseable {
             OutcomeCodec<? super R> codec,
             boolean finalAttempt) {
         DedupBatch<M> batch = claim(messages, DedupBatch.Kind.LEASED, null, false);
+        List<io.dedup.ClaimedBatch.Entry<M>> entries = batch.entries();
         try (batch) {
-            for (io.dedup.ClaimedBatch.Entry<M> entry : batch.entries()) {
+            for (int i = 0, n = entries.size(); i < n; i++) {
+                io.dedup.ClaimedBatch.Entry<M> entry = entries.get(i);
                 if (entry.mayRun() || ((DedupBatch<M>.Item) entry).lostBeforeRun()) {
                     batch.run(entry, handler, codec, finalAttempt);
                 }
             }
             batch.complete();
         }
-        List<DedupResult<R>> results = new ArrayList<>(messages.size());
+        List<DedupResult<?>> settled = batch.results();
+        List<DedupResult<R>> results = new ArrayList<>(settled.size());
         List<Integer> again = null;
-        for (DedupResult<?> result : batch.results()) { // each the result of this handler, or none of it
+        for (int i = 0, n = settled.size(); i < n; i++) { // each the result of this handler, or none of it
+            DedupResult<?> result = settled.get(i);
             if (result == null) {
                 if (again == null) {
                     again = new ArrayList<>();
