@@ -139,7 +139,7 @@ public final class DedupEngine<M> implements AutoCloseable {
         int n = messages.size();
         DedupBatch<M> batch = new DedupBatch<>(this, kind, transaction, n, settleRepeats);
         List<ClaimRequest> requests = new ArrayList<>(n);
-        List<DedupBatch<M>.Item> claimed = new ArrayList<>(n);
+        List<BatchEntry<M>> claimed = new ArrayList<>(n);
         Map<DedupKey, Integer> first = n > 1 ? new HashMap<>(n * 2) : null;
         Map<DedupKey, ClaimRequest> firstRequests = n > 1 ? new HashMap<>(n * 2) : null;
         for (int i = 0; i < n; i++) {
@@ -181,7 +181,7 @@ public final class DedupEngine<M> implements AutoCloseable {
                                 + requests.size() + " claims");
             }
         } catch (DedupStoreUnavailableException e) {
-            for (DedupBatch<M>.Item item : claimed) {
+            for (BatchEntry<M> item : claimed) {
                 batch.unavailable(item, e);
             }
             return batch;
@@ -239,7 +239,7 @@ public final class DedupEngine<M> implements AutoCloseable {
         try (batch) {
             for (int i = 0, n = entries.size(); i < n; i++) {
                 io.dedup.ClaimedBatch.Entry<M> entry = entries.get(i);
-                if (entry.mayRun() || ((DedupBatch<M>.Item) entry).lostBeforeRun()) {
+                if (entry.mayRun() || ((BatchEntry<M>) entry).lostBeforeRun()) {
                     batch.run(entry, handler, codec, finalAttempt);
                 }
             }
