@@ -70,7 +70,7 @@ final class BatchFailures<M> {
         batch.closeTicket(item);
         batch.engine().metrics().result(Result.FAILED);
         if (batch.kind() != DedupBatch.Kind.STORE_TRANSACTION) {
-            batch.engine().releaseQuietly(item.claim);
+            batch.engine().writes().releaseQuietly(item.claim);
         }
         synchronized (batch) {
             batch.settle(
@@ -87,7 +87,7 @@ final class BatchFailures<M> {
         batch.engine().metrics().result(Result.FAILED);
         boolean marked = false;
         if (batch.kind() != DedupBatch.Kind.STORE_TRANSACTION) {
-            marked = batch.engine().releaseOrMarkFailed(item.claim, run.error, finalAttempt);
+            marked = batch.engine().writes().releaseOrMarkFailed(item.claim, run.error, finalAttempt);
         } // in a store transaction the key is released within it when it commits, or vanishes with its rollback
         return new DedupResult.Failed<>(item.key, Optional.of(item.claim), run.error, run.attempts, marked);
     }

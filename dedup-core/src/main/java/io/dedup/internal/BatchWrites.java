@@ -63,7 +63,7 @@ final class BatchWrites<M> {
             List<Completion> completions = new ArrayList<>(queued.size() + finished.size());
             queued.forEach(q -> completions.add(q.completion()));
             finished.forEach(item -> completions.add(completionOf(item)));
-            List<WriteResult> written = batch.engine().completeAllWithRetry(completions);
+            List<WriteResult> written = batch.engine().writes().completeAllWithRetry(completions);
             for (int c = 0; c < completions.size(); c++) {
                 WriteResult w = written == null ? null : written.get(c);
                 if (c < queued.size()) {
@@ -106,7 +106,7 @@ final class BatchWrites<M> {
         for (BatchEntry<M> item : finished) {
             completions.add(completionOf(item));
         }
-        List<WriteResult> written = batch.engine().completeAllWithRetry(completions);
+        List<WriteResult> written = batch.engine().writes().completeAllWithRetry(completions);
         for (int c = 0; c < finished.size(); c++) {
             settleWritten(finished.get(c), completions.get(c), written == null ? null : written.get(c));
         }
@@ -150,7 +150,7 @@ final class BatchWrites<M> {
                 batch.engine().metrics().result(Result.FENCED);
                 result = new DedupResult.Fenced<>(item.claim, null);
             } else {
-                batch.engine().releaseQuietly(item.claim);
+                batch.engine().writes().releaseQuietly(item.claim);
                 result = batch.engine().notStarted(item.claim);
             }
             synchronized (batch) {

@@ -113,7 +113,7 @@ final class CompletionWriter implements AutoCloseable {
         }
         List<WriteResult> written;
         try {
-            written = engine.completeAllWithRetry(completions);
+            written = engine.writes().completeAllWithRetry(completions);
         } catch (RuntimeException e) {
             LOG.warn("recording {} completions failed: {}", completions.size(), e.toString());
             written = null;
