@@ -2,6 +2,7 @@ package io.dedup.redis;
 
 import io.dedup.DedupKey;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Names the Redis key of a dedup key's record: {@code prefix + namespace + ':' + id}, with {@code %} and {@code :}
@@ -13,6 +14,11 @@ import java.nio.charset.StandardCharsets;
  */
 final class RecordKeys {
     private final String prefix;
+    /**
+     * The UTF-8 start of the names in the namespace named last ({@code prefix + namespace + ':'}): a store mostly
+     * serves one namespace, so a batch's names are its ids after the same bytes.
+     */
+    private volatile Start last;
 
     RecordKeys(String prefix) {
         this.prefix = prefix;
@@ -24,13 +30,35 @@ final class RecordKeys {
 
     /** The name as Redis sees it: UTF-8. */
     byte[] bytes(DedupKey key) {
-        return of(key).getBytes(StandardCharsets.UTF_8);
+        Start start = last;
+        if (start == null || !start.namespace().equals(key.namespace())) {
+            start = new Start(key.namespace(), start(key.namespace()).getBytes(StandardCharsets.UTF_8));
+            last = start;
+        }
+        String id = key.id();
+        int length = id.length();
+        byte[] head = start.bytes();
+        byte[] name = new byte[head.length + length];
+        System.arraycopy(head, 0, name, 0, head.length);
+        for (int i = 0; i < length; i++) {
+            char c = id.charAt(i);
+            if (c >= 0x80) {
+                byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+                name = Arrays.copyOf(name, head.length + utf8.length);
+                System.arraycopy(utf8, 0, name, head.length, utf8.length);
+                return name;
+            }
+            name[head.length + i] = (byte) c;
+        }
+        return name;
     }
 
     String of(DedupKey key) {
-        String namespace = key.namespace();
-        StringBuilder name = new StringBuilder(
-                prefix.length() + namespace.length() + key.id().length() + 1);
+        return start(key.namespace()) + key.id();
+    }
+
+    private String start(String namespace) {
+        StringBuilder name = new StringBuilder(prefix.length() + namespace.length() + 1);
         name.append(prefix);
         for (int i = 0; i < namespace.length(); i++) {
             char c = namespace.charAt(i);
@@ -40,6 +68,8 @@ final class RecordKeys {
                 default -> name.append(c);
             }
         }
-        return name.append(':').append(key.id()).toString();
+        return name.append(':').toString();
     }
+
+    private record Start(String namespace, byte[] bytes) {}
 }

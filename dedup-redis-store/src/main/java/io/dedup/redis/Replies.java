@@ -72,8 +72,13 @@ final class Replies {
                                 Arrays.copyOfRange(text, colon + 1, text.length),
                                 Instant.ofEpochMilli(decimal(key, text, 1, colon))));
             }
-            case 'P':
-                return new ClaimResult.InProgress(key, Instant.ofEpochMilli(decimal(key, text, 1, text.length)));
+            case 'P': {
+                int colon = indexOf(text, (byte) ':', 1);
+                return new ClaimResult.InProgress(
+                        key,
+                        Instant.ofEpochMilli(decimal(key, text, 1, colon)),
+                        decimal(key, text, colon + 1, text.length));
+            }
             case 'X':
                 return new ClaimResult.Conflict(key);
             default:

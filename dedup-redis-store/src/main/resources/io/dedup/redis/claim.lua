@@ -2,7 +2,7 @@
 -- when per-key fingerprints follow (then one ARGV per key: empty for none, else '=' and the fingerprint).
 -- Answers {token of a new record, its lease end, then one answer per key}: 0 acquired a new record (attempt 1,
 -- the token and lease end above); 'A<token>:<attempt>' acquired an existing record (the lease end above);
--- 'P<lease end>' in progress; 'S<completed at>:<body>' or 'F...' completed; 'X' another fingerprint;
+-- 'P<lease end>:<holder's token>' in progress; 'S<completed at>:<body>' or 'F...' completed; 'X' another fingerprint;
 -- 'E<reason>' unreadable record; 'W<reason>' not a record or refused by Redis.
 local now, nowUs = clock()
 local lease, retention = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -19,7 +19,7 @@ local function takeOver(key, r, fingerprint)
     return r.s .. num(r.time) .. ':' .. r.b
   elseif r.s == 'P' then
     if r.time > now then
-      return 'P' .. num(r.time)
+      return 'P' .. num(r.time) .. ':' .. num(r.t)
     end
   elseif r.s ~= 'R' then
     return 'Eunknown state ' .. r.s

@@ -118,7 +118,9 @@ class RedisRecordTest {
         assertThat(((ClaimResult.Duplicate) duplicate).outcome().completedAt())
                 .isEqualTo(Instant.ofEpochMilli(now - 5000));
         assertThat(store.find(done).orElseThrow().token()).isEqualTo(2);
-        assertThat(store.claim(ClaimRequest.of(held, LONG, LONG))).isInstanceOf(ClaimResult.InProgress.class);
+        assertThat(store.claim(ClaimRequest.of(held, LONG, LONG)))
+                .isInstanceOfSatisfying(ClaimResult.InProgress.class, p -> assertThat(p.holderToken())
+                        .isEqualTo(1));
         assertThat(store.claim(new ClaimRequest(released, LONG, LONG, Optional.of("other"))))
                 .isInstanceOf(ClaimResult.Conflict.class);
         Claim again = acquire(released);

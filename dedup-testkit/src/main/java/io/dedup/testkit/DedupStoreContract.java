@@ -137,6 +137,34 @@ public abstract class DedupStoreContract {
     }
 
     @Test
+    void a_claim_of_a_held_key_names_the_holders_token_alone_and_in_a_batch() {
+        Claim first = acquire(request(key("held")));
+        ClaimResult alone = store.claim(request(key("held")));
+        assertThat(alone).isInstanceOf(ClaimResult.InProgress.class);
+        assertThat(((ClaimResult.InProgress) alone).holderToken()).isEqualTo(first.token());
+
+        List<ClaimResult> batch =
+                store.claimAll(List.of(request(key("held")), request(key("fresh")), request(key("fresh"))));
+        assertThat(batch.stream().map(DedupStoreContract::kind).toList())
+                .containsExactly("InProgress", "Acquired", "InProgress");
+        assertThat(((ClaimResult.InProgress) batch.get(0)).holderToken()).isEqualTo(first.token());
+        Claim fresh = ((ClaimResult.Acquired) batch.get(1)).claim();
+        // the repeat inside the batch is held by the claim the same batch made
+        assertThat(((ClaimResult.InProgress) batch.get(2)).holderToken()).isEqualTo(fresh.token());
+    }
+
+    @Test
+    void after_a_takeover_a_held_key_names_the_new_holders_token() {
+        Claim first = acquire(shortLease(key("k1")));
+        Claim second = acquireAfterLapse(request(key("k1")));
+        ClaimResult third = store.claim(request(key("k1")));
+        assertThat(third).isInstanceOf(ClaimResult.InProgress.class);
+        assertThat(((ClaimResult.InProgress) third).holderToken())
+                .isEqualTo(second.token())
+                .isNotEqualTo(first.token());
+    }
+
+    @Test
     void sixteen_threads_claiming_one_key_exactly_one_acquires_and_the_rest_see_in_progress() throws Exception {
         for (int round = 0; round < 5; round++) {
             DedupKey key = key("contended-" + round);
