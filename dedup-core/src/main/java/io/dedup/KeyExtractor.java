@@ -2,6 +2,7 @@ package io.dedup;
 
 import io.dedup.internal.ContentHashKeys;
 import io.dedup.internal.JsonPointerKeys;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -16,30 +17,71 @@ import java.util.function.Function;
  * and otherwise the message is rejected with {@link IdempotencyKeyMissingException}), and throws {@link
  * IdempotencyKeyUnreadableException} when the place exists but cannot be read (malformed JSON, say).
  *
+ * <p>Keys are text ({@link #extract}) or, for places that hold bytes (a Kafka header, an AMQP byte-array header),
+ * a {@link RawKey} that may be binary ({@link #extractRaw}); core stores what {@link #extractRaw} answers, so bytes
+ * that are not UTF-8 and text never become the same stored key. Write a text extractor as a lambda, a byte-aware
+ * one with {@link #ofRaw}; {@link #orElse}, {@link #withPrefix} and {@link #compose} keep binary keys binary.
+ *
  * @param <M> the message type
  */
 @FunctionalInterface
 public interface KeyExtractor<M> {
     /**
-     * The key of {@code message}, or empty when it has none here. An empty string counts as none.
+     * The key of {@code message} as text, or empty when it has none here. An empty string counts as none. A binary
+     * key is answered in a display form ({@link RawKey#toString()}), which core never stores: it stores {@link
+     * #extractRaw}.
      *
      * @throws IdempotencyKeyUnreadableException if the key's place exists but cannot be read
      */
     Optional<String> extract(M message);
 
-    /** This extractor, and when it finds no key, {@code fallback}. */
-    default KeyExtractor<M> orElse(KeyExtractor<? super M> fallback) {
-        Objects.requireNonNull(fallback, "fallback");
-        return message -> {
-            Optional<String> key = extract(message).filter(k -> !k.isEmpty());
-            return key.isPresent() ? key : fallback.extract(message);
+    /**
+     * The key of {@code message} as core stores it: text, or bytes that are not UTF-8. By default the text of {@link
+     * #extract}; extractors made with {@link #ofRaw} answer binary keys too.
+     *
+     * @throws IdempotencyKeyUnreadableException if the key's place exists but cannot be read
+     */
+    default Optional<RawKey> extractRaw(M message) {
+        return extract(message).map(RawKey::of);
+    }
+
+    /**
+     * An extractor whose keys may be binary: {@code source} answers the key of a message as a {@link RawKey}
+     * (typically {@link RawKey#ofBytes}), or empty. Its {@link #extract} answers the same key as text.
+     *
+     * @throws NullPointerException if {@code source} is null
+     */
+    static <M> KeyExtractor<M> ofRaw(Function<? super M, Optional<RawKey>> source) {
+        Objects.requireNonNull(source, "source");
+        return new KeyExtractor<>() {
+            @Override
+            public Optional<String> extract(M message) {
+                return extractRaw(message).map(RawKey::toString);
+            }
+
+            @Override
+            public Optional<RawKey> extractRaw(M message) {
+                return Objects.requireNonNull(source.apply(message), "a key source answered null, not empty");
+            }
         };
     }
 
-    /** Keys prefixed with {@code prefix}, for example to keep several message kinds apart within one namespace. */
+    /** This extractor, and when it finds no key, {@code fallback}. */
+    default KeyExtractor<M> orElse(KeyExtractor<? super M> fallback) {
+        Objects.requireNonNull(fallback, "fallback");
+        return ofRaw(message -> {
+            Optional<RawKey> key = extractRaw(message).filter(k -> !k.isEmpty());
+            return key.isPresent() ? key : fallback.extractRaw(message);
+        });
+    }
+
+    /**
+     * Keys prefixed with {@code prefix}, for example to keep several message kinds apart within one namespace. A
+     * binary key stays binary: the prefix's UTF-8, then its bytes.
+     */
     default KeyExtractor<M> withPrefix(String prefix) {
         Objects.requireNonNull(prefix, "prefix");
-        return message -> extract(message).filter(k -> !k.isEmpty()).map(k -> prefix + k);
+        return ofRaw(message -> extractRaw(message).filter(k -> !k.isEmpty()).map(k -> k.withPrefix(prefix)));
     }
 
     /**
@@ -71,7 +113,11 @@ public interface KeyExtractor<M> {
         return JsonPointerKeys.of(body, pointer);
     }
 
-    /** Joins the keys of several extractors with {@code separator}; missing if any part is missing. */
+    /**
+     * Joins the keys of several extractors with {@code separator}; missing if any part is missing. Text parts give
+     * their joined text. When a part is binary the key is binary too, and holds each part framed rather than joined,
+     * so that it equals no text key and no other list of parts.
+     */
     @SafeVarargs
     static <M> KeyExtractor<M> compose(String separator, KeyExtractor<? super M>... parts) {
         Objects.requireNonNull(separator, "separator");
@@ -79,20 +125,17 @@ public interface KeyExtractor<M> {
             throw new IllegalArgumentException("compose needs at least one part");
         }
         List<KeyExtractor<? super M>> list = List.of(parts);
-        return message -> {
-            StringBuilder key = new StringBuilder();
-            for (int i = 0; i < list.size(); i++) {
-                Optional<String> part = list.get(i).extract(message);
+        return ofRaw(message -> {
+            List<RawKey> keys = new ArrayList<>(list.size());
+            for (KeyExtractor<? super M> extractor : list) {
+                Optional<RawKey> part = extractor.extractRaw(message);
                 if (part.isEmpty() || part.get().isEmpty()) {
                     return Optional.empty();
                 }
-                if (i > 0) {
-                    key.append(separator);
-                }
-                key.append(part.get());
+                keys.add(part.get());
             }
-            return Optional.of(key.toString());
-        };
+            return Optional.of(RawKey.compose(separator, keys));
+        });
     }
 
     /** A fixed text, typically composed with another extractor (e.g. a message kind). */

@@ -67,8 +67,8 @@ class HostileInputTest {
             processedKeys.add(huge);
             byte[] invalidUtf8 = {(byte) 0xC3, 0x28, (byte) 0xFF, 0x00, (byte) 0x80, 0x41};
             hostile.add(message("invalid-utf8-key", null, Map.of("idempotency-key", invalidUtf8), "{}"));
-            processedKeys.add(
-                    "base64:" + Base64.getUrlEncoder().withoutPadding().encodeToString(invalidUtf8));
+            processedKeys.add( // a binary key: stored in its own space, never as text
+                    "#bin:" + Base64.getUrlEncoder().withoutPadding().encodeToString(invalidUtf8));
             String unicode = "ключ-✓-\uD83D\uDE00";
             hostile.add(message(
                     "unicode-bytes-key",

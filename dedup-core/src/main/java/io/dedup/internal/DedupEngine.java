@@ -9,6 +9,7 @@ import io.dedup.DedupStoreUnavailableException;
 import io.dedup.IdempotencyKeyException;
 import io.dedup.IdempotencyKeyMissingException;
 import io.dedup.OutcomeCodec;
+import io.dedup.RawKey;
 import io.dedup.ResultHandler;
 import io.dedup.internal.DedupMetrics.Result;
 import io.dedup.spi.ClaimRequest;
@@ -78,9 +79,9 @@ public final class DedupEngine<M> implements AutoCloseable {
 
     /** The message's key as stored. @throws IdempotencyKeyException if it has none or it cannot be read */
     public DedupKey keyOf(M message) {
-        Optional<String> raw;
+        Optional<RawKey> raw;
         try {
-            raw = settings.keyExtractor().extract(message);
+            raw = settings.keyExtractor().extractRaw(message);
         } catch (IdempotencyKeyException e) {
             throw withSource(e, message);
         }
@@ -88,9 +89,15 @@ public final class DedupEngine<M> implements AutoCloseable {
             throw new IdempotencyKeyMissingException((raw.isEmpty() ? "no idempotency key" : "empty idempotency key")
                     + " in " + settings.describer().apply(message) + " (namespace " + settings.namespace() + ")");
         }
+        RawKey key = raw.get();
+        if (key.isBinary()) { // its own stored space (#bin:), never a text key's (DESIGN §8)
+            return settings.digestAllKeys()
+                    ? DedupKey.digestOfBytes(settings.namespace(), key.bytes())
+                    : DedupKey.ofBytes(settings.namespace(), key.bytes());
+        }
         return settings.digestAllKeys()
-                ? DedupKey.digestOf(settings.namespace(), raw.get())
-                : DedupKey.of(settings.namespace(), raw.get());
+                ? DedupKey.digestOf(settings.namespace(), key.text())
+                : DedupKey.of(settings.namespace(), key.text());
     }
 
     private IdempotencyKeyException withSource(IdempotencyKeyException e, M message) {

@@ -2,6 +2,7 @@ package io.dedup.internal;
 
 import io.dedup.IdempotencyKeyMissingException;
 import io.dedup.KeyExtractor;
+import io.dedup.RawKey;
 import io.dedup.spi.DefaultKeyExtractorProvider;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +28,16 @@ public final class DiscoveredKeyExtractor<M> implements KeyExtractor<M> {
 
     @Override
     public Optional<String> extract(M message) {
-        KeyExtractor<Object> extractor = byType.computeIfAbsent(message.getClass(), DiscoveredKeyExtractor::find);
-        return extractor.extract(message);
+        return extractorFor(message).extract(message);
+    }
+
+    @Override
+    public Optional<RawKey> extractRaw(M message) {
+        return extractorFor(message).extractRaw(message); // binary keys of the adapter's extractor stay binary
+    }
+
+    private KeyExtractor<Object> extractorFor(M message) {
+        return byType.computeIfAbsent(message.getClass(), DiscoveredKeyExtractor::find);
     }
 
     private static KeyExtractor<Object> find(Class<?> type) {

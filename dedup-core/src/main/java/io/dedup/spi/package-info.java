@@ -1,7 +1,9 @@
 /**
  * The store SPI: what a processed-keys store implements ({@link io.dedup.spi.DedupStore}) and how a store module
  * makes itself discoverable ({@link io.dedup.spi.DedupStoreProvider}). Applications rarely call it directly;
- * adapters reach it through {@link io.dedup.DedupConsumer}.
+ * adapters reach it through {@link io.dedup.DedupConsumer}. Transport adapters plug in here too: where their message's
+ * key lives by default ({@link io.dedup.spi.DefaultKeyExtractorProvider}) and their words in the one key
+ * specification grammar ({@link io.dedup.spi.KeySpecGrammar}).
  *
  * <p>Every store keeps the same contract, proven by the contract kit in {@code dedup-testkit}: claims are atomic,
  * expiry is judged by the store's clock and set in the same atomic step as each write, fencing tokens strictly

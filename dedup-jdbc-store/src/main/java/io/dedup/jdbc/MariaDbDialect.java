@@ -6,6 +6,7 @@ import io.dedup.spi.Completion;
 import io.dedup.spi.Position;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,14 +20,16 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * MariaDB and MySQL: batches are multi-row statements. Without {@code RETURNING} in MySQL, a batch statement stamps
- * the rows it changes with a random {@code last_writer} id and reads them back. {@code UTC_TIMESTAMP(6)} is the
+ * MariaDB and MySQL: batches are multi-row statements. A batch statement stamps the rows it changes with a random
+ * {@code last_writer} id; claims answer with {@code RETURNING} on MariaDB and read back under the upsert's row locks
+ * on MySQL (see {@link #claim}); completions read back the rows stamped. {@code UTC_TIMESTAMP(6)} is the
  * clock (the statement's start). Every row assignment of {@code ON DUPLICATE KEY UPDATE} sees the columns assigned
  * before it, so the first one decides (stamping {@code last_writer}) and the others follow that stamp.
  */
@@ -34,6 +37,8 @@ final class MariaDbDialect extends SqlDialect {
     private static final String NOW = "UTC_TIMESTAMP(6)";
     private static final String NOW_MICROS = "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', " + NOW + ")";
     private static final String ROW_ANSWER = ROW_COLUMNS + ", last_writer <=> ?, " + NOW;
+    /** Parameters of one row of the claim upsert ({@code claimRow}). */
+    private static final int CLAIM_ROW_PARAMETERS = 6;
 
     private final String insertPrefix;
     private final String claimRow;
@@ -43,6 +48,8 @@ final class MariaDbDialect extends SqlDialect {
     private final String releaseSql;
     private final String findSql;
     private final String purgeSql;
+    /** Whether the server has {@code INSERT ... RETURNING}: null until the first claim asks. */
+    private volatile Boolean returning;
 
     MariaDbDialect(TableName table, int timeoutSeconds) {
         super(table, timeoutSeconds);
@@ -110,46 +117,111 @@ final class MariaDbDialect extends SqlDialect {
         }
     }
 
+    /**
+     * One multi-row upsert whose answer comes from the same statement and row locks as its write. On MariaDB (10.5+)
+     * that is {@code INSERT ... RETURNING}, which answers every row as the statement left it. MySQL has no {@code
+     * RETURNING}: there the upsert and a locking read-back ({@code SELECT ... FOR UPDATE}) share one transaction,
+     * so the upsert's row locks keep every other claim out until the answer is read. A read-back after the upsert
+     * committed would not do: once the lease it took lapsed, another claim could take the row over first, and the
+     * read-back would answer "in progress" for a key this statement had acquired (an acquisition nobody learns of).
+     */
     @Override
     Map<DedupKey, KeyRow> claim(Connection connection, List<ClaimRequest> requests, boolean locking)
             throws SQLException {
         byte[] writer = newWriter();
-        StringBuilder sql = new StringBuilder(insertPrefix);
+        StringBuilder upsert = new StringBuilder(insertPrefix);
         for (int i = 0; i < requests.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append(claimRow);
+            upsert.append(i == 0 ? "" : ", ").append(claimRow);
         }
-        sql.append(onDuplicate);
-        try (PreparedStatement ps = prepare(connection, sql.toString())) {
-            int p = 1;
-            for (ClaimRequest request : requests) {
-                long lease = Micros.of(request.lease());
-                ps.setBytes(p++, StoredText.utf8(request.key().namespace()));
-                ps.setBytes(p++, StoredText.utf8(request.key().id()));
-                ps.setLong(p++, lease);
-                ps.setLong(p++, lease + Micros.of(request.retention()));
-                ps.setBytes(p++, request.fingerprint().map(StoredText::utf8).orElse(null));
-                ps.setBytes(p++, writer);
+        upsert.append(onDuplicate);
+        if (returning(connection)) {
+            upsert.append(" RETURNING ").append(ROW_ANSWER);
+            try (PreparedStatement ps = prepare(connection, upsert.toString())) {
+                bindUpsert(ps, requests, writer);
+                ps.setBytes(requests.size() * CLAIM_ROW_PARAMETERS + 1, writer);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rows(rs, requests.size());
+                }
             }
+        }
+        if (locking) {
+            return upsertAndReadBack(connection, upsert.toString(), requests, writer);
+        }
+        connection.setAutoCommit(false);
+        try {
+            beginTransaction(connection);
+            Map<DedupKey, KeyRow> rows = upsertAndReadBack(connection, upsert.toString(), requests, writer);
+            connection.commit();
+            return rows;
+        } catch (SQLException | RuntimeException e) {
+            JdbcStoreTransaction.rollbackQuietly(connection, e);
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    /** The upsert, then its rows read with {@code FOR UPDATE}; inside a transaction, whose locks keep them as written. */
+    private Map<DedupKey, KeyRow> upsertAndReadBack(
+            Connection connection, String upsert, List<ClaimRequest> requests, byte[] writer) throws SQLException {
+        try (PreparedStatement ps = prepare(connection, upsert)) {
+            bindUpsert(ps, requests, writer);
             ps.executeUpdate();
         }
         List<DedupKey> keys = new ArrayList<>(requests.size());
         for (ClaimRequest request : requests) {
             keys.add(request.key());
         }
-        Map<DedupKey, KeyRow> rows = new HashMap<>(requests.size() * 2);
-        String readBack = "SELECT " + ROW_ANSWER + " FROM " + table.qualified() + " WHERE " + keysIn(keys)
-                + (locking ? " FOR UPDATE" : "");
+        String readBack =
+                "SELECT " + ROW_ANSWER + " FROM " + table.qualified() + " WHERE " + keysIn(keys) + " FOR UPDATE";
         try (PreparedStatement ps = prepare(connection, readBack)) {
             ps.setBytes(1, writer);
             bindKeys(ps, 2, keys);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    KeyRow row = row(rs);
-                    rows.put(row.key(), row);
-                }
+                return rows(rs, requests.size());
             }
         }
+    }
+
+    private void bindUpsert(PreparedStatement ps, List<ClaimRequest> requests, byte[] writer) throws SQLException {
+        int p = 1;
+        for (ClaimRequest request : requests) {
+            long lease = Micros.of(request.lease());
+            ps.setBytes(p++, StoredText.utf8(request.key().namespace()));
+            ps.setBytes(p++, StoredText.utf8(request.key().id()));
+            ps.setLong(p++, lease);
+            ps.setLong(p++, lease + Micros.of(request.retention()));
+            ps.setBytes(p++, request.fingerprint().map(StoredText::utf8).orElse(null));
+            ps.setBytes(p++, writer);
+        }
+    }
+
+    private Map<DedupKey, KeyRow> rows(ResultSet rs, int expected) throws SQLException {
+        Map<DedupKey, KeyRow> rows = new HashMap<>(expected * 2);
+        while (rs.next()) {
+            KeyRow row = row(rs);
+            rows.put(row.key(), row);
+        }
         return rows;
+    }
+
+    /**
+     * Whether the server is MariaDB 10.5 or newer, which has {@code INSERT ... RETURNING}; asked once, from the
+     * metadata the driver keeps from its handshake.
+     */
+    private boolean returning(Connection connection) throws SQLException {
+        Boolean known = returning;
+        if (known == null) {
+            DatabaseMetaData meta = connection.getMetaData();
+            boolean mariaDb = meta.getDatabaseProductName()
+                            .toLowerCase(Locale.ROOT)
+                            .contains("mariadb")
+                    || meta.getDatabaseProductVersion().toLowerCase(Locale.ROOT).contains("mariadb");
+            int major = meta.getDatabaseMajorVersion();
+            known = mariaDb && (major > 10 || (major == 10 && meta.getDatabaseMinorVersion() >= 5));
+            returning = known;
+        }
+        return known;
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,6 +68,48 @@ abstract class JdbcStoreBehaviourTest {
         ClaimResult result = store.claim(request);
         assertThat(result).isInstanceOf(ClaimResult.Acquired.class);
         return ((ClaimResult.Acquired) result).claim();
+    }
+
+    /**
+     * Claimers racing on one key whose lease lapses at once: every acquisition the store counts (attempts) was
+     * answered Acquired to the claim that made it, and every claim is decided. A claim that reads its answer back
+     * after committing its write can see another claimer's takeover, and answer InProgress for an acquisition of its
+     * own, or find the lease lapsed again and keep claiming until it gives up.
+     */
+    @Test
+    void every_acquisition_is_answered_acquired_even_when_its_lease_lapses_at_once() throws Exception {
+        DedupKey key = DedupKey.of(ns, "lapsing");
+        ClaimRequest request = ClaimRequest.of(key, Duration.ofNanos(1000), Duration.ofMinutes(5));
+        int threads = 4;
+        int claimsEach = 150;
+        AtomicInteger acquired = new AtomicInteger();
+        AtomicInteger undecided = new AtomicInteger();
+        List<CompletableFuture<Void>> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            workers.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < claimsEach; i++) {
+                    try {
+                        ClaimResult result = i % 2 == 0
+                                ? store.claim(request)
+                                : store.claimAll(List.of(request)).get(0);
+                        if (result instanceof ClaimResult.Failed) {
+                            undecided.incrementAndGet();
+                        } else if (result instanceof ClaimResult.Acquired) {
+                            acquired.incrementAndGet();
+                        }
+                    } catch (DedupStoreUnavailableException e) {
+                        undecided.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (CompletableFuture<Void> worker : workers) {
+            worker.get(2, TimeUnit.MINUTES);
+        }
+        assertThat(store.find(key).orElseThrow().attempts())
+                .as("acquisitions counted by the store (%d claims undecided)", undecided.get())
+                .isEqualTo(acquired.get());
+        assertThat(undecided).as("claims that could not be decided").hasValue(0);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.dedup.jdbc;
 
 import io.dedup.spi.DedupStore;
-import io.dedup.testkit.CheckerSettings;
 import io.dedup.testkit.CheckerTime;
 import io.dedup.testkit.StoreModelCheck;
 import java.time.Duration;
@@ -32,17 +31,5 @@ class MariaDbStoreModelCheckTest extends StoreModelCheck {
     @Override
     protected CheckerTime time() {
         return CheckerTime.real(Duration.ofMillis(25));
-    }
-
-    /**
-     * A 500 ms lease: with 150 ms, a loaded machine sometimes shows a claimAll whose INSERT acquired a key and whose
-     * separate read-back, after another claim took the lapsed lease over, answered InProgress (an acquisition no
-     * caller learns of; reported, not fixed here). The long run keeps the default lease to look for it.
-     */
-    @Override
-    protected CheckerSettings settings() {
-        return Boolean.getBoolean("contract.mariadb.shortLease")
-                ? super.settings()
-                : CheckerSettings.forRealTime().withLease(Duration.ofMillis(500));
     }
 }

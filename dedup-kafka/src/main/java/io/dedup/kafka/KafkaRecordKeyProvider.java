@@ -21,6 +21,7 @@ public final class KafkaRecordKeyProvider implements DefaultKeyExtractorProvider
         if (!ConsumerRecord.class.isAssignableFrom(messageType)) {
             return Optional.empty();
         }
-        return Optional.of(message -> HEADER.extract((ConsumerRecord<?, ?>) message));
+        // The extractor itself, not a lambda over extract(): that would turn binary headers into text.
+        return Optional.of(KeyExtractor.ofRaw(message -> HEADER.extractRaw((ConsumerRecord<?, ?>) message)));
     }
 }

@@ -2,19 +2,12 @@ package io.dedup.kafka;
 
 import io.dedup.IdempotencyKeyUnreadableException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.utils.Bytes;
 
 /** Reads the key, value and headers of a record of any (de)serialized type as bytes or text. */
 final class RecordBytes {
-    /** Prefix of a key made from bytes that are not UTF-8 text. */
-    static final String BINARY_PREFIX = "base64:";
-
     private RecordBytes() {}
 
     /**
@@ -45,20 +38,6 @@ final class RecordBytes {
         throw new IdempotencyKeyUnreadableException(
                 "the record's " + what + " is a " + value.getClass().getName()
                         + ", not bytes or text; consume it as bytes or String to read a key from it");
-    }
-
-    /** A key from bytes: the UTF-8 text when they are valid UTF-8, otherwise {@code base64:} and their base64url. */
-    static String text(byte[] bytes) {
-        try {
-            CharBuffer chars = StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-            return chars.toString();
-        } catch (CharacterCodingException binary) {
-            return BINARY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        }
     }
 
     /** The value of the last header named {@code name}, or null. */

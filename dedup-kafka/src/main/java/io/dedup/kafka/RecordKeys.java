@@ -1,9 +1,8 @@
 package io.dedup.kafka;
 
 import io.dedup.KeyExtractor;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
+import io.dedup.RawKey;
+import io.dedup.spi.KeySpecGrammar;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,8 +17,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * default: on most topics it names an entity (an order, an account), not a message, so two different events of one
  * entity would be taken for duplicates.
  *
- * <p>Header values and record keys that are not UTF-8 text become {@code base64:} followed by their base64url, so
- * binary keys work too (and keys longer than 128 bytes are stored as digests by core).
+ * <p>Header values and record keys are read as bytes: bytes that are UTF-8 text are that text key, other bytes are a
+ * binary key ({@link RawKey#ofBytes}), which core stores in a space of its own, so a binary header never meets a text
+ * header that happens to spell it (keys longer than 128 bytes are stored as digests by core).
  *
  * <p>All extractors are immutable and thread-safe.
  */
@@ -44,32 +44,31 @@ public final class RecordKeys {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("header name must not be empty");
         }
-        return record -> {
+        return KeyExtractor.ofRaw(record -> {
             byte[] value = RecordBytes.lastHeader(record.headers(), name);
-            return value == null || value.length == 0 ? Optional.empty() : Optional.of(RecordBytes.text(value));
-        };
+            return value == null || value.length == 0 ? Optional.empty() : Optional.of(RawKey.ofBytes(value));
+        });
     }
 
     /**
-     * The record key: text as it is, bytes as UTF-8 text (or {@code base64:...} when not UTF-8), any other
-     * deserialized type as its {@code toString()}; empty when the record has no key.
+     * The record key: text as it is, bytes as UTF-8 text (or a binary key when not UTF-8), any other deserialized
+     * type as its {@code toString()}; empty when the record has no key.
      */
     public static KeyExtractor<ConsumerRecord<?, ?>> recordKey() {
-        return record -> {
+        return KeyExtractor.ofRaw(record -> {
             Object key = record.key();
             if (key == null) {
                 return Optional.empty();
             }
             if (key instanceof CharSequence text) {
-                return Optional.of(text.toString());
+                return Optional.of(RawKey.of(text.toString()));
             }
             try {
-                byte[] bytes = RecordBytes.of(key, "key");
-                return Optional.of(RecordBytes.text(bytes));
+                return Optional.of(RawKey.ofBytes(RecordBytes.of(key, "key")));
             } catch (io.dedup.IdempotencyKeyUnreadableException notBytes) {
-                return Optional.of(key.toString());
+                return Optional.of(RawKey.of(key.toString()));
             }
-        };
+        });
     }
 
     /**
@@ -108,67 +107,28 @@ public final class RecordKeys {
         KeyExtractor<ConsumerRecord<?, ?>> chained = null;
         for (KeyExtractor<? super ConsumerRecord<?, ?>> extractor : extractors) {
             Objects.requireNonNull(extractor, "extractors");
-            KeyExtractor<ConsumerRecord<?, ?>> next = extractor::extract;
-            chained = chained == null ? next : chained.orElse(next);
+            chained = chained == null ? KeyExtractor.ofRaw(extractor::extractRaw) : chained.orElse(extractor);
         }
         return chained;
     }
 
     /**
-     * Parses an extractor from its text form, as used in properties: a comma-separated chain of
+     * Parses an extractor from its text form, as used in properties, in the key specification grammar shared with
+     * the RabbitMQ adapter ({@link KeySpecGrammar}): a comma-separated chain of {@code header} or {@code
+     * header:NAME}, {@code json-pointer:/POINTER} (alias {@code json:/POINTER}), {@code content-hash} or {@code
+     * content-hash:HEADER1+HEADER2}, and Kafka's own {@code record-key}. For example {@code
+     * header:event-id,json-pointer:/id}.
      *
-     * <ul>
-     *   <li>{@code header} or {@code header:NAME},
-     *   <li>{@code record-key},
-     *   <li>{@code json-pointer:/POINTER},
-     *   <li>{@code content-hash} or {@code content-hash:HEADER1+HEADER2}.
-     * </ul>
-     *
-     * <p>For example {@code header:event-id,json-pointer:/id}.
-     *
-     * @throws IllegalArgumentException if {@code spec} is not in that form, quoting it
+     * @throws IllegalArgumentException if {@code spec} is not in that form, quoting it and listing the forms
      */
     public static KeyExtractor<ConsumerRecord<?, ?>> parse(String spec) {
-        Objects.requireNonNull(spec, "spec");
-        List<KeyExtractor<? super ConsumerRecord<?, ?>>> parts = new ArrayList<>();
-        for (String raw : spec.split(",")) {
-            String part = raw.trim();
-            int colon = part.indexOf(':');
-            String kind = (colon < 0 ? part : part.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
-            String argument = colon < 0 ? null : part.substring(colon + 1).trim();
-            parts.add(
-                    switch (kind) {
-                        case "header" -> argument == null || argument.isEmpty() ? header() : header(argument);
-                        case "record-key" -> noArgument(recordKey(), argument, part, spec);
-                        case "json-pointer" -> {
-                            if (argument == null) {
-                                throw invalid(spec, "json-pointer needs a pointer, e.g. json-pointer:/id");
-                            }
-                            yield jsonPointer(argument);
-                        }
-                        case "content-hash" -> argument == null || argument.isEmpty()
-                                ? contentHash()
-                                : contentHash(argument.split("\\+"));
-                        default -> throw invalid(
-                                spec,
-                                "unknown key source '" + part
-                                        + "'; use header[:NAME], record-key, json-pointer:/PTR or content-hash");
-                    });
-        }
-        @SuppressWarnings("unchecked")
-        KeyExtractor<? super ConsumerRecord<?, ?>>[] array = parts.toArray(new KeyExtractor[0]);
-        return chain(array);
+        return GRAMMAR.parse(spec);
     }
 
-    private static KeyExtractor<ConsumerRecord<?, ?>> noArgument(
-            KeyExtractor<ConsumerRecord<?, ?>> extractor, String argument, String part, String spec) {
-        if (argument != null) {
-            throw invalid(spec, "'" + part + "' takes no argument");
-        }
-        return extractor;
-    }
-
-    private static IllegalArgumentException invalid(String spec, String why) {
-        return new IllegalArgumentException("invalid key source \"" + spec + "\": " + why);
-    }
+    private static final KeySpecGrammar<ConsumerRecord<?, ?>> GRAMMAR = KeySpecGrammar.<ConsumerRecord<?, ?>>builder()
+            .header(RecordKeys::header, DEFAULT_HEADER)
+            .jsonPointer(RecordKeys::jsonPointer)
+            .contentHash(headers -> contentHash(headers.toArray(String[]::new)))
+            .source("record-key", recordKey())
+            .build();
 }

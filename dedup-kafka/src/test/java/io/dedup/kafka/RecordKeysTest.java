@@ -8,6 +8,7 @@ import io.dedup.IdempotencyKeyMissingException;
 import io.dedup.IdempotencyKeyUnreadableException;
 import io.dedup.KeyExtractor;
 import io.dedup.MessageHandler;
+import io.dedup.RawKey;
 import io.dedup.memory.InMemoryDedupStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -45,12 +46,22 @@ class RecordKeysTest {
     }
 
     @Test
-    void binary_header_becomes_base64() {
+    void a_binary_header_or_record_key_is_a_binary_key_not_text() {
+        byte[] binary = {(byte) 0xff, (byte) 0xfe, 0x01};
         RecordHeaders h = new RecordHeaders();
-        h.add("idempotency-key", new byte[] {(byte) 0xff, (byte) 0xfe, 0x01});
-        ConsumerRecord<Object, Object> r =
-                new ConsumerRecord<>("t", 0, 0, 0L, TimestampType.CREATE_TIME, -1, -1, null, "v", h, Optional.empty());
-        assertThat(RecordKeys.header().extract(r)).contains("base64:__4B");
+        h.add("idempotency-key", binary);
+        ConsumerRecord<Object, Object> r = new ConsumerRecord<>(
+                "t", 0, 0, 0L, TimestampType.CREATE_TIME, -1, -1, binary, "v", h, Optional.empty());
+        assertThat(RecordKeys.header().extractRaw(r)).contains(RawKey.ofBytes(binary));
+        assertThat(RecordKeys.header().extractRaw(r).orElseThrow().isBinary()).isTrue();
+        assertThat(RecordKeys.recordKey().extractRaw(r)).contains(RawKey.ofBytes(binary));
+        assertThat(RecordKeys.chain(RecordKeys.header("absent"), RecordKeys.header())
+                        .extractRaw(r))
+                .as("a chain keeps the binary key binary")
+                .contains(RawKey.ofBytes(binary));
+        assertThat(RecordKeys.header().extract(r)).contains("#bin:__4B");
+        assertThat(RecordKeys.header().extractRaw(rec(null, "v", "idempotency-key", "base64:__4B")))
+                .contains(RawKey.of("base64:__4B"));
     }
 
     @Test
@@ -116,7 +127,9 @@ class RecordKeysTest {
     void parse_rejects_unknown_sources_with_the_spec_in_the_message() {
         assertThatThrownBy(() -> RecordKeys.parse("headr"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("headr");
+                .hasMessageContaining("\"headr\"")
+                .hasMessageContaining("accepted: header, header:NAME, json-pointer:/POINTER")
+                .hasMessageContaining("record-key");
         assertThatThrownBy(() -> RecordKeys.parse("json-pointer")).hasMessageContaining("needs a pointer");
         assertThatThrownBy(() -> RecordKeys.parse("record-key:x")).hasMessageContaining("takes no argument");
         assertThatThrownBy(() -> RecordKeys.parse("json-pointer:id")).isInstanceOf(IllegalArgumentException.class);
@@ -136,5 +149,22 @@ class RecordKeysTest {
                     .isInstanceOf(IdempotencyKeyMissingException.class);
         }
         assertThat(handled).containsExactly("first");
+    }
+
+    @Test
+    void the_discovered_header_extractor_keeps_a_binary_header_binary() {
+        RecordHeaders h = new RecordHeaders();
+        h.add("idempotency-key", new byte[] {(byte) 0xff});
+        ConsumerRecord<Object, Object> binary =
+                new ConsumerRecord<>("t", 0, 0, 0L, TimestampType.CREATE_TIME, -1, -1, null, "v", h, Optional.empty());
+        try (DedupConsumer<ConsumerRecord<Object, Object>> dedup =
+                DedupConsumer.<ConsumerRecord<Object, Object>>builder()
+                        .store(InMemoryDedupStore.create())
+                        .build()) {
+            assertThat(dedup.keyOf(binary).id()).isEqualTo("#bin:_w");
+            assertThat(dedup.keyOf(rec(null, "v", "idempotency-key", "base64:_w"))
+                            .id())
+                    .isEqualTo("base64:_w");
+        }
     }
 }

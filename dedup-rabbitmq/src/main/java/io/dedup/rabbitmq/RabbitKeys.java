@@ -4,14 +4,9 @@ import com.rabbitmq.client.Delivery;
 import com.rabbitmq.client.LongString;
 import io.dedup.IdempotencyKeyUnreadableException;
 import io.dedup.KeyExtractor;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import io.dedup.RawKey;
+import io.dedup.spi.KeySpecGrammar;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,20 +29,21 @@ public final class RabbitKeys {
     }
 
     /**
-     * The named header. Strings and integers are keys in their text form; byte arrays are read as UTF-8, or as
-     * {@code base64:} and their base64url text when they are not valid UTF-8. A header of another type (a table, a
-     * list, a decimal) is unreadable.
+     * The named header. Strings and integers are keys in their text form; byte arrays and AMQP long strings are read
+     * as bytes: UTF-8 text is that text key, other bytes a binary key ({@link RawKey#ofBytes}) that core keeps apart
+     * from every text key. A header of another type (a table, a list, a decimal) is unreadable.
+     *
+     * @throws IllegalArgumentException if {@code name} is empty
      */
     public static KeyExtractor<Delivery> header(String name) {
         Objects.requireNonNull(name, "name");
         if (name.isEmpty()) {
             throw new IllegalArgumentException("header name must not be empty");
         }
-        return delivery -> {
-            Map<String, Object> headers = delivery.getProperties().getHeaders();
-            Object value = headers == null ? null : headers.get(name);
-            return value == null ? Optional.empty() : Optional.of(headerText(name, value));
-        };
+        return KeyExtractor.ofRaw(delivery -> {
+            Object value = headerValue(delivery, name);
+            return value == null ? Optional.empty() : Optional.of(headerKey(name, value));
+        });
     }
 
     /**
@@ -65,72 +61,69 @@ public final class RabbitKeys {
     }
 
     /**
-     * Parses a key specification as used in properties: a comma-separated chain, tried in order, of {@code
-     * message-id}, {@code header} (the {@value DedupHeaders#IDEMPOTENCY_KEY} header), {@code header:NAME}, {@code
-     * json:/POINTER} and {@code content-hash}. Example: {@code header:order-key,message-id}.
+     * The SHA-256 of the body and of the named headers (each in the form {@link #header(String)} reads it; an absent
+     * header is hashed as absent).
      *
-     * @throws IllegalArgumentException if the specification names an unknown source or is empty
+     * @throws IdempotencyKeyUnreadableException from the extractor when a named header is of an unreadable type
+     */
+    public static KeyExtractor<Delivery> contentHash(String... headerNames) {
+        for (String name : headerNames) {
+            Objects.requireNonNull(name, "headerNames");
+        }
+        return KeyExtractor.contentHash(Delivery::getBody, RabbitKeys::headerBytes, headerNames.clone());
+    }
+
+    /**
+     * Parses a key specification as used in properties, in the grammar shared with the Kafka adapter ({@link
+     * KeySpecGrammar}): a comma-separated chain, tried in order, of {@code header} (the {@value
+     * DedupHeaders#IDEMPOTENCY_KEY} header) or {@code header:NAME}, {@code json-pointer:/POINTER} (alias {@code
+     * json:/POINTER}), {@code content-hash} or {@code content-hash:HEADER1+HEADER2}, and RabbitMQ's own {@code
+     * message-id} (alias {@code messageid}). Example: {@code header:order-key,message-id}.
+     *
+     * @throws IllegalArgumentException if the specification names an unknown source or is empty, quoting it and
+     *     listing the forms
      */
     public static KeyExtractor<Delivery> parse(String specification) {
-        Objects.requireNonNull(specification, "specification");
-        List<KeyExtractor<Delivery>> chain = new ArrayList<>();
-        for (String part : specification.split(",")) {
-            String source = part.trim();
-            if (!source.isEmpty()) {
-                chain.add(single(source));
-            }
-        }
-        if (chain.isEmpty()) {
-            throw new IllegalArgumentException("key specification is empty");
-        }
-        KeyExtractor<Delivery> extractor = chain.get(0);
-        for (int i = 1; i < chain.size(); i++) {
-            extractor = extractor.orElse(chain.get(i));
-        }
-        return extractor;
+        return GRAMMAR.parse(specification);
     }
 
-    private static KeyExtractor<Delivery> single(String source) {
-        String lower = source.toLowerCase(Locale.ROOT);
-        if (lower.equals("message-id") || lower.equals("messageid")) {
-            return messageId();
-        }
-        if (lower.equals("header")) {
-            return header();
-        }
-        if (lower.startsWith("header:")) {
-            return header(source.substring("header:".length()));
-        }
-        if (lower.startsWith("json:")) {
-            return jsonPointer(source.substring("json:".length()));
-        }
-        if (lower.equals("content-hash")) {
-            return contentHash();
-        }
-        throw new IllegalArgumentException("unknown key source '" + source
-                + "'; use message-id, header, header:NAME, json:/POINTER or content-hash");
+    private static final KeySpecGrammar<Delivery> GRAMMAR = KeySpecGrammar.<Delivery>builder()
+            .header(RabbitKeys::header, DedupHeaders.IDEMPOTENCY_KEY)
+            .jsonPointer(RabbitKeys::jsonPointer)
+            .contentHash(headers -> contentHash(headers.toArray(String[]::new)))
+            .source("message-id", messageId(), "messageid")
+            .build();
+
+    private static Object headerValue(Delivery delivery, String name) {
+        Map<String, Object> headers = delivery.getProperties().getHeaders();
+        return headers == null ? null : headers.get(name);
     }
 
-    private static String headerText(String name, Object value) {
-        if (value instanceof LongString || value instanceof String) {
-            return value.toString();
-        }
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-            return value.toString();
+    private static RawKey headerKey(String name, Object value) {
+        if (value instanceof LongString text) {
+            return RawKey.ofBytes(text.getBytes()); // AMQP long strings are bytes: not every publisher sends UTF-8
         }
         if (value instanceof byte[] bytes) {
-            try {
-                return StandardCharsets.UTF_8
-                        .newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(bytes))
-                        .toString();
-            } catch (CharacterCodingException e) {
-                return "base64:" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-            }
+            return RawKey.ofBytes(bytes);
+        }
+        if (value instanceof String
+                || value instanceof Integer
+                || value instanceof Long
+                || value instanceof Short
+                || value instanceof Byte) {
+            return RawKey.of(value.toString());
         }
         throw new IdempotencyKeyUnreadableException(
                 "header " + name + " holds a " + value.getClass().getSimpleName() + ", not a string or integer");
+    }
+
+    /** A header as the content hash frames it: the bytes of its key form (text as UTF-8), or null when absent. */
+    private static byte[] headerBytes(Delivery delivery, String name) {
+        Object value = headerValue(delivery, name);
+        if (value == null) {
+            return null;
+        }
+        RawKey key = headerKey(name, value);
+        return key.isBinary() ? key.bytes() : key.text().getBytes(StandardCharsets.UTF_8);
     }
 }

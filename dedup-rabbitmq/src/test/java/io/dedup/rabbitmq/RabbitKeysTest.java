@@ -9,6 +9,7 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.impl.LongStringHelper;
 import io.dedup.IdempotencyKeyUnreadableException;
 import io.dedup.KeyExtractor;
+import io.dedup.RawKey;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -44,8 +45,24 @@ class RabbitKeysTest {
         assertThat(RabbitKeys.header().extract(d)).contains("k-1");
         assertThat(RabbitKeys.header("n").extract(d)).contains("42");
         assertThat(RabbitKeys.header("raw").extract(d)).contains("k-2");
-        assertThat(RabbitKeys.header("binary").extract(d)).contains("base64:_wA");
         assertThat(RabbitKeys.header("absent").extract(d)).isEmpty();
+    }
+
+    @Test
+    void a_header_of_bytes_that_are_not_utf8_is_a_binary_key_not_text() {
+        Map<String, Object> headers = new HashMap<>();
+        headers.put("binary", new byte[] {(byte) 0xff, 0});
+        headers.put("long-string", LongStringHelper.asLongString(new byte[] {(byte) 0xff, 0}));
+        headers.put("lookalike", "base64:_wA");
+        Delivery d = delivery(null, headers, "");
+        assertThat(RabbitKeys.header("binary").extractRaw(d)).contains(RawKey.ofBytes(new byte[] {(byte) 0xff, 0}));
+        assertThat(RabbitKeys.header("binary").extractRaw(d).orElseThrow().isBinary())
+                .isTrue();
+        assertThat(RabbitKeys.header("long-string").extractRaw(d))
+                .as("an AMQP long string that is not UTF-8 is bytes too, not text with replacement characters")
+                .isEqualTo(RabbitKeys.header("binary").extractRaw(d));
+        assertThat(RabbitKeys.header("lookalike").extractRaw(d)).contains(RawKey.of("base64:_wA"));
+        assertThat(RabbitKeys.header("binary").extract(d)).contains("#bin:_wA");
     }
 
     @Test
@@ -85,8 +102,10 @@ class RabbitKeysTest {
     void an_unknown_source_is_refused_with_the_choices() {
         assertThatThrownBy(() -> RabbitKeys.parse("message-id,routing-key"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("routing-key")
-                .hasMessageContaining("content-hash");
+                .hasMessageContaining("\"message-id,routing-key\"")
+                .hasMessageContaining("unknown key source 'routing-key'")
+                .hasMessageContaining("content-hash")
+                .hasMessageContaining("message-id");
         assertThatThrownBy(() -> RabbitKeys.parse(" , ")).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -311,8 +311,8 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
     private KeyExtractor<ConsumerRecord<?, ?>> keyExtractor() {
         Map<String, KeyExtractor<? super ConsumerRecord<?, ?>>> perTopic = Map.copyOf(topicKeys);
         KeyExtractor<? super ConsumerRecord<?, ?>> fallbackKeys = keys;
-        KeyExtractor<ConsumerRecord<?, ?>> configured =
-                record -> perTopic.getOrDefault(record.topic(), fallbackKeys).extract(record);
+        KeyExtractor<ConsumerRecord<?, ?>> configured = KeyExtractor.ofRaw(
+                record -> perTopic.getOrDefault(record.topic(), fallbackKeys).extractRaw(record));
         if (!offsetFallback) {
             return configured;
         }

@@ -168,11 +168,11 @@ public final class DedupContainerCustomizer
                 RecordKeys.parse(properties.getKafka().getKey());
         Map<String, KeyExtractor<ConsumerRecord<?, ?>>> perTopic = new ConcurrentHashMap<>();
         properties.getKafka().getTopics().forEach((topic, spec) -> perTopic.put(topic, RecordKeys.parse(spec)));
-        return record -> perTopic.computeIfAbsent(record.topic(), topic -> annotations
+        return KeyExtractor.ofRaw(record -> perTopic.computeIfAbsent(record.topic(), topic -> annotations
                         .forTopic(topic)
                         .map(a -> RecordKeys.parse(a.key()))
                         .orElse(fallback))
-                .extract(record);
+                .extractRaw(record)); // extractRaw, not extract: binary header keys stay binary
     }
 
     private static String firstText(String... candidates) {
