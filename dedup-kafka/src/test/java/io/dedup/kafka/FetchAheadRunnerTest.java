@@ -35,6 +35,10 @@ class FetchAheadRunnerTest {
 
     /** Every offset committed, also readable after the consumer closed. */
     private final Map<TopicPartition, OffsetAndMetadata> commits = new ConcurrentHashMap<>();
+    /** The offsets committed synchronously. */
+    private final Map<TopicPartition, OffsetAndMetadata> syncCommits = new ConcurrentHashMap<>();
+    /** Whether asynchronous commits get lost on their way (never answered, never applied). */
+    private volatile boolean loseAsyncCommits;
 
     private final MockConsumer<byte[], byte[]> consumer =
             new MockConsumer<>(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST) { // 3.x and 4.x
@@ -42,11 +46,15 @@ class FetchAheadRunnerTest {
                 public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
                     super.commitSync(offsets);
                     commits.putAll(offsets);
+                    syncCommits.putAll(offsets);
                 }
 
                 @Override
                 public synchronized void commitAsync(
                         Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+                    if (loseAsyncCommits) {
+                        return;
+                    }
                     super.commitAsync(offsets, callback);
                     commits.putAll(offsets);
                 }
@@ -198,5 +206,24 @@ class FetchAheadRunnerTest {
         assertThat(committed(P0).offset()).isEqualTo(1);
         assertThat(store.find(DedupKey.of("g", "k1"))).isEmpty();
         assertThat(consumer.closed()).isTrue();
+    }
+
+    @Test
+    void offsets_committed_asynchronously_and_not_confirmed_are_committed_synchronously_before_a_partition_goes() {
+        loseAsyncCommits = true;
+        start(this::handle);
+        consumer.addRecord(raw("orders", 0, 0, "k0", "p0-0"));
+        consumer.addRecord(raw("orders", 1, 0, "k1", "p1-0"));
+        await().atMost(WAIT).until(() -> handled.size() == 2);
+        assertThat(syncCommits).isEmpty(); // while running, commits are asynchronous (and these were lost)
+
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+        await().atMost(WAIT).until(() -> syncCommits.containsKey(P1));
+        assertThat(syncCommits.get(P1).offset()).isEqualTo(1);
+
+        consumer.addRecord(raw("orders", 0, 1, "k2", "p0-1"));
+        await().atMost(WAIT).until(() -> handled.size() == 3);
+        runner.close();
+        assertThat(syncCommits.get(P0).offset()).isEqualTo(2); // close commits synchronously what was not confirmed
     }
 }
