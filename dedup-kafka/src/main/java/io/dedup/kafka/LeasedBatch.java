@@ -180,9 +180,11 @@ final class LeasedBatch {
         long offset = slot.record.offset();
         boolean lastAttempt = memory.failures(slot.partition, offset) + 1 >= settings.maxAttempts();
         DedupResult<Void> result;
+        boolean threw = false;
         try {
             result = claimed.run(entry, handler, OutcomeCodecs.none(), lastAttempt);
         } catch (Error error) {
+            threw = true;
             LOG.error(
                     "the handler of {} threw {}; its key was released and the record is retried or dead-lettered",
                     KafkaDedup.describe(slot.record),
@@ -200,7 +202,9 @@ final class LeasedBatch {
         if (settled instanceof DedupResult.Fenced<?> && !settings.passDeferred()) {
             blocked.add(slot.partition);
         }
-        return settled == null;
+        // null from run: the handler finished. Core's completion writer may have recorded it (and settled the
+        // entry) already, so the entry's own result is no test of that.
+        return result == null && !threw;
     }
 
     private void classify(LeasedSlot slot, DedupResult<?> result) {
