@@ -12,7 +12,11 @@ import org.apache.kafka.common.TopicPartition;
 interface BatchMode extends AutoCloseable {
     /** Who commits the offsets of done records. */
     enum Commits {
-        /** The runner commits them to Kafka (leased mode). */
+        /**
+         * The runner commits them to Kafka (leased mode): asynchronously while it runs, synchronously before
+         * partitions are given up and on close. The store holds every outcome below them, so a commit that is lost
+         * only redelivers records the store answers as duplicates.
+         */
         RUNNER,
         /** The mode committed them already, in a Kafka transaction. */
         MODE,

@@ -3,6 +3,7 @@ package io.dedup.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -47,11 +49,14 @@ import org.slf4j.LoggerFactory;
  * runner.close();   // finishes the batch in hand, commits, leaves the group
  * }</pre>
  *
- * <p>Each poll: one claim round trip and one completion round trip per topic; handlers run on a handler thread in
- * offset order per partition while the poll thread keeps the consumer in its group (all partitions paused, so
- * {@code max.poll.interval.ms} is no limit on handler time); then, per partition, the offset is committed up to
- * the first record that is not done. A record whose key is in progress elsewhere, or whose handler failed with
- * attempts left, is sought back to and its partition paused for a back-off. When the store is unavailable, all
+ * <p>Each batch: one claim round trip per topic, completions written as handlers finish; handlers run on a handler
+ * thread in offset order per partition while the poll thread fetches the next records (up to {@link
+ * KafkaDedupRunnerBuilder#maxBufferedRecords}; then all partitions pause and polls only keep the consumer in its
+ * group, so {@code max.poll.interval.ms} is no limit on handler time). When a batch ends, the next one starts at
+ * once from what was fetched, and, per partition, the offset is committed up to the first record that is not done
+ * (in leased mode asynchronously, and synchronously before partitions are given up and on close). A record whose
+ * key is in progress elsewhere, or whose handler failed with attempts left, is sought back to (what was fetched
+ * behind it is dropped) and its partition paused for a back-off. When the store is unavailable, all
  * partitions pause with an exponential back-off and nothing is committed past the records it could not decide.
  * Records that cannot be handled go to their dead-letter topic; see {@link DeadLetterHeaders}.
  *
@@ -62,8 +67,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaDedupRunner<K, V> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaDedupRunner.class);
-    /** How often the poll thread polls (all partitions paused) while handlers run. */
+    /** Default of {@link KafkaDedupRunnerBuilder#maxBufferedRecords}: two polls' worth at Kafka's default. */
+    public static final int DEFAULT_MAX_BUFFERED_RECORDS = 1000;
+    /** How often the poll thread polls, while handlers run and the buffer is full, to stay in the group. */
     static final Duration KEEP_ALIVE = Duration.ofMillis(50);
+    /** How long the poll thread waits on the batch in flight between polls while it fetches ahead. */
+    static final Duration FETCH_WAIT = Duration.ofMillis(1);
 
     private final Consumer<byte[], byte[]> consumer;
     private final Collection<String> topics;
@@ -84,6 +93,11 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
     private boolean subscribed;
     private InFlight inFlight;
     private final PauseSchedule pauses;
+    private final int maxBufferedRecords;
+    /** Fetched ahead, not yet started (nor claimed), per partition in offset order. Poll thread only. */
+    private List<ConsumerRecord<byte[], byte[]>> buffer = new ArrayList<>();
+    /** Offsets committed asynchronously and not yet confirmed: committed synchronously on revoke and close. */
+    private final Map<TopicPartition, OffsetAndMetadata> unconfirmed = new HashMap<>();
 
     /** A poll's records on their way through the handler thread. */
     private record InFlight(List<ConsumerRecord<byte[], byte[]>> records, Future<PollOutcome> outcome) {}
@@ -97,6 +111,7 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         this.owned = owned;
         this.pollTimeout = b.pollTimeout;
         this.pauses = new PauseSchedule(b.storeBackoff, b.maxStoreBackoff);
+        this.maxBufferedRecords = b.maxBufferedRecords;
         this.handlerThread = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "dedup-kafka-handler-" + dedup.namespace());
             thread.setDaemon(true);
@@ -196,47 +211,132 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         }
     }
 
-    /** One turn of the loop: resume what is due, poll, process the batch. Package-private for tests. */
+    /**
+     * One turn of the loop: start a batch (from the records fetched ahead, else from a poll), fetch ahead while it
+     * runs, then settle it: rewinds and back-offs, the next batch started, this one's offsets committed.
+     * Package-private for tests.
+     */
     void pollOnce() {
-        syncPauses();
-        ConsumerRecords<byte[], byte[]> records;
-        try {
-            records = consumer.poll(pauses.nextPollTimeout(pollTimeout));
-        } catch (WakeupException e) {
-            return; // close() asks; the loop condition decides
+        if (inFlight == null) {
+            if (buffer.isEmpty()) {
+                syncPauses();
+                try {
+                    buffer(consumer.poll(pauses.nextPollTimeout(pollTimeout)));
+                } catch (WakeupException e) {
+                    return; // close() asks; the loop condition decides
+                }
+            }
+            if (!startBatch()) {
+                return;
+            }
         }
-        if (!records.isEmpty()) {
-            runBatch(records);
-        }
+        fetchWhileRunning();
+        finishBatch(true);
     }
 
-    private void runBatch(ConsumerRecords<byte[], byte[]> records) {
-        List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(records.count());
-        records.forEach(list::add);
+    /** Hands the buffered records to the handler thread as one batch; false when there is nothing to start. */
+    private boolean startBatch() {
+        if (closing || buffer.isEmpty() || inFlight != null) {
+            return false;
+        }
+        List<ConsumerRecord<byte[], byte[]>> list = buffer;
+        buffer = new ArrayList<>(list.size());
         var group = consumer.groupMetadata();
         Future<PollOutcome> outcome = handlerThread.submit(() -> mode.process(list, this::startable, group));
         inFlight = new InFlight(list, outcome);
-        syncPauses(); // all paused: polls below only keep the member alive
-        while (inFlight != null && !outcome.isDone()) {
-            try {
-                outcome.get(KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException stillRunningOrFailed) {
-                // ExecutionException is handled in finishBatch
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                closing = true;
+        syncPauses();
+        return true;
+    }
+
+    /**
+     * Polls while the batch in flight runs: into the buffer until it holds {@code maxBufferedRecords} (then every
+     * partition is paused and polls only keep the member in its group). The consumer is the poll thread's alone, so
+     * the handlers run on the handler thread and this thread waits on the batch between polls that do not block.
+     */
+    private void fetchWhileRunning() {
+        while (inFlight != null && !inFlight.outcome().isDone()) {
+            boolean full = fetchingStopped();
+            syncPauses();
+            if (!full) {
+                int before = buffer.size();
+                try {
+                    buffer(consumer.poll(Duration.ZERO));
+                } catch (WakeupException e) {
+                    continue; // close(): the batch finishes first, then the loop ends
+                }
+                if (buffer.size() > before) {
+                    continue;
+                }
             }
-            if (outcome.isDone()) {
-                break;
+            InFlight batch = inFlight; // the poll may have finished it (a revocation)
+            if (batch == null || !await(batch.outcome(), full ? KEEP_ALIVE : FETCH_WAIT)) {
+                continue;
             }
-            try {
-                ConsumerRecords<byte[], byte[]> stray = consumer.poll(KEEP_ALIVE);
-                rewindTo(stray); // partitions assigned mid-batch and not yet paused
-            } catch (WakeupException e) {
-                // close(): the batch finishes first, then the loop ends
+            if (full) {
+                try {
+                    buffer(consumer.poll(Duration.ZERO)); // keeps the member alive; partitions new to it come here
+                } catch (WakeupException e) {
+                    // close(): the batch finishes first, then the loop ends
+                }
             }
         }
-        finishBatch();
+    }
+
+    /** Waits up to {@code wait} for the batch; true when it is still running. */
+    private boolean await(Future<PollOutcome> outcome, Duration wait) {
+        try {
+            outcome.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            return false;
+        } catch (TimeoutException stillRunning) {
+            return true;
+        } catch (ExecutionException failed) {
+            return false; // handled in finishBatch
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closing = true;
+            return !outcome.isDone();
+        } catch (java.util.concurrent.CancellationException e) {
+            return false;
+        }
+    }
+
+    /** Whether the runner fetches nothing more for now: the buffer is full, or the runner closes. */
+    private boolean fetchingStopped() {
+        return closing || (inFlight != null && buffer.size() >= maxBufferedRecords);
+    }
+
+    private void buffer(ConsumerRecords<byte[], byte[]> records) {
+        if (!records.isEmpty()) {
+            records.forEach(buffer::add);
+        }
+    }
+
+    /**
+     * Drops the buffered records of the partitions {@code which} selects; with {@code seek}, the partition is sought
+     * back to its first dropped record, so that it is fetched again.
+     */
+    private void unbuffer(Predicate<TopicPartition> which, boolean seek) {
+        if (buffer.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> first = new LinkedHashMap<>();
+        Map<TopicPartition, Boolean> chosen = new HashMap<>();
+        buffer.removeIf(record -> {
+            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+            if (chosen.computeIfAbsent(partition, which::test)) {
+                first.putIfAbsent(partition, record.offset());
+                return true;
+            }
+            return false;
+        });
+        if (seek) {
+            Set<TopicPartition> assignment = consumer.assignment();
+            first.forEach((partition, offset) -> {
+                if (assignment.contains(partition)) {
+                    consumer.seek(partition, offset);
+                }
+            });
+        }
     }
 
     /** Whether {@code partition} is being revoked. For tests. */
@@ -244,12 +344,22 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         return revoking.contains(partition);
     }
 
+    /** How many records are fetched and not yet started. For tests. */
+    int buffered() {
+        return buffer.size();
+    }
+
     private boolean startable(TopicPartition partition) {
         return !closing && !revoking.contains(partition);
     }
 
-    /** Waits for the batch in flight, if any, and acts on its outcome. Idempotent; poll thread only. */
-    private void finishBatch() {
+    /**
+     * Waits for the batch in flight, if any, and acts on its outcome: rewinds (dropping what was fetched behind a
+     * rewound record), back-offs, then, with {@code startNext}, the next batch from the buffer, and last the
+     * offsets (so their commit overlaps the next batch). Without {@code startNext} (a rebalance, closing) the
+     * offsets are committed synchronously. Idempotent; poll thread only.
+     */
+    private void finishBatch(boolean startNext) {
         InFlight batch = inFlight;
         if (batch == null) {
             return;
@@ -265,6 +375,7 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
                 throw cause instanceof RuntimeException r ? r : new KafkaException(cause); // e.g. a fenced producer
             }
             LOG.error("processing a batch failed unexpectedly; its records are retried after a back-off", cause);
+            unbuffer(partition -> true, true);
             rewindToFirst(batch.records());
             backOff("processing failed");
             syncPauses();
@@ -272,7 +383,11 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         }
         inFlight = null;
         Set<TopicPartition> assignment = consumer.assignment();
-        commit(outcome.offsetsToCommit(), assignment);
+        if (outcome.storeUnavailable()) {
+            unbuffer(partition -> true, true); // nothing starts before the back-off is over
+        } else if (!outcome.rewind().isEmpty()) {
+            unbuffer(outcome.rewind()::containsKey, false); // fetched behind a record that comes again
+        }
         outcome.rewind().forEach((partition, offset) -> {
             if (assignment.contains(partition) && !lost.contains(partition)) {
                 consumer.seek(partition, offset);
@@ -288,7 +403,11 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         } else {
             pauses.recovered();
         }
-        syncPauses();
+        boolean started = startNext && startBatch();
+        if (!started) {
+            syncPauses();
+        }
+        commit(outcome.offsetsToCommit(), assignment, !startNext);
     }
 
     private void backOff(String why) {
@@ -300,16 +419,21 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
                 millis);
     }
 
-    private void commit(Map<TopicPartition, OffsetAndMetadata> offsets, Set<TopicPartition> assignment) {
-        if (mode.commits() == BatchMode.Commits.MODE || offsets.isEmpty()) {
+    /**
+     * Commits what the mode leaves to the runner. Leased mode: asynchronously while running, since the store holds
+     * every outcome below these offsets and a lost commit only redelivers duplicates; synchronously ({@code sync})
+     * before partitions go and on close, together with every asynchronous commit not yet confirmed.
+     */
+    private void commit(Map<TopicPartition, OffsetAndMetadata> offsets, Set<TopicPartition> assignment, boolean sync) {
+        if (mode.commits() == BatchMode.Commits.MODE) {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> owned = new LinkedHashMap<>();
-        offsets.forEach((partition, offset) -> {
-            if (assignment.contains(partition) && !lost.contains(partition)) {
-                owned.put(partition, offset);
-            }
-        });
+        if (sync && mode.commits() == BatchMode.Commits.RUNNER) {
+            owned.putAll(unconfirmed);
+        }
+        owned.putAll(offsets);
+        owned.keySet().removeIf(partition -> !assignment.contains(partition) || lost.contains(partition));
         if (owned.isEmpty()) {
             return;
         }
@@ -317,9 +441,15 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
             consumer.commitAsync(owned, null); // the store holds the real positions; this only feeds lag metrics
             return;
         }
+        if (!sync) {
+            unconfirmed.putAll(owned);
+            consumer.commitAsync(owned, this::confirmed);
+            return;
+        }
         for (int attempt = 1; ; attempt++) {
             try {
                 consumer.commitSync(owned);
+                owned.forEach(unconfirmed::remove);
                 return;
             } catch (WakeupException e) {
                 if (attempt >= 2) {
@@ -342,10 +472,26 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         }
     }
 
+    /** An asynchronous commit's answer, on the poll thread: forget what it confirmed. */
+    private void confirmed(Map<TopicPartition, OffsetAndMetadata> offsets, Exception failure) {
+        if (failure == null) {
+            offsets.forEach(unconfirmed::remove); // only if no later offset was sent meanwhile
+        } else {
+            LOG.debug("an asynchronous offset commit failed; the next commit covers it: {}", failure.toString());
+        }
+    }
+
+    /** Commits synchronously what was committed asynchronously and not confirmed yet. Poll thread only. */
+    private void flushCommits() {
+        if (mode.commits() == BatchMode.Commits.RUNNER && !unconfirmed.isEmpty()) {
+            commit(Map.of(), consumer.assignment(), true);
+        }
+    }
+
     /** Pauses what must wait (everything while a batch runs or the store is out), resumes the rest. */
     private void syncPauses() {
         Set<TopicPartition> assignment = consumer.assignment();
-        Set<TopicPartition> wanted = pauses.paused(assignment, inFlight != null);
+        Set<TopicPartition> wanted = pauses.paused(assignment, fetchingStopped());
         Set<TopicPartition> paused = consumer.paused();
         List<TopicPartition> pause = new ArrayList<>();
         for (TopicPartition partition : wanted) {
@@ -367,16 +513,6 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         }
     }
 
-    private void rewindTo(ConsumerRecords<byte[], byte[]> stray) {
-        if (stray.isEmpty()) {
-            return;
-        }
-        List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>();
-        stray.forEach(list::add);
-        rewindToFirst(list);
-        syncPauses();
-    }
-
     private void rewindToFirst(List<ConsumerRecord<byte[], byte[]>> records) {
         Map<TopicPartition, Long> first = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -393,13 +529,13 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
     private void shutdown() {
         closing = true;
         try {
-            if (inFlight != null) {
-                try {
-                    finishBatch();
-                } catch (RuntimeException e) {
-                    LOG.warn("could not finish the last batch cleanly: {}", e.toString());
-                }
+            try {
+                finishBatch(false);
+                flushCommits();
+            } catch (RuntimeException e) {
+                LOG.warn("could not finish the last batch cleanly: {}", e.toString());
             }
+            buffer.clear(); // fetched, never claimed: nothing to give back
             try {
                 consumer.close();
             } catch (RuntimeException e) {
@@ -447,7 +583,8 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             revoking.addAll(partitions); // not-started records of these are released, not run
             try {
-                finishBatch(); // commits what is done while we still own the partitions
+                finishBatch(false); // commits what is done while we still own the partitions
+                flushCommits();
             } finally {
                 forget(partitions);
             }
@@ -458,8 +595,9 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
             revoking.addAll(partitions);
             lost.addAll(partitions); // not ours any more: commit nothing for them
             try {
-                finishBatch();
+                finishBatch(false);
             } finally {
+                unconfirmed.keySet().removeAll(partitions);
                 forget(partitions);
                 lost.removeAll(partitions);
             }
@@ -473,6 +611,7 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         }
 
         private void forget(Collection<TopicPartition> partitions) {
+            unbuffer(partitions::contains, false); // fetched, never claimed: the next owner fetches them
             dedup.forget(partitions);
             pauses.forget(partitions);
             revoking.removeAll(partitions);

@@ -44,6 +44,7 @@ public final class KafkaDedupRunnerBuilder<K, V> {
     Duration pollTimeout = Duration.ofMillis(500);
     Duration storeBackoff = Duration.ofMillis(200);
     Duration maxStoreBackoff = Duration.ofSeconds(10);
+    int maxBufferedRecords = KafkaDedupRunner.DEFAULT_MAX_BUFFERED_RECORDS;
 
     /** Builds the mode once the consumer, dedup and dead-letter publisher exist. */
     interface ModeFactory<K, V> {
@@ -108,6 +109,20 @@ public final class KafkaDedupRunnerBuilder<K, V> {
     /** How long one poll waits for records. Default 500 ms. */
     public KafkaDedupRunnerBuilder<K, V> pollTimeout(Duration timeout) {
         this.pollTimeout = positive(timeout, "timeout");
+        return this;
+    }
+
+    /**
+     * How many records the runner fetches ahead while a batch runs, to start them as the next batch as soon as it
+     * ends. Default {@value KafkaDedupRunner#DEFAULT_MAX_BUFFERED_RECORDS}. When the buffer holds this many, every
+     * partition pauses until the next batch takes them; 0 fetches nothing ahead (each batch waits for its poll).
+     * Buffered records are not claimed: a revoked partition's are dropped, never started.
+     */
+    public KafkaDedupRunnerBuilder<K, V> maxBufferedRecords(int records) {
+        if (records < 0) {
+            throw new IllegalArgumentException("records must not be negative, got " + records);
+        }
+        this.maxBufferedRecords = records;
         return this;
     }
 

@@ -73,31 +73,45 @@ final class LeasedBatch {
             Predicate<TopicPartition> startable) {
         int n = records.size();
         LeasedSlot[] slots = new LeasedSlot[n];
-        Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
+        Map<String, Indexes> byTopic = new LinkedHashMap<>();
+        Indexes current = null; // polls come grouped by partition: most records share the previous one's topic
+        TopicPartition partition = null;
         for (int i = 0; i < n; i++) {
-            LeasedSlot slot = new LeasedSlot(records.get(i));
+            ConsumerRecord<?, ?> record = records.get(i);
+            if (partition == null
+                    || partition.partition() != record.partition()
+                    || !partition.topic().equals(record.topic())) {
+                partition = new TopicPartition(record.topic(), record.partition());
+            }
+            LeasedSlot slot = new LeasedSlot(record, partition);
             slots[i] = slot;
-            if (memory.wasDeadLettered(slot.partition, slot.record.offset())) {
+            if (memory.wasDeadLettered(partition, record.offset())) {
                 slot.status = RecordStatus.DEAD_LETTERED;
                 continue;
             }
-            BadInput bad = inspect.apply(slot.record);
+            BadInput bad = inspect.apply(record);
             if (bad != null) {
                 slot.deadLetter(bad.reason(), bad.error(), 0);
                 continue;
             }
-            byTopic.computeIfAbsent(slot.record.topic(), t -> new ArrayList<>()).add(i);
+            if (current == null || !current.topic.equals(record.topic())) {
+                current = byTopic.computeIfAbsent(record.topic(), t -> new Indexes(t, n));
+            }
+            current.add(i);
         }
         ResultHandler<ConsumerRecord<?, ?>, Void> run = ResultHandler.of(handler);
         Set<TopicPartition> blocked = new HashSet<>(); // a record of it waits: its later records do not start
-        for (Map.Entry<String, List<Integer>> topic : byTopic.entrySet()) {
-            List<ConsumerRecord<?, ?>> batch = new ArrayList<>(topic.getValue().size());
-            topic.getValue().forEach(i -> batch.add(slots[i].record));
+        for (Indexes topic : byTopic.values()) {
+            int[] at = topic.at;
+            List<ConsumerRecord<?, ?>> batch = new ArrayList<>(topic.size);
+            for (int j = 0; j < topic.size; j++) {
+                batch.add(slots[at[j]].record);
+            }
             try (ClaimedBatch<ConsumerRecord<?, ?>> claimed =
-                    dedup.consumerFor(topic.getKey()).claimAll(batch)) {
+                    dedup.consumerFor(topic.topic).claimAll(batch)) {
                 boolean[] ranOk = new boolean[batch.size()];
                 for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : claimed.entries()) {
-                    LeasedSlot slot = slots[topic.getValue().get(entry.index())];
+                    LeasedSlot slot = slots[at[entry.index()]];
                     if (!entry.mayRun()) {
                         if (mustWait(claimed, entry, ranOk)) {
                             blocked.add(slot.partition);
@@ -111,13 +125,29 @@ final class LeasedBatch {
                 claimed.complete();
                 claimed.close();
                 for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : claimed.entries()) {
-                    classify(slots[topic.getValue().get(entry.index())], entry.result());
+                    classify(slots[at[entry.index()]], entry.result());
                 }
             }
         }
         deadLetters.holdBackBehindWaiting(slots);
         deadLetters.publish(slots);
         return outcome(slots);
+    }
+
+    /** The positions in the poll of one topic's records that go to the store. */
+    private static final class Indexes {
+        final String topic;
+        final int[] at;
+        int size;
+
+        Indexes(String topic, int capacity) {
+            this.topic = topic;
+            this.at = new int[capacity];
+        }
+
+        void add(int index) {
+            at[size++] = index;
+        }
     }
 
     /** Whether an entry that may not run holds back the later records of its partition. */
@@ -150,9 +180,11 @@ final class LeasedBatch {
         long offset = slot.record.offset();
         boolean lastAttempt = memory.failures(slot.partition, offset) + 1 >= settings.maxAttempts();
         DedupResult<Void> result;
+        boolean threw = false;
         try {
             result = claimed.run(entry, handler, OutcomeCodecs.none(), lastAttempt);
         } catch (Error error) {
+            threw = true;
             LOG.error(
                     "the handler of {} threw {}; its key was released and the record is retried or dead-lettered",
                     KafkaDedup.describe(slot.record),
@@ -170,7 +202,9 @@ final class LeasedBatch {
         if (settled instanceof DedupResult.Fenced<?> && !settings.passDeferred()) {
             blocked.add(slot.partition);
         }
-        return settled == null;
+        // null from run: the handler finished. Core's completion writer may have recorded it (and settled the
+        // entry) already, so the entry's own result is no test of that.
+        return result == null && !threw;
     }
 
     private void classify(LeasedSlot slot, DedupResult<?> result) {

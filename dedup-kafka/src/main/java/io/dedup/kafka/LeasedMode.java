@@ -31,7 +31,7 @@ final class LeasedMode<K, V> implements BatchMode {
             List<ConsumerRecord<byte[], byte[]>> records,
             Predicate<TopicPartition> startable,
             ConsumerGroupMetadata group) {
-        RecordDecoder<K, V> decoder = new RecordDecoder<>(keys, values);
+        RecordDecoder<K, V> decoder = new RecordDecoder<>(keys, values, records.size());
         return dedup.batches().process(records, decoder::inspect, raw -> handler.handle(decoder.typed(raw)), startable);
     }
 

@@ -16,9 +16,9 @@ final class LeasedSlot {
     Duration delay;
     DedupResult<?> result;
 
-    LeasedSlot(ConsumerRecord<?, ?> record) {
+    LeasedSlot(ConsumerRecord<?, ?> record, TopicPartition partition) {
         this.record = record;
-        this.partition = new TopicPartition(record.topic(), record.partition());
+        this.partition = partition;
     }
 
     boolean awaitsDeadLetter() {

@@ -13,11 +13,17 @@ import org.apache.kafka.common.serialization.Deserializer;
 final class RecordDecoder<K, V> {
     private final Deserializer<K> keys;
     private final Deserializer<V> values;
-    private final Map<ConsumerRecord<?, ?>, ConsumerRecord<K, V>> typed = new IdentityHashMap<>();
+    private final Map<ConsumerRecord<?, ?>, ConsumerRecord<K, V>> typed;
 
     RecordDecoder(Deserializer<K> keys, Deserializer<V> values) {
+        this(keys, values, 32);
+    }
+
+    /** A decoder for a batch of about {@code records} records. */
+    RecordDecoder(Deserializer<K> keys, Deserializer<V> values, int records) {
         this.keys = keys;
         this.values = values;
+        this.typed = new IdentityHashMap<>(records);
     }
 
     /** Null when the record is fine (then {@link #typed} has it), else why it is bad input. */
