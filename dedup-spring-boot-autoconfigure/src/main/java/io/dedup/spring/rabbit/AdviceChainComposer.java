@@ -12,7 +12,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
  * Adds the starter's two advices to the advice chain of every {@code @RabbitListener} container factory (Boot's
  * {@code SimpleRabbitListenerContainerFactory} or {@code DirectRabbitListenerContainerFactory}, or the
  * application's own), keeping the chain the factory already has: {@code [dedup claim, ...the application's advices
- * (Boot's retry interceptor from spring.rabbitmq.listener.*.retry), attempt recorder]}. It runs after the factory's
+ * (Boot's retry interceptor from spring.rabbitmq.listener.*.retry)]}. It runs after the factory's
  * bean method, so after Boot's configurer set the retry advice. See {@link DedupRabbitAdvice} for why the claim is
  * outermost. Idempotent: a factory is composed once.
  */
@@ -37,13 +37,12 @@ final class AdviceChainComposer implements BeanPostProcessor {
         chain.add(claim);
         if (existing != null) {
             for (Advice advice : existing) {
-                if (advice instanceof DedupRabbitAdvice || advice == DedupRabbitAdvice.attempts()) {
+                if (advice instanceof DedupRabbitAdvice) {
                     return; // composed already
                 }
                 chain.add(advice);
             }
         }
-        chain.add(DedupRabbitAdvice.attempts());
         factory.setAdviceChain(chain.toArray(new Advice[0]));
     }
 }

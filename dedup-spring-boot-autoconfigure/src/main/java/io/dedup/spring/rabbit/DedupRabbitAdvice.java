@@ -22,12 +22,13 @@ import org.springframework.amqp.ImmediateRequeueAmqpException;
 import org.springframework.amqp.core.Address;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.support.ListenerExecutionFailedException;
 
 /**
  * The deduplication of a {@code @RabbitListener} container, as the outermost advice of its advice chain: it claims
  * the message's key once, then lets the rest of the chain (the application's advices, Boot's retry interceptor) and
- * the listener run under that claim. The innermost link, {@link #attempts()}, tells it how the listener's last
- * attempt ended, since a retry recoverer may swallow the failure.
+ * the listener run under that claim. The container's listener is wrapped ({@link #recording}) to tell it how the
+ * listener's last attempt ended, since a retry recoverer may swallow the failure.
  *
  * <p>Why outermost: a retry of the listener happens inside the one claim (the key is ours during every attempt and
  * its lease is renewed through the retry's back-off), so an attempt never re-claims a key our own claim holds; a
@@ -58,9 +59,17 @@ final class DedupRabbitAdvice implements MethodInterceptor {
         this.guards = Objects.requireNonNull(guards, "guards");
     }
 
-    /** The innermost advice of the chain: notes each attempt of the listener for the claim around it. */
-    static MethodInterceptor attempts() {
-        return AttemptRecorder.INSTANCE;
+    /**
+     * Wraps a container's listener so that each call of it (each attempt of a retry) is noted for the claim around
+     * it. A listener wrapper, not an inner advice: Spring AMQP 4's stateless retry interceptor repeats {@code
+     * proceed()} on one invocation, which skips the advices after it on every attempt but the first.
+     */
+    static org.springframework.amqp.core.MessageListener recording(
+            org.springframework.amqp.core.MessageListener listener) {
+        if (listener instanceof RecordingListener) {
+            return listener;
+        }
+        return new RecordingListener(listener);
     }
 
     @Override
@@ -168,13 +177,22 @@ final class DedupRabbitAdvice implements MethodInterceptor {
                     channel.basicNack(tag, false, true);
                     return null;
                 }
-                throw new ImmediateRequeueAmqpException("the key of this message is held elsewhere (or the store is "
-                        + "unavailable): requeued after " + guard.inProgressBackoff() + " (" + outcome(result) + ")");
+                // Wrapped as a listener failure: anything else thrown from the chain restarts the consumer.
+                throw new ListenerExecutionFailedException(
+                        "@RabbitListener '" + guard.listenerId() + "': requeued",
+                        new ImmediateRequeueAmqpException("the key of this message is held elsewhere (or the store is "
+                                + "unavailable): requeued after " + guard.inProgressBackoff() + " ("
+                                + outcome(result) + ")"),
+                        message);
             }
             case RETRY_OR_DEAD_LETTER -> {
                 listenerChannel.settle(true);
-                if (listenerFailure != null) {
+                if (listenerFailure instanceof ListenerExecutionFailedException || listenerFailure instanceof Error) {
                     throw listenerFailure;
+                }
+                if (listenerFailure != null) {
+                    throw new ListenerExecutionFailedException(
+                            "@RabbitListener '" + guard.listenerId() + "' failed", listenerFailure, message);
                 }
                 return null; // the retry recoverer (or the listener itself) settled the message
             }
@@ -247,29 +265,57 @@ final class DedupRabbitAdvice implements MethodInterceptor {
     }
 
     /** How the listener's attempts of one message ended. */
-    private static final class Attempts {
+    static final class Attempts {
         int count;
         Throwable lastFailure;
     }
 
-    private enum AttemptRecorder implements MethodInterceptor {
-        INSTANCE;
+    /** The container's listener, noting each of its calls in the current {@link Attempts}. */
+    private static final class RecordingListener
+            implements org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener {
+        private final org.springframework.amqp.core.MessageListener delegate;
+
+        RecordingListener(org.springframework.amqp.core.MessageListener delegate) {
+            this.delegate = Objects.requireNonNull(delegate, "delegate");
+        }
 
         @Override
-        public Object invoke(MethodInvocation invocation) throws Throwable {
+        public void onMessage(Message message, Channel channel) throws Exception {
             Attempts attempts = CURRENT.get();
-            if (attempts == null) {
-                return invocation.proceed();
+            if (attempts != null) {
+                attempts.count++;
             }
-            attempts.count++;
             try {
-                Object value = invocation.proceed();
-                attempts.lastFailure = null;
-                return value;
-            } catch (Throwable t) {
-                attempts.lastFailure = t;
-                throw t;
+                if (delegate
+                        instanceof org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener aware) {
+                    aware.onMessage(message, channel);
+                } else {
+                    delegate.onMessage(message);
+                }
+                if (attempts != null) {
+                    attempts.lastFailure = null;
+                }
+            } catch (Exception | Error e) {
+                if (attempts != null) {
+                    attempts.lastFailure = e;
+                }
+                throw e;
             }
+        }
+
+        @Override
+        public void onMessage(Message message) {
+            throw new UnsupportedOperationException("called with a channel");
+        }
+
+        @Override
+        public void containerAckMode(org.springframework.amqp.core.AcknowledgeMode mode) {
+            delegate.containerAckMode(mode);
+        }
+
+        @Override
+        public boolean isAsyncReplies() {
+            return delegate.isAsyncReplies();
         }
     }
 }

@@ -148,6 +148,9 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
                     + "methods that take one message (the prefetch window is claimed message by message). Set "
                     + "dedup.rabbit.listeners." + (id == null ? "<id>" : id) + ".enabled=false");
         }
+        if (container.getMessageListener() != null) {
+            container.setMessageListener(DedupRabbitAdvice.recording(container.getMessageListener()));
+        }
         for (String queue : queues) {
             Optional<Deduplicated> annotated = byId.isPresent() ? byId : annotations.forQueue(queue);
             if (annotated.isPresent() && !annotated.get().enabled()) {
