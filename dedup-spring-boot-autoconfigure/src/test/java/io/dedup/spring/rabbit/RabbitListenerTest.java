@@ -47,6 +47,8 @@ class RabbitListenerTest {
     static final String ORDERS = "dedup-boot-orders-" + RUN;
     static final String FLAKY = "dedup-boot-flaky-" + RUN;
     static final String RPC = "dedup-boot-rpc-" + RUN;
+    static final String POISON = "dedup-boot-poison-" + RUN;
+    static final String POISON_DLQ = POISON + "-dlq";
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
@@ -57,11 +59,14 @@ class RabbitListenerTest {
         registry.add("spring.rabbitmq.password", rabbit::password);
         registry.add("spring.rabbitmq.listener.simple.prefetch", () -> "50");
         registry.add("spring.rabbitmq.listener.simple.retry.enabled", () -> "true");
+        // Three attempts: Boot 4 counts retries after the first, Boot 3.5 attempts.
+        registry.add("spring.rabbitmq.listener.simple.retry.max-retries", () -> "2");
         registry.add("spring.rabbitmq.listener.simple.retry.max-attempts", () -> "3");
         registry.add("spring.rabbitmq.listener.simple.retry.initial-interval", () -> "50ms");
         registry.add("test.orders", () -> ORDERS);
         registry.add("test.flaky", () -> FLAKY);
         registry.add("test.rpc", () -> RPC);
+        registry.add("test.poison", () -> POISON);
         registry.add("dedup.store.type", () -> "memory");
         registry.add("dedup.rabbit.in-progress-backoff", () -> "200ms");
         registry.add("dedup.rabbit.listeners.rpc.key", () -> "header:request-id");
@@ -153,11 +158,32 @@ class RabbitListenerTest {
         assertThat(calls.count(request)).isEqualTo(1);
     }
 
+    @Test
+    void a_listener_that_keeps_failing_is_retried_by_boot_then_dead_lettered_with_its_key_released() {
+        String poison = "poison-" + RUN;
+        send(POISON, poison);
+        Message dead = template.receive(POISON_DLQ, 30_000);
+        assertThat(dead).as("the dead-lettered message").isNotNull();
+        assertThat(dead.getMessageProperties().getMessageId()).isEqualTo(poison);
+        assertThat(calls.attempts(poison)).as("Boot's retry attempts").isEqualTo(3);
+        try (DedupConsumer<String> other = DedupConsumer.<String>builder(Optional::of)
+                        .store(store)
+                        .namespace(POISON)
+                        .build();
+                ClaimedBatch<String> batch = other.claimAll(List.of(poison))) {
+            assertThat(batch.entries().get(0).mayRun())
+                    .as("the key was released, so a redelivery may run it")
+                    .isTrue();
+        }
+    }
+
     @org.junit.jupiter.api.AfterAll
     static void deleteQueues(@Autowired org.springframework.amqp.core.AmqpAdmin admin) {
         admin.deleteQueue(ORDERS);
         admin.deleteQueue(FLAKY);
         admin.deleteQueue(RPC);
+        admin.deleteQueue(POISON);
+        admin.deleteQueue(POISON_DLQ);
     }
 
     private void send(String queue, String messageId) {
@@ -261,6 +287,20 @@ class RabbitListenerTest {
             return new Queue(env.getProperty("test.rpc"), false, false, false);
         }
 
+        /** Dead-lettered by the broker to the default exchange, routing key POISON_DLQ. */
+        @Bean
+        Queue poison(Environment env) {
+            return org.springframework.amqp.core.QueueBuilder.nonDurable(env.getProperty("test.poison"))
+                    .deadLetterExchange("")
+                    .deadLetterRoutingKey(env.getProperty("test.poison") + "-dlq")
+                    .build();
+        }
+
+        @Bean
+        Queue poisonDeadLetters(Environment env) {
+            return new Queue(env.getProperty("test.poison") + "-dlq", false, false, false);
+        }
+
         @Bean
         Listeners listeners(Calls calls) {
             return new Listeners(calls);
@@ -290,6 +330,13 @@ class RabbitListenerTest {
                 throw new IllegalStateException("not yet: " + id);
             }
             calls.ran(id);
+        }
+
+        @RabbitListener(id = "poison", queues = "${test.poison}")
+        void onPoison(Message message) {
+            String id = message.getMessageProperties().getMessageId();
+            calls.attempt(id);
+            throw new IllegalStateException("poison " + id);
         }
 
         @RabbitListener(id = "rpc", queues = "${test.rpc}")
