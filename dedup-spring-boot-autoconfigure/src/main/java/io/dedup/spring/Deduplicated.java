@@ -7,9 +7,10 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Says where the idempotency key of a {@code @KafkaListener} method's records is, and optionally its namespace.
- * The starter finds the method's listener by its {@code id} (or, without one, by its topics) and deduplicates its
- * container with this key. Properties ({@code dedup.kafka.listeners.<id>.key}) win over the annotation.
+ * Says where the idempotency key of a {@code @KafkaListener} or {@code @RabbitListener} method's messages is, and
+ * optionally its namespace. The starter finds the method's listener by its {@code id} (or, without one, by its topics
+ * or queues) and deduplicates its container with this key. Properties ({@code dedup.kafka.listeners.<id>.key}, {@code
+ * dedup.rabbit.listeners.<id>.key}) win over the annotation.
  *
  * <pre>{@code
  * @KafkaListener(id = "payments", topics = "payments")
@@ -22,12 +23,13 @@ import java.lang.annotation.Target;
 @Documented
 public @interface Deduplicated {
     /**
-     * Where the key is: a comma-separated chain of {@code header[:NAME]}, {@code record-key}, {@code
-     * json-pointer:/POINTER}, {@code content-hash[:HEADER1+HEADER2]}.
+     * Where the key is. Kafka: a comma-separated chain of {@code header[:NAME]}, {@code record-key}, {@code
+     * json-pointer:/POINTER}, {@code content-hash[:HEADER1+HEADER2]}. RabbitMQ: of {@code message-id}, {@code
+     * header[:NAME]}, {@code json:/POINTER}, {@code content-hash}.
      */
     String key();
 
-    /** The namespace of its keys; empty: {@code dedup.namespace}, then the consumer group. */
+    /** The namespace of its keys; empty: {@code dedup.namespace}, then the consumer group or queue. */
     String namespace() default "";
 
     /** Set false to leave this listener undeduplicated even when the starter would cover it. */

@@ -39,6 +39,7 @@ public class DedupProperties {
     private final Redis redis = new Redis();
     private final Jdbc jdbc = new Jdbc();
     private final Kafka kafka = new Kafka();
+    private final Rabbit rabbit = new Rabbit();
     private final Observation observation = new Observation();
 
     public boolean isEnabled() {
@@ -103,6 +104,10 @@ public class DedupProperties {
 
     public Kafka getKafka() {
         return kafka;
+    }
+
+    public Rabbit getRabbit() {
+        return rabbit;
     }
 
     public Observation getObservation() {
@@ -270,14 +275,69 @@ public class DedupProperties {
         }
     }
 
+    public static class Rabbit {
+        /** Whether @RabbitListener containers are deduplicated. */
+        private boolean enabled = true;
+
+        /**
+         * Where a message's key is, for listeners and queues without their own: a comma-separated chain of
+         * message-id, header, header:NAME, json:/POINTER, content-hash.
+         */
+        private String key = "message-id";
+
+        /**
+         * How long a message whose key is held elsewhere waits on the consumer before it is requeued (and delivered
+         * again).
+         */
+        private Duration inProgressBackoff = Duration.ofSeconds(1);
+
+        /** Per listener id: its key and namespace. */
+        private final Map<String, Listener> listeners = new LinkedHashMap<>();
+
+        /** Per queue: where its messages' key is (same form as dedup.rabbit.key). */
+        private final Map<String, String> queues = new LinkedHashMap<>();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getKey() {
+            return key;
+        }
+
+        public void setKey(String key) {
+            this.key = key;
+        }
+
+        public Duration getInProgressBackoff() {
+            return inProgressBackoff;
+        }
+
+        public void setInProgressBackoff(Duration inProgressBackoff) {
+            this.inProgressBackoff = inProgressBackoff;
+        }
+
+        public Map<String, Listener> getListeners() {
+            return listeners;
+        }
+
+        public Map<String, String> getQueues() {
+            return queues;
+        }
+    }
+
     public static class Listener {
         /** Whether this listener is deduplicated. */
         private boolean enabled = true;
 
-        /** Where its records' key is; empty: per topic, then dedup.kafka.key. */
+        /** Where its messages' key is; empty: per topic or queue, then dedup.kafka.key or dedup.rabbit.key. */
         private String key;
 
-        /** Its namespace; empty: dedup.namespace, then its consumer group. */
+        /** Its namespace; empty: dedup.namespace, then its consumer group (Kafka) or queue (RabbitMQ). */
         private String namespace;
 
         public boolean isEnabled() {

@@ -7,6 +7,7 @@ import io.dedup.spi.DedupStore;
 import io.dedup.spring.Deduplicated;
 import io.dedup.spring.autoconfigure.DedupProperties;
 import io.dedup.spring.observation.DedupOutcomes;
+import io.dedup.spring.transaction.ClaimScope;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

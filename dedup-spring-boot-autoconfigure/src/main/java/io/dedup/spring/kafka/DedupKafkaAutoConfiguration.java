@@ -1,13 +1,12 @@
 package io.dedup.spring.kafka;
 
-import io.dedup.jdbc.JdbcDedupStore;
 import io.dedup.kafka.RecordKeys;
 import io.dedup.spi.DedupStore;
 import io.dedup.spring.autoconfigure.DedupAutoConfiguration;
 import io.dedup.spring.autoconfigure.DedupProperties;
 import io.dedup.spring.observation.DedupOutcomes;
+import io.dedup.spring.transaction.TransactionalClaims;
 import io.micrometer.observation.ObservationRegistry;
-import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -17,7 +16,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.config.ContainerCustomizer;
-import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -60,7 +58,12 @@ public class DedupKafkaAutoConfiguration {
                 ? new DedupOutcomes(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
                 : null;
         return new DedupDelegate(new DedupContainerCustomizer(
-                properties, store, annotations, meterRegistry, outcomes, () -> Transactions.scope(context, store)));
+                properties,
+                store,
+                annotations,
+                meterRegistry,
+                outcomes,
+                () -> TransactionalClaims.jdbc(context, store)));
     }
 
     @Bean
@@ -95,25 +98,5 @@ public class DedupKafkaAutoConfiguration {
         }
         return context.getBeanProvider(ClassUtils.resolveClassName(type, loader))
                 .getIfUnique();
-    }
-
-    /** JDBC transactional mode's pieces, loaded only when it is turned on. */
-    private static final class Transactions {
-        static ClaimScope scope(ApplicationContext context, DedupStore store) {
-            if (!ClassUtils.isPresent("io.dedup.jdbc.JdbcDedupStore", Transactions.class.getClassLoader())
-                    || !(store instanceof JdbcDedupStore jdbc)) {
-                throw new IllegalStateException("dedup.jdbc.transactional=true needs the JDBC store "
-                        + "(io.dedup:dedup-jdbc-store and a DataSource), but the store is " + store.describe());
-            }
-            DataSource dataSource = context.getBeanProvider(DataSource.class).getIfUnique();
-            PlatformTransactionManager manager =
-                    context.getBeanProvider(PlatformTransactionManager.class).getIfUnique();
-            if (dataSource == null || manager == null) {
-                throw new IllegalStateException("dedup.jdbc.transactional=true needs one DataSource and one "
-                        + "PlatformTransactionManager bean (found " + (dataSource == null ? "no" : "a")
-                        + " DataSource and " + (manager == null ? "no unique" : "a") + " transaction manager)");
-            }
-            return new JdbcTransactionScope(manager, dataSource, jdbc);
-        }
     }
 }

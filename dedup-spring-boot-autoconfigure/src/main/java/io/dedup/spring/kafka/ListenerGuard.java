@@ -3,6 +3,7 @@ package io.dedup.spring.kafka;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
 import io.dedup.spring.observation.DedupOutcomes;
+import io.dedup.spring.transaction.ClaimScope;
 import io.micrometer.observation.Observation;
 import java.time.Duration;
 import java.util.Objects;

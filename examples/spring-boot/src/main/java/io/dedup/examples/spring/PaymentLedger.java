@@ -1,6 +1,7 @@
 package io.dedup.examples.spring;
 
 import io.dedup.spring.Deduplicated;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -8,7 +9,7 @@ import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
-/** The ledger: one row per payment, written by a deduplicated listener. Thread-safe (stateless). */
+/** The ledger: one row per payment, written by deduplicated Kafka and RabbitMQ listeners. Thread-safe (stateless). */
 @Component
 public class PaymentLedger {
     private final JdbcTemplate jdbc;
@@ -24,6 +25,13 @@ public class PaymentLedger {
     @Deduplicated(key = "header:event-id")
     @Transactional
     public void onPayment(String amount, @Header("event-id") String paymentId) {
+        jdbc.update("INSERT INTO " + table + " (payment_id, amount) VALUES (?, ?)", paymentId, amount);
+    }
+
+    @RabbitListener(id = "card-payments", queues = "${ledger.queue:card-payments}")
+    @Deduplicated(key = "header:event-id")
+    @Transactional
+    public void onCardPayment(String amount, @Header("event-id") String paymentId) {
         jdbc.update("INSERT INTO " + table + " (payment_id, amount) VALUES (?, ?)", paymentId, amount);
     }
 

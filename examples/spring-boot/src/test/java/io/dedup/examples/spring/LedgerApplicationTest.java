@@ -25,6 +25,7 @@ class LedgerApplicationTest {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final String LEDGER = "example_ledger_" + RUN;
     private static final String KEYS = "example_dedup_keys_" + RUN;
+    private static final String QUEUE = "card-payments-" + RUN;
     private static KafkaBroker broker;
 
     @AfterAll
@@ -56,6 +57,15 @@ class LedgerApplicationTest {
             for (String payment : payments) {
                 assertThat(ledger.rows(payment)).as(payment).isEqualTo(1);
             }
+            // Card payments over RabbitMQ, into the same ledger: each sent twice.
+            String card = "c-1-" + RUN;
+            sendCard(app, card);
+            sendCard(app, card);
+            String lastCard = "c-2-" + RUN;
+            sendCard(app, lastCard);
+            await().atMost(Duration.ofSeconds(60)).until(() -> ledger.rows(lastCard) == 1);
+            assertThat(ledger.rows(card)).isEqualTo(1);
+            app.getBean(org.springframework.amqp.core.AmqpAdmin.class).deleteQueue(QUEUE);
             JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
             jdbc.execute("DROP TABLE " + LEDGER);
             jdbc.execute("DROP TABLE IF EXISTS " + KEYS);
@@ -65,6 +75,7 @@ class LedgerApplicationTest {
 
     private static ConfigurableApplicationContext start(String topic) {
         ServiceEndpoint postgres = LocalServices.postgres();
+        ServiceEndpoint rabbit = LocalServices.rabbitmq();
         return new SpringApplication(LedgerApplication.class)
                 .run(
                         "--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
@@ -72,7 +83,20 @@ class LedgerApplicationTest {
                         "--spring.datasource.username=" + postgres.user(),
                         "--ledger.topic=" + topic,
                         "--ledger.table=" + LEDGER,
+                        "--ledger.queue=" + QUEUE,
+                        "--spring.rabbitmq.host=" + rabbit.host(),
+                        "--spring.rabbitmq.port=" + rabbit.port(),
+                        "--spring.rabbitmq.username=" + rabbit.user(),
+                        "--spring.rabbitmq.password=" + rabbit.password(),
                         "--dedup.jdbc.table=" + KEYS);
+    }
+
+    private static void sendCard(ConfigurableApplicationContext app, String paymentId) {
+        app.getBean(org.springframework.amqp.rabbit.core.RabbitTemplate.class)
+                .convertAndSend("", QUEUE, "5.00 EUR", m -> {
+                    m.getMessageProperties().setHeader("event-id", paymentId);
+                    return m;
+                });
     }
 
     @SuppressWarnings("unchecked")

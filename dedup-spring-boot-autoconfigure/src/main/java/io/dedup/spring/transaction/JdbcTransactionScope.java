@@ -1,4 +1,4 @@
-package io.dedup.spring.kafka;
+package io.dedup.spring.transaction;
 
 import io.dedup.ClaimedBatch;
 import io.dedup.DedupConsumer;
@@ -8,7 +8,6 @@ import io.dedup.spi.StoreTransaction;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -17,25 +16,29 @@ import org.springframework.transaction.support.TransactionTemplate;
  * JDBC transactional mode: the claims, the listener's own writes (its {@code @Transactional} methods join) and the
  * completions commit in one Spring-managed transaction on the application's {@code DataSource}. A failed listener
  * rolls everything back, its key included; a crash before the commit leaves no trace, and the redelivery runs it
- * once more.
+ * once more. The transaction joins one that is already active on the thread (a listener container's own transaction
+ * manager), as {@code PROPAGATION_REQUIRED} does.
+ *
+ * <p>Thread-safe.
  */
-final class JdbcTransactionScope implements ClaimScope {
+public final class JdbcTransactionScope implements ClaimScope {
     private final TransactionTemplate transactions;
     private final DataSource dataSource;
     private final JdbcDedupStore store;
 
-    JdbcTransactionScope(PlatformTransactionManager transactionManager, DataSource dataSource, JdbcDedupStore store) {
+    /** @param transactionManager the transaction manager of {@code dataSource}, which the listener's transactions use */
+    public JdbcTransactionScope(
+            PlatformTransactionManager transactionManager, DataSource dataSource, JdbcDedupStore store) {
         this.transactions = new TransactionTemplate(Objects.requireNonNull(transactionManager, "transactionManager"));
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.store = Objects.requireNonNull(store, "store");
     }
 
     @Override
-    public <T> Settled<T> claim(
-            DedupConsumer<ConsumerRecord<?, ?>> dedup, List<ConsumerRecord<?, ?>> records, Work<T> work) {
+    public <M, T> Settled<T> claim(DedupConsumer<M> dedup, List<M> messages, Work<M, T> work) {
         return transactions.execute(status -> {
             StoreTransaction transaction = store.begin(DataSourceUtils.getConnection(dataSource));
-            ClaimedBatch<ConsumerRecord<?, ?>> batch = dedup.claimAll(records, transaction);
+            ClaimedBatch<M> batch = dedup.claimAll(messages, transaction);
             T value;
             try (batch) {
                 value = work.run(batch);
