@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.dedup.memory.InMemoryDedupStore;
+import io.dedup.testkit.FaultInjectingStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,7 @@ class KafkaDedupRunnerTest {
 
     private final MockConsumer<byte[], byte[]> consumer =
             new MockConsumer<>(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST); // 3.x and 4.x
-    private final SwitchableStore store = new SwitchableStore(InMemoryDedupStore.create());
+    private final FaultInjectingStore store = FaultInjectingStore.inMemory();
     private final List<DeadLetter> published = new CopyOnWriteArrayList<>();
     private final List<String> handled = new CopyOnWriteArrayList<>();
     private KafkaDedupRunner<?, ?> runner;

@@ -19,25 +19,16 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class DeadLetterTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
-    private RabbitBroker broker;
 
-    @BeforeEach
-    void connect() throws Exception {
-        broker = new RabbitBroker();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    final RabbitBroker broker = new RabbitBroker();
 
     @ParameterizedTest
     @EnumSource(QueueType.class)

@@ -18,9 +18,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A handler that throws an {@link Error} (an {@code AssertionError}, a {@code StackOverflowError}) in the middle of
@@ -29,17 +28,9 @@ import org.junit.jupiter.api.Test;
  */
 class HandlerErrorTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private RabbitBroker broker;
 
-    @BeforeEach
-    void connect() throws Exception {
-        broker = new RabbitBroker();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    final RabbitBroker broker = new RabbitBroker();
 
     @Test
     void an_error_mid_batch_keeps_finished_work_releases_the_rest_retries_the_failing_delivery_and_the_worker_lives()
