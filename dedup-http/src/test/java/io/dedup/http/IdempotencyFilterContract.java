@@ -26,7 +26,7 @@ abstract class IdempotencyFilterContract {
     private final List<AutoCloseable> open = new ArrayList<>();
     protected final TestApp app = new TestApp();
 
-    /** A store for one test; the subclass closes it. */
+    /** The store of one test (the same one on every call); the contract closes it after the test. */
     protected abstract DedupStore store();
 
     private TestServer serve(UnaryOperator<IdempotencyFilterBuilder> options) {
@@ -49,6 +49,7 @@ abstract class IdempotencyFilterContract {
         for (AutoCloseable c : open) {
             c.close();
         }
+        store().close();
     }
 
     private static String key() {
