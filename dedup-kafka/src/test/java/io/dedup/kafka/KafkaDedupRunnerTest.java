@@ -35,15 +35,9 @@ class KafkaDedupRunnerTest {
     private KafkaDedupRunner<?, ?> runner;
 
     private KafkaDedupRunner<String, String> runner(io.dedup.MessageHandler<ConsumerRecord<String, String>> handler) {
-        KafkaDedupRunner<String, String> runner = KafkaDedupRunner.builder(
-                        Map.of("group.id", "g"), new StringDeserializer(), new StringDeserializer())
-                .consumer(consumer)
-                .topics("orders")
-                .dedup(KafkaDedup.builder()
-                        .store(store)
-                        .retries(3, Duration.ofMillis(40), Duration.ofMillis(40))
-                        .deferBackoff(Duration.ofMillis(40))
-                        .deadLetters(published::addAll))
+        KafkaDedupRunner<String, String> runner = MockRunners.builder(consumer)
+                .dedup(MockRunners.dedup(store, 3, Duration.ofMillis(40), published::addAll)
+                        .deferBackoff(Duration.ofMillis(40)))
                 .storeBackoff(Duration.ofMillis(40), Duration.ofMillis(80))
                 .handler(handler)
                 .build();
