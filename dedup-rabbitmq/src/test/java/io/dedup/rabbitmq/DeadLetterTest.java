@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,7 +52,7 @@ class DeadLetterTest {
             broker.publish(queue, "order-5", "ship order 5");
 
             String dlq = RetryTopology.of(queue).deadLetterQueue();
-            GetResponse deadLetter = awaitMessage(dlq);
+            GetResponse deadLetter = broker.awaitMessage(dlq, PATIENCE);
             Map<String, Object> headers = deadLetter.getProps().getHeaders();
             assertThat(text(headers, DedupHeaders.REASON)).isEqualTo("handler-failed");
             assertThat(text(headers, DedupHeaders.ERROR_CLASS)).isEqualTo(IllegalStateException.class.getName());
@@ -94,7 +93,7 @@ class DeadLetterTest {
 
             broker.publish(queue, "report-1", "render report 1");
 
-            GetResponse deadLetter = awaitMessage(queue + ".parked");
+            GetResponse deadLetter = broker.awaitMessage(queue + ".parked", PATIENCE);
             Map<String, Object> headers = deadLetter.getProps().getHeaders();
             assertThat(text(headers, DedupHeaders.ERROR_CLASS)).isEqualTo("java.io.IOException");
             assertThat(((Number) headers.get(DedupHeaders.ATTEMPTS)).intValue()).isEqualTo(2);
@@ -123,7 +122,7 @@ class DeadLetterTest {
 
             broker.publish(queue, new AMQP.BasicProperties.Builder().build(), "no key here");
 
-            GetResponse deadLetter = awaitMessage(RetryTopology.of(queue).deadLetterQueue());
+            GetResponse deadLetter = broker.awaitMessage(RetryTopology.of(queue).deadLetterQueue(), PATIENCE);
             Map<String, Object> headers = deadLetter.getProps().getHeaders();
             assertThat(text(headers, DedupHeaders.REASON)).isEqualTo("key-missing");
             assertThat(text(headers, DedupHeaders.ERROR_CLASS))
@@ -147,7 +146,7 @@ class DeadLetterTest {
 
             broker.publish(queue, new AMQP.BasicProperties.Builder().build(), "{not json");
 
-            GetResponse deadLetter = awaitMessage(RetryTopology.of(queue).deadLetterQueue());
+            GetResponse deadLetter = broker.awaitMessage(RetryTopology.of(queue).deadLetterQueue(), PATIENCE);
             assertThat(text(deadLetter.getProps().getHeaders(), DedupHeaders.REASON))
                     .isEqualTo("key-unreadable");
         }
@@ -168,7 +167,7 @@ class DeadLetterTest {
             broker.publish(queue, "transfer-3", "100 EUR to Alice");
             broker.publish(queue, "transfer-3", "900 EUR to Mallory");
 
-            GetResponse deadLetter = awaitMessage(RetryTopology.of(queue).deadLetterQueue());
+            GetResponse deadLetter = broker.awaitMessage(RetryTopology.of(queue).deadLetterQueue(), PATIENCE);
             assertThat(text(deadLetter.getProps().getHeaders(), DedupHeaders.REASON))
                     .isEqualTo("conflict");
             assertThat(text(deadLetter.getProps().getHeaders(), DedupHeaders.ERROR_CLASS))
@@ -193,18 +192,9 @@ class DeadLetterTest {
 
             broker.publish(queue, new AMQP.BasicProperties.Builder().build(), "no key");
 
-            GetResponse rejected = awaitMessage(parking);
+            GetResponse rejected = broker.awaitMessage(parking, PATIENCE);
             assertThat(rejected.getProps().getHeaders()).containsKey("x-death");
         }
-    }
-
-    private GetResponse awaitMessage(String queue) {
-        AtomicReference<GetResponse> response = new AtomicReference<>();
-        await().atMost(PATIENCE).until(() -> {
-            response.set(broker.take(queue));
-            return response.get() != null;
-        });
-        return response.get();
     }
 
     private static String text(Map<String, Object> headers, String name) {

@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -129,7 +128,7 @@ class HandlerErrorTest {
             });
 
             broker.publish(queue, "bad", "recurse");
-            GetResponse deadLetter = awaitMessage(RetryTopology.of(queue).deadLetterQueue());
+            GetResponse deadLetter = broker.awaitMessage(RetryTopology.of(queue).deadLetterQueue(), PATIENCE);
             Map<String, Object> headers = deadLetter.getProps().getHeaders();
             assertThat(String.valueOf(headers.get(DedupHeaders.REASON))).isEqualTo("handler-failed");
             assertThat(String.valueOf(headers.get(DedupHeaders.ERROR_CLASS)))
@@ -150,14 +149,5 @@ class HandlerErrorTest {
     private static boolean workerAlive(String queue) {
         return Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.getName().equals("dedup-rabbitmq-" + queue) && t.isAlive());
-    }
-
-    private GetResponse awaitMessage(String queue) {
-        AtomicReference<GetResponse> response = new AtomicReference<>();
-        await().atMost(PATIENCE).until(() -> {
-            response.set(broker.take(queue));
-            return response.get() != null;
-        });
-        return response.get();
     }
 }

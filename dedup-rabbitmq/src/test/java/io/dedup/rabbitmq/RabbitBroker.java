@@ -9,12 +9,15 @@ import io.dedup.testkit.LocalServices;
 import io.dedup.testkit.ServiceEndpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -146,6 +149,16 @@ final class RabbitBroker implements AutoCloseable, BeforeEachCallback, AfterEach
     /** Takes one message from {@code queue}, acking it; null when empty. */
     synchronized GetResponse take(String queue) throws IOException {
         return channel().basicGet(queue, true);
+    }
+
+    /** Waits up to {@code patience} for a message in {@code queue} and takes it (acked). */
+    GetResponse awaitMessage(String queue, Duration patience) {
+        AtomicReference<GetResponse> response = new AtomicReference<>();
+        Awaitility.await().atMost(patience).until(() -> {
+            response.set(take(queue));
+            return response.get() != null;
+        });
+        return response.get();
     }
 
     /** The admin channel (publisher confirms on), connected on first use. */
