@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real database for one test class: a small HikariCP pool and a table name no other run uses. {@link #close()}
- * drops every table it named and closes the pool. Also a JUnit extension that does that after the class's tests:
+ * drops every table it named and closes the pool. Also a JUnit extension that does that after the class's tests,
+ * registered on a static field, or on an instance field of a {@code PER_CLASS} test class:
  *
  * <pre>{@code
  * @RegisterExtension
