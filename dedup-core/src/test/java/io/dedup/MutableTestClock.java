@@ -7,15 +7,18 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Core cannot use the testkit's MutableClock (the testkit depends on core), so it has its own. */
-final class MutableTestClock extends Clock {
+/**
+ * A clock that moves only when told to, for core's own tests: core cannot use the testkit's {@code MutableClock}
+ * (the testkit depends on core). Thread-safe.
+ */
+public final class MutableTestClock extends Clock {
     private final AtomicLong millis;
 
-    MutableTestClock(Instant start) {
+    public MutableTestClock(Instant start) {
         millis = new AtomicLong(start.toEpochMilli());
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         millis.addAndGet(d.toMillis());
     }
 

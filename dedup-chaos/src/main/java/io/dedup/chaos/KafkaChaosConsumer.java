@@ -1,6 +1,5 @@
 package io.dedup.chaos;
 
-import io.dedup.Claim;
 import io.dedup.kafka.KafkaDedup;
 import io.dedup.kafka.KafkaDedupRunner;
 import io.dedup.kafka.KafkaDedupRunnerBuilder;
@@ -33,7 +32,7 @@ final class KafkaChaosConsumer implements AutoCloseable {
         config.put("session.timeout.ms", settings.get("sessionTimeoutMillis", "3000"));
         config.put("heartbeat.interval.ms", "500");
         config.put("max.poll.records", settings.get("maxPollRecords", "50"));
-        long work = settings.number("handlerMillis", 0);
+        KeyWork work = new KeyWork(settings, gate, ledger);
         DedupStore store = settings.transactional()
                 ? StoreFactory.jdbc(settings)
                 : new GatedStore(StoreFactory.build(settings), gate, ledger);
@@ -48,35 +47,12 @@ final class KafkaChaosConsumer implements AutoCloseable {
                 .dedup(dedup)
                 .storeBackoff(settings.millis("backoffMinMillis", 100), settings.millis("backoffMaxMillis", 1000));
         if (settings.transactional()) {
-            builder.transactionalStore((record, tx) -> {
-                String key = tx.claim().key().id();
-                long token = tx.claim().token();
-                gate.hit(KillPoint.AFTER_CLAIM, key);
-                ledger.invocation(key, token, "start");
-                gate.hit(KillPoint.MID_HANDLER, key);
-                if (work > 0) {
-                    LedgerWriter.sleep(work);
-                }
-                ledger.effectIn(tx.resource(Connection.class), key, token);
-                gate.hit(KillPoint.AFTER_EFFECT, key);
-            });
+            builder.transactionalStore((record, tx) -> work.run(
+                    tx.claim().key().id(),
+                    tx.claim().token(),
+                    (key, token) -> ledger.effectIn(tx.resource(Connection.class), key, token)));
         } else {
-            builder.handler(record -> {
-                Claim claim = Claim.current().orElseThrow(() -> new IllegalStateException("no claim"));
-                if (settings.flag("steps")) {
-                    SteppedWork.run(claim, gate, ledger, work);
-                    return;
-                }
-                String key = claim.key().id();
-                gate.hit(KillPoint.AFTER_CLAIM, key);
-                ledger.invocation(key, claim.token(), "start");
-                gate.hit(KillPoint.MID_HANDLER, key);
-                if (work > 0) {
-                    LedgerWriter.sleep(work);
-                }
-                ledger.effect(key, claim.token());
-                gate.hit(KillPoint.AFTER_EFFECT, key);
-            });
+            builder.handler(record -> work.leased());
         }
         KafkaDedupRunner<String, String> runner = builder.build();
         runner.start();

@@ -2,7 +2,6 @@ package io.dedup.chaos;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import io.dedup.Claim;
 import io.dedup.rabbitmq.RabbitDedup;
 import io.dedup.rabbitmq.RabbitDedupBuilder;
 import io.dedup.rabbitmq.RabbitKeys;
@@ -28,7 +27,7 @@ final class LeasedRabbitConsumer implements AutoCloseable {
     static LeasedRabbitConsumer start(ConsumerSettings settings, PointGate gate, LedgerWriter ledger) throws Exception {
         DedupStore store = new GatedStore(StoreFactory.build(settings), gate, ledger);
         Connection connection = RabbitConnections.open(settings);
-        long work = settings.number("handlerMillis", 0);
+        KeyWork work = new KeyWork(settings, gate, ledger);
         List<RabbitDedup> wrappers = new ArrayList<>();
         for (String queue : settings.list("queues")) {
             RabbitDedupBuilder builder = RabbitDedup.builder(queue)
@@ -47,22 +46,7 @@ final class LeasedRabbitConsumer implements AutoCloseable {
             wrappers.add(dedup);
             Channel channel = connection.createChannel();
             channel.basicQos((int) settings.number("prefetch", 20));
-            dedup.consume(channel, (tag, delivery) -> {
-                Claim claim = Claim.current().orElseThrow(() -> new IllegalStateException("no claim"));
-                if (settings.flag("steps")) {
-                    SteppedWork.run(claim, gate, ledger, work);
-                    return;
-                }
-                String key = claim.key().id();
-                gate.hit(KillPoint.AFTER_CLAIM, key);
-                ledger.invocation(key, claim.token(), "start");
-                gate.hit(KillPoint.MID_HANDLER, key);
-                if (work > 0) {
-                    LedgerWriter.sleep(work);
-                }
-                ledger.effect(key, claim.token());
-                gate.hit(KillPoint.AFTER_EFFECT, key);
-            });
+            dedup.consume(channel, (tag, delivery) -> work.leased());
         }
         return new LeasedRabbitConsumer(connection, wrappers, store);
     }

@@ -92,7 +92,7 @@ final class LedgerWriter implements AutoCloseable {
                 if (!isTransient(e)) {
                     break;
                 }
-                sleep(100L * Math.min(attempt, 10));
+                Pause.millis(100L * Math.min(attempt, 10));
             }
         }
         throw new IllegalStateException("ledger write failed for " + key, last);
@@ -102,15 +102,6 @@ final class LedgerWriter implements AutoCloseable {
     private static boolean isTransient(SQLException e) {
         String state = e.getSQLState();
         return state == null || state.startsWith("08") || state.startsWith("57P");
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     @Override

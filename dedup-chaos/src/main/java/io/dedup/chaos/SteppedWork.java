@@ -25,7 +25,7 @@ final class SteppedWork {
             gate.hit(KillPoint.MID_HANDLER, key); // between the steps: "prepare" is recorded
             Steps.run("effect", () -> {
                 if (workMillis > 0) {
-                    LedgerWriter.sleep(workMillis);
+                    Pause.millis(workMillis);
                 }
                 ledger.effect(key, claim.token());
                 gate.hit(KillPoint.AFTER_EFFECT, key); // inside the step: its effect written, its record not

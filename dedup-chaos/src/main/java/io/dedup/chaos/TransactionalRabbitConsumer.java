@@ -46,19 +46,9 @@ final class TransactionalRabbitConsumer implements AutoCloseable {
             builder.fingerprint(Delivery::getBody);
         }
         TransactionalDedup<Delivery> dedup = builder.build();
-        long work = settings.number("handlerMillis", 0);
-        TransactionalHandler<Delivery> handler = (delivery, tx) -> {
-            String key = tx.key().id();
-            long token = tx.claim().token();
-            gate.hit(KillPoint.AFTER_CLAIM, key);
-            ledger.invocation(key, token, "start");
-            gate.hit(KillPoint.MID_HANDLER, key);
-            if (work > 0) {
-                LedgerWriter.sleep(work);
-            }
-            ledger.effectIn(tx.connection(), key, token);
-            gate.hit(KillPoint.AFTER_EFFECT, key);
-        };
+        KeyWork work = new KeyWork(settings, gate, ledger);
+        TransactionalHandler<Delivery> handler = (delivery, tx) -> work.run(
+                tx.key().id(), tx.claim().token(), (key, token) -> ledger.effectIn(tx.connection(), key, token));
         Connection connection = RabbitConnections.open(settings);
         TransactionalRabbitConsumer consumer = new TransactionalRabbitConsumer(connection, store);
         long redelivery = settings.number("redeliveryMillis", 500);
@@ -108,12 +98,12 @@ final class TransactionalRabbitConsumer implements AutoCloseable {
                         return; // the broker redelivers it
                     }
                     LOG.debug("store unavailable, backing off {} ms: {}", backoff, result);
-                    LedgerWriter.sleep(backoff);
+                    Pause.millis(backoff);
                     backoff = Math.min(backoffMax, backoff * 2);
                 }
                 case DEFER, RETRY_OR_DEAD_LETTER -> {
                     LOG.info("requeueing after {} ms: {}", redelivery, result);
-                    LedgerWriter.sleep(redelivery);
+                    Pause.millis(redelivery);
                     channel.basicNack(tag, false, true);
                     return;
                 }

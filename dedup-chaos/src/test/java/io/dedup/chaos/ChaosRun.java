@@ -428,6 +428,30 @@ final class ChaosRun implements AutoCloseable {
         return new Result(row, unexplained, notCompleted, fenced, waitingAfterStop, dead, rounds);
     }
 
+    /** What a scenario does to the system at one of its fault rounds. */
+    @FunctionalInterface
+    interface Fault {
+        void inject(int round) throws Exception;
+    }
+
+    /**
+     * The shape most scenarios share: publishes the profile's keys, starts {@code consumers} consumers, injects
+     * {@code fault} at {@code rounds} evenly spaced points of progress (each once the keys before it are done),
+     * then finishes the run and checks the invariants.
+     */
+    Result underFaults(int consumers, int rounds, Fault fault) throws Exception {
+        int keys = profile.keys();
+        publish(keys);
+        for (int i = 0; i < consumers; i++) {
+            startConsumer();
+        }
+        for (int round = 0; round < rounds; round++) {
+            awaitProgress(keys * (round + 1) / (rounds + 2), profile.drainTimeout());
+            fault.inject(round);
+        }
+        return finishAndCheck();
+    }
+
     /** The invariants of every scenario without hostile input. */
     Result finishAndCheck() throws Exception {
         Result result = finish();

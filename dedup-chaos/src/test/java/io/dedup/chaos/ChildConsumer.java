@@ -1,5 +1,6 @@
 package io.dedup.chaos;
 
+import io.dedup.testkit.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -51,22 +52,19 @@ final class ChildConsumer {
 
     /** Starts a child with {@code settings} as its {@code name=value} arguments; does not wait for it. */
     static ChildConsumer launch(String id, Map<String, String> settings, Path logDirectory) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(
-                "-Xmx192m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Xss512k",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dorg.slf4j.simpleLogger.log.io.dedup=" + System.getProperty("chaos.childLogLevel", "warn"),
-                "-Dorg.slf4j.simpleLogger.log.io.dedup.chaos=info",
-                "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-                "-cp",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                ChaosConsumer.class.getName()));
-        settings.forEach((name, value) -> command.add(name + "=" + value));
+        List<String> arguments = new ArrayList<>();
+        settings.forEach((name, value) -> arguments.add(name + "=" + value));
+        List<String> command = ChildJvm.command(
+                "192m",
+                List.of(
+                        "-Xss512k",
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                        "-Dorg.slf4j.simpleLogger.log.io.dedup=" + System.getProperty("chaos.childLogLevel", "warn"),
+                        "-Dorg.slf4j.simpleLogger.log.io.dedup.chaos=info",
+                        "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                        "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"),
+                ChaosConsumer.class,
+                arguments);
         try {
             Files.createDirectories(logDirectory);
             Path log = logDirectory.resolve(id + ".log");

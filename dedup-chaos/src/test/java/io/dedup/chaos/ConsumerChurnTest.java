@@ -3,32 +3,17 @@ package io.dedup.chaos;
 import io.dedup.chaos.ChaosRun.Mode;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 /**
  * Consumers join and leave while the run goes on (RabbitMQ's counterpart of a consumer-group rebalance): a clean
  * stop hands its unsettled deliveries back, a kill leaves them to the broker and the leases.
  */
 class ConsumerChurnTest {
-    @Test
-    void leased_mode_on_redis_keeps_every_key_through_joins_and_departures() throws Exception {
-        churn(Mode.LEASED, "redis");
-    }
-
-    @Test
-    void transactional_mode_on_postgres_keeps_every_key_through_joins_and_departures() throws Exception {
-        churn(Mode.TRANSACTIONAL, "postgres");
-    }
-
-    static void churn(Mode mode, String store) throws Exception {
+    @EveryMode
+    void every_key_is_kept_through_joins_and_departures(Mode mode, String store) throws Exception {
         try (ChaosRun run = ChaosRun.start("consumer-churn", mode, store, 3, java.util.Map.of())) {
-            int keys = run.profile.keys();
             run.set("handlerMillis", String.valueOf(Math.max(run.profile.handlerMillis(), 30)));
-            run.publish(keys);
-            run.startConsumer();
-            int steps = run.profile.faultRounds() * 3;
-            for (int step = 0; step < steps; step++) {
-                run.awaitProgress(keys * (step + 1) / (steps + 2), run.profile.drainTimeout());
+            run.underFaults(1, run.profile.faultRounds() * 3, step -> {
                 List<ChildConsumer> live = run.live();
                 int choice =
                         live.size() <= 1 ? 0 : live.size() >= 4 ? 1 + run.random.nextInt(2) : run.random.nextInt(3);
@@ -51,8 +36,7 @@ class ConsumerChurnTest {
                                 "CHAOS %s: %s killed at %d keys%n", run.scenario, leaving.id(), run.progress());
                     }
                 }
-            }
-            run.finishAndCheck();
+            });
         }
     }
 }

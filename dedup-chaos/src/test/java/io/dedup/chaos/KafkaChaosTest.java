@@ -49,31 +49,15 @@ class KafkaChaosTest {
         }
     }
 
-    @Test
-    void leased_runner_rides_out_broker_kills() throws Exception {
-        brokerKills(Mode.LEASED, "redis");
-    }
-
-    @Test
-    void kafka_to_database_runner_rides_out_broker_kills() throws Exception {
-        brokerKills(Mode.TRANSACTIONAL, "postgres");
-    }
-
-    static void brokerKills(Mode mode, String store) throws Exception {
+    @EveryMode
+    void the_runner_rides_out_broker_kills(Mode mode, String store) throws Exception {
         try (ChaosRun run = ChaosRun.onKafka("kafka-broker-kill", mode, store, PARTITIONS, Map.of())) {
-            int keys = run.profile.keys();
-            run.publish(keys);
-            run.startConsumer();
-            run.startConsumer();
-            int rounds = run.profile.faultRounds();
-            for (int round = 0; round < rounds; round++) {
-                run.awaitProgress(keys * (round + 1) / (rounds + 2), run.profile.drainTimeout());
+            run.underFaults(2, run.profile.faultRounds(), round -> {
                 System.out.printf("CHAOS %s: broker SIGKILL at %d keys%n", run.scenario, run.progress());
                 run.kafka.kafka().kill();
                 Pause.millis(1000 + run.random.nextInt(2000));
                 run.kafka.kafka().restart();
-            }
-            run.finishAndCheck();
+            });
         }
     }
 

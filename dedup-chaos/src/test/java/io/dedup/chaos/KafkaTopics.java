@@ -24,8 +24,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * its partition), and the offsets the invariants read.
  */
 final class KafkaTopics implements ChaosBroker {
-    private static KafkaBroker shared;
-
     private final KafkaBroker broker;
     private final String topic;
     private final String group;
@@ -58,11 +56,8 @@ final class KafkaTopics implements ChaosBroker {
     }
 
     /** One broker for every Kafka scenario of the test JVM (it starts in seconds, but not in none). */
-    static synchronized KafkaBroker broker() {
-        if (shared == null) {
-            shared = KafkaBroker.start(Map.of("group.min.session.timeout.ms", "1000"));
-        }
-        return shared;
+    static KafkaBroker broker() {
+        return KafkaBroker.shared(Map.of("group.min.session.timeout.ms", "1000"));
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.dedup.testkit.LocalServices;
 import io.dedup.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 /**
  * Network faults through a TCP proxy: between the consumers and RabbitMQ (connections cut: the broker requeues
@@ -13,27 +12,8 @@ import org.junit.jupiter.api.Test;
  * past the store's timeouts, new connections refused).
  */
 class NetworkFaultsTest {
-    @Test
-    void leased_mode_survives_cut_broker_connections() throws Exception {
-        brokerCuts(Mode.LEASED, "redis");
-    }
-
-    @Test
-    void transactional_mode_survives_cut_broker_connections() throws Exception {
-        brokerCuts(Mode.TRANSACTIONAL, "postgres");
-    }
-
-    @Test
-    void leased_mode_survives_a_cut_frozen_and_refusing_redis_link() throws Exception {
-        storeLinkFaults(Mode.LEASED, "redis");
-    }
-
-    @Test
-    void transactional_mode_survives_a_cut_frozen_and_refusing_postgres_link() throws Exception {
-        storeLinkFaults(Mode.TRANSACTIONAL, "postgres");
-    }
-
-    static void brokerCuts(Mode mode, String store) throws Exception {
+    @EveryMode
+    void survives_cut_broker_connections(Mode mode, String store) throws Exception {
         try (TcpProxy proxy = TcpProxy.start(
                         LocalServices.rabbitmq().host(),
                         LocalServices.rabbitmq().port());
@@ -43,23 +23,17 @@ class NetworkFaultsTest {
                         store,
                         2,
                         Map.of("rabbitPort", String.valueOf(proxy.port())))) {
-            int keys = run.profile.keys();
-            run.publish(keys);
-            run.startConsumer();
-            run.startConsumer();
-            int rounds = run.profile.faultRounds() * 2;
-            for (int round = 0; round < rounds; round++) {
-                run.awaitProgress(keys * (round + 1) / (rounds + 2), run.profile.drainTimeout());
+            run.underFaults(2, run.profile.faultRounds() * 2, round -> {
                 System.out.printf(
                         "CHAOS %s: cut %d broker connections at %d keys%n",
                         run.scenario, proxy.openConnections() / 2, run.progress());
                 proxy.cut();
-            }
-            run.finishAndCheck();
+            });
         }
     }
 
-    static void storeLinkFaults(Mode mode, String store) throws Exception {
+    @EveryMode
+    void survives_a_cut_frozen_and_refusing_store_link(Mode mode, String store) throws Exception {
         try (ChaosRun run = ChaosRun.start("store-link-faults", mode, store)) {
             int targetPort = store.equals("redis") ? run.redis.port() : 5432;
             try (TcpProxy proxy = TcpProxy.start("127.0.0.1", targetPort)) {
@@ -68,13 +42,7 @@ class NetworkFaultsTest {
                 } else {
                     run.set("jdbcUrl", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test");
                 }
-                int keys = run.profile.keys();
-                run.publish(keys);
-                run.startConsumer();
-                run.startConsumer();
-                int rounds = run.profile.faultRounds() * 3;
-                for (int round = 0; round < rounds; round++) {
-                    run.awaitProgress(keys * (round + 1) / (rounds + 2), run.profile.drainTimeout());
+                run.underFaults(2, run.profile.faultRounds() * 3, round -> {
                     switch (round % 3) {
                         case 0 -> {
                             System.out.printf("CHAOS %s: store link cut at %d keys%n", run.scenario, run.progress());
@@ -99,8 +67,7 @@ class NetworkFaultsTest {
                             proxy.restore();
                         }
                     }
-                }
-                run.finishAndCheck();
+                });
             }
         }
     }

@@ -13,17 +13,8 @@ import org.junit.jupiter.api.Test;
  * retention the keys are forgotten and everything is processed again, as documented.
  */
 class ReplayTest {
-    @Test
-    void leased_mode_replay_within_retention_makes_no_new_effect() throws Exception {
-        replayWithin(Mode.LEASED, "redis");
-    }
-
-    @Test
-    void transactional_mode_replay_within_retention_makes_no_new_effect() throws Exception {
-        replayWithin(Mode.TRANSACTIONAL, "postgres");
-    }
-
-    static void replayWithin(Mode mode, String store) throws Exception {
+    @EveryMode
+    void a_replay_within_retention_makes_no_new_effect(Mode mode, String store) throws Exception {
         try (ChaosRun run = ChaosRun.start("replay-within-retention", mode, store)) {
             Workload workload = run.publish(run.profile.keys());
             run.startConsumer();

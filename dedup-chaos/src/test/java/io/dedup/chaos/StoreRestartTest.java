@@ -13,13 +13,7 @@ class StoreRestartTest {
     @Test
     void leased_mode_rides_out_redis_shutdowns_and_kills() throws Exception {
         try (ChaosRun run = ChaosRun.start("redis-restart", Mode.LEASED, "redis")) {
-            int keys = run.profile.keys();
-            run.publish(keys);
-            run.startConsumer();
-            run.startConsumer();
-            int rounds = run.profile.faultRounds() * 2;
-            for (int round = 0; round < rounds; round++) {
-                run.awaitProgress(keys * (round + 1) / (rounds + 2), run.profile.drainTimeout());
+            run.underFaults(2, run.profile.faultRounds() * 2, round -> {
                 boolean kill = round % 2 == 1;
                 if (kill) {
                     run.redis.kill();
@@ -33,8 +27,7 @@ class StoreRestartTest {
                         run.scenario, kill ? "SIGKILL" : "SIGTERM", run.progress(), down);
                 Pause.millis(down.toMillis());
                 run.redis.restart();
-            }
-            run.finishAndCheck();
+            });
         }
     }
 
@@ -50,13 +43,7 @@ class StoreRestartTest {
 
     static void postgresFaults(Mode mode) throws Exception {
         try (ChaosRun run = ChaosRun.start("postgres-faults", mode, "postgres")) {
-            int keys = run.profile.keys();
-            run.publish(keys);
-            run.startConsumer();
-            run.startConsumer();
-            int rounds = run.profile.faultRounds() * 2;
-            for (int round = 0; round < rounds; round++) {
-                run.awaitProgress(keys * (round + 1) / (rounds + 2), run.profile.drainTimeout());
+            run.underFaults(2, run.profile.faultRounds() * 2, round -> {
                 if (round % 2 == 0) {
                     int sessions = run.terminateStoreSessions();
                     System.out.printf(
@@ -68,8 +55,7 @@ class StoreRestartTest {
                             "CHAOS %s: store table locked for %s at %d keys%n", run.scenario, hold, run.progress());
                     run.holdStoreTableLock(hold);
                 }
-            }
-            run.finishAndCheck();
+            });
         }
     }
 }

@@ -6,47 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dedup.Claim;
 import io.dedup.DedupKey;
 import io.dedup.DedupStoreFullException;
+import io.dedup.MutableTestClock;
 import io.dedup.OutcomeStatus;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
 import io.dedup.spi.ExpiredEntriesPurger;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** What the in-memory store adds to the contract kit (which runs in dedup-testkit): its size bound and sweeping. */
 class InMemoryDedupStoreTest {
-    static final class TestClock extends Clock {
-        final AtomicLong millis =
-                new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    private final TestClock clock = new TestClock();
+    private final MutableTestClock clock = new MutableTestClock(Instant.parse("2026-01-01T00:00:00Z"));
 
     private static ClaimRequest request(String id, Duration retention) {
         return ClaimRequest.of(DedupKey.of("ns", id), Duration.ofSeconds(10), retention);
@@ -58,7 +30,7 @@ class InMemoryDedupStoreTest {
                 InMemoryDedupStore.builder().clock(clock).maxEntries(1).build();
         ClaimRequest a = request("a", Duration.ofSeconds(5));
         assertThat(store.claim(a)).isInstanceOf(ClaimResult.Acquired.class);
-        clock.millis.addAndGet(Duration.ofSeconds(16).toMillis()); // past lease (10 s) and retention (5 s)
+        clock.advance(Duration.ofSeconds(16)); // past lease (10 s) and retention (5 s)
 
         Claim again = ((ClaimResult.Acquired) store.claim(a)).claim();
 
@@ -79,7 +51,7 @@ class InMemoryDedupStoreTest {
                 .isInstanceOf(DedupStoreFullException.class)
                 .hasMessageContaining("maximum of 2");
         assertThat(store.claim(request("a", Duration.ofMinutes(1)))).isInstanceOf(ClaimResult.Duplicate.class);
-        clock.millis.addAndGet(Duration.ofMinutes(2).toMillis());
+        clock.advance(Duration.ofMinutes(2));
         assertThat(store.claim(request("c", Duration.ofMinutes(1)))).isInstanceOf(ClaimResult.Acquired.class);
     }
 
@@ -89,7 +61,7 @@ class InMemoryDedupStoreTest {
         for (int i = 0; i < 100; i++) {
             store.claim(request("old-" + i, Duration.ofSeconds(1)));
         }
-        clock.millis.addAndGet(Duration.ofMinutes(1).toMillis());
+        clock.advance(Duration.ofMinutes(1));
         ExpiredEntriesPurger purger =
                 store.capability(ExpiredEntriesPurger.class).orElseThrow();
         assertThat(purger.purgeExpired(30)).isEqualTo(30);

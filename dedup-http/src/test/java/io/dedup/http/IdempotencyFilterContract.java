@@ -26,7 +26,7 @@ abstract class IdempotencyFilterContract {
     private final List<AutoCloseable> open = new ArrayList<>();
     protected final TestApp app = new TestApp();
 
-    /** A store for one test; the subclass closes it. */
+    /** The store of one test (the same one on every call); the contract closes it after the test. */
     protected abstract DedupStore store();
 
     private TestServer serve(UnaryOperator<IdempotencyFilterBuilder> options) {
@@ -49,10 +49,20 @@ abstract class IdempotencyFilterContract {
         for (AutoCloseable c : open) {
             c.close();
         }
+        store().close();
     }
 
     private static String key() {
         return UUID.randomUUID().toString();
+    }
+
+    /** The first answer to a request and the answer to its repeat with the same key. */
+    private record Twice(HttpResponse<byte[]> first, HttpResponse<byte[]> replay) {}
+
+    /** Posts to {@code path} twice with one new key. */
+    private static Twice postTwice(TestServer server, String path) {
+        String key = key();
+        return new Twice(Http.post(server.uri(path), key, "x"), Http.post(server.uri(path), key, "x"));
     }
 
     @Test
@@ -203,10 +213,9 @@ abstract class IdempotencyFilterContract {
 
     @Test
     void a_streamed_body_within_the_bound_is_held_stored_and_replayed_exactly() {
-        TestServer server = serve(b -> b.maxStoredBodyBytes(100_000));
-        String key = key();
-        HttpResponse<byte[]> first = Http.post(server.uri("/big?bytes=99000"), key, "x");
-        HttpResponse<byte[]> replay = Http.post(server.uri("/big?bytes=99000"), key, "x");
+        Twice twice = postTwice(serve(b -> b.maxStoredBodyBytes(100_000)), "/big?bytes=99000");
+        HttpResponse<byte[]> first = twice.first();
+        HttpResponse<byte[]> replay = twice.replay();
         assertThat(first.body()).hasSize(99_000);
         assertThat(first.headers().firstValue(IdempotencyFilter.BODY_NOT_STORED_HEADER))
                 .isEmpty();
@@ -241,10 +250,9 @@ abstract class IdempotencyFilterContract {
 
     @Test
     void a_body_written_through_the_writer_with_flushes_is_replayed_with_its_charset() {
-        TestServer server = serve();
-        String key = key();
-        HttpResponse<byte[]> first = Http.post(server.uri("/writer"), key, "x");
-        HttpResponse<byte[]> replay = Http.post(server.uri("/writer"), key, "x");
+        Twice twice = postTwice(serve(), "/writer");
+        HttpResponse<byte[]> first = twice.first();
+        HttpResponse<byte[]> replay = twice.replay();
         assertThat(new String(first.body(), StandardCharsets.UTF_8))
                 .isEqualTo("grüße, 世界: execution 1\nsecond part after a flush");
         assertThat(first.headers().firstValue("Content-Type").orElseThrow()).containsIgnoringCase("charset=utf-8");
@@ -295,10 +303,9 @@ abstract class IdempotencyFilterContract {
 
     @Test
     void what_the_application_reset_is_neither_sent_nor_stored() {
-        TestServer server = serve();
-        String key = key();
-        HttpResponse<byte[]> first = Http.post(server.uri("/reset"), key, "x");
-        HttpResponse<byte[]> replay = Http.post(server.uri("/reset"), key, "x");
+        Twice twice = postTwice(serve(), "/reset");
+        HttpResponse<byte[]> first = twice.first();
+        HttpResponse<byte[]> replay = twice.replay();
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(Http.text(first)).isEqualTo("kept 1");
         assertThat(first.headers().firstValue("ETag")).hasValue("\"final\"");
@@ -320,10 +327,9 @@ abstract class IdempotencyFilterContract {
 
     @Test
     void a_redirect_is_stored_and_replayed_with_its_location() {
-        TestServer server = serve();
-        String key = key();
-        HttpResponse<byte[]> first = Http.post(server.uri("/redirect"), key, "x");
-        HttpResponse<byte[]> replay = Http.post(server.uri("/redirect"), key, "x");
+        Twice twice = postTwice(serve(), "/redirect");
+        HttpResponse<byte[]> first = twice.first();
+        HttpResponse<byte[]> replay = twice.replay();
         assertThat(first.statusCode()).isEqualTo(302);
         assertThat(replay.statusCode()).isEqualTo(302);
         assertThat(Http.replayed(replay)).isTrue();

@@ -2,7 +2,6 @@ package io.dedup.http;
 
 import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.spi.DedupStore;
-import org.junit.jupiter.api.AfterEach;
 
 /** The filter's behaviour on the in-memory store. */
 class InMemoryIdempotencyFilterTest extends IdempotencyFilterContract {
@@ -11,10 +10,5 @@ class InMemoryIdempotencyFilterTest extends IdempotencyFilterContract {
     @Override
     protected DedupStore store() {
         return store;
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
     }
 }

@@ -19,8 +19,7 @@ class RedisIdempotencyFilterTest extends IdempotencyFilterContract {
     }
 
     @AfterEach
-    void closeStore() {
-        store.close();
+    void deleteKeys() {
         RedisKeys.deleteAll(prefix);
     }
 }

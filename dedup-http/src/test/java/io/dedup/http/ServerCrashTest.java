@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dedup.redis.RedisDedupStore;
+import io.dedup.testkit.ChildJvm;
 import io.dedup.testkit.LocalServices;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -47,15 +48,11 @@ class ServerCrashTest {
     void a_request_whose_server_died_runs_once_on_retry_after_the_lease() throws Exception {
         String redis = LocalServices.redis().uri();
         Path log = Files.createTempFile("dedup-http-child", ".log");
-        List<String> command = List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                ChildServerMain.class.getName(),
-                redis,
-                prefix,
-                namespace,
-                String.valueOf(LEASE_MILLIS));
+        List<String> command = ChildJvm.command(
+                "256m",
+                List.of(),
+                ChildServerMain.class,
+                List.of(redis, prefix, namespace, String.valueOf(LEASE_MILLIS)));
         child = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();

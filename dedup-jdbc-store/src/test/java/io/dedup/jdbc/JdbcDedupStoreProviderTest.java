@@ -15,25 +15,13 @@ import io.dedup.testkit.ServiceEndpoint;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store selected by dependency: ServiceLoader finds it and configures it from settings. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JdbcDedupStoreProviderTest {
-    private TestDatabase database;
-
-    @BeforeAll
-    void startDatabase() {
-        database = TestDatabase.of(JdbcDialect.POSTGRESQL);
-    }
-
-    @AfterAll
-    void dropTables() throws Exception {
-        database.close();
-    }
+    @RegisterExtension
+    static final TestDatabase database = TestDatabase.of(JdbcDialect.POSTGRESQL);
 
     private Map<String, String> settings(String table) {
         ServiceEndpoint pg = LocalServices.postgres();

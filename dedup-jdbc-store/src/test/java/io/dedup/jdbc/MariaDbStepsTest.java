@@ -1,16 +1,8 @@
 package io.dedup.jdbc;
 
-import io.dedup.testkit.DedupStepsContract;
-
 /** Checkpointed steps on the local MariaDB: killed workers and stale workers. */
-class MariaDbStepsTest extends DedupStepsContract {
-    @Override
-    protected Class<? extends StoreFactory> storeFactory() {
-        return StepsStores.MariaDb.class;
-    }
-
-    @Override
-    protected void cleanUp(String scope) throws Exception {
-        StepsStores.drop(JdbcDialect.MARIADB, scope);
+class MariaDbStepsTest extends JdbcStepsContract {
+    MariaDbStepsTest() {
+        super(JdbcDialect.MARIADB, StepsStores.MariaDb.class);
     }
 }

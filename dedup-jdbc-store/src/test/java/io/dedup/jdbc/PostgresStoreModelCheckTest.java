@@ -1,35 +1,8 @@
 package io.dedup.jdbc;
 
-import io.dedup.spi.DedupStore;
-import io.dedup.testkit.CheckerTime;
-import io.dedup.testkit.StoreModelCheck;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
-
 /** The model-based checker against a real PostgreSQL, judged by its clock (same host: 25 ms tolerance). */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PostgresStoreModelCheckTest extends StoreModelCheck {
-    private TestDatabase database;
-
-    @BeforeAll
-    void startDatabase() {
-        database = TestDatabase.of(JdbcDialect.POSTGRESQL);
-    }
-
-    @AfterAll
-    void dropTables() throws Exception {
-        database.close();
-    }
-
-    @Override
-    protected DedupStore createStore() {
-        return database.store().build();
-    }
-
-    @Override
-    protected CheckerTime time() {
-        return CheckerTime.real(Duration.ofMillis(25));
+class PostgresStoreModelCheckTest extends JdbcStoreModelCheck {
+    PostgresStoreModelCheckTest() {
+        super(JdbcDialect.POSTGRESQL);
     }
 }

@@ -12,12 +12,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real database for one test class: a small HikariCP pool and a table name no other run uses. {@link #close()}
- * drops every table it named and closes the pool.
+ * drops every table it named and closes the pool. Also a JUnit extension that does that after the class's tests,
+ * registered on a static field, or on an instance field of a {@code PER_CLASS} test class:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final TestDatabase database = TestDatabase.of(JdbcDialect.MARIADB);
+ * }</pre>
  */
-final class TestDatabase implements AutoCloseable {
+final class TestDatabase implements AutoCloseable, AfterAllCallback {
     final JdbcDialect dialect;
     final ServiceEndpoint endpoint;
     final HikariDataSource dataSource;
@@ -87,6 +95,11 @@ final class TestDatabase implements AutoCloseable {
                         : "CREATE TABLE " + ledger
                                 + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, msg_key VARCHAR(64) NOT NULL) ENGINE=InnoDB");
         return ledger;
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws SQLException {
+        close();
     }
 
     @Override

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.dedup.DedupKey;
 import io.dedup.redis.RedisDedupStore;
 import io.dedup.spi.RecordState;
+import io.dedup.testkit.ChildJvm;
 import io.dedup.testkit.LocalServices;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -48,16 +49,8 @@ class CrashRecoveryBrokerTest {
     }
 
     private Process launch(String id, List<String> args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-                "-cp",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                CrashRecoveryChild.class.getName()));
-        command.addAll(args);
+        List<String> command = ChildJvm.command(
+                "128m", List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=info"), CrashRecoveryChild.class, args);
         Path log = Files.createTempFile("crash-recovery-" + id, ".log");
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -60,14 +60,8 @@ class HandlerErrorTest {
     @Test
     void leased_an_error_keeps_finished_work_releases_its_key_and_the_runner_retries_the_record() {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
-        KafkaDedupRunner<String, String> leased = KafkaDedupRunner.builder(
-                        Map.of("group.id", "g"), new StringDeserializer(), new StringDeserializer())
-                .consumer(consumer)
-                .topics("orders")
-                .dedup(KafkaDedup.builder()
-                        .store(store)
-                        .retries(3, Duration.ofMillis(20), Duration.ofMillis(20))
-                        .deadLetters(published::addAll))
+        KafkaDedupRunner<String, String> leased = MockRunners.builder(consumer)
+                .dedup(MockRunners.dedup(store, 3, Duration.ofMillis(20), published::addAll))
                 .handler(record -> {
                     if (ran(record.value()) == 1 && record.value().equals("boom")) {
                         throw new StackOverflowError("a handler Error");

@@ -17,30 +17,20 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * One real broker for the whole test JVM (2 cores: never one per test), and the small helpers the broker tests
  * share. Each test uses its own topics and group, named uniquely.
  */
-final class Kafka {
-    private static KafkaBroker broker;
-
+public final class Kafka {
     private Kafka() {}
 
-    static synchronized KafkaBroker broker() {
-        if (broker == null) {
-            broker = KafkaBroker.start();
-            KafkaBroker started = broker;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "kafka-test-broker-close"));
-        }
-        return broker;
+    static KafkaBroker broker() {
+        return KafkaBroker.shared();
     }
 
     static String unique(String name) {
@@ -49,9 +39,7 @@ final class Kafka {
 
     /** Creates a topic with a unique name and returns that name. */
     static String topic(String name, int partitions) {
-        String topic = unique(name);
-        broker().createTopic(topic, partitions);
-        return topic;
+        return broker().createUniqueTopic(name, partitions);
     }
 
     static Map<String, Object> consumerConfig(String group) {
@@ -66,16 +54,8 @@ final class Kafka {
         return config;
     }
 
-    static KafkaProducer<String, String> producer() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
-    }
-
     /** A record with the idempotency-key header (none when {@code key} is null). */
-    static ProducerRecord<String, String> message(String topic, int partition, String key, String value) {
+    public static ProducerRecord<String, String> message(String topic, int partition, String key, String value) {
         RecordHeaders headers = new RecordHeaders();
         if (key != null) {
             headers.add(RecordKeys.DEFAULT_HEADER, key.getBytes(StandardCharsets.UTF_8));
@@ -84,12 +64,7 @@ final class Kafka {
     }
 
     static void send(List<ProducerRecord<String, String>> records) {
-        try (KafkaProducer<String, String> producer = producer()) {
-            for (ProducerRecord<String, String> record : records) {
-                producer.send(record);
-            }
-            producer.flush();
-        }
+        broker().send(records);
     }
 
     static Map<TopicPartition, Long> endOffsets(String topic) {

@@ -7,10 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dedup.DedupKey;
 import io.dedup.FailurePolicy;
 import io.dedup.OutcomeStatus;
-import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
+import io.dedup.testkit.FaultInjectingStore;
+import io.dedup.testkit.FaultInjectingStore.Operation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ class KafkaDedupProcessTest {
     private static final TopicPartition P0 = new TopicPartition("orders", 0);
     private static final TopicPartition P1 = new TopicPartition("orders", 1);
 
-    private final SwitchableStore store = new SwitchableStore(InMemoryDedupStore.create());
+    private final FaultInjectingStore store = FaultInjectingStore.inMemory();
     private final List<DeadLetter> published = new CopyOnWriteArrayList<>();
     private final List<String> handled = new ArrayList<>();
 
@@ -56,7 +57,7 @@ class KafkaDedupProcessTest {
             assertThat(first.count(RecordStatus.DUPLICATE)).isEqualTo(2);
             assertThat(first.allDone()).isTrue();
             // one claim round trip for the poll: the repeated key is settled by its first record
-            assertThat(store.claimAllCalls.get()).isEqualTo(1);
+            assertThat(store.calls(Operation.CLAIM, Operation.CLAIM_ALL)).isEqualTo(1);
 
             PollOutcome second =
                     dedup.process(poll(List.of(record("orders", 0, 3, "c", "c-again"))), r -> handled.add(r.value()));

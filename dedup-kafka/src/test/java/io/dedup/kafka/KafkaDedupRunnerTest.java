@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.dedup.memory.InMemoryDedupStore;
+import io.dedup.testkit.FaultInjectingStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,21 +29,15 @@ class KafkaDedupRunnerTest {
 
     private final MockConsumer<byte[], byte[]> consumer =
             new MockConsumer<>(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST); // 3.x and 4.x
-    private final SwitchableStore store = new SwitchableStore(InMemoryDedupStore.create());
+    private final FaultInjectingStore store = FaultInjectingStore.inMemory();
     private final List<DeadLetter> published = new CopyOnWriteArrayList<>();
     private final List<String> handled = new CopyOnWriteArrayList<>();
     private KafkaDedupRunner<?, ?> runner;
 
     private KafkaDedupRunner<String, String> runner(io.dedup.MessageHandler<ConsumerRecord<String, String>> handler) {
-        KafkaDedupRunner<String, String> runner = KafkaDedupRunner.builder(
-                        Map.of("group.id", "g"), new StringDeserializer(), new StringDeserializer())
-                .consumer(consumer)
-                .topics("orders")
-                .dedup(KafkaDedup.builder()
-                        .store(store)
-                        .retries(3, Duration.ofMillis(40), Duration.ofMillis(40))
-                        .deferBackoff(Duration.ofMillis(40))
-                        .deadLetters(published::addAll))
+        KafkaDedupRunner<String, String> runner = MockRunners.builder(consumer)
+                .dedup(MockRunners.dedup(store, 3, Duration.ofMillis(40), published::addAll)
+                        .deferBackoff(Duration.ofMillis(40)))
                 .storeBackoff(Duration.ofMillis(40), Duration.ofMillis(80))
                 .handler(handler)
                 .build();

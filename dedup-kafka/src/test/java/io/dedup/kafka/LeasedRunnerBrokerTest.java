@@ -6,10 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.dedup.DedupKey;
 import io.dedup.OutcomeStatus;
-import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
+import io.dedup.testkit.FaultInjectingStore;
+import io.dedup.testkit.FaultInjectingStore.Operation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class LeasedRunnerBrokerTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-    private final SwitchableStore store = new SwitchableStore(InMemoryDedupStore.create());
+    private final FaultInjectingStore store = FaultInjectingStore.inMemory();
     private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
     private final List<String> order = new CopyOnWriteArrayList<>();
     private final List<KafkaDedupRunner<?, ?>> runners = new ArrayList<>();
@@ -90,7 +91,7 @@ class LeasedRunnerBrokerTest {
         assertThat(runs).hasSize(80).allSatisfy((key, count) -> assertThat(count.get())
                 .isOne());
         // one claim round trip per poll (plus one when a poll repeats a key), never one per record
-        assertThat(store.claimAllCalls.get()).isLessThan(130 / 2);
+        assertThat(store.calls(Operation.CLAIM, Operation.CLAIM_ALL)).isLessThan(130 / 2);
     }
 
     @Test
@@ -103,7 +104,7 @@ class LeasedRunnerBrokerTest {
             records.add(message(topic, i % 2, "k" + i, "v" + i));
         }
         Kafka.send(records);
-        await().atMost(PATIENCE).until(() -> store.failedCalls.get() >= 3); // it tried, backed off, tried again
+        await().atMost(PATIENCE).until(() -> store.refused() >= 3); // it tried, backed off, tried again
         assertThat(runs).isEmpty();
         assertThat(Kafka.committed(group, topic)).isEmpty();
 

@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,14 +43,8 @@ class StoreTransactionCloseTest {
 
     private Started start(TransactionalRecordHandler<String, String> handler, List<TopicPartition> assigned) {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
-        KafkaDedupRunner<String, String> runner = KafkaDedupRunner.builder(
-                        Map.of("group.id", "g"), new StringDeserializer(), new StringDeserializer())
-                .consumer(consumer)
-                .topics("orders")
-                .dedup(KafkaDedup.builder()
-                        .store(store)
-                        .retries(3, Duration.ofMillis(20), Duration.ofMillis(20))
-                        .deadLetters(dead -> {}))
+        KafkaDedupRunner<String, String> runner = MockRunners.builder(consumer)
+                .dedup(MockRunners.dedup(store, 3, Duration.ofMillis(20), dead -> {}))
                 .storeBackoff(Duration.ofMillis(20), Duration.ofMillis(40))
                 .transactionalStore(handler)
                 .build();

@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,14 +39,8 @@ class StoreTransactionModeTest {
     private Started start(TransactionalRecordHandler<String, String> handler) {
         MockConsumer<byte[], byte[]> consumer =
                 new MockConsumer<>(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST); // 3.x and 4.x
-        KafkaDedupRunner<String, String> runner = KafkaDedupRunner.builder(
-                        Map.of("group.id", "g"), new StringDeserializer(), new StringDeserializer())
-                .consumer(consumer)
-                .topics("orders")
-                .dedup(KafkaDedup.builder()
-                        .store(store)
-                        .retries(2, Duration.ofMillis(30), Duration.ofMillis(30))
-                        .deadLetters(published::addAll))
+        KafkaDedupRunner<String, String> runner = MockRunners.builder(consumer)
+                .dedup(MockRunners.dedup(store, 2, Duration.ofMillis(30), published::addAll))
                 .storeBackoff(Duration.ofMillis(30), Duration.ofMillis(60))
                 .transactionalStore(handler)
                 .build();

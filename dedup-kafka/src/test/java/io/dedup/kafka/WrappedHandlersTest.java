@@ -9,9 +9,10 @@ import io.dedup.DedupStoreUnavailableException;
 import io.dedup.IdempotencyKeyMissingException;
 import io.dedup.KeyInProgressException;
 import io.dedup.MessageHandler;
-import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.RecordState;
+import io.dedup.testkit.FaultInjectingStore;
+import io.dedup.testkit.FaultInjectingStore.Operation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 class WrappedHandlersTest {
-    private final SwitchableStore store = new SwitchableStore(InMemoryDedupStore.create());
+    private final FaultInjectingStore store = FaultInjectingStore.inMemory();
     private final KafkaDedup dedup =
             KafkaDedup.builder().store(store).groupId("g").build();
     private final List<List<String>> batches = new ArrayList<>();
@@ -55,8 +56,8 @@ class WrappedHandlersTest {
         safe.handle(List.of(record("t", 0, 3, "b", "b2"), record("t", 0, 4, "c", "c")));
         safe.handle(List.of(record("t", 0, 5, "c", "c2")));
         assertThat(batches).containsExactly(List.of("a", "b"), List.of("c"));
-        assertThat(store.claimAllCalls.get()).isEqualTo(3);
-        assertThat(store.completeAllCalls.get()).isEqualTo(2);
+        assertThat(store.calls(Operation.CLAIM, Operation.CLAIM_ALL)).isEqualTo(3);
+        assertThat(store.calls(Operation.COMPLETE, Operation.COMPLETE_ALL)).isEqualTo(2);
     }
 
     @Test

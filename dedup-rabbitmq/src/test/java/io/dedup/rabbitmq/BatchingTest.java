@@ -8,24 +8,16 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.NoOpMetricsCollector;
 import io.dedup.rabbitmq.RabbitBroker.QueueType;
+import io.dedup.testkit.FaultInjectingStore;
+import io.dedup.testkit.FaultInjectingStore.Operation;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class BatchingTest {
-    private RabbitBroker broker;
-
-    @BeforeEach
-    void connect() throws Exception {
-        broker = new RabbitBroker();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    final RabbitBroker broker = new RabbitBroker();
 
     /** Counts the acks the client sends, and how many of them settle a run with multiple=true. */
     private static final class AckCounter extends NoOpMetricsCollector {
@@ -50,7 +42,7 @@ class BatchingTest {
             broker.publish(queue, "m" + i, "message " + i);
         }
         Meters meters = new Meters(queue);
-        FaultyStore store = new FaultyStore();
+        FaultInjectingStore store = FaultInjectingStore.inMemory();
         AckCounter counter = new AckCounter();
         AtomicInteger runs = new AtomicInteger();
         try (RabbitDedup dedup = RabbitDedup.builder(queue)
@@ -70,7 +62,7 @@ class BatchingTest {
         }
         assertThat(runs).hasValue(messages);
         // One claim round trip per window rather than per delivery, and far fewer acks than deliveries.
-        assertThat(store.claimRoundTrips()).isLessThanOrEqualTo(messages / 3);
+        assertThat(store.calls(Operation.CLAIM_ALL)).isLessThanOrEqualTo(messages / 3);
         assertThat(counter.multipleAcks).hasPositiveValue();
         assertThat(counter.acks).hasValueLessThanOrEqualTo(messages / 3);
         assertThat(broker.ready(queue)).isZero();

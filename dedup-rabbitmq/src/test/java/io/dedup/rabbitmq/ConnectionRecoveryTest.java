@@ -9,6 +9,7 @@ import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.rabbitmq.RabbitBroker.QueueType;
+import io.dedup.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,24 +18,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class ConnectionRecoveryTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private RabbitBroker broker;
+
+    @RegisterExtension
+    final RabbitBroker broker = new RabbitBroker();
+
     private TcpProxy proxy;
 
     @BeforeEach
-    void connect() throws Exception {
-        broker = new RabbitBroker();
-        proxy = new TcpProxy(broker.host(), broker.port());
+    void startProxy() {
+        proxy = TcpProxy.start(broker.host(), broker.port());
     }
 
     @AfterEach
-    void cleanUp() throws Exception {
+    void stopProxy() {
         proxy.close();
-        broker.close();
     }
 
     /**

@@ -18,26 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class DeadLetterTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
-    private RabbitBroker broker;
 
-    @BeforeEach
-    void connect() throws Exception {
-        broker = new RabbitBroker();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    final RabbitBroker broker = new RabbitBroker();
 
     @ParameterizedTest
     @EnumSource(QueueType.class)
@@ -62,7 +52,7 @@ class DeadLetterTest {
             broker.publish(queue, "order-5", "ship order 5");
 
             String dlq = RetryTopology.of(queue).deadLetterQueue();
-            GetResponse deadLetter = awaitMessage(dlq);
+            GetResponse deadLetter = broker.awaitMessage(dlq, PATIENCE);
             Map<String, Object> headers = deadLetter.getProps().getHeaders();
             assertThat(text(headers, DedupHeaders.REASON)).isEqualTo("handler-failed");
             assertThat(text(headers, DedupHeaders.ERROR_CLASS)).isEqualTo(IllegalStateException.class.getName());
@@ -103,7 +93,7 @@ class DeadLetterTest {
 
             broker.publish(queue, "report-1", "render report 1");
 
-            GetResponse deadLetter = awaitMessage(queue + ".parked");
+            GetResponse deadLetter = broker.awaitMessage(queue + ".parked", PATIENCE);
             Map<String, Object> headers = deadLetter.getProps().getHeaders();
             assertThat(text(headers, DedupHeaders.ERROR_CLASS)).isEqualTo("java.io.IOException");
             assertThat(((Number) headers.get(DedupHeaders.ATTEMPTS)).intValue()).isEqualTo(2);
@@ -132,7 +122,7 @@ class DeadLetterTest {
 
             broker.publish(queue, new AMQP.BasicProperties.Builder().build(), "no key here");
 
-            GetResponse deadLetter = awaitMessage(RetryTopology.of(queue).deadLetterQueue());
+            GetResponse deadLetter = broker.awaitMessage(RetryTopology.of(queue).deadLetterQueue(), PATIENCE);
             Map<String, Object> headers = deadLetter.getProps().getHeaders();
             assertThat(text(headers, DedupHeaders.REASON)).isEqualTo("key-missing");
             assertThat(text(headers, DedupHeaders.ERROR_CLASS))
@@ -156,7 +146,7 @@ class DeadLetterTest {
 
             broker.publish(queue, new AMQP.BasicProperties.Builder().build(), "{not json");
 
-            GetResponse deadLetter = awaitMessage(RetryTopology.of(queue).deadLetterQueue());
+            GetResponse deadLetter = broker.awaitMessage(RetryTopology.of(queue).deadLetterQueue(), PATIENCE);
             assertThat(text(deadLetter.getProps().getHeaders(), DedupHeaders.REASON))
                     .isEqualTo("key-unreadable");
         }
@@ -177,7 +167,7 @@ class DeadLetterTest {
             broker.publish(queue, "transfer-3", "100 EUR to Alice");
             broker.publish(queue, "transfer-3", "900 EUR to Mallory");
 
-            GetResponse deadLetter = awaitMessage(RetryTopology.of(queue).deadLetterQueue());
+            GetResponse deadLetter = broker.awaitMessage(RetryTopology.of(queue).deadLetterQueue(), PATIENCE);
             assertThat(text(deadLetter.getProps().getHeaders(), DedupHeaders.REASON))
                     .isEqualTo("conflict");
             assertThat(text(deadLetter.getProps().getHeaders(), DedupHeaders.ERROR_CLASS))
@@ -202,18 +192,9 @@ class DeadLetterTest {
 
             broker.publish(queue, new AMQP.BasicProperties.Builder().build(), "no key");
 
-            GetResponse rejected = awaitMessage(parking);
+            GetResponse rejected = broker.awaitMessage(parking, PATIENCE);
             assertThat(rejected.getProps().getHeaders()).containsKey("x-death");
         }
-    }
-
-    private GetResponse awaitMessage(String queue) {
-        AtomicReference<GetResponse> response = new AtomicReference<>();
-        await().atMost(PATIENCE).until(() -> {
-            response.set(broker.take(queue));
-            return response.get() != null;
-        });
-        return response.get();
     }
 
     private static String text(Map<String, Object> headers, String name) {

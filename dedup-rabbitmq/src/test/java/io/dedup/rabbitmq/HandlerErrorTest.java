@@ -17,10 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A handler that throws an {@link Error} (an {@code AssertionError}, a {@code StackOverflowError}) in the middle of
@@ -29,17 +27,9 @@ import org.junit.jupiter.api.Test;
  */
 class HandlerErrorTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private RabbitBroker broker;
 
-    @BeforeEach
-    void connect() throws Exception {
-        broker = new RabbitBroker();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    final RabbitBroker broker = new RabbitBroker();
 
     @Test
     void an_error_mid_batch_keeps_finished_work_releases_the_rest_retries_the_failing_delivery_and_the_worker_lives()
@@ -138,7 +128,7 @@ class HandlerErrorTest {
             });
 
             broker.publish(queue, "bad", "recurse");
-            GetResponse deadLetter = awaitMessage(RetryTopology.of(queue).deadLetterQueue());
+            GetResponse deadLetter = broker.awaitMessage(RetryTopology.of(queue).deadLetterQueue(), PATIENCE);
             Map<String, Object> headers = deadLetter.getProps().getHeaders();
             assertThat(String.valueOf(headers.get(DedupHeaders.REASON))).isEqualTo("handler-failed");
             assertThat(String.valueOf(headers.get(DedupHeaders.ERROR_CLASS)))
@@ -159,14 +149,5 @@ class HandlerErrorTest {
     private static boolean workerAlive(String queue) {
         return Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.getName().equals("dedup-rabbitmq-" + queue) && t.isAlive());
-    }
-
-    private GetResponse awaitMessage(String queue) {
-        AtomicReference<GetResponse> response = new AtomicReference<>();
-        await().atMost(PATIENCE).until(() -> {
-            response.set(broker.take(queue));
-            return response.get() != null;
-        });
-        return response.get();
     }
 }

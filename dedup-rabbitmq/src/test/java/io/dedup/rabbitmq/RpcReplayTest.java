@@ -14,23 +14,13 @@ import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class RpcReplayTest {
-    private RabbitBroker broker;
-
-    @BeforeEach
-    void connect() throws Exception {
-        broker = new RabbitBroker();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    final RabbitBroker broker = new RabbitBroker();
 
     @ParameterizedTest
     @EnumSource(QueueType.class)

@@ -6,28 +6,20 @@ import static org.awaitility.Awaitility.await;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.dedup.rabbitmq.RabbitBroker.QueueType;
+import io.dedup.testkit.FaultInjectingStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class StoreOutageTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
-    private RabbitBroker broker;
 
-    @BeforeEach
-    void connect() throws Exception {
-        broker = new RabbitBroker();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        broker.close();
-    }
+    @RegisterExtension
+    final RabbitBroker broker = new RabbitBroker();
 
     @ParameterizedTest
     @EnumSource(QueueType.class)
@@ -35,7 +27,7 @@ class StoreOutageTest {
             throws Exception {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);
-        FaultyStore store = new FaultyStore();
+        FaultInjectingStore store = FaultInjectingStore.inMemory();
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         try (RabbitDedup dedup = RabbitDedup.builder(queue)
                 .store(store)

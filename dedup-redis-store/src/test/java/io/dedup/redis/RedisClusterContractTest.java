@@ -12,7 +12,6 @@ import io.dedup.spi.Completion;
 import io.dedup.spi.DedupStore;
 import io.dedup.spi.WriteResult;
 import io.dedup.testkit.DedupStoreContract;
-import io.dedup.testkit.RedisClusterFixture;
 import io.dedup.testkit.TimeControl;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -28,9 +27,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole contract kit against a real three-master Redis Cluster started for this class, plus what only a
@@ -39,28 +37,12 @@ import org.junit.jupiter.api.Test;
 class RedisClusterContractTest extends DedupStoreContract {
     private static final Duration LONG = Duration.ofMinutes(10);
 
-    private static RedisClusterFixture cluster;
-    private static RedisClusterClient client;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = RedisClusterFixture.start();
-        client = RedisClusterClient.create(cluster.seedUri());
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (client != null) {
-            client.shutdown();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final LocalRedisCluster cluster = new LocalRedisCluster();
 
     @Override
     protected DedupStore createStore() {
-        return RedisDedupStore.create(client);
+        return cluster.store();
     }
 
     @Override
@@ -70,6 +52,7 @@ class RedisClusterContractTest extends DedupStoreContract {
 
     /** The port of the master owning each key's record. */
     private Map<DedupKey, Integer> mastersOf(List<DedupKey> keys) {
+        RedisClusterClient client = cluster.client();
         client.refreshPartitions();
         Partitions partitions = client.getPartitions();
         Map<DedupKey, Integer> masters = new HashMap<>();

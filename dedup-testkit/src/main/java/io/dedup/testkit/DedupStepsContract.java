@@ -143,19 +143,11 @@ public abstract class DedupStepsContract {
 
     /** Starts a child that processes {@code key} and stops at {@code point}, then kills it with SIGKILL. */
     private void killedAt(String point, String key, Path effects) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                StepsCrashChild.class.getName(),
-                storeFactory().getName(),
-                scope,
-                key,
-                effects.toString(),
-                point));
+        List<String> command = ChildJvm.command(
+                "128m",
+                List.of(),
+                StepsCrashChild.class,
+                List.of(storeFactory().getName(), scope, key, effects.toString(), point));
         Path log = directory.resolve("child-" + point + ".log");
         Process child = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))

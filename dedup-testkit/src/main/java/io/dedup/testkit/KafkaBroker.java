@@ -14,9 +14,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,7 +27,11 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A real single-node Apache Kafka 4.x broker (KRaft, combined broker+controller) in a child JVM,
@@ -43,6 +49,9 @@ import org.apache.kafka.common.Uuid;
  * exits when its stdin pipe closes, which also covers a SIGKILLed test JVM.
  */
 public final class KafkaBroker implements AutoCloseable {
+    /** The {@link #shared} brokers, by their overrides. */
+    private static final Map<Map<String, String>, KafkaBroker> SHARED = new HashMap<>();
+
     private static final long READY_TIMEOUT_MS = 60_000;
     private static final long STOP_TIMEOUT_MS = 30_000;
 
@@ -104,6 +113,24 @@ public final class KafkaBroker implements AutoCloseable {
         this.port = port;
     }
 
+    /** Same as {@code shared(Map.of())}. */
+    public static KafkaBroker shared() {
+        return shared(Map.of());
+    }
+
+    /**
+     * One broker per set of {@code overrides} for the whole JVM, started on first use: the broker tests of a module
+     * share it (each with its own uniquely named topics and groups) instead of starting one per test class. Like
+     * every broker, it stops when the JVM exits; do not {@link #close()} it.
+     *
+     * @throws IllegalStateException if it does not start (see {@link #start(Map)})
+     */
+    public static KafkaBroker shared(Map<String, String> overrides) {
+        synchronized (SHARED) {
+            return SHARED.computeIfAbsent(Map.copyOf(overrides), KafkaBroker::start);
+        }
+    }
+
     /** Same as {@code start(Map.of())}. */
     public static KafkaBroker start() {
         return start(Map.of());
@@ -150,6 +177,35 @@ public final class KafkaBroker implements AutoCloseable {
     /** {@code 127.0.0.1:port} of the PLAINTEXT listener; stable across restarts. */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /**
+     * Publishes {@code records} (String keys and values) with {@code acks=all} and waits until every one is written.
+     *
+     * @throws org.apache.kafka.common.KafkaException if the broker refuses them
+     */
+    public void send(List<ProducerRecord<String, String>> records) {
+        Map<String, Object> config =
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            for (ProducerRecord<String, String> record : records) {
+                producer.send(record);
+            }
+            producer.flush();
+        }
+    }
+
+    /**
+     * Creates a topic named {@code prefix} plus a random suffix, so that tests sharing the broker never share a
+     * topic, and returns its name.
+     *
+     * @throws IllegalStateException as {@link #createTopic}
+     */
+    public String createUniqueTopic(String prefix, int partitions) {
+        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        createTopic(name, partitions);
+        return name;
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.dedup.kafka.share;
 
-import io.dedup.kafka.RecordKeys;
+import io.dedup.kafka.Kafka;
 import io.dedup.testkit.KafkaBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -18,13 +18,9 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * One real broker for the share-group tests of this JVM, started with a lower floor for the groups' acquisition lock
@@ -32,17 +28,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * groups need nothing else on Kafka 4.4: a freshly formatted cluster has the {@code share.version} feature.
  */
 final class ShareKafka {
-    private static KafkaBroker broker;
-
     private ShareKafka() {}
 
-    static synchronized KafkaBroker broker() {
-        if (broker == null) {
-            broker = KafkaBroker.start(Map.of("group.share.min.record.lock.duration.ms", "1000"));
-            KafkaBroker started = broker;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "kafka-share-test-broker-close"));
-        }
-        return broker;
+    static KafkaBroker broker() {
+        return KafkaBroker.shared(Map.of("group.share.min.record.lock.duration.ms", "1000"));
     }
 
     static String unique(String name) {
@@ -50,9 +39,7 @@ final class ShareKafka {
     }
 
     static String topic(String name, int partitions) {
-        String topic = unique(name);
-        broker().createTopic(topic, partitions);
-        return topic;
+        return broker().createUniqueTopic(name, partitions);
     }
 
     /**
@@ -86,24 +73,11 @@ final class ShareKafka {
     }
 
     static ProducerRecord<String, String> message(String topic, int partition, String key, String value) {
-        RecordHeaders headers = new RecordHeaders();
-        if (key != null) {
-            headers.add(RecordKeys.DEFAULT_HEADER, key.getBytes(StandardCharsets.UTF_8));
-        }
-        return new ProducerRecord<>(topic, partition, "rk-" + key, value, headers);
+        return Kafka.message(topic, partition, key, value);
     }
 
     static void send(List<ProducerRecord<String, String>> records) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer =
-                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-            for (ProducerRecord<String, String> record : records) {
-                producer.send(record);
-            }
-            producer.flush();
-        }
+        broker().send(records);
     }
 
     /** Reads {@code count} records of {@code topic} from its start (a classic consumer without group). */

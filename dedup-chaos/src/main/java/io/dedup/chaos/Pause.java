@@ -1,6 +1,9 @@
 package io.dedup.chaos;
 
-/** The pace of a poll, or how long a fault is held: never a stand-in for waiting on a condition. */
+/**
+ * The pace of a poll, how long a fault is held, or a handler's simulated work: never a stand-in for waiting on a
+ * condition.
+ */
 final class Pause {
     private Pause() {}
 

@@ -1,7 +1,7 @@
-package io.dedup.kafka;
+package io.dedup.testkit;
 
+import io.dedup.Claim;
 import io.dedup.DedupKey;
-import io.dedup.DedupStoreUnavailableException;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
@@ -10,81 +10,78 @@ import io.dedup.spi.StoredRecord;
 import io.dedup.spi.WriteResult;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A fault injector around a real store: while {@link #down} is set every call fails with {@link
- * DedupStoreUnavailableException}, as a store in an outage does. Counts round trips.
+ * A store that forwards every call, the batch calls and {@link #capability}, {@link #describe} and {@link #close}
+ * included, to a delegate: the base for a test store that changes one thing, so that no test re-declares the
+ * whole interface.
+ *
+ * <pre>{@code
+ * DedupStore lossy = new ForwardingStore(InMemoryDedupStore.create()) {
+ *     @Override
+ *     public WriteResult complete(Completion completion) {
+ *         super.complete(completion);
+ *         throw new DedupStoreUnavailableException("the answer was lost");
+ *     }
+ * };
+ * }</pre>
+ *
+ * <p>Thread-safe when the delegate is (it keeps no state of its own).
  */
-final class SwitchableStore implements DedupStore {
+public class ForwardingStore implements DedupStore {
     private final DedupStore delegate;
-    private volatile boolean down;
-    /** Claim round trips: claim and claimAll calls (core claims a batch of one key with claim). */
-    final AtomicInteger claimAllCalls = new AtomicInteger();
-    /** Completion round trips: complete and completeAll calls. */
-    final AtomicInteger completeAllCalls = new AtomicInteger();
 
-    final AtomicInteger failedCalls = new AtomicInteger();
-
-    SwitchableStore(DedupStore delegate) {
-        this.delegate = delegate;
+    /**
+     * @throws NullPointerException if {@code delegate} is null
+     */
+    public ForwardingStore(DedupStore delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
-    void down(boolean down) {
-        this.down = down;
-    }
-
-    private void check() {
-        if (down) {
-            failedCalls.incrementAndGet();
-            throw new DedupStoreUnavailableException("store switched off by the test");
-        }
+    /** The store every call goes to. */
+    protected final DedupStore delegate() {
+        return delegate;
     }
 
     @Override
     public ClaimResult claim(ClaimRequest request) {
-        check();
-        claimAllCalls.incrementAndGet();
         return delegate.claim(request);
     }
 
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-        check();
-        claimAllCalls.incrementAndGet();
         return delegate.claimAll(requests);
     }
 
     @Override
     public WriteResult complete(Completion completion) {
-        check();
-        completeAllCalls.incrementAndGet();
         return delegate.complete(completion);
     }
 
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
-        check();
-        completeAllCalls.incrementAndGet();
         return delegate.completeAll(completions);
     }
 
     @Override
     public WriteResult renew(DedupKey key, long token, Duration lease) {
-        check();
         return delegate.renew(key, token, lease);
     }
 
     @Override
+    public List<WriteResult> renewAll(List<Claim> claims, Duration lease) {
+        return delegate.renewAll(claims, lease);
+    }
+
+    @Override
     public WriteResult release(DedupKey key, long token, Duration retention) {
-        check();
         return delegate.release(key, token, retention);
     }
 
     @Override
     public Optional<StoredRecord> find(DedupKey key) {
-        check();
         return delegate.find(key);
     }
 
@@ -95,6 +92,11 @@ final class SwitchableStore implements DedupStore {
 
     @Override
     public String describe() {
-        return "switchable " + delegate.describe();
+        return delegate.describe();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
     }
 }

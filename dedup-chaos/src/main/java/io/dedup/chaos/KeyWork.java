@@ -1,0 +1,52 @@
+package io.dedup.chaos;
+
+import io.dedup.Claim;
+import java.io.IOException;
+
+/**
+ * What every chaos handler does for one key, with the kill points around it: the {@link KillPoint#AFTER_CLAIM}
+ * gate, a {@code start} invocation in the ledger, the {@link KillPoint#MID_HANDLER} gate, the configured handler
+ * time, the effect, the {@link KillPoint#AFTER_EFFECT} gate. Kafka and RabbitMQ, leased and transactional, run the
+ * same sequence, so that a kill point and a ledger line mean the same thing for every consumer. Thread-safe.
+ */
+final class KeyWork {
+    /** Writes the key's effect: to the ledger on its own (leased) or in the store's transaction. */
+    @FunctionalInterface
+    interface Effect<E extends Exception> {
+        void write(String key, long token) throws E;
+    }
+
+    private final PointGate gate;
+    private final LedgerWriter ledger;
+    private final long workMillis;
+    private final boolean steps;
+
+    KeyWork(ConsumerSettings settings, PointGate gate, LedgerWriter ledger) {
+        this.gate = gate;
+        this.ledger = ledger;
+        this.workMillis = settings.number("handlerMillis", 0);
+        this.steps = settings.flag("steps");
+    }
+
+    /** A leased handler's work for the current claim: in checkpointed steps when {@code steps=true}. */
+    void leased() throws IOException {
+        Claim claim = Claim.current().orElseThrow(() -> new IllegalStateException("no claim"));
+        if (steps) {
+            SteppedWork.run(claim, gate, ledger, workMillis);
+            return;
+        }
+        run(claim.key().id(), claim.token(), ledger::effect);
+    }
+
+    /** One pass over {@code key} with {@code token}, its effect written by {@code effect}. */
+    <E extends Exception> void run(String key, long token, Effect<E> effect) throws E {
+        gate.hit(KillPoint.AFTER_CLAIM, key);
+        ledger.invocation(key, token, "start");
+        gate.hit(KillPoint.MID_HANDLER, key);
+        if (workMillis > 0) {
+            Pause.millis(workMillis);
+        }
+        effect.write(key, token);
+        gate.hit(KillPoint.AFTER_EFFECT, key);
+    }
+}
