@@ -1,5 +1,6 @@
 package io.dedup.kafka;
 
+import io.dedup.DeadLetterReason;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

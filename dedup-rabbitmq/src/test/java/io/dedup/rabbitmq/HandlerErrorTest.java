@@ -140,7 +140,7 @@ class HandlerErrorTest {
             broker.publish(queue, "bad", "recurse");
             GetResponse deadLetter = awaitMessage(RetryTopology.of(queue).deadLetterQueue());
             Map<String, Object> headers = deadLetter.getProps().getHeaders();
-            assertThat(String.valueOf(headers.get(DedupHeaders.REASON))).isEqualTo("handler-failed");
+            assertThat(String.valueOf(headers.get(DedupHeaders.REASON))).isEqualTo("HANDLER_FAILED");
             assertThat(String.valueOf(headers.get(DedupHeaders.ERROR_CLASS)))
                     .isEqualTo(StackOverflowError.class.getName());
             assertThat(String.valueOf(headers.get(DedupHeaders.ERROR_MESSAGE))).isEqualTo("deep recursion");
