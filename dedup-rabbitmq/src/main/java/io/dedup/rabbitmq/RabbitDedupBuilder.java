@@ -253,7 +253,8 @@ public final class RabbitDedupBuilder {
         SettingsReader reader = SettingsReader.of(properties);
         List<String> known = new ArrayList<>();
         QUEUE_PROPERTIES.forEach(name -> known.add(prefix + name));
-        reader.rejectUnknown(prefix, known, name -> false);
+        // a dot after the prefix may be another queue's name ("orders.eu" beside "orders"): those are not ours
+        reader.rejectUnknown(prefix, known, name -> name.indexOf('.', prefix.length()) >= 0);
         Function<String, String> get = name -> reader.text(prefix + name).orElse(null);
         apply(prefix, get, "key", value -> keys(RabbitKeys.parse(value)));
         apply(prefix, get, "namespace", this::namespace);

@@ -115,6 +115,17 @@ class RabbitDedupBuilderTest {
     }
 
     @Test
+    void a_queue_whose_name_extends_this_ones_keeps_its_properties_to_itself() {
+        try (RabbitDedup dedup = RabbitDedup.builder("orders")
+                .store(InMemoryDedupStore.create())
+                .configure(
+                        Map.of("dedup.rabbitmq.orders.eu.max-attempts", "7", "dedup.rabbitmq.orders.max-attempts", "4"))
+                .build()) {
+            assertThat(dedup.settings().maxAttempts()).isEqualTo(4);
+        }
+    }
+
+    @Test
     void shared_settings_are_taken_whole_and_single_setters_change_one_value() {
         io.dedup.DedupSettings shared = io.dedup.DedupSettings.custom()
                 .lease(Duration.ofMinutes(1))
