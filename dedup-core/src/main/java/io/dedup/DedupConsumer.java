@@ -34,15 +34,12 @@ import java.util.function.Function;
  * @param <M> the message type
  */
 public final class DedupConsumer<M> implements AutoCloseable {
-    /** Default retention of completed keys. */
-    public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
-    /**
-     * Default lease of an acquired claim: short, so that a crashed consumer's keys are free again within seconds;
-     * a running handler's lease is renewed every third of it, however long the handler takes.
-     */
-    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
-    /** By default a running handler's lease is renewed once a third of it has passed. */
-    public static final double DEFAULT_RENEW_FRACTION = 1.0 / 3;
+    /** Default retention of completed keys: {@link DedupSettings#DEFAULT_RETENTION}. */
+    public static final Duration DEFAULT_RETENTION = DedupSettings.DEFAULT_RETENTION;
+    /** Default lease of an acquired claim: {@link DedupSettings#DEFAULT_LEASE}. */
+    public static final Duration DEFAULT_LEASE = DedupSettings.DEFAULT_LEASE;
+    /** Default renewal point of a running handler's lease: {@link DedupSettings#DEFAULT_RENEW_FRACTION}. */
+    public static final double DEFAULT_RENEW_FRACTION = DedupSettings.DEFAULT_RENEW_FRACTION;
     /** Default namespace when the adapter or application sets none. */
     public static final String DEFAULT_NAMESPACE = "default";
 
@@ -242,13 +239,8 @@ public final class DedupConsumer<M> implements AutoCloseable {
         private final KeyExtractor<? super M> keyExtractor;
         private DedupStore store;
         private String namespace = DEFAULT_NAMESPACE;
-        private Duration retention = DEFAULT_RETENTION;
-        private Duration lease = DEFAULT_LEASE;
-        private double renewFraction = DEFAULT_RENEW_FRACTION;
+        private DedupSettings.Builder settings = DedupSettings.custom();
         private Function<? super M, byte[]> fingerprintPayload;
-        private boolean digestAllKeys;
-        private FailurePolicy failurePolicy = FailurePolicy.RELEASE;
-        private StoreUnavailablePolicy storeUnavailablePolicy = StoreUnavailablePolicy.FAIL_CLOSED;
         private int handlerAttempts = 1;
         private Duration retryBackoff = Duration.ofMillis(100);
         private Function<? super M, String> describer = message -> "message";
@@ -276,15 +268,24 @@ public final class DedupConsumer<M> implements AutoCloseable {
             return this;
         }
 
-        /** How long completed keys are remembered. Default 24 h. */
-        public Builder<M> retention(Duration retention) {
-            this.retention = positive(retention, "retention");
+        /**
+         * Lease, retention, renewal, policies and key digests, all at once; the setters below change single values
+         * of the same settings. Default {@link DedupSettings#ofDefaults()}.
+         */
+        public Builder<M> settings(DedupSettings settings) {
+            this.settings = DedupSettings.from(settings);
             return this;
         }
 
-        /** How long a claim stays valid without renewal. Default 30 s, renewed every third while held. */
+        /** How long completed keys are remembered. Default 24 h. See {@link DedupSettings.Builder#retention}. */
+        public Builder<M> retention(Duration retention) {
+            settings.retention(retention);
+            return this;
+        }
+
+        /** How long a claim stays valid without renewal. Default 30 s. See {@link DedupSettings.Builder#lease}. */
         public Builder<M> lease(Duration lease) {
-            this.lease = positive(lease, "lease");
+            settings.lease(lease);
             return this;
         }
 
@@ -293,11 +294,7 @@ public final class DedupConsumer<M> implements AutoCloseable {
          * to turn renewal off. Default 1/3.
          */
         public Builder<M> leaseRenewalFraction(double fraction) {
-            if (!(fraction == 0 || (fraction > 0 && fraction < 1))) {
-                throw new IllegalArgumentException(
-                        "leaseRenewalFraction must be 0 (off) or in (0, 1), got " + fraction);
-            }
-            this.renewFraction = fraction;
+            settings.leaseRenewalFraction(fraction);
             return this;
         }
 
@@ -312,19 +309,19 @@ public final class DedupConsumer<M> implements AutoCloseable {
 
         /** Store every key as its SHA-256 digest, so no raw identifier is kept at rest. Default: only long keys. */
         public Builder<M> digestAllKeys(boolean digestAllKeys) {
-            this.digestAllKeys = digestAllKeys;
+            settings.digestAllKeys(digestAllKeys);
             return this;
         }
 
         /** What happens to a key when its handler fails for the last time. Default {@link FailurePolicy#RELEASE}. */
         public Builder<M> failurePolicy(FailurePolicy failurePolicy) {
-            this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
+            settings.failurePolicy(failurePolicy);
             return this;
         }
 
         /** Default {@link StoreUnavailablePolicy#FAIL_CLOSED}. */
         public Builder<M> storeUnavailablePolicy(StoreUnavailablePolicy policy) {
-            this.storeUnavailablePolicy = Objects.requireNonNull(policy, "storeUnavailablePolicy");
+            settings.storeUnavailablePolicy(policy);
             return this;
         }
 
@@ -384,13 +381,10 @@ public final class DedupConsumer<M> implements AutoCloseable {
         /**
          * @throws DedupConfigurationException if no store was set and the store modules on the classpath are
          *     ambiguous
-         * @throws IllegalArgumentException if the lease is not shorter than the retention
+         * @throws IllegalArgumentException if the lease is longer than the retention
          */
         public DedupConsumer<M> build() {
-            if (lease.compareTo(retention) > 0) {
-                throw new IllegalArgumentException(
-                        "lease (" + lease + ") must not be longer than retention (" + retention + ")");
-            }
+            DedupSettings chosenSettings = settings.build();
             boolean owns = store == null;
             DedupStore chosen = owns ? DedupStores.discover() : store;
             DedupMetrics metrics = meterRegistry == null
@@ -402,25 +396,17 @@ public final class DedupConsumer<M> implements AutoCloseable {
                     owns,
                     extractor,
                     namespace,
-                    retention,
-                    lease,
-                    renewFraction,
+                    chosenSettings.retention(),
+                    chosenSettings.lease(),
+                    chosenSettings.leaseRenewalFraction(),
                     fingerprintPayload,
-                    digestAllKeys,
-                    failurePolicy,
-                    storeUnavailablePolicy,
+                    chosenSettings.digestAllKeys(),
+                    chosenSettings.failurePolicy(),
+                    chosenSettings.storeUnavailablePolicy(),
                     handlerAttempts,
                     retryBackoff,
                     describer,
                     metrics));
-        }
-
-        private static Duration positive(Duration value, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + value);
-            }
-            return value;
         }
     }
 }

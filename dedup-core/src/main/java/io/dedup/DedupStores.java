@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -66,6 +68,17 @@ public final class DedupStores {
                     + " or the environment variable " + StoreSettings.environmentName(STORE_PROPERTY));
         }
         return providers.get(0).create(settings);
+    }
+
+    /**
+     * The settings store selection reads with {@code loader}'s store modules: {@value #STORE_PROPERTY} and each
+     * module's own ({@link DedupStoreProvider#settingNames()}), so that an adapter can tell them from typos.
+     */
+    public static Set<String> settingNames(ClassLoader loader) {
+        Set<String> names = new TreeSet<>();
+        names.add(STORE_PROPERTY);
+        ServiceLoader.load(DedupStoreProvider.class, loader).forEach(provider -> names.addAll(provider.settingNames()));
+        return names;
     }
 
     /** The in-memory store shared by every consumer of this process that uses the default store. */

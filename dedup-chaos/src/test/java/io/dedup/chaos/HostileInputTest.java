@@ -50,17 +50,17 @@ class HostileInputTest {
             List<Workload.Message> hostile = new ArrayList<>();
 
             hostile.add(message("missing-key", null, Map.of(), "{\"other\":1}"));
-            expectedDeadLetters.put("missing-key", "key-missing");
+            expectedDeadLetters.put("missing-key", "KEY_MISSING");
             hostile.add(message("empty-key", null, Map.of("idempotency-key", ""), "{\"id\":\"\"}"));
-            expectedDeadLetters.put("empty-key", "key-missing");
+            expectedDeadLetters.put("empty-key", "KEY_MISSING");
             hostile.add(message("json-null-key", null, Map.of(), "{\"id\":null}"));
-            expectedDeadLetters.put("json-null-key", "key-missing");
+            expectedDeadLetters.put("json-null-key", "KEY_MISSING");
             hostile.add(message("malformed-json", null, Map.of(), "{\"id\": \"abc"));
-            expectedDeadLetters.put("malformed-json", "key-unreadable");
+            expectedDeadLetters.put("malformed-json", "KEY_UNREADABLE");
             hostile.add(message("json-object-key", null, Map.of(), "{\"id\":{\"nested\":1}}"));
-            expectedDeadLetters.put("json-object-key", "key-unreadable");
+            expectedDeadLetters.put("json-object-key", "KEY_UNREADABLE");
             hostile.add(message("table-header-key", null, Map.of("idempotency-key", Map.of("a", 1)), "{}"));
-            expectedDeadLetters.put("table-header-key", "key-unreadable");
+            expectedDeadLetters.put("table-header-key", "KEY_UNREADABLE");
 
             String huge = "h".repeat(1024 * 1024);
             hostile.add(message("one-mib-key", null, Map.of(), "{\"id\":\"" + huge + "\"}"));
@@ -81,13 +81,13 @@ class HostileInputTest {
             if (store.equals("redis")) {
                 processedKeys.add(nul);
             } else {
-                expectedDeadLetters.put("nul-char-key", "store-record-unreadable"); // PostgreSQL text holds no U+0000
+                expectedDeadLetters.put("nul-char-key", "STORE_RECORD_CORRUPT"); // PostgreSQL text holds no U+0000
             }
             hostile.add(message("corrupt-record", "corrupt-1", Map.of(), "{}"));
-            expectedDeadLetters.put("corrupt-record", "store-record-unreadable");
+            expectedDeadLetters.put("corrupt-record", "STORE_RECORD_CORRUPT");
             if (store.equals("redis")) {
                 hostile.add(message("wrong-type-record", "corrupt-2", Map.of(), "{}"));
-                expectedDeadLetters.put("wrong-type-record", "store-record-unreadable");
+                expectedDeadLetters.put("wrong-type-record", "STORE_RECORD_CORRUPT");
             }
             hostile.add(message("first-use", "reused-1", Map.of(), "{\"amount\":1}"));
             processedKeys.add("reused-1");
@@ -102,7 +102,7 @@ class HostileInputTest {
             run.publish(List.of(
                     message("reuse-same-body", "reused-1", Map.of(), "{\"amount\":1}"),
                     message("reuse-other-body", "reused-1", Map.of(), "{\"amount\":2}")));
-            expectedDeadLetters.put("reuse-other-body", "conflict");
+            expectedDeadLetters.put("reuse-other-body", "KEY_CONFLICT");
             // Then ordinary traffic: the consumer must still be working.
             run.publish(run.profile.keys() / 2);
             run.awaitProgress(run.keys().size(), run.profile.drainTimeout());

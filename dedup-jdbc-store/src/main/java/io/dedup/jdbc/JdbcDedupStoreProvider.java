@@ -5,7 +5,7 @@ import io.dedup.spi.DedupStore;
 import io.dedup.spi.DedupStoreProvider;
 import io.dedup.spi.StoreSettings;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,13 +22,14 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code dedup.jdbc.password}</td><td>{@code DEDUP_JDBC_PASSWORD}</td><td>password; never logged</td></tr>
  *   <tr><td>{@code dedup.jdbc.table}</td><td>{@code DEDUP_JDBC_TABLE}</td><td>keys table, default {@code dedup_keys}</td></tr>
  *   <tr><td>{@code dedup.jdbc.create-schema}</td><td>{@code DEDUP_JDBC_CREATE_SCHEMA}</td><td>create missing tables, default true</td></tr>
- *   <tr><td>{@code dedup.jdbc.lock-timeout}</td><td>{@code DEDUP_JDBC_LOCK_TIMEOUT}</td><td>ISO-8601 duration, default PT10S</td></tr>
+ *   <tr><td>{@code dedup.jdbc.lock-timeout}</td><td>{@code DEDUP_JDBC_LOCK_TIMEOUT}</td><td>a duration ({@code 10s}, {@code PT10S}), default 10 s</td></tr>
  *   <tr><td>{@code dedup.jdbc.pool-size}</td><td>{@code DEDUP_JDBC_POOL_SIZE}</td><td>HikariCP pool size, default 10</td></tr>
- *   <tr><td>{@code dedup.jdbc.purge-interval}</td><td>{@code DEDUP_JDBC_PURGE_INTERVAL}</td><td>ISO-8601 duration; purge expired rows this often (default PT5M; 0 turns it off)</td></tr>
+ *   <tr><td>{@code dedup.jdbc.purge-interval}</td><td>{@code DEDUP_JDBC_PURGE_INTERVAL}</td><td>a duration; purge expired rows this often (default 5 min; {@code 0s} turns it off)</td></tr>
  * </table>
  *
  * <p>The pool is HikariCP when it is on the classpath, otherwise a plain {@code DriverManager} data source (a new
- * connection per call: add HikariCP for production). The JDBC driver must be on the classpath.
+ * connection per call: add HikariCP for production). The JDBC driver must be on the classpath. Stateless and
+ * thread-safe.
  */
 public final class JdbcDedupStoreProvider implements DedupStoreProvider {
     public static final String URL = "dedup.jdbc.url";
@@ -47,6 +48,11 @@ public final class JdbcDedupStoreProvider implements DedupStoreProvider {
         return "jdbc";
     }
 
+    @Override
+    public Set<String> settingNames() {
+        return Set.of(URL, USER, PASSWORD, TABLE, CREATE_SCHEMA, LOCK_TIMEOUT, POOL_SIZE, PURGE_INTERVAL);
+    }
+
     /**
      * @throws DedupConfigurationException if the URL is missing or a setting is malformed
      * @throws io.dedup.DedupStoreUnavailableException if the schema must be created and the database is down
@@ -59,9 +65,15 @@ public final class JdbcDedupStoreProvider implements DedupStoreProvider {
         String user = settings.get(USER).orElse(null);
         String password = settings.get(PASSWORD).orElse(null);
         String table = settings.get(TABLE, JdbcDedupStore.DEFAULT_TABLE);
-        boolean createSchema = flag(settings, CREATE_SCHEMA, true);
-        Duration lockTimeout = duration(settings, LOCK_TIMEOUT, JdbcDedupStore.DEFAULT_LOCK_TIMEOUT);
-        Duration purgeInterval = duration(settings, PURGE_INTERVAL, Duration.ofMinutes(5));
+        boolean createSchema = settings.flag(CREATE_SCHEMA).orElse(true);
+        Duration lockTimeout = settings.duration(LOCK_TIMEOUT).orElse(JdbcDedupStore.DEFAULT_LOCK_TIMEOUT);
+        Duration purgeInterval = settings.duration(PURGE_INTERVAL).orElse(Duration.ofMinutes(5));
+        if (lockTimeout.isNegative()) {
+            throw new DedupConfigurationException(LOCK_TIMEOUT + " must not be negative, got " + lockTimeout);
+        }
+        if (purgeInterval.isNegative()) {
+            throw new DedupConfigurationException(PURGE_INTERVAL + " must not be negative, got " + purgeInterval);
+        }
         int poolSize = poolSize(settings);
 
         try {
@@ -105,41 +117,11 @@ public final class JdbcDedupStoreProvider implements DedupStoreProvider {
         }
     }
 
-    private static Duration duration(StoreSettings settings, String property, Duration defaultValue) {
-        String value = settings.get(property).orElse(null);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            Duration duration = Duration.parse(value);
-            if (duration.isNegative()) {
-                throw new DedupConfigurationException(property + " must not be negative, got " + value);
-            }
-            return duration;
-        } catch (DateTimeParseException e) {
-            throw new DedupConfigurationException(
-                    property + " must be an ISO-8601 duration such as PT10S, got " + value);
-        }
-    }
-
-    private static boolean flag(StoreSettings settings, String property, boolean defaultValue) {
-        String value = settings.get(property, Boolean.toString(defaultValue)).toLowerCase(java.util.Locale.ROOT);
-        if (!value.equals("true") && !value.equals("false")) {
-            throw new DedupConfigurationException(property + " must be true or false, got " + value);
-        }
-        return value.equals("true");
-    }
-
     private static int poolSize(StoreSettings settings) {
-        String value = settings.get(POOL_SIZE, "10");
-        try {
-            int size = Integer.parseInt(value);
-            if (size < 1) {
-                throw new NumberFormatException();
-            }
-            return size;
-        } catch (NumberFormatException e) {
-            throw new DedupConfigurationException(POOL_SIZE + " must be a positive integer, got " + value);
+        int size = settings.integer(POOL_SIZE).orElse(10);
+        if (size < 1) {
+            throw new DedupConfigurationException(POOL_SIZE + " must be a positive integer, got " + size);
         }
+        return size;
     }
 }

@@ -5,6 +5,7 @@ import io.dedup.ClaimedBatch;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupKey;
 import io.dedup.DedupResult;
+import io.dedup.DedupSettings;
 import io.dedup.DedupStoreUnavailableException;
 import io.dedup.IdempotencyKeyException;
 import io.dedup.KeyExtractor;
@@ -65,10 +66,8 @@ public final class TransactionalDedup<M> {
         DedupConsumer.Builder<M> core = DedupConsumer.<M>builder(builder.keys)
                 .store(builder.store)
                 .namespace(builder.namespace)
-                .retention(builder.retention)
-                .lease(builder.lease)
-                .leaseRenewalFraction(0) // inside a transaction the row lock keeps others out, not the lease
-                .digestAllKeys(builder.digestAllKeys);
+                .settings(builder.settings.build())
+                .leaseRenewalFraction(0); // inside a transaction the row lock keeps others out, not the lease
         if (builder.fingerprint != null) {
             core.fingerprint(builder.fingerprint);
         }
@@ -254,10 +253,8 @@ public final class TransactionalDedup<M> {
         private final JdbcDedupStore store;
         private final KeyExtractor<? super M> keys;
         private String namespace = DedupConsumer.DEFAULT_NAMESPACE;
-        private Duration retention = DedupConsumer.DEFAULT_RETENTION;
-        private Duration lease = DedupConsumer.DEFAULT_LEASE;
+        private DedupSettings.Builder settings = DedupSettings.custom();
         private Function<? super M, byte[]> fingerprint;
-        private boolean digestAllKeys;
         private TransactionRunner runner;
         private Object meterRegistry;
 
@@ -277,9 +274,19 @@ public final class TransactionalDedup<M> {
             return this;
         }
 
+        /**
+         * Lease, retention, policies and key digests, all at once; the setters below change single values of the same
+         * settings. Lease renewal is always off here (the row lock keeps others out). Default {@link
+         * DedupSettings#ofDefaults()}.
+         */
+        public Builder<M> settings(DedupSettings settings) {
+            this.settings = DedupSettings.from(settings);
+            return this;
+        }
+
         /** How long completed keys are remembered. Default 24 h. */
         public Builder<M> retention(Duration retention) {
-            this.retention = positive(retention, "retention");
+            settings.retention(retention);
             return this;
         }
 
@@ -289,7 +296,7 @@ public final class TransactionalDedup<M> {
          * DedupConsumer#DEFAULT_LEASE}).
          */
         public Builder<M> lease(Duration lease) {
-            this.lease = positive(lease, "lease");
+            settings.lease(lease);
             return this;
         }
 
@@ -301,7 +308,7 @@ public final class TransactionalDedup<M> {
 
         /** Store every key as its SHA-256 digest. Default: only keys longer than 128 bytes. */
         public Builder<M> digestAllKeys(boolean digestAllKeys) {
-            this.digestAllKeys = digestAllKeys;
+            settings.digestAllKeys(digestAllKeys);
             return this;
         }
 
@@ -328,14 +335,6 @@ public final class TransactionalDedup<M> {
          */
         public TransactionalDedup<M> build() {
             return new TransactionalDedup<>(this);
-        }
-
-        private static Duration positive(Duration value, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + value);
-            }
-            return value;
         }
     }
 }

@@ -30,7 +30,7 @@ class JdbcDedupStoreProviderTest {
         settings.put("dedup.jdbc.user", pg.user());
         settings.put("dedup.jdbc.password", "never-shown-" + pg.password());
         settings.put("dedup.jdbc.table", table);
-        settings.put("dedup.jdbc.lock-timeout", "PT3S");
+        settings.put("dedup.jdbc.lock-timeout", "3s"); // the shared grammar: ISO-8601 works too
         settings.put("dedup.jdbc.pool-size", "2");
         return settings;
     }

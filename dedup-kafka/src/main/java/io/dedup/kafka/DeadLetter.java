@@ -1,11 +1,12 @@
 package io.dedup.kafka;
 
+import io.dedup.DeadLetterReason;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * A record on its way to a dead-letter topic. Immutable.
+ * A record on its way to a dead-letter topic. Immutable; thread-safe as far as the consumed record it carries is.
  *
  * @param record the original record, as consumed (the runner hands over the raw bytes)
  * @param topic the dead-letter topic to publish to

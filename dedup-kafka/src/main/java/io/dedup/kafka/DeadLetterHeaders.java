@@ -2,10 +2,10 @@ package io.dedup.kafka;
 
 /**
  * The headers a dead letter carries in addition to the original record's own headers (which are copied as they
- * are, with the original key, value and timestamp). Values are UTF-8 text.
+ * are, with the original key, value and timestamp). Values are UTF-8 text. Constants only: thread-safe.
  */
 public final class DeadLetterHeaders {
-    /** A {@link DeadLetterReason} name. */
+    /** A {@link io.dedup.DeadLetterReason} name, the same words as RabbitMQ's {@code x-dedup-reason}. */
     public static final String REASON = "dedup.dlt.reason";
     /** The class of the last exception, when there was one. */
     public static final String EXCEPTION_CLASS = "dedup.dlt.exception.class";

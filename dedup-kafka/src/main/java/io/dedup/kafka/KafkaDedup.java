@@ -2,13 +2,16 @@ package io.dedup.kafka;
 
 import io.dedup.DedupConsumer;
 import io.dedup.DedupKey;
+import io.dedup.DedupSettings;
 import io.dedup.DedupStores;
 import io.dedup.FailurePolicy;
 import io.dedup.IdempotencyKeyException;
 import io.dedup.KeyExtractor;
 import io.dedup.MessageHandler;
 import io.dedup.StoreUnavailablePolicy;
+import io.dedup.spi.Checks;
 import io.dedup.spi.DedupStore;
+import io.dedup.spi.StoreSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -159,6 +163,14 @@ public final class KafkaDedup implements AutoCloseable {
         return settings.deadLetterTopic(Objects.requireNonNull(topic, "topic"));
     }
 
+    /**
+     * The configuration keys {@link Builder#properties} reads besides {@code group.id} and the store modules' own;
+     * {@code <topic>} stands for a topic's name.
+     */
+    public static Set<String> propertyNames() {
+        return KafkaDedupProperties.NAMES;
+    }
+
     /** The namespace keys are unique within. */
     public String namespace() {
         return settings.namespace();
@@ -212,11 +224,8 @@ public final class KafkaDedup implements AutoCloseable {
         private DedupStore store;
         private String groupId;
         private String namespace;
-        private Duration lease = DedupConsumer.DEFAULT_LEASE;
-        private Duration retention = DedupConsumer.DEFAULT_RETENTION;
-        private FailurePolicy failurePolicy = FailurePolicy.RELEASE;
-        private StoreUnavailablePolicy storeUnavailablePolicy = StoreUnavailablePolicy.FAIL_CLOSED;
-        private boolean digestAllKeys;
+        private DedupSettings.Builder settings = DedupSettings.custom();
+        private StoreSettings storeSettings;
         private Object meterRegistry;
         private KeyExtractor<? super ConsumerRecord<?, ?>> keys = RecordKeys.header();
         private final Map<String, KeyExtractor<? super ConsumerRecord<?, ?>>> topicKeys = new HashMap<>();
@@ -240,25 +249,34 @@ public final class KafkaDedup implements AutoCloseable {
 
         /** The consumer group: the namespace unless {@link #namespace} is set. */
         public Builder groupId(String groupId) {
-            this.groupId = nonEmpty(groupId, "groupId");
+            this.groupId = Checks.nonEmpty(groupId, "groupId");
             return this;
         }
 
         /** What keys are unique within. Default: the group id, else {@value DedupConsumer#DEFAULT_NAMESPACE}. */
         public Builder namespace(String namespace) {
-            this.namespace = nonEmpty(namespace, "namespace");
+            this.namespace = Checks.nonEmpty(namespace, "namespace");
+            return this;
+        }
+
+        /**
+         * Lease, retention, renewal, policies and key digests, all at once; the setters below change single values
+         * of the same settings. Default {@link DedupSettings#ofDefaults()}.
+         */
+        public Builder settings(DedupSettings settings) {
+            this.settings = DedupSettings.from(settings);
             return this;
         }
 
         /** How long a claim stays valid without renewal. Default 30 s, renewed every third while held. */
         public Builder lease(Duration lease) {
-            this.lease = positive(lease, "lease");
+            settings.lease(lease);
             return this;
         }
 
         /** How long completed keys are remembered. Default 24 h. */
         public Builder retention(Duration retention) {
-            this.retention = positive(retention, "retention");
+            settings.retention(retention);
             return this;
         }
 
@@ -267,19 +285,19 @@ public final class KafkaDedup implements AutoCloseable {
          * later duplicate runs the handler again) or marked failed (later duplicates are answered as done).
          */
         public Builder failurePolicy(FailurePolicy failurePolicy) {
-            this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
+            settings.failurePolicy(failurePolicy);
             return this;
         }
 
         /** Default {@link StoreUnavailablePolicy#FAIL_CLOSED}: stop, back off, resume; never run unguarded. */
         public Builder storeUnavailablePolicy(StoreUnavailablePolicy policy) {
-            this.storeUnavailablePolicy = Objects.requireNonNull(policy, "storeUnavailablePolicy");
+            settings.storeUnavailablePolicy(policy);
             return this;
         }
 
         /** Store every key as its digest, so no raw identifier is kept at rest. Default: only long keys. */
         public Builder digestAllKeys(boolean digestAllKeys) {
-            this.digestAllKeys = digestAllKeys;
+            settings.digestAllKeys(digestAllKeys);
             return this;
         }
 
@@ -297,19 +315,19 @@ public final class KafkaDedup implements AutoCloseable {
 
         /** Where keys are read from on {@code topic}. */
         public Builder topicKeys(String topic, KeyExtractor<? super ConsumerRecord<?, ?>> keys) {
-            topicKeys.put(nonEmpty(topic, "topic"), Objects.requireNonNull(keys, "keys"));
+            topicKeys.put(Checks.nonEmpty(topic, "topic"), Objects.requireNonNull(keys, "keys"));
             return this;
         }
 
         /** The dead-letter topic of {@code topic}. Default {@code topic + ".DLT"}. */
         public Builder deadLetterTopic(String topic, String deadLetterTopic) {
-            deadLetterTopics.put(nonEmpty(topic, "topic"), nonEmpty(deadLetterTopic, "deadLetterTopic"));
+            deadLetterTopics.put(Checks.nonEmpty(topic, "topic"), Checks.nonEmpty(deadLetterTopic, "deadLetterTopic"));
             return this;
         }
 
         /** The suffix of default dead-letter topics. Default {@value #DEFAULT_DEAD_LETTER_SUFFIX}. */
         public Builder deadLetterSuffix(String suffix) {
-            this.deadLetterSuffix = nonEmpty(suffix, "suffix");
+            this.deadLetterSuffix = Checks.nonEmpty(suffix, "suffix");
             return this;
         }
 
@@ -322,8 +340,8 @@ public final class KafkaDedup implements AutoCloseable {
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
             }
-            Duration first = notNegative(backoff, "backoff");
-            Duration max = notNegative(maxBackoff, "maxBackoff");
+            Duration first = Checks.notNegative(backoff, "backoff");
+            Duration max = Checks.notNegative(maxBackoff, "maxBackoff");
             if (max.compareTo(first) < 0) {
                 throw new IllegalArgumentException(
                         "maxBackoff (" + max + ") must not be shorter than backoff (" + first + ")");
@@ -340,7 +358,7 @@ public final class KafkaDedup implements AutoCloseable {
          * reaches past the end of the holder's lease. Default 200 ms, at most 10 s.
          */
         public Builder deferBackoff(Duration backoff) {
-            this.deferBackoff = positive(backoff, "backoff");
+            this.deferBackoff = Checks.positive(backoff, "backoff");
             if (maxDeferBackoff.compareTo(deferBackoff) < 0) {
                 maxDeferBackoff = deferBackoff;
             }
@@ -349,8 +367,8 @@ public final class KafkaDedup implements AutoCloseable {
 
         /** {@link #deferBackoff(Duration)} with the longest wait between retries of a deferred record. */
         public Builder deferBackoff(Duration backoff, Duration maxBackoff) {
-            Duration first = positive(backoff, "backoff");
-            Duration max = positive(maxBackoff, "maxBackoff");
+            Duration first = Checks.positive(backoff, "backoff");
+            Duration max = Checks.positive(maxBackoff, "maxBackoff");
             if (max.compareTo(first) < 0) {
                 throw new IllegalArgumentException(
                         "maxBackoff (" + max + ") must not be shorter than backoff (" + first + ")");
@@ -382,13 +400,18 @@ public final class KafkaDedup implements AutoCloseable {
         }
 
         /**
-         * Reads settings from configuration; keys absent leave the setting as it is. Durations are ISO-8601
-         * ({@code PT30S}) or milliseconds.
+         * Reads settings from configuration with core's grammar; keys absent leave the setting as it is. Durations
+         * are {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h} or ISO-8601 ({@code PT30S}); booleans {@code true}
+         * or {@code false}.
          *
          * <ul>
-         *   <li>{@code dedup.namespace}, {@code dedup.lease}, {@code dedup.retention}
+         *   <li>{@code dedup.namespace}, and core's {@link DedupSettings} keys: {@code dedup.lease}, {@code
+         *       dedup.retention}, {@code dedup.lease-renewal-fraction}, {@code dedup.digest-all-keys}
          *   <li>{@code dedup.failure-policy} ({@code RELEASE} or {@code MARK_FAILED}), {@code
          *       dedup.store-unavailable} ({@code FAIL_CLOSED} or {@code FAIL_OPEN})
+         *   <li>{@code dedup.store} and the discovered store's own keys ({@code dedup.redis.*}, {@code
+         *       dedup.jdbc.*}): they choose and configure the store when none is {@linkplain #store set}, as the
+         *       same system properties would
          *   <li>{@code dedup.kafka.key}: the default key source, in the form of {@link RecordKeys#parse}
          *   <li>{@code dedup.kafka.topic.<topic>.key}: a topic's key source
          *   <li>{@code dedup.kafka.topic.<topic>.dead-letter-topic}: a topic's dead-letter topic
@@ -400,6 +423,7 @@ public final class KafkaDedup implements AutoCloseable {
          * </ul>
          *
          * @throws IllegalArgumentException naming the key whose value is invalid, or an unknown {@code dedup.*} key
+         *     and the nearest known one
          */
         public Builder properties(Map<?, ?> properties) {
             KafkaDedupProperties.apply(Objects.requireNonNull(properties, "properties"), this);
@@ -413,22 +437,19 @@ public final class KafkaDedup implements AutoCloseable {
          */
         public KafkaDedup build() {
             KafkaClients.requireSupported();
-            if (lease.compareTo(retention) > 0) {
-                throw new IllegalArgumentException(
-                        "lease (" + lease + ") must not be longer than retention (" + retention + ")");
-            }
+            DedupSettings chosen = settings.build();
             String chosenNamespace =
                     namespace != null ? namespace : groupId != null ? groupId : DedupConsumer.DEFAULT_NAMESPACE;
             boolean owns = store == null;
             return new KafkaDedup(new KafkaDedupSettings(
-                    owns ? DedupStores.discover() : store,
+                    owns ? discover() : store,
                     owns,
                     chosenNamespace,
-                    lease,
-                    retention,
-                    failurePolicy,
-                    storeUnavailablePolicy,
-                    digestAllKeys,
+                    chosen.lease(),
+                    chosen.retention(),
+                    chosen.failurePolicy(),
+                    chosen.storeUnavailablePolicy(),
+                    chosen.digestAllKeys(),
                     meterRegistry,
                     keys,
                     Map.copyOf(topicKeys),
@@ -443,6 +464,22 @@ public final class KafkaDedup implements AutoCloseable {
                     deadLetters));
         }
 
+        private DedupStore discover() {
+            return storeSettings == null
+                    ? DedupStores.discover()
+                    : DedupStores.discover(storeSettings, DedupStores.class.getClassLoader());
+        }
+
+        /** The shared settings being built, for {@link KafkaDedupProperties}. */
+        DedupSettings.Builder settingsBuilder() {
+            return settings;
+        }
+
+        /** Store settings read from the properties, used when no store is set. */
+        void storeSettings(StoreSettings storeSettings) {
+            this.storeSettings = storeSettings;
+        }
+
         /** Whether a dead-letter publisher was set; the runner supplies its own otherwise. */
         boolean hasDeadLetters() {
             return deadLetters != null;
@@ -450,30 +487,6 @@ public final class KafkaDedup implements AutoCloseable {
 
         boolean hasGroupOrNamespace() {
             return groupId != null || namespace != null;
-        }
-
-        private static String nonEmpty(String value, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.isEmpty()) {
-                throw new IllegalArgumentException(name + " must not be empty");
-            }
-            return value;
-        }
-
-        private static Duration positive(Duration value, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + value);
-            }
-            return value;
-        }
-
-        private static Duration notNegative(Duration value, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative()) {
-                throw new IllegalArgumentException(name + " must not be negative, got " + value);
-            }
-            return value;
         }
     }
 }

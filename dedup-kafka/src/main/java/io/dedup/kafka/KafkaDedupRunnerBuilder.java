@@ -1,6 +1,7 @@
 package io.dedup.kafka;
 
 import io.dedup.MessageHandler;
+import io.dedup.spi.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -108,7 +109,7 @@ public final class KafkaDedupRunnerBuilder<K, V> {
 
     /** How long one poll waits for records. Default 500 ms. */
     public KafkaDedupRunnerBuilder<K, V> pollTimeout(Duration timeout) {
-        this.pollTimeout = positive(timeout, "timeout");
+        this.pollTimeout = Checks.positive(timeout, "timeout");
         return this;
     }
 
@@ -128,8 +129,8 @@ public final class KafkaDedupRunnerBuilder<K, V> {
 
     /** Back-off while the store is unavailable: first wait, doubled per outage up to {@code max}. */
     public KafkaDedupRunnerBuilder<K, V> storeBackoff(Duration first, Duration max) {
-        positive(first, "first");
-        positive(max, "max");
+        Checks.positive(first, "first");
+        Checks.positive(max, "max");
         if (max.compareTo(first) < 0) {
             throw new IllegalArgumentException("max (" + max + ") must not be shorter than first (" + first + ")");
         }
@@ -309,13 +310,5 @@ public final class KafkaDedupRunnerBuilder<K, V> {
             }
             throw e;
         }
-    }
-
-    private static Duration positive(Duration value, String name) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
-        return value;
     }
 }

@@ -1,5 +1,7 @@
 package io.dedup.kafka;
 
+import io.dedup.DeadLetterReason;
+
 /**
  * The adapter's own counters, on top of core's per-topic {@code dedup.*} meters. The Micrometer implementation is
  * only loaded when a registry is configured, so Micrometer stays optional.

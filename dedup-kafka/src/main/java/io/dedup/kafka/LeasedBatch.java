@@ -1,6 +1,7 @@
 package io.dedup.kafka;
 
 import io.dedup.ClaimedBatch;
+import io.dedup.DeadLetterReason;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupException;
 import io.dedup.DedupResult;

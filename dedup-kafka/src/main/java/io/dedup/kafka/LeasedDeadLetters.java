@@ -88,7 +88,8 @@ final class LeasedDeadLetters {
             slot.status = RecordStatus.DEAD_LETTERED;
             memory.deadLettered(slot.partition, slot.record.offset());
             dedup.metrics.deadLettered(slot.partition.topic(), slot.deadLetterReason);
-            LOG.info(
+            // WARN, as on every adapter: a message was set aside unprocessed and someone has to look at it
+            LOG.warn(
                     "dead-lettered {} to {}: {}",
                     KafkaDedup.describe(slot.record),
                     settings.deadLetterTopic(slot.record.topic()),

@@ -1,5 +1,6 @@
 package io.dedup.kafka;
 
+import io.dedup.DeadLetterReason;
 import io.dedup.DedupResult;
 import java.time.Duration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

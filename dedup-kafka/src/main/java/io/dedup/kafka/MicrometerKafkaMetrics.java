@@ -1,5 +1,6 @@
 package io.dedup.kafka;
 
+import io.dedup.DeadLetterReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 

@@ -1,5 +1,6 @@
 package io.dedup.kafka;
 
+import io.dedup.DeadLetterReason;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

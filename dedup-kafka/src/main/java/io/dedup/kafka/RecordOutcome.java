@@ -1,11 +1,12 @@
 package io.dedup.kafka;
 
+import io.dedup.DeadLetterReason;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * What became of one record of a poll. Immutable.
+ * What became of one record of a poll. Immutable and thread-safe.
  *
  * @param partition the record's topic and partition
  * @param offset the record's offset

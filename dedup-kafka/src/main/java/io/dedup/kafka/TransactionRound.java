@@ -1,6 +1,7 @@
 package io.dedup.kafka;
 
 import io.dedup.ClaimedBatch;
+import io.dedup.DeadLetterReason;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
 import io.dedup.DedupStoreUnavailableException;

@@ -1,5 +1,6 @@
 package io.dedup.kafka;
 
+import io.dedup.DeadLetterReason;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupStoreUnavailableException;
 import java.time.Duration;

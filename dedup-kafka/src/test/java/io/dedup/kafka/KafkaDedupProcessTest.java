@@ -4,6 +4,7 @@ import static io.dedup.kafka.Records.poll;
 import static io.dedup.kafka.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dedup.DeadLetterReason;
 import io.dedup.DedupKey;
 import io.dedup.FailurePolicy;
 import io.dedup.OutcomeStatus;

@@ -23,7 +23,7 @@ class KafkaDedupPropertiesTest {
                         "dedup.kafka.dead-letter-suffix", "-dlt",
                         "dedup.failure-policy", "mark-failed",
                         "dedup.lease", "PT10S",
-                        "dedup.retention", "3600000"))
+                        "dedup.retention", "1h"))
                 .build()) {
             assertThat(dedup.namespace()).isEqualTo("billing");
             assertThat(dedup.deadLetterTopic("orders")).isEqualTo("orders-dead");
@@ -56,7 +56,7 @@ class KafkaDedupPropertiesTest {
     void retry_settings_are_read_together() {
         try (KafkaDedup dedup = KafkaDedup.builder()
                 .store(InMemoryDedupStore.create())
-                .properties(Map.of("dedup.kafka.max-attempts", "5", "dedup.kafka.retry-backoff", "100"))
+                .properties(Map.of("dedup.kafka.max-attempts", "5", "dedup.kafka.retry-backoff", "100ms"))
                 .build()) {
             assertThat(dedup.settings.maxAttempts()).isEqualTo(5);
             assertThat(dedup.settings.retryDelay(1)).isEqualTo(Duration.ofMillis(100));
@@ -75,5 +75,70 @@ class KafkaDedupPropertiesTest {
                 .hasMessageContaining("unknown setting");
         assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.kafka.topic.x.key", "nope")))
                 .hasMessageContaining("dedup.kafka.topic.x.key");
+    }
+
+    @Test
+    void a_typo_in_a_core_key_is_refused_with_the_nearest_known_name() {
+        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.leese", "PT30S")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown setting dedup.leese: did you mean dedup.lease?");
+        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.redis.key-prefx", "svc:")))
+                .hasMessageContaining("did you mean dedup.redis.key-prefix?");
+    }
+
+    @Test
+    void durations_and_booleans_follow_the_one_grammar() {
+        try (KafkaDedup dedup = KafkaDedup.builder()
+                .store(InMemoryDedupStore.create())
+                .properties(Map.of(
+                        "dedup.lease", "30s",
+                        "dedup.kafka.defer-backoff", "500ms",
+                        "dedup.kafka.pass-deferred", "TRUE",
+                        "dedup.digest-all-keys", "true"))
+                .build()) {
+            assertThat(dedup.settings.lease()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(dedup.settings.deferBackoff()).isEqualTo(Duration.ofMillis(500));
+            assertThat(dedup.settings.passDeferred()).isTrue();
+            assertThat(dedup.settings.digestAllKeys()).isTrue();
+        }
+        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.lease", "thirty")))
+                .hasMessageContaining("dedup.lease=thirty")
+                .hasMessageContaining("500ms, 30s, 5m, 24h or ISO-8601");
+        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.kafka.pass-deferred", "yes")))
+                .hasMessageContaining("dedup.kafka.pass-deferred=yes")
+                .hasMessageContaining("true or false");
+    }
+
+    @Test
+    void store_settings_in_the_consumer_configuration_choose_and_configure_the_store() {
+        try (KafkaDedup dedup =
+                KafkaDedup.builder().properties(Map.of("dedup.store", "memory")).build()) {
+            assertThat(dedup.store()).isSameAs(io.dedup.DedupStores.sharedInMemory());
+        }
+        try (KafkaDedup dedup = KafkaDedup.builder()
+                .properties(Map.of(
+                        "dedup.store", "redis",
+                        "dedup.redis.uri", "redis://127.0.0.1:1",
+                        "dedup.redis.key-prefix", "kafka-props:"))
+                .build()) {
+            assertThat(dedup.store().describe()).isEqualTo("redis redis://127.0.0.1:1, key prefix kafka-props:");
+        }
+    }
+
+    @Test
+    void set_settings_and_single_setters_change_one_value() {
+        io.dedup.DedupSettings shared = io.dedup.DedupSettings.custom()
+                .lease(Duration.ofMinutes(2))
+                .failurePolicy(FailurePolicy.MARK_FAILED)
+                .build();
+        try (KafkaDedup dedup = KafkaDedup.builder()
+                .store(InMemoryDedupStore.create())
+                .settings(shared)
+                .retention(Duration.ofHours(3))
+                .build()) {
+            assertThat(dedup.settings.lease()).isEqualTo(Duration.ofMinutes(2));
+            assertThat(dedup.settings.retention()).isEqualTo(Duration.ofHours(3));
+            assertThat(dedup.settings.failurePolicy()).isEqualTo(FailurePolicy.MARK_FAILED);
+        }
     }
 }

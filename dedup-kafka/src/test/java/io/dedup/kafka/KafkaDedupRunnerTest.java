@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.dedup.DeadLetterReason;
 import io.dedup.testkit.FaultInjectingStore;
 import java.time.Duration;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.dedup.kafka;
 import static io.dedup.kafka.Records.raw;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dedup.DeadLetterReason;
 import io.dedup.DedupKey;
 import java.time.Duration;
 import java.util.List;

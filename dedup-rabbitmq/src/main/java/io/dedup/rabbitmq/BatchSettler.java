@@ -262,7 +262,7 @@ final class BatchSettler {
         LOG.warn(
                 "dead-lettered {} ({}, {} attempts{}): {}",
                 verdict.delivery().describe(settings.queue()),
-                verdict.reason().header(),
+                verdict.reason().name(),
                 verdict.attempts(),
                 verdict.error() == null ? "" : ", " + verdict.error().getClass().getName(),
                 where);

@@ -2,7 +2,7 @@ package io.dedup.rabbitmq;
 
 /**
  * The message headers dedup reads and writes. Dead letters carry the reason and, for failed handlers, the error;
- * retried deliveries carry the attempt count; replayed RPC replies say so.
+ * retried deliveries carry the attempt count; replayed RPC replies say so. Constants only: thread-safe.
  */
 public final class DedupHeaders {
     /** Default header holding an idempotency key, for {@link RabbitKeys#header()}. */
@@ -11,7 +11,10 @@ public final class DedupHeaders {
     public static final String ATTEMPT = "x-dedup-attempt";
     /** How often the delivery was deferred because its key was in progress elsewhere. */
     public static final String DEFERRALS = "x-dedup-deferrals";
-    /** On dead letters: why ({@link DeadLetterReason#header()}). */
+    /**
+     * On dead letters: why, a {@link io.dedup.DeadLetterReason} name ({@code HANDLER_FAILED}, {@code KEY_MISSING},
+     * ...), the same words as Kafka's {@code dedup.dlt.reason}.
+     */
     public static final String REASON = "x-dedup-reason";
     /** On dead letters: the exception's class name. */
     public static final String ERROR_CLASS = "x-dedup-error-class";

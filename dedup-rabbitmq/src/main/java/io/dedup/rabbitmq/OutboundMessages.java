@@ -33,7 +33,7 @@ final class OutboundMessages {
     /** A dead letter: the original message with the reason, the error and the attempt count in headers. */
     static AMQP.BasicProperties deadLetter(PendingDelivery delivery, Verdict verdict, String queue) {
         Map<String, Object> headers = originHeaders(delivery, queue);
-        headers.put(DedupHeaders.REASON, verdict.reason().header());
+        headers.put(DedupHeaders.REASON, verdict.reason().name());
         if (verdict.error() != null) {
             headers.put(DedupHeaders.ERROR_CLASS, verdict.error().getClass().getName());
             String message =

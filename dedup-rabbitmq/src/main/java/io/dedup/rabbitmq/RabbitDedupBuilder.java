@@ -2,10 +2,13 @@ package io.dedup.rabbitmq;
 
 import com.rabbitmq.client.Delivery;
 import io.dedup.DedupConsumer;
+import io.dedup.DedupSettings;
 import io.dedup.FailurePolicy;
 import io.dedup.KeyExtractor;
 import io.dedup.StoreUnavailablePolicy;
+import io.dedup.spi.Checks;
 import io.dedup.spi.DedupStore;
+import io.dedup.spi.SettingsReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -35,11 +40,14 @@ public final class RabbitDedupBuilder {
     public static final Duration DEFAULT_STORE_BACKOFF_MAX = Duration.ofSeconds(5);
     /** Prefix of the properties read by {@link #configure(Map)}, followed by the queue name and a dot. */
     public static final String PROPERTY_PREFIX = "dedup.rabbitmq.";
+    /** The properties of one queue, after {@code dedup.rabbitmq.<queue>.}. */
+    private static final List<String> QUEUE_PROPERTIES = queueProperties();
 
     private final String queue;
     /** Settings for core's builder, each checked when set and applied in order at build. */
     private final List<Consumer<DedupConsumer.Builder<Delivery>>> core = new ArrayList<>();
 
+    private DedupSettings.Builder settings = DedupSettings.custom();
     private KeyExtractor<Delivery> keys = RabbitKeys.messageId();
     private String namespace;
     private boolean declareTopology;
@@ -82,27 +90,36 @@ public final class RabbitDedupBuilder {
         return this;
     }
 
-    /** How long completed keys are remembered. Default 24 h. */
-    public RabbitDedupBuilder retention(Duration retention) {
-        core(b -> b.retention(retention));
+    /**
+     * Lease, retention, renewal, policies and key digests, all at once; the setters below change single values of
+     * the same settings. Default {@link DedupSettings#ofDefaults()}.
+     */
+    public RabbitDedupBuilder settings(DedupSettings settings) {
+        this.settings = DedupSettings.from(settings);
         return this;
     }
 
-    /** How long a claim stays valid without renewal (renewed while the handler runs). Default 5 min. */
+    /** How long completed keys are remembered. Default 24 h. */
+    public RabbitDedupBuilder retention(Duration retention) {
+        settings.retention(retention);
+        return this;
+    }
+
+    /** How long a claim stays valid without renewal (renewed while the handler runs). Default 30 s. */
     public RabbitDedupBuilder lease(Duration lease) {
-        core(b -> b.lease(lease));
+        settings.lease(lease);
         return this;
     }
 
     /** What happens to a key whose handler failed for the last time. Default {@link FailurePolicy#RELEASE}. */
     public RabbitDedupBuilder failurePolicy(FailurePolicy policy) {
-        core(b -> b.failurePolicy(policy));
+        settings.failurePolicy(policy);
         return this;
     }
 
     /** Default {@link StoreUnavailablePolicy#FAIL_CLOSED}: pause and ack nothing while the store is down. */
     public RabbitDedupBuilder storeUnavailablePolicy(StoreUnavailablePolicy policy) {
-        core(b -> b.storeUnavailablePolicy(policy));
+        settings.storeUnavailablePolicy(policy);
         return this;
     }
 
@@ -114,7 +131,7 @@ public final class RabbitDedupBuilder {
 
     /** Store every key as its SHA-256 digest. Default: only keys longer than 128 bytes. */
     public RabbitDedupBuilder digestAllKeys(boolean digestAllKeys) {
-        core(b -> b.digestAllKeys(digestAllKeys));
+        settings.digestAllKeys(digestAllKeys);
         return this;
     }
 
@@ -147,7 +164,7 @@ public final class RabbitDedupBuilder {
      * after it.
      */
     public RabbitDedupBuilder retryQueue(String retryQueue) {
-        this.retryQueue = nonEmpty(retryQueue, "retryQueue");
+        this.retryQueue = Checks.nonEmpty(retryQueue, "retryQueue");
         return this;
     }
 
@@ -179,7 +196,7 @@ public final class RabbitDedupBuilder {
      * their leases end, without a redelivery every second until then. Default 1 s.
      */
     public RabbitDedupBuilder redeliveryDelay(Duration delay) {
-        this.redeliveryDelay = positive(delay, "redeliveryDelay");
+        this.redeliveryDelay = Checks.positive(delay, "redeliveryDelay");
         return this;
     }
 
@@ -202,8 +219,8 @@ public final class RabbitDedupBuilder {
 
     /** The first and the longest pause while the store is unavailable. Defaults 100 ms and 5 s. */
     public RabbitDedupBuilder storeBackoff(Duration min, Duration max) {
-        positive(min, "min");
-        positive(max, "max");
+        Checks.positive(min, "min");
+        Checks.positive(max, "max");
         if (max.compareTo(min) < 0) {
             throw new IllegalArgumentException("max (" + max + ") must not be shorter than min (" + min + ")");
         }
@@ -214,34 +231,76 @@ public final class RabbitDedupBuilder {
 
     /** How long to wait for the broker to confirm a retry copy, dead letter or reply. Default 10 s. */
     public RabbitDedupBuilder confirmTimeout(Duration timeout) {
-        this.confirmTimeout = positive(timeout, "confirmTimeout");
+        this.confirmTimeout = Checks.positive(timeout, "confirmTimeout");
         return this;
     }
 
     /**
-     * Applies the properties {@code dedup.rabbitmq.<queue>.*} found in {@code properties}: {@code key} (see {@link
-     * RabbitKeys#parse}), {@code namespace}, {@code max-attempts}, {@code redelivery-delay}, {@code
-     * declare-topology}, {@code retry-queue}, {@code dead-letter-exchange}, {@code dead-letter-routing-key}, {@code
-     * batch-size}, {@code batch-wait}. Others are ignored.
+     * Applies the properties {@code dedup.rabbitmq.<queue>.*} of this builder's queue found in {@code properties},
+     * read with core's grammar (durations {@code 250ms}, {@code 2s}, {@code 5m}, {@code 1h} or ISO-8601; booleans
+     * {@code true} or {@code false}): {@code key} (see {@link RabbitKeys#parse}), {@code namespace}, {@code
+     * max-attempts}, {@code redelivery-delay}, {@code declare-topology}, {@code retry-queue}, {@code
+     * dead-letter-exchange}, {@code dead-letter-routing-key}, {@code batch-size}, {@code batch-wait}, and core's
+     * {@link DedupSettings} keys ({@code lease}, {@code retention}, {@code lease-renewal-fraction}, {@code
+     * failure-policy}, {@code store-unavailable}, {@code digest-all-keys}). Other queues' properties are ignored.
      *
-     * @throws IllegalArgumentException naming the property when a value is invalid
+     * @throws IllegalArgumentException naming the property when a value is invalid, or an unknown property of this
+     *     queue and the nearest known one
      */
     public RabbitDedupBuilder configure(Map<String, String> properties) {
         Objects.requireNonNull(properties, "properties");
-        Function<String, String> get = name -> {
-            String value = properties.get(PROPERTY_PREFIX + queue + "." + name);
-            return value == null || value.isBlank() ? null : value.trim();
-        };
-        apply(get, "key", value -> keys(RabbitKeys.parse(value)));
-        apply(get, "namespace", this::namespace);
-        apply(get, "max-attempts", value -> maxAttempts(integer("max-attempts", value)));
-        apply(get, "redelivery-delay", value -> redeliveryDelay(DurationText.parse("redelivery-delay", value)));
-        apply(get, "declare-topology", value -> declareTopology = Boolean.parseBoolean(value));
-        apply(get, "retry-queue", this::retryQueue);
-        apply(get, "dead-letter-exchange", value -> deadLetterExchange(value, get.apply("dead-letter-routing-key")));
-        apply(get, "batch-size", value -> batching(integer("batch-size", value), batchWait));
-        apply(get, "batch-wait", value -> batching(batchSize, DurationText.parse("batch-wait", value)));
+        String prefix = PROPERTY_PREFIX + queue + ".";
+        SettingsReader reader = SettingsReader.of(properties);
+        List<String> known = new ArrayList<>();
+        QUEUE_PROPERTIES.forEach(name -> known.add(prefix + name));
+        // a dot after the prefix may be another queue's name ("orders.eu" beside "orders"): those are not ours
+        reader.rejectUnknown(prefix, known, name -> name.indexOf('.', prefix.length()) >= 0);
+        Function<String, String> get = name -> reader.text(prefix + name).orElse(null);
+        apply(prefix, get, "key", value -> keys(RabbitKeys.parse(value)));
+        apply(prefix, get, "namespace", this::namespace);
+        apply(
+                prefix,
+                get,
+                "max-attempts",
+                value -> maxAttempts(SettingsReader.parseInteger(prefix + "max-attempts", value)));
+        apply(
+                prefix,
+                get,
+                "redelivery-delay",
+                value -> redeliveryDelay(SettingsReader.parseDuration(prefix + "redelivery-delay", value)));
+        apply(
+                prefix,
+                get,
+                "declare-topology",
+                value -> declareTopology = SettingsReader.parseFlag(prefix + "declare-topology", value));
+        apply(prefix, get, "retry-queue", this::retryQueue);
+        apply(
+                prefix,
+                get,
+                "dead-letter-exchange",
+                value -> deadLetterExchange(value, get.apply("dead-letter-routing-key")));
+        apply(
+                prefix,
+                get,
+                "batch-size",
+                value -> batching(SettingsReader.parseInteger(prefix + "batch-size", value), batchWait));
+        apply(
+                prefix,
+                get,
+                "batch-wait",
+                value -> batching(batchSize, SettingsReader.parseDuration(prefix + "batch-wait", value)));
+        settings.read(reader, prefix);
         return this;
+    }
+
+    /**
+     * The properties {@link #configure(Map)} reads, each after {@code dedup.rabbitmq.<queue>.} ({@code <queue>}
+     * standing for the queue's name).
+     */
+    public static Set<String> propertyNames() {
+        Set<String> names = new TreeSet<>();
+        QUEUE_PROPERTIES.forEach(name -> names.add(PROPERTY_PREFIX + "<queue>." + name));
+        return names;
     }
 
     /** {@link #configure(Map)} from {@link Properties}, such as the JVM's system properties. */
@@ -257,10 +316,10 @@ public final class RabbitDedupBuilder {
     /**
      * @throws io.dedup.DedupConfigurationException if no store was set and the store modules on the classpath are
      *     ambiguous
-     * @throws IllegalArgumentException if the lease is not shorter than the retention
+     * @throws IllegalArgumentException if the lease is longer than the retention
      */
     public RabbitDedup build() {
-        DedupConsumer.Builder<Delivery> dedup = DedupConsumer.builder(keys);
+        DedupConsumer.Builder<Delivery> dedup = DedupConsumer.builder(keys).settings(settings.build());
         if (namespace == null) {
             dedup.namespace(queue);
         }
@@ -299,7 +358,7 @@ public final class RabbitDedupBuilder {
         return this;
     }
 
-    private static void apply(Function<String, String> get, String name, Consumer<String> setter) {
+    private static void apply(String prefix, Function<String, String> get, String name, Consumer<String> setter) {
         String value = get.apply(name);
         if (value == null) {
             return;
@@ -307,31 +366,26 @@ public final class RabbitDedupBuilder {
         try {
             setter.accept(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("property " + name + ": " + e.getMessage(), e);
+            if (e.getMessage() != null && e.getMessage().startsWith(prefix + name)) {
+                throw e; // the reader named it already
+            }
+            throw new IllegalArgumentException("invalid setting " + prefix + name + ": " + e.getMessage(), e);
         }
     }
 
-    private static int integer(String name, String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'", e);
-        }
-    }
-
-    private static String nonEmpty(String value, String name) {
-        Objects.requireNonNull(value, name);
-        if (value.isEmpty()) {
-            throw new IllegalArgumentException(name + " must not be empty");
-        }
-        return value;
-    }
-
-    private static Duration positive(Duration value, String name) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
-        return value;
+    private static List<String> queueProperties() {
+        List<String> names = new ArrayList<>(List.of(
+                "key",
+                "namespace",
+                "max-attempts",
+                "redelivery-delay",
+                "declare-topology",
+                "retry-queue",
+                "dead-letter-exchange",
+                "dead-letter-routing-key",
+                "batch-size",
+                "batch-wait"));
+        names.addAll(DedupSettings.KEYS);
+        return List.copyOf(names);
     }
 }

@@ -1,6 +1,7 @@
 package io.dedup.rabbitmq;
 
 import io.dedup.Claim;
+import io.dedup.DeadLetterReason;
 import io.dedup.DedupException;
 import io.dedup.DedupResult;
 import io.dedup.DedupStoreCorruptionException;
@@ -83,7 +84,8 @@ record Verdict(
             return new Verdict(delivery, Kind.RELEASED, null, false, null, null, 0, Duration.ZERO);
         }
         if (result instanceof DedupResult.Conflict<?> conflict) {
-            return deadLetter(delivery, DeadLetterReason.CONFLICT, new IdempotencyConflictException(conflict.key()), 0);
+            return deadLetter(
+                    delivery, DeadLetterReason.KEY_CONFLICT, new IdempotencyConflictException(conflict.key()), 0);
         }
         if (result instanceof DedupResult.Rejected<?> rejected) {
             return deadLetter(delivery, reasonOf(rejected.reason()), rejected.reason(), 0);
@@ -147,7 +149,7 @@ record Verdict(
             return DeadLetterReason.KEY_MISSING;
         }
         if (reason instanceof DedupStoreCorruptionException) {
-            return DeadLetterReason.STORE_RECORD_UNREADABLE;
+            return DeadLetterReason.STORE_RECORD_CORRUPT;
         }
         return DeadLetterReason.KEY_UNREADABLE;
     }

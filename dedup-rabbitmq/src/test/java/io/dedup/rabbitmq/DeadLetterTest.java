@@ -54,7 +54,7 @@ class DeadLetterTest {
             String dlq = RetryTopology.of(queue).deadLetterQueue();
             GetResponse deadLetter = broker.awaitMessage(dlq, PATIENCE);
             Map<String, Object> headers = deadLetter.getProps().getHeaders();
-            assertThat(text(headers, DedupHeaders.REASON)).isEqualTo("handler-failed");
+            assertThat(text(headers, DedupHeaders.REASON)).isEqualTo("HANDLER_FAILED");
             assertThat(text(headers, DedupHeaders.ERROR_CLASS)).isEqualTo(IllegalStateException.class.getName());
             assertThat(text(headers, DedupHeaders.ERROR_MESSAGE)).isEqualTo("warehouse refused order 5");
             assertThat(((Number) headers.get(DedupHeaders.ATTEMPTS)).intValue()).isEqualTo(3);
@@ -124,7 +124,7 @@ class DeadLetterTest {
 
             GetResponse deadLetter = broker.awaitMessage(RetryTopology.of(queue).deadLetterQueue(), PATIENCE);
             Map<String, Object> headers = deadLetter.getProps().getHeaders();
-            assertThat(text(headers, DedupHeaders.REASON)).isEqualTo("key-missing");
+            assertThat(text(headers, DedupHeaders.REASON)).isEqualTo("KEY_MISSING");
             assertThat(text(headers, DedupHeaders.ERROR_CLASS))
                     .isEqualTo(IdempotencyKeyMissingException.class.getName());
             assertThat(text(headers, DedupHeaders.ERROR_MESSAGE)).contains("no idempotency key", queue);
@@ -148,7 +148,7 @@ class DeadLetterTest {
 
             GetResponse deadLetter = broker.awaitMessage(RetryTopology.of(queue).deadLetterQueue(), PATIENCE);
             assertThat(text(deadLetter.getProps().getHeaders(), DedupHeaders.REASON))
-                    .isEqualTo("key-unreadable");
+                    .isEqualTo("KEY_UNREADABLE");
         }
     }
 
@@ -169,7 +169,7 @@ class DeadLetterTest {
 
             GetResponse deadLetter = broker.awaitMessage(RetryTopology.of(queue).deadLetterQueue(), PATIENCE);
             assertThat(text(deadLetter.getProps().getHeaders(), DedupHeaders.REASON))
-                    .isEqualTo("conflict");
+                    .isEqualTo("KEY_CONFLICT");
             assertThat(text(deadLetter.getProps().getHeaders(), DedupHeaders.ERROR_CLASS))
                     .isEqualTo(IdempotencyConflictException.class.getName());
             assertThat(new String(deadLetter.getBody(), StandardCharsets.UTF_8)).isEqualTo("900 EUR to Mallory");

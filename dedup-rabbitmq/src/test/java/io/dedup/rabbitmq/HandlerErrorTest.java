@@ -130,7 +130,7 @@ class HandlerErrorTest {
             broker.publish(queue, "bad", "recurse");
             GetResponse deadLetter = broker.awaitMessage(RetryTopology.of(queue).deadLetterQueue(), PATIENCE);
             Map<String, Object> headers = deadLetter.getProps().getHeaders();
-            assertThat(String.valueOf(headers.get(DedupHeaders.REASON))).isEqualTo("handler-failed");
+            assertThat(String.valueOf(headers.get(DedupHeaders.REASON))).isEqualTo("HANDLER_FAILED");
             assertThat(String.valueOf(headers.get(DedupHeaders.ERROR_CLASS)))
                     .isEqualTo(StackOverflowError.class.getName());
             assertThat(String.valueOf(headers.get(DedupHeaders.ERROR_MESSAGE))).isEqualTo("deep recursion");

@@ -82,4 +82,64 @@ class RabbitDedupBuilderTest {
         assertThatThrownBy(() -> builder.store(null)).hasMessageContaining("store");
         assertThatThrownBy(() -> RabbitDedup.builder("")).hasMessageContaining("queue");
     }
+
+    @Test
+    void properties_use_the_one_grammar_strict_booleans_and_core_settings() {
+        try (RabbitDedup dedup = RabbitDedup.builder("orders")
+                .store(InMemoryDedupStore.create())
+                .configure(Map.of(
+                        "dedup.rabbitmq.orders.lease", "2m",
+                        "dedup.rabbitmq.orders.retention", "PT48H",
+                        "dedup.rabbitmq.orders.failure-policy", "mark-failed"))
+                .build()) {
+            assertThat(dedup.dedup().lease()).isEqualTo(Duration.ofMinutes(2));
+            assertThat(dedup.dedup().retention()).isEqualTo(Duration.ofHours(48));
+            assertThat(dedup.dedup().failurePolicy()).isEqualTo(io.dedup.FailurePolicy.MARK_FAILED);
+        }
+        assertThatThrownBy(() -> RabbitDedup.builder("orders")
+                        .configure(Map.of("dedup.rabbitmq.orders.declare-topology", "yes")))
+                .hasMessageContaining("dedup.rabbitmq.orders.declare-topology=yes")
+                .hasMessageContaining("true or false");
+        assertThatThrownBy(() -> RabbitDedup.builder("orders")
+                        .configure(Map.of("dedup.rabbitmq.orders.redelivery-delay", "2 s")))
+                .hasMessageContaining("500ms, 30s, 5m, 24h or ISO-8601");
+    }
+
+    @Test
+    void an_unknown_property_of_the_queue_names_the_nearest_known_one() {
+        assertThatThrownBy(
+                        () -> RabbitDedup.builder("orders").configure(Map.of("dedup.rabbitmq.orders.max-atempts", "5")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "unknown setting dedup.rabbitmq.orders.max-atempts: did you mean dedup.rabbitmq.orders.max-attempts?");
+    }
+
+    @Test
+    void a_queue_whose_name_extends_this_ones_keeps_its_properties_to_itself() {
+        try (RabbitDedup dedup = RabbitDedup.builder("orders")
+                .store(InMemoryDedupStore.create())
+                .configure(
+                        Map.of("dedup.rabbitmq.orders.eu.max-attempts", "7", "dedup.rabbitmq.orders.max-attempts", "4"))
+                .build()) {
+            assertThat(dedup.settings().maxAttempts()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void shared_settings_are_taken_whole_and_single_setters_change_one_value() {
+        io.dedup.DedupSettings shared = io.dedup.DedupSettings.custom()
+                .lease(Duration.ofMinutes(1))
+                .digestAllKeys(true)
+                .build();
+        try (RabbitDedup dedup = RabbitDedup.builder("orders")
+                .store(InMemoryDedupStore.create())
+                .settings(shared)
+                .retention(Duration.ofHours(2))
+                .build()) {
+            assertThat(dedup.dedup().lease()).isEqualTo(Duration.ofMinutes(1));
+            assertThat(dedup.dedup().retention()).isEqualTo(Duration.ofHours(2));
+        }
+        assertThatThrownBy(() -> RabbitDedup.builder("orders").lease(Duration.ZERO))
+                .hasMessageContaining("lease must be positive");
+    }
 }

@@ -4,9 +4,7 @@ import io.dedup.DedupConfigurationException;
 import io.dedup.spi.DedupStore;
 import io.dedup.spi.DedupStoreProvider;
 import io.dedup.spi.StoreSettings;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
+import java.util.Set;
 
 /**
  * Makes the Redis store the one "selected by dependency" ({@code dedup.store=redis} when several are present).
@@ -15,10 +13,11 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code dedup.redis.uri} / {@code DEDUP_REDIS_URI}: default {@value #DEFAULT_URI}; {@code rediss://} for
  *       TLS, {@code redis://user:password@host:port/db} for ACL users; cluster seeds separated by commas;
- *   <li>{@code dedup.redis.cluster} / {@code DEDUP_REDIS_CLUSTER}: {@code true} for Redis Cluster, default false;
+ *   <li>{@code dedup.redis.cluster} / {@code DEDUP_REDIS_CLUSTER}: {@code true} for Redis Cluster, default
+ *       {@code false} (nothing else is accepted);
  *   <li>{@code dedup.redis.key-prefix} / {@code DEDUP_REDIS_KEY_PREFIX}: default {@code dedup:};
- *   <li>{@code dedup.redis.command-timeout} / {@code DEDUP_REDIS_COMMAND_TIMEOUT}: milliseconds or an ISO-8601
- *       duration ({@code PT2S}), default 2 seconds.
+ *   <li>{@code dedup.redis.command-timeout} / {@code DEDUP_REDIS_COMMAND_TIMEOUT}: a duration ({@code 500ms},
+ *       {@code 2s}, ISO-8601 {@code PT2S}), default 2 seconds.
  * </ul>
  *
  * <p>Thread-safe; {@link java.util.ServiceLoader} needs the public no-argument constructor.
@@ -27,42 +26,35 @@ public final class RedisDedupStoreProvider implements DedupStoreProvider {
     /** The URI used when {@code dedup.redis.uri} is not set. */
     public static final String DEFAULT_URI = "redis://127.0.0.1:6379";
 
+    public static final String URI = "dedup.redis.uri";
+    public static final String CLUSTER = "dedup.redis.cluster";
+    public static final String KEY_PREFIX = "dedup.redis.key-prefix";
+    public static final String COMMAND_TIMEOUT = "dedup.redis.command-timeout";
+
     @Override
     public String name() {
         return "redis";
     }
 
     @Override
+    public Set<String> settingNames() {
+        return Set.of(URI, CLUSTER, KEY_PREFIX, COMMAND_TIMEOUT);
+    }
+
+    /**
+     * @throws DedupConfigurationException naming the setting whose value is malformed
+     */
+    @Override
     public DedupStore create(StoreSettings settings) {
-        RedisDedupStoreBuilder builder = RedisDedupStore.builder(settings.get("dedup.redis.uri", DEFAULT_URI));
-        settings.get("dedup.redis.cluster").ifPresent(value -> builder.cluster(bool("dedup.redis.cluster", value)));
-        settings.get("dedup.redis.key-prefix").ifPresent(builder::keyPrefix);
-        settings.get("dedup.redis.command-timeout")
-                .ifPresent(value -> builder.commandTimeout(duration("dedup.redis.command-timeout", value)));
+        RedisDedupStoreBuilder builder = RedisDedupStore.builder(settings.get(URI, DEFAULT_URI));
+        settings.flag(CLUSTER).ifPresent(builder::cluster);
+        settings.get(KEY_PREFIX).ifPresent(builder::keyPrefix);
+        settings.duration(COMMAND_TIMEOUT).ifPresent(timeout -> {
+            if (timeout.isZero()) {
+                throw new DedupConfigurationException(COMMAND_TIMEOUT + " must be positive, got " + timeout);
+            }
+            builder.commandTimeout(timeout);
+        });
         return builder.build();
-    }
-
-    private static boolean bool(String name, String value) {
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "1" -> true;
-            case "false", "no", "0" -> false;
-            default -> throw new DedupConfigurationException(name + " must be true or false, got " + value);
-        };
-    }
-
-    private static Duration duration(String name, String value) {
-        Duration parsed;
-        try {
-            parsed = value.chars().allMatch(Character::isDigit)
-                    ? Duration.ofMillis(Long.parseLong(value))
-                    : Duration.parse(value);
-        } catch (DateTimeParseException | NumberFormatException e) {
-            throw new DedupConfigurationException(
-                    name + " must be milliseconds or an ISO-8601 duration such as PT2S, got " + value);
-        }
-        if (parsed.isNegative() || parsed.isZero()) {
-            throw new DedupConfigurationException(name + " must be positive, got " + value);
-        }
-        return parsed;
     }
 }

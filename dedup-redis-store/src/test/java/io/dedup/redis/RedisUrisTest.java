@@ -156,5 +156,15 @@ class RedisUrisTest {
                 .hasMessageContaining("dedup.redis.command-timeout");
         assertThatThrownBy(() -> provider.create(StoreSettings.of(Map.of("dedup.redis.command-timeout", "0"))))
                 .isInstanceOf(DedupConfigurationException.class);
+        assertThatThrownBy(() -> provider.create(StoreSettings.of(Map.of("dedup.redis.cluster", "yes"))))
+                .as("booleans are true or false, as everywhere else")
+                .isInstanceOf(DedupConfigurationException.class)
+                .hasMessageContaining("true or false");
+        assertThatThrownBy(() -> provider.create(StoreSettings.of(Map.of("dedup.redis.command-timeout", "0s"))))
+                .isInstanceOf(DedupConfigurationException.class)
+                .hasMessageContaining("must be positive");
+        try (DedupStore store = provider.create(StoreSettings.of(Map.of("dedup.redis.command-timeout", "1500ms")))) {
+            assertThat(store).isInstanceOf(RedisDedupStore.class);
+        }
     }
 }

@@ -1,8 +1,10 @@
 package io.dedup.kafka.share;
 
 import io.dedup.DedupConsumer;
+import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
 import io.dedup.kafka.RecordKeys;
+import io.dedup.spi.Checks;
 import io.dedup.spi.DedupStore;
 import io.dedup.spi.TransactionalStore;
 import java.time.Duration;
@@ -46,7 +48,7 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
     private boolean offsetFallback = true;
     private DedupStore store;
     private String namespace;
-    private Duration retention = DedupConsumer.DEFAULT_RETENTION;
+    private DedupSettings.Builder settings = DedupSettings.custom();
     private Object meterRegistry;
     private Consumer<DedupConsumer.Builder<ConsumerRecord<?, ?>>> dedupOptions = b -> {};
     private int deliveryLimit = DEFAULT_DELIVERY_LIMIT;
@@ -119,9 +121,18 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
         return this;
     }
 
+    /**
+     * Retention, policies and key digests, all at once ({@link #dedupOptions} may still change them). The lease is
+     * not taken from here: it follows the acquisition lock. Default {@link DedupSettings#ofDefaults()}.
+     */
+    public KafkaShareDedupRunnerBuilder<K, V> settings(DedupSettings settings) {
+        this.settings = DedupSettings.from(settings);
+        return this;
+    }
+
     /** How long completed keys are remembered. Default 24 h. */
     public KafkaShareDedupRunnerBuilder<K, V> retention(Duration retention) {
-        this.retention = positive(retention, "retention");
+        settings.retention(retention);
         return this;
     }
 
@@ -135,9 +146,9 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
     }
 
     /**
-     * Further settings of the dedup consumer (fingerprints, key digests, the store-unavailable policy, ...). The
-     * runner sets the store, namespace, retention, metrics and keys before, and the lease after these options: the
-     * lease follows the acquisition lock.
+     * Further settings of the dedup consumer (fingerprints, in-process handler attempts, ...). The runner sets the
+     * store, namespace, {@linkplain #settings settings}, metrics and keys before, and the lease after these options:
+     * the lease follows the acquisition lock.
      */
     public KafkaShareDedupRunnerBuilder<K, V> dedupOptions(
             Consumer<DedupConsumer.Builder<ConsumerRecord<?, ?>>> options) {
@@ -184,14 +195,14 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
 
     /** How long one poll waits for records. Default 500 ms. */
     public KafkaShareDedupRunnerBuilder<K, V> pollTimeout(Duration timeout) {
-        this.pollTimeout = positive(timeout, "timeout");
+        this.pollTimeout = Checks.positive(timeout, "timeout");
         return this;
     }
 
     /** Back-off while the store is unavailable: first wait, doubled per failed try up to {@code max}. */
     public KafkaShareDedupRunnerBuilder<K, V> storeBackoff(Duration first, Duration max) {
-        positive(first, "first");
-        positive(max, "max");
+        Checks.positive(first, "first");
+        Checks.positive(max, "max");
         if (max.compareTo(first) < 0) {
             throw new IllegalArgumentException("max (" + max + ") must not be shorter than first (" + first + ")");
         }
@@ -223,8 +234,8 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
     }
 
     /**
-     * @throws IllegalArgumentException if no topics or handler were set, the config has no {@code group.id}, or it
-     *     sets an acknowledgement mode other than explicit
+     * @throws IllegalArgumentException if no topics or handler were set, the config has no {@code group.id}, it
+     *     sets an acknowledgement mode other than explicit, or the retention is shorter than the default lease
      * @throws IllegalStateException for the transactional mode over a store without transactions
      * @throws io.dedup.DedupConfigurationException if no store was set and none can be chosen
      */
@@ -251,6 +262,7 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
                     "transactionalStore needs a store with transactions (dedup-jdbc-store), got " + store.describe());
         }
         String ns = namespace();
+        DedupSettings shared = settings.build();
         KeyExtractor<ConsumerRecord<?, ?>> extractor = keyExtractor();
         DedupStore chosenStore = store;
         boolean renewLeases = lockRenewal;
@@ -258,7 +270,7 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
         java.util.function.Function<Duration, DedupConsumer<ConsumerRecord<?, ?>>> dedupFactory = lease -> {
             DedupConsumer.Builder<ConsumerRecord<?, ?>> b = DedupConsumer.<ConsumerRecord<?, ?>>builder(extractor)
                     .namespace(ns)
-                    .retention(retention)
+                    .settings(shared)
                     .messageDescriber(KafkaShareDedupRunner::id);
             if (chosenStore != null) {
                 b.store(chosenStore);
@@ -333,13 +345,5 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
             }
         });
         return config;
-    }
-
-    private static Duration positive(Duration value, String name) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
-        return value;
     }
 }

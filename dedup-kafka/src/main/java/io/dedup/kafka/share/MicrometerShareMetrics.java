@@ -1,5 +1,6 @@
 package io.dedup.kafka.share;
 
+import io.dedup.DeadLetterReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
@@ -28,7 +29,7 @@ final class MicrometerShareMetrics implements ShareMetrics {
     }
 
     @Override
-    public void deadLettered(String topic, ShareDeadLetterReason reason) {
+    public void deadLettered(String topic, DeadLetterReason reason) {
         Counter.builder("dedup.kafka.share.dead.letters")
                 .description("Share-group records published to a dead-letter topic")
                 .tags("namespace", namespace, "topic", topic, "reason", reason.name())

@@ -1,6 +1,7 @@
 package io.dedup.kafka.share;
 
 import io.dedup.ClaimedBatch;
+import io.dedup.DeadLetterReason;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
 import io.dedup.DedupStoreCorruptionException;
@@ -63,13 +64,13 @@ final class ShareBatch<K, V> {
         for (int i = 0; i < records.size(); i++) {
             ConsumerRecord<byte[], byte[]> raw = records.get(i);
             if (raw.value() == null) {
-                verdicts[i] = Verdict.deadLetter(ShareDeadLetterReason.TOMBSTONE, null, 0);
+                verdicts[i] = Verdict.deadLetter(DeadLetterReason.TOMBSTONE, null, 0);
                 continue;
             }
             try {
                 typed.add(decode(raw));
             } catch (RuntimeException e) {
-                verdicts[i] = Verdict.deadLetter(ShareDeadLetterReason.DESERIALIZATION_FAILED, e, 0);
+                verdicts[i] = Verdict.deadLetter(DeadLetterReason.DESERIALIZATION_FAILED, e, 0);
                 continue;
             }
             claimable.add(raw);
@@ -230,25 +231,25 @@ final class ShareBatch<K, V> {
         }
         if (result instanceof DedupResult.Failed<?> failed) {
             return last
-                    ? Verdict.deadLetter(ShareDeadLetterReason.HANDLER_FAILED, failed.error(), deliveryCount)
+                    ? Verdict.deadLetter(DeadLetterReason.HANDLER_FAILED, failed.error(), deliveryCount)
                     : Verdict.RELEASE;
         }
         if (result instanceof DedupResult.Conflict<?>) {
-            return Verdict.deadLetter(ShareDeadLetterReason.KEY_CONFLICT, null, 0);
+            return Verdict.deadLetter(DeadLetterReason.KEY_CONFLICT, null, 0);
         }
         if (result instanceof DedupResult.Rejected<?> rejected) {
-            ShareDeadLetterReason reason = rejected.reason() instanceof IdempotencyKeyMissingException
-                    ? ShareDeadLetterReason.KEY_MISSING
+            DeadLetterReason reason = rejected.reason() instanceof IdempotencyKeyMissingException
+                    ? DeadLetterReason.KEY_MISSING
                     : rejected.reason() instanceof DedupStoreCorruptionException
-                            ? ShareDeadLetterReason.STORE_RECORD_CORRUPT
-                            : ShareDeadLetterReason.KEY_UNREADABLE;
+                            ? DeadLetterReason.STORE_RECORD_CORRUPT
+                            : DeadLetterReason.KEY_UNREADABLE;
             return Verdict.deadLetter(reason, rejected.reason(), 0);
         }
         if (result instanceof DedupResult.InProgress<?> inProgress) {
             return Verdict.defer(inProgress.leaseUntil());
         }
         // Fenced, Released: not handled here; another delivery decides, unless this was the last one
-        return last ? Verdict.deadLetter(ShareDeadLetterReason.DELIVERY_LIMIT, null, 0) : Verdict.RELEASE;
+        return last ? Verdict.deadLetter(DeadLetterReason.DELIVERY_LIMIT, null, 0) : Verdict.RELEASE;
     }
 
     private ConsumerRecord<K, V> decode(ConsumerRecord<byte[], byte[]> raw) {

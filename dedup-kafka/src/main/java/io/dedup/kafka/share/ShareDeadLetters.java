@@ -1,5 +1,6 @@
 package io.dedup.kafka.share;
 
+import io.dedup.DeadLetterReason;
 import io.dedup.kafka.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,8 +19,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Publishes dead letters in the classic runner's format (the original key, value, timestamp and headers plus the
- * {@link DeadLetterHeaders}) and waits for the broker's acknowledgements. A small equivalent of the classic
- * runner's {@code KafkaDeadLetterPublisher}, whose reason type has no {@link ShareDeadLetterReason#DELIVERY_LIMIT}.
+ * {@link DeadLetterHeaders}) and waits for the broker's acknowledgements, with the classic runner's reason words
+ * ({@link DeadLetterReason}).
  * Thread-safe, as Kafka producers are.
  */
 final class ShareDeadLetters {
@@ -27,7 +28,7 @@ final class ShareDeadLetters {
     record Letter(
             ConsumerRecord<byte[], byte[]> record,
             String topic,
-            ShareDeadLetterReason reason,
+            DeadLetterReason reason,
             Throwable error,
             int attempts) {}
 

@@ -1,5 +1,6 @@
 package io.dedup.kafka.share;
 
+import io.dedup.DeadLetterReason;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 
 /**
@@ -14,7 +15,7 @@ interface ShareMetrics {
     default void acknowledged(String topic, AcknowledgeType type) {}
 
     /** A record was published to its dead-letter topic. */
-    default void deadLettered(String topic, ShareDeadLetterReason reason) {}
+    default void deadLettered(String topic, DeadLetterReason reason) {}
 
     /** Committing the acknowledgements of one partition failed (the records come back and are answered again). */
     default void commitFailed(String topic) {}

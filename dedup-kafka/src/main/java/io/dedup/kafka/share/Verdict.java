@@ -1,7 +1,9 @@
 package io.dedup.kafka.share;
 
+import io.dedup.DeadLetterReason;
+
 /** What the runner does with one record of a poll once its batch ran. Immutable. */
-record Verdict(Kind kind, ShareDeadLetterReason reason, Throwable error, int attempts, java.time.Instant retryAt) {
+record Verdict(Kind kind, DeadLetterReason reason, Throwable error, int attempts, java.time.Instant retryAt) {
     enum Kind {
         /** The store recorded the key as completed (processed now, or a duplicate): ACCEPT. */
         ACCEPT,
@@ -23,7 +25,7 @@ record Verdict(Kind kind, ShareDeadLetterReason reason, Throwable error, int att
     static final Verdict RELEASE = new Verdict(Kind.RELEASE, null, null, 0, null);
     static final Verdict RETRY = new Verdict(Kind.RETRY, null, null, 0, null);
 
-    static Verdict deadLetter(ShareDeadLetterReason reason, Throwable error, int attempts) {
+    static Verdict deadLetter(DeadLetterReason reason, Throwable error, int attempts) {
         return new Verdict(Kind.DEAD_LETTER, reason, error, attempts, null);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dedup.Claim;
+import io.dedup.DeadLetterReason;
 import io.dedup.DedupKey;
 import io.dedup.DedupResult;
 import io.dedup.DedupStoreUnavailableException;
@@ -44,7 +45,7 @@ class ShareVerdictTest {
         assertThat(batch.verdict(failed, LIMIT - 1, false)).isEqualTo(Verdict.RELEASE);
         Verdict last = batch.verdict(failed, LIMIT, false);
         assertThat(last.kind()).isEqualTo(Verdict.Kind.DEAD_LETTER);
-        assertThat(last.reason()).isEqualTo(ShareDeadLetterReason.HANDLER_FAILED);
+        assertThat(last.reason()).isEqualTo(DeadLetterReason.HANDLER_FAILED);
         assertThat(last.attempts()).isEqualTo(LIMIT);
     }
 
@@ -59,7 +60,7 @@ class ShareVerdictTest {
         assertThat(batch.verdict(new DedupResult.Released<>(claim), 1, false)).isEqualTo(Verdict.RELEASE);
         assertThat(batch.verdict(new DedupResult.Released<>(claim), LIMIT, false)
                         .reason())
-                .isEqualTo(ShareDeadLetterReason.DELIVERY_LIMIT);
+                .isEqualTo(DeadLetterReason.DELIVERY_LIMIT);
     }
 
     @Test
@@ -77,13 +78,13 @@ class ShareVerdictTest {
     @Test
     void bad_input_and_conflicts_are_dead_lettered_with_their_reason() {
         assertThat(batch.verdict(new DedupResult.Conflict<>(key), 1, false).reason())
-                .isEqualTo(ShareDeadLetterReason.KEY_CONFLICT);
+                .isEqualTo(DeadLetterReason.KEY_CONFLICT);
         assertThat(batch.verdict(new DedupResult.Rejected<>(new IdempotencyKeyMissingException("none")), 1, false)
                         .reason())
-                .isEqualTo(ShareDeadLetterReason.KEY_MISSING);
+                .isEqualTo(DeadLetterReason.KEY_MISSING);
         assertThat(batch.verdict(new DedupResult.Rejected<>(new IdempotencyKeyUnreadableException("bad")), 1, false)
                         .reason())
-                .isEqualTo(ShareDeadLetterReason.KEY_UNREADABLE);
+                .isEqualTo(DeadLetterReason.KEY_UNREADABLE);
     }
 
     @Test

@@ -50,6 +50,7 @@ final class AdaptersQuickStart {
         Connection connection = factory.newConnection();
         Channel channel = connection.createChannel();
         channel.basicQos(100); // the prefetch window, claimed in one store round trip
+        channel.queueDeclare("orders", true, false, false, null); // the work queue is yours: declare it as you need it
 
         RabbitDedup orders = RabbitDedup.builder("orders") // the queue; also the namespace of the keys
                 .declareTopology() // orders.dedup.retry (delayed redelivery) and orders.dedup.dlq
