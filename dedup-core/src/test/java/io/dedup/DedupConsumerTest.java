@@ -327,15 +327,21 @@ class DedupConsumerTest {
     }
 
     @Test
-    void a_batch_takes_one_claim_and_one_completion_round_trip_and_runs_in_order() {
+    void a_batch_takes_one_claim_round_trip_runs_in_order_and_records_every_completion() {
         List<Msg> batch = List.of(Msg.of("a"), Msg.of("b"), Msg.of("c"), Msg.of("d"));
         List<DedupResult<String>> results = dedup.processAll(batch, recording());
         assertThat(results).allMatch(r -> r instanceof DedupResult.Processed);
         assertThat(ran).containsExactly("a", "b", "c", "d");
         assertThat(store.claimAlls).hasValue(1);
-        assertThat(store.completeAlls).hasValue(1);
         assertThat(store.claims).hasValue(0);
-        assertThat(store.completes).hasValue(0);
+        // completions are written as handlers finish, coalesced over a few milliseconds: one round trip when the
+        // four handlers finish within that window, more when the machine stalls between them (never asserted as a
+        // count: it depends on the scheduler)
+        assertThat(store.completeAlls.get() + store.completes.get()).isBetween(1, batch.size());
+        for (String id : List.of("a", "b", "c", "d")) {
+            assertThat(store.find(DedupKey.of("orders", id)).orElseThrow().state())
+                    .isEqualTo(RecordState.COMPLETED);
+        }
     }
 
     @Test

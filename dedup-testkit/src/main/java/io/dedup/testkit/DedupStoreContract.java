@@ -510,7 +510,7 @@ public abstract class DedupStoreContract {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             CountDownLatch start = new CountDownLatch(1);
-            List<Future<Integer>> futures = new ArrayList<>();
+            List<Future<int[]>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int seed = t;
                 Supplier<List<ClaimRequest>> batch = () -> {
@@ -525,18 +525,24 @@ public abstract class DedupStoreContract {
                     List<ClaimRequest> requests = batch.get();
                     start.await();
                     int acquired = 0;
+                    int failed = 0;
                     for (ClaimResult r : store.claimAll(requests)) {
                         if (r instanceof ClaimResult.Acquired) {
                             acquired++;
+                        } else if (r instanceof ClaimResult.Failed) {
+                            failed++;
                         }
                     }
-                    return acquired;
+                    return new int[] {acquired, failed};
                 }));
             }
             start.countDown();
             int total = 0;
-            for (Future<Integer> f : futures) {
-                total += f.get(60, TimeUnit.SECONDS);
+            int failed = 0;
+            for (Future<int[]> f : futures) {
+                int[] answered = f.get(60, TimeUnit.SECONDS);
+                total += answered[0];
+                failed += answered[1];
             }
             long distinct = 0;
             for (int i = 0; i < keys; i++) {
@@ -544,7 +550,14 @@ public abstract class DedupStoreContract {
                     distinct++;
                 }
             }
-            assertThat(total).as("acquisitions").isEqualTo(distinct);
+            // G1: never two acquisitions of one key. A claim the store wrote but whose answer was lost (a command
+            // timeout on a loaded machine answers Failed) leaves a key held that nobody learned of: never a second
+            // owner, and the key is free again when its lease ends. Without failures the two bounds make the count
+            // exact.
+            assertThat(total).as("acquisitions").isLessThanOrEqualTo((int) distinct);
+            assertThat(total + failed)
+                    .as("acquisitions (%d) and failed answers (%d) against %d keys written", total, failed, distinct)
+                    .isGreaterThanOrEqualTo((int) distinct);
         } finally {
             pool.shutdownNow();
         }
