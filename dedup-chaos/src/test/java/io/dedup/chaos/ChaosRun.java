@@ -74,6 +74,9 @@ final class ChaosRun implements AutoCloseable {
     private final List<ChildConsumer> consumers = new CopyOnWriteArrayList<>();
     private final List<String> killed = new ArrayList<>();
     private final List<String> keys = new ArrayList<>();
+    /** Expected keys given as bytes that are not UTF-8, by the name they have in {@link #keys}. */
+    private final Map<String, byte[]> binaryKeys = new HashMap<>();
+
     private long deliveries;
     private int started;
     private int workQueues;
@@ -210,6 +213,15 @@ final class ChaosRun implements AutoCloseable {
     /** Keys the invariants hold to "an effect each" besides the published workload's. */
     void expectKeys(List<String> more) {
         keys.addAll(more);
+    }
+
+    /**
+     * Expects a key given as raw bytes (a binary header): stored in the binary key space ({@link DedupKey#ofBytes}),
+     * never as the text of its name.
+     */
+    void expectBinaryKey(String name, byte[] bytes) {
+        keys.add(name);
+        binaryKeys.put(name, bytes.clone());
     }
 
     List<String> keys() {
@@ -376,7 +388,8 @@ final class ChaosRun implements AutoCloseable {
         List<String> unexplained = new ArrayList<>();
         List<String> notCompleted = new ArrayList<>();
         for (String raw : keys) {
-            DedupKey key = DedupKey.of(namespace, raw);
+            byte[] binary = binaryKeys.get(raw);
+            DedupKey key = binary == null ? DedupKey.of(namespace, raw) : DedupKey.ofBytes(namespace, binary);
             List<ChaosLedger.Effect> mine = effectsByKey.getOrDefault(LedgerWriter.ledgerKey(key.id()), List.of());
             effects += mine.size();
             if (mine.isEmpty()) {
