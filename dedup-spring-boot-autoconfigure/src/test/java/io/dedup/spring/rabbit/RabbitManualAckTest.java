@@ -1,0 +1,238 @@
+package io.dedup.spring.rabbit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.rabbitmq.client.Channel;
+import io.dedup.ClaimedBatch;
+import io.dedup.DedupConsumer;
+import io.dedup.spi.DedupStore;
+import io.dedup.testkit.LocalServices;
+import io.dedup.testkit.ServiceEndpoint;
+import io.micrometer.observation.ObservationRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * {@code @RabbitListener} methods in acknowledge mode MANUAL against the local RabbitMQ, keyed by the message id: the
+ * listener's own {@code basicAck} is sent once the key is recorded and a duplicate is acked by the starter without
+ * calling the listener; a {@code basicNack} (requeue) or {@code basicReject} (no requeue) from the listener releases the
+ * key, so the redelivery runs again, or the message reaches the dead-letter queue with its key free.
+ *
+ * <p>Prefetch 1: a delivery the starter failed to settle would stall the consumer, so a later message being processed
+ * shows that every earlier one was acked or nacked.
+ */
+@SpringBootTest(classes = RabbitManualAckTest.App.class)
+class RabbitManualAckTest {
+    static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    static final String ACKED = "dedup-boot-manual-ack-" + RUN;
+    static final String NACKED = "dedup-boot-manual-nack-" + RUN;
+    static final String REJECTED = "dedup-boot-manual-reject-" + RUN;
+    static final String REJECTED_DLQ = REJECTED + "-dlq";
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        ServiceEndpoint rabbit = LocalServices.rabbitmq();
+        registry.add("spring.rabbitmq.host", rabbit::host);
+        registry.add("spring.rabbitmq.port", rabbit::port);
+        registry.add("spring.rabbitmq.username", rabbit::user);
+        registry.add("spring.rabbitmq.password", rabbit::password);
+        registry.add("spring.rabbitmq.listener.simple.prefetch", () -> "1");
+        registry.add("test.acked", () -> ACKED);
+        registry.add("test.nacked", () -> NACKED);
+        registry.add("test.rejected", () -> REJECTED);
+        registry.add("dedup.store.type", () -> "memory");
+        registry.add("dedup.rabbit.in-progress-backoff", () -> "200ms");
+    }
+
+    @Autowired
+    RabbitTemplate template;
+
+    @Autowired
+    RabbitListenerTest.Calls calls;
+
+    @Autowired
+    RabbitListenerTest.Observed observed;
+
+    @Autowired
+    DedupStore store;
+
+    @Test
+    void a_listener_that_acks_itself_runs_once_for_two_copies_and_the_duplicate_is_acked_without_calling_it() {
+        String a = "ack-" + RUN;
+        send(ACKED, a);
+        send(ACKED, a);
+        String end = "ack-end-" + RUN;
+        send(ACKED, end);
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
+
+        assertThat(calls.attempts(a))
+                .as("calls of the listener for the two copies")
+                .isEqualTo(1);
+        assertThat(calls.count(a)).isEqualTo(1);
+        assertThat(observed.outcomes(ACKED)).containsExactly("processed", "duplicate", "processed");
+    }
+
+    @Test
+    void a_listener_that_nacks_its_first_delivery_has_its_key_released_and_runs_again_on_the_redelivery() {
+        String n = "nack-" + RUN;
+        send(NACKED, n);
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(n) == 1);
+        assertThat(calls.attempts(n))
+                .as("the nacked delivery and its redelivery")
+                .isEqualTo(2);
+
+        String end = "nack-end-" + RUN;
+        send(NACKED, n);
+        send(NACKED, end);
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
+        assertThat(calls.count(n)).as("the effect").isEqualTo(1);
+        assertThat(calls.attempts(n)).as("the later copy is a duplicate").isEqualTo(2);
+    }
+
+    @Test
+    void a_listener_that_rejects_without_requeue_releases_its_key_and_the_message_is_dead_lettered() {
+        String r = "reject-" + RUN;
+        send(REJECTED, r);
+        Message dead = template.receive(REJECTED_DLQ, 30_000);
+        assertThat(dead).as("the dead-lettered message").isNotNull();
+        assertThat(dead.getMessageProperties().getMessageId()).isEqualTo(r);
+        assertThat(calls.attempts(r)).isEqualTo(1);
+        try (DedupConsumer<String> other = DedupConsumer.<String>builder(Optional::of)
+                        .store(store)
+                        .namespace(REJECTED)
+                        .build();
+                ClaimedBatch<String> batch = other.claimAll(List.of(r))) {
+            assertThat(batch.entries().get(0).mayRun())
+                    .as("the key was released, so a redelivery may run it")
+                    .isTrue();
+        }
+    }
+
+    @AfterAll
+    static void deleteQueues(@Autowired AmqpAdmin admin) {
+        admin.deleteQueue(ACKED);
+        admin.deleteQueue(NACKED);
+        admin.deleteQueue(REJECTED);
+        admin.deleteQueue(REJECTED_DLQ);
+    }
+
+    private void send(String queue, String messageId) {
+        template.convertAndSend("", queue, "payload of " + messageId, m -> {
+            m.getMessageProperties().setMessageId(messageId);
+            return m;
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration(
+            excludeName = {
+                "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+                "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+                "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
+                // the same on Spring Boot 3.5
+                "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+                "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
+                "org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration"
+            })
+    static class App {
+        @Bean
+        RabbitListenerTest.Calls calls() {
+            return new RabbitListenerTest.Calls();
+        }
+
+        @Bean
+        RabbitListenerTest.Observed observed() {
+            return new RabbitListenerTest.Observed();
+        }
+
+        @Bean
+        ObservationRegistry observationRegistry(RabbitListenerTest.Observed observed) {
+            ObservationRegistry registry = ObservationRegistry.create();
+            registry.observationConfig().observationHandler(observed);
+            return registry;
+        }
+
+        @Bean
+        Queue acked(Environment env) {
+            return new Queue(env.getProperty("test.acked"), false, false, false);
+        }
+
+        @Bean
+        Queue nacked(Environment env) {
+            return new Queue(env.getProperty("test.nacked"), false, false, false);
+        }
+
+        /** Dead-lettered by the broker to the default exchange, routing key REJECTED_DLQ. */
+        @Bean
+        Queue rejected(Environment env) {
+            return QueueBuilder.nonDurable(env.getProperty("test.rejected"))
+                    .deadLetterExchange("")
+                    .deadLetterRoutingKey(env.getProperty("test.rejected") + "-dlq")
+                    .build();
+        }
+
+        @Bean
+        Queue rejectedDeadLetters(Environment env) {
+            return new Queue(env.getProperty("test.rejected") + "-dlq", false, false, false);
+        }
+
+        @Bean
+        Listeners listeners(RabbitListenerTest.Calls calls) {
+            return new Listeners(calls);
+        }
+    }
+
+    static class Listeners {
+        private final RabbitListenerTest.Calls calls;
+
+        Listeners(RabbitListenerTest.Calls calls) {
+            this.calls = calls;
+        }
+
+        @RabbitListener(id = "manual-ack", queues = "${test.acked}", ackMode = "MANUAL")
+        void onAcked(Message message, Channel channel) throws IOException {
+            String id = message.getMessageProperties().getMessageId();
+            calls.attempt(id);
+            calls.ran(id);
+            channel.basicAck(message.getMessageProperties().getDeliveryTag(), false);
+        }
+
+        @RabbitListener(id = "manual-nack", queues = "${test.nacked}", ackMode = "MANUAL")
+        void onNacked(Message message, Channel channel) throws IOException {
+            String id = message.getMessageProperties().getMessageId();
+            long tag = message.getMessageProperties().getDeliveryTag();
+            if (calls.attempt(id) == 1 && id.startsWith("nack-" + RUN)) {
+                channel.basicNack(tag, false, true); // not yet: give it back
+                return;
+            }
+            calls.ran(id);
+            channel.basicAck(tag, false);
+        }
+
+        @RabbitListener(id = "manual-reject", queues = "${test.rejected}", ackMode = "MANUAL")
+        void onRejected(Message message, Channel channel) throws IOException {
+            calls.attempt(message.getMessageProperties().getMessageId());
+            channel.basicReject(message.getMessageProperties().getDeliveryTag(), false);
+        }
+    }
+}
