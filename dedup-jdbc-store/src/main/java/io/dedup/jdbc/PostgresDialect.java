@@ -156,6 +156,12 @@ final class PostgresDialect extends SqlDialect {
         return rows;
     }
 
+    /** Plans every execution afresh: a cached generic plan made on the new, empty table scans it (GenericPlans). */
+    @Override
+    void configure(PreparedStatement statement) throws SQLException {
+        GenericPlans.avoid(statement);
+    }
+
     @Override
     Set<Written> completeAll(Connection connection, List<Completion> completions) throws SQLException {
         int n = completions.size();

@@ -92,12 +92,16 @@ abstract class SqlDialect {
         PreparedStatement statement = connection.prepareStatement(sql);
         try {
             statement.setQueryTimeout(timeoutSeconds);
+            configure(statement);
         } catch (SQLException | RuntimeException e) {
             statement.close();
             throw e;
         }
         return statement;
     }
+
+    /** Dialect-specific settings of a statement the store prepared, before its parameters are bound. */
+    void configure(PreparedStatement statement) throws SQLException {}
 
     abstract String text(ResultSet rs, int column) throws SQLException;
 
