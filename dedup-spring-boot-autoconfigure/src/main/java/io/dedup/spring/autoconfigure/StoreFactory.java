@@ -28,7 +28,7 @@ final class StoreFactory {
         ClassLoader loader = StoreFactory.class.getClassLoader();
         boolean redisPresent = ClassUtils.isPresent(REDIS_STORE, loader);
         boolean jdbcPresent = ClassUtils.isPresent(JDBC_STORE, loader);
-        DedupProperties.Redis redis = properties.getRedis();
+        DedupRedisProperties redis = properties.getRedis();
         return switch (properties.getStore().getType()) {
             case MEMORY -> InMemoryDedupStore.create();
             case REDIS -> {
@@ -66,7 +66,7 @@ final class StoreFactory {
     }
 
     private static final class Jdbc {
-        static DedupStore create(DedupProperties.Jdbc jdbc, DataSource dataSource) {
+        static DedupStore create(DedupJdbcProperties jdbc, DataSource dataSource) {
             return JdbcDedupStore.builder(dataSource)
                     .table(jdbc.getTable())
                     .createSchema(jdbc.isCreateSchema())
@@ -75,7 +75,7 @@ final class StoreFactory {
     }
 
     private static final class Redis {
-        static DedupStore create(DedupProperties.Redis redis, Object lettuceFactory) {
+        static DedupStore create(DedupRedisProperties redis, Object lettuceFactory) {
             String uri = hasText(redis.getUri()) ? redis.getUri() : uriOf(lettuceFactory);
             RedisDedupStoreBuilder builder = RedisDedupStore.builder(uri)
                     .keyPrefix(redis.getKeyPrefix())

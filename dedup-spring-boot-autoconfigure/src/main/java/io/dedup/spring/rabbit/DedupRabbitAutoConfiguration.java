@@ -4,8 +4,7 @@ import io.dedup.rabbitmq.RabbitKeys;
 import io.dedup.spi.DedupStore;
 import io.dedup.spring.autoconfigure.DedupAutoConfiguration;
 import io.dedup.spring.autoconfigure.DedupProperties;
-import io.dedup.spring.observation.DedupOutcomes;
-import io.dedup.spring.transaction.TransactionalClaims;
+import io.dedup.spring.internal.ListenerConsumers;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.amqp.rabbit.config.AbstractRabbitListenerContainerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -15,7 +14,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.util.ClassUtils;
 
 /**
  * {@code @RabbitListener} containers deduplicated through their advice chain: every listener container factory gets
@@ -45,6 +43,7 @@ public class DedupRabbitAutoConfiguration {
         return new AdviceChainComposer(advice);
     }
 
+    /** The guards of the deduplicated queues; checks the containers before they start, closes the consumers. */
     @Bean
     RabbitGuards dedupRabbitGuards(
             DedupProperties properties,
@@ -52,31 +51,12 @@ public class DedupRabbitAutoConfiguration {
             DeduplicatedRabbitListeners annotations,
             ApplicationContext context,
             ObjectProvider<ObservationRegistry> observations) {
-        DedupOutcomes outcomes = properties.getObservation().isEnabled()
-                ? new DedupOutcomes(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
-                : null;
-        return new RabbitGuards(
-                properties,
-                store,
-                annotations,
-                context,
-                meterRegistry(context),
-                outcomes,
-                () -> TransactionalClaims.jdbc(context, store));
+        return new RabbitGuards(new ListenerConsumers(properties, store, context, observations), annotations, context);
     }
 
+    /** The claim advice; the composer puts it first in each factory's chain (see {@link AdviceChainComposer}). */
     @Bean
     DedupRabbitAdvice dedupRabbitAdvice(RabbitGuards guards) {
         return new DedupRabbitAdvice(guards);
-    }
-
-    private static Object meterRegistry(ApplicationContext context) {
-        String type = "io.micrometer.core.instrument.MeterRegistry";
-        ClassLoader loader = DedupRabbitAutoConfiguration.class.getClassLoader();
-        if (!ClassUtils.isPresent(type, loader)) {
-            return null;
-        }
-        return context.getBeanProvider(ClassUtils.resolveClassName(type, loader))
-                .getIfUnique();
     }
 }
