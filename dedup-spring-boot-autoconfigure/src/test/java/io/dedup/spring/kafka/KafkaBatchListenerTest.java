@@ -3,28 +3,19 @@ package io.dedup.spring.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.dedup.ClaimedBatch;
-import io.dedup.DedupConsumer;
 import io.dedup.spi.DedupStore;
-import java.nio.charset.StandardCharsets;
+import io.dedup.spring.fixture.BrokerOnlyApplication;
+import io.dedup.spring.fixture.EventCounts;
+import io.dedup.spring.fixture.KeyHeldElsewhere;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.BatchInterceptor;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -42,11 +33,8 @@ class KafkaBatchListenerTest {
 
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", () -> TestKafka.broker().bootstrapServers());
-        registry.add("spring.kafka.consumer.auto-offset-reset", () -> "earliest");
+        TestKafka.connect(registry, TOPIC, GROUP);
         registry.add("spring.kafka.listener.type", () -> "batch");
-        registry.add("test.topic", () -> TOPIC);
-        registry.add("test.group", () -> GROUP);
         registry.add("dedup.store.type", () -> "memory");
         registry.add("dedup.kafka.in-progress-backoff", () -> "200ms");
         registry.add("dedup.kafka.listeners.batches.key", () -> "header:event-id");
@@ -56,7 +44,7 @@ class KafkaBatchListenerTest {
     KafkaTemplate<String, String> template;
 
     @Autowired
-    Seen seen;
+    EventCounts seen;
 
     @Autowired
     DedupStore store;
@@ -86,104 +74,64 @@ class KafkaBatchListenerTest {
         String before = TestKafka.unique("before");
         String held = TestKafka.unique("held");
         String after = TestKafka.unique("after");
-        DedupConsumer<String> other = DedupConsumer.<String>builder(Optional::of)
-                .store(store)
-                .namespace(GROUP)
-                .build();
-        ClaimedBatch<String> elsewhere = other.claimAll(List.of(held));
-        try {
+        try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, GROUP, held)) {
             send(before);
             send(held);
             send(after);
             template.flush();
             await().atMost(Duration.ofSeconds(30)).until(() -> seen.count(before) == 1);
             // Handed back with everything after it, in order, for as long as the key is held.
-            await().atMost(Duration.ofSeconds(30)).until(() -> seen.delivered(held) >= 3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> seen.attempts(held) >= 3);
             assertThat(seen.count(held)).isZero();
             assertThat(seen.count(after)).isZero();
-        } finally {
-            elsewhere.close(); // never ran: the key is released
-            other.close();
-        }
+        } // never ran: the key is released
         await().atMost(Duration.ofSeconds(30)).until(() -> seen.count(held) == 1 && seen.count(after) == 1);
         assertThat(seen.count(before)).isEqualTo(1);
         assertThat(seen.count(after)).isEqualTo(1);
     }
 
     private void send(String eventId) {
-        ProducerRecord<String, String> record = new ProducerRecord<>(TOPIC, "payload of " + eventId);
-        record.headers().add("event-id", eventId.getBytes(StandardCharsets.UTF_8));
-        template.send(record);
+        TestKafka.send(template, TOPIC, eventId);
     }
 
-    /** How often each event id reached the listener. */
-    static final class Seen {
-        final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
-        final Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
-
-        int delivered(String id) {
-            AtomicInteger n = deliveries.get(id);
-            return n == null ? 0 : n.get();
-        }
-
-        int count(String id) {
-            AtomicInteger n = runs.get(id);
-            return n == null ? 0 : n.get();
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @EnableAutoConfiguration(
-            excludeName = {
-                "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-                "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
-                // the same on Spring Boot 3.5
-                "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
-                "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration"
-            })
+    @BrokerOnlyApplication
     static class App {
         @Bean
-        Seen seen() {
-            return new Seen();
+        EventCounts seen() {
+            return new EventCounts();
         }
 
         @Bean
-        NewTopic topic(Environment env) {
-            return TopicBuilder.name(env.getProperty("test.topic"))
-                    .partitions(1)
-                    .replicas(1)
-                    .build();
+        NewTopic topic() {
+            return TestKafka.topic(TOPIC);
         }
 
         /** The application's own batch interceptor: it sees every delivery, duplicates and redeliveries included. */
         @Bean
-        BatchInterceptor<Object, Object> applicationInterceptor(Seen seen) {
+        BatchInterceptor<Object, Object> applicationInterceptor(EventCounts seen) {
             return (records, consumer) -> {
-                records.forEach(r -> seen.deliveries
-                        .computeIfAbsent(KafkaRecordListenerTest.header(r, "event-id"), k -> new AtomicInteger())
-                        .incrementAndGet());
+                records.forEach(r -> seen.attempt(TestKafka.eventId(r)));
                 return records;
             };
         }
 
         @Bean
-        Listener listener(Seen seen) {
+        Listener listener(EventCounts seen) {
             return new Listener(seen);
         }
     }
 
     static class Listener {
-        private final Seen seen;
+        private final EventCounts seen;
 
-        Listener(Seen seen) {
+        Listener(EventCounts seen) {
             this.seen = seen;
         }
 
         @KafkaListener(id = "batches", groupId = "${test.group}", topics = "${test.topic}")
         void onBatch(List<ConsumerRecord<String, String>> records) {
             for (ConsumerRecord<String, String> record : records) {
-                String id = KafkaRecordListenerTest.header(record, "event-id");
-                seen.runs.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+                seen.ran(TestKafka.eventId(record));
             }
         }
     }

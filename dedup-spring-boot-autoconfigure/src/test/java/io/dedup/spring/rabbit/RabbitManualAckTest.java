@@ -4,30 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
-import io.dedup.ClaimedBatch;
-import io.dedup.DedupConsumer;
 import io.dedup.spi.DedupStore;
-import io.dedup.testkit.LocalServices;
-import io.dedup.testkit.ServiceEndpoint;
-import io.micrometer.observation.ObservationRegistry;
+import io.dedup.spring.fixture.EventCounts;
+import io.dedup.spring.fixture.KeyHeldElsewhere;
+import io.dedup.spring.fixture.RabbitOnlyApplication;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.Queue;
-import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -43,7 +36,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(classes = RabbitManualAckTest.App.class)
 class RabbitManualAckTest {
-    static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    static final String RUN = TestRabbit.run();
     static final String ACKED = "dedup-boot-manual-ack-" + RUN;
     static final String NACKED = "dedup-boot-manual-nack-" + RUN;
     static final String REJECTED = "dedup-boot-manual-reject-" + RUN;
@@ -51,16 +44,11 @@ class RabbitManualAckTest {
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
-        ServiceEndpoint rabbit = LocalServices.rabbitmq();
-        registry.add("spring.rabbitmq.host", rabbit::host);
-        registry.add("spring.rabbitmq.port", rabbit::port);
-        registry.add("spring.rabbitmq.username", rabbit::user);
-        registry.add("spring.rabbitmq.password", rabbit::password);
+        TestRabbit.connect(registry);
         registry.add("spring.rabbitmq.listener.simple.prefetch", () -> "1");
         registry.add("test.acked", () -> ACKED);
         registry.add("test.nacked", () -> NACKED);
         registry.add("test.rejected", () -> REJECTED);
-        registry.add("dedup.store.type", () -> "memory");
         registry.add("dedup.rabbit.in-progress-backoff", () -> "200ms");
     }
 
@@ -68,10 +56,10 @@ class RabbitManualAckTest {
     RabbitTemplate template;
 
     @Autowired
-    RabbitListenerTest.Calls calls;
+    EventCounts calls;
 
     @Autowired
-    RabbitListenerTest.Observed observed;
+    TestRabbit.Observed observed;
 
     @Autowired
     DedupStore store;
@@ -79,10 +67,10 @@ class RabbitManualAckTest {
     @Test
     void a_listener_that_acks_itself_runs_once_for_two_copies_and_the_duplicate_is_acked_without_calling_it() {
         String a = "ack-" + RUN;
-        send(ACKED, a);
-        send(ACKED, a);
+        TestRabbit.send(template, ACKED, a);
+        TestRabbit.send(template, ACKED, a);
         String end = "ack-end-" + RUN;
-        send(ACKED, end);
+        TestRabbit.send(template, ACKED, end);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
 
         assertThat(calls.attempts(a))
@@ -95,15 +83,15 @@ class RabbitManualAckTest {
     @Test
     void a_listener_that_nacks_its_first_delivery_has_its_key_released_and_runs_again_on_the_redelivery() {
         String n = "nack-" + RUN;
-        send(NACKED, n);
+        TestRabbit.send(template, NACKED, n);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(n) == 1);
         assertThat(calls.attempts(n))
                 .as("the nacked delivery and its redelivery")
                 .isEqualTo(2);
 
         String end = "nack-end-" + RUN;
-        send(NACKED, n);
-        send(NACKED, end);
+        TestRabbit.send(template, NACKED, n);
+        TestRabbit.send(template, NACKED, end);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
         assertThat(calls.count(n)).as("the effect").isEqualTo(1);
         assertThat(calls.attempts(n)).as("the later copy is a duplicate").isEqualTo(2);
@@ -112,20 +100,14 @@ class RabbitManualAckTest {
     @Test
     void a_listener_that_rejects_without_requeue_releases_its_key_and_the_message_is_dead_lettered() {
         String r = "reject-" + RUN;
-        send(REJECTED, r);
+        TestRabbit.send(template, REJECTED, r);
         Message dead = template.receive(REJECTED_DLQ, 30_000);
         assertThat(dead).as("the dead-lettered message").isNotNull();
         assertThat(dead.getMessageProperties().getMessageId()).isEqualTo(r);
         assertThat(calls.attempts(r)).isEqualTo(1);
-        try (DedupConsumer<String> other = DedupConsumer.<String>builder(Optional::of)
-                        .store(store)
-                        .namespace(REJECTED)
-                        .build();
-                ClaimedBatch<String> batch = other.claimAll(List.of(r))) {
-            assertThat(batch.entries().get(0).mayRun())
-                    .as("the key was released, so a redelivery may run it")
-                    .isTrue();
-        }
+        assertThat(KeyHeldElsewhere.isFree(store, REJECTED, r))
+                .as("the key was released, so a redelivery may run it")
+                .isTrue();
     }
 
     @AfterAll
@@ -136,76 +118,40 @@ class RabbitManualAckTest {
         admin.deleteQueue(REJECTED_DLQ);
     }
 
-    private void send(String queue, String messageId) {
-        template.convertAndSend("", queue, "payload of " + messageId, m -> {
-            m.getMessageProperties().setMessageId(messageId);
-            return m;
-        });
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @EnableAutoConfiguration(
-            excludeName = {
-                "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-                "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
-                "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
-                // the same on Spring Boot 3.5
-                "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
-                "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
-                "org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration"
-            })
+    @RabbitOnlyApplication
+    @Import(TestRabbit.Recording.class)
     static class App {
         @Bean
-        RabbitListenerTest.Calls calls() {
-            return new RabbitListenerTest.Calls();
-        }
-
-        @Bean
-        RabbitListenerTest.Observed observed() {
-            return new RabbitListenerTest.Observed();
-        }
-
-        @Bean
-        ObservationRegistry observationRegistry(RabbitListenerTest.Observed observed) {
-            ObservationRegistry registry = ObservationRegistry.create();
-            registry.observationConfig().observationHandler(observed);
-            return registry;
-        }
-
-        @Bean
         Queue acked(Environment env) {
-            return new Queue(env.getProperty("test.acked"), false, false, false);
+            return TestRabbit.queue(env.getProperty("test.acked"));
         }
 
         @Bean
         Queue nacked(Environment env) {
-            return new Queue(env.getProperty("test.nacked"), false, false, false);
+            return TestRabbit.queue(env.getProperty("test.nacked"));
         }
 
         /** Dead-lettered by the broker to the default exchange, routing key REJECTED_DLQ. */
         @Bean
         Queue rejected(Environment env) {
-            return QueueBuilder.nonDurable(env.getProperty("test.rejected"))
-                    .deadLetterExchange("")
-                    .deadLetterRoutingKey(env.getProperty("test.rejected") + "-dlq")
-                    .build();
+            return TestRabbit.deadLettering(env.getProperty("test.rejected"));
         }
 
         @Bean
         Queue rejectedDeadLetters(Environment env) {
-            return new Queue(env.getProperty("test.rejected") + "-dlq", false, false, false);
+            return TestRabbit.queue(env.getProperty("test.rejected") + "-dlq");
         }
 
         @Bean
-        Listeners listeners(RabbitListenerTest.Calls calls) {
+        Listeners listeners(EventCounts calls) {
             return new Listeners(calls);
         }
     }
 
     static class Listeners {
-        private final RabbitListenerTest.Calls calls;
+        private final EventCounts calls;
 
-        Listeners(RabbitListenerTest.Calls calls) {
+        Listeners(EventCounts calls) {
             this.calls = calls;
         }
 
