@@ -29,7 +29,14 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnBooleanProperty(name = "dedup.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(DedupProperties.class)
 public class DedupAutoConfiguration {
-    /** The store chosen from the class path; closed with the context. */
+    /**
+     * The store chosen from the class path; closed with the context. Only when the application has no store of its
+     * own: its bean wins, because it knows things the starter cannot (a cluster topology, a store wrapped for tests
+     * or metrics), and two stores would split the keys between them. Created after Boot's DataSource and Redis
+     * auto-configurations, so that the choice sees their beans.
+     *
+     * @throws IllegalStateException if {@code dedup.store.type} names a store whose module or connection is missing
+     */
     @Bean
     @ConditionalOnMissingBean(DedupStore.class)
     public DedupStore dedupStore(

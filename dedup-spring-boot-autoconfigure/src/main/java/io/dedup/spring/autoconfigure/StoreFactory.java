@@ -23,6 +23,14 @@ final class StoreFactory {
 
     private StoreFactory() {}
 
+    /**
+     * The store {@code dedup.store.type} names, or for AUTO the first that the application can serve: Redis (it
+     * has the store module and a Redis to point it at), then JDBC (store module and a DataSource), then memory.
+     *
+     * @param lettuce the application's {@code LettuceConnectionFactory}, or {@code null}; a supplier so that it is
+     *     looked up only when Redis is a candidate
+     * @throws IllegalStateException if the named store's module or connection is missing, saying which
+     */
     static DedupStore create(
             DedupProperties properties, ObjectProvider<DataSource> dataSources, Supplier<Object> lettuce) {
         ClassLoader loader = StoreFactory.class.getClassLoader();
@@ -55,16 +63,19 @@ final class StoreFactory {
         };
     }
 
+    /** Fails start-up with {@code message}, which says what to add: a store that cannot be built must not start. */
     private static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalStateException(message);
         }
     }
 
+    /** Whether a setting was given: Boot binds an empty property as {@code ""}, which means "not set" here. */
     static boolean hasText(String value) {
         return value != null && !value.isBlank();
     }
 
+    /** Touches dedup-jdbc-store's classes; loaded only when the JDBC store is chosen. */
     private static final class Jdbc {
         static DedupStore create(DedupJdbcProperties jdbc, DataSource dataSource) {
             return JdbcDedupStore.builder(dataSource)
@@ -74,6 +85,7 @@ final class StoreFactory {
         }
     }
 
+    /** Touches dedup-redis-store's and spring-data-redis's classes; loaded only when the Redis store is chosen. */
     private static final class Redis {
         static DedupStore create(DedupRedisProperties redis, Object lettuceFactory) {
             String uri = hasText(redis.getUri()) ? redis.getUri() : uriOf(lettuceFactory);
@@ -114,6 +126,7 @@ final class StoreFactory {
             return uri.toString();
         }
 
+        /** User names and passwords may hold {@code @}, {@code :} or {@code /}, which a URI must not show raw. */
         private static String encode(String part) {
             return URLEncoder.encode(part, StandardCharsets.UTF_8);
         }

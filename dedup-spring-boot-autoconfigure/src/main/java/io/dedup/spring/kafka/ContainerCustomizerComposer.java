@@ -23,8 +23,12 @@ final class ContainerCustomizerComposer implements BeanPostProcessor {
         if (!(bean instanceof ContainerCustomizer application) || bean instanceof DedupContainerCustomizer) {
             return bean;
         }
+        // The application's customizer first: it may set the ack mode or the listener that deduplicate() reads.
         return (ContainerCustomizer) container -> {
             application.configure(container);
+            // Resolved when a container is customized, not when the customizer is wrapped: this is a bean
+            // post-processor, created before ordinary beans, and pulling in the delegate (and the store) that early
+            // would keep those beans from being post-processed themselves.
             delegate.getObject().customizer().deduplicate((AbstractMessageListenerContainer<?, ?>) container);
         };
     }

@@ -31,7 +31,10 @@ import org.springframework.kafka.config.ContainerCustomizer;
 @ConditionalOnBooleanProperty(name = "dedup.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "dedup.kafka.enabled", matchIfMissing = true)
 public class DedupKafkaAutoConfiguration {
-    /** Collects {@code @Deduplicated} listener methods. */
+    /**
+     * Collects {@code @Deduplicated} listener methods. Static, as every bean post-processor here: Spring creates
+     * post-processors before other beans, and a static factory method does not need this configuration's instance.
+     */
     @Bean
     public static DeduplicatedListeners dedupDeduplicatedListeners() {
         return new DeduplicatedListeners();

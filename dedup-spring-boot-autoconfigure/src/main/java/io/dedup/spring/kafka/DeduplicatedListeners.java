@@ -2,47 +2,28 @@ package io.dedup.spring.kafka;
 
 import io.dedup.spring.Deduplicated;
 import io.dedup.spring.internal.DeduplicatedMethods;
+import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.context.EnvironmentAware;
 import org.springframework.core.annotation.AnnotatedElementUtils;
-import org.springframework.core.env.Environment;
 import org.springframework.kafka.annotation.KafkaListener;
 
 /**
  * Finds the {@link Deduplicated} {@code @KafkaListener} methods of every bean, by the listener's {@code id} (the
- * container's listener id) and by each of its topics, with placeholders resolved. A bean post-processor rather than
- * a scan at start-up because Spring Kafka itself finds listener methods that way, so both see the same beans.
+ * container's listener id) and by each of its topics, with placeholders resolved. A topic pattern is not indexed:
+ * its topics are known only once the container subscribes, so such a listener is found by its id.
  *
  * <p>Thread-safe.
  */
-public final class DeduplicatedListeners implements BeanPostProcessor, EnvironmentAware {
-    private final DeduplicatedMethods methods = new DeduplicatedMethods(method -> {
+public final class DeduplicatedListeners extends DeduplicatedMethods {
+    @Override
+    protected List<Listener> listeners(Method method) {
         KafkaListener listener = AnnotatedElementUtils.findMergedAnnotation(method, KafkaListener.class);
-        return listener == null
-                ? List.of()
-                : List.of(new DeduplicatedMethods.Listener(listener.id(), listener.topics()));
-    });
-
-    @Override
-    public void setEnvironment(Environment environment) {
-        methods.setEnvironment(environment);
-    }
-
-    @Override
-    public Object postProcessAfterInitialization(Object bean, String beanName) {
-        methods.index(bean);
-        return bean;
-    }
-
-    /** The annotation of the listener with this container id, if any. */
-    Optional<Deduplicated> forListener(String listenerId) {
-        return methods.forListener(listenerId);
+        return listener == null ? List.of() : List.of(new Listener(listener.id(), listener.topics()));
     }
 
     /** The annotation of a listener on this topic, if any. */
     Optional<Deduplicated> forTopic(String topic) {
-        return methods.forDestination(topic);
+        return forDestination(topic);
     }
 }

@@ -31,6 +31,10 @@ final class AdviceChainComposer implements BeanPostProcessor {
         return bean;
     }
 
+    /**
+     * Puts {@code claim} first in the factory's chain. First, not last: the retry interceptor must run inside the
+     * claim, so that its attempts share one key and a duplicate is answered before any attempt.
+     */
     static void compose(AbstractRabbitListenerContainerFactory<?> factory, DedupRabbitAdvice claim) {
         Advice[] existing = factory.getAdviceChain();
         List<Advice> chain = new ArrayList<>();

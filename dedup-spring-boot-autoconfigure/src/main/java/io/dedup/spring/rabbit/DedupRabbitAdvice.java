@@ -42,7 +42,7 @@ import org.springframework.amqp.core.Message;
  * </ul>
  *
  * <p>Why a {@link ListenerNotCalledException} inside the claim: the claim completes the key when the work returns and
- * releases it when the work throws, and only the chain's return says nothing about whether the listener succeeded.
+ * releases it when the work throws, and the chain returning normally does not mean that the listener succeeded.
  *
  * <p>Thread-safe: the container calls it on its consumer threads, one message at a time per thread.
  */

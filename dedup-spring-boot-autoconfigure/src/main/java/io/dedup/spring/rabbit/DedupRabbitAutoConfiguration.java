@@ -31,13 +31,20 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBooleanProperty(name = "dedup.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "dedup.rabbit.enabled", matchIfMissing = true)
 public class DedupRabbitAutoConfiguration {
-    /** Collects {@code @Deduplicated} {@code @RabbitListener} methods. */
+    /**
+     * Collects {@code @Deduplicated} {@code @RabbitListener} methods. Static, as every bean post-processor here:
+     * Spring creates post-processors before other beans, and a static factory method does not need this
+     * configuration's instance.
+     */
     @Bean
     static DeduplicatedRabbitListeners dedupDeduplicatedRabbitListeners() {
         return new DeduplicatedRabbitListeners();
     }
 
-    /** Puts the claim advice in front of each listener container factory's advice chain. */
+    /**
+     * Puts the claim advice in front of each listener container factory's advice chain. Given a provider, not the
+     * advice: the advice needs the store, which must not be created while post-processors are.
+     */
     @Bean
     static BeanPostProcessor dedupRabbitAdviceChainComposer(ObjectProvider<DedupRabbitAdvice> advice) {
         return new AdviceChainComposer(advice);

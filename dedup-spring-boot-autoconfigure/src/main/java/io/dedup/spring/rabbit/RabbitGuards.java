@@ -50,6 +50,7 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
     private final BeanFactory beans;
     // Optional.empty() marks a queue known not to be deduplicated, so that its messages skip the container scan.
     private final Map<String, Optional<QueueGuard>> byQueue = new ConcurrentHashMap<>();
+    // Containers already checked, by identity: checked at start-up and again on a message of an unknown queue.
     private final Map<AbstractMessageListenerContainer, Boolean> seen = new ConcurrentHashMap<>();
     private volatile boolean running;
 
@@ -68,6 +69,9 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
         if (known != null) {
             return known;
         }
+        // A queue not seen yet: a container registered after start-up (RabbitListenerEndpointRegistry's
+        // registerListenerContainer at run time), or a queue whose listener is not deduplicated. Scanned under the
+        // lock so that two consumer threads never build two guards for one queue.
         synchronized (this) {
             for (MessageListenerContainer container : containers()) {
                 guard(container);
@@ -76,6 +80,12 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
         }
     }
 
+    /**
+     * Checks and guards every container the endpoint registry holds, before the registry starts them.
+     *
+     * @throws IllegalStateException naming the listener, for a container dedup cannot serve: start-up fails rather
+     *     than run a listener whose duplicates would go through
+     */
     @Override
     public synchronized void start() {
         for (MessageListenerContainer container : containers()) {
@@ -84,6 +94,10 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
         running = true;
     }
 
+    /**
+     * The containers of Spring AMQP's endpoint registry, looked up each time rather than injected: the registry may
+     * not exist (an application without listener endpoints), and containers may join it after start-up.
+     */
     private List<MessageListenerContainer> containers() {
         if (!beans.containsBean(RabbitListenerConfigUtils.RABBIT_LISTENER_ENDPOINT_REGISTRY_BEAN_NAME)) {
             return List.of();
@@ -160,6 +174,7 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
         }
     }
 
+    /** Whether the container was looked at before; marks it looked at. Checked once, even if refused. */
     private boolean alreadyGuarded(AbstractMessageListenerContainer container) {
         return seen.putIfAbsent(container, Boolean.TRUE) != null;
     }
@@ -190,7 +205,10 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
                 m -> queue + "#" + m.getMessageProperties().getDeliveryTag());
     }
 
-    /** The message as the RabbitMQ adapter's key extractors read it. */
+    /**
+     * The message as the RabbitMQ adapter's key extractors read it: the client's {@code Delivery}, rebuilt from
+     * Spring's message, so that one key grammar ({@code dedup.rabbit.key}) means the same with and without Spring.
+     */
     private static Delivery delivery(Message message) {
         var props = message.getMessageProperties();
         Envelope envelope = new Envelope(
@@ -218,6 +236,7 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
         return AbstractMessageListenerContainer.DEFAULT_PHASE - 1000;
     }
 
+    /** Closes the consumers (their lease renewers); the store is the context's and closed by it. */
     @Override
     public void destroy() {
         consumers.close();
