@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.BatchInterceptor;
@@ -95,12 +96,8 @@ class KafkaBatchListenerTest {
     }
 
     @BrokerOnlyApplication
+    @Import({EventCounts.class, Listener.class})
     static class App {
-        @Bean
-        EventCounts seen() {
-            return new EventCounts();
-        }
-
         @Bean
         NewTopic topic() {
             return TestKafka.topic(TOPIC);
@@ -114,19 +111,11 @@ class KafkaBatchListenerTest {
                 return records;
             };
         }
-
-        @Bean
-        Listener listener(EventCounts seen) {
-            return new Listener(seen);
-        }
     }
 
     static class Listener {
-        private final EventCounts seen;
-
-        Listener(EventCounts seen) {
-            this.seen = seen;
-        }
+        @Autowired
+        EventCounts seen;
 
         @KafkaListener(id = "batches", groupId = "${test.group}", topics = "${test.topic}")
         void onBatch(List<ConsumerRecord<String, String>> records) {

@@ -10,9 +10,9 @@ import io.dedup.spring.Deduplicated;
 import io.dedup.spring.fixture.BrokerOnlyApplication;
 import io.dedup.spring.fixture.EventCounts;
 import io.dedup.spring.fixture.KeyHeldElsewhere;
+import io.dedup.spring.fixture.Recording;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
-import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
@@ -184,24 +185,8 @@ class KafkaRecordListenerTest {
     }
 
     @BrokerOnlyApplication
+    @Import({Recording.class, Observed.class, Listener.class})
     static class App {
-        @Bean
-        EventCounts calls() {
-            return new EventCounts();
-        }
-
-        @Bean
-        Observed observed() {
-            return new Observed();
-        }
-
-        @Bean
-        ObservationRegistry observationRegistry(Observed observed) {
-            ObservationRegistry registry = ObservationRegistry.create();
-            registry.observationConfig().observationHandler(observed);
-            return registry;
-        }
-
         @Bean
         NewTopic topic() {
             return TestKafka.topic(TOPIC);
@@ -228,19 +213,11 @@ class KafkaRecordListenerTest {
         DefaultErrorHandler errorHandler(KafkaTemplate<Object, Object> template) {
             return new DefaultErrorHandler(new DeadLetterPublishingRecoverer(template), new FixedBackOff(0, 1));
         }
-
-        @Bean
-        Listener listener(EventCounts calls) {
-            return new Listener(calls);
-        }
     }
 
     static class Listener {
-        private final EventCounts calls;
-
-        Listener(EventCounts calls) {
-            this.calls = calls;
-        }
+        @Autowired
+        EventCounts calls;
 
         @KafkaListener(id = "records", groupId = "${test.group}", topics = "${test.topic}")
         @Deduplicated(key = "header:event-id")

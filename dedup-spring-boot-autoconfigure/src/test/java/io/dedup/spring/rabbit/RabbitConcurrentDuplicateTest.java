@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dedup.spring.fixture.EventCounts;
 import io.dedup.spring.fixture.RabbitOnlyApplication;
+import io.dedup.spring.fixture.Recording;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -109,32 +109,20 @@ class RabbitConcurrentDuplicateTest {
     }
 
     @RabbitOnlyApplication
-    @Import(TestRabbit.Recording.class)
+    @Import({Recording.class, TestRabbit.Observed.class, Gate.class, Listener.class})
     static class App {
         @Bean
-        Gate gate() {
-            return new Gate();
-        }
-
-        @Bean
-        Queue queue(Environment env) {
-            return TestRabbit.queue(env.getProperty("test.queue"));
-        }
-
-        @Bean
-        Listener listener(EventCounts calls, Gate gate) {
-            return new Listener(calls, gate);
+        Queue queue() {
+            return TestRabbit.queue(QUEUE);
         }
     }
 
     static class Listener {
-        private final EventCounts calls;
-        private final Gate gate;
+        @Autowired
+        EventCounts calls;
 
-        Listener(EventCounts calls, Gate gate) {
-            this.calls = calls;
-            this.gate = gate;
-        }
+        @Autowired
+        Gate gate;
 
         @RabbitListener(id = "concurrent", queues = "${test.queue}", concurrency = "2")
         void onMessage(Message message) throws InterruptedException {

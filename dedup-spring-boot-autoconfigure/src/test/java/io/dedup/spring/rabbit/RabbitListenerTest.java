@@ -8,17 +8,17 @@ import io.dedup.spring.Deduplicated;
 import io.dedup.spring.fixture.EventCounts;
 import io.dedup.spring.fixture.KeyHeldElsewhere;
 import io.dedup.spring.fixture.RabbitOnlyApplication;
+import io.dedup.spring.fixture.Recording;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.env.Environment;
 import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -160,46 +160,23 @@ class RabbitListenerTest {
     }
 
     @RabbitOnlyApplication
-    @Import(TestRabbit.Recording.class)
+    @Import({Recording.class, TestRabbit.Observed.class, Listeners.class})
     static class App {
+        /** POISON dead-letters to POISON_DLQ through the default exchange. */
         @Bean
-        Queue orders(Environment env) {
-            return TestRabbit.queue(env.getProperty("test.orders"));
-        }
-
-        @Bean
-        Queue flaky(Environment env) {
-            return TestRabbit.queue(env.getProperty("test.flaky"));
-        }
-
-        @Bean
-        Queue rpc(Environment env) {
-            return TestRabbit.queue(env.getProperty("test.rpc"));
-        }
-
-        /** Dead-lettered by the broker to the default exchange, routing key POISON_DLQ. */
-        @Bean
-        Queue poison(Environment env) {
-            return TestRabbit.deadLettering(env.getProperty("test.poison"));
-        }
-
-        @Bean
-        Queue poisonDeadLetters(Environment env) {
-            return TestRabbit.queue(env.getProperty("test.poison") + "-dlq");
-        }
-
-        @Bean
-        Listeners listeners(EventCounts calls) {
-            return new Listeners(calls);
+        Declarables queues() {
+            return new Declarables(
+                    TestRabbit.queue(ORDERS),
+                    TestRabbit.queue(FLAKY),
+                    TestRabbit.queue(RPC),
+                    TestRabbit.deadLettering(POISON),
+                    TestRabbit.queue(POISON_DLQ));
         }
     }
 
     static class Listeners {
-        private final EventCounts calls;
-
-        Listeners(EventCounts calls) {
-            this.calls = calls;
-        }
+        @Autowired
+        EventCounts calls;
 
         @RabbitListener(id = "orders", queues = "${test.orders}")
         void onOrder(Message message) {

@@ -8,20 +8,20 @@ import io.dedup.spi.DedupStore;
 import io.dedup.spring.fixture.EventCounts;
 import io.dedup.spring.fixture.KeyHeldElsewhere;
 import io.dedup.spring.fixture.RabbitOnlyApplication;
+import io.dedup.spring.fixture.Recording;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -119,41 +119,22 @@ class RabbitManualAckTest {
     }
 
     @RabbitOnlyApplication
-    @Import(TestRabbit.Recording.class)
+    @Import({Recording.class, TestRabbit.Observed.class, Listeners.class})
     static class App {
+        /** REJECTED dead-letters to REJECTED_DLQ through the default exchange. */
         @Bean
-        Queue acked(Environment env) {
-            return TestRabbit.queue(env.getProperty("test.acked"));
-        }
-
-        @Bean
-        Queue nacked(Environment env) {
-            return TestRabbit.queue(env.getProperty("test.nacked"));
-        }
-
-        /** Dead-lettered by the broker to the default exchange, routing key REJECTED_DLQ. */
-        @Bean
-        Queue rejected(Environment env) {
-            return TestRabbit.deadLettering(env.getProperty("test.rejected"));
-        }
-
-        @Bean
-        Queue rejectedDeadLetters(Environment env) {
-            return TestRabbit.queue(env.getProperty("test.rejected") + "-dlq");
-        }
-
-        @Bean
-        Listeners listeners(EventCounts calls) {
-            return new Listeners(calls);
+        Declarables queues() {
+            return new Declarables(
+                    TestRabbit.queue(ACKED),
+                    TestRabbit.queue(NACKED),
+                    TestRabbit.deadLettering(REJECTED),
+                    TestRabbit.queue(REJECTED_DLQ));
         }
     }
 
     static class Listeners {
-        private final EventCounts calls;
-
-        Listeners(EventCounts calls) {
-            this.calls = calls;
-        }
+        @Autowired
+        EventCounts calls;
 
         @RabbitListener(id = "manual-ack", queues = "${test.acked}", ackMode = "MANUAL")
         void onAcked(Message message, Channel channel) throws IOException {

@@ -1,11 +1,9 @@
 package io.dedup.spring.rabbit;
 
-import io.dedup.spring.fixture.EventCounts;
 import io.dedup.testkit.LocalServices;
 import io.dedup.testkit.ServiceEndpoint;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
-import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,14 +12,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * What every RabbitMQ test application of this module does with the local broker: connect to it with the in-memory
  * store, declare throw-away queues (named per run, so that parallel builds sharing the broker never meet), send a
- * message with its id, and record what the listeners and the dedup observations saw ({@link Recording}).
+ * message with its id, and record the dedup observations per queue ({@link Observed}, with the fixture's
+ * {@link io.dedup.spring.fixture.Recording}).
  */
 final class TestRabbit {
     private TestRabbit() {}
@@ -60,30 +57,6 @@ final class TestRabbit {
             m.getMessageProperties().setMessageId(messageId);
             return m;
         });
-    }
-
-    /**
-     * The beans that record a test application's run: its listeners' {@link EventCounts}, and an observation registry
-     * whose {@link Observed} handler keeps each message's dedup outcome.
-     */
-    @Configuration(proxyBeanMethods = false)
-    static class Recording {
-        @Bean
-        EventCounts calls() {
-            return new EventCounts();
-        }
-
-        @Bean
-        Observed observed() {
-            return new Observed();
-        }
-
-        @Bean
-        ObservationRegistry observationRegistry(Observed observed) {
-            ObservationRegistry registry = ObservationRegistry.create();
-            registry.observationConfig().observationHandler(observed);
-            return registry;
-        }
     }
 
     /** The dedup.outcome of each dedup.message observation, per queue, in order. Thread-safe. */
