@@ -3,7 +3,6 @@ package io.dedup.spring.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.dedup.spi.DedupStore;
 import io.dedup.spring.fixture.BrokerOnlyApplication;
 import io.dedup.spring.fixture.EventCounts;
 import io.dedup.spring.fixture.KeyHeldElsewhere;
@@ -17,7 +16,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.BatchInterceptor;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -28,46 +26,30 @@ import org.springframework.test.context.DynamicPropertySource;
  * and a key held elsewhere comes back until it is free.
  */
 @SpringBootTest(classes = KafkaBatchListenerTest.App.class)
-class KafkaBatchListenerTest {
+class KafkaBatchListenerTest extends KafkaApplicationTest {
     static final String TOPIC = TestKafka.unique("batches");
     static final String GROUP = TestKafka.unique("batches-group");
 
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) {
-        TestKafka.connect(registry, TOPIC, GROUP);
+        connect(registry, TOPIC, GROUP);
         registry.add("spring.kafka.listener.type", () -> "batch");
-        registry.add("dedup.store.type", () -> "memory");
-        registry.add("dedup.kafka.in-progress-backoff", () -> "200ms");
         registry.add("dedup.kafka.listeners.batches.key", () -> "header:event-id");
     }
-
-    @Autowired
-    KafkaTemplate<String, String> template;
-
-    @Autowired
-    EventCounts seen;
-
-    @Autowired
-    DedupStore store;
 
     @Test
     void duplicates_in_one_poll_and_across_polls_reach_the_batch_listener_once() {
         String a = TestKafka.unique("a");
         String b = TestKafka.unique("b");
-        send(a);
-        send(a);
-        send(b);
-        send(a);
+        send(a, a, b, a);
         template.flush();
-        await().atMost(Duration.ofSeconds(30)).until(() -> seen.count(b) == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(b) == 1);
         String end = TestKafka.unique("end");
-        send(a);
-        send(b);
-        send(end);
-        await().atMost(Duration.ofSeconds(30)).until(() -> seen.count(end) == 1);
+        send(a, b, end);
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
 
-        assertThat(seen.count(a)).isEqualTo(1);
-        assertThat(seen.count(b)).isEqualTo(1);
+        assertThat(calls.count(a)).isEqualTo(1);
+        assertThat(calls.count(b)).isEqualTo(1);
     }
 
     @Test
@@ -76,23 +58,22 @@ class KafkaBatchListenerTest {
         String held = TestKafka.unique("held");
         String after = TestKafka.unique("after");
         try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, GROUP, held)) {
-            send(before);
-            send(held);
-            send(after);
+            send(before, held, after);
             template.flush();
-            await().atMost(Duration.ofSeconds(30)).until(() -> seen.count(before) == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(before) == 1);
             // Handed back with everything after it, in order, for as long as the key is held.
-            await().atMost(Duration.ofSeconds(30)).until(() -> seen.attempts(held) >= 3);
-            assertThat(seen.count(held)).isZero();
-            assertThat(seen.count(after)).isZero();
+            await().atMost(Duration.ofSeconds(30)).until(() -> calls.attempts(held) >= 3);
+            assertThat(calls.count(held)).isZero();
+            assertThat(calls.count(after)).isZero();
         } // never ran: the key is released
-        await().atMost(Duration.ofSeconds(30)).until(() -> seen.count(held) == 1 && seen.count(after) == 1);
-        assertThat(seen.count(before)).isEqualTo(1);
-        assertThat(seen.count(after)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(held) == 1 && calls.count(after) == 1);
+        assertThat(calls.count(before)).isEqualTo(1);
+        assertThat(calls.count(after)).isEqualTo(1);
     }
 
-    private void send(String eventId) {
-        TestKafka.send(template, TOPIC, eventId);
+    @Override
+    String topic() {
+        return TOPIC;
     }
 
     @BrokerOnlyApplication
@@ -105,9 +86,9 @@ class KafkaBatchListenerTest {
 
         /** The application's own batch interceptor: it sees every delivery, duplicates and redeliveries included. */
         @Bean
-        BatchInterceptor<Object, Object> applicationInterceptor(EventCounts seen) {
+        BatchInterceptor<Object, Object> applicationInterceptor(EventCounts calls) {
             return (records, consumer) -> {
-                records.forEach(r -> seen.attempt(TestKafka.eventId(r)));
+                records.forEach(r -> calls.attempt(TestKafka.eventId(r)));
                 return records;
             };
         }
@@ -115,12 +96,12 @@ class KafkaBatchListenerTest {
 
     static class Listener {
         @Autowired
-        EventCounts seen;
+        EventCounts calls;
 
         @KafkaListener(id = "batches", groupId = "${test.group}", topics = "${test.topic}")
         void onBatch(List<ConsumerRecord<String, String>> records) {
             for (ConsumerRecord<String, String> record : records) {
-                seen.ran(TestKafka.eventId(record));
+                calls.ran(TestKafka.eventId(record));
             }
         }
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dedup.DedupKey;
-import io.dedup.spi.DedupStore;
 import io.dedup.spi.RecordState;
 import io.dedup.spring.Deduplicated;
 import io.dedup.spring.fixture.BrokerOnlyApplication;
@@ -40,41 +39,26 @@ import org.springframework.util.backoff.FixedBackOff;
  * listener through its container without replacing any of them.
  */
 @SpringBootTest(classes = KafkaRecordListenerTest.App.class)
-class KafkaRecordListenerTest {
+class KafkaRecordListenerTest extends KafkaApplicationTest {
     static final String TOPIC = TestKafka.unique("records");
     static final String GROUP = TestKafka.unique("records-group");
 
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) {
-        TestKafka.connect(registry, TOPIC, GROUP);
+        connect(registry, TOPIC, GROUP);
         registry.add("spring.kafka.consumer.group-id", () -> GROUP);
-        registry.add("dedup.store.type", () -> "memory");
-        registry.add("dedup.kafka.in-progress-backoff", () -> "200ms");
         registry.add("spring.kafka.listener.observation-enabled", () -> "true");
     }
-
-    @Autowired
-    KafkaTemplate<String, String> template;
-
-    @Autowired
-    EventCounts calls;
-
-    @Autowired
-    DedupStore store;
 
     @Test
     void duplicates_in_one_poll_and_across_polls_run_the_listener_once() {
         String a = TestKafka.unique("a");
         String b = TestKafka.unique("b");
-        send(a);
-        send(a);
-        send(b);
-        send(a);
+        send(a, a, b, a);
         template.flush();
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(b) == 1);
         String end = TestKafka.unique("end");
-        send(a);
-        send(end);
+        send(a, end);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
 
         assertThat(calls.count(a)).isEqualTo(1);
@@ -84,8 +68,7 @@ class KafkaRecordListenerTest {
     @Test
     void the_applications_own_record_interceptor_still_runs_and_sees_duplicates() {
         String a = TestKafka.unique("seen");
-        send(a);
-        send(a);
+        send(a, a);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.attempts(a) == 2);
         assertThat(calls.count(a)).isEqualTo(1);
     }
@@ -125,8 +108,7 @@ class KafkaRecordListenerTest {
     @Test
     void each_message_gets_an_observation_with_its_outcome_nested_in_the_listener_containers_observation() {
         String a = TestKafka.unique("observed");
-        send(a);
-        send(a);
+        send(a, a);
         await().atMost(Duration.ofSeconds(30)).until(() -> observed.outcomes(a).size() == 2);
 
         assertThat(observed.outcomes(a)).containsExactly("processed", "duplicate");
@@ -180,8 +162,9 @@ class KafkaRecordListenerTest {
         }
     }
 
-    private void send(String eventId) {
-        TestKafka.send(template, TOPIC, eventId);
+    @Override
+    String topic() {
+        return TOPIC;
     }
 
     @BrokerOnlyApplication

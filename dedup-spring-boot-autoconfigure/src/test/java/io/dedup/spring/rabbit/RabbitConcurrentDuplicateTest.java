@@ -9,14 +9,12 @@ import io.dedup.spring.fixture.Recording;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.QueueInformation;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
@@ -31,7 +29,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * and the queue ends empty: the second copy was neither run nor dropped.
  */
 @SpringBootTest(classes = RabbitConcurrentDuplicateTest.App.class)
-class RabbitConcurrentDuplicateTest {
+class RabbitConcurrentDuplicateTest extends RabbitApplicationTest {
     static final String RUN = TestRabbit.run();
     static final String QUEUE = "dedup-boot-concurrent-" + RUN;
 
@@ -45,16 +43,7 @@ class RabbitConcurrentDuplicateTest {
     }
 
     @Autowired
-    RabbitTemplate template;
-
-    @Autowired
     AmqpAdmin admin;
-
-    @Autowired
-    EventCounts calls;
-
-    @Autowired
-    TestRabbit.Observed observed;
 
     @Autowired
     Gate gate;
@@ -63,11 +52,11 @@ class RabbitConcurrentDuplicateTest {
     void a_duplicate_arriving_while_the_first_copy_runs_is_requeued_then_answered_as_a_duplicate_never_dropped()
             throws InterruptedException {
         String id = "both-" + RUN;
-        TestRabbit.send(template, QUEUE, id);
+        send(QUEUE, id);
         assertThat(gate.started.await(30, TimeUnit.SECONDS))
                 .as("the first copy reached the listener")
                 .isTrue();
-        TestRabbit.send(template, QUEUE, id);
+        send(QUEUE, id);
         try {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> observed.outcomes(QUEUE).stream()
@@ -97,11 +86,6 @@ class RabbitConcurrentDuplicateTest {
         });
     }
 
-    @AfterAll
-    static void deleteQueue(@Autowired AmqpAdmin admin) {
-        admin.deleteQueue(QUEUE);
-    }
-
     /** Holds the listener's first call until the test releases it. */
     static final class Gate {
         final CountDownLatch started = new CountDownLatch(1);
@@ -112,8 +96,8 @@ class RabbitConcurrentDuplicateTest {
     @Import({Recording.class, TestRabbit.Observed.class, Gate.class, Listener.class})
     static class App {
         @Bean
-        Queue queue() {
-            return TestRabbit.queue(QUEUE);
+        Declarables queues() {
+            return new Declarables(TestRabbit.queue(QUEUE));
         }
     }
 

@@ -3,7 +3,6 @@ package io.dedup.spring.rabbit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.dedup.spi.DedupStore;
 import io.dedup.spring.Deduplicated;
 import io.dedup.spring.fixture.EventCounts;
 import io.dedup.spring.fixture.KeyHeldElsewhere;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
@@ -30,7 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * to a duplicate's reply-to.
  */
 @SpringBootTest(classes = RabbitListenerTest.App.class)
-class RabbitListenerTest {
+class RabbitListenerTest extends RabbitApplicationTest {
     static final String RUN = TestRabbit.run();
     static final String ORDERS = "dedup-boot-orders-" + RUN;
     static final String FLAKY = "dedup-boot-flaky-" + RUN;
@@ -54,18 +52,6 @@ class RabbitListenerTest {
         registry.add("dedup.rabbit.in-progress-backoff", () -> "200ms");
         registry.add("dedup.rabbit.listeners.rpc.key", () -> "header:request-id");
     }
-
-    @Autowired
-    RabbitTemplate template;
-
-    @Autowired
-    EventCounts calls;
-
-    @Autowired
-    TestRabbit.Observed observed;
-
-    @Autowired
-    DedupStore store;
 
     @Test
     void duplicates_in_the_prefetch_window_and_across_deliveries_reach_the_listener_once() {
@@ -144,19 +130,6 @@ class RabbitListenerTest {
         assertThat(KeyHeldElsewhere.isFree(store, POISON, poison))
                 .as("the key was released, so a redelivery may run it")
                 .isTrue();
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void deleteQueues(@Autowired org.springframework.amqp.core.AmqpAdmin admin) {
-        admin.deleteQueue(ORDERS);
-        admin.deleteQueue(FLAKY);
-        admin.deleteQueue(RPC);
-        admin.deleteQueue(POISON);
-        admin.deleteQueue(POISON_DLQ);
-    }
-
-    private void send(String queue, String messageId) {
-        TestRabbit.send(template, queue, messageId);
     }
 
     @RabbitOnlyApplication

@@ -4,20 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
-import io.dedup.spi.DedupStore;
 import io.dedup.spring.fixture.EventCounts;
 import io.dedup.spring.fixture.KeyHeldElsewhere;
 import io.dedup.spring.fixture.RabbitOnlyApplication;
 import io.dedup.spring.fixture.Recording;
 import java.io.IOException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
@@ -35,7 +31,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * shows that every earlier one was acked or nacked.
  */
 @SpringBootTest(classes = RabbitManualAckTest.App.class)
-class RabbitManualAckTest {
+class RabbitManualAckTest extends RabbitApplicationTest {
     static final String RUN = TestRabbit.run();
     static final String ACKED = "dedup-boot-manual-ack-" + RUN;
     static final String NACKED = "dedup-boot-manual-nack-" + RUN;
@@ -52,25 +48,13 @@ class RabbitManualAckTest {
         registry.add("dedup.rabbit.in-progress-backoff", () -> "200ms");
     }
 
-    @Autowired
-    RabbitTemplate template;
-
-    @Autowired
-    EventCounts calls;
-
-    @Autowired
-    TestRabbit.Observed observed;
-
-    @Autowired
-    DedupStore store;
-
     @Test
     void a_listener_that_acks_itself_runs_once_for_two_copies_and_the_duplicate_is_acked_without_calling_it() {
         String a = "ack-" + RUN;
-        TestRabbit.send(template, ACKED, a);
-        TestRabbit.send(template, ACKED, a);
+        send(ACKED, a);
+        send(ACKED, a);
         String end = "ack-end-" + RUN;
-        TestRabbit.send(template, ACKED, end);
+        send(ACKED, end);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
 
         assertThat(calls.attempts(a))
@@ -83,15 +67,15 @@ class RabbitManualAckTest {
     @Test
     void a_listener_that_nacks_its_first_delivery_has_its_key_released_and_runs_again_on_the_redelivery() {
         String n = "nack-" + RUN;
-        TestRabbit.send(template, NACKED, n);
+        send(NACKED, n);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(n) == 1);
         assertThat(calls.attempts(n))
                 .as("the nacked delivery and its redelivery")
                 .isEqualTo(2);
 
         String end = "nack-end-" + RUN;
-        TestRabbit.send(template, NACKED, n);
-        TestRabbit.send(template, NACKED, end);
+        send(NACKED, n);
+        send(NACKED, end);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
         assertThat(calls.count(n)).as("the effect").isEqualTo(1);
         assertThat(calls.attempts(n)).as("the later copy is a duplicate").isEqualTo(2);
@@ -100,7 +84,7 @@ class RabbitManualAckTest {
     @Test
     void a_listener_that_rejects_without_requeue_releases_its_key_and_the_message_is_dead_lettered() {
         String r = "reject-" + RUN;
-        TestRabbit.send(template, REJECTED, r);
+        send(REJECTED, r);
         Message dead = template.receive(REJECTED_DLQ, 30_000);
         assertThat(dead).as("the dead-lettered message").isNotNull();
         assertThat(dead.getMessageProperties().getMessageId()).isEqualTo(r);
@@ -108,14 +92,6 @@ class RabbitManualAckTest {
         assertThat(KeyHeldElsewhere.isFree(store, REJECTED, r))
                 .as("the key was released, so a redelivery may run it")
                 .isTrue();
-    }
-
-    @AfterAll
-    static void deleteQueues(@Autowired AmqpAdmin admin) {
-        admin.deleteQueue(ACKED);
-        admin.deleteQueue(NACKED);
-        admin.deleteQueue(REJECTED);
-        admin.deleteQueue(REJECTED_DLQ);
     }
 
     @RabbitOnlyApplication
