@@ -7,8 +7,6 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
@@ -43,14 +41,8 @@ class KafkaChainedTransactionTest extends TransactionalLedgerContract {
         registry.add("spring.kafka.consumer.isolation-level", () -> "read_committed");
     }
 
-    @AfterAll
-    static void dropTables(@Autowired JdbcTemplate jdbc) {
-        dropTables(jdbc, LEDGER, KEYS);
-    }
-
-    @Override
-    String ledgerTable() {
-        return LEDGER;
+    KafkaChainedTransactionTest() {
+        super(LEDGER, KEYS);
     }
 
     /** Each record in a Kafka transaction of its own: the template is transactional, and consumers read committed. */

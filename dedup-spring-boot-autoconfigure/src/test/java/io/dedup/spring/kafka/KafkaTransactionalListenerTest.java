@@ -5,8 +5,6 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
@@ -35,14 +33,8 @@ class KafkaTransactionalListenerTest extends TransactionalLedgerContract {
         connect(registry, TOPIC, GROUP, LEDGER, KEYS);
     }
 
-    @AfterAll
-    static void dropTables(@Autowired JdbcTemplate jdbc) {
-        dropTables(jdbc, LEDGER, KEYS);
-    }
-
-    @Override
-    String ledgerTable() {
-        return LEDGER;
+    KafkaTransactionalListenerTest() {
+        super(LEDGER, KEYS);
     }
 
     @Override

@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
@@ -31,8 +33,15 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * each record joins that transaction (so the row and the key commit together), and duplicates, sent at once or while
  * the consumer is stopped and redelivered after it restarts, add no row. Each subclass is one way of running the
  * transaction, with its own application, tables and listener (the {@code @Transactional} qualifier is the difference).
+ *
+ * <p>One instance for all of a subclass's tests, so that the clean-up after them can read the instance's tables and
+ * its autowired {@code JdbcTemplate}.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class TransactionalLedgerContract {
+    private final String ledgerTable;
+    private final String keysTable;
+
     @Autowired
     KafkaTemplate<String, String> template;
 
@@ -48,8 +57,14 @@ abstract class TransactionalLedgerContract {
     @Autowired
     Ledger ledger;
 
-    /** The table the subclass's ledger writes. */
-    abstract String ledgerTable();
+    /**
+     * @param ledgerTable the table the subclass's ledger writes
+     * @param keysTable the store's table ({@code dedup.jdbc.table})
+     */
+    TransactionalLedgerContract(String ledgerTable, String keysTable) {
+        this.ledgerTable = ledgerTable;
+        this.keysTable = keysTable;
+    }
 
     /** Sends one record per id, each with its {@code event-id} header, and makes them visible to consumers. */
     abstract void send(String... eventIds);
@@ -74,10 +89,11 @@ abstract class TransactionalLedgerContract {
     }
 
     /** Drops the ledger and the store's tables, so that the shared PostgreSQL keeps no trace of the run. */
-    static void dropTables(JdbcTemplate jdbc, String ledger, String keys) {
-        jdbc.execute("DROP TABLE IF EXISTS " + ledger);
-        jdbc.execute("DROP TABLE IF EXISTS " + keys);
-        jdbc.execute("DROP TABLE IF EXISTS " + keys + "_positions");
+    @AfterAll
+    void dropTables() {
+        jdbc.execute("DROP TABLE IF EXISTS " + ledgerTable);
+        jdbc.execute("DROP TABLE IF EXISTS " + keysTable);
+        jdbc.execute("DROP TABLE IF EXISTS " + keysTable + "_positions");
     }
 
     @Test
@@ -106,7 +122,7 @@ abstract class TransactionalLedgerContract {
 
     private int rows(String eventId) {
         Integer n = jdbc.queryForObject(
-                "SELECT count(*) FROM " + ledgerTable() + " WHERE event_id = ?", Integer.class, eventId);
+                "SELECT count(*) FROM " + ledgerTable + " WHERE event_id = ?", Integer.class, eventId);
         return n == null ? 0 : n;
     }
 
