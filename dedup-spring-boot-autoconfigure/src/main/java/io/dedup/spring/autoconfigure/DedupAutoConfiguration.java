@@ -17,6 +17,9 @@ import org.springframework.util.ClassUtils;
  * The processed-keys store: the application's own {@link DedupStore} bean when it has one, otherwise the one its
  * class path and {@code dedup.store.type} select (Redis from {@code dedup.redis.uri} or the application's Lettuce
  * connection factory, JDBC on its {@code DataSource}, else in memory).
+ *
+ * <p>Its bean is created by Spring on one thread; every store is thread-safe. {@code dedup.enabled=false} turns the
+ * whole starter off, this store included.
  */
 @AutoConfiguration(
         afterName = {

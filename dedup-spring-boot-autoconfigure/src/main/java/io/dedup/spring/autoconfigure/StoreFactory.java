@@ -15,6 +15,8 @@ import org.springframework.util.ClassUtils;
 /**
  * Chooses and builds the store from {@code dedup.store.type} and what is on the class path. Each backend's classes
  * are touched only in its own nested class, so that a missing store module never loads.
+ *
+ * <p>Stateless; called once, when the store bean is created.
  */
 final class StoreFactory {
     static final String REDIS_STORE = "io.dedup.redis.RedisDedupStore";

@@ -9,6 +9,8 @@ import org.springframework.kafka.listener.AbstractMessageListenerContainer;
  * Wraps each of the application's own {@link ContainerCustomizer} beans so that, after it ran, the starter's
  * {@link DedupContainerCustomizer} runs too. The application's customizer keeps doing what it did; the starter's is
  * idempotent, so a container customized twice is wrapped once.
+ *
+ * <p>Thread-safe: the wrapped customizers are called on whatever thread creates a container.
  */
 final class ContainerCustomizerComposer implements BeanPostProcessor {
     private final ObjectProvider<DedupKafkaAutoConfiguration.DedupDelegate> delegate;

@@ -20,6 +20,10 @@ import org.springframework.kafka.config.ContainerCustomizer;
  * {@code @KafkaListener} containers deduplicated: a {@link DedupContainerCustomizer} that Boot's container factory
  * applies, composed with the application's own {@code ContainerCustomizer} beans when it has any (Boot applies a
  * customizer only when it is the only one, so the starter never adds a second: it wraps the application's).
+ *
+ * <p>Its beans are created by Spring on one thread; the customizer they publish is thread-safe. Start-up fails with
+ * an {@code IllegalStateException} naming the listener when a container uses async acks, and with an {@code
+ * IllegalArgumentException} when a key setting does not parse.
  */
 @AutoConfiguration(
         after = DedupAutoConfiguration.class,
