@@ -17,6 +17,9 @@ import java.lang.annotation.Target;
  * @Deduplicated(key = "header:event-id")
  * void onPayment(Payment payment) { ... }
  * }</pre>
+ *
+ * <p>Read when the listener's container is set up, for most containers at start-up: a key that does not parse fails
+ * there with an {@code IllegalArgumentException} naming it.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

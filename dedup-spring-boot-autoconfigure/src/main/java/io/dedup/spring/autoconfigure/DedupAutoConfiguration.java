@@ -17,6 +17,9 @@ import org.springframework.util.ClassUtils;
  * The processed-keys store: the application's own {@link DedupStore} bean when it has one, otherwise the one its
  * class path and {@code dedup.store.type} select (Redis from {@code dedup.redis.uri} or the application's Lettuce
  * connection factory, JDBC on its {@code DataSource}, else in memory).
+ *
+ * <p>Its bean is created by Spring on one thread; every store is thread-safe. {@code dedup.enabled=false} turns the
+ * whole starter off, this store included.
  */
 @AutoConfiguration(
         afterName = {
@@ -29,7 +32,14 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnBooleanProperty(name = "dedup.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(DedupProperties.class)
 public class DedupAutoConfiguration {
-    /** The store chosen from the class path; closed with the context. */
+    /**
+     * The store chosen from the class path; closed with the context. Only when the application has no store of its
+     * own: its bean wins, because it knows things the starter cannot (a cluster topology, a store wrapped for tests
+     * or metrics), and two stores would split the keys between them. Created after Boot's DataSource and Redis
+     * auto-configurations, so that the choice sees their beans.
+     *
+     * @throws IllegalStateException if {@code dedup.store.type} names a store whose module or connection is missing
+     */
     @Bean
     @ConditionalOnMissingBean(DedupStore.class)
     public DedupStore dedupStore(

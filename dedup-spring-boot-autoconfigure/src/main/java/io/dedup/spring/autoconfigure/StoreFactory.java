@@ -15,6 +15,8 @@ import org.springframework.util.ClassUtils;
 /**
  * Chooses and builds the store from {@code dedup.store.type} and what is on the class path. Each backend's classes
  * are touched only in its own nested class, so that a missing store module never loads.
+ *
+ * <p>Stateless; called once, when the store bean is created.
  */
 final class StoreFactory {
     static final String REDIS_STORE = "io.dedup.redis.RedisDedupStore";
@@ -23,12 +25,20 @@ final class StoreFactory {
 
     private StoreFactory() {}
 
+    /**
+     * The store {@code dedup.store.type} names, or for AUTO the first that the application can serve: Redis (it
+     * has the store module and a Redis to point it at), then JDBC (store module and a DataSource), then memory.
+     *
+     * @param lettuce the application's {@code LettuceConnectionFactory}, or {@code null}; a supplier so that it is
+     *     looked up only when Redis is a candidate
+     * @throws IllegalStateException if the named store's module or connection is missing, saying which
+     */
     static DedupStore create(
             DedupProperties properties, ObjectProvider<DataSource> dataSources, Supplier<Object> lettuce) {
         ClassLoader loader = StoreFactory.class.getClassLoader();
         boolean redisPresent = ClassUtils.isPresent(REDIS_STORE, loader);
         boolean jdbcPresent = ClassUtils.isPresent(JDBC_STORE, loader);
-        DedupProperties.Redis redis = properties.getRedis();
+        DedupRedisProperties redis = properties.getRedis();
         return switch (properties.getStore().getType()) {
             case MEMORY -> InMemoryDedupStore.create();
             case REDIS -> {
@@ -55,18 +65,21 @@ final class StoreFactory {
         };
     }
 
+    /** Fails start-up with {@code message}, which says what to add: a store that cannot be built must not start. */
     private static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalStateException(message);
         }
     }
 
+    /** Whether a setting was given: Boot binds an empty property as {@code ""}, which means "not set" here. */
     static boolean hasText(String value) {
         return value != null && !value.isBlank();
     }
 
+    /** Touches dedup-jdbc-store's classes; loaded only when the JDBC store is chosen. */
     private static final class Jdbc {
-        static DedupStore create(DedupProperties.Jdbc jdbc, DataSource dataSource) {
+        static DedupStore create(DedupJdbcProperties jdbc, DataSource dataSource) {
             return JdbcDedupStore.builder(dataSource)
                     .table(jdbc.getTable())
                     .createSchema(jdbc.isCreateSchema())
@@ -74,8 +87,9 @@ final class StoreFactory {
         }
     }
 
+    /** Touches dedup-redis-store's and spring-data-redis's classes; loaded only when the Redis store is chosen. */
     private static final class Redis {
-        static DedupStore create(DedupProperties.Redis redis, Object lettuceFactory) {
+        static DedupStore create(DedupRedisProperties redis, Object lettuceFactory) {
             String uri = hasText(redis.getUri()) ? redis.getUri() : uriOf(lettuceFactory);
             RedisDedupStoreBuilder builder = RedisDedupStore.builder(uri)
                     .keyPrefix(redis.getKeyPrefix())
@@ -114,6 +128,7 @@ final class StoreFactory {
             return uri.toString();
         }
 
+        /** User names and passwords may hold {@code @}, {@code :} or {@code /}, which a URI must not show raw. */
         private static String encode(String part) {
             return URLEncoder.encode(part, StandardCharsets.UTF_8);
         }

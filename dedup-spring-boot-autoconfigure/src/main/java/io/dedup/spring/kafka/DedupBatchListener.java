@@ -37,9 +37,21 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
         this.guard = Objects.requireNonNull(guard, "guard");
     }
 
-    /** What the call did: where it stopped, and the listener's failure if any. */
+    /**
+     * What the call did: the index of the first record that goes back to the container ({@code -1}: none), the
+     * failure to hand the error handler (with the record it concerns), and whether the listener was called at all
+     * (if it was and it acknowledges itself, its own ack stands and the wrapper must not send a second one).
+     */
     private record Call(int stopAt, RuntimeException failure, ConsumerRecord<?, ?> failedRecord, boolean ran) {}
 
+    /**
+     * Claims the poll, calls the listener with what may run, then settles the poll with the container.
+     *
+     * @throws BatchListenerFailedException naming the record the error handler should start from: the listener's
+     *     failed record, or a record without a usable key or whose key was reused for other content
+     * @throws RuntimeException the listener's own exception, unchanged, when it does not name a record
+     * @throws IllegalStateException if a record must be handed back but the container gives no acknowledgment
+     */
     @Override
     @SuppressWarnings("unchecked")
     public void onMessage(List<ConsumerRecord<K, V>> records, Acknowledgment acknowledgment, Consumer<?, ?> consumer) {
@@ -50,6 +62,8 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
         var settled = guard.scope().claim(guard.dedup(), all, batch -> call(batch, acknowledgment, consumer));
         Call call = settled.value();
         List<DedupResult<?>> results = settled.results();
+        // Observed after the claim settled, not around the listener: the listener ran once for the whole batch, but
+        // each record has its own outcome.
         for (int i = 0; i < all.size(); i++) {
             ListenerGuard.stop(guard.observe(all.get(i)), results.get(i));
         }
@@ -70,6 +84,8 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
                         + record.topic() + "-" + record.partition() + "@" + record.offset()
                         + "; its container must use a MANUAL ack mode");
             }
+            // Commits the records before the held one and seeks back to it: it and everything after it come again
+            // after the back-off, in order.
             acknowledgment.nack(call.stopAt(), guard.inProgressBackoff());
             return;
         }
@@ -77,6 +93,10 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
         throw new BatchListenerFailedException(failure.getMessage(), failure, record);
     }
 
+    /**
+     * The work inside the claim: picks the records that may run (in order, up to the first that must go back), calls
+     * the listener once with them, and settles each record's key by how the call ended.
+     */
     private Call call(
             ClaimedBatch<ConsumerRecord<?, ?>> batch, Acknowledgment acknowledgment, Consumer<?, ?> consumer) {
         List<ClaimedBatch.Entry<ConsumerRecord<?, ?>>> entries = batch.entries();
@@ -84,6 +104,7 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
         List<ClaimedBatch.Entry<ConsumerRecord<?, ?>>> runnable = new ArrayList<>();
         for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : entries) {
             if (stopAt >= 0) {
+                // Behind a record that goes back: released unrun, so that its redelivery can claim it again.
                 if (entry.mayRun()) {
                     batch.skip(entry);
                 }
@@ -120,6 +141,8 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
             failure = e;
             failedAt = 0;
         }
+        // Keys before the failed record are completed, the failed one and those after it released: exactly the
+        // records the error handler will redeliver are the ones whose keys are free again.
         RuntimeException cause = failure;
         for (int i = 0; i < runnable.size(); i++) {
             if (i < failedAt) {
@@ -154,6 +177,10 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
         return entry.repeatOf().isPresent();
     }
 
+    /**
+     * Where in {@code given} the listener's failure is: by the record it names (compared by position, since the
+     * listener may have named a copy), else by its index; the first record when neither matches.
+     */
     private static int indexOf(BatchListenerFailedException e, List<? extends ConsumerRecord<?, ?>> given) {
         if (e.getRecord() != null) {
             for (int i = 0; i < given.size(); i++) {
@@ -169,6 +196,7 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
         return Math.max(0, Math.min(e.getIndex(), given.size() - 1));
     }
 
+    /** Calls the application's listener through the signature it implements, as the container would have. */
     private void invoke(List<ConsumerRecord<K, V>> records, Acknowledgment ack, Consumer<?, ?> consumer) {
         switch (delegateType) {
             case ACKNOWLEDGING_CONSUMER_AWARE -> delegate.onMessage(records, ack, consumer);
@@ -193,6 +221,7 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
         onMessage(data, null, consumer);
     }
 
+    /** The container hands over the poll as a list of records, which is what the claim works on. */
     @Override
     public boolean wantsPollResult() {
         return false;

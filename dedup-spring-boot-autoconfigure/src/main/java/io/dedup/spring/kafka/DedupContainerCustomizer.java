@@ -1,19 +1,18 @@
 package io.dedup.spring.kafka;
 
+import static io.dedup.spring.internal.ListenerConsumers.firstText;
+
 import io.dedup.DedupConsumer;
 import io.dedup.KeyExtractor;
 import io.dedup.kafka.RecordKeys;
-import io.dedup.spi.DedupStore;
 import io.dedup.spring.Deduplicated;
-import io.dedup.spring.autoconfigure.DedupProperties;
-import io.dedup.spring.observation.DedupOutcomes;
-import io.dedup.spring.transaction.ClaimScope;
-import java.util.List;
+import io.dedup.spring.autoconfigure.DedupKafkaProperties;
+import io.dedup.spring.autoconfigure.DedupListenerProperties;
+import io.dedup.spring.internal.ListenerConsumers;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.config.ContainerCustomizer;
@@ -38,38 +37,23 @@ import org.springframework.kafka.listener.MessageListener;
  * gets deduplication by {@code factory.setContainerCustomizer(customizer)} with this bean's
  * {@link #deduplicate(AbstractMessageListenerContainer)}.
  *
+ * <p>Precedence of a listener's settings, highest first: {@code dedup.kafka.listeners.<id>.*} (so that an operator
+ * can override a deployed application), its {@code @Deduplicated} annotation (found by listener id, else by topic),
+ * {@code dedup.kafka.topics.<topic>}, then the {@code dedup.kafka.*} and {@code dedup.*} defaults. The namespace falls
+ * back to the container's consumer group, so that two applications reading one topic in different groups each
+ * process every record once.
+ *
  * <p>Thread-safe. Closing it (with the context) closes the consumers it built.
  */
 public final class DedupContainerCustomizer
         implements ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>>,
                 DisposableBean {
-    private final DedupProperties properties;
-    private final DedupStore store;
+    private final ListenerConsumers consumers;
     private final DeduplicatedListeners annotations;
-    private final Object meterRegistry;
-    private final DedupOutcomes outcomes;
-    private final TransactionalScopeFactory transactions;
-    private final List<DedupConsumer<?>> consumers = new CopyOnWriteArrayList<>();
 
-    /** Builds a transactional claim scope when {@code dedup.jdbc.transactional} is set. */
-    @FunctionalInterface
-    interface TransactionalScopeFactory {
-        ClaimScope create();
-    }
-
-    DedupContainerCustomizer(
-            DedupProperties properties,
-            DedupStore store,
-            DeduplicatedListeners annotations,
-            Object meterRegistry,
-            DedupOutcomes outcomes,
-            TransactionalScopeFactory transactions) {
-        this.properties = Objects.requireNonNull(properties, "properties");
-        this.store = Objects.requireNonNull(store, "store");
+    DedupContainerCustomizer(ListenerConsumers consumers, DeduplicatedListeners annotations) {
+        this.consumers = Objects.requireNonNull(consumers, "consumers");
         this.annotations = Objects.requireNonNull(annotations, "annotations");
-        this.meterRegistry = meterRegistry;
-        this.outcomes = outcomes;
-        this.transactions = transactions;
     }
 
     @Override
@@ -87,12 +71,13 @@ public final class DedupContainerCustomizer
     public void deduplicate(AbstractMessageListenerContainer<?, ?> container) {
         ContainerProperties containerProperties = container.getContainerProperties();
         Object listener = containerProperties.getMessageListener();
+        // Already ours: a factory may run both the composed customizer and this one on the same container.
         if (listener == null || listener instanceof DedupRecordListener || listener instanceof DedupBatchListener) {
             return;
         }
         String id = container.getListenerId() != null ? container.getListenerId() : container.getBeanName();
-        DedupProperties.Listener configured =
-                properties.getKafka().getListeners().get(id);
+        DedupKafkaProperties kafka = consumers.properties().getKafka();
+        DedupListenerProperties configured = kafka.listener(id);
         Optional<Deduplicated> annotated = annotations.forListener(id);
         if (annotated.isEmpty() && containerProperties.getTopics() != null) {
             for (String topic : containerProperties.getTopics()) {
@@ -114,12 +99,17 @@ public final class DedupContainerCustomizer
         AckMode ackMode = containerProperties.getAckMode();
         boolean applicationAcks = ackMode == AckMode.MANUAL || ackMode == AckMode.MANUAL_IMMEDIATE;
         if (!applicationAcks) {
+            // nack (the hand-back of a held key) exists only in the manual modes; the wrapper then acks on the
+            // listener's behalf, so the commits are what the application's automatic mode would have made.
             containerProperties.setAckMode(AckMode.MANUAL);
         }
-        DedupConsumer<ConsumerRecord<?, ?>> dedup = consumer(id, container, configured, annotated);
-        ClaimScope scope = properties.getJdbc().isTransactional() ? transactions.create() : ClaimScope.LEASED;
+        DedupConsumer<ConsumerRecord<?, ?>> dedup = consumers.build(
+                keys(configured, annotated),
+                namespace(id, container, configured, annotated),
+                id,
+                r -> r.topic() + "-" + r.partition() + "@" + r.offset());
         ListenerGuard guard = new ListenerGuard(
-                id, dedup, scope, properties.getKafka().getInProgressBackoff(), applicationAcks, outcomes);
+                id, dedup, consumers.claimScope(), kafka.getInProgressBackoff(), applicationAcks, consumers.outcomes());
         if (listener instanceof BatchMessageListener batch) {
             container.setupMessageListener(new DedupBatchListener<>(batch, guard));
         } else if (listener instanceof MessageListener record) {
@@ -127,48 +117,34 @@ public final class DedupContainerCustomizer
         }
     }
 
-    private DedupConsumer<ConsumerRecord<?, ?>> consumer(
+    /** Listener property, annotation, {@code dedup.namespace}, then the consumer group (then the id, groupless). */
+    private String namespace(
             String id,
             AbstractMessageListenerContainer<?, ?> container,
-            DedupProperties.Listener configured,
+            DedupListenerProperties configured,
             Optional<Deduplicated> annotated) {
-        String namespace = firstText(
+        return firstText(
                 configured == null ? null : configured.getNamespace(),
                 annotated.map(Deduplicated::namespace).orElse(null),
-                properties.getNamespace(),
+                consumers.properties().getNamespace(),
                 container.getGroupId(),
                 id);
-        DedupConsumer.Builder<ConsumerRecord<?, ?>> builder = DedupConsumer.<ConsumerRecord<?, ?>>builder(
-                        keys(configured, annotated))
-                .store(store)
-                .namespace(namespace)
-                .retention(properties.getRetention())
-                .lease(properties.getLease())
-                .digestAllKeys(properties.isDigestAllKeys())
-                .storeUnavailablePolicy(properties.getStoreUnavailable())
-                .messageDescriber(r -> r.topic() + "-" + r.partition() + "@" + r.offset())
-                .metricTag("listener", id);
-        if (meterRegistry != null) {
-            builder.meterRegistry(meterRegistry);
-        }
-        DedupConsumer<ConsumerRecord<?, ?>> dedup = builder.build();
-        consumers.add(dedup);
-        return dedup;
     }
 
     /** The listener's key (property, then annotation), else per topic (property, then annotation), else the default. */
     private KeyExtractor<ConsumerRecord<?, ?>> keys(
-            DedupProperties.Listener configured, Optional<Deduplicated> annotated) {
+            DedupListenerProperties configured, Optional<Deduplicated> annotated) {
         String listenerSpec = firstText(
                 configured == null ? null : configured.getKey(),
                 annotated.map(Deduplicated::key).orElse(null));
         if (listenerSpec != null) {
             return RecordKeys.parse(listenerSpec);
         }
-        KeyExtractor<ConsumerRecord<?, ?>> fallback =
-                RecordKeys.parse(properties.getKafka().getKey());
+        DedupKafkaProperties kafka = consumers.properties().getKafka();
+        KeyExtractor<ConsumerRecord<?, ?>> fallback = RecordKeys.parse(kafka.getKey());
         Map<String, KeyExtractor<ConsumerRecord<?, ?>>> perTopic = new ConcurrentHashMap<>();
-        properties.getKafka().getTopics().forEach((topic, spec) -> perTopic.put(topic, RecordKeys.parse(spec)));
+        kafka.getTopics().forEach((topic, spec) -> perTopic.put(topic, RecordKeys.parse(spec)));
+        // Topics are resolved on first sight: a pattern subscription meets topics that did not exist at start-up.
         return KeyExtractor.ofRaw(record -> perTopic.computeIfAbsent(record.topic(), topic -> annotations
                         .forTopic(topic)
                         .map(a -> RecordKeys.parse(a.key()))
@@ -176,20 +152,8 @@ public final class DedupContainerCustomizer
                 .extractRaw(record)); // extractRaw, not extract: binary header keys stay binary
     }
 
-    private static String firstText(String... candidates) {
-        for (String candidate : candidates) {
-            if (candidate != null && !candidate.isBlank()) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
     @Override
     public void destroy() {
-        for (DedupConsumer<?> consumer : consumers) {
-            consumer.close();
-        }
-        consumers.clear();
+        consumers.close();
     }
 }

@@ -4,8 +4,7 @@ import io.dedup.kafka.RecordKeys;
 import io.dedup.spi.DedupStore;
 import io.dedup.spring.autoconfigure.DedupAutoConfiguration;
 import io.dedup.spring.autoconfigure.DedupProperties;
-import io.dedup.spring.observation.DedupOutcomes;
-import io.dedup.spring.transaction.TransactionalClaims;
+import io.dedup.spring.internal.ListenerConsumers;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -16,12 +15,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.config.ContainerCustomizer;
-import org.springframework.util.ClassUtils;
 
 /**
  * {@code @KafkaListener} containers deduplicated: a {@link DedupContainerCustomizer} that Boot's container factory
  * applies, composed with the application's own {@code ContainerCustomizer} beans when it has any (Boot applies a
  * customizer only when it is the only one, so the starter never adds a second: it wraps the application's).
+ *
+ * <p>Its beans are created by Spring on one thread; the customizer they publish is thread-safe. Start-up fails with
+ * an {@code IllegalStateException} naming the listener when a container uses async acks, and with an {@code
+ * IllegalArgumentException} when a key setting does not parse.
  */
 @AutoConfiguration(
         after = DedupAutoConfiguration.class,
@@ -33,7 +35,10 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnBooleanProperty(name = "dedup.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "dedup.kafka.enabled", matchIfMissing = true)
 public class DedupKafkaAutoConfiguration {
-    /** Collects {@code @Deduplicated} listener methods. */
+    /**
+     * Collects {@code @Deduplicated} listener methods. Static, as every bean post-processor here: Spring creates
+     * post-processors before other beans, and a static factory method does not need this configuration's instance.
+     */
     @Bean
     public static DeduplicatedListeners dedupDeduplicatedListeners() {
         return new DeduplicatedListeners();
@@ -53,19 +58,15 @@ public class DedupKafkaAutoConfiguration {
             DeduplicatedListeners annotations,
             ApplicationContext context,
             ObjectProvider<ObservationRegistry> observations) {
-        Object meterRegistry = meterRegistry(context);
-        DedupOutcomes outcomes = properties.getObservation().isEnabled()
-                ? new DedupOutcomes(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
-                : null;
         return new DedupDelegate(new DedupContainerCustomizer(
-                properties,
-                store,
-                annotations,
-                meterRegistry,
-                outcomes,
-                () -> TransactionalClaims.jdbc(context, store)));
+                new ListenerConsumers(properties, store, context, observations), annotations));
     }
 
+    /**
+     * Boot's container factory applies a {@code ContainerCustomizer} bean only when there is exactly one, so the
+     * starter's is a bean only when the application has none: an application's own customizer wins the slot, and
+     * {@link #dedupContainerCustomizerComposer} makes it deduplicate as well.
+     */
     @Bean
     @ConditionalOnMissingBean(ContainerCustomizer.class)
     public DedupContainerCustomizer dedupContainerCustomizer(DedupDelegate delegate) {
@@ -88,15 +89,5 @@ public class DedupKafkaAutoConfiguration {
         public void destroy() {
             customizer.destroy();
         }
-    }
-
-    private static Object meterRegistry(ApplicationContext context) {
-        String type = "io.micrometer.core.instrument.MeterRegistry";
-        ClassLoader loader = DedupKafkaAutoConfiguration.class.getClassLoader();
-        if (!ClassUtils.isPresent(type, loader)) {
-            return null;
-        }
-        return context.getBeanProvider(ClassUtils.resolveClassName(type, loader))
-                .getIfUnique();
     }
 }

@@ -37,6 +37,14 @@ public final class DedupRecordListener<K, V> extends AbstractDelegatingMessageLi
         this.guard = Objects.requireNonNull(guard, "guard");
     }
 
+    /**
+     * Claims the record's key, runs the listener if it may, then tells the container.
+     *
+     * @throws RuntimeException the listener's own exception, unchanged, for the container's error handler
+     * @throws io.dedup.DedupException for a record without a usable key (the reason dedup gave), or an {@link
+     *     io.dedup.IdempotencyConflictException} for a key reused for other content
+     * @throws IllegalStateException if the record must be handed back but the container gives no acknowledgment
+     */
     @Override
     public void onMessage(ConsumerRecord<K, V> record, Acknowledgment acknowledgment, Consumer<?, ?> consumer) {
         Observation observation = guard.observe(record);
@@ -46,6 +54,8 @@ public final class DedupRecordListener<K, V> extends AbstractDelegatingMessageLi
                     .claim(guard.dedup(), List.<ConsumerRecord<?, ?>>of(record), batch -> {
                         ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry =
                                 batch.entries().get(0);
+                        // The listener runs inside the claim, so the key's lease is renewed while it does; the
+                        // codec stores no outcome because a Kafka listener returns nothing a duplicate could replay.
                         if (entry.mayRun()) {
                             batch.run(
                                     entry,
@@ -69,6 +79,8 @@ public final class DedupRecordListener<K, V> extends AbstractDelegatingMessageLi
         ListenerGuard.stop(observation, result);
         switch (result.disposition()) {
             case ACK -> {
+                // An application that acks itself has acked a record it processed; a duplicate it never saw is
+                // acked here on its behalf, or its offset would never be committed.
                 if (acknowledgment != null && !(guard.applicationAcks() && ListenerGuard.listenerRan(result))) {
                     acknowledgment.acknowledge();
                 }
@@ -79,12 +91,14 @@ public final class DedupRecordListener<K, V> extends AbstractDelegatingMessageLi
                             + "defer " + record.topic() + "-" + record.partition() + "@" + record.offset()
                             + "; its container must use a MANUAL ack mode");
                 }
+                // Seeks back to this record and pauses the partition for the back-off: it comes again, in order.
                 acknowledgment.nack(guard.inProgressBackoff());
             }
             case RETRY_OR_DEAD_LETTER, DEAD_LETTER -> throw guard.failure(result, record);
         }
     }
 
+    /** Calls the application's listener through the signature it implements, as the container would have. */
     private void invoke(ConsumerRecord<K, V> record, Acknowledgment ack, Consumer<?, ?> consumer) {
         switch (delegateType) {
             case ACKNOWLEDGING_CONSUMER_AWARE -> delegate.onMessage(record, ack, consumer);

@@ -62,10 +62,12 @@ final class ListenerGuard {
         return applicationAcks;
     }
 
+    /** Starts the observation of one record, or returns {@code null} when observations are off. */
     Observation observe(ConsumerRecord<?, ?> record) {
         return outcomes == null ? null : outcomes.start(record.topic());
     }
 
+    /** Stops an observation from {@link #observe} with the record's outcome; nothing when it is {@code null}. */
     static void stop(Observation observation, DedupResult<?> result) {
         if (observation != null) {
             DedupOutcomes.stop(observation, result);
@@ -77,7 +79,12 @@ final class ListenerGuard {
         return result instanceof DedupResult.Processed<?> || result instanceof DedupResult.Unguarded<?>;
     }
 
-    /** The exception to hand the container's error handler for a result that must go the failure path. */
+    /**
+     * The exception to hand the container's error handler for a result that must go the failure path: the
+     * listener's own exception when it is unchecked, so that the application's error handler classifies it as it
+     * would without dedup (its not-retryable exceptions stay not retryable); a checked one wrapped as Spring Kafka
+     * wraps it.
+     */
     RuntimeException failure(DedupResult<?> result, ConsumerRecord<?, ?> record) {
         Exception cause;
         if (result instanceof DedupResult.Failed<?> failed) {

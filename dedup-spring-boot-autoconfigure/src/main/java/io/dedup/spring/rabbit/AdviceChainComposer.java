@@ -15,6 +15,8 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
  * (Boot's retry interceptor from spring.rabbitmq.listener.*.retry)]}. It runs after the factory's
  * bean method, so after Boot's configurer set the retry advice. See {@link DedupRabbitAdvice} for why the claim is
  * outermost. Idempotent: a factory is composed once.
+ *
+ * <p>Post-processes beans on the thread that creates them; holds no state of its own.
  */
 final class AdviceChainComposer implements BeanPostProcessor {
     private final ObjectProvider<DedupRabbitAdvice> advice;
@@ -31,6 +33,10 @@ final class AdviceChainComposer implements BeanPostProcessor {
         return bean;
     }
 
+    /**
+     * Puts {@code claim} first in the factory's chain. First, not last: the retry interceptor must run inside the
+     * claim, so that its attempts share one key and a duplicate is answered before any attempt.
+     */
     static void compose(AbstractRabbitListenerContainerFactory<?> factory, DedupRabbitAdvice claim) {
         Advice[] existing = factory.getAdviceChain();
         List<Advice> chain = new ArrayList<>();

@@ -4,8 +4,7 @@ import io.dedup.rabbitmq.RabbitKeys;
 import io.dedup.spi.DedupStore;
 import io.dedup.spring.autoconfigure.DedupAutoConfiguration;
 import io.dedup.spring.autoconfigure.DedupProperties;
-import io.dedup.spring.observation.DedupOutcomes;
-import io.dedup.spring.transaction.TransactionalClaims;
+import io.dedup.spring.internal.ListenerConsumers;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.amqp.rabbit.config.AbstractRabbitListenerContainerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -15,13 +14,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.util.ClassUtils;
 
 /**
  * {@code @RabbitListener} containers deduplicated through their advice chain: every listener container factory gets
  * the starter's claim advice in front of its own chain (Boot's retry interceptor kept) and an attempt recorder at its
  * end; the containers are checked before they start. Acknowledge modes AUTO and MANUAL are supported; NONE is
  * refused at startup.
+ *
+ * <p>Its beans are created by Spring on one thread; the guards and the advice they share are thread-safe. Start-up
+ * fails with an {@code IllegalStateException} naming the listener when a container cannot be deduplicated.
  */
 @AutoConfiguration(
         after = DedupAutoConfiguration.class,
@@ -33,18 +34,26 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnBooleanProperty(name = "dedup.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "dedup.rabbit.enabled", matchIfMissing = true)
 public class DedupRabbitAutoConfiguration {
-    /** Collects {@code @Deduplicated} {@code @RabbitListener} methods. */
+    /**
+     * Collects {@code @Deduplicated} {@code @RabbitListener} methods. Static, as every bean post-processor here:
+     * Spring creates post-processors before other beans, and a static factory method does not need this
+     * configuration's instance.
+     */
     @Bean
     static DeduplicatedRabbitListeners dedupDeduplicatedRabbitListeners() {
         return new DeduplicatedRabbitListeners();
     }
 
-    /** Puts the claim advice in front of each listener container factory's advice chain. */
+    /**
+     * Puts the claim advice in front of each listener container factory's advice chain. Given a provider, not the
+     * advice: the advice needs the store, which must not be created while post-processors are.
+     */
     @Bean
     static BeanPostProcessor dedupRabbitAdviceChainComposer(ObjectProvider<DedupRabbitAdvice> advice) {
         return new AdviceChainComposer(advice);
     }
 
+    /** The guards of the deduplicated queues; checks the containers before they start, closes the consumers. */
     @Bean
     RabbitGuards dedupRabbitGuards(
             DedupProperties properties,
@@ -52,31 +61,12 @@ public class DedupRabbitAutoConfiguration {
             DeduplicatedRabbitListeners annotations,
             ApplicationContext context,
             ObjectProvider<ObservationRegistry> observations) {
-        DedupOutcomes outcomes = properties.getObservation().isEnabled()
-                ? new DedupOutcomes(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
-                : null;
-        return new RabbitGuards(
-                properties,
-                store,
-                annotations,
-                context,
-                meterRegistry(context),
-                outcomes,
-                () -> TransactionalClaims.jdbc(context, store));
+        return new RabbitGuards(new ListenerConsumers(properties, store, context, observations), annotations, context);
     }
 
+    /** The claim advice; the composer puts it first in each factory's chain (see {@link AdviceChainComposer}). */
     @Bean
     DedupRabbitAdvice dedupRabbitAdvice(RabbitGuards guards) {
         return new DedupRabbitAdvice(guards);
-    }
-
-    private static Object meterRegistry(ApplicationContext context) {
-        String type = "io.micrometer.core.instrument.MeterRegistry";
-        ClassLoader loader = DedupRabbitAutoConfiguration.class.getClassLoader();
-        if (!ClassUtils.isPresent(type, loader)) {
-            return null;
-        }
-        return context.getBeanProvider(ClassUtils.resolveClassName(type, loader))
-                .getIfUnique();
     }
 }

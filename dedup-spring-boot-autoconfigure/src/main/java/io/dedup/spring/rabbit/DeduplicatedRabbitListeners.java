@@ -1,61 +1,30 @@
 package io.dedup.spring.rabbit;
 
 import io.dedup.spring.Deduplicated;
-import java.util.Map;
+import io.dedup.spring.internal.DeduplicatedMethods;
+import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
-import org.springframework.aop.support.AopUtils;
-import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.context.EnvironmentAware;
 import org.springframework.core.annotation.AnnotatedElementUtils;
-import org.springframework.core.env.Environment;
-import org.springframework.util.ReflectionUtils;
 
 /**
  * Finds the {@link Deduplicated} {@code @RabbitListener} methods of every bean, by the listener's {@code id} and by
- * each of its queues, with placeholders resolved. Thread-safe.
+ * each of its queues, with placeholders resolved. A method may carry several {@code @RabbitListener}s (the annotation
+ * is repeatable); each one's id and queues are indexed.
+ *
+ * <p>Thread-safe.
  */
-final class DeduplicatedRabbitListeners implements BeanPostProcessor, EnvironmentAware {
-    private final Map<String, Deduplicated> byId = new ConcurrentHashMap<>();
-    private final Map<String, Deduplicated> byQueue = new ConcurrentHashMap<>();
-    private Environment environment;
-
+final class DeduplicatedRabbitListeners extends DeduplicatedMethods {
     @Override
-    public void setEnvironment(Environment environment) {
-        this.environment = environment;
+    protected List<Listener> listeners(Method method) {
+        return AnnotatedElementUtils.findMergedRepeatableAnnotations(method, RabbitListener.class).stream()
+                .map(listener -> new Listener(listener.id(), listener.queues()))
+                .toList();
     }
 
-    @Override
-    public Object postProcessAfterInitialization(Object bean, String beanName) {
-        Class<?> type = AopUtils.getTargetClass(bean);
-        ReflectionUtils.doWithMethods(type, method -> {
-            Deduplicated deduplicated = AnnotatedElementUtils.findMergedAnnotation(method, Deduplicated.class);
-            if (deduplicated == null) {
-                return;
-            }
-            for (RabbitListener listener :
-                    AnnotatedElementUtils.findMergedRepeatableAnnotations(method, RabbitListener.class)) {
-                if (!listener.id().isEmpty()) {
-                    byId.put(resolve(listener.id()), deduplicated);
-                }
-                for (String queue : listener.queues()) {
-                    byQueue.put(resolve(queue), deduplicated);
-                }
-            }
-        });
-        return bean;
-    }
-
-    private String resolve(String text) {
-        return environment == null ? text : environment.resolvePlaceholders(text);
-    }
-
-    Optional<Deduplicated> forListener(String listenerId) {
-        return listenerId == null ? Optional.empty() : Optional.ofNullable(byId.get(listenerId));
-    }
-
+    /** The annotation of a listener consuming this queue, if any. */
     Optional<Deduplicated> forQueue(String queue) {
-        return Optional.ofNullable(byQueue.get(queue));
+        return forDestination(queue);
     }
 }

@@ -36,6 +36,7 @@ final class ListenerChannel implements InvocationHandler {
     private final Address replyTo;
     private final String correlation;
     private final boolean holdAcks;
+    // The listener's own ack, nack or reject of this delivery, in the order it called them, until settle().
     private final List<Object[]> held = new ArrayList<>();
     private final List<Method> heldMethods = new ArrayList<>();
     private volatile boolean settled;
@@ -55,6 +56,10 @@ final class ListenerChannel implements InvocationHandler {
         return request.getCorrelationId() != null ? request.getCorrelationId() : request.getMessageId();
     }
 
+    /**
+     * The channel to give the listener: a JDK proxy with every interface of the container's channel, since Spring
+     * AMQP checks the channel it passed for {@code ChannelProxy} (and a {@code PublisherCallbackChannel}).
+     */
     Channel proxy() {
         Class<?>[] interfaces = ClassUtils.getAllInterfacesForClass(target.getClass(), Channel.class.getClassLoader());
         return (Channel) Proxy.newProxyInstance(Channel.class.getClassLoader(), interfaces, this);
@@ -101,6 +106,8 @@ final class ListenerChannel implements InvocationHandler {
                 return null;
             }
         }
+        // The proxy answers equals and hashCode itself, by identity: forwarded, they would make it equal to the
+        // channel it wraps while being another object.
         if (name.equals("equals") && args != null && args.length == 1) {
             return proxy == args[0];
         }
@@ -110,6 +117,7 @@ final class ListenerChannel implements InvocationHandler {
         return invokeTarget(method, args);
     }
 
+    /** Calls the container's channel; the channel's own exception is rethrown, not its reflective wrapper. */
     private Object invokeTarget(Method method, Object[] args) throws Throwable {
         try {
             return method.invoke(target, args);
@@ -118,6 +126,10 @@ final class ListenerChannel implements InvocationHandler {
         }
     }
 
+    /**
+     * Whether a call settles this delivery: an ack, nack or reject of its tag, or a multiple ack or nack of a later
+     * tag (which covers this one too; the listener may batch its acks).
+     */
     private boolean ofThisDelivery(String name, Object[] args) {
         if (!(name.equals("basicAck") || name.equals("basicNack") || name.equals("basicReject"))
                 || args == null
@@ -129,7 +141,11 @@ final class ListenerChannel implements InvocationHandler {
         return tag == deliveryTag || (multiple && tag > deliveryTag);
     }
 
-    /** basicPublish(exchange, routingKey, [mandatory, [immediate,]] props, body). */
+    /**
+     * Notes a publish that is the listener's reply: to the request's reply-to, or (without one) carrying the
+     * request's correlation id. Other publishes of the listener are its own business and not stored. The arguments
+     * are {@code basicPublish(exchange, routingKey, [mandatory, [immediate,]] props, body)}.
+     */
     private void noteReply(Object[] args) {
         if (args == null || args.length < 4 || !(args[args.length - 1] instanceof byte[] body)) {
             return;
@@ -156,6 +172,10 @@ final class ListenerChannel implements InvocationHandler {
         }
     }
 
+    /**
+     * The reply's text headers only: those are what a replayed reply needs (content and type hints of the message
+     * converter), and anything else (nested tables, dates) has no stable stored form.
+     */
     private static Map<String, String> textHeaders(Map<String, Object> headers) {
         Map<String, String> text = new LinkedHashMap<>();
         if (headers != null) {
@@ -168,6 +188,7 @@ final class ListenerChannel implements InvocationHandler {
         return text;
     }
 
+    /** The default exchange is written as {@code ""} or as no exchange at all; both mean the same. */
     private static String nullToEmpty(String text) {
         return text == null ? "" : text;
     }

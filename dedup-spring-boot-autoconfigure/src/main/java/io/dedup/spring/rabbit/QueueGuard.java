@@ -30,6 +30,7 @@ record QueueGuard(
         Objects.requireNonNull(inProgressBackoff, "inProgressBackoff");
     }
 
+    /** Starts the observation of one message, or returns {@code null} when observations are off. */
     Observation observe() {
         return outcomes == null ? null : outcomes.start(queue);
     }

@@ -1,23 +1,24 @@
 package io.dedup.spring.rabbit;
 
+import static io.dedup.spring.internal.ListenerConsumers.firstText;
+
 import com.rabbitmq.client.Delivery;
 import com.rabbitmq.client.Envelope;
 import io.dedup.DedupConsumer;
 import io.dedup.KeyExtractor;
 import io.dedup.rabbitmq.RabbitKeys;
-import io.dedup.spi.DedupStore;
 import io.dedup.spring.Deduplicated;
+import io.dedup.spring.autoconfigure.DedupListenerProperties;
 import io.dedup.spring.autoconfigure.DedupProperties;
-import io.dedup.spring.observation.DedupOutcomes;
-import io.dedup.spring.transaction.ClaimScope;
+import io.dedup.spring.autoconfigure.DedupRabbitProperties;
+import io.dedup.spring.internal.ListenerConsumers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.config.RabbitListenerConfigUtils;
@@ -44,33 +45,19 @@ import org.springframework.context.SmartLifecycle;
 final class RabbitGuards implements SmartLifecycle, DisposableBean {
     private static final DefaultMessagePropertiesConverter PROPERTIES = new DefaultMessagePropertiesConverter();
 
-    private final DedupProperties properties;
-    private final DedupStore store;
+    private final ListenerConsumers consumers;
     private final DeduplicatedRabbitListeners annotations;
     private final BeanFactory beans;
-    private final Object meterRegistry;
-    private final DedupOutcomes outcomes;
-    private final Supplier<ClaimScope> transactions;
+    // Optional.empty() marks a queue known not to be deduplicated, so that its messages skip the container scan.
     private final Map<String, Optional<QueueGuard>> byQueue = new ConcurrentHashMap<>();
+    // Containers already checked, by identity: checked at start-up and again on a message of an unknown queue.
     private final Map<AbstractMessageListenerContainer, Boolean> seen = new ConcurrentHashMap<>();
-    private final List<DedupConsumer<?>> consumers = new CopyOnWriteArrayList<>();
     private volatile boolean running;
 
-    RabbitGuards(
-            DedupProperties properties,
-            DedupStore store,
-            DeduplicatedRabbitListeners annotations,
-            BeanFactory beans,
-            Object meterRegistry,
-            DedupOutcomes outcomes,
-            Supplier<ClaimScope> transactions) {
-        this.properties = properties;
-        this.store = store;
-        this.annotations = annotations;
-        this.beans = beans;
-        this.meterRegistry = meterRegistry;
-        this.outcomes = outcomes;
-        this.transactions = transactions;
+    RabbitGuards(ListenerConsumers consumers, DeduplicatedRabbitListeners annotations, BeanFactory beans) {
+        this.consumers = Objects.requireNonNull(consumers, "consumers");
+        this.annotations = Objects.requireNonNull(annotations, "annotations");
+        this.beans = Objects.requireNonNull(beans, "beans");
     }
 
     /** The guard of the queue a message was consumed from; empty when its listener is not deduplicated. */
@@ -82,6 +69,9 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
         if (known != null) {
             return known;
         }
+        // A queue not seen yet: a container registered after start-up (RabbitListenerEndpointRegistry's
+        // registerListenerContainer at run time), or a queue whose listener is not deduplicated. Scanned under the
+        // lock so that two consumer threads never build two guards for one queue.
         synchronized (this) {
             for (MessageListenerContainer container : containers()) {
                 guard(container);
@@ -90,6 +80,12 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
         }
     }
 
+    /**
+     * Checks and guards every container the endpoint registry holds, before the registry starts them.
+     *
+     * @throws IllegalStateException naming the listener, for a container dedup cannot serve: start-up fails rather
+     *     than run a listener whose duplicates would go through
+     */
     @Override
     public synchronized void start() {
         for (MessageListenerContainer container : containers()) {
@@ -98,6 +94,10 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
         running = true;
     }
 
+    /**
+     * The containers of Spring AMQP's endpoint registry, looked up each time rather than injected: the registry may
+     * not exist (an application without listener endpoints), and containers may join it after start-up.
+     */
     private List<MessageListenerContainer> containers() {
         if (!beans.containsBean(RabbitListenerConfigUtils.RABBIT_LISTENER_ENDPOINT_REGISTRY_BEAN_NAME)) {
             return List.of();
@@ -118,8 +118,8 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
             return;
         }
         String id = container.getListenerId();
-        DedupProperties.Listener configured =
-                id == null ? null : properties.getRabbit().getListeners().get(id);
+        DedupRabbitProperties rabbit = consumers.properties().getRabbit();
+        DedupListenerProperties configured = rabbit.listener(id);
         Optional<Deduplicated> byId = annotations.forListener(id);
         String[] queues = container.getQueueNames();
         if ((configured != null && !configured.isEnabled())
@@ -149,7 +149,7 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
                     + "dedup.rabbit.listeners." + (id == null ? "<id>" : id) + ".enabled=false");
         }
         if (container.getMessageListener() != null) {
-            container.setMessageListener(DedupRabbitAdvice.recording(container.getMessageListener()));
+            container.setMessageListener(ListenerAttempts.recording(container.getMessageListener()));
         }
         for (String queue : queues) {
             Optional<Deduplicated> annotated = byId.isPresent() ? byId : annotations.forQueue(queue);
@@ -161,10 +161,10 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
                     id == null ? queue : id,
                     queue,
                     consumer(id, queue, configured, annotated),
-                    properties.getJdbc().isTransactional() ? transactions.get() : ClaimScope.LEASED,
+                    consumers.claimScope(),
                     ackMode == AcknowledgeMode.MANUAL,
-                    properties.getRabbit().getInProgressBackoff(),
-                    outcomes);
+                    rabbit.getInProgressBackoff(),
+                    consumers.outcomes());
             Optional<QueueGuard> earlier = byQueue.putIfAbsent(queue, Optional.of(guard));
             if (earlier != null && earlier.isPresent() && earlier.get().manualAcks() != guard.manualAcks()) {
                 throw new IllegalStateException(name + ": queue " + queue + " is also consumed by @RabbitListener '"
@@ -174,12 +174,19 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
         }
     }
 
+    /** Whether the container was looked at before; marks it looked at. Checked once, even if refused. */
     private boolean alreadyGuarded(AbstractMessageListenerContainer container) {
         return seen.putIfAbsent(container, Boolean.TRUE) != null;
     }
 
+    /**
+     * The consumer of one queue. Precedence, highest first: {@code dedup.rabbit.listeners.<id>.*}, the listener's
+     * {@code @Deduplicated}, {@code dedup.rabbit.queues.<queue>} (key only), the {@code dedup.*} defaults; the
+     * namespace falls back to the queue, so that a key is scoped to the queue its message came from.
+     */
     private DedupConsumer<Message> consumer(
-            String id, String queue, DedupProperties.Listener configured, Optional<Deduplicated> annotated) {
+            String id, String queue, DedupListenerProperties configured, Optional<Deduplicated> annotated) {
+        DedupProperties properties = consumers.properties();
         String namespace = firstText(
                 configured == null ? null : configured.getNamespace(),
                 annotated.map(Deduplicated::namespace).orElse(null),
@@ -191,25 +198,17 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
                 properties.getRabbit().getQueues().get(queue),
                 properties.getRabbit().getKey());
         KeyExtractor<Delivery> keys = RabbitKeys.parse(spec);
-        DedupConsumer.Builder<Message> builder = DedupConsumer.<Message>builder(
-                        message -> keys.extract(delivery(message)))
-                .store(store)
-                .namespace(namespace)
-                .retention(properties.getRetention())
-                .lease(properties.getLease())
-                .digestAllKeys(properties.isDigestAllKeys())
-                .storeUnavailablePolicy(properties.getStoreUnavailable())
-                .messageDescriber(m -> queue + "#" + m.getMessageProperties().getDeliveryTag())
-                .metricTag("listener", id == null ? queue : id);
-        if (meterRegistry != null) {
-            builder.meterRegistry(meterRegistry);
-        }
-        DedupConsumer<Message> dedup = builder.build();
-        consumers.add(dedup);
-        return dedup;
+        return consumers.build(
+                message -> keys.extract(delivery(message)),
+                namespace,
+                id == null ? queue : id,
+                m -> queue + "#" + m.getMessageProperties().getDeliveryTag());
     }
 
-    /** The message as the RabbitMQ adapter's key extractors read it. */
+    /**
+     * The message as the RabbitMQ adapter's key extractors read it: the client's {@code Delivery}, rebuilt from
+     * Spring's message, so that one key grammar ({@code dedup.rabbit.key}) means the same with and without Spring.
+     */
     private static Delivery delivery(Message message) {
         var props = message.getMessageProperties();
         Envelope envelope = new Envelope(
@@ -219,15 +218,6 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
                 props.getReceivedRoutingKey());
         return new Delivery(
                 envelope, PROPERTIES.fromMessageProperties(props, StandardCharsets.UTF_8.name()), message.getBody());
-    }
-
-    private static String firstText(String... candidates) {
-        for (String candidate : candidates) {
-            if (candidate != null && !candidate.isBlank()) {
-                return candidate;
-            }
-        }
-        return null;
     }
 
     @Override
@@ -246,11 +236,9 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
         return AbstractMessageListenerContainer.DEFAULT_PHASE - 1000;
     }
 
+    /** Closes the consumers (their lease renewers); the store is the context's and closed by it. */
     @Override
     public void destroy() {
-        for (DedupConsumer<?> consumer : consumers) {
-            consumer.close();
-        }
-        consumers.clear();
+        consumers.close();
     }
 }

@@ -1,6 +1,9 @@
 package io.dedup.spring.rabbit;
 
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
 import io.dedup.OutcomeCodec;
+import io.dedup.rabbitmq.DedupHeaders;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -9,11 +12,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.amqp.core.Address;
+import org.springframework.amqp.core.MessageProperties;
 
 /**
  * The RPC reply a {@code @RabbitListener} sent, as it is stored with the key so that a duplicate gets it again: where
  * it went, its content type and encoding, its text headers (a JSON converter's type headers among them) and its
- * body. Encoded by {@link #CODEC} in a small versioned binary form, never with Java serialization.
+ * body. Encoded by {@link #CODEC} in a small versioned binary form, never with Java serialization: a stored reply
+ * outlives the application version that wrote it, and deserializing what a store hands back must never run code.
+ *
+ * <p>Immutable and thread-safe, except that {@link #body()} is the stored array itself (not copied, as replies may be
+ * large): do not modify it.
  */
 record StoredReply(
         String exchange,
@@ -36,6 +45,34 @@ record StoredReply(
             return bytes == null || bytes.length == 0 ? null : fromBytes(bytes);
         }
     };
+
+    /**
+     * Sends this reply for a duplicate of {@code request}, as Spring AMQP sends a listener's reply: to the duplicate's
+     * reply-to when it has one (its sender waits there, not where the first reply went), else where the first reply
+     * went; with the duplicate's correlation id, and the {@value DedupHeaders#REPLAYED} header so that a caller can
+     * tell a replay from a fresh answer.
+     *
+     * @throws IOException if the channel refuses the publish
+     */
+    void replayTo(Channel channel, MessageProperties request) throws IOException {
+        String targetExchange = exchange;
+        String targetRoutingKey = routingKey;
+        if (request.getReplyTo() != null) {
+            Address address = new Address(request.getReplyTo());
+            targetExchange = address.getExchangeName();
+            targetRoutingKey = address.getRoutingKey();
+        }
+        Map<String, Object> replyHeaders = new LinkedHashMap<>(headers);
+        replyHeaders.put(DedupHeaders.REPLAYED, Boolean.TRUE);
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                .contentType(contentType)
+                .contentEncoding(contentEncoding)
+                .headers(replyHeaders)
+                .correlationId(ListenerChannel.correlationOf(request))
+                .deliveryMode(2)
+                .build();
+        channel.basicPublish(targetExchange == null ? "" : targetExchange, targetRoutingKey, false, properties, body);
+    }
 
     private byte[] toBytes() {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(body.length + 128);

@@ -34,17 +34,28 @@ public final class JdbcTransactionScope implements ClaimScope {
         this.store = Objects.requireNonNull(store, "store");
     }
 
+    /**
+     * Claims, runs and completes in one transaction of the DataSource's transaction manager.
+     *
+     * @throws IllegalStateException if the claims cannot be committed with the listener's transaction
+     * @throws RuntimeException what the work (the listener) threw, after the transaction rolled back
+     */
     @Override
     public <M, T> Settled<T> claim(DedupConsumer<M> dedup, List<M> messages, Work<M, T> work) {
         return transactions.execute(status -> {
+            // The connection bound to this transaction, the one the listener's JdbcTemplate and @Transactional
+            // methods get: that is what makes the key and the listener's writes one commit.
             StoreTransaction transaction = store.begin(DataSourceUtils.getConnection(dataSource));
             ClaimedBatch<M> batch = dedup.claimAll(messages, transaction);
             T value;
             try (batch) {
                 value = work.run(batch);
+                // A failed listener must leave no write behind, its key's release included: the rollback itself
+                // frees the key, since the claim was never committed.
                 if (anyFailed(batch)) {
                     status.setRollbackOnly();
                 } else {
+                    // Nothing to commit here: the transaction manager commits when this callback returns.
                     batch.commit(() -> {});
                 }
             } catch (RuntimeException | Error e) {
@@ -56,6 +67,7 @@ public final class JdbcTransactionScope implements ClaimScope {
         });
     }
 
+    /** True: the listener's writes and the keys are one transaction, so one failure undoes a whole batch. */
     @Override
     public boolean sharesTransaction() {
         return true;

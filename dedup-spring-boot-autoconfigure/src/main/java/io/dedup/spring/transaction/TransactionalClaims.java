@@ -16,6 +16,8 @@ import org.springframework.util.ClassUtils;
  * listener containers next to the {@code DataSourceTransactionManager} of its {@code @Transactional} methods: the one
  * whose resource is the {@code DataSource} is chosen, so the claims join the listener's database transaction, which
  * commits before the container's Kafka transaction sends the offsets. Loaded only when transactional mode is on.
+ *
+ * <p>Stateless and thread-safe; called once per listener container.
  */
 public final class TransactionalClaims {
     private TransactionalClaims() {}

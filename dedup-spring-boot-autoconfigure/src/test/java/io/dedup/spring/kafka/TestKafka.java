@@ -1,18 +1,28 @@
 package io.dedup.spring.kafka;
 
 import io.dedup.testkit.KafkaBroker;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
-/** One Kafka broker for the module's tests, started on first use and stopped when the JVM exits. */
+/**
+ * One Kafka broker for the module's tests, started on first use and stopped when the JVM exits, and what every
+ * Kafka test application does with it: connect, create its topic, send a record with an {@code event-id} header.
+ */
 final class TestKafka {
     private static KafkaBroker broker;
 
@@ -25,6 +35,46 @@ final class TestKafka {
             broker = started;
         }
         return broker;
+    }
+
+    /**
+     * Points a test application at the broker: bootstrap servers, reading from the earliest offset (a listener
+     * assigned after the test sent must still see the records), and {@code test.topic} / {@code test.group} for the
+     * placeholders of its {@code @KafkaListener}.
+     */
+    static void connect(DynamicPropertyRegistry registry, String topic, String group) {
+        registry.add("spring.kafka.bootstrap-servers", () -> broker().bootstrapServers());
+        registry.add("spring.kafka.consumer.auto-offset-reset", () -> "earliest");
+        registry.add("test.topic", () -> topic);
+        registry.add("test.group", () -> group);
+    }
+
+    /** A topic of one partition (so that the order of records is the order they were sent) and one replica. */
+    static NewTopic topic(String name) {
+        return TopicBuilder.name(name).partitions(1).replicas(1).build();
+    }
+
+    /** The record the tests send: {@code prefix + eventId} as the value, the id in the {@code event-id} header. */
+    static ProducerRecord<String, String> record(String topic, String prefix, String eventId) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, prefix + eventId);
+        record.headers().add("event-id", eventId.getBytes(StandardCharsets.UTF_8));
+        return record;
+    }
+
+    /** Sends {@code "payload of " + eventId} with its {@code event-id} header; not flushed. */
+    static void send(KafkaTemplate<String, String> template, String topic, String eventId) {
+        template.send(record(topic, "payload of ", eventId));
+    }
+
+    /** A header's value as text, or {@code null} when the record has none. */
+    static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The {@code event-id} header the tests key records by. */
+    static String eventId(ConsumerRecord<?, ?> record) {
+        return header(record, "event-id");
     }
 
     static String unique(String prefix) {

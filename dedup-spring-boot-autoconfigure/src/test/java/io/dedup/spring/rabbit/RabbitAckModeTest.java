@@ -2,6 +2,7 @@ package io.dedup.spring.rabbit;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dedup.spring.fixture.RabbitOnlyApplication;
 import io.dedup.testkit.LocalServices;
 import io.dedup.testkit.ServiceEndpoint;
 import java.util.UUID;
@@ -11,10 +12,8 @@ import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 /** A deduplicated listener in acknowledge mode NONE is refused when the application starts, naming the listener. */
 class RabbitAckModeTest {
@@ -48,20 +47,11 @@ class RabbitAckModeTest {
         }
     }
 
-    @Configuration(proxyBeanMethods = false)
-    @EnableAutoConfiguration(
-            excludeName = {
-                "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-                "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
-                "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
-                "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
-                "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
-                "org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration"
-            })
+    @RabbitOnlyApplication
     static class App {
         @Bean
         Queue queue(org.springframework.core.env.Environment env) {
-            return new Queue(env.getProperty("test.queue"), false, false, false);
+            return TestRabbit.queue(env.getProperty("test.queue"));
         }
 
         @Bean

@@ -3,34 +3,20 @@ package io.dedup.spring.rabbit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.dedup.ClaimedBatch;
-import io.dedup.DedupConsumer;
-import io.dedup.spi.DedupStore;
 import io.dedup.spring.Deduplicated;
-import io.dedup.testkit.LocalServices;
-import io.dedup.testkit.ServiceEndpoint;
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationHandler;
-import io.micrometer.observation.ObservationRegistry;
+import io.dedup.spring.fixture.EventCounts;
+import io.dedup.spring.fixture.KeyHeldElsewhere;
+import io.dedup.spring.fixture.RabbitOnlyApplication;
+import io.dedup.spring.fixture.Recording;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
+import org.springframework.context.annotation.Import;
 import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -42,8 +28,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * to a duplicate's reply-to.
  */
 @SpringBootTest(classes = RabbitListenerTest.App.class)
-class RabbitListenerTest {
-    static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+class RabbitListenerTest extends RabbitApplicationTest {
+    static final String RUN = TestRabbit.run();
     static final String ORDERS = "dedup-boot-orders-" + RUN;
     static final String FLAKY = "dedup-boot-flaky-" + RUN;
     static final String RPC = "dedup-boot-rpc-" + RUN;
@@ -52,11 +38,7 @@ class RabbitListenerTest {
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
-        ServiceEndpoint rabbit = LocalServices.rabbitmq();
-        registry.add("spring.rabbitmq.host", rabbit::host);
-        registry.add("spring.rabbitmq.port", rabbit::port);
-        registry.add("spring.rabbitmq.username", rabbit::user);
-        registry.add("spring.rabbitmq.password", rabbit::password);
+        TestRabbit.connect(registry);
         registry.add("spring.rabbitmq.listener.simple.prefetch", () -> "50");
         registry.add("spring.rabbitmq.listener.simple.retry.enabled", () -> "true");
         // Three attempts: Boot 4 counts retries after the first, Boot 3.5 attempts.
@@ -67,22 +49,9 @@ class RabbitListenerTest {
         registry.add("test.flaky", () -> FLAKY);
         registry.add("test.rpc", () -> RPC);
         registry.add("test.poison", () -> POISON);
-        registry.add("dedup.store.type", () -> "memory");
         registry.add("dedup.rabbit.in-progress-backoff", () -> "200ms");
         registry.add("dedup.rabbit.listeners.rpc.key", () -> "header:request-id");
     }
-
-    @Autowired
-    RabbitTemplate template;
-
-    @Autowired
-    Calls calls;
-
-    @Autowired
-    Observed observed;
-
-    @Autowired
-    DedupStore store;
 
     @Test
     void duplicates_in_the_prefetch_window_and_across_deliveries_reach_the_listener_once() {
@@ -106,23 +75,15 @@ class RabbitListenerTest {
     @Test
     void a_message_whose_key_is_held_elsewhere_is_requeued_after_the_backoff_until_it_is_free_never_dropped() {
         String held = "held-" + RUN;
-        try (DedupConsumer<String> other = DedupConsumer.<String>builder(Optional::of)
-                .store(store)
-                .namespace(ORDERS)
-                .build()) {
-            ClaimedBatch<String> elsewhere = other.claimAll(List.of(held));
-            try {
-                send(ORDERS, held);
-                await().atMost(Duration.ofSeconds(30))
-                        .until(() -> observed.outcomes(ORDERS).stream()
-                                        .filter("in_progress"::equals)
-                                        .count()
-                                >= 3);
-                assertThat(calls.count(held)).isZero();
-            } finally {
-                elsewhere.close(); // never ran: the key is released
-            }
-        }
+        try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, ORDERS, held)) {
+            send(ORDERS, held);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> observed.outcomes(ORDERS).stream()
+                                    .filter("in_progress"::equals)
+                                    .count()
+                            >= 3);
+            assertThat(calls.count(held)).isZero();
+        } // never ran: the key is released
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(held) == 1);
     }
 
@@ -166,153 +127,29 @@ class RabbitListenerTest {
         assertThat(dead).as("the dead-lettered message").isNotNull();
         assertThat(dead.getMessageProperties().getMessageId()).isEqualTo(poison);
         assertThat(calls.attempts(poison)).as("Boot's retry attempts").isEqualTo(3);
-        try (DedupConsumer<String> other = DedupConsumer.<String>builder(Optional::of)
-                        .store(store)
-                        .namespace(POISON)
-                        .build();
-                ClaimedBatch<String> batch = other.claimAll(List.of(poison))) {
-            assertThat(batch.entries().get(0).mayRun())
-                    .as("the key was released, so a redelivery may run it")
-                    .isTrue();
-        }
+        assertThat(KeyHeldElsewhere.isFree(store, POISON, poison))
+                .as("the key was released, so a redelivery may run it")
+                .isTrue();
     }
 
-    @org.junit.jupiter.api.AfterAll
-    static void deleteQueues(@Autowired org.springframework.amqp.core.AmqpAdmin admin) {
-        admin.deleteQueue(ORDERS);
-        admin.deleteQueue(FLAKY);
-        admin.deleteQueue(RPC);
-        admin.deleteQueue(POISON);
-        admin.deleteQueue(POISON_DLQ);
-    }
-
-    private void send(String queue, String messageId) {
-        template.convertAndSend("", queue, "payload of " + messageId, m -> {
-            m.getMessageProperties().setMessageId(messageId);
-            return m;
-        });
-    }
-
-    /** What the listeners did, per key. */
-    static final class Calls {
-        final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
-        final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
-        final List<String> unclaimed = new CopyOnWriteArrayList<>();
-
-        int ran(String id) {
-            return runs.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-        }
-
-        int attempt(String id) {
-            return attempts.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-        }
-
-        int count(String id) {
-            AtomicInteger n = runs.get(id);
-            return n == null ? 0 : n.get();
-        }
-
-        int attempts(String id) {
-            AtomicInteger n = attempts.get(id);
-            return n == null ? 0 : n.get();
-        }
-    }
-
-    /** The dedup.outcome of each dedup.message observation, per queue. */
-    static final class Observed implements ObservationHandler<Observation.Context> {
-        final Map<String, List<String>> outcomes = new ConcurrentHashMap<>();
-
-        @Override
-        public boolean supportsContext(Observation.Context context) {
-            return true;
-        }
-
-        @Override
-        public void onStop(Observation.Context context) {
-            if (!"dedup.message".equals(context.getName())) {
-                return;
-            }
-            String queue =
-                    context.getLowCardinalityKeyValue("dedup.destination").getValue();
-            outcomes.computeIfAbsent(queue, k -> new CopyOnWriteArrayList<>())
-                    .add(context.getLowCardinalityKeyValue("dedup.outcome").getValue());
-        }
-
-        List<String> outcomes(String queue) {
-            return outcomes.getOrDefault(queue, List.of());
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @EnableAutoConfiguration(
-            excludeName = {
-                "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-                "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
-                "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
-                // the same on Spring Boot 3.5
-                "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
-                "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
-                "org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration"
-            })
+    @RabbitOnlyApplication
+    @Import({Recording.class, TestRabbit.Observed.class, Listeners.class})
     static class App {
+        /** POISON dead-letters to POISON_DLQ through the default exchange. */
         @Bean
-        Calls calls() {
-            return new Calls();
-        }
-
-        @Bean
-        Observed observed() {
-            return new Observed();
-        }
-
-        @Bean
-        ObservationRegistry observationRegistry(Observed observed) {
-            ObservationRegistry registry = ObservationRegistry.create();
-            registry.observationConfig().observationHandler(observed);
-            return registry;
-        }
-
-        @Bean
-        Queue orders(Environment env) {
-            return new Queue(env.getProperty("test.orders"), false, false, false);
-        }
-
-        @Bean
-        Queue flaky(Environment env) {
-            return new Queue(env.getProperty("test.flaky"), false, false, false);
-        }
-
-        @Bean
-        Queue rpc(Environment env) {
-            return new Queue(env.getProperty("test.rpc"), false, false, false);
-        }
-
-        /** Dead-lettered by the broker to the default exchange, routing key POISON_DLQ. */
-        @Bean
-        Queue poison(Environment env) {
-            return org.springframework.amqp.core.QueueBuilder.nonDurable(env.getProperty("test.poison"))
-                    .deadLetterExchange("")
-                    .deadLetterRoutingKey(env.getProperty("test.poison") + "-dlq")
-                    .build();
-        }
-
-        @Bean
-        Queue poisonDeadLetters(Environment env) {
-            return new Queue(env.getProperty("test.poison") + "-dlq", false, false, false);
-        }
-
-        @Bean
-        Listeners listeners(Calls calls) {
-            return new Listeners(calls);
+        Declarables queues() {
+            return new Declarables(
+                    TestRabbit.queue(ORDERS),
+                    TestRabbit.queue(FLAKY),
+                    TestRabbit.queue(RPC),
+                    TestRabbit.deadLettering(POISON),
+                    TestRabbit.queue(POISON_DLQ));
         }
     }
 
     static class Listeners {
-        private final Calls calls;
-
-        Listeners(Calls calls) {
-            this.calls = calls;
-        }
+        @Autowired
+        EventCounts calls;
 
         @RabbitListener(id = "orders", queues = "${test.orders}")
         void onOrder(Message message) {

@@ -4,31 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
-import io.dedup.ClaimedBatch;
-import io.dedup.DedupConsumer;
-import io.dedup.spi.DedupStore;
-import io.dedup.testkit.LocalServices;
-import io.dedup.testkit.ServiceEndpoint;
-import io.micrometer.observation.ObservationRegistry;
+import io.dedup.spring.fixture.EventCounts;
+import io.dedup.spring.fixture.KeyHeldElsewhere;
+import io.dedup.spring.fixture.RabbitOnlyApplication;
+import io.dedup.spring.fixture.Recording;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.Queue;
-import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -42,8 +31,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * shows that every earlier one was acked or nacked.
  */
 @SpringBootTest(classes = RabbitManualAckTest.App.class)
-class RabbitManualAckTest {
-    static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+class RabbitManualAckTest extends RabbitApplicationTest {
+    static final String RUN = TestRabbit.run();
     static final String ACKED = "dedup-boot-manual-ack-" + RUN;
     static final String NACKED = "dedup-boot-manual-nack-" + RUN;
     static final String REJECTED = "dedup-boot-manual-reject-" + RUN;
@@ -51,30 +40,13 @@ class RabbitManualAckTest {
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
-        ServiceEndpoint rabbit = LocalServices.rabbitmq();
-        registry.add("spring.rabbitmq.host", rabbit::host);
-        registry.add("spring.rabbitmq.port", rabbit::port);
-        registry.add("spring.rabbitmq.username", rabbit::user);
-        registry.add("spring.rabbitmq.password", rabbit::password);
+        TestRabbit.connect(registry);
         registry.add("spring.rabbitmq.listener.simple.prefetch", () -> "1");
         registry.add("test.acked", () -> ACKED);
         registry.add("test.nacked", () -> NACKED);
         registry.add("test.rejected", () -> REJECTED);
-        registry.add("dedup.store.type", () -> "memory");
         registry.add("dedup.rabbit.in-progress-backoff", () -> "200ms");
     }
-
-    @Autowired
-    RabbitTemplate template;
-
-    @Autowired
-    RabbitListenerTest.Calls calls;
-
-    @Autowired
-    RabbitListenerTest.Observed observed;
-
-    @Autowired
-    DedupStore store;
 
     @Test
     void a_listener_that_acks_itself_runs_once_for_two_copies_and_the_duplicate_is_acked_without_calling_it() {
@@ -117,97 +89,28 @@ class RabbitManualAckTest {
         assertThat(dead).as("the dead-lettered message").isNotNull();
         assertThat(dead.getMessageProperties().getMessageId()).isEqualTo(r);
         assertThat(calls.attempts(r)).isEqualTo(1);
-        try (DedupConsumer<String> other = DedupConsumer.<String>builder(Optional::of)
-                        .store(store)
-                        .namespace(REJECTED)
-                        .build();
-                ClaimedBatch<String> batch = other.claimAll(List.of(r))) {
-            assertThat(batch.entries().get(0).mayRun())
-                    .as("the key was released, so a redelivery may run it")
-                    .isTrue();
-        }
+        assertThat(KeyHeldElsewhere.isFree(store, REJECTED, r))
+                .as("the key was released, so a redelivery may run it")
+                .isTrue();
     }
 
-    @AfterAll
-    static void deleteQueues(@Autowired AmqpAdmin admin) {
-        admin.deleteQueue(ACKED);
-        admin.deleteQueue(NACKED);
-        admin.deleteQueue(REJECTED);
-        admin.deleteQueue(REJECTED_DLQ);
-    }
-
-    private void send(String queue, String messageId) {
-        template.convertAndSend("", queue, "payload of " + messageId, m -> {
-            m.getMessageProperties().setMessageId(messageId);
-            return m;
-        });
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @EnableAutoConfiguration(
-            excludeName = {
-                "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-                "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
-                "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
-                // the same on Spring Boot 3.5
-                "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
-                "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
-                "org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration"
-            })
+    @RabbitOnlyApplication
+    @Import({Recording.class, TestRabbit.Observed.class, Listeners.class})
     static class App {
+        /** REJECTED dead-letters to REJECTED_DLQ through the default exchange. */
         @Bean
-        RabbitListenerTest.Calls calls() {
-            return new RabbitListenerTest.Calls();
-        }
-
-        @Bean
-        RabbitListenerTest.Observed observed() {
-            return new RabbitListenerTest.Observed();
-        }
-
-        @Bean
-        ObservationRegistry observationRegistry(RabbitListenerTest.Observed observed) {
-            ObservationRegistry registry = ObservationRegistry.create();
-            registry.observationConfig().observationHandler(observed);
-            return registry;
-        }
-
-        @Bean
-        Queue acked(Environment env) {
-            return new Queue(env.getProperty("test.acked"), false, false, false);
-        }
-
-        @Bean
-        Queue nacked(Environment env) {
-            return new Queue(env.getProperty("test.nacked"), false, false, false);
-        }
-
-        /** Dead-lettered by the broker to the default exchange, routing key REJECTED_DLQ. */
-        @Bean
-        Queue rejected(Environment env) {
-            return QueueBuilder.nonDurable(env.getProperty("test.rejected"))
-                    .deadLetterExchange("")
-                    .deadLetterRoutingKey(env.getProperty("test.rejected") + "-dlq")
-                    .build();
-        }
-
-        @Bean
-        Queue rejectedDeadLetters(Environment env) {
-            return new Queue(env.getProperty("test.rejected") + "-dlq", false, false, false);
-        }
-
-        @Bean
-        Listeners listeners(RabbitListenerTest.Calls calls) {
-            return new Listeners(calls);
+        Declarables queues() {
+            return new Declarables(
+                    TestRabbit.queue(ACKED),
+                    TestRabbit.queue(NACKED),
+                    TestRabbit.deadLettering(REJECTED),
+                    TestRabbit.queue(REJECTED_DLQ));
         }
     }
 
     static class Listeners {
-        private final RabbitListenerTest.Calls calls;
-
-        Listeners(RabbitListenerTest.Calls calls) {
-            this.calls = calls;
-        }
+        @Autowired
+        EventCounts calls;
 
         @RabbitListener(id = "manual-ack", queues = "${test.acked}", ackMode = "MANUAL")
         void onAcked(Message message, Channel channel) throws IOException {

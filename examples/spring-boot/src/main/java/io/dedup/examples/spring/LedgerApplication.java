@@ -17,6 +17,7 @@ public class LedgerApplication {
         return new org.springframework.amqp.core.Queue(name);
     }
 
+    /** Starts the application; the brokers and the database come from {@code application.properties}. */
     public static void main(String[] args) {
         SpringApplication.run(LedgerApplication.class, args);
     }

@@ -15,12 +15,23 @@ public class PaymentLedger {
     private final JdbcTemplate jdbc;
     private final String table;
 
+    /**
+     * Creates the ledger table when it is missing: an example's shortcut; an application would use its migrations.
+     *
+     * @param table the ledger's table, configurable so that tests on a shared database use their own
+     */
     public PaymentLedger(JdbcTemplate jdbc, @Value("${ledger.table:payment_ledger}") String table) {
         this.jdbc = jdbc;
         this.table = table;
         jdbc.execute("CREATE TABLE IF NOT EXISTS " + table + " (payment_id TEXT NOT NULL, amount TEXT NOT NULL)");
     }
 
+    /**
+     * One row per payment record. No dedup code in the body: the starter wraps the container's listener, claims the
+     * record's {@code event-id} inside this method's transaction, and does not call the method for a duplicate.
+     * With {@code dedup.jdbc.transactional=true} the claim joins this method's transaction, so the row and the key
+     * commit (or roll back) together.
+     */
     @KafkaListener(id = "payments", topics = "${ledger.topic:payments}")
     @Deduplicated(key = "header:event-id")
     @Transactional
@@ -28,6 +39,10 @@ public class PaymentLedger {
         jdbc.update("INSERT INTO " + table + " (payment_id, amount) VALUES (?, ?)", paymentId, amount);
     }
 
+    /**
+     * The same for card payments arriving on RabbitMQ. Its keys live in the queue's namespace (the Kafka
+     * listener's in its consumer group's), so the two listeners never suppress each other's payments.
+     */
     @RabbitListener(id = "card-payments", queues = "${ledger.queue:card-payments}")
     @Deduplicated(key = "header:event-id")
     @Transactional

@@ -1,0 +1,33 @@
+package io.dedup.spring.autoconfigure;
+
+/**
+ * {@code dedup.store.*}: which store keeps the processed keys. Only consulted when the application has no
+ * {@code DedupStore} bean of its own: a user's bean always wins, because the application may need a store the starter
+ * cannot build (a cluster client, a store wrapped for tests), and the starter must never run a second one beside it.
+ *
+ * <p>Not thread-safe while Spring binds it; read-only afterwards.
+ */
+public class DedupStoreProperties {
+    /** Which store serves; AUTO follows the classpath. An application's own DedupStore bean always wins. */
+    private StoreType type = StoreType.AUTO;
+
+    public StoreType getType() {
+        return type;
+    }
+
+    public void setType(StoreType type) {
+        this.type = type;
+    }
+
+    /** Which store serves. */
+    public enum StoreType {
+        /** Redis when dedup-redis-store is present, else JDBC when dedup-jdbc-store and a DataSource are, else memory. */
+        AUTO,
+        /** In this process only: keys are lost on restart and not shared between instances. */
+        MEMORY,
+        /** dedup-redis-store, on {@code dedup.redis.uri} or the application's Lettuce connection factory. */
+        REDIS,
+        /** dedup-jdbc-store, on the application's DataSource. */
+        JDBC
+    }
+}
