@@ -23,8 +23,8 @@ final class BatchFailures<M> {
     }
 
     /** A handler run that did not succeed: fenced when a step found its claim taken over, otherwise failed. */
-    <R> DedupResult<R> unsuccessful(BatchEntry<M> item, DedupEngine.HandlerRun<R> run, boolean finalAttempt) {
-        if (batch.kind() != DedupBatch.Kind.STORE_TRANSACTION && DedupEngine.lostBy(run.error, item.claim)) {
+    <R> DedupResult<R> unsuccessful(BatchEntry<M> item, HandlerRun<R> run, boolean finalAttempt) {
+        if (batch.kind() != DedupBatch.Kind.STORE_TRANSACTION && HandlerRunner.lostBy(run.error, item.claim)) {
             // a step found the claim taken over: the key's new holder settles it; no release, no retry, no dead letter
             batch.closeTicket(item);
             batch.engine().metrics().result(Result.FENCED);
@@ -82,7 +82,7 @@ final class BatchFailures<M> {
         return new DedupException("the handler threw " + error, error);
     }
 
-    private <R> DedupResult<R> failed(BatchEntry<M> item, DedupEngine.HandlerRun<R> run, boolean finalAttempt) {
+    private <R> DedupResult<R> failed(BatchEntry<M> item, HandlerRun<R> run, boolean finalAttempt) {
         batch.closeTicket(item); // released next: renewing it would look like a takeover
         batch.engine().metrics().result(Result.FAILED);
         boolean marked = false;

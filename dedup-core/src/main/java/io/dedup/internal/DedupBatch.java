@@ -159,10 +159,10 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         if (unguarded) {
             return cast(failures.runUnguarded(item, handler));
         }
-        DedupEngine.HandlerRun<R> run;
+        HandlerRun<R> run;
         try {
-            run = engine.runHandler(
-                    item.message(), item.claim, handler, codec, item.ticket, kind != Kind.STORE_TRANSACTION);
+            run = engine.handlers()
+                    .run(item.message(), item.claim, handler, codec, item.ticket, kind != Kind.STORE_TRANSACTION);
         } catch (Error error) {
             synchronized (this) {
                 runningNow--;
