@@ -96,17 +96,17 @@ public final class DedupEngine<M> implements AutoCloseable {
 
     /** A leased batch: see {@link io.dedup.ClaimedBatch}. */
     public DedupBatch<M> claimAll(List<? extends M> messages) {
-        return claim(messages, DedupBatch.Kind.LEASED, null, true);
+        return claim(messages, BatchKind.LEASED, null, true);
     }
 
     /** A batch whose work commits in a transaction of the caller's. */
     public DedupBatch<M> claimAllForCommit(List<? extends M> messages) {
-        return claim(messages, DedupBatch.Kind.FOR_COMMIT, null, true);
+        return claim(messages, BatchKind.FOR_COMMIT, null, true);
     }
 
     /** A batch claimed, completed and committed in {@code transaction}. */
     public DedupBatch<M> claimAll(List<? extends M> messages, StoreTransaction transaction) {
-        return claim(messages, DedupBatch.Kind.STORE_TRANSACTION, transaction, true);
+        return claim(messages, BatchKind.STORE_TRANSACTION, transaction, true);
     }
 
     /**
@@ -114,7 +114,7 @@ public final class DedupEngine<M> implements AutoCloseable {
      * first ({@code settleRepeats}: also when the first did not complete, as released).
      */
     DedupBatch<M> claim(
-            List<? extends M> messages, DedupBatch.Kind kind, StoreTransaction transaction, boolean settleRepeats) {
+            List<? extends M> messages, BatchKind kind, StoreTransaction transaction, boolean settleRepeats) {
         int n = messages.size();
         DedupBatch<M> batch = new DedupBatch<>(this, kind, transaction, n, settleRepeats);
         List<ClaimRequest> requests = new ArrayList<>(n);
@@ -148,7 +148,7 @@ public final class DedupEngine<M> implements AutoCloseable {
         if (requests.isEmpty()) {
             return batch;
         }
-        if (kind != DedupBatch.Kind.STORE_TRANSACTION) {
+        if (kind != BatchKind.STORE_TRANSACTION) {
             pending.flush(); // completions kept from an outage first: their keys may be claimed again right here
         }
         List<ClaimResult> claims;

@@ -31,7 +31,7 @@ final class SequentialProcessing<M> {
             ResultHandler<? super M, ? extends R> handler,
             OutcomeCodec<? super R> codec,
             boolean finalAttempt) {
-        DedupBatch<M> batch = engine.claim(messages, DedupBatch.Kind.LEASED, null, false);
+        DedupBatch<M> batch = engine.claim(messages, BatchKind.LEASED, null, false);
         List<ClaimedBatch.Entry<M>> entries = batch.entries();
         try (batch) {
             for (int i = 0, n = entries.size(); i < n; i++) {
