@@ -79,18 +79,18 @@ public final class CurrentClaim {
      * Enters a handler run under {@code claim}; its steps are recorded by {@code recorder}, or run directly when it
      * is null. Returns the frame it replaces, to {@link #restore} after (handlers may nest).
      */
-    public static Frame set(Claim claim, StepRecorder recorder, LeaseRenewer.Ticket ticket, DedupMetrics metrics) {
+    static Frame set(Claim claim, StepRecorder recorder, LeaseRenewer.Ticket ticket, DedupMetrics metrics) {
         Frame previous = CURRENT.get();
         CURRENT.set(new Frame(claim, recorder, ticket, metrics));
         return previous;
     }
 
     /** Enters a handler run without a claim (fail-open): {@link Claim#current()} is empty, steps run directly. */
-    public static Frame setUnguarded(DedupMetrics metrics) {
+    static Frame setUnguarded(DedupMetrics metrics) {
         return set(null, null, null, metrics);
     }
 
-    public static void restore(Frame previous) {
+    static void restore(Frame previous) {
         if (previous == null) {
             CURRENT.remove();
         } else {

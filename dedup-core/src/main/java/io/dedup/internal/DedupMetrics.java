@@ -1,7 +1,7 @@
 package io.dedup.internal;
 
 /** What dedup counts and times. The no-op implementation costs nothing; Micrometer's is used when a registry is set. */
-public interface DedupMetrics {
+interface DedupMetrics {
     /** Message results, as the {@code result} tag of {@code dedup.messages}. */
     enum Result {
         PROCESSED("processed"),

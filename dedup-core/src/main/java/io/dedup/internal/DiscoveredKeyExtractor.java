@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The key extractor used when none was configured: asks the adapters on the classpath where the key of each
  * message type lives, once per type.
  */
-public final class DiscoveredKeyExtractor<M> implements KeyExtractor<M> {
+final class DiscoveredKeyExtractor<M> implements KeyExtractor<M> {
     private static final List<DefaultKeyExtractorProvider> PROVIDERS = load();
     private final Map<Class<?>, KeyExtractor<Object>> byType = new ConcurrentHashMap<>();
 

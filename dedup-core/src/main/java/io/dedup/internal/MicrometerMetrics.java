@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * meter also carries {@code namespace} and the configured extra tags. Meters are registered once, up front, so the
  * hot path only increments. Only loaded when a registry is configured, so micrometer stays optional.
  */
-public final class MicrometerMetrics implements DedupMetrics {
+final class MicrometerMetrics implements DedupMetrics {
     private final Map<Result, Counter> results = new EnumMap<>(Result.class);
     private final Map<StoreOperation, Timer> storeOk = new EnumMap<>(StoreOperation.class);
     private final Map<StoreOperation, Timer> storeFailed = new EnumMap<>(StoreOperation.class);
@@ -28,7 +28,7 @@ public final class MicrometerMetrics implements DedupMetrics {
     private final Counter completionsDropped;
     private final Counter keysHeld;
 
-    public MicrometerMetrics(Object registryObject, String namespace, Map<String, String> extraTags) {
+    MicrometerMetrics(Object registryObject, String namespace, Map<String, String> extraTags) {
         MeterRegistry registry = (MeterRegistry) registryObject;
         Tags base = Tags.of("namespace", namespace);
         for (Map.Entry<String, String> tag : extraTags.entrySet()) {
