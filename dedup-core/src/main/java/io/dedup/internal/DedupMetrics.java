@@ -1,6 +1,12 @@
 package io.dedup.internal;
 
-/** What dedup counts and times. The no-op implementation costs nothing; Micrometer's is used when a registry is set. */
+/**
+ * What dedup counts and times. The no-op implementation costs nothing; Micrometer's is used when a registry is set.
+ * Every method has a doing-nothing default, so a call site never checks whether metrics are on (only {@link #timed}
+ * spares it reading the clock).
+ *
+ * <p>Implementations are thread-safe: every consumer thread, the lease renewer and the completion writer report.
+ */
 interface DedupMetrics {
     /** Message results, as the {@code result} tag of {@code dedup.messages}. */
     enum Result {
@@ -70,11 +76,13 @@ interface DedupMetrics {
             this.tag = tag;
         }
 
+        /** The tag value, as dashboards query it. */
         public String tag() {
             return tag;
         }
     }
 
+    /** No metrics: the default without a meter registry. */
     DedupMetrics NOOP = new DedupMetrics() {};
 
     /** Whether timings are wanted; callers skip reading the clock when not. */
@@ -82,14 +90,19 @@ interface DedupMetrics {
         return false;
     }
 
+    /** One message's result, counted once when it is final. */
     default void result(Result result) {}
 
+    /** One call to the store and how long it took; {@code failed} when it threw. */
     default void storeCall(StoreOperation operation, long nanos, boolean failed) {}
 
+    /** One attempt of a handler and how long it took. */
     default void handler(long nanos, boolean failed) {}
 
+    /** A held lease was renewed. */
     default void leaseRenewed() {}
 
+    /** A write was refused because its token was stale: the claim had been taken over. */
     default void fenced(StoreOperation operation) {}
 
     /** A completion kept while the store was down was given up: its lease could no longer be renewed. */

@@ -4,7 +4,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
-/** SHA-256 with a per-thread digest, because {@link MessageDigest#getInstance} costs more than hashing a short key. */
+/**
+ * SHA-256 with a per-thread digest, because {@link MessageDigest#getInstance} costs more than hashing a short key.
+ *
+ * <p>Thread-safe: each thread has its own digest.
+ */
 final class Sha256 {
     private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(() -> {
         try {
@@ -24,10 +28,12 @@ final class Sha256 {
         return digest;
     }
 
+    /** The digest of {@code bytes}. */
     static byte[] of(byte[] bytes) {
         return digest().digest(bytes);
     }
 
+    /** URL-safe base64 without padding: usable in Redis keys, SQL values and HTTP headers alike. */
     static String base64url(byte[] digest) {
         return BASE64URL.encodeToString(digest);
     }
