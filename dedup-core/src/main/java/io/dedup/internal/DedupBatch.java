@@ -136,6 +136,8 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
             run = engine.handlers()
                     .run(item.message(), item.claim, handler, codec, item.ticket, kind != BatchKind.STORE_TRANSACTION);
         } catch (Error error) {
+            // DESIGN §6: only this key goes back; entries that finished stay owed and close() records them, so an
+            // Error costs none of their work. Then it travels on unchanged: the caller's loop decides, not us.
             synchronized (this) {
                 runningNow--;
             }
