@@ -28,14 +28,7 @@ class ClaimedBatchTest {
     private final List<DedupConsumer<Msg>> consumers = new ArrayList<>();
 
     private DedupConsumer<Msg> consumer(TestStore on, Duration lease, double renewFraction) {
-        DedupConsumer<Msg> consumer = DedupConsumer.builder(Msg.KEY)
-                .store(on)
-                .namespace("orders")
-                .lease(lease)
-                .leaseRenewalFraction(renewFraction)
-                .build();
-        consumers.add(consumer);
-        return consumer;
+        return closedAfter(builder(on, lease).leaseRenewalFraction(renewFraction));
     }
 
     private DedupConsumer<Msg> consumer() {
@@ -44,12 +37,15 @@ class ClaimedBatchTest {
 
     /** A consumer with the default renewal, publishing its metrics to {@code registry}. */
     private DedupConsumer<Msg> metered(TestStore on, Duration lease, SimpleMeterRegistry registry) {
-        DedupConsumer<Msg> consumer = DedupConsumer.builder(Msg.KEY)
-                .store(on)
-                .namespace("orders")
-                .lease(lease)
-                .meterRegistry(registry)
-                .build();
+        return closedAfter(builder(on, lease).meterRegistry(registry));
+    }
+
+    private static DedupConsumer.Builder<Msg> builder(TestStore on, Duration lease) {
+        return DedupConsumer.builder(Msg.KEY).store(on).namespace("orders").lease(lease);
+    }
+
+    private DedupConsumer<Msg> closedAfter(DedupConsumer.Builder<Msg> builder) {
+        DedupConsumer<Msg> consumer = builder.build();
         consumers.add(consumer);
         return consumer;
     }

@@ -29,6 +29,12 @@ class LeaseRenewalTest {
                 .build();
     }
 
+    /** Processes {@code key} on another thread with a handler that blocks until {@code finish} opens. */
+    private static CompletableFuture<DedupResult<Object>> blockedUntil(
+            CountDownLatch finish, DedupConsumer<Msg> dedup, String key) {
+        return CompletableFuture.supplyAsync(() -> dedup.process(Msg.of(key), m -> finish.await(30, TimeUnit.SECONDS)));
+    }
+
     private double renewals() {
         return registry.get("dedup.lease.renewals").counter().count();
     }
@@ -37,8 +43,7 @@ class LeaseRenewalTest {
     void a_long_handler_keeps_its_lease_so_nobody_takes_the_key_over() throws Exception {
         try (DedupConsumer<Msg> dedup = consumer(Duration.ofMillis(300))) {
             CountDownLatch finish = new CountDownLatch(1);
-            CompletableFuture<DedupResult<Object>> running = CompletableFuture.supplyAsync(
-                    () -> dedup.process(Msg.of("slow"), m -> finish.await(30, TimeUnit.SECONDS)));
+            CompletableFuture<DedupResult<Object>> running = blockedUntil(finish, dedup, "slow");
             DedupKey key = DedupKey.of("renewals", "slow");
             await().atMost(Duration.ofSeconds(20)).until(() -> renewals() >= 3);
             // Three renewals of a 300 ms lease: the handler has outlived its first lease, yet still holds it.
@@ -54,8 +59,7 @@ class LeaseRenewalTest {
     void a_renewal_refused_as_fenced_is_counted_and_the_handler_ends_fenced() throws Exception {
         try (DedupConsumer<Msg> dedup = consumer(Duration.ofMillis(300))) {
             CountDownLatch finish = new CountDownLatch(1);
-            CompletableFuture<DedupResult<Object>> running = CompletableFuture.supplyAsync(
-                    () -> dedup.process(Msg.of("stolen"), m -> finish.await(30, TimeUnit.SECONDS)));
+            CompletableFuture<DedupResult<Object>> running = blockedUntil(finish, dedup, "stolen");
             DedupKey key = DedupKey.of("renewals", "stolen");
             await().atMost(Duration.ofSeconds(20)).until(() -> store.find(key).isPresent());
             long token = store.find(key).orElseThrow().token();
