@@ -23,7 +23,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Claim, run, complete: the services behind {@link DedupBatch}, the one claim path, and the two ways of processing
- * built on it ({@link #process} one message, {@link #processAll} a list).
+ * built on it ({@link #process} one message, {@link #processAll} a list). It claims batches itself and wires the
+ * parts every batch shares: {@link MessageKeys} (message to stored key), {@link HandlerRunner} (a handler's attempts
+ * under its claim), {@link ClaimAnswers} (results of claims not granted), the {@link LeaseRenewer}, the {@link
+ * CompletionWriter} and the {@link PendingCompletions} that keep completions an outage stranded. Public only for
+ * {@code DedupConsumer}; not API.
  *
  * <p>Thread-safe: all state lives in the store, in per-call batches, and in the thread-safe lease renewer and
  * pending completions.
@@ -185,6 +189,7 @@ public final class DedupEngine<M> implements AutoCloseable {
             try {
                 return List.of(store.claim(requests.get(0)));
             } catch (DedupStoreCorruptionException e) {
+                // answered as in a batch, so one unreadable record dead-letters its own message and nothing else
                 return List.of(new ClaimResult.Failed(requests.get(0).key(), e));
             }
         }
