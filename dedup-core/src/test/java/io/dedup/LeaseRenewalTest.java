@@ -35,6 +35,14 @@ class LeaseRenewalTest {
         return CompletableFuture.supplyAsync(() -> dedup.process(Msg.of(key), m -> finish.await(30, TimeUnit.SECONDS)));
     }
 
+    private ClaimResult claimAsAnotherWorker(String key) {
+        return store.claim(ClaimRequest.of(DedupKey.of("renewals", key), Duration.ofMillis(300), Duration.ofHours(1)));
+    }
+
+    private double fencedRenewals() {
+        return registry.get("dedup.fenced").tag("operation", "renew").counter().count();
+    }
+
     private double renewals() {
         return registry.get("dedup.lease.renewals").counter().count();
     }
@@ -44,10 +52,9 @@ class LeaseRenewalTest {
         try (DedupConsumer<Msg> dedup = consumer(Duration.ofMillis(300))) {
             CountDownLatch finish = new CountDownLatch(1);
             CompletableFuture<DedupResult<Object>> running = blockedUntil(finish, dedup, "slow");
-            DedupKey key = DedupKey.of("renewals", "slow");
             await().atMost(Duration.ofSeconds(20)).until(() -> renewals() >= 3);
             // Three renewals of a 300 ms lease: the handler has outlived its first lease, yet still holds it.
-            ClaimResult other = store.claim(ClaimRequest.of(key, Duration.ofMillis(300), Duration.ofHours(1)));
+            ClaimResult other = claimAsAnotherWorker("slow");
             assertThat(other).isInstanceOf(ClaimResult.InProgress.class);
             assertThat(((ClaimResult.InProgress) other).leaseUntil()).isAfter(Instant.now());
             finish.countDown();
@@ -66,12 +73,7 @@ class LeaseRenewalTest {
             // An operator-style takeover: release with the current token, then claim as another worker.
             assertThat(store.release(key, token, Duration.ofHours(1))).isEqualTo(io.dedup.spi.WriteResult.APPLIED);
             store.claim(ClaimRequest.of(key, Duration.ofMinutes(5), Duration.ofHours(1)));
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> registry.get("dedup.fenced")
-                                    .tag("operation", "renew")
-                                    .counter()
-                                    .count()
-                            >= 1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> fencedRenewals() >= 1);
             finish.countDown();
             assertThat(running.get(30, TimeUnit.SECONDS)).isInstanceOf(DedupResult.Fenced.class);
         }
@@ -88,19 +90,13 @@ class LeaseRenewalTest {
                             java.util.List.of(Msg.of("quick"), Msg.of("slow")),
                             m -> m.key().equals("slow") ? finish.await(30, TimeUnit.SECONDS) : null));
             await().atMost(Duration.ofSeconds(20)).until(() -> renewals() >= 6);
-            ClaimResult quick = store.claim(
-                    ClaimRequest.of(DedupKey.of("renewals", "quick"), Duration.ofMillis(300), Duration.ofHours(1)));
+            ClaimResult quick = claimAsAnotherWorker("quick");
             assertThat(quick).as("the finished message is already recorded").isInstanceOf(ClaimResult.Duplicate.class);
-            ClaimResult slow = store.claim(
-                    ClaimRequest.of(DedupKey.of("renewals", "slow"), Duration.ofMillis(300), Duration.ofHours(1)));
+            ClaimResult slow = claimAsAnotherWorker("slow");
             assertThat(slow).as("the running message's key is still held").isInstanceOf(ClaimResult.InProgress.class);
             finish.countDown();
             assertThat(running.get(30, TimeUnit.SECONDS)).allMatch(r -> r instanceof DedupResult.Processed);
-            assertThat(registry.get("dedup.fenced")
-                            .tag("operation", "renew")
-                            .counter()
-                            .count())
-                    .isZero();
+            assertThat(fencedRenewals()).isZero();
         }
     }
 }
