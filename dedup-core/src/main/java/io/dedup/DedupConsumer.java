@@ -1,15 +1,11 @@
 package io.dedup;
 
 import io.dedup.internal.DedupEngine;
-import io.dedup.internal.DedupMetrics;
-import io.dedup.internal.DiscoveredKeyExtractor;
-import io.dedup.internal.EngineSettings;
-import io.dedup.internal.MicrometerMetrics;
+import io.dedup.internal.EngineOptions;
+import io.dedup.internal.ResultExceptions;
 import io.dedup.spi.DedupStore;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -45,8 +41,8 @@ public final class DedupConsumer<M> implements AutoCloseable {
 
     private final DedupEngine<M> engine;
 
-    private DedupConsumer(EngineSettings<M> settings) {
-        this.engine = new DedupEngine<>(settings);
+    private DedupConsumer(DedupEngine<M> engine) {
+        this.engine = engine;
     }
 
     /**
@@ -87,7 +83,7 @@ public final class DedupConsumer<M> implements AutoCloseable {
      */
     public MessageHandler<M> decorate(MessageHandler<? super M> handler) {
         ResultHandler<M, Void> adapted = ResultHandler.of(handler);
-        return message -> throwUnlessDone(process(message, adapted));
+        return message -> ResultExceptions.throwUnlessDone(process(message, adapted));
     }
 
     /** Claims, runs and completes one message; the handler's result is not stored. */
@@ -177,26 +173,32 @@ public final class DedupConsumer<M> implements AutoCloseable {
         return engine.keyOf(Objects.requireNonNull(message, "message"));
     }
 
+    /** The store keys are claimed in. */
     public DedupStore store() {
         return engine.settings().store();
     }
 
+    /** What keys are unique within (the consumer group or queue, by default). */
     public String namespace() {
         return engine.settings().namespace();
     }
 
+    /** How long a completed key is remembered. */
     public Duration retention() {
         return engine.settings().retention();
     }
 
+    /** How long a claim stays valid without renewal. */
     public Duration lease() {
         return engine.settings().lease();
     }
 
+    /** What happens to a key when its handler fails for the last time. */
     public FailurePolicy failurePolicy() {
         return engine.settings().failurePolicy();
     }
 
+    /** Whether handlers run unguarded (fail-open) or wait (fail-closed) while the store is down. */
     public StoreUnavailablePolicy storeUnavailablePolicy() {
         return engine.settings().storeUnavailablePolicy();
     }
@@ -207,64 +209,30 @@ public final class DedupConsumer<M> implements AutoCloseable {
         engine.close();
     }
 
-    private static void throwUnlessDone(DedupResult<?> result) throws Exception {
-        if (result instanceof DedupResult.Processed
-                || result instanceof DedupResult.Duplicate
-                || result instanceof DedupResult.Unguarded) {
-            return;
-        }
-        if (result instanceof DedupResult.Failed<?> failed) {
-            throw failed.error();
-        }
-        if (result instanceof DedupResult.InProgress<?> inProgress) {
-            throw new KeyInProgressException(inProgress.key(), inProgress.leaseUntil());
-        }
-        if (result instanceof DedupResult.Fenced<?> fenced) {
-            throw new LeaseLostException(fenced.claim().key(), fenced.claim().token());
-        }
-        if (result instanceof DedupResult.Conflict<?> conflict) {
-            throw new IdempotencyConflictException(conflict.key());
-        }
-        if (result instanceof DedupResult.Rejected<?> rejected) {
-            throw rejected.reason();
-        }
-        throw ((DedupResult.Unavailable<?>) result).cause();
-    }
-
     /**
      * Configures a {@link DedupConsumer}. Each setter checks its argument and names it when it fails. Not
      * thread-safe; the consumer it builds is.
      */
     public static final class Builder<M> {
-        private final KeyExtractor<? super M> keyExtractor;
-        private DedupStore store;
-        private String namespace = DEFAULT_NAMESPACE;
-        private DedupSettings.Builder settings = DedupSettings.custom();
-        private Function<? super M, byte[]> fingerprintPayload;
-        private int handlerAttempts = 1;
-        private Duration retryBackoff = Duration.ofMillis(100);
-        private Function<? super M, String> describer = message -> "message";
-        private Object meterRegistry;
-        private final Map<String, String> metricTags = new LinkedHashMap<>();
+        private final EngineOptions<M> options;
 
         private Builder(KeyExtractor<? super M> keyExtractor) {
-            this.keyExtractor = keyExtractor;
+            this.options = new EngineOptions<>(keyExtractor, DEFAULT_NAMESPACE);
         }
 
         /** The processed-keys store. Default: {@link DedupStores#discover()}, closed with the consumer. */
         public Builder<M> store(DedupStore store) {
-            this.store = Objects.requireNonNull(store, "store");
+            options.store(store);
             return this;
         }
 
-        /** What keys are unique within; adapters default it to the consumer group or queue. */
+        /**
+         * What keys are unique within; adapters default it to the consumer group or queue.
+         *
+         * @throws IllegalArgumentException if it is empty or longer than {@link DedupKey#MAX_NAMESPACE_LENGTH}
+         */
         public Builder<M> namespace(String namespace) {
-            Objects.requireNonNull(namespace, "namespace");
-            if (namespace.isEmpty() || namespace.length() > DedupKey.MAX_NAMESPACE_LENGTH) {
-                throw new IllegalArgumentException(
-                        "namespace must be 1 to " + DedupKey.MAX_NAMESPACE_LENGTH + " characters");
-            }
-            this.namespace = namespace;
+            options.namespace(namespace);
             return this;
         }
 
@@ -273,19 +241,19 @@ public final class DedupConsumer<M> implements AutoCloseable {
          * of the same settings. Default {@link DedupSettings#ofDefaults()}.
          */
         public Builder<M> settings(DedupSettings settings) {
-            this.settings = DedupSettings.from(settings);
+            options.settings(settings);
             return this;
         }
 
         /** How long completed keys are remembered. Default 24 h. See {@link DedupSettings.Builder#retention}. */
         public Builder<M> retention(Duration retention) {
-            settings.retention(retention);
+            options.settings().retention(retention);
             return this;
         }
 
         /** How long a claim stays valid without renewal. Default 30 s. See {@link DedupSettings.Builder#lease}. */
         public Builder<M> lease(Duration lease) {
-            settings.lease(lease);
+            options.settings().lease(lease);
             return this;
         }
 
@@ -294,7 +262,7 @@ public final class DedupConsumer<M> implements AutoCloseable {
          * to turn renewal off. Default 1/3.
          */
         public Builder<M> leaseRenewalFraction(double fraction) {
-            settings.leaseRenewalFraction(fraction);
+            options.settings().leaseRenewalFraction(fraction);
             return this;
         }
 
@@ -303,48 +271,45 @@ public final class DedupConsumer<M> implements AutoCloseable {
          * for a different payload is a {@link DedupResult.Conflict}. Off by default.
          */
         public Builder<M> fingerprint(Function<? super M, byte[]> payload) {
-            this.fingerprintPayload = Objects.requireNonNull(payload, "payload");
+            options.fingerprint(payload);
             return this;
         }
 
         /** Store every key as its SHA-256 digest, so no raw identifier is kept at rest. Default: only long keys. */
         public Builder<M> digestAllKeys(boolean digestAllKeys) {
-            settings.digestAllKeys(digestAllKeys);
+            options.settings().digestAllKeys(digestAllKeys);
             return this;
         }
 
         /** What happens to a key when its handler fails for the last time. Default {@link FailurePolicy#RELEASE}. */
         public Builder<M> failurePolicy(FailurePolicy failurePolicy) {
-            settings.failurePolicy(failurePolicy);
+            options.settings().failurePolicy(failurePolicy);
             return this;
         }
 
-        /** Default {@link StoreUnavailablePolicy#FAIL_CLOSED}. */
+        /**
+         * Whether a handler may run without a claim while the store is down. Default {@link
+         * StoreUnavailablePolicy#FAIL_CLOSED}: never.
+         */
         public Builder<M> storeUnavailablePolicy(StoreUnavailablePolicy policy) {
-            settings.storeUnavailablePolicy(policy);
+            options.settings().storeUnavailablePolicy(policy);
             return this;
         }
 
         /**
          * How many times to run a failing handler under the same claim before reporting it failed, waiting
          * {@code backoff} times the attempt number between runs. Default 1 (no in-process retry).
+         *
+         * @throws IllegalArgumentException if {@code attempts} is below 1 or {@code backoff} is negative
          */
         public Builder<M> handlerAttempts(int attempts, Duration backoff) {
-            if (attempts < 1) {
-                throw new IllegalArgumentException("handlerAttempts must be at least 1, got " + attempts);
-            }
-            Objects.requireNonNull(backoff, "backoff");
-            if (backoff.isNegative()) {
-                throw new IllegalArgumentException("backoff must not be negative, got " + backoff);
-            }
-            this.handlerAttempts = attempts;
-            this.retryBackoff = backoff;
+            options.handlerAttempts(attempts, backoff);
             return this;
         }
 
         /** How to name a message in error messages (topic, partition, offset); never include payloads or secrets. */
         public Builder<M> messageDescriber(Function<? super M, String> describer) {
-            this.describer = Objects.requireNonNull(describer, "describer");
+            options.messageDescriber(describer);
             return this;
         }
 
@@ -355,58 +320,25 @@ public final class DedupConsumer<M> implements AutoCloseable {
          * @throws IllegalArgumentException if it is not a {@code io.micrometer.core.instrument.MeterRegistry}
          */
         public Builder<M> meterRegistry(Object meterRegistry) {
-            Objects.requireNonNull(meterRegistry, "meterRegistry");
-            boolean isRegistry;
-            try {
-                isRegistry = Class.forName("io.micrometer.core.instrument.MeterRegistry")
-                        .isInstance(meterRegistry);
-            } catch (ClassNotFoundException e) {
-                isRegistry = false;
-            }
-            if (!isRegistry) {
-                throw new IllegalArgumentException(
-                        "meterRegistry must be an io.micrometer.core.instrument.MeterRegistry, got "
-                                + meterRegistry.getClass().getName());
-            }
-            this.meterRegistry = meterRegistry;
+            options.meterRegistry(meterRegistry);
             return this;
         }
 
         /** An extra tag on every meter (adapters add {@code topic} or {@code queue}). */
         public Builder<M> metricTag(String name, String value) {
-            metricTags.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            options.metricTag(name, value);
             return this;
         }
 
         /**
+         * The consumer; without a store set, discovers one now ({@link DedupStores#discover()}).
+         *
          * @throws DedupConfigurationException if no store was set and the store modules on the classpath are
          *     ambiguous
          * @throws IllegalArgumentException if the lease is longer than the retention
          */
         public DedupConsumer<M> build() {
-            DedupSettings chosenSettings = settings.build();
-            boolean owns = store == null;
-            DedupStore chosen = owns ? DedupStores.discover() : store;
-            DedupMetrics metrics = meterRegistry == null
-                    ? DedupMetrics.NOOP
-                    : new MicrometerMetrics(meterRegistry, namespace, Map.copyOf(metricTags));
-            KeyExtractor<? super M> extractor = keyExtractor != null ? keyExtractor : new DiscoveredKeyExtractor<M>();
-            return new DedupConsumer<>(new EngineSettings<>(
-                    chosen,
-                    owns,
-                    extractor,
-                    namespace,
-                    chosenSettings.retention(),
-                    chosenSettings.lease(),
-                    chosenSettings.leaseRenewalFraction(),
-                    fingerprintPayload,
-                    chosenSettings.digestAllKeys(),
-                    chosenSettings.failurePolicy(),
-                    chosenSettings.storeUnavailablePolicy(),
-                    handlerAttempts,
-                    retryBackoff,
-                    describer,
-                    metrics));
+            return new DedupConsumer<>(options.build());
         }
     }
 }

@@ -91,12 +91,7 @@ public record DedupKey(String namespace, String id) {
      * @throws NullPointerException if an argument is null
      */
     public static DedupKey ofBytes(String namespace, byte[] rawKey) {
-        Objects.requireNonNull(rawKey, "rawKey");
-        String text = KeyDigests.utf8(rawKey);
-        if (text != null) {
-            return of(namespace, text);
-        }
-        return new DedupKey(namespace, KeyDigests.binary(rawKey, false));
+        return fromBytes(namespace, rawKey, false);
     }
 
     /**
@@ -105,12 +100,20 @@ public record DedupKey(String namespace, String id) {
      * @throws IllegalArgumentException if {@code rawKey} is empty or the namespace is invalid
      */
     public static DedupKey digestOfBytes(String namespace, byte[] rawKey) {
+        return fromBytes(namespace, rawKey, true);
+    }
+
+    /**
+     * Bytes that are UTF-8 text are that text's key, so a key sent as bytes by one producer and as text by another is
+     * one key; other bytes have their own stored space.
+     */
+    private static DedupKey fromBytes(String namespace, byte[] rawKey, boolean digestAlways) {
         Objects.requireNonNull(rawKey, "rawKey");
         String text = KeyDigests.utf8(rawKey);
         if (text != null) {
-            return digestOf(namespace, text);
+            return digestAlways ? digestOf(namespace, text) : of(namespace, text);
         }
-        return new DedupKey(namespace, KeyDigests.binary(rawKey, true));
+        return new DedupKey(namespace, KeyDigests.binary(rawKey, digestAlways));
     }
 
     private static void requireKey(String namespace, String rawKey) {

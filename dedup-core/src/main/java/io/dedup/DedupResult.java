@@ -6,12 +6,15 @@ import java.util.Optional;
 
 /**
  * What {@link DedupConsumer} did with one message. Adapters act on {@link #disposition()}; applications that keep
- * their own loop can switch on the variants.
+ * their own loop can switch on the variants. Each variant names its disposition next to its meaning, and says why.
+ *
+ * <p>Immutable records; thread-safe as far as the handler's result they carry is. Constructing one throws {@link
+ * NullPointerException} for a missing required component.
  *
  * @param <R> the handler's result type
  */
 public sealed interface DedupResult<R> {
-    /** What the adapter should do with the delivery. */
+    /** What the adapter should do with the delivery: the same for every instance of a variant. */
     Disposition disposition();
 
     /** The handler ran under a claim and the store recorded the key as completed. */
@@ -26,6 +29,7 @@ public sealed interface DedupResult<R> {
             return result;
         }
 
+        /** The key is recorded as completed: the delivery is done. */
         @Override
         public Disposition disposition() {
             return Disposition.ACK;
@@ -39,6 +43,7 @@ public sealed interface DedupResult<R> {
             Objects.requireNonNull(outcome, "outcome");
         }
 
+        /** Done before: acking is what makes the redelivery stop. */
         @Override
         public Disposition disposition() {
             return Disposition.ACK;
@@ -52,6 +57,7 @@ public sealed interface DedupResult<R> {
             Objects.requireNonNull(leaseUntil, "leaseUntil");
         }
 
+        /** Never acked nor dropped: the holder may still die, and then this delivery must take over. */
         @Override
         public Disposition disposition() {
             return Disposition.DEFER;
@@ -64,6 +70,7 @@ public sealed interface DedupResult<R> {
             Objects.requireNonNull(key, "key");
         }
 
+        /** Retrying cannot help: the same key will conflict again. */
         @Override
         public Disposition disposition() {
             return Disposition.DEAD_LETTER;
@@ -83,6 +90,7 @@ public sealed interface DedupResult<R> {
             Objects.requireNonNull(error, "error");
         }
 
+        /** The adapter's retry policy decides; the key was already released or marked failed. */
         @Override
         public Disposition disposition() {
             return Disposition.RETRY_OR_DEAD_LETTER;
@@ -100,6 +108,7 @@ public sealed interface DedupResult<R> {
             Objects.requireNonNull(claim, "claim");
         }
 
+        /** The current holder completes the key; a redelivery then finds it a duplicate. */
         @Override
         public Disposition disposition() {
             return Disposition.DEFER;
@@ -132,6 +141,7 @@ public sealed interface DedupResult<R> {
             Objects.requireNonNull(reason, "reason");
         }
 
+        /** Bad input never becomes readable by retrying. */
         @Override
         public Disposition disposition() {
             return Disposition.DEAD_LETTER;
@@ -149,6 +159,7 @@ public sealed interface DedupResult<R> {
             Objects.requireNonNull(cause, "cause");
         }
 
+        /** Nothing was decided (or recorded): acking would lose the message, retrying at once would hammer the store. */
         @Override
         public Disposition disposition() {
             return Disposition.BACK_OFF;
@@ -163,6 +174,7 @@ public sealed interface DedupResult<R> {
             Objects.requireNonNull(cause, "cause");
         }
 
+        /** The handler ran (fail-open), so the delivery is done, without the guarantee. */
         @Override
         public Disposition disposition() {
             return Disposition.ACK;

@@ -8,6 +8,7 @@ package io.dedup;
 public class DedupStoreFullException extends DedupStoreUnavailableException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message the store's bound, and that new keys wait for retention to free room */
     public DedupStoreFullException(String message) {
         super(message);
     }

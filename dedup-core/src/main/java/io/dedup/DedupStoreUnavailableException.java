@@ -9,10 +9,15 @@ package io.dedup;
 public class DedupStoreUnavailableException extends DedupStoreException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message which store failed, and at what (a claim, a completion, a renewal) */
     public DedupStoreUnavailableException(String message) {
         super(message);
     }
 
+    /**
+     * @param message which store failed, and at what
+     * @param cause the connection, timeout or protocol error underneath
+     */
     public DedupStoreUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -1,6 +1,9 @@
 package io.dedup;
 
-/** What happens to a key when its handler fails for the last time. */
+/**
+ * What happens to a key when its handler fails for the last time (earlier failures always release it, so that a
+ * redelivery retries). The message itself takes the adapter's dead-letter path either way.
+ */
 public enum FailurePolicy {
     /** Release the key: a redelivery claims it again and the handler runs again. The default. */
     RELEASE,

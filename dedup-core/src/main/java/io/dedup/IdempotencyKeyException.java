@@ -7,10 +7,15 @@ package io.dedup;
 public class IdempotencyKeyException extends DedupException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message where the key was looked for, in which message (never the payload) */
     public IdempotencyKeyException(String message) {
         super(message);
     }
 
+    /**
+     * @param message where the key was looked for, in which message
+     * @param cause the parse failure, for example of the JSON body
+     */
     public IdempotencyKeyException(String message, Throwable cause) {
         super(message, cause);
     }

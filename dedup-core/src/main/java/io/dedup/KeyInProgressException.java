@@ -13,12 +13,17 @@ public class KeyInProgressException extends DedupException {
     private final DedupKey key;
     private final Instant leaseUntil;
 
+    /**
+     * @param key the key another worker holds
+     * @param leaseUntil when its lease ends unless renewed: the earliest a retry could take the key over
+     */
     public KeyInProgressException(DedupKey key, Instant leaseUntil) {
         super("key " + Objects.requireNonNull(key, "key") + " is in progress elsewhere until " + leaseUntil);
         this.key = key;
         this.leaseUntil = leaseUntil;
     }
 
+    /** The key another worker holds. */
     public DedupKey key() {
         return key;
     }

@@ -12,16 +12,22 @@ public class LeaseLostException extends DedupException {
     private final DedupKey key;
     private final long token;
 
+    /**
+     * @param key the key whose claim was taken over
+     * @param token this worker's fencing token, no longer the current one
+     */
     public LeaseLostException(DedupKey key, long token) {
         super("lease on " + Objects.requireNonNull(key, "key") + " with token " + token + " was taken over");
         this.key = key;
         this.token = token;
     }
 
+    /** The key whose claim was taken over. */
     public DedupKey key() {
         return key;
     }
 
+    /** The stale fencing token: a downstream system that checks tokens refuses writes carrying it. */
     public long token() {
         return token;
     }

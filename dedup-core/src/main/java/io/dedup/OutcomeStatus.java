@@ -1,6 +1,9 @@
 package io.dedup;
 
-/** How a completed key ended. */
+/**
+ * How a completed key ended, stored with its outcome so that a duplicate learns whether the first delivery succeeded
+ * or was given up on.
+ */
 public enum OutcomeStatus {
     /** The handler succeeded. */
     SUCCEEDED,

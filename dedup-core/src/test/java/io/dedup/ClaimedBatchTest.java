@@ -28,18 +28,34 @@ class ClaimedBatchTest {
     private final List<DedupConsumer<Msg>> consumers = new ArrayList<>();
 
     private DedupConsumer<Msg> consumer(TestStore on, Duration lease, double renewFraction) {
-        DedupConsumer<Msg> consumer = DedupConsumer.builder(Msg.KEY)
-                .store(on)
-                .namespace("orders")
-                .lease(lease)
-                .leaseRenewalFraction(renewFraction)
-                .build();
-        consumers.add(consumer);
-        return consumer;
+        return closedAfter(builder(on, lease).leaseRenewalFraction(renewFraction));
     }
 
     private DedupConsumer<Msg> consumer() {
         return consumer(store, Duration.ofSeconds(30), 0);
+    }
+
+    /** A consumer with the default renewal, publishing its metrics to {@code registry}. */
+    private DedupConsumer<Msg> metered(TestStore on, Duration lease, SimpleMeterRegistry registry) {
+        return closedAfter(builder(on, lease).meterRegistry(registry));
+    }
+
+    private static DedupConsumer.Builder<Msg> builder(TestStore on, Duration lease) {
+        return DedupConsumer.builder(Msg.KEY).store(on).namespace("orders").lease(lease);
+    }
+
+    private DedupConsumer<Msg> closedAfter(DedupConsumer.Builder<Msg> builder) {
+        DedupConsumer<Msg> consumer = builder.build();
+        consumers.add(consumer);
+        return consumer;
+    }
+
+    /** Processes key "k" with a handler that notes {@code who} ran it. */
+    private DedupResult<Void> processK(DedupConsumer<Msg> consumer, String who) {
+        return consumer.process(Msg.of("k"), m -> {
+            ran.add(who);
+            return null;
+        });
     }
 
     @AfterEach
@@ -56,7 +72,11 @@ class ClaimedBatchTest {
     }
 
     private RecordState state(String key) {
-        return store.find(DedupKey.of("orders", key)).orElseThrow().state();
+        return state(store, key);
+    }
+
+    private static RecordState state(TestStore on, String key) {
+        return on.find(DedupKey.of("orders", key)).orElseThrow().state();
     }
 
     @Test
@@ -92,19 +112,13 @@ class ClaimedBatchTest {
         DedupConsumer<Msg> first = consumer(shared, Duration.ofMillis(600), 1.0 / 3);
         DedupConsumer<Msg> second = consumer(shared, Duration.ofMillis(600), 1.0 / 3);
         shared.completionFailures.set(3); // every try of the first consumer's completion fails, then it recovers
-        DedupResult<Void> result = first.process(Msg.of("k"), m -> {
-            ran.add("first");
-            return null;
-        });
+        DedupResult<Void> result = processK(first, "first");
         assertThat(result).isInstanceOf(DedupResult.Unavailable.class);
         assertThat(((DedupResult.Unavailable<Void>) result).handlerRan()).isTrue();
 
         // the first consumer gets no more work; the second must see the key completed, and never run it
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(second.process(Msg.of("k"), m -> {
-                    ran.add("second");
-                    return null;
-                }))
-                .isInstanceOf(DedupResult.Duplicate.class));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(processK(second, "second")).isInstanceOf(DedupResult.Duplicate.class));
         assertThat(ran).containsExactly("first");
     }
 
@@ -112,13 +126,7 @@ class ClaimedBatchTest {
     void a_stranded_completion_whose_lease_cannot_be_renewed_is_dropped_and_counted_not_kept_for_ever() {
         TestStore shared = new TestStore(InMemoryDedupStore.builder().build());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        DedupConsumer<Msg> first = DedupConsumer.builder(Msg.KEY)
-                .store(shared)
-                .namespace("orders")
-                .lease(Duration.ofMillis(300))
-                .meterRegistry(registry)
-                .build();
-        consumers.add(first);
+        DedupConsumer<Msg> first = metered(shared, Duration.ofMillis(300), registry);
         shared.writesDown = true; // completions and renewals fail
         first.process(Msg.of("k"), m -> null);
         await().atMost(Duration.ofSeconds(10))
@@ -126,11 +134,8 @@ class ClaimedBatchTest {
         shared.writesDown = false;
         // the lease ran out and nobody renews it: another consumer takes the key over
         DedupConsumer<Msg> second = consumer(shared, Duration.ofSeconds(5), 0);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(second.process(Msg.of("k"), m -> {
-                    ran.add("second");
-                    return null;
-                }))
-                .isInstanceOf(DedupResult.Processed.class));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(processK(second, "second")).isInstanceOf(DedupResult.Processed.class));
         assertThat(ran).containsExactly("second");
     }
 
@@ -256,13 +261,7 @@ class ClaimedBatchTest {
     @Test
     void a_commit_is_refused_before_the_callers_commit_when_a_finished_entry_lost_its_lease() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        DedupConsumer<Msg> dedup = DedupConsumer.builder(Msg.KEY)
-                .store(store)
-                .namespace("orders")
-                .lease(Duration.ofMillis(900))
-                .meterRegistry(registry)
-                .build();
-        consumers.add(dedup);
+        DedupConsumer<Msg> dedup = metered(store, Duration.ofMillis(900), registry);
         List<String> committed = new ArrayList<>();
         try (ClaimedBatch<Msg> batch = dedup.claimAllForCommit(msgs("a", "b"))) {
             batch.run(batch.entries().get(0), m -> null, OutcomeCodecs.none());
@@ -282,7 +281,7 @@ class ClaimedBatchTest {
                     .isInstanceOf(LeaseLostException.class);
         }
         assertThat(committed).isEmpty();
-        assertThat(store.find(DedupKey.of("orders", "a")).orElseThrow().state()).isEqualTo(RecordState.IN_PROGRESS);
+        assertThat(state("a")).isEqualTo(RecordState.IN_PROGRESS);
         assertThat(store.find(DedupKey.of("orders", "a")).orElseThrow().token()).isGreaterThan(1);
     }
 
@@ -316,23 +315,14 @@ class ClaimedBatchTest {
         }
         // five held keys, renewed together: never one call per key
         for (String key : List.of("a", "b", "c", "d", "e")) {
-            assertThat(store(shared, key)).isEqualTo(RecordState.COMPLETED);
+            assertThat(state(shared, key)).isEqualTo(RecordState.COMPLETED);
         }
-    }
-
-    private static RecordState store(TestStore on, String key) {
-        return on.find(DedupKey.of("orders", key)).orElseThrow().state();
     }
 
     @Test
     void a_key_held_elsewhere_is_logged_and_counted_once_per_holder_not_per_retry() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        DedupConsumer<Msg> dedup = DedupConsumer.builder(Msg.KEY)
-                .store(store)
-                .namespace("orders")
-                .meterRegistry(registry)
-                .build();
-        consumers.add(dedup);
+        DedupConsumer<Msg> dedup = metered(store, DedupConsumer.DEFAULT_LEASE, registry);
         store.claim(ClaimRequest.of(DedupKey.of("orders", "x"), Duration.ofMinutes(1), Duration.ofHours(1)));
         for (int i = 0; i < 5; i++) {
             assertThat(dedup.process(Msg.of("x"), m -> null)).isInstanceOf(DedupResult.InProgress.class);

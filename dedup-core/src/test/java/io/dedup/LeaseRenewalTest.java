@@ -29,6 +29,20 @@ class LeaseRenewalTest {
                 .build();
     }
 
+    /** Processes {@code key} on another thread with a handler that blocks until {@code finish} opens. */
+    private static CompletableFuture<DedupResult<Object>> blockedUntil(
+            CountDownLatch finish, DedupConsumer<Msg> dedup, String key) {
+        return CompletableFuture.supplyAsync(() -> dedup.process(Msg.of(key), m -> finish.await(30, TimeUnit.SECONDS)));
+    }
+
+    private ClaimResult claimAsAnotherWorker(String key) {
+        return store.claim(ClaimRequest.of(DedupKey.of("renewals", key), Duration.ofMillis(300), Duration.ofHours(1)));
+    }
+
+    private double fencedRenewals() {
+        return registry.get("dedup.fenced").tag("operation", "renew").counter().count();
+    }
+
     private double renewals() {
         return registry.get("dedup.lease.renewals").counter().count();
     }
@@ -37,12 +51,10 @@ class LeaseRenewalTest {
     void a_long_handler_keeps_its_lease_so_nobody_takes_the_key_over() throws Exception {
         try (DedupConsumer<Msg> dedup = consumer(Duration.ofMillis(300))) {
             CountDownLatch finish = new CountDownLatch(1);
-            CompletableFuture<DedupResult<Object>> running = CompletableFuture.supplyAsync(
-                    () -> dedup.process(Msg.of("slow"), m -> finish.await(30, TimeUnit.SECONDS)));
-            DedupKey key = DedupKey.of("renewals", "slow");
+            CompletableFuture<DedupResult<Object>> running = blockedUntil(finish, dedup, "slow");
             await().atMost(Duration.ofSeconds(20)).until(() -> renewals() >= 3);
             // Three renewals of a 300 ms lease: the handler has outlived its first lease, yet still holds it.
-            ClaimResult other = store.claim(ClaimRequest.of(key, Duration.ofMillis(300), Duration.ofHours(1)));
+            ClaimResult other = claimAsAnotherWorker("slow");
             assertThat(other).isInstanceOf(ClaimResult.InProgress.class);
             assertThat(((ClaimResult.InProgress) other).leaseUntil()).isAfter(Instant.now());
             finish.countDown();
@@ -54,20 +66,14 @@ class LeaseRenewalTest {
     void a_renewal_refused_as_fenced_is_counted_and_the_handler_ends_fenced() throws Exception {
         try (DedupConsumer<Msg> dedup = consumer(Duration.ofMillis(300))) {
             CountDownLatch finish = new CountDownLatch(1);
-            CompletableFuture<DedupResult<Object>> running = CompletableFuture.supplyAsync(
-                    () -> dedup.process(Msg.of("stolen"), m -> finish.await(30, TimeUnit.SECONDS)));
+            CompletableFuture<DedupResult<Object>> running = blockedUntil(finish, dedup, "stolen");
             DedupKey key = DedupKey.of("renewals", "stolen");
             await().atMost(Duration.ofSeconds(20)).until(() -> store.find(key).isPresent());
             long token = store.find(key).orElseThrow().token();
             // An operator-style takeover: release with the current token, then claim as another worker.
             assertThat(store.release(key, token, Duration.ofHours(1))).isEqualTo(io.dedup.spi.WriteResult.APPLIED);
             store.claim(ClaimRequest.of(key, Duration.ofMinutes(5), Duration.ofHours(1)));
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> registry.get("dedup.fenced")
-                                    .tag("operation", "renew")
-                                    .counter()
-                                    .count()
-                            >= 1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> fencedRenewals() >= 1);
             finish.countDown();
             assertThat(running.get(30, TimeUnit.SECONDS)).isInstanceOf(DedupResult.Fenced.class);
         }
@@ -84,19 +90,13 @@ class LeaseRenewalTest {
                             java.util.List.of(Msg.of("quick"), Msg.of("slow")),
                             m -> m.key().equals("slow") ? finish.await(30, TimeUnit.SECONDS) : null));
             await().atMost(Duration.ofSeconds(20)).until(() -> renewals() >= 6);
-            ClaimResult quick = store.claim(
-                    ClaimRequest.of(DedupKey.of("renewals", "quick"), Duration.ofMillis(300), Duration.ofHours(1)));
+            ClaimResult quick = claimAsAnotherWorker("quick");
             assertThat(quick).as("the finished message is already recorded").isInstanceOf(ClaimResult.Duplicate.class);
-            ClaimResult slow = store.claim(
-                    ClaimRequest.of(DedupKey.of("renewals", "slow"), Duration.ofMillis(300), Duration.ofHours(1)));
+            ClaimResult slow = claimAsAnotherWorker("slow");
             assertThat(slow).as("the running message's key is still held").isInstanceOf(ClaimResult.InProgress.class);
             finish.countDown();
             assertThat(running.get(30, TimeUnit.SECONDS)).allMatch(r -> r instanceof DedupResult.Processed);
-            assertThat(registry.get("dedup.fenced")
-                            .tag("operation", "renew")
-                            .counter()
-                            .count())
-                    .isZero();
+            assertThat(fencedRenewals()).isZero();
         }
     }
 }

@@ -11,6 +11,11 @@ class MetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final TestStore store = new TestStore(InMemoryDedupStore.create());
 
+    /** How many times the timer {@code name} with these tag keys and values ran (the first such timer found). */
+    private long timed(String name, String... tags) {
+        return registry.get(name).tags(tags).timer().count();
+    }
+
     private double messages(String result) {
         return registry.get("dedup.messages")
                 .tag("result", result)
@@ -44,38 +49,14 @@ class MetricsTest {
             assertThat(messages("failed")).isEqualTo(1);
             assertThat(messages("unavailable")).isEqualTo(1);
             assertThat(messages("in_progress")).isZero();
-            assertThat(registry.get("dedup.store.calls")
-                            .tag("operation", "claim")
-                            .tag("outcome", "success")
-                            .timer()
-                            .count())
+            assertThat(timed("dedup.store.calls", "operation", "claim", "outcome", "success"))
                     .isEqualTo(3);
-            assertThat(registry.get("dedup.store.calls")
-                            .tag("operation", "claim")
-                            .tag("outcome", "failure")
-                            .timer()
-                            .count())
+            assertThat(timed("dedup.store.calls", "operation", "claim", "outcome", "failure"))
                     .isEqualTo(1);
-            assertThat(registry.get("dedup.store.calls")
-                            .tag("operation", "claim_all")
-                            .timer()
-                            .count())
-                    .isEqualTo(1);
-            assertThat(registry.get("dedup.store.calls")
-                            .tag("operation", "release")
-                            .timer()
-                            .count())
-                    .isEqualTo(1);
-            assertThat(registry.get("dedup.handler")
-                            .tag("outcome", "success")
-                            .timer()
-                            .count())
-                    .isEqualTo(3);
-            assertThat(registry.get("dedup.handler")
-                            .tag("outcome", "failure")
-                            .timer()
-                            .count())
-                    .isEqualTo(1);
+            assertThat(timed("dedup.store.calls", "operation", "claim_all")).isEqualTo(1);
+            assertThat(timed("dedup.store.calls", "operation", "release")).isEqualTo(1);
+            assertThat(timed("dedup.handler", "outcome", "success")).isEqualTo(3);
+            assertThat(timed("dedup.handler", "outcome", "failure")).isEqualTo(1);
         }
     }
 

@@ -13,17 +13,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a transactional {@link DedupBatch} ends: {@link #commit} for a batch whose work commits in the caller's
  * transaction (completions written only after it committed; keys taken over meanwhile refuse the commit) or in a
- * store transaction (completions and releases inside it, then one commit); {@link #abandon} when a commit's outcome
- * is unknown (finished keys stay held until their lease ends).
+ * store transaction (completions and releases inside it, then one commit); {@link #rollback} for a store-transaction
+ * batch closed without commit; {@link #abandon} when a commit's outcome is unknown (finished keys stay held until
+ * their lease ends).
  *
  * <p>Not thread-safe on its own: made for one call on the batch's owning thread; entries change under the batch's
  * lock.
  */
 final class BatchCommit<M> {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchCommit.class);
+
     private final DedupBatch<M> batch;
     private final BatchWrites<M> writes;
 
@@ -34,12 +39,12 @@ final class BatchCommit<M> {
 
     void commit(ClaimedBatch.Commit commit) throws Exception {
         Objects.requireNonNull(commit, "commit");
-        if (batch.kind() == DedupBatch.Kind.LEASED) {
+        if (batch.kind() == BatchKind.LEASED) {
             throw new IllegalStateException("a leased batch is completed by complete(), not commit(...)");
         }
         batch.checkOpen();
         List<BatchEntry<M>> finished = batch.inState(State.FINISHED);
-        if (batch.kind() == DedupBatch.Kind.FOR_COMMIT) {
+        if (batch.kind() == BatchKind.FOR_COMMIT) {
             for (BatchEntry<M> item : finished) {
                 if (item.ticket != null && item.ticket.lost()) {
                     // another worker took the key over while we ran: its holder's work counts, ours must not commit
@@ -91,6 +96,18 @@ final class BatchCommit<M> {
             }
         }
         batch.settleRepeats();
+    }
+
+    /** A store-transaction batch closed without commit: its claims and work vanish with the rollback. */
+    void rollback() {
+        try {
+            batch.transaction().rollback();
+        } catch (RuntimeException e) {
+            LOG.warn("rolling back a store transaction failed: {}", e.toString());
+        }
+        for (BatchEntry<M> item : batch.takeUnfinished()) {
+            batch.settle(item, batch.engine().notStarted(item.claim));
+        }
     }
 
     void abandon() {

@@ -8,7 +8,10 @@ import java.util.Set;
 
 /**
  * The claim under which the current thread's handler runs ({@link Claim#current()}), and how its steps ({@link
- * Steps}) run: recorded under that claim, or directly.
+ * Steps}) run: recorded under that claim, or directly. Public only for {@link Claim} and {@link Steps}; not API.
+ *
+ * <p>Thread-safe: the current frame is per thread (a handler that hands work to other threads takes no claim with
+ * it, so a step there is refused rather than recorded under a claim it cannot see).
  */
 public final class CurrentClaim {
     private static final ThreadLocal<Frame> CURRENT = new ThreadLocal<>();
@@ -65,6 +68,7 @@ public final class CurrentClaim {
         }
     }
 
+    /** The claim the current thread's handler runs under, or null outside a guarded handler run. */
     public static Claim get() {
         Frame frame = CURRENT.get();
         return frame == null ? null : frame.claim;
@@ -79,18 +83,19 @@ public final class CurrentClaim {
      * Enters a handler run under {@code claim}; its steps are recorded by {@code recorder}, or run directly when it
      * is null. Returns the frame it replaces, to {@link #restore} after (handlers may nest).
      */
-    public static Frame set(Claim claim, StepRecorder recorder, LeaseRenewer.Ticket ticket, DedupMetrics metrics) {
+    static Frame set(Claim claim, StepRecorder recorder, LeaseRenewer.Ticket ticket, DedupMetrics metrics) {
         Frame previous = CURRENT.get();
         CURRENT.set(new Frame(claim, recorder, ticket, metrics));
         return previous;
     }
 
     /** Enters a handler run without a claim (fail-open): {@link Claim#current()} is empty, steps run directly. */
-    public static Frame setUnguarded(DedupMetrics metrics) {
+    static Frame setUnguarded(DedupMetrics metrics) {
         return set(null, null, null, metrics);
     }
 
-    public static void restore(Frame previous) {
+    /** Leaves a handler run, making {@code previous} (from {@link #set}) current again. */
+    static void restore(Frame previous) {
         if (previous == null) {
             CURRENT.remove();
         } else {

@@ -4,20 +4,13 @@ import io.dedup.ClaimedBatch;
 import io.dedup.DedupKey;
 import io.dedup.DedupResult;
 import io.dedup.DedupStoreUnavailableException;
-import io.dedup.Outcome;
-import io.dedup.OutcomeStatus;
 import io.dedup.ResultHandler;
 import io.dedup.internal.BatchEntry.State;
 import io.dedup.internal.DedupMetrics.Result;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.StoreTransaction;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one claim path: a batch claimed in one round trip, run by the caller, settled here. See {@link ClaimedBatch}.
@@ -27,46 +20,28 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: entries change state under the batch's lock; handlers run outside it.
  */
 final class DedupBatch<M> implements ClaimedBatch<M> {
-    private static final Logger LOG = LoggerFactory.getLogger(DedupBatch.class);
-
-    /** How the work of the batch becomes durable, which decides what completing and closing mean. */
-    enum Kind {
-        /** Completions are written as the caller asks, and by close: finished work is kept. */
-        LEASED,
-        /** The work commits in the caller's transaction; completions are written only after it committed. */
-        FOR_COMMIT,
-        /** Claims, completions and the work share one store transaction. */
-        STORE_TRANSACTION
-    }
-
     private final DedupEngine<M> engine;
-    private final Kind kind;
+    private final BatchKind kind;
     private final StoreTransaction transaction;
-    private final List<BatchEntry<M>> items;
-    /** The caller's read-only view of {@link #items}, made once. */
-    private final List<Entry<M>> entries;
+    /** The entries in message order; they change state under this batch's lock. */
+    private final BatchEntries<M> items;
 
-    private final boolean settleRepeats;
     private boolean committed;
     private boolean closed;
     /** Entries acquired and not started, and handlers running: whether a finished one has others to overlap. */
     private int acquiredLeft;
 
     private int runningNow;
-    /** Whether an entry repeats an earlier one's key: only then is there anything for settleRepeats to do. */
-    private boolean hasRepeats;
     /** Writes this batch's completions and releases. */
     private final BatchWrites<M> writes;
     /** Settles the entries whose handler did not succeed, or ran without a claim. */
     private final BatchFailures<M> failures;
 
-    DedupBatch(DedupEngine<M> engine, Kind kind, StoreTransaction transaction, int size, boolean settleRepeats) {
+    DedupBatch(DedupEngine<M> engine, BatchKind kind, StoreTransaction transaction, int size, boolean settleRepeats) {
         this.engine = engine;
         this.kind = kind;
         this.transaction = transaction;
-        this.items = new ArrayList<>(size);
-        this.entries = Collections.unmodifiableList(items);
-        this.settleRepeats = settleRepeats;
+        this.items = new BatchEntries<>(size, settleRepeats, engine.metrics());
         this.writes = new BatchWrites<>(this);
         this.failures = new BatchFailures<>(this);
     }
@@ -75,7 +50,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         return engine;
     }
 
-    Kind kind() {
+    BatchKind kind() {
         return kind;
     }
 
@@ -85,10 +60,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
 
     /** Adds the next message's entry; {@code repeatOf} is the index of the same key earlier in the batch, or -1. */
     BatchEntry<M> add(M message, DedupKey key, int repeatOf) {
-        hasRepeats |= repeatOf >= 0;
-        BatchEntry<M> item = new BatchEntry<>(this, items.size(), message, key, repeatOf);
-        items.add(item);
-        return item;
+        return items.add(new BatchEntry<>(this, items.size(), message, key, repeatOf));
     }
 
     // ---------------------------------------------------------------- set up by the engine
@@ -99,7 +71,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
             item.claim = acquired.claim();
             item.state = State.ACQUIRED;
             acquiredLeft++;
-            if (kind != Kind.STORE_TRANSACTION) {
+            if (kind != BatchKind.STORE_TRANSACTION) {
                 // every held lease is renewed from now on, not only while its own handler runs: the claims at the
                 // end of a long batch would otherwise lapse while they wait their turn, and be taken over
                 item.ticket = engine.register(acquired.claim());
@@ -123,7 +95,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
 
     @Override
     public List<Entry<M>> entries() {
-        return entries;
+        return items.view();
     }
 
     @Override
@@ -159,11 +131,13 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         if (unguarded) {
             return cast(failures.runUnguarded(item, handler));
         }
-        DedupEngine.HandlerRun<R> run;
+        HandlerRun<R> run;
         try {
-            run = engine.runHandler(
-                    item.message(), item.claim, handler, codec, item.ticket, kind != Kind.STORE_TRANSACTION);
+            run = engine.handlers()
+                    .run(item.message(), item.claim, handler, codec, item.ticket, kind != BatchKind.STORE_TRANSACTION);
         } catch (Error error) {
+            // DESIGN §6: only this key goes back; entries that finished stay owed and close() records them, so an
+            // Error costs none of their work. Then it travels on unchanged: the caller's loop decides, not us.
             synchronized (this) {
                 runningNow--;
             }
@@ -178,7 +152,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
                 item.body = run.body;
                 // Leased: recorded as handlers finish, so that a crash repeats only the last few. The last one to
                 // finish is written by complete() on the caller's thread: nothing runs after it to overlap with.
-                queue = kind == Kind.LEASED && (acquiredLeft > 0 || runningNow > 0);
+                queue = kind == BatchKind.LEASED && (acquiredLeft > 0 || runningNow > 0);
                 item.state = queue ? State.WRITING : State.FINISHED;
                 if (queue) {
                     writes.queued();
@@ -207,7 +181,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
 
     @Override
     public void complete() {
-        if (kind != Kind.LEASED) {
+        if (kind != BatchKind.LEASED) {
             throw new IllegalStateException("a transactional batch is completed by commit(...)");
         }
         writes.writeOwed();
@@ -238,11 +212,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
 
     @Override
     public synchronized List<DedupResult<?>> results() {
-        List<DedupResult<?>> results = new ArrayList<>(items.size());
-        for (int i = 0, n = items.size(); i < n; i++) {
-            results.add(items.get(i).result);
-        }
-        return results;
+        return items.results();
     }
 
     @Override
@@ -262,14 +232,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
                 case FOR_COMMIT -> writes.releaseAll(takeUnfinished()); // uncommitted: its work was rolled back
                 case STORE_TRANSACTION -> {
                     if (!committed) {
-                        try {
-                            transaction.rollback();
-                        } catch (RuntimeException e) {
-                            LOG.warn("rolling back a store transaction failed: {}", e.toString());
-                        }
-                        for (BatchEntry<M> item : takeUnfinished()) {
-                            settle(item, engine.notStarted(item.claim));
-                        }
+                        new BatchCommit<>(this, writes).rollback();
                     }
                 }
             }
@@ -283,29 +246,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
 
     /** A repeat of a key earlier in the batch takes its first's answer once that is final. */
     synchronized void settleRepeats() {
-        if (!hasRepeats) {
-            return;
-        }
-        for (int i = 0, n = items.size(); i < n; i++) {
-            BatchEntry<M> item = items.get(i);
-            if (item.repeatOf < 0 || item.result != null) {
-                continue;
-            }
-            BatchEntry<M> first = items.get(item.repeatOf);
-            if (first.state != State.SETTLED || first.result == null) {
-                continue;
-            }
-            if (first.result instanceof DedupResult.Processed<?>) {
-                engine.metrics().result(Result.DUPLICATE);
-                item.result = new DedupResult.Duplicate<>(
-                        item.key, Outcome.wrap(OutcomeStatus.SUCCEEDED, first.body, Instant.now()));
-            } else if (first.result instanceof DedupResult.Duplicate<?> duplicate) {
-                engine.metrics().result(Result.DUPLICATE);
-                item.result = new DedupResult.Duplicate<>(item.key, duplicate.outcome());
-            } else if (settleRepeats || first.claim == null) {
-                item.result = first.claim == null ? first.result : new DedupResult.Released<>(first.claim);
-            }
-        }
+        items.settleRepeats();
     }
 
     void settle(BatchEntry<M> item, DedupResult<?> result) {
@@ -313,59 +254,25 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         item.result = result;
     }
 
+    /** The entries in {@code state}, marked settled: the caller settles each with its result. */
     synchronized List<BatchEntry<M>> take(State state) {
-        List<BatchEntry<M>> taken = List.of(); // allocated only when something is taken: most calls take nothing
-        for (int i = 0, n = items.size(); i < n; i++) {
-            BatchEntry<M> item = items.get(i);
-            if (item.state == state) {
-                item.state = State.SETTLED;
-                taken = added(taken, item);
-            }
-        }
-        return taken;
+        return items.take(state);
     }
 
-    private List<BatchEntry<M>> added(List<BatchEntry<M>> list, BatchEntry<M> item) {
-        List<BatchEntry<M>> growing = list.isEmpty() ? new ArrayList<>() : list;
-        growing.add(item);
-        return growing;
-    }
-
-    /** Acquired and skipped items (never started), marking them settled. */
+    /**
+     * Acquired and skipped items (never started), marking them settled; outside a leased batch also the finished ones,
+     * whose work was not committed.
+     */
     synchronized List<BatchEntry<M>> takeUnfinished() {
-        List<BatchEntry<M>> taken = List.of();
-        for (int i = 0, n = items.size(); i < n; i++) {
-            BatchEntry<M> item = items.get(i);
-            if (item.claim != null
-                    && (item.state == State.ACQUIRED
-                            || item.state == State.SKIPPED
-                            || (kind != Kind.LEASED && item.state == State.FINISHED))) {
-                if (item.state == State.ACQUIRED) {
-                    acquiredLeft--;
-                }
-                item.state = State.SETTLED;
-                taken = added(taken, item);
-            }
-        }
-        return taken;
+        return items.takeUnfinished(kind != BatchKind.LEASED, () -> acquiredLeft--);
     }
 
     synchronized List<BatchEntry<M>> inState(State state) {
-        return inStates(state);
+        return items.inStates(state);
     }
 
     synchronized List<BatchEntry<M>> inStates(State... states) {
-        List<BatchEntry<M>> found = List.of();
-        for (int i = 0, n = items.size(); i < n; i++) {
-            BatchEntry<M> item = items.get(i);
-            for (State state : states) {
-                if (item.state == state) {
-                    found = added(found, item);
-                    break;
-                }
-            }
-        }
-        return found;
+        return items.inStates(states);
     }
 
     void closeTicket(BatchEntry<M> item) {

@@ -7,9 +7,7 @@ import io.dedup.DedupStoreCorruptionException;
 import io.dedup.DedupStoreException;
 import io.dedup.DedupStoreUnavailableException;
 import io.dedup.IdempotencyKeyException;
-import io.dedup.IdempotencyKeyMissingException;
 import io.dedup.OutcomeCodec;
-import io.dedup.RawKey;
 import io.dedup.ResultHandler;
 import io.dedup.internal.DedupMetrics.Result;
 import io.dedup.spi.ClaimRequest;
@@ -20,13 +18,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Claim, run, complete: the services behind {@link DedupBatch}, the one claim path, and the two ways of processing
- * built on it ({@link #process} one message, {@link #processAll} a list).
+ * built on it ({@link #process} one message, {@link #processAll} a list). It claims batches itself and wires the
+ * parts every batch shares: {@link MessageKeys} (message to stored key), {@link HandlerRunner} (a handler's attempts
+ * under its claim), {@link ClaimAnswers} (results of claims not granted), the {@link LeaseRenewer}, the {@link
+ * CompletionWriter} and the {@link PendingCompletions} that keep completions an outage stranded. Public only for
+ * {@code DedupConsumer}; not API.
  *
  * <p>Thread-safe: all state lives in the store, in per-call batches, and in the thread-safe lease renewer and
  * pending completions.
@@ -41,9 +42,13 @@ public final class DedupEngine<M> implements AutoCloseable {
     private final PendingCompletions pending;
     private final HeldKeys held;
     private final CompletionWriter writer;
-    private final StepRecorder steps;
     private final StoreWrites writes;
+    private final MessageKeys<M> keys;
+    private final HandlerRunner<M> handlers;
+    private final ClaimAnswers answers;
+    private final SequentialProcessing<M> sequential;
 
+    /** An engine over {@code settings}; its lease renewer and completion writer start on first use. */
     public DedupEngine(EngineSettings<M> settings) {
         this.settings = settings;
         this.metrics = settings.metrics();
@@ -54,8 +59,12 @@ public final class DedupEngine<M> implements AutoCloseable {
         this.pending = new PendingCompletions(store, renewer, settings.lease().toNanos(), metrics);
         this.held = new HeldKeys(metrics);
         this.writer = new CompletionWriter(this);
-        this.steps = new StepRecorder(store, settings.lease(), settings.retention(), metrics);
         this.writes = new StoreWrites(settings, store, metrics);
+        this.keys = new MessageKeys<>(settings);
+        this.handlers = new HandlerRunner<>(
+                settings, new StepRecorder(store, settings.lease(), settings.retention(), metrics), metrics);
+        this.answers = new ClaimAnswers(metrics, held);
+        this.sequential = new SequentialProcessing<>(this);
     }
 
     /** Completions, releases and failed marks written after a claim, outside a store transaction. */
@@ -63,85 +72,53 @@ public final class DedupEngine<M> implements AutoCloseable {
         return writes;
     }
 
+    /** Writes leased completions as handlers finish, coalesced off their path. */
     CompletionWriter writer() {
         return writer;
     }
 
+    /** The validated configuration this engine runs with. */
     public EngineSettings<M> settings() {
         return settings;
     }
 
+    /** Where results, store calls and handler times are counted (a no-op without Micrometer). */
     DedupMetrics metrics() {
         return metrics;
     }
 
-    // ---------------------------------------------------------------- keys
-
-    /** The message's key as stored. @throws IdempotencyKeyException if it has none or it cannot be read */
+    /**
+     * The message's key as stored.
+     *
+     * @throws IdempotencyKeyException if it has none or it cannot be read
+     */
     public DedupKey keyOf(M message) {
-        Optional<RawKey> raw;
-        try {
-            raw = settings.keyExtractor().extractRaw(message);
-        } catch (IdempotencyKeyException e) {
-            throw withSource(e, message);
-        }
-        if (raw.isEmpty() || raw.get().isEmpty()) {
-            throw new IdempotencyKeyMissingException((raw.isEmpty() ? "no idempotency key" : "empty idempotency key")
-                    + " in " + settings.describer().apply(message) + " (namespace " + settings.namespace() + ")");
-        }
-        RawKey key = raw.get();
-        if (key.isBinary()) { // its own stored space (#bin:), never a text key's (DESIGN §8)
-            return settings.digestAllKeys()
-                    ? DedupKey.digestOfBytes(settings.namespace(), key.bytes())
-                    : DedupKey.ofBytes(settings.namespace(), key.bytes());
-        }
-        return settings.digestAllKeys()
-                ? DedupKey.digestOf(settings.namespace(), key.text())
-                : DedupKey.of(settings.namespace(), key.text());
-    }
-
-    private IdempotencyKeyException withSource(IdempotencyKeyException e, M message) {
-        String source = settings.describer().apply(message);
-        if (e.getMessage() != null && e.getMessage().contains(source)) {
-            return e;
-        }
-        return e instanceof IdempotencyKeyMissingException
-                ? new IdempotencyKeyMissingException(e.getMessage() + " in " + source)
-                : new io.dedup.IdempotencyKeyUnreadableException(e.getMessage() + " in " + source, e);
-    }
-
-    private ClaimRequest requestFor(DedupKey key, M message) {
-        if (settings.fingerprintPayload() == null) {
-            return new ClaimRequest(key, settings.lease(), settings.retention(), Optional.empty());
-        }
-        byte[] payload = settings.fingerprintPayload().apply(message);
-        String fingerprint = payload == null ? "null" : Sha256.base64url(Sha256.of(payload));
-        return new ClaimRequest(key, settings.lease(), settings.retention(), Optional.of(fingerprint));
+        return keys.keyOf(message);
     }
 
     // ---------------------------------------------------------------- the one claim path
 
     /** A leased batch: see {@link io.dedup.ClaimedBatch}. */
     public DedupBatch<M> claimAll(List<? extends M> messages) {
-        return claim(messages, DedupBatch.Kind.LEASED, null, true);
+        return claim(messages, BatchKind.LEASED, null, true);
     }
 
     /** A batch whose work commits in a transaction of the caller's. */
     public DedupBatch<M> claimAllForCommit(List<? extends M> messages) {
-        return claim(messages, DedupBatch.Kind.FOR_COMMIT, null, true);
+        return claim(messages, BatchKind.FOR_COMMIT, null, true);
     }
 
     /** A batch claimed, completed and committed in {@code transaction}. */
     public DedupBatch<M> claimAll(List<? extends M> messages, StoreTransaction transaction) {
-        return claim(messages, DedupBatch.Kind.STORE_TRANSACTION, transaction, true);
+        return claim(messages, BatchKind.STORE_TRANSACTION, transaction, true);
     }
 
     /**
      * Claims in one round trip. A key repeated in the batch is claimed once; its later entries are settled by the
      * first ({@code settleRepeats}: also when the first did not complete, as released).
      */
-    private DedupBatch<M> claim(
-            List<? extends M> messages, DedupBatch.Kind kind, StoreTransaction transaction, boolean settleRepeats) {
+    DedupBatch<M> claim(
+            List<? extends M> messages, BatchKind kind, StoreTransaction transaction, boolean settleRepeats) {
         int n = messages.size();
         DedupBatch<M> batch = new DedupBatch<>(this, kind, transaction, n, settleRepeats);
         List<ClaimRequest> requests = new ArrayList<>(n);
@@ -152,13 +129,13 @@ public final class DedupEngine<M> implements AutoCloseable {
             M message = messages.get(i);
             DedupKey key;
             try {
-                key = keyOf(message);
+                key = keys.keyOf(message);
             } catch (IdempotencyKeyException e) {
                 metrics.result(Result.NO_KEY);
                 batch.add(message, null, -1).rejected(new DedupResult.Rejected<>(e));
                 continue;
             }
-            ClaimRequest request = requestFor(key, message);
+            ClaimRequest request = keys.requestFor(key, message);
             Integer earlier = first == null ? null : first.putIfAbsent(key, i);
             if (earlier != null && firstRequests.get(key).fingerprint().equals(request.fingerprint())) {
                 batch.add(message, key, earlier);
@@ -175,7 +152,7 @@ public final class DedupEngine<M> implements AutoCloseable {
         if (requests.isEmpty()) {
             return batch;
         }
-        if (kind != DedupBatch.Kind.STORE_TRANSACTION) {
+        if (kind != BatchKind.STORE_TRANSACTION) {
             pending.flush(); // completions kept from an outage first: their keys may be claimed again right here
         }
         List<ClaimResult> claims;
@@ -212,6 +189,7 @@ public final class DedupEngine<M> implements AutoCloseable {
             try {
                 return List.of(store.claim(requests.get(0)));
             } catch (DedupStoreCorruptionException e) {
+                // answered as in a batch, so one unreadable record dead-letters its own message and nothing else
                 return List.of(new ClaimResult.Failed(requests.get(0).key(), e));
             }
         }
@@ -220,6 +198,7 @@ public final class DedupEngine<M> implements AutoCloseable {
 
     // ---------------------------------------------------------------- built on it
 
+    /** Processes one message: a list of one, see {@link #processAll}. */
     public <R> DedupResult<R> process(
             M message,
             ResultHandler<? super M, ? extends R> handler,
@@ -230,119 +209,30 @@ public final class DedupEngine<M> implements AutoCloseable {
     }
 
     /**
-     * Processes a list with one claim round trip and one completion round trip; handlers run in list order. A key
-     * repeated in the list is answered by its first occurrence: a duplicate when it was processed, otherwise claimed
-     * again after it (one more round trip), so that a repeat of a failed message gets its own attempt.
+     * Processes a list with one claim round trip and one completion round trip; handlers run in list order on the
+     * calling thread. See {@link SequentialProcessing#processAll}.
      */
-    @SuppressWarnings("unchecked")
     public <R> List<DedupResult<R>> processAll(
             List<? extends M> messages,
             ResultHandler<? super M, ? extends R> handler,
             OutcomeCodec<? super R> codec,
             boolean finalAttempt) {
-        DedupBatch<M> batch = claim(messages, DedupBatch.Kind.LEASED, null, false);
-        List<io.dedup.ClaimedBatch.Entry<M>> entries = batch.entries();
-        try (batch) {
-            for (int i = 0, n = entries.size(); i < n; i++) {
-                io.dedup.ClaimedBatch.Entry<M> entry = entries.get(i);
-                if (entry.mayRun() || ((BatchEntry<M>) entry).lostBeforeRun()) {
-                    batch.run(entry, handler, codec, finalAttempt);
-                }
-            }
-            batch.complete();
-        }
-        List<DedupResult<?>> settled = batch.results();
-        List<DedupResult<R>> results = new ArrayList<>(settled.size());
-        List<Integer> again = null;
-        for (int i = 0, n = settled.size(); i < n; i++) { // each the result of this handler, or none of it
-            DedupResult<?> result = settled.get(i);
-            if (result == null) {
-                if (again == null) {
-                    again = new ArrayList<>();
-                }
-                again.add(results.size());
-            }
-            results.add((DedupResult<R>) result);
-        }
-        if (again != null) {
-            List<M> repeats = new ArrayList<>(again.size());
-            for (int i : again) {
-                repeats.add(messages.get(i));
-            }
-            List<DedupResult<R>> repeated = processAll(repeats, handler, codec, finalAttempt);
-            for (int k = 0; k < again.size(); k++) {
-                results.set(again.get(k), repeated.get(k));
-            }
-        }
-        return results;
+        return sequential.processAll(messages, handler, codec, finalAttempt);
     }
 
     // ---------------------------------------------------------------- services of the batch
 
+    /** Renews {@code claim}'s lease until its ticket is closed; null when renewal is off. */
     LeaseRenewer.Ticket register(Claim claim) {
         return renewer == null ? null : renewer.register(claim);
     }
 
-    /** A handler run: its result and encoded body, or its last error. */
-    static final class HandlerRun<R> {
-        R result;
-        byte[] body;
-        Exception error;
-        int attempts;
+    /** Runs handlers under their claims. */
+    HandlerRunner<M> handlers() {
+        return handlers;
     }
 
-    /**
-     * Runs the handler under its claim, with the configured in-process attempts. Errors pass through unchanged. Its
-     * steps are recorded under the claim when {@code recordSteps}, else they run directly (in a store transaction).
-     */
-    <R> HandlerRun<R> runHandler(
-            M message,
-            Claim claim,
-            ResultHandler<? super M, ? extends R> handler,
-            OutcomeCodec<? super R> codec,
-            LeaseRenewer.Ticket ticket,
-            boolean recordSteps) {
-        HandlerRun<R> run = new HandlerRun<>();
-        CurrentClaim.Frame previous = CurrentClaim.set(claim, recordSteps ? steps : null, ticket, metrics);
-        try {
-            int max = settings.handlerAttempts();
-            for (int i = 1; i <= max; i++) {
-                run.attempts = i;
-                long start = metrics.timed() ? System.nanoTime() : 0;
-                try {
-                    R result = handler.handle(message);
-                    run.body = codec.encode(result);
-                    run.result = result;
-                    run.error = null;
-                    if (metrics.timed()) {
-                        metrics.handler(System.nanoTime() - start, false);
-                    }
-                    break;
-                } catch (Exception e) {
-                    run.error = e;
-                    if (metrics.timed()) {
-                        metrics.handler(System.nanoTime() - start, true);
-                    }
-                    if (i < max && !(ticket != null && ticket.lost()) && !lostBy(e, claim)) {
-                        StoreWrites.sleep(settings.retryBackoff().toMillis() * i);
-                    } else {
-                        break;
-                    }
-                }
-            }
-        } finally {
-            CurrentClaim.restore(previous);
-        }
-        return run;
-    }
-
-    /** The handler failed because its claim was taken over (a step found it out): another attempt is pointless. */
-    static boolean lostBy(Exception error, Claim claim) {
-        return error instanceof io.dedup.LeaseLostException lost
-                && lost.token() == claim.token()
-                && lost.key().equals(claim.key());
-    }
-
+    /** The result of a handler whose completion the store recorded, counted. */
     <R> DedupResult<R> processed(Claim claim, Object result) {
         metrics.result(Result.PROCESSED);
         @SuppressWarnings("unchecked")
@@ -350,35 +240,18 @@ public final class DedupEngine<M> implements AutoCloseable {
         return new DedupResult.Processed<>(claim, typed);
     }
 
+    /** The result of a key given back unstarted, counted. */
     <R> DedupResult<R> notStarted(Claim claim) {
         metrics.result(Result.RELEASED);
         return new DedupResult.Released<>(claim);
     }
 
-    /** The result of a claim that was not acquired. */
+    /** The result of a claim that was not acquired, counted. */
     <R> DedupResult<R> settled(ClaimResult claim) {
-        if (claim instanceof ClaimResult.Duplicate duplicate) {
-            metrics.result(Result.DUPLICATE);
-            return new DedupResult.Duplicate<>(duplicate.key(), duplicate.outcome());
-        }
-        if (claim instanceof ClaimResult.InProgress inProgress) {
-            metrics.result(Result.IN_PROGRESS);
-            held.held(inProgress.key(), inProgress.holderToken(), inProgress.leaseUntil());
-            return new DedupResult.InProgress<>(inProgress.key(), inProgress.leaseUntil());
-        }
-        if (claim instanceof ClaimResult.Conflict conflict) {
-            metrics.result(Result.CONFLICT);
-            return new DedupResult.Conflict<>(conflict.key());
-        }
-        ClaimResult.Failed failed = (ClaimResult.Failed) claim;
-        if (failed.cause() instanceof DedupStoreCorruptionException corrupt) {
-            metrics.result(Result.CORRUPT);
-            return new DedupResult.Rejected<>(corrupt);
-        }
-        metrics.result(Result.UNAVAILABLE);
-        return new DedupResult.Unavailable<>(Optional.of(failed.key()), asUnavailable(failed.cause()), false);
+        return answers.settled(claim);
     }
 
+    /** Logs a fail-open run at WARN: every message run without a claim must leave a trace (DESIGN §2). */
     void warnUnguarded(DedupStoreUnavailableException e) {
         LOG.warn(
                 "store unavailable, running a handler of namespace {} unguarded (fail-open): {}",
@@ -386,10 +259,9 @@ public final class DedupEngine<M> implements AutoCloseable {
                 e.toString());
     }
 
+    /** Any store failure as the one exception adapters act on: see {@link ClaimAnswers#asUnavailable}. */
     static DedupStoreUnavailableException asUnavailable(DedupStoreException cause) {
-        return cause instanceof DedupStoreUnavailableException u
-                ? u
-                : new DedupStoreUnavailableException(cause.getMessage(), cause);
+        return ClaimAnswers.asUnavailable(cause);
     }
 
     /** Keeps a completion the store did not take; the background task writes it. */
@@ -402,6 +274,11 @@ public final class DedupEngine<M> implements AutoCloseable {
         return pending.size();
     }
 
+    /**
+     * Writes what the completion writer still holds, makes a last attempt at the pending completions and stops their
+     * task, then stops the lease renewer (in that order: a completion not yet written still needs its lease renewed),
+     * and closes the store if the engine discovered it itself.
+     */
     @Override
     public void close() {
         writer.close();

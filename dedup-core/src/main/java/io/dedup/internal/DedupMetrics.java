@@ -1,80 +1,68 @@
 package io.dedup.internal;
 
-/** What dedup counts and times. The no-op implementation costs nothing; Micrometer's is used when a registry is set. */
-public interface DedupMetrics {
+import java.util.Locale;
+
+/**
+ * What dedup counts and times. The no-op implementation costs nothing; Micrometer's is used when a registry is set.
+ * Every method has a doing-nothing default, so a call site never checks whether metrics are on (only {@link #timed}
+ * spares it reading the clock).
+ *
+ * <p>Implementations are thread-safe: every consumer thread, the lease renewer and the completion writer report.
+ */
+interface DedupMetrics {
     /** Message results, as the {@code result} tag of {@code dedup.messages}. */
-    enum Result {
-        PROCESSED("processed"),
-        DUPLICATE("duplicate"),
-        IN_PROGRESS("in_progress"),
-        CONFLICT("conflict"),
-        FAILED("failed"),
-        FENCED("fenced"),
-        NO_KEY("no_key"),
-        CORRUPT("corrupt"),
-        UNAVAILABLE("unavailable"),
-        UNGUARDED("unguarded"),
+    enum Result implements MetricTag {
+        PROCESSED,
+        DUPLICATE,
+        IN_PROGRESS,
+        CONFLICT,
+        FAILED,
+        FENCED,
+        NO_KEY,
+        CORRUPT,
+        UNAVAILABLE,
+        UNGUARDED,
         /** Claimed, then given back without running (its batch was cut short) or with its work rolled back. */
-        RELEASED("released");
-
-        private final String tag;
-
-        Result(String tag) {
-            this.tag = tag;
-        }
-
-        public String tag() {
-            return tag;
-        }
+        RELEASED
     }
 
     /** Store operations, as the {@code operation} tag of {@code dedup.store.calls}. */
-    enum StoreOperation {
-        CLAIM("claim"),
-        CLAIM_ALL("claim_all"),
-        COMPLETE("complete"),
-        COMPLETE_ALL("complete_all"),
-        RENEW("renew"),
-        RENEW_ALL("renew_all"),
-        RELEASE("release"),
+    enum StoreOperation implements MetricTag {
+        CLAIM,
+        CLAIM_ALL,
+        COMPLETE,
+        COMPLETE_ALL,
+        RENEW,
+        RENEW_ALL,
+        RELEASE,
         /** Reading one record: only steps do, to take over a step a dead attempt left unfinished. */
-        FIND("find");
-
-        private final String tag;
-
-        StoreOperation(String tag) {
-            this.tag = tag;
-        }
-
-        public String tag() {
-            return tag;
-        }
+        FIND
     }
 
     /** What became of a step ({@link io.dedup.Steps}), as the {@code result} tag of {@code dedup.steps}. */
-    enum StepResult {
+    enum StepResult implements MetricTag {
         /** The step ran and its result was recorded. */
-        RUN("run"),
+        RUN,
         /** An earlier attempt recorded the step: its stored result was returned and the step did not run. */
-        REPLAYED("replayed"),
+        REPLAYED,
         /** The step ran without a record: in a store transaction, or unguarded under fail-open. */
-        DIRECT("direct"),
+        DIRECT,
         /** The step threw; nothing was recorded. */
-        FAILED("failed"),
+        FAILED,
         /** The claim was taken over: the step did not start, or its result was not recorded. */
-        FENCED("fenced");
+        FENCED
+    }
 
-        private final String tag;
+    /** A constant that names itself in a meter's tag: its name in lower case, as dashboards query it. */
+    interface MetricTag {
+        String name();
 
-        StepResult(String tag) {
-            this.tag = tag;
-        }
-
-        public String tag() {
-            return tag;
+        default String tag() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
+    /** No metrics: the default without a meter registry. */
     DedupMetrics NOOP = new DedupMetrics() {};
 
     /** Whether timings are wanted; callers skip reading the clock when not. */
@@ -82,14 +70,19 @@ public interface DedupMetrics {
         return false;
     }
 
+    /** One message's result, counted once when it is final. */
     default void result(Result result) {}
 
+    /** One call to the store and how long it took; {@code failed} when it threw. */
     default void storeCall(StoreOperation operation, long nanos, boolean failed) {}
 
+    /** One attempt of a handler and how long it took. */
     default void handler(long nanos, boolean failed) {}
 
+    /** A held lease was renewed. */
     default void leaseRenewed() {}
 
+    /** A write was refused because its token was stale: the claim had been taken over. */
     default void fenced(StoreOperation operation) {}
 
     /** A completion kept while the store was down was given up: its lease could no longer be renewed. */

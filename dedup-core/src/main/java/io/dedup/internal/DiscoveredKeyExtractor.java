@@ -13,9 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The key extractor used when none was configured: asks the adapters on the classpath where the key of each
- * message type lives, once per type.
+ * message type lives, once per type. A type no adapter knows answers every message with {@link
+ * IdempotencyKeyMissingException} naming the type, rather than failing the build of the consumer: the application may
+ * never send such a message.
+ *
+ * <p>Thread-safe: the providers are loaded once per class loader, the answers cached in a concurrent map.
  */
-public final class DiscoveredKeyExtractor<M> implements KeyExtractor<M> {
+final class DiscoveredKeyExtractor<M> implements KeyExtractor<M> {
     private static final List<DefaultKeyExtractorProvider> PROVIDERS = load();
     private final Map<Class<?>, KeyExtractor<Object>> byType = new ConcurrentHashMap<>();
 

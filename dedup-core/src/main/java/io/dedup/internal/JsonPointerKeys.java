@@ -10,7 +10,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** Keys read from a JSON body at a JSON Pointer. */
+/**
+ * Keys read from a JSON body at a JSON Pointer ({@code KeyExtractor.jsonPointer}). A missing or null node is no key
+ * (the extractor's fallback may try another place); a body that is not JSON, or a node that is an object or array, is
+ * an unreadable key, since guessing would merge different messages under one key. Public only for {@link
+ * io.dedup.KeyExtractor}; not API.
+ *
+ * <p>Thread-safe: Jackson's configured mapper is, and the compiled pointer is immutable.
+ */
 public final class JsonPointerKeys {
     // Strict: trailing garbage after the document makes the body unreadable, not silently half-read.
     private static final ObjectMapper MAPPER =
@@ -18,6 +25,11 @@ public final class JsonPointerKeys {
 
     private JsonPointerKeys() {}
 
+    /**
+     * An extractor reading the node at {@code pointer} in {@code body}'s JSON.
+     *
+     * @throws IllegalArgumentException if {@code pointer} is not a JSON Pointer, or selects the whole document
+     */
     public static <M> KeyExtractor<M> of(Function<? super M, byte[]> body, String pointer) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(pointer, "pointer");
@@ -60,6 +72,7 @@ public final class JsonPointerKeys {
         };
     }
 
+    /** Jackson's message without the source excerpt it appends, which could quote the payload into logs. */
     private static String firstLine(IOException e) {
         String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException j
                 ? String.valueOf(j.getOriginalMessage())

@@ -20,6 +20,9 @@ import java.util.Base64;
  *   <li>{@value #BINARY} and the base64url bytes: short binary keys that are not UTF-8 text;
  *   <li>{@value #BINARY_DIGEST_PREFIX} and the SHA-256 of the bytes: longer ones.
  * </ul>
+ *
+ * <p>Every store keeps the same canonical form, so that a key claimed through one module is the same key through any
+ * other (DESIGN §8). Public only for {@link DedupKey} and {@link io.dedup.RawKey}; not API. Thread-safe: stateless.
  */
 public final class KeyDigests {
     public static final String PREFIX = "#sha256:";

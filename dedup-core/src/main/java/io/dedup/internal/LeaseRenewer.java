@@ -18,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * first use, scans the running claims; registering a claim is a set insertion, so short handlers pay almost
  * nothing. A renewal refused as fenced marks the ticket lost: the handler's completion will be refused too.
  *
+ * <p>Renewal does not make a worker safe by itself: a worker paused past its lease (GC, SIGSTOP) misses its renewals
+ * and is taken over. The fencing token is what protects the key then; renewal only keeps an alive, slow handler from
+ * being taken over needlessly.
+ *
  * <p>Thread-safe.
  */
 final class LeaseRenewer implements AutoCloseable {
@@ -38,6 +42,8 @@ final class LeaseRenewer implements AutoCloseable {
         this.lease = lease;
         this.renewAfterNanos = Math.max(1, (long) (lease.toNanos() * renewFraction));
         this.leaseNanos = lease.toNanos();
+        // a few ticks per renewal interval, so a claim is renewed at most a quarter interval late; never below 5 ms,
+        // which would spin on a very short test lease
         this.tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), renewAfterNanos / 4);
         this.metrics = metrics;
     }
@@ -72,6 +78,7 @@ final class LeaseRenewer implements AutoCloseable {
         }
     }
 
+    /** Starts renewing {@code claim}'s lease; the returned ticket stops it and tells whether the lease was lost. */
     public Ticket register(Claim claim) {
         Ticket ticket = new Ticket(claim);
         running.add(ticket);
@@ -117,6 +124,8 @@ final class LeaseRenewer implements AutoCloseable {
         try {
             results = store.renewAll(claims, lease);
         } catch (RuntimeException e) {
+            // the store is down: the leases still run by the store's clock, so the next tick tries again; a holder
+            // that stays unrenewed for a whole lease sees its ticket expired()
             LOG.warn("renewing {} leases failed, will retry: {}", due.size(), e.toString());
             return;
         }
@@ -137,6 +146,7 @@ final class LeaseRenewer implements AutoCloseable {
         }
     }
 
+    /** Stops the renewer thread; the claims it held lapse after their lease, unless completed or released first. */
     @Override
     public synchronized void close() {
         closed = true;

@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
  * dedup.steps{result}}; every
  * meter also carries {@code namespace} and the configured extra tags. Meters are registered once, up front, so the
  * hot path only increments. Only loaded when a registry is configured, so micrometer stays optional.
+ *
+ * <p>Thread-safe: the maps are filled in the constructor and only read after; Micrometer's meters are thread-safe.
  */
-public final class MicrometerMetrics implements DedupMetrics {
+final class MicrometerMetrics implements DedupMetrics {
     private final Map<Result, Counter> results = new EnumMap<>(Result.class);
     private final Map<StoreOperation, Timer> storeOk = new EnumMap<>(StoreOperation.class);
     private final Map<StoreOperation, Timer> storeFailed = new EnumMap<>(StoreOperation.class);
@@ -28,7 +30,11 @@ public final class MicrometerMetrics implements DedupMetrics {
     private final Counter completionsDropped;
     private final Counter keysHeld;
 
-    public MicrometerMetrics(Object registryObject, String namespace, Map<String, String> extraTags) {
+    /**
+     * Registers every meter in {@code registryObject}, a {@code MeterRegistry} typed as Object so that the callers'
+     * classes load without Micrometer (checked by {@link EngineOptions#meterRegistry}).
+     */
+    MicrometerMetrics(Object registryObject, String namespace, Map<String, String> extraTags) {
         MeterRegistry registry = (MeterRegistry) registryObject;
         Tags base = Tags.of("namespace", namespace);
         for (Map.Entry<String, String> tag : extraTags.entrySet()) {
@@ -90,6 +96,7 @@ public final class MicrometerMetrics implements DedupMetrics {
                 .register(registry);
     }
 
+    /** Always: with a registry, every handler and store call is timed. */
     @Override
     public boolean timed() {
         return true;

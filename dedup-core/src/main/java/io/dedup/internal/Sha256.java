@@ -4,8 +4,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
-/** SHA-256 with a per-thread digest, because {@link MessageDigest#getInstance} costs more than hashing a short key. */
-public final class Sha256 {
+/**
+ * SHA-256 with a per-thread digest, because {@link MessageDigest#getInstance} costs more than hashing a short key.
+ *
+ * <p>Thread-safe: each thread has its own digest.
+ */
+final class Sha256 {
     private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(() -> {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -18,17 +22,19 @@ public final class Sha256 {
     private Sha256() {}
 
     /** A digest ready for use, reset. Callers must not hold it across calls of other code that may use it. */
-    public static MessageDigest digest() {
+    static MessageDigest digest() {
         MessageDigest digest = DIGEST.get();
         digest.reset();
         return digest;
     }
 
-    public static byte[] of(byte[] bytes) {
+    /** The digest of {@code bytes}. */
+    static byte[] of(byte[] bytes) {
         return digest().digest(bytes);
     }
 
-    public static String base64url(byte[] digest) {
+    /** URL-safe base64 without padding: usable in Redis keys, SQL values and HTTP headers alike. */
+    static String base64url(byte[] digest) {
         return BASE64URL.encodeToString(digest);
     }
 }

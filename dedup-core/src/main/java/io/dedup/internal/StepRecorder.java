@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safe: one per engine; all state is in the store.
  */
-public final class StepRecorder {
+final class StepRecorder {
     /** How often a step record held by another run is taken over before giving up. */
     private static final int TAKEOVERS = 3;
 

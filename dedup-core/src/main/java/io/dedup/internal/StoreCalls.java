@@ -16,6 +16,8 @@ import java.util.function.Supplier;
 /**
  * The store as the engine calls it: timed when metrics want it, and with any unexpected runtime exception from a
  * store turned into {@link DedupStoreUnavailableException}, so that a store bug can never look like a decision.
+ *
+ * <p>Thread-safe when the store is, as every store must be.
  */
 final class StoreCalls {
     private final DedupStore store;
@@ -58,6 +60,7 @@ final class StoreCalls {
         return call(StoreOperation.FIND, () -> store.find(key));
     }
 
+    /** Runs one store call, timed; the store's own typed exceptions pass unchanged, anything else is an outage. */
     private <T> T call(StoreOperation operation, Supplier<T> call) {
         long start = metrics.timed() ? System.nanoTime() : 0;
         boolean failed = true;

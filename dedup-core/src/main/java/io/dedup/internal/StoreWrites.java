@@ -41,37 +41,47 @@ final class StoreWrites {
 
     /** Releases a failed key, or marks it failed on the final attempt under MARK_FAILED; true when marked. */
     boolean releaseOrMarkFailed(Claim claim, Exception error, boolean finalAttempt) {
-        try {
-            if (finalAttempt && settings.failurePolicy() == FailurePolicy.MARK_FAILED) {
-                byte[] reason = describe(error).getBytes(StandardCharsets.UTF_8);
-                return store.complete(new Completion(
-                                claim.key(), claim.token(), OutcomeStatus.FAILED, reason, settings.retention()))
-                        == WriteResult.APPLIED;
-            }
-            if (store.release(claim.key(), claim.token(), settings.retention()) != WriteResult.APPLIED) {
-                metrics.fenced(StoreOperation.RELEASE);
-            }
-        } catch (DedupStoreException e) {
-            LOG.warn(
-                    "could not release a failed key of namespace {}; it is retried after its lease ends: {}",
-                    claim.key().namespace(),
-                    e.toString());
+        if (!finalAttempt || settings.failurePolicy() != FailurePolicy.MARK_FAILED) {
+            release(claim, "a failed key");
+            return false;
         }
-        return false;
+        try {
+            byte[] reason = describe(error).getBytes(StandardCharsets.UTF_8);
+            return store.complete(new Completion(
+                            claim.key(), claim.token(), OutcomeStatus.FAILED, reason, settings.retention()))
+                    == WriteResult.APPLIED;
+        } catch (DedupStoreException e) {
+            leftToLease(claim, "a failed key", e);
+            return false;
+        }
     }
 
     /** Gives a key back; a store failure only means the key is retried after its lease. Never throws. */
     void releaseQuietly(Claim claim) {
+        release(claim, "a key");
+    }
+
+    /**
+     * Releases {@code claim}'s key; a refusal means the claim was taken over (counted as fenced), a store failure
+     * that the key waits out its lease instead (logged). Never throws: the caller's message has its result already.
+     */
+    private void release(Claim claim, String what) {
         try {
             if (store.release(claim.key(), claim.token(), settings.retention()) != WriteResult.APPLIED) {
                 metrics.fenced(StoreOperation.RELEASE);
             }
         } catch (DedupStoreException e) {
-            LOG.warn(
-                    "could not release a key of namespace {}; it is retried after its lease ends: {}",
-                    claim.key().namespace(),
-                    e.toString());
+            leftToLease(claim, what, e);
         }
+    }
+
+    /** The key stays held until its lease ends, then a redelivery takes it over: slower, never wrong. */
+    private static void leftToLease(Claim claim, String what, DedupStoreException e) {
+        LOG.warn(
+                "could not release {} of namespace {}; it is retried after its lease ends: {}",
+                what,
+                claim.key().namespace(),
+                e.toString());
     }
 
     private static String describe(Exception error) {

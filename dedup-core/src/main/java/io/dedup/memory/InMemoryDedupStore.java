@@ -3,8 +3,6 @@ package io.dedup.memory;
 import io.dedup.Claim;
 import io.dedup.DedupKey;
 import io.dedup.DedupStoreFullException;
-import io.dedup.Outcome;
-import io.dedup.OutcomeStatus;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
@@ -22,7 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 
 /**
  * A processed-keys store in this JVM's memory: the default when no store module is on the classpath. It protects
@@ -34,40 +32,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * the store is full of live records is refused with {@link DedupStoreFullException} rather than forgetting
  * completed keys.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Its operations throw nothing beyond the SPI's argument checks, except {@link
+ * DedupStoreFullException} for a new key when it is full; it is never unavailable.
  */
 public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurger {
     private final Clock clock;
     private final long maxEntries;
-    private final ConcurrentHashMap<DedupKey, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<DedupKey, MemoryRecord> entries = new ConcurrentHashMap<>();
     private final AtomicLong tokens = new AtomicLong();
-    private final AtomicLong insertsSinceSweep = new AtomicLong();
-    /** No record expires before this; sweeping earlier would only scan live records. */
-    private final AtomicLong earliestExpiry = new AtomicLong(Long.MAX_VALUE);
-
-    private final ReentrantLock sweeping = new ReentrantLock();
-
-    /**
-     * One key's record. Kept flat (no Outcome or Instant objects) because millions of them may be retained: for a
-     * completed key, {@code leaseUntil} holds the completion time and the outcome is built when a duplicate asks.
-     */
-    private record Entry(
-            RecordState state,
-            long token,
-            int attempts,
-            long leaseUntil,
-            long expiresAt,
-            String fingerprint,
-            OutcomeStatus status,
-            byte[] body) {
-        boolean expired(long now) {
-            return expiresAt <= now;
-        }
-
-        Outcome outcome() {
-            return Outcome.wrap(status, body, Instant.ofEpochMilli(leaseUntil));
-        }
-    }
+    private final ExpirySweeper sweeper = new ExpirySweeper();
 
     private static final byte[] NO_BODY = new byte[0];
 
@@ -81,6 +54,7 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
         return builder().build();
     }
 
+    /** A builder for a bounded store or one on a test's clock. */
     public static Builder builder() {
         return new Builder();
     }
@@ -102,6 +76,8 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
          * The most live records kept; a new key beyond it is refused. Claims of different new keys racing each other
          * may exceed it by the number of claiming threads (the check is per key, not a global lock). Default:
          * unbounded.
+         *
+         * @throws IllegalArgumentException if {@code maxEntries} is below 1
          */
         public Builder maxEntries(long maxEntries) {
             if (maxEntries < 1) {
@@ -111,11 +87,18 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
             return this;
         }
 
+        /** A new, empty store. */
         public InMemoryDedupStore build() {
             return new InMemoryDedupStore(clock, maxEntries);
         }
     }
 
+    /**
+     * Claims one key atomically.
+     *
+     * @throws DedupStoreFullException if the key is new, the store holds its maximum of live records, and a purge of
+     *     expired ones freed no room
+     */
     @Override
     public ClaimResult claim(ClaimRequest request) {
         Objects.requireNonNull(request, "request");
@@ -152,30 +135,27 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
                 inserted[0] = e == null;
                 return acquire(key, 1, now, lease, retention, fingerprint, answer);
             }
-            if (fingerprint != null && e.fingerprint != null && !fingerprint.equals(e.fingerprint)) {
+            if (fingerprint != null && e.fingerprint() != null && !fingerprint.equals(e.fingerprint())) {
                 answer[0] = new ClaimResult.Conflict(key);
                 return e;
             }
-            switch (e.state) {
+            switch (e.state()) {
                 case COMPLETED:
                     answer[0] = new ClaimResult.Duplicate(key, e.outcome());
                     return e;
                 case IN_PROGRESS:
-                    if (e.leaseUntil > now) {
-                        answer[0] = new ClaimResult.InProgress(key, Instant.ofEpochMilli(e.leaseUntil), e.token);
+                    if (e.leaseUntil() > now) {
+                        answer[0] = new ClaimResult.InProgress(key, Instant.ofEpochMilli(e.leaseUntil()), e.token());
                         return e;
                     }
-                    return acquire(key, e.attempts + 1, now, lease, retention, fingerprint, answer);
+                    return acquire(key, e.attempts() + 1, now, lease, retention, fingerprint, answer);
                 default: // RELEASED
-                    return acquire(key, e.attempts + 1, now, lease, retention, fingerprint, answer);
+                    return acquire(key, e.attempts() + 1, now, lease, retention, fingerprint, answer);
             }
         });
         if (inserted[0]) {
-            noteExpiry(leaseEndPlus(answer[0], retention));
-            if (insertsSinceSweep.incrementAndGet() > Math.max(1024, entries.mappingCount() / 2)
-                    && clock.millis() >= earliestExpiry.get()) {
-                sweep();
-            }
+            sweeper.noteExpiry(leaseEndPlus(answer[0], retention));
+            sweeper.inserted(entries.mappingCount(), clock::millis, () -> purgeExpired(Integer.MAX_VALUE));
         }
         return answer[0];
     }
@@ -184,17 +164,7 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
         return result instanceof ClaimResult.Acquired a ? a.claim().leaseUntil().toEpochMilli() + retention : 0;
     }
 
-    /** Keeps the earliest expiry seen; reads first, so the common case (later expiries) writes nothing. */
-    private void noteExpiry(long expiresAt) {
-        long current;
-        while (expiresAt < (current = earliestExpiry.get())) {
-            if (earliestExpiry.compareAndSet(current, expiresAt)) {
-                return;
-            }
-        }
-    }
-
-    private Entry acquire(
+    private MemoryRecord acquire(
             DedupKey key,
             int attempts,
             long now,
@@ -205,111 +175,94 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
         long token = tokens.incrementAndGet();
         long leaseUntil = now + lease;
         answer[0] = new ClaimResult.Acquired(new Claim(key, token, attempts, Instant.ofEpochMilli(leaseUntil)));
-        return new Entry(
-                RecordState.IN_PROGRESS, token, attempts, leaseUntil, leaseUntil + retention, fingerprint, null, null);
+        return MemoryRecord.inProgress(token, attempts, leaseUntil, retention, fingerprint);
     }
 
     @Override
     public WriteResult complete(Completion completion) {
         Objects.requireNonNull(completion, "completion");
         long retention = completion.retention().toMillis();
-        boolean[] applied = new boolean[1];
-        entries.computeIfPresent(completion.key(), (k, e) -> {
-            long now = clock.millis();
-            if (!held(e, completion.token(), now)) {
-                return e;
-            }
-            applied[0] = true;
+        return ifHeld(completion.key(), completion.token(), (e, now) -> {
             byte[] body =
                     completion.body().length == 0 ? NO_BODY : completion.body().clone();
-            noteExpiry(now + retention);
-            return new Entry(
+            sweeper.noteExpiry(now + retention);
+            // leaseUntil keeps the completion time (see MemoryRecord)
+            return new MemoryRecord(
                     RecordState.COMPLETED,
-                    e.token,
-                    e.attempts,
+                    e.token(),
+                    e.attempts(),
                     now,
                     now + retention,
-                    e.fingerprint,
+                    e.fingerprint(),
                     completion.status(),
                     body);
         });
-        return WriteResult.of(applied[0]);
     }
 
     @Override
     public WriteResult renew(DedupKey key, long token, Duration lease) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(lease, "lease");
-        boolean[] applied = new boolean[1];
-        entries.computeIfPresent(key, (k, e) -> {
-            long now = clock.millis();
-            if (!held(e, token, now)) {
-                return e;
-            }
-            applied[0] = true;
+        return ifHeld(key, token, (e, now) -> {
             long leaseUntil = now + lease.toMillis();
-            long keepAfterLease = e.expiresAt - e.leaseUntil;
-            return new Entry(
-                    RecordState.IN_PROGRESS,
-                    e.token,
-                    e.attempts,
-                    leaseUntil,
-                    leaseUntil + keepAfterLease,
-                    e.fingerprint,
-                    null,
-                    null);
+            // the retention after the lease stays what the claim asked for
+            long keepAfterLease = e.expiresAt() - e.leaseUntil();
+            return MemoryRecord.inProgress(e.token(), e.attempts(), leaseUntil, keepAfterLease, e.fingerprint());
         });
-        return WriteResult.of(applied[0]);
     }
 
     @Override
     public WriteResult release(DedupKey key, long token, Duration retention) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(retention, "retention");
-        boolean[] applied = new boolean[1];
-        entries.computeIfPresent(key, (k, e) -> {
-            long now = clock.millis();
-            if (!held(e, token, now)) {
-                return e;
-            }
-            applied[0] = true;
-            noteExpiry(now + retention.toMillis());
-            return new Entry(
+        return ifHeld(key, token, (e, now) -> {
+            sweeper.noteExpiry(now + retention.toMillis());
+            // kept, not removed, so that the next claim counts the attempt and still checks the fingerprint (tokens
+            // need no keeping here: they come from a store-wide counter)
+            return new MemoryRecord(
                     RecordState.RELEASED,
-                    e.token,
-                    e.attempts,
+                    e.token(),
+                    e.attempts(),
                     0,
                     now + retention.toMillis(),
-                    e.fingerprint,
+                    e.fingerprint(),
                     null,
                     null);
         });
-        return WriteResult.of(applied[0]);
     }
 
-    /** Held by {@code token}: in progress, not expired, and the token is current (a lapsed lease not yet taken over still counts). */
-    private static boolean held(Entry e, long token, long now) {
-        return e.state == RecordState.IN_PROGRESS && e.token == token && !e.expired(now);
+    /**
+     * Replaces {@code key}'s record by {@code change}'s, in one atomic step, if {@code token} holds it; applied or
+     * fenced otherwise (also when the key is absent or expired).
+     */
+    private WriteResult ifHeld(DedupKey key, long token, BiFunction<MemoryRecord, Long, MemoryRecord> change) {
+        boolean[] applied = new boolean[1];
+        entries.computeIfPresent(key, (k, e) -> {
+            long now = clock.millis();
+            if (!e.heldBy(token, now)) {
+                return e;
+            }
+            applied[0] = true;
+            return change.apply(e, now);
+        });
+        return WriteResult.of(applied[0]);
     }
 
     @Override
     public Optional<StoredRecord> find(DedupKey key) {
         Objects.requireNonNull(key, "key");
-        Entry e = entries.get(key);
+        MemoryRecord e = entries.get(key);
         if (e == null || e.expired(clock.millis())) {
             return Optional.empty();
         }
-        return Optional.of(new StoredRecord(
-                key,
-                e.state,
-                e.token,
-                e.attempts,
-                e.state == RecordState.IN_PROGRESS ? Optional.of(Instant.ofEpochMilli(e.leaseUntil)) : Optional.empty(),
-                Instant.ofEpochMilli(e.expiresAt),
-                Optional.ofNullable(e.fingerprint),
-                e.state == RecordState.COMPLETED ? Optional.of(e.outcome()) : Optional.empty()));
+        return Optional.of(e.toStored(key));
     }
 
+    /**
+     * Removes up to {@code maxEntries} expired records now, rather than waiting for the sweep new keys trigger.
+     *
+     * @throws IllegalArgumentException if {@code maxEntries} is below 1
+     */
     @Override
     public int purgeExpired(int maxEntries) {
         if (maxEntries < 1) {
@@ -317,30 +270,18 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
         }
         long now = clock.millis();
         int removed = 0;
-        for (Iterator<Map.Entry<DedupKey, Entry>> it = entries.entrySet().iterator();
+        for (Iterator<Map.Entry<DedupKey, MemoryRecord>> it = entries.entrySet().iterator();
                 it.hasNext() && removed < maxEntries; ) {
-            Map.Entry<DedupKey, Entry> next = it.next();
+            Map.Entry<DedupKey, MemoryRecord> next = it.next();
             if (next.getValue().expired(now)) {
                 if (entries.remove(next.getKey(), next.getValue())) {
                     removed++;
                 }
             } else {
-                noteExpiry(next.getValue().expiresAt);
+                sweeper.noteExpiry(next.getValue().expiresAt());
             }
         }
         return removed;
-    }
-
-    private void sweep() {
-        if (sweeping.tryLock()) {
-            try {
-                insertsSinceSweep.set(0);
-                earliestExpiry.set(Long.MAX_VALUE); // the scan below notes what remains
-                purgeExpired(Integer.MAX_VALUE);
-            } finally {
-                sweeping.unlock();
-            }
-        }
     }
 
     /** Live and expired-but-not-yet-swept records. */
@@ -348,6 +289,7 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
         return entries.mappingCount();
     }
 
+    /** Names the store in log and error messages. */
     @Override
     public String describe() {
         return "in-memory";

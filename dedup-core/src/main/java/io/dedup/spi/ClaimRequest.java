@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A request to claim one key.
+ * A request to claim one key. Immutable.
  *
  * @param key the key
  * @param lease how long an acquired claim stays valid without renewal; positive
@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param fingerprint digest of the payload to detect a key reused for different content, or empty
  */
 public record ClaimRequest(DedupKey key, Duration lease, Duration retention, Optional<String> fingerprint) {
+    /** @throws IllegalArgumentException if {@code lease} or {@code retention} is not positive */
     public ClaimRequest {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(fingerprint, "fingerprint");

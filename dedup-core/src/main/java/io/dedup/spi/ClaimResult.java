@@ -18,8 +18,12 @@ import java.util.Objects;
  *   <li>{@link Failed}: only in batch answers, the store could not answer for this key (for example one cluster
  *       node was down); nothing was decided about it.
  * </ul>
+ *
+ * <p>Immutable records. A store answers a single claim's failure by throwing instead; {@code Failed} exists so that
+ * one bad key or node does not fail the whole batch.
  */
 public sealed interface ClaimResult {
+    /** The key this answer is for. */
     DedupKey key();
 
     /** The caller holds the key. */

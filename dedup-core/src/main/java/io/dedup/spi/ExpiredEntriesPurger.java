@@ -4,6 +4,8 @@ package io.dedup.spi;
  * Optional capability of stores without native expiry (JDBC): delete records whose expiry has passed, in bounded
  * batches so that a purge never holds locks for long. Stores with native TTL (Redis) do not implement it.
  * Reach it with {@code store.capability(ExpiredEntriesPurger.class)}.
+ *
+ * <p>Implementations are thread-safe: a purge may run while consumers claim.
  */
 public interface ExpiredEntriesPurger {
     /**

@@ -7,7 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a store holds for a key, for inspection ({@link DedupStore#find}).
+ * What a store holds for a key, for inspection ({@link DedupStore#find}): tests, the contract kit and operators
+ * read it; the claim path never decides on it, since it may be stale by the time it is read. Immutable.
  *
  * @param key the key
  * @param state the record's state

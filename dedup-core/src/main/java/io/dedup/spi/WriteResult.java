@@ -6,6 +6,9 @@ import java.util.Objects;
 /**
  * The answer to a fenced write (complete, renew, release): {@link #APPLIED}, {@link #FENCED} (the token is not the
  * key's current token, or the record is gone or no longer held), or, only in batch answers, {@link Failed}.
+ *
+ * <p>Immutable. A gone record answers FENCED rather than an error: whoever let it lapse can no longer tell that no
+ * one else acquired the key meanwhile.
  */
 public sealed interface WriteResult {
     /** The write took effect. */
@@ -26,6 +29,7 @@ public sealed interface WriteResult {
         }
     }
 
+    /** {@link #APPLIED} or {@link #FENCED}. */
     static WriteResult of(boolean applied) {
         return applied ? APPLIED : FENCED;
     }
