@@ -40,7 +40,7 @@ public class DedupKafkaAutoConfiguration {
      * post-processors before other beans, and a static factory method does not need this configuration's instance.
      */
     @Bean
-    public static DeduplicatedListeners dedupDeduplicatedListeners() {
+    static DeduplicatedListeners dedupDeduplicatedListeners() {
         return new DeduplicatedListeners();
     }
 

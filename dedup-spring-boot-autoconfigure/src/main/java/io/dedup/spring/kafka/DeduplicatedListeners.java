@@ -15,7 +15,7 @@ import org.springframework.kafka.annotation.KafkaListener;
  *
  * <p>Thread-safe.
  */
-public final class DeduplicatedListeners extends DeduplicatedMethods {
+final class DeduplicatedListeners extends DeduplicatedMethods {
     @Override
     protected List<Listener> listeners(Method method) {
         KafkaListener listener = AnnotatedElementUtils.findMergedAnnotation(method, KafkaListener.class);
