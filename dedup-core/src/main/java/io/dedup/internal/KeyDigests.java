@@ -98,8 +98,19 @@ public final class KeyDigests {
         return UTF16_PREFIX + Sha256.base64url(Sha256.of(units.array()));
     }
 
-    /** The UTF-8 text the bytes hold, or null when they are not valid UTF-8. */
+    /**
+     * The UTF-8 text the bytes hold, or null when they are not valid UTF-8.
+     *
+     * <p>Runs for every message whose key is a header. The JDK's own decoding (no decoder object, no buffers) answers
+     * first; it replaces malformed input with U+FFFD, so a text without U+FFFD came from valid bytes. Only a text
+     * holding U+FFFD — malformed bytes, or a real U+FFFD — goes through the strict decoder to tell which.
+     */
     public static String utf8(byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        return text.indexOf('\uFFFD') < 0 ? text : strictUtf8(bytes);
+    }
+
+    private static String strictUtf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8
                     .newDecoder()
