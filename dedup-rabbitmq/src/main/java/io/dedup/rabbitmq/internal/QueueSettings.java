@@ -1,5 +1,6 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
+import io.dedup.rabbitmq.RetryTopology;
 import java.time.Duration;
 
 /**
@@ -21,7 +22,7 @@ import java.time.Duration;
  * @param confirmTimeout how long to wait for the broker to confirm republished messages
  * @param metrics the adapter's meters
  */
-record QueueSettings(
+public record QueueSettings(
         String queue,
         String retryQueue,
         String deadLetterExchange,

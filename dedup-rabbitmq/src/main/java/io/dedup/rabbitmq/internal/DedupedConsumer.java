@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Consumer;
@@ -11,11 +11,11 @@ import java.io.IOException;
  * under dedup; every other callback goes straight to the application's consumer. Serves one registration: once
  * cancelled, it settles what it was given and stops.
  */
-final class DedupedConsumer implements Consumer {
+public final class DedupedConsumer implements Consumer {
     private final Consumer delegate;
     private final DeliveryPipeline<Void> pipeline;
 
-    DedupedConsumer(Consumer delegate, DeliveryPipeline<Void> pipeline) {
+    public DedupedConsumer(Consumer delegate, DeliveryPipeline<Void> pipeline) {
         this.delegate = delegate;
         this.pipeline = pipeline;
     }

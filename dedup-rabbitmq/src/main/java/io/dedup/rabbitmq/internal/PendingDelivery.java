@@ -1,8 +1,9 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Delivery;
 import com.rabbitmq.client.Envelope;
+import io.dedup.rabbitmq.DedupHeaders;
 import java.util.Map;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Map;
  * application's callback, and the channel generation it arrived on (a delivery from a channel that has since
  * closed can no longer be acked; the broker redelivers it).
  */
-final class PendingDelivery extends Delivery {
+public final class PendingDelivery extends Delivery {
     private final String consumerTag;
     private final long generation;
 
@@ -21,7 +22,7 @@ final class PendingDelivery extends Delivery {
         this.generation = generation;
     }
 
-    String consumerTag() {
+    public String consumerTag() {
         return consumerTag;
     }
 
@@ -51,7 +52,7 @@ final class PendingDelivery extends Delivery {
     }
 
     /** Names the delivery in logs and errors, without payload or key. */
-    String describe(String queue) {
+    public String describe(String queue) {
         return "queue " + queue + ", consumer " + consumerTag + ", delivery tag " + tag()
                 + (getEnvelope().isRedeliver() ? " (redelivered)" : "");
     }

@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.Delivery;
 import io.dedup.ClaimedBatch;

@@ -1,6 +1,7 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
+import io.dedup.rabbitmq.DedupHeaders;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -70,7 +71,7 @@ final class OutboundMessages {
     private static Map<String, Object> originHeaders(PendingDelivery delivery, String queue) {
         Map<String, Object> original = delivery.getProperties().getHeaders();
         Map<String, Object> headers = original == null ? new HashMap<>() : new HashMap<>(original);
-        headers.remove(DedupHeaders.PUBLISH_ID);
+        headers.remove(ConfirmPublisher.PUBLISH_ID);
         headers.putIfAbsent(
                 DedupHeaders.ORIGINAL_EXCHANGE, delivery.getEnvelope().getExchange());
         headers.putIfAbsent(

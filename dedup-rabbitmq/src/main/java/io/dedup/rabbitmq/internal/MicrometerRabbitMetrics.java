@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -11,13 +11,13 @@ import java.util.Map;
  * Meters under {@code dedup.rabbitmq.}: {@code deliveries{queue, action}}, {@code batch.size{queue}}, {@code
  * replies{queue, replayed}}. Only loaded when a registry is configured, so Micrometer stays optional.
  */
-final class MicrometerRabbitMetrics implements RabbitMetrics {
+public final class MicrometerRabbitMetrics implements RabbitMetrics {
     private final Map<Action, Counter> deliveries = new EnumMap<>(Action.class);
     private final DistributionSummary batches;
     private final Counter replies;
     private final Counter replayed;
 
-    MicrometerRabbitMetrics(Object registryObject, String queue) {
+    public MicrometerRabbitMetrics(Object registryObject, String queue) {
         MeterRegistry registry = (MeterRegistry) registryObject;
         Tags base = Tags.of("queue", queue);
         for (Action action : Action.values()) {

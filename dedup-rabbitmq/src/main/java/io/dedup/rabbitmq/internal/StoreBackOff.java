@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

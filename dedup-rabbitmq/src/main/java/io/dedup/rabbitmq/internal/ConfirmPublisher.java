@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -22,12 +22,18 @@ import java.util.concurrent.TimeoutException;
  * collected in a concurrent set).
  */
 final class ConfirmPublisher implements AutoCloseable {
+    /**
+     * Header that ties a broker's return of an unroutable publish to that publish. Not part of the documented
+     * vocabulary in {@link io.dedup.rabbitmq.DedupHeaders}: retry copies and dead letters drop it again before they are republished.
+     */
+    static final String PUBLISH_ID = "x-dedup-publish-id";
+
     private final Connection connection;
     private final Set<Long> returned = ConcurrentHashMap.newKeySet();
     private final Set<Long> inFlight = new HashSet<>();
     private final ReturnListener onReturn = (replyCode, replyText, exchange, routingKey, properties, body) -> {
         Map<String, Object> headers = properties.getHeaders();
-        Object id = headers == null ? null : headers.get(DedupHeaders.PUBLISH_ID);
+        Object id = headers == null ? null : headers.get(ConfirmPublisher.PUBLISH_ID);
         if (id instanceof Number number) {
             returned.add(number.longValue());
         }
@@ -53,7 +59,7 @@ final class ConfirmPublisher implements AutoCloseable {
         if (mandatory) {
             Map<String, Object> headers =
                     properties.getHeaders() == null ? new HashMap<>() : new HashMap<>(properties.getHeaders());
-            headers.put(DedupHeaders.PUBLISH_ID, id);
+            headers.put(ConfirmPublisher.PUBLISH_ID, id);
             sent = properties.builder().headers(headers).build();
         }
         inFlight.add(id);

@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -11,7 +11,8 @@ import com.rabbitmq.client.ShutdownSignalException;
 import io.dedup.DedupConsumer;
 import io.dedup.OutcomeCodec;
 import io.dedup.ResultHandler;
-import io.dedup.rabbitmq.RabbitMetrics.Action;
+import io.dedup.rabbitmq.AutoAckRefusedException;
+import io.dedup.rabbitmq.internal.RabbitMetrics.Action;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe entry points: {@link #offer}, the channel shutdown listener, {@link #finish} and {@link #close}.
  */
-final class DeliveryPipeline<R> implements AutoCloseable {
+public final class DeliveryPipeline<R> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryPipeline.class);
     private static final long IDLE_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -81,7 +82,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
     private final StoreBackOff backOff;
     private boolean finishing;
 
-    DeliveryPipeline(
+    public DeliveryPipeline(
             QueueSettings settings,
             DedupConsumer<Delivery> dedup,
             Channel channel,
@@ -102,13 +103,13 @@ final class DeliveryPipeline<R> implements AutoCloseable {
     }
 
     /** Hands a delivery over; called on the client library's dispatch thread. */
-    void offer(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+    public void offer(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
         consumerTags.add(consumerTag);
         inbox.add(new Received(new PendingDelivery(consumerTag, generation.get(), envelope, properties, body)));
     }
 
     /** Settles what was delivered, then stops: the consumer was cancelled. */
-    void finish() {
+    public void finish() {
         inbox.add(new Finish());
     }
 

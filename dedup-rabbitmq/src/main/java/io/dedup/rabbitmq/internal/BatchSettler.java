@@ -1,7 +1,7 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.Channel;
-import io.dedup.rabbitmq.RabbitMetrics.Action;
+import io.dedup.rabbitmq.internal.RabbitMetrics.Action;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

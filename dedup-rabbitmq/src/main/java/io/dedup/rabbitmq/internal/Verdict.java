@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import io.dedup.Claim;
 import io.dedup.DeadLetterReason;

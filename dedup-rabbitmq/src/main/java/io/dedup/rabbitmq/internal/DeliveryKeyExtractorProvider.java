@@ -1,7 +1,8 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.Delivery;
 import io.dedup.KeyExtractor;
+import io.dedup.rabbitmq.RabbitKeys;
 import io.dedup.spi.DefaultKeyExtractorProvider;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 /** The adapter's meters, on top of core's; a no-op unless a Micrometer registry was configured. */
-interface RabbitMetrics {
+public interface RabbitMetrics {
     /** What the adapter did with a delivery; the {@code action} tag. */
     enum Action {
         /** Acked: processed, duplicate, or run unguarded. */
