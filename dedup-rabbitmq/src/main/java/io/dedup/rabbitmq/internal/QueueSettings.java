@@ -35,4 +35,52 @@ public record QueueSettings(
         Duration storeBackoffMin,
         Duration storeBackoffMax,
         Duration confirmTimeout,
-        RabbitMetrics metrics) {}
+        RabbitMetrics metrics) {
+    /**
+     * The settings of {@code queue} with its destinations resolved. An explicit retry queue or dead-letter exchange
+     * wins. Otherwise a declared {@link RetryTopology} supplies them: retries to its retry queue, dead letters through
+     * the default exchange ({@code ""}) to its dead-letter queue. Otherwise there are none: retries are held and
+     * requeued, dead letters rejected to the queue's own dead-letter exchange.
+     *
+     * @param deadLetterRoutingKey used only with an explicit {@code deadLetterExchange}; null keeps the original key
+     * @param meterRegistry a Micrometer {@code MeterRegistry} for the adapter's meters, or null for none
+     */
+    public static QueueSettings resolve(
+            String queue,
+            boolean declareTopology,
+            String retryQueue,
+            String deadLetterExchange,
+            String deadLetterRoutingKey,
+            int maxAttempts,
+            Duration redeliveryDelay,
+            int batchSize,
+            Duration batchWait,
+            Duration storeBackoffMin,
+            Duration storeBackoffMax,
+            Duration confirmTimeout,
+            Object meterRegistry) {
+        RetryTopology topology = declareTopology ? RetryTopology.of(queue) : null;
+        String retry = retryQueue != null ? retryQueue : topology != null ? topology.retryQueue() : null;
+        String dlx = deadLetterExchange != null ? deadLetterExchange : topology != null ? "" : null;
+        String dlRoutingKey = deadLetterExchange != null
+                ? deadLetterRoutingKey
+                : topology != null ? topology.deadLetterQueue() : null;
+        // Micrometer is optional: its classes are loaded only when a registry was given
+        RabbitMetrics metrics =
+                meterRegistry == null ? RabbitMetrics.NOOP : new MicrometerRabbitMetrics(meterRegistry, queue);
+        return new QueueSettings(
+                queue,
+                retry,
+                dlx,
+                dlRoutingKey,
+                topology,
+                maxAttempts,
+                redeliveryDelay,
+                batchSize,
+                batchWait,
+                storeBackoffMin,
+                storeBackoffMax,
+                confirmTimeout,
+                metrics);
+    }
+}
