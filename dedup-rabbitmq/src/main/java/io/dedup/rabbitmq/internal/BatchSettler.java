@@ -74,7 +74,7 @@ final class BatchSettler {
         List<Verdict> held = new ArrayList<>();
         List<PendingDelivery> backOff = new ArrayList<>();
         List<PendingDelivery> released = new ArrayList<>();
-        AckRun run = new AckRun();
+        AckRun run = new AckRun(channel, ledger);
         try {
             for (Verdict verdict : verdicts) {
                 PendingDelivery delivery = verdict.delivery();
@@ -266,39 +266,5 @@ final class BatchSettler {
                 verdict.attempts(),
                 verdict.error() == null ? "" : ", " + verdict.error().getClass().getName(),
                 where);
-    }
-
-    /** Consecutive delivery tags to ack together. */
-    private final class AckRun {
-        private long first = -1;
-        private long last = -1;
-
-        void add(long tag) throws IOException {
-            if (first >= 0 && tag != last + 1) {
-                flush();
-            }
-            if (first < 0) {
-                first = tag;
-            }
-            last = tag;
-        }
-
-        void flush() throws IOException {
-            if (first < 0) {
-                return;
-            }
-            if (ledger.canAckMultiple(first)) {
-                channel.basicAck(last, true);
-            } else {
-                for (long tag = first; tag <= last; tag++) {
-                    channel.basicAck(tag, false);
-                }
-            }
-            for (long tag = first; tag <= last; tag++) {
-                ledger.settled(tag);
-            }
-            first = -1;
-            last = -1;
-        }
     }
 }
