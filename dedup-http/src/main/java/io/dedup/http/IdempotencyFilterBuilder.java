@@ -3,7 +3,9 @@ package io.dedup.http;
 import io.dedup.DedupConsumer;
 import io.dedup.FailurePolicy;
 import io.dedup.StoreUnavailablePolicy;
+import io.dedup.http.internal.Exchange;
 import io.dedup.http.internal.PathPatterns;
+import io.dedup.spi.Checks;
 import io.dedup.spi.DedupStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,7 +92,7 @@ public final class IdempotencyFilterBuilder {
 
     /** How long completed responses are replayed. Default 24 h. */
     public IdempotencyFilterBuilder retention(Duration retention) {
-        this.retention = positive(retention, "retention");
+        this.retention = Checks.positive(retention, "retention");
         return this;
     }
 
@@ -99,7 +101,7 @@ public final class IdempotencyFilterBuilder {
      * that dies mid-request frees the key after at most this long. Default 30 s.
      */
     public IdempotencyFilterBuilder lease(Duration lease) {
-        this.lease = positive(lease, "lease");
+        this.lease = Checks.positive(lease, "lease");
         return this;
     }
 
@@ -108,11 +110,7 @@ public final class IdempotencyFilterBuilder {
      * default) answers 409 at once. The wait holds a server thread: keep it short.
      */
     public IdempotencyFilterBuilder inFlightWait(Duration wait) {
-        Objects.requireNonNull(wait, "inFlightWait");
-        if (wait.isNegative()) {
-            throw new IllegalArgumentException("inFlightWait must not be negative, got " + wait);
-        }
-        this.inFlightWait = wait;
+        this.inFlightWait = Checks.notNegative(wait, "inFlightWait");
         return this;
     }
 
@@ -200,12 +198,12 @@ public final class IdempotencyFilterBuilder {
                 storeServerErrors,
                 storeUnavailablePolicy);
         DedupConsumer.Builder<Exchange> consumer = DedupConsumer.<Exchange>builder(
-                        exchange -> Optional.of(exchange.key.qualified()))
+                        exchange -> Optional.of(exchange.key().qualified()))
                 .store(store)
                 .namespace(namespace)
                 .retention(retention)
                 .lease(lease)
-                .fingerprint(exchange -> exchange.fingerprint)
+                .fingerprint(Exchange::fingerprint)
                 .failurePolicy(FailurePolicy.RELEASE)
                 .storeUnavailablePolicy(storeUnavailablePolicy)
                 .messageDescriber(Exchange::describe);
@@ -213,14 +211,6 @@ public final class IdempotencyFilterBuilder {
             consumer.meterRegistry(meterRegistry).metricTag("transport", "http");
         }
         return new IdempotencyFilter(config, clientIdResolver, consumer.build());
-    }
-
-    private static Duration positive(Duration value, String name) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
-        return value;
     }
 
     private static Set<String> lowerCase(List<String> names, String parameter) {
