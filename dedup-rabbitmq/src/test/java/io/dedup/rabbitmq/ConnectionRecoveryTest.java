@@ -7,7 +7,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
-import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.rabbitmq.RabbitBroker.QueueType;
 import io.dedup.testkit.TcpProxy;
 import java.time.Duration;
@@ -53,10 +52,7 @@ class ConnectionRecoveryTest {
         Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
         CountDownLatch inHandler = new CountDownLatch(1);
         CountDownLatch cut = new CountDownLatch(1);
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
-                .meterRegistry(meters.registry)
-                .build()) {
+        try (RabbitDedup dedup = meters.dedup().build()) {
             Connection connection = broker.connect("dedup-test-recovering", proxy.port());
             CountDownLatch recovered = new CountDownLatch(1);
             ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {

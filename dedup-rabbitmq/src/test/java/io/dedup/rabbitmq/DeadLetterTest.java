@@ -36,12 +36,10 @@ class DeadLetterTest {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);
         List<Integer> attemptsSeen = new CopyOnWriteArrayList<>();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
+        try (RabbitDedup dedup = meters.dedup()
                 .declareTopology()
                 .maxAttempts(3)
                 .redeliveryDelay(Duration.ofMillis(100))
-                .meterRegistry(meters.registry)
                 .build()) {
             Channel channel = broker.connect("dedup-test-consumer").createChannel();
             dedup.consume(channel, (tag, delivery) -> {
@@ -77,13 +75,11 @@ class DeadLetterTest {
         broker.extraQueue(queue + ".parked");
         Meters meters = new Meters(queue);
         AtomicInteger runs = new AtomicInteger();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
+        try (RabbitDedup dedup = meters.dedup()
                 .deadLetterExchange("", queue + ".parked")
                 .failurePolicy(FailurePolicy.MARK_FAILED)
                 .maxAttempts(2)
                 .redeliveryDelay(Duration.ofMillis(100))
-                .meterRegistry(meters.registry)
                 .build()) {
             Channel channel = broker.connect("dedup-test-consumer").createChannel();
             dedup.consume(channel, (tag, delivery) -> {

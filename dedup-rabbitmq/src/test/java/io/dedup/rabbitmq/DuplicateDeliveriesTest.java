@@ -8,7 +8,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.rabbitmq.RabbitBroker.QueueType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,10 +44,7 @@ class DuplicateDeliveriesTest {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);
         AtomicInteger runs = new AtomicInteger();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
-                .meterRegistry(meters.registry)
-                .build()) {
+        try (RabbitDedup dedup = meters.dedup().build()) {
             Connection connection = broker.connect("dedup-test-consumer");
             Channel channel = connection.createChannel();
             channel.basicQos(50);
@@ -73,11 +69,9 @@ class DuplicateDeliveriesTest {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
+        try (RabbitDedup dedup = meters.dedup()
                 .declareTopology()
                 .redeliveryDelay(Duration.ofMillis(100))
-                .meterRegistry(meters.registry)
                 .build()) {
             Connection connection = broker.connect("dedup-test-consumers");
             for (int c = 0; c < 2; c++) {
@@ -113,11 +107,7 @@ class DuplicateDeliveriesTest {
         Meters meters = new Meters(queue);
         AtomicInteger runs = new AtomicInteger();
         AtomicInteger consumeOks = new AtomicInteger();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
-                .keys(RabbitKeys.header())
-                .meterRegistry(meters.registry)
-                .build()) {
+        try (RabbitDedup dedup = meters.dedup().keys(RabbitKeys.header()).build()) {
             Connection connection = broker.connect("dedup-test-consumer");
             Channel channel = connection.createChannel();
             DefaultConsumer application = new DefaultConsumer(channel) {

@@ -40,13 +40,11 @@ class HandlerErrorTest {
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         AtomicInteger offered = new AtomicInteger();
         CountDownLatch gateRunning = new CountDownLatch(1);
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(store)
+        try (RabbitDedup dedup = meters.dedup(store)
                 .declareTopology()
                 .maxAttempts(3)
                 .redeliveryDelay(Duration.ofMillis(100))
                 .batching(10, Duration.ofMillis(5))
-                .meterRegistry(meters.registry)
                 .build()) {
             Channel channel = broker.connect("dedup-test-consumer").createChannel();
             channel.basicQos(10);
@@ -114,12 +112,8 @@ class HandlerErrorTest {
         Meters meters = new Meters(queue);
         InMemoryDedupStore store = InMemoryDedupStore.create();
         AtomicInteger good = new AtomicInteger();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(store)
-                .declareTopology()
-                .maxAttempts(1)
-                .meterRegistry(meters.registry)
-                .build()) {
+        try (RabbitDedup dedup =
+                meters.dedup(store).declareTopology().maxAttempts(1).build()) {
             dedup.consume(broker.connect("dedup-test-consumer").createChannel(), (tag, delivery) -> {
                 if (delivery.getProperties().getMessageId().equals("bad")) {
                     throw new StackOverflowError("deep recursion");

@@ -7,7 +7,6 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
-import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.rabbitmq.RabbitBroker.QueueType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,10 +28,7 @@ class RpcReplayTest {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);
         AtomicInteger runs = new AtomicInteger();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
-                .meterRegistry(meters.registry)
-                .build()) {
+        try (RabbitDedup dedup = meters.dedup().build()) {
             Connection server = broker.connect("dedup-test-rpc-server");
             Channel serverChannel = server.createChannel();
             serverChannel.basicConsume(

@@ -29,10 +29,8 @@ class StoreOutageTest {
         Meters meters = new Meters(queue);
         FaultInjectingStore store = FaultInjectingStore.inMemory();
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(store)
+        try (RabbitDedup dedup = meters.dedup(store)
                 .storeBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
-                .meterRegistry(meters.registry)
                 .build()) {
             Connection connection = broker.connect("dedup-test-consumer");
             Channel channel = connection.createChannel();

@@ -7,10 +7,7 @@ import org.junit.jupiter.api.Test;
 class AckLedgerTest {
     @Test
     void a_run_starting_right_after_everything_settled_may_be_acked_with_multiple() {
-        AckLedger ledger = new AckLedger();
-        for (long tag = 1; tag <= 5; tag++) {
-            ledger.received(tag);
-        }
+        AckLedger ledger = receivedThrough(5);
         assertThat(ledger.canAckMultiple(1)).isTrue();
         ledger.settled(1);
         ledger.settled(2);
@@ -20,10 +17,7 @@ class AckLedgerTest {
 
     @Test
     void a_held_delivery_blocks_multiple_acks_until_it_is_settled() {
-        AckLedger ledger = new AckLedger();
-        for (long tag = 1; tag <= 6; tag++) {
-            ledger.received(tag);
-        }
+        AckLedger ledger = receivedThrough(6);
         ledger.settled(1);
         // 2 is held for a delayed redelivery; 3 and 4 are acked one by one.
         ledger.settled(3);
@@ -52,10 +46,7 @@ class AckLedgerTest {
 
     @Test
     void after_recovery_the_count_continues_and_old_unsettled_tags_are_void() {
-        AckLedger ledger = new AckLedger();
-        for (long tag = 1; tag <= 4; tag++) {
-            ledger.received(tag);
-        }
+        AckLedger ledger = receivedThrough(4);
         ledger.settled(1);
         ledger.channelReplaced();
         ledger.received(5);
@@ -70,5 +61,14 @@ class AckLedgerTest {
         ledger.channelReplaced();
         ledger.received(4);
         assertThat(ledger.canAckMultiple(4)).isFalse();
+    }
+
+    /** A ledger that saw the tags 1 to {@code last} in order, as the channel's only consumer. */
+    private static AckLedger receivedThrough(long last) {
+        AckLedger ledger = new AckLedger();
+        for (long tag = 1; tag <= last; tag++) {
+            ledger.received(tag);
+        }
+        return ledger;
     }
 }
