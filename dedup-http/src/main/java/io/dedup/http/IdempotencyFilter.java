@@ -101,7 +101,9 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
             "Cache-Control");
 
     private static final Logger LOG = LoggerFactory.getLogger(IdempotencyFilter.class);
+    /** First pause of an in-flight wait: most requests finish within milliseconds. */
     private static final long FIRST_POLL_MILLIS = 10;
+    /** Longest pause between two looks at a key in flight: each look is a store round trip. */
     private static final long LONGEST_POLL_MILLIS = 200;
 
     private final IdempotencyConfig config;
@@ -133,6 +135,15 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
         return config;
     }
 
+    /**
+     * Passes requests that are not guarded straight on; answers a guarded one itself (refusal, 409, 422, 503 or a
+     * replay) or runs it once under a claim on its key.
+     *
+     * @throws IOException if the application threw one (unchanged, after its key was released) or the answer cannot
+     *     be written
+     * @throws ServletException if the application threw one, or another checked exception (wrapped); or the thread
+     *     was interrupted during an in-flight wait
+     */
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
@@ -151,6 +162,11 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
         }
     }
 
+    /**
+     * Turns core's result into the HTTP answer. A request that ran is only now sent to the client ({@code
+     * commit()}): core has recorded its completion by then, so a client never holds a response whose key a retry
+     * would still find free.
+     */
     private void answer(Exchange exchange, DedupResult<StoredResponse> result) throws IOException, ServletException {
         HttpServletResponse response = exchange.response();
         long deadline = System.nanoTime() + config.inFlightWait().toNanos();
@@ -167,6 +183,7 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
         } else if (result instanceof DedupResult.Duplicate<StoredResponse> duplicate) {
             replay.replay(exchange, duplicate);
         } else if (result instanceof DedupResult.InProgress<StoredResponse>) {
+            // never run a second time beside the first: its holder may still complete it
             response.setHeader("Retry-After", "1");
             Problems.send(
                     response,
@@ -188,6 +205,7 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
                 rethrow(failed.error());
             }
         } else if (result instanceof DedupResult.Fenced<StoredResponse>) {
+            // the request ran, so hiding its response helps nobody; the new holder's outcome is the stored one
             LOG.warn(
                     "{} ran past its lease and was taken over; its response is sent but not stored",
                     exchange.describe());
@@ -232,6 +250,7 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
         }
     }
 
+    /** The application's own exception, unchanged, so the container's error handling sees what it would without us. */
     private static void rethrow(Exception error) throws IOException, ServletException {
         if (error instanceof IOException io) {
             throw io;

@@ -40,6 +40,7 @@ public final class Exchange {
         this.fingerprint = fingerprint;
     }
 
+    /** The request as the application sees it: its body served again from the buffer the filter read. */
     public BufferedRequest request() {
         return request;
     }
@@ -49,14 +50,17 @@ public final class Exchange {
         return response;
     }
 
+    /** The rest of the filter chain, ending in the application. */
     public FilterChain chain() {
         return chain;
     }
 
+    /** The key with its client scope: what core claims, qualified, in the filter's namespace. */
     public IdempotencyKey key() {
         return key;
     }
 
+    /** Compared by core with the fingerprint stored for the key: a different one is a conflict (422). */
     public byte[] fingerprint() {
         return fingerprint;
     }

@@ -21,6 +21,7 @@ public final class Problems {
      */
     public static void send(HttpServletResponse response, int status, String type, String title, String detail)
             throws IOException {
+        // whatever an outer filter or the application wrote before is not part of the problem
         response.resetBuffer();
         response.setStatus(status);
         response.setContentType("application/problem+json");
@@ -32,6 +33,10 @@ public final class Problems {
         response.getOutputStream().write(bytes);
     }
 
+    /**
+     * {@code text} as the inside of a JSON string. Written by hand so that the filter needs no JSON library; the
+     * details it escapes may quote a client's path, which must not break out of the string.
+     */
     static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length() + 8);
         for (int i = 0; i < text.length(); i++) {

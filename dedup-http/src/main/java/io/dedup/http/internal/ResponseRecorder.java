@@ -3,8 +3,14 @@ package io.dedup.http.internal;
 import io.dedup.http.IdempotencyConfig;
 import io.dedup.http.IdempotencyFilter;
 import io.dedup.http.StoredResponse;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,10 +60,35 @@ public final class ResponseRecorder {
         if (status >= 500 && !config.storeServerErrors()) {
             throw new ResponseNotStored("status " + status);
         }
-        Map<String, List<String>> headers = capture.headers(config.storedHeaders());
+        Map<String, List<String>> headers = storedHeaders(exchange.response(), config.storedHeaders());
         return capture.overflowed()
                 ? StoredResponse.withoutBody(status, headers)
                 : StoredResponse.of(status, headers, capture.body());
+    }
+
+    /**
+     * The headers to store: those named in {@code lowerCaseNames} as the real response has them. {@code
+     * Content-Type} is read with {@code getContentType()}, which includes a charset the writer fixed, so a replay
+     * decodes the body as the first client did.
+     */
+    private static Map<String, List<String>> storedHeaders(HttpServletResponse response, Set<String> lowerCaseNames) {
+        Map<String, List<String>> kept = new LinkedHashMap<>();
+        String contentType = response.getContentType();
+        if (contentType != null && lowerCaseNames.contains("content-type")) {
+            kept.put("Content-Type", List.of(contentType));
+        }
+        Collection<String> names = response.getHeaderNames();
+        for (String name : names) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.equals("content-type") || !lowerCaseNames.contains(lower) || kept.containsKey(name)) {
+                continue;
+            }
+            List<String> values = new ArrayList<>(response.getHeaders(name));
+            if (!values.isEmpty()) {
+                kept.put(name, values);
+            }
+        }
+        return kept;
     }
 
     /** The body outgrew the bound: still uncommitted, so the header that says so reaches this client too. */
