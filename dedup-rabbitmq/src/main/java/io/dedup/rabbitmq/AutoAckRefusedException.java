@@ -11,6 +11,10 @@ public class AutoAckRefusedException extends DedupConfigurationException {
     private static final long serialVersionUID = 1L;
     private final String queue;
 
+    /**
+     * @param queue the queue the consumer was (to be) registered on
+     * @param detail how the auto-ack was noticed; empty for none
+     */
     public AutoAckRefusedException(String queue, String detail) {
         super("dedup needs manual acknowledgements on queue " + queue + ": register the wrapped consumer with "
                 + "basicConsume(queue, false, ...)" + (detail.isEmpty() ? "" : " (" + detail + ")"));

@@ -5,7 +5,9 @@ import io.dedup.DedupSettings;
 import io.dedup.FailurePolicy;
 import io.dedup.KeyExtractor;
 import io.dedup.StoreUnavailablePolicy;
+import io.dedup.rabbitmq.internal.Destinations;
 import io.dedup.rabbitmq.internal.QueueSettings;
+import io.dedup.rabbitmq.internal.RabbitMetrics;
 import io.dedup.spi.Checks;
 import io.dedup.spi.DedupStore;
 import io.dedup.spi.SettingsReader;
@@ -28,9 +30,9 @@ public final class RabbitDedupBuilder {
     public static final int DEFAULT_BATCH_SIZE = 250;
     /** Default longest wait for the rest of the prefetch window. */
     public static final Duration DEFAULT_BATCH_WAIT = Duration.ofMillis(2);
-    /** Default first and longest pause while the store is unavailable. */
+    /** Default first pause while the store is unavailable. */
     public static final Duration DEFAULT_STORE_BACKOFF_MIN = Duration.ofMillis(100);
-
+    /** Default longest pause while the store stays unavailable. */
     public static final Duration DEFAULT_STORE_BACKOFF_MAX = Duration.ofSeconds(5);
     /** Prefix of the properties read by {@link #configure(Map)}, followed by the queue name and a dot. */
     public static final String PROPERTY_PREFIX = "dedup.rabbitmq.";
@@ -251,12 +253,14 @@ public final class RabbitDedupBuilder {
      * @throws IllegalArgumentException if the lease is longer than the retention
      */
     public RabbitDedup build() {
-        QueueSettings settings = QueueSettings.resolve(
+        Destinations to =
+                Destinations.resolve(queue, declareTopology, retryQueue, deadLetterExchange, deadLetterRoutingKey);
+        QueueSettings settings = new QueueSettings(
                 queue,
-                declareTopology,
-                retryQueue,
-                deadLetterExchange,
-                deadLetterRoutingKey,
+                to.retryQueue(),
+                to.deadLetterExchange(),
+                to.deadLetterRoutingKey(),
+                to.topology(),
                 maxAttempts,
                 redeliveryDelay,
                 batchSize,
@@ -264,7 +268,7 @@ public final class RabbitDedupBuilder {
                 storeBackoffMin,
                 storeBackoffMax,
                 confirmTimeout,
-                meterRegistry);
+                RabbitMetrics.of(meterRegistry, queue));
         return new RabbitDedup(settings, core.build(queue));
     }
 

@@ -22,6 +22,11 @@ final class AckRun {
         this.ledger = ledger;
     }
 
+    /**
+     * Adds the next tag to ack; a tag that does not follow the run's last one ends the run first.
+     *
+     * @throws IOException if the channel fails while acking the run it ends
+     */
     void add(long tag) throws IOException {
         if (first >= 0 && tag != last + 1) {
             flush();
@@ -32,6 +37,11 @@ final class AckRun {
         last = tag;
     }
 
+    /**
+     * Acks the run and records it in the ledger; nothing when empty. Called before a reject settles a tag and at the end of a batch, so the broker sees the settlements in delivery order.
+     *
+     * @throws IOException if the channel fails; the tags not acked are then redelivered by the broker
+     */
     void flush() throws IOException {
         if (first < 0) {
             return;

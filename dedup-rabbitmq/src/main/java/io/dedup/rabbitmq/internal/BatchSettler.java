@@ -50,6 +50,13 @@ final class BatchSettler {
         this.metrics = settings.metrics();
     }
 
+    /**
+     * Settles {@code verdicts} (one batch, in delivery order): publishes, waits for confirms, then acks or rejects.
+     * Publishing comes first because an ack cannot be taken back: a delivery acked before its retry copy or dead
+     * letter was confirmed would be lost if that publish failed.
+     *
+     * @return what the pipeline must still do; {@code channelFailed} when the consumer's channel broke midway
+     */
     Leftovers settle(List<Verdict> verdicts) {
         Map<Verdict, Long> published = new IdentityHashMap<>();
         boolean publishFailed = false;
@@ -109,6 +116,7 @@ final class BatchSettler {
                     metrics.delivery(verdict.kind() == Verdict.Kind.DEFER ? Action.DEFER : Action.RETRY);
                     continue;
                 } else if (verdict.kind() == Verdict.Kind.DEAD_LETTER) {
+                    // no dead-letter exchange of ours: reject to the queue's own; the acks before it go out first
                     run.flush();
                     logDeadLetter(verdict, "rejected to the queue's own dead-letter exchange, if any");
                     channel.basicReject(delivery.tag(), false);
@@ -194,6 +202,7 @@ final class BatchSettler {
         }
     }
 
+    /** Whether settling {@code verdict} needs a confirmed publish before its ack. */
     private boolean needsPublish(Verdict verdict) {
         return switch (verdict.kind()) {
             case ACK -> verdict.reply() != null;
@@ -203,6 +212,12 @@ final class BatchSettler {
         };
     }
 
+    /**
+     * Publishes what {@code verdict} needs: the RPC reply (not mandatory: a client that went away is no reason to
+     * keep the request), the retry copy or the dead letter (mandatory: an unroutable one is reported, not dropped).
+     *
+     * @return the publish id, or null when nothing was published
+     */
     private Long publish(Verdict verdict) throws IOException {
         if (!needsPublish(verdict)) {
             return null;
@@ -237,6 +252,7 @@ final class BatchSettler {
                 : OutboundMessages.originalRoutingKey(delivery);
     }
 
+    /** Counts an acked verdict, once its ack was sent. */
     private void count(Verdict verdict) {
         switch (verdict.kind()) {
             case ACK -> {

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Publishes retries, dead letters and RPC replies on a channel of its own in confirm mode, so that a delivery is
- * acked only after the broker took responsibility for its copy. Mandatory messages that the broker cannot route
+ * acked only after the broker took responsibility for its copy. A channel of its own, because confirm mode cannot
+ * be switched off again and the consumer's channel is the application's; and because a failed publish closes its
+ * channel, which must not take the consumer's deliveries down with it. Mandatory messages that the broker cannot route
  * (a missing retry or dead-letter queue) are reported as failed rather than silently dropped.
  *
  * <p>Not thread-safe: owned by one pipeline's worker thread (returns arrive on the connection's thread and are
@@ -107,6 +109,7 @@ final class ConfirmPublisher implements AutoCloseable {
         inFlight.clear();
     }
 
+    /** The publishing channel, opened (again) on demand: a failed publish or confirm closes the previous one. */
     private Channel channel() throws IOException {
         if (channel == null || !channel.isOpen()) {
             if (channel != null) {

@@ -15,11 +15,16 @@ public final class DedupedConsumer implements Consumer {
     private final Consumer delegate;
     private final DeliveryPipeline<Void> pipeline;
 
+    /**
+     * @param delegate the application's consumer, whose {@code handleDelivery} the pipeline calls
+     * @param pipeline the pipeline built for {@code delegate}'s channel
+     */
     public DedupedConsumer(Consumer delegate, DeliveryPipeline<Void> pipeline) {
         this.delegate = delegate;
         this.pipeline = pipeline;
     }
 
+    /** Hands the delivery to the pipeline; the application's {@code handleDelivery} runs later on its worker. */
     @Override
     public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
         pipeline.offer(consumerTag, envelope, properties, body);
@@ -30,6 +35,7 @@ public final class DedupedConsumer implements Consumer {
         delegate.handleConsumeOk(consumerTag);
     }
 
+    /** The consumer was cancelled: the pipeline settles what it holds, then stops. */
     @Override
     public void handleCancelOk(String consumerTag) {
         pipeline.finish();
@@ -42,6 +48,7 @@ public final class DedupedConsumer implements Consumer {
         delegate.handleCancel(consumerTag);
     }
 
+    /** Passed on only: the pipeline hears of the channel's closing from its own shutdown listener. */
     @Override
     public void handleShutdownSignal(String consumerTag, ShutdownSignalException signal) {
         delegate.handleShutdownSignal(consumerTag, signal);

@@ -79,7 +79,7 @@ public final class DeliveryPipeline<R> implements AutoCloseable {
         worker.start();
     }
 
-    /** Hands a delivery over; called on the client library's dispatch thread. */
+    /** Hands a delivery over; called on the client library's dispatch thread, which it never blocks. */
     public void offer(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
         watch.consumedBy(consumerTag);
         inbox.add(new Received(new PendingDelivery(consumerTag, watch.generation(), envelope, properties, body)));

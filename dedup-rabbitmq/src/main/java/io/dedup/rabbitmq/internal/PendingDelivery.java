@@ -22,14 +22,17 @@ public final class PendingDelivery extends Delivery {
         this.generation = generation;
     }
 
+    /** The consumer tag the broker delivered it to, for the application's callback. */
     public String consumerTag() {
         return consumerTag;
     }
 
+    /** The generation of the channel it arrived on (see {@link ChannelWatch}); its tag is valid only there. */
     long generation() {
         return generation;
     }
 
+    /** The delivery tag, to ack with on the channel it arrived on. */
     long tag() {
         return getEnvelope().getDeliveryTag();
     }
@@ -44,6 +47,7 @@ public final class PendingDelivery extends Delivery {
         return Math.max(0, intHeader(DedupHeaders.DEFERRALS));
     }
 
+    /** Whether it is an RPC request: a reply needs both a queue to go to and a correlation id to be matched by. */
     boolean wantsReply() {
         AMQP.BasicProperties properties = getProperties();
         return properties.getReplyTo() != null
@@ -57,6 +61,10 @@ public final class PendingDelivery extends Delivery {
                 + (getEnvelope().isRedeliver() ? " (redelivered)" : "");
     }
 
+    /**
+     * A count header as a number: dedup writes integers, but a copy republished by another tool may carry the text
+     * form; anything unreadable counts as absent (0), so a bad header cannot make a delivery skip its attempts.
+     */
     private int intHeader(String name) {
         Map<String, Object> headers = getProperties().getHeaders();
         Object value = headers == null ? null : headers.get(name);

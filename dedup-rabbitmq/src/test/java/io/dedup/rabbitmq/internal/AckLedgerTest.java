@@ -2,6 +2,7 @@ package io.dedup.rabbitmq.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class AckLedgerTest {
@@ -29,9 +30,7 @@ class AckLedgerTest {
 
     @Test
     void a_skipped_tag_means_another_consumer_shares_the_channel_and_turns_multiple_acks_off() {
-        AckLedger ledger = new AckLedger();
-        ledger.received(1);
-        ledger.received(3);
+        AckLedger ledger = received(1, 3);
         ledger.settled(1);
         assertThat(ledger.canAckMultiple(2)).isFalse();
         assertThat(ledger.canAckMultiple(3)).isFalse();
@@ -39,8 +38,7 @@ class AckLedgerTest {
 
     @Test
     void a_wrapper_that_joins_a_used_channel_never_acks_with_multiple() {
-        AckLedger ledger = new AckLedger();
-        ledger.received(7);
+        AckLedger ledger = received(7);
         assertThat(ledger.canAckMultiple(7)).isFalse();
     }
 
@@ -55,9 +53,7 @@ class AckLedgerTest {
 
     @Test
     void after_recovery_a_gap_left_by_another_consumer_keeps_multiple_acks_off() {
-        AckLedger ledger = new AckLedger();
-        ledger.received(1);
-        ledger.received(2);
+        AckLedger ledger = received(1, 2);
         ledger.channelReplaced();
         ledger.received(4);
         assertThat(ledger.canAckMultiple(4)).isFalse();
@@ -65,8 +61,13 @@ class AckLedgerTest {
 
     /** A ledger that saw the tags 1 to {@code last} in order, as the channel's only consumer. */
     private static AckLedger receivedThrough(long last) {
+        return received(LongStream.rangeClosed(1, last).toArray());
+    }
+
+    /** A ledger that saw {@code tags}, in this order. */
+    private static AckLedger received(long... tags) {
         AckLedger ledger = new AckLedger();
-        for (long tag = 1; tag <= last; tag++) {
+        for (long tag : tags) {
             ledger.received(tag);
         }
         return ledger;
