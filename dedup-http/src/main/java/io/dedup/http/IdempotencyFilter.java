@@ -115,8 +115,8 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
 
     IdempotencyFilter(IdempotencyConfig config, ClientIdResolver clientIdResolver, DedupConsumer<Exchange> dedup) {
         this.config = config;
-        this.admission = new RequestAdmission(config, clientIdResolver);
         this.recorder = new ResponseRecorder(config);
+        this.admission = new RequestAdmission(config, clientIdResolver, recorder);
         this.codec = new StoredResponseCodec();
         this.replay = new ResponseReplay(codec);
         this.dedup = dedup;
@@ -184,8 +184,7 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
             replay.replay(exchange, duplicate);
         } else if (result instanceof DedupResult.InProgress<StoredResponse>) {
             // never run a second time beside the first: its holder may still complete it
-            response.setHeader("Retry-After", "1");
-            Problems.send(
+            Problems.sendRetryLater(
                     response,
                     409,
                     "request-in-progress",
@@ -222,8 +221,7 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
                         unavailable.cause().toString());
                 exchange.capture().commit();
             } else {
-                response.setHeader("Retry-After", "1");
-                Problems.send(
+                Problems.sendRetryLater(
                         response,
                         503,
                         "store-unavailable",
@@ -240,12 +238,7 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
                         "the Idempotency-Key could not be used");
             } else {
                 LOG.error("the stored record of {} is unreadable", exchange.describe(), rejected.reason());
-                Problems.send(
-                        response,
-                        500,
-                        "stored-response-unreadable",
-                        "Stored response unreadable",
-                        "see the server log");
+                Problems.sendStoredResponseUnreadable(response);
             }
         }
     }

@@ -37,6 +37,21 @@ public final class Problems {
      * {@code text} as the inside of a JSON string. Written by hand so that the filter needs no JSON library; the
      * details it escapes may quote a client's path, which must not break out of the string.
      */
+    /**
+     * Like {@link #send}, with {@code Retry-After: 1}: the condition (a key in flight, a store outage) is expected to
+     * pass, and the client should retry with the same key.
+     */
+    public static void sendRetryLater(
+            HttpServletResponse response, int status, String type, String title, String detail) throws IOException {
+        response.setHeader("Retry-After", "1");
+        send(response, status, type, title, detail);
+    }
+
+    /** A 500 for a stored record that cannot be replayed; the cause goes to the server log, not to the client. */
+    public static void sendStoredResponseUnreadable(HttpServletResponse response) throws IOException {
+        send(response, 500, "stored-response-unreadable", "Stored response unreadable", "see the server log");
+    }
+
     static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length() + 8);
         for (int i = 0; i < text.length(); i++) {

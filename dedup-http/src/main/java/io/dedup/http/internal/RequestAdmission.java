@@ -31,11 +31,14 @@ public final class RequestAdmission {
     private final IdempotencyConfig config;
     private final ClientIdResolver clientIdResolver;
     private final PathPatterns paths;
+    private final ResponseRecorder recorder;
 
-    public RequestAdmission(IdempotencyConfig config, ClientIdResolver clientIdResolver) {
+    /** @param recorder makes the response capture of each admitted request */
+    public RequestAdmission(IdempotencyConfig config, ClientIdResolver clientIdResolver, ResponseRecorder recorder) {
         this.config = config;
         this.clientIdResolver = clientIdResolver;
         this.paths = PathPatterns.of(config.pathPatterns(), "pathPatterns");
+        this.recorder = recorder;
     }
 
     /** Whether {@code request} must carry a key: its method and its path (without the context path) are guarded. */
@@ -97,6 +100,7 @@ public final class RequestAdmission {
         return Optional.of(new Exchange(
                 new BufferedRequest(request, body),
                 response,
+                recorder.capture(response, request.getMethod() + " " + path),
                 chain,
                 path,
                 new IdempotencyKey(clientId, key.get()),

@@ -43,9 +43,7 @@ public final class ResponseRecorder {
      * @throws Exception whatever the application threw
      */
     public StoredResponse run(Exchange exchange) throws Exception {
-        CapturingResponse capture =
-                new CapturingResponse(exchange.response(), config.maxStoredBodyBytes(), () -> overflowed(exchange));
-        exchange.capture(capture);
+        CapturingResponse capture = exchange.capture();
         exchange.request().setAttribute(IdempotencyFilter.KEY_ATTRIBUTE, exchange.key());
         exchange.chain().doFilter(exchange.request(), capture);
         if (exchange.request().isAsyncStarted()) {
@@ -91,13 +89,23 @@ public final class ResponseRecorder {
         return kept;
     }
 
+    /**
+     * The response a request's application will write to if it runs, holding its body back up to the configured
+     * bound.
+     *
+     * @param describe names the request in the warning logged when the body outgrows the bound
+     */
+    CapturingResponse capture(HttpServletResponse response, String describe) {
+        return new CapturingResponse(response, config.maxStoredBodyBytes(), () -> overflowed(response, describe));
+    }
+
     /** The body outgrew the bound: still uncommitted, so the header that says so reaches this client too. */
-    private void overflowed(Exchange exchange) {
-        exchange.response().setHeader(IdempotencyFilter.BODY_NOT_STORED_HEADER, "true");
+    private void overflowed(HttpServletResponse response, String describe) {
+        response.setHeader(IdempotencyFilter.BODY_NOT_STORED_HEADER, "true");
         LOG.warn(
                 "response to {} is larger than maxStoredBodyBytes ({} bytes): it is sent but not stored; "
                         + "its key completes, and retries get its status and headers without the body",
-                exchange.describe(),
+                describe,
                 config.maxStoredBodyBytes());
     }
 }

@@ -41,8 +41,7 @@ public final class ResponseReplay {
             stored = codec.decode(duplicate.outcome().body());
         } catch (RuntimeException e) {
             LOG.error("cannot replay the stored response of {}", exchange.describe(), e);
-            Problems.send(
-                    response, 500, "stored-response-unreadable", "Stored response unreadable", "see the server log");
+            Problems.sendStoredResponseUnreadable(response);
             return;
         }
         response.setStatus(stored.status());
