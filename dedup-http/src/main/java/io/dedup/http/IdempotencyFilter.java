@@ -4,7 +4,7 @@ import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
 import io.dedup.IdempotencyKeyException;
 import io.dedup.http.internal.Exchange;
-import io.dedup.http.internal.Problems;
+import io.dedup.http.internal.Problems.Answer;
 import io.dedup.http.internal.RequestAdmission;
 import io.dedup.http.internal.ResponseNotStored;
 import io.dedup.http.internal.ResponseRecorder;
@@ -184,19 +184,9 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
             replay.replay(exchange, duplicate);
         } else if (result instanceof DedupResult.InProgress<StoredResponse>) {
             // never run a second time beside the first: its holder may still complete it
-            Problems.sendRetryLater(
-                    response,
-                    409,
-                    "request-in-progress",
-                    "A request with this Idempotency-Key is in progress",
-                    "the first request with this key has not finished; retry later");
+            Answer.IN_PROGRESS.send(response);
         } else if (result instanceof DedupResult.Conflict<StoredResponse>) {
-            Problems.send(
-                    response,
-                    422,
-                    "idempotency-key-reused",
-                    "Idempotency-Key reused for a different request",
-                    "this key was used for a request with another method, path, body or fingerprinted header");
+            Answer.KEY_REUSED.send(response);
         } else if (result instanceof DedupResult.Failed<StoredResponse> failed) {
             if (failed.error() instanceof ResponseNotStored) {
                 exchange.capture().commit(); // the key was released; the client gets the response as it was
@@ -221,24 +211,14 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
                         unavailable.cause().toString());
                 exchange.capture().commit();
             } else {
-                Problems.sendRetryLater(
-                        response,
-                        503,
-                        "store-unavailable",
-                        "Idempotency store unavailable",
-                        "the request was not run because its Idempotency-Key could not be checked; retry later");
+                Answer.STORE_UNAVAILABLE.send(response);
             }
         } else if (result instanceof DedupResult.Rejected<StoredResponse> rejected) {
             if (rejected.reason() instanceof IdempotencyKeyException) {
-                Problems.send(
-                        response,
-                        400,
-                        "idempotency-key-invalid",
-                        "Idempotency-Key is invalid",
-                        "the Idempotency-Key could not be used");
+                Answer.KEY_UNUSABLE.send(response);
             } else {
                 LOG.error("the stored record of {} is unreadable", exchange.describe(), rejected.reason());
-                Problems.sendStoredResponseUnreadable(response);
+                Answer.STORED_RESPONSE_UNREADABLE.send(response);
             }
         }
     }

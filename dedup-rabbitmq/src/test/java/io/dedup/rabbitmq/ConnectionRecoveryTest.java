@@ -18,8 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 class ConnectionRecoveryTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
@@ -44,8 +42,7 @@ class ConnectionRecoveryTest {
      * reach the broker; after automatic recovery the broker redelivers everything unacked, the completed keys are
      * acked as duplicates and the others are processed. Every message has exactly one effect and none is lost.
      */
-    @ParameterizedTest
-    @EnumSource(QueueType.class)
+    @OnEachQueueType
     void a_connection_lost_mid_handler_loses_nothing_and_repeats_no_completed_key(QueueType type) throws Exception {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);

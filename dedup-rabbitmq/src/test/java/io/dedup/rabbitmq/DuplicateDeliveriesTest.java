@@ -17,8 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 class DuplicateDeliveriesTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
@@ -37,8 +35,7 @@ class DuplicateDeliveriesTest {
                 .isTrue();
     }
 
-    @ParameterizedTest
-    @EnumSource(QueueType.class)
+    @OnEachQueueType
     void the_same_message_id_published_many_times_runs_the_handler_once_and_every_copy_is_acked(QueueType type)
             throws Exception {
         String queue = broker.queue(type);
@@ -63,8 +60,7 @@ class DuplicateDeliveriesTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(QueueType.class)
+    @OnEachQueueType
     void two_consumers_competing_for_duplicates_run_each_key_once(QueueType type) throws Exception {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);

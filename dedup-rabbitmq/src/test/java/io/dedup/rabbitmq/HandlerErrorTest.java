@@ -31,12 +31,13 @@ class HandlerErrorTest {
     @RegisterExtension
     final RabbitBroker broker = new RabbitBroker();
 
+    private final InMemoryDedupStore store = InMemoryDedupStore.create();
+
     @Test
     void an_error_mid_batch_keeps_finished_work_releases_the_rest_retries_the_failing_delivery_and_the_worker_lives()
             throws Exception {
         String queue = broker.queue(QueueType.CLASSIC);
         Meters meters = new Meters(queue);
-        InMemoryDedupStore store = InMemoryDedupStore.create();
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         AtomicInteger offered = new AtomicInteger();
         CountDownLatch gateRunning = new CountDownLatch(1);
@@ -110,7 +111,6 @@ class HandlerErrorTest {
             throws Exception {
         String queue = broker.queue(QueueType.QUORUM);
         Meters meters = new Meters(queue);
-        InMemoryDedupStore store = InMemoryDedupStore.create();
         AtomicInteger good = new AtomicInteger();
         try (RabbitDedup dedup =
                 meters.dedup(store).declareTopology().maxAttempts(1).build()) {

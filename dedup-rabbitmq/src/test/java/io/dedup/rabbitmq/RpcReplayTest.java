@@ -14,23 +14,19 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 class RpcReplayTest {
     @RegisterExtension
     final RabbitBroker broker = new RabbitBroker();
 
-    @ParameterizedTest
-    @EnumSource(QueueType.class)
+    @OnEachQueueType
     void a_duplicate_request_gets_the_stored_reply_with_its_own_correlation_id_without_running_the_handler(
             QueueType type) throws Exception {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);
         AtomicInteger runs = new AtomicInteger();
         try (RabbitDedup dedup = meters.dedup().build()) {
-            Connection server = broker.connect("dedup-test-rpc-server");
-            Channel serverChannel = server.createChannel();
+            Channel serverChannel = broker.connect("dedup-test-rpc-server").createChannel();
             serverChannel.basicConsume(
                     queue,
                     false,

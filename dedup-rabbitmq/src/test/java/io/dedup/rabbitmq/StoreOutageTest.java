@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 class StoreOutageTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
@@ -21,8 +19,7 @@ class StoreOutageTest {
     @RegisterExtension
     final RabbitBroker broker = new RabbitBroker();
 
-    @ParameterizedTest
-    @EnumSource(QueueType.class)
+    @OnEachQueueType
     void while_the_store_is_down_nothing_is_acked_or_run_and_afterwards_every_message_is_processed_once(QueueType type)
             throws Exception {
         String queue = broker.queue(type);

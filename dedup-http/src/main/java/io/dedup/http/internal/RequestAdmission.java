@@ -82,7 +82,7 @@ public final class RequestAdmission {
         } catch (RuntimeException e) {
             // not the client's fault, and running the request unscoped could replay another client's response
             LOG.error("the ClientIdResolver failed for {} {}; answering 500", request.getMethod(), path, e);
-            Problems.send(response, 500, "client-unknown", "Client not identified", "the client could not be told");
+            Problems.Answer.CLIENT_UNKNOWN.send(response);
             return Optional.empty();
         }
         // a declared length over the bound is refused unread; an undeclared one is read up to one byte past it

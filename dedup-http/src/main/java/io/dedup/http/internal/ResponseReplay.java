@@ -41,7 +41,7 @@ public final class ResponseReplay {
             stored = codec.decode(duplicate.outcome().body());
         } catch (RuntimeException e) {
             LOG.error("cannot replay the stored response of {}", exchange.describe(), e);
-            Problems.sendStoredResponseUnreadable(response);
+            Problems.Answer.STORED_RESPONSE_UNREADABLE.send(response);
             return;
         }
         response.setStatus(stored.status());
