@@ -10,6 +10,9 @@ import java.io.IOException;
  * A {@link Consumer} that hands deliveries to a {@link DeliveryPipeline}, which runs the application's consumer
  * under dedup; every other callback goes straight to the application's consumer. Serves one registration: once
  * cancelled, it settles what it was given and stops.
+ *
+ * <p>Thread-safe: it keeps no state of its own and only calls the pipeline's thread-safe entry points and the
+ * application's consumer, on the client library's dispatch thread.
  */
 public final class DedupedConsumer implements Consumer {
     private final Consumer delegate;

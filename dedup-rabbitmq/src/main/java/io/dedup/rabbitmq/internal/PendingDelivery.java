@@ -10,6 +10,9 @@ import java.util.Map;
  * A delivery waiting in a wrapper, with what the wrapper needs besides the message: the consumer tag to hand to the
  * application's callback, and the channel generation it arrived on (a delivery from a channel that has since
  * closed can no longer be acked; the broker redelivers it).
+ *
+ * <p>Immutable once built (dedup never writes to the body array), so safe to hand from the
+ * dispatch thread to the worker.
  */
 public final class PendingDelivery extends Delivery {
     private final String consumerTag;

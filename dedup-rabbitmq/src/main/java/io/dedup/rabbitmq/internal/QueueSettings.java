@@ -4,7 +4,8 @@ import io.dedup.rabbitmq.RetryTopology;
 import java.time.Duration;
 
 /**
- * What a wrapper needs to know about its queue beyond dedup's own settings.
+ * What a wrapper needs to know about its queue beyond dedup's own settings. Immutable and thread-safe (the meters it
+ * carries are thread-safe); one instance is shared by the pipelines of a queue.
  *
  * @param queue the work queue
  * @param retryQueue where deferred and retried deliveries wait out the redelivery delay; null to hold them unacked
