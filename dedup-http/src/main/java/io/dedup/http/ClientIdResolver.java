@@ -28,7 +28,12 @@ public interface ClientIdResolver {
         };
     }
 
-    /** The value of a request header set by a trusted gateway (e.g. {@code X-Tenant-Id}), or the anonymous scope. */
+    /**
+     * The value of a request header set by a trusted gateway (e.g. {@code X-Tenant-Id}), or the anonymous scope. Only
+     * safe when the gateway strips the header from what clients send.
+     *
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
     static ClientIdResolver header(String name) {
         java.util.Objects.requireNonNull(name, "name");
         if (name.isBlank()) {

@@ -40,6 +40,11 @@ public record IdempotencyConfig(
         List<String> fingerprintHeaders,
         boolean storeServerErrors,
         StoreUnavailablePolicy storeUnavailablePolicy) {
+    /**
+     * Copies the collections; the builder has checked the values.
+     *
+     * @throws NullPointerException if a collection, the namespace, a duration or the policy is null
+     */
     public IdempotencyConfig {
         methods = Set.copyOf(methods);
         pathPatterns = List.copyOf(pathPatterns);

@@ -3,13 +3,12 @@ package io.dedup.http;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
 import io.dedup.IdempotencyKeyException;
-import io.dedup.OutcomeStatus;
-import io.dedup.http.internal.BufferedRequest;
-import io.dedup.http.internal.CapturingResponse;
-import io.dedup.http.internal.KeyHeader;
-import io.dedup.http.internal.PathPatterns;
-import io.dedup.http.internal.Problems;
-import io.dedup.http.internal.RequestFingerprint;
+import io.dedup.http.internal.Exchange;
+import io.dedup.http.internal.Problems.Answer;
+import io.dedup.http.internal.RequestAdmission;
+import io.dedup.http.internal.ResponseNotStored;
+import io.dedup.http.internal.ResponseRecorder;
+import io.dedup.http.internal.ResponseReplay;
 import io.dedup.spi.DedupStore;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -19,10 +18,8 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -104,19 +101,24 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
             "Cache-Control");
 
     private static final Logger LOG = LoggerFactory.getLogger(IdempotencyFilter.class);
+    /** First pause of an in-flight wait: most requests finish within milliseconds. */
     private static final long FIRST_POLL_MILLIS = 10;
+    /** Longest pause between two looks at a key in flight: each look is a store round trip. */
     private static final long LONGEST_POLL_MILLIS = 200;
 
     private final IdempotencyConfig config;
-    private final ClientIdResolver clientIdResolver;
-    private final PathPatterns paths;
+    private final RequestAdmission admission;
+    private final ResponseRecorder recorder;
+    private final ResponseReplay replay;
     private final DedupConsumer<Exchange> dedup;
-    private final StoredResponseCodec codec = new StoredResponseCodec();
+    private final StoredResponseCodec codec;
 
     IdempotencyFilter(IdempotencyConfig config, ClientIdResolver clientIdResolver, DedupConsumer<Exchange> dedup) {
         this.config = config;
-        this.clientIdResolver = clientIdResolver;
-        this.paths = PathPatterns.of(config.pathPatterns(), "pathPatterns");
+        this.recorder = new ResponseRecorder(config);
+        this.admission = new RequestAdmission(config, clientIdResolver, recorder);
+        this.codec = new StoredResponseCodec();
+        this.replay = new ResponseReplay(codec);
         this.dedup = dedup;
     }
 
@@ -133,6 +135,15 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
         return config;
     }
 
+    /**
+     * Passes requests that are not guarded straight on; answers a guarded one itself (refusal, 409, 422, 503 or a
+     * replay) or runs it once under a claim on its key.
+     *
+     * @throws IOException if the application threw one (unchanged, after its key was released) or the answer cannot
+     *     be written
+     * @throws ServletException if the application threw one, or another checked exception (wrapped); or the thread
+     *     was interrupted during an in-flight wait
+     */
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
@@ -140,97 +151,24 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
             chain.doFilter(req, res);
             return;
         }
-        String path = pathOf(request);
-        if (!config.methods().contains(request.getMethod()) || !paths.matches(path)) {
+        if (!admission.guards(request)) {
             chain.doFilter(req, res);
             return;
         }
-        String header = request.getHeader(KEY_HEADER);
-        if (header == null || header.isBlank()) {
-            Problems.send(
-                    response,
-                    400,
-                    "idempotency-key-missing",
-                    "Idempotency-Key is missing",
-                    request.getMethod() + " " + path + " requires an Idempotency-Key header");
-            return;
+        Optional<Exchange> admitted = admission.admit(request, response, chain);
+        if (admitted.isPresent()) {
+            Exchange exchange = admitted.get();
+            answer(exchange, dedup.process(exchange, recorder::run, codec, true));
         }
-        Optional<String> key = KeyHeader.parse(header);
-        if (key.isEmpty() || key.get().length() > config.maxKeyLength()) {
-            Problems.send(
-                    response,
-                    400,
-                    "idempotency-key-invalid",
-                    "Idempotency-Key is invalid",
-                    "the Idempotency-Key must be a string of 1 to " + config.maxKeyLength()
-                            + " visible ASCII characters");
-            return;
-        }
-        String clientId;
-        try {
-            clientId = Objects.requireNonNullElse(clientIdResolver.clientId(request), "");
-        } catch (RuntimeException e) {
-            LOG.error("the ClientIdResolver failed for {} {}; answering 500", request.getMethod(), path, e);
-            Problems.send(response, 500, "client-unknown", "Client not identified", "the client could not be told");
-            return;
-        }
-        long declared = request.getContentLengthLong();
-        byte[] body = declared > config.maxRequestBodyBytes() ? null : readBody(request);
-        if (body == null) {
-            Problems.send(
-                    response,
-                    413,
-                    "request-too-large",
-                    "Request body too large",
-                    "requests with an Idempotency-Key may carry at most " + config.maxRequestBodyBytes() + " bytes");
-            return;
-        }
-        Exchange exchange = new Exchange(
-                new BufferedRequest(request, body),
-                response,
-                chain,
-                path,
-                new IdempotencyKey(clientId, key.get()),
-                RequestFingerprint.of(request, path, body, config.fingerprintHeaders()));
-        answer(exchange, dedup.process(exchange, this::run, codec, true));
     }
 
-    /** Runs the application under the claim: the handler core calls. */
-    private StoredResponse run(Exchange exchange) throws Exception {
-        CapturingResponse capture =
-                new CapturingResponse(exchange.response, config.maxStoredBodyBytes(), () -> overflowed(exchange));
-        exchange.capture = capture;
-        exchange.request.setAttribute(KEY_ATTRIBUTE, exchange.key);
-        exchange.chain.doFilter(exchange.request, capture);
-        if (exchange.request.isAsyncStarted()) {
-            throw new IllegalStateException("the application started async processing for " + exchange.describe()
-                    + "; IdempotencyFilter must be registered without async support");
-        }
-        capture.finish();
-        if (capture.errorSent()) {
-            throw new ResponseNotStored("the application answered with sendError");
-        }
-        int status = capture.getStatus();
-        if (status >= 500 && !config.storeServerErrors()) {
-            throw new ResponseNotStored("status " + status);
-        }
-        Map<String, List<String>> headers = capture.headers(config.storedHeaders());
-        return capture.overflowed()
-                ? StoredResponse.withoutBody(status, headers)
-                : StoredResponse.of(status, headers, capture.body());
-    }
-
-    private void overflowed(Exchange exchange) {
-        exchange.response.setHeader(BODY_NOT_STORED_HEADER, "true");
-        LOG.warn(
-                "response to {} is larger than maxStoredBodyBytes ({} bytes): it is sent but not stored; "
-                        + "its key completes, and retries get its status and headers without the body",
-                exchange.describe(),
-                config.maxStoredBodyBytes());
-    }
-
+    /**
+     * Turns core's result into the HTTP answer. A request that ran is only now sent to the client ({@code
+     * commit()}): core has recorded its completion by then, so a client never holds a response whose key a retry
+     * would still find free.
+     */
     private void answer(Exchange exchange, DedupResult<StoredResponse> result) throws IOException, ServletException {
-        HttpServletResponse response = exchange.response;
+        HttpServletResponse response = exchange.response();
         long deadline = System.nanoTime() + config.inFlightWait().toNanos();
         long poll = FIRST_POLL_MILLIS;
         while (result instanceof DedupResult.InProgress<StoredResponse>
@@ -238,40 +176,31 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
                 && System.nanoTime() < deadline) {
             pause(Math.min(poll, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
             poll = Math.min(poll * 2, LONGEST_POLL_MILLIS);
-            result = dedup.process(exchange, this::run, codec, true);
+            result = dedup.process(exchange, recorder::run, codec, true);
         }
         if (result instanceof DedupResult.Processed<StoredResponse>) {
-            exchange.capture.commit();
+            exchange.capture().commit();
         } else if (result instanceof DedupResult.Duplicate<StoredResponse> duplicate) {
-            replay(exchange, duplicate);
+            replay.replay(exchange, duplicate);
         } else if (result instanceof DedupResult.InProgress<StoredResponse>) {
-            response.setHeader("Retry-After", "1");
-            Problems.send(
-                    response,
-                    409,
-                    "request-in-progress",
-                    "A request with this Idempotency-Key is in progress",
-                    "the first request with this key has not finished; retry later");
+            // never run a second time beside the first: its holder may still complete it
+            Answer.IN_PROGRESS.send(response);
         } else if (result instanceof DedupResult.Conflict<StoredResponse>) {
-            Problems.send(
-                    response,
-                    422,
-                    "idempotency-key-reused",
-                    "Idempotency-Key reused for a different request",
-                    "this key was used for a request with another method, path, body or fingerprinted header");
+            Answer.KEY_REUSED.send(response);
         } else if (result instanceof DedupResult.Failed<StoredResponse> failed) {
             if (failed.error() instanceof ResponseNotStored) {
-                exchange.capture.commit(); // the key was released; the client gets the response as it was
+                exchange.capture().commit(); // the key was released; the client gets the response as it was
             } else {
                 rethrow(failed.error());
             }
         } else if (result instanceof DedupResult.Fenced<StoredResponse>) {
+            // the request ran, so hiding its response helps nobody; the new holder's outcome is the stored one
             LOG.warn(
                     "{} ran past its lease and was taken over; its response is sent but not stored",
                     exchange.describe());
-            exchange.capture.commit();
+            exchange.capture().commit();
         } else if (result instanceof DedupResult.Unguarded<StoredResponse>) {
-            exchange.capture.commit(); // fail-open: core logged and counted the unguarded run
+            exchange.capture().commit(); // fail-open: core logged and counted the unguarded run
         } else if (result instanceof DedupResult.Unavailable<StoredResponse> unavailable) {
             if (unavailable.handlerRan()) {
                 // The request ran; its completion is retried in the background. Hiding its response would only
@@ -280,84 +209,21 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
                         "{} ran but the store did not record it ({}); its response is sent",
                         exchange.describe(),
                         unavailable.cause().toString());
-                exchange.capture.commit();
+                exchange.capture().commit();
             } else {
-                response.setHeader("Retry-After", "1");
-                Problems.send(
-                        response,
-                        503,
-                        "store-unavailable",
-                        "Idempotency store unavailable",
-                        "the request was not run because its Idempotency-Key could not be checked; retry later");
+                Answer.STORE_UNAVAILABLE.send(response);
             }
         } else if (result instanceof DedupResult.Rejected<StoredResponse> rejected) {
             if (rejected.reason() instanceof IdempotencyKeyException) {
-                Problems.send(
-                        response,
-                        400,
-                        "idempotency-key-invalid",
-                        "Idempotency-Key is invalid",
-                        "the Idempotency-Key could not be used");
+                Answer.KEY_UNUSABLE.send(response);
             } else {
                 LOG.error("the stored record of {} is unreadable", exchange.describe(), rejected.reason());
-                Problems.send(
-                        response,
-                        500,
-                        "stored-response-unreadable",
-                        "Stored response unreadable",
-                        "see the server log");
+                Answer.STORED_RESPONSE_UNREADABLE.send(response);
             }
         }
     }
 
-    private void replay(Exchange exchange, DedupResult.Duplicate<StoredResponse> duplicate) throws IOException {
-        HttpServletResponse response = exchange.response;
-        StoredResponse stored;
-        try {
-            if (duplicate.outcome().status() != OutcomeStatus.SUCCEEDED) {
-                throw new IllegalArgumentException("the key is marked failed");
-            }
-            stored = codec.decode(duplicate.outcome().body());
-        } catch (RuntimeException e) {
-            LOG.error("cannot replay the stored response of {}", exchange.describe(), e);
-            Problems.send(
-                    response, 500, "stored-response-unreadable", "Stored response unreadable", "see the server log");
-            return;
-        }
-        response.setStatus(stored.status());
-        stored.headers().forEach((name, values) -> {
-            if (name.equalsIgnoreCase("Content-Type")) {
-                response.setContentType(values.get(0));
-            } else {
-                response.setHeader(name, values.get(0)); // replaces what an outer filter may have set
-                values.subList(1, values.size()).forEach(value -> response.addHeader(name, value));
-            }
-        });
-        response.setHeader(REPLAYED_HEADER, "true");
-        if (!stored.bodyStored()) {
-            response.setHeader(BODY_NOT_STORED_HEADER, "true");
-        }
-        byte[] body = stored.body();
-        response.setContentLength(body.length);
-        if (body.length > 0) {
-            response.getOutputStream().write(body);
-        }
-    }
-
-    private byte[] readBody(HttpServletRequest request) throws IOException {
-        int limit = config.maxRequestBodyBytes();
-        try (InputStream in = request.getInputStream()) {
-            byte[] body = in.readNBytes(limit + 1);
-            return body.length > limit ? null : body;
-        }
-    }
-
-    private static String pathOf(HttpServletRequest request) {
-        String uri = request.getRequestURI();
-        String context = request.getContextPath();
-        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
-    }
-
+    /** The application's own exception, unchanged, so the container's error handling sees what it would without us. */
     private static void rethrow(Exception error) throws IOException, ServletException {
         if (error instanceof IOException io) {
             throw io;

@@ -3,7 +3,9 @@ package io.dedup.http;
 import io.dedup.DedupConsumer;
 import io.dedup.FailurePolicy;
 import io.dedup.StoreUnavailablePolicy;
+import io.dedup.http.internal.Exchange;
 import io.dedup.http.internal.PathPatterns;
+import io.dedup.spi.Checks;
 import io.dedup.spi.DedupStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +42,12 @@ public final class IdempotencyFilterBuilder {
         this.store = store;
     }
 
-    /** The methods that require a key. Default POST and PATCH. */
+    /**
+     * The methods that require a key, case-insensitive. Default POST and PATCH. Requests with other methods pass
+     * through untouched, with or without a key.
+     *
+     * @throws IllegalArgumentException if none is given, or one is null or blank
+     */
     public IdempotencyFilterBuilder methods(String... methods) {
         Objects.requireNonNull(methods, "methods");
         if (methods.length == 0) {
@@ -60,6 +67,8 @@ public final class IdempotencyFilterBuilder {
     /**
      * Where the key is required: {@code /*}, {@code /prefix/*}, {@code *.ext} or exact paths, without the
      * context path. Default {@code /*}.
+     *
+     * @throws IllegalArgumentException if none is given or a pattern is of another form, quoting it
      */
     public IdempotencyFilterBuilder pathPatterns(String... patterns) {
         Objects.requireNonNull(patterns, "pathPatterns");
@@ -71,13 +80,22 @@ public final class IdempotencyFilterBuilder {
         return this;
     }
 
-    /** Who the client is, to scope keys per client. Default {@link ClientIdResolver#principal()}. */
+    /**
+     * Who the client is, to scope keys per client. Default {@link ClientIdResolver#principal()}.
+     *
+     * @throws NullPointerException if {@code resolver} is null
+     */
     public IdempotencyFilterBuilder clientIdResolver(ClientIdResolver resolver) {
         this.clientIdResolver = Objects.requireNonNull(resolver, "clientIdResolver");
         return this;
     }
 
-    /** The store namespace of the filter's keys. Default {@value IdempotencyFilter#DEFAULT_NAMESPACE}. */
+    /**
+     * The store namespace of the filter's keys. Default {@value IdempotencyFilter#DEFAULT_NAMESPACE}. Give two
+     * filters on one store different namespaces when their clients' keys must not meet.
+     *
+     * @throws IllegalArgumentException if it is empty or longer than {@link io.dedup.DedupKey#MAX_NAMESPACE_LENGTH}
+     */
     public IdempotencyFilterBuilder namespace(String namespace) {
         Objects.requireNonNull(namespace, "namespace");
         if (namespace.isEmpty() || namespace.length() > io.dedup.DedupKey.MAX_NAMESPACE_LENGTH) {
@@ -88,35 +106,43 @@ public final class IdempotencyFilterBuilder {
         return this;
     }
 
-    /** How long completed responses are replayed. Default 24 h. */
+    /**
+     * How long completed responses are replayed. Default 24 h.
+     *
+     * @throws IllegalArgumentException if it is not positive
+     */
     public IdempotencyFilterBuilder retention(Duration retention) {
-        this.retention = positive(retention, "retention");
+        this.retention = Checks.positive(retention, "retention");
         return this;
     }
 
     /**
      * How long a running request holds its key without renewal. It is renewed while the request runs; a server
      * that dies mid-request frees the key after at most this long. Default 30 s.
+     *
+     * @throws IllegalArgumentException if it is not positive
      */
     public IdempotencyFilterBuilder lease(Duration lease) {
-        this.lease = positive(lease, "lease");
+        this.lease = Checks.positive(lease, "lease");
         return this;
     }
 
     /**
      * How long a request whose key is running elsewhere waits for that run and replays its response; zero (the
      * default) answers 409 at once. The wait holds a server thread: keep it short.
+     *
+     * @throws IllegalArgumentException if it is negative
      */
     public IdempotencyFilterBuilder inFlightWait(Duration wait) {
-        Objects.requireNonNull(wait, "inFlightWait");
-        if (wait.isNegative()) {
-            throw new IllegalArgumentException("inFlightWait must not be negative, got " + wait);
-        }
-        this.inFlightWait = wait;
+        this.inFlightWait = Checks.notNegative(wait, "inFlightWait");
         return this;
     }
 
-    /** The longest key accepted, 1 to 4096 characters. Default 255. */
+    /**
+     * The longest key accepted, 1 to 4096 characters. Default 255. Longer keys are answered with 400.
+     *
+     * @throws IllegalArgumentException if it is outside 1 to 4096
+     */
     public IdempotencyFilterBuilder maxKeyLength(int length) {
         if (length < 1 || length > 4096) {
             throw new IllegalArgumentException("maxKeyLength must be 1 to 4096, got " + length);
@@ -125,7 +151,12 @@ public final class IdempotencyFilterBuilder {
         return this;
     }
 
-    /** The largest request body read to digest it; larger requests get 413. Default 1 MiB. */
+    /**
+     * The largest request body read to digest it; larger requests get 413. Default 1 MiB. The whole body is held in
+     * memory while the request runs, so this bounds the filter's memory per request.
+     *
+     * @throws IllegalArgumentException if it is negative or {@link Integer#MAX_VALUE}
+     */
     public IdempotencyFilterBuilder maxRequestBodyBytes(int bytes) {
         if (bytes < 0 || bytes == Integer.MAX_VALUE) {
             throw new IllegalArgumentException(
@@ -135,7 +166,12 @@ public final class IdempotencyFilterBuilder {
         return this;
     }
 
-    /** The largest response body stored for replay; larger ones are sent but not stored. Default 1 MiB. */
+    /**
+     * The largest response body stored for replay; larger ones are sent but not stored (their key still completes,
+     * and replays carry status and headers only). Default 1 MiB. Zero stores no body at all.
+     *
+     * @throws IllegalArgumentException if it is negative
+     */
     public IdempotencyFilterBuilder maxStoredBodyBytes(int bytes) {
         if (bytes < 0) {
             throw new IllegalArgumentException("maxStoredBodyBytes must not be negative, got " + bytes);
@@ -144,39 +180,60 @@ public final class IdempotencyFilterBuilder {
         return this;
     }
 
-    /** The response headers kept for replay (case-insensitive). Default {@link IdempotencyFilter#DEFAULT_STORED_HEADERS}. */
+    /**
+     * The response headers kept for replay (case-insensitive). Default {@link IdempotencyFilter#DEFAULT_STORED_HEADERS}.
+     * Keep per-response headers such as {@code Date} or {@code Set-Cookie} out: a replay would send stale ones.
+     *
+     * @throws IllegalArgumentException if a name is null or blank
+     */
     public IdempotencyFilterBuilder storedHeaders(String... names) {
         Objects.requireNonNull(names, "storedHeaders");
         this.storedHeaders = lowerCase(java.util.Arrays.asList(names), "storedHeaders");
         return this;
     }
 
-    /** Request headers that belong to the fingerprint besides method, path and body. Default none. */
+    /**
+     * Request headers that belong to the fingerprint besides method, path and body, case-insensitive. Default none.
+     * A key reused with another value of such a header is a conflict (422).
+     *
+     * @throws IllegalArgumentException if a name is null or blank
+     */
     public IdempotencyFilterBuilder fingerprintHeaders(String... names) {
         Objects.requireNonNull(names, "fingerprintHeaders");
         this.fingerprintHeaders = List.copyOf(lowerCase(java.util.Arrays.asList(names), "fingerprintHeaders"));
         return this;
     }
 
-    /** Whether 5xx responses are stored and replayed. Default false: their key is released. */
+    /**
+     * Whether 5xx responses are stored and replayed. Default false: their key is released, so a client's retry runs
+     * the request again, which is what a retry after a server error usually wants.
+     */
     public IdempotencyFilterBuilder storeServerErrors(boolean store) {
         this.storeServerErrors = store;
         return this;
     }
 
-    /** What happens when the store is down. Default {@link StoreUnavailablePolicy#FAIL_CLOSED} (503). */
+    /**
+     * What happens when the store is down. Default {@link StoreUnavailablePolicy#FAIL_CLOSED} (503, the request does
+     * not run); {@code FAIL_OPEN} runs it unguarded, so a retry during the outage runs it again.
+     */
     public IdempotencyFilterBuilder storeUnavailablePolicy(StoreUnavailablePolicy policy) {
         this.storeUnavailablePolicy = Objects.requireNonNull(policy, "storeUnavailablePolicy");
         return this;
     }
 
-    /** Publish dedup's metrics (namespace-tagged) to this Micrometer {@code MeterRegistry}. */
+    /**
+     * Publish dedup's metrics (namespace-tagged, with {@code transport=http}) to this Micrometer {@code
+     * MeterRegistry}. Typed {@code Object} so that Micrometer stays an optional dependency; checked at {@link #build}.
+     */
     public IdempotencyFilterBuilder meterRegistry(Object meterRegistry) {
         this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
         return this;
     }
 
     /**
+     * The filter, with a dedup consumer of its own on the store; each call builds a new one.
+     *
      * @throws IllegalArgumentException if the lease is longer than the retention, or meterRegistry is not a
      *     Micrometer {@code MeterRegistry}
      */
@@ -200,12 +257,12 @@ public final class IdempotencyFilterBuilder {
                 storeServerErrors,
                 storeUnavailablePolicy);
         DedupConsumer.Builder<Exchange> consumer = DedupConsumer.<Exchange>builder(
-                        exchange -> Optional.of(exchange.key.qualified()))
+                        exchange -> Optional.of(exchange.key().qualified()))
                 .store(store)
                 .namespace(namespace)
                 .retention(retention)
                 .lease(lease)
-                .fingerprint(exchange -> exchange.fingerprint)
+                .fingerprint(Exchange::fingerprint)
                 .failurePolicy(FailurePolicy.RELEASE)
                 .storeUnavailablePolicy(storeUnavailablePolicy)
                 .messageDescriber(Exchange::describe);
@@ -213,14 +270,6 @@ public final class IdempotencyFilterBuilder {
             consumer.meterRegistry(meterRegistry).metricTag("transport", "http");
         }
         return new IdempotencyFilter(config, clientIdResolver, consumer.build());
-    }
-
-    private static Duration positive(Duration value, String name) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
-        return value;
     }
 
     private static Set<String> lowerCase(List<String> names, String parameter) {

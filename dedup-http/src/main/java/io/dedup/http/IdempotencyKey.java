@@ -13,6 +13,10 @@ import java.util.Objects;
  * @param value the {@code Idempotency-Key} header's value, unquoted
  */
 public record IdempotencyKey(String clientId, String value) {
+    /**
+     * @throws NullPointerException if either part is null
+     * @throws IllegalArgumentException if {@code value} is empty
+     */
     public IdempotencyKey {
         Objects.requireNonNull(clientId, "clientId");
         Objects.requireNonNull(value, "value");

@@ -42,11 +42,16 @@ public final class StoredResponse {
         return new StoredResponse(checkStatus(status), copy(headers), body.length == 0 ? EMPTY : body.clone(), true);
     }
 
-    /** A response whose body was too large to keep: status and headers only. */
+    /**
+     * A response whose body was too large to keep: status and headers only.
+     *
+     * @throws IllegalArgumentException if {@code status} is not 100 to 999, or a header has no values
+     */
     public static StoredResponse withoutBody(int status, Map<String, List<String>> headers) {
         return new StoredResponse(checkStatus(status), copy(headers), EMPTY, false);
     }
 
+    /** The HTTP status code, 100 to 999. */
     public int status() {
         return status;
     }
@@ -61,6 +66,7 @@ public final class StoredResponse {
         return body.length == 0 ? EMPTY : body.clone();
     }
 
+    /** The body's length in bytes, without copying it; 0 when it was not kept. */
     public int bodyLength() {
         return body.length;
     }
@@ -91,7 +97,7 @@ public final class StoredResponse {
         return Collections.unmodifiableMap(copy);
     }
 
-    /** Whether a header with this name (case-insensitive) was kept. */
+    /** The values of the kept header with this name (case-insensitive), in order; empty when none was kept. */
     public List<String> header(String name) {
         Objects.requireNonNull(name, "name");
         List<String> values = new ArrayList<>();
@@ -103,6 +109,7 @@ public final class StoredResponse {
         return List.copyOf(values);
     }
 
+    /** Equal when status, headers (names as written, values in order), body bytes and the stored flag are. */
     @Override
     public boolean equals(Object o) {
         return o instanceof StoredResponse other

@@ -29,6 +29,10 @@ public final class StoredResponseCodec implements OutcomeCodec<StoredResponse> {
     private static final byte VERSION = 1;
     private static final int MAX_U16 = 0xFFFF;
 
+    /**
+     * @throws IllegalArgumentException if the response has more than 65535 header lines or a header name or value
+     *     longer than 65535 UTF-8 bytes (lengths are stored as unsigned 16-bit numbers)
+     */
     @Override
     public byte[] encode(StoredResponse response) {
         java.util.Objects.requireNonNull(response, "response");
@@ -61,7 +65,12 @@ public final class StoredResponseCodec implements OutcomeCodec<StoredResponse> {
         return bytes.toByteArray();
     }
 
-    /** @throws IllegalArgumentException if the bytes are not a stored response of a known version */
+    /**
+     * Reads a record written by {@link #encode}. Core reports the exception as an unreadable stored record, which the
+     * filter answers with a 500 rather than replaying something else.
+     *
+     * @throws IllegalArgumentException if the bytes are not a stored response of a known version, or are truncated
+     */
     @Override
     public StoredResponse decode(byte[] bytes) {
         java.util.Objects.requireNonNull(bytes, "bytes");
@@ -84,6 +93,7 @@ public final class StoredResponseCodec implements OutcomeCodec<StoredResponse> {
                 headers.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
             }
             int length = in.getInt();
+            // exactly the rest: a shorter or longer record is damaged, and replaying part of a body is worse than none
             if (length < 0 || length != in.remaining()) {
                 throw new IllegalArgumentException(
                         "stored HTTP response body length " + length + " does not match " + in.remaining() + " bytes");
@@ -96,6 +106,7 @@ public final class StoredResponseCodec implements OutcomeCodec<StoredResponse> {
         }
     }
 
+    /** A length-prefixed UTF-8 string: header names and values may hold any character, and lines carry no separator. */
     private static void writeText(DataOutputStream out, String text) throws IOException {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > MAX_U16) {

@@ -30,8 +30,6 @@ public final class DedupHeaders {
     public static final String ORIGINAL_ROUTING_KEY = "x-dedup-original-routing-key";
     /** On RPC replies sent to a duplicate request: {@code true}. */
     public static final String REPLAYED = "x-dedup-replayed";
-    /** Internal: ties a broker's return of an unroutable message to its publish. */
-    static final String PUBLISH_ID = "x-dedup-publish-id";
 
     private DedupHeaders() {}
 }

@@ -8,6 +8,10 @@ import com.rabbitmq.client.Delivery;
 import io.dedup.DedupConsumer;
 import io.dedup.OutcomeCodecs;
 import io.dedup.ResultHandler;
+import io.dedup.rabbitmq.internal.DedupedConsumer;
+import io.dedup.rabbitmq.internal.DeliveryPipeline;
+import io.dedup.rabbitmq.internal.PendingDelivery;
+import io.dedup.rabbitmq.internal.QueueSettings;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -188,10 +192,12 @@ public final class RabbitDedup implements AutoCloseable {
         RetryTopology.of(settings.queue()).declare(Objects.requireNonNull(channel, "channel"));
     }
 
+    /** The work queue this instance guards. */
     public String queue() {
         return settings.queue();
     }
 
+    /** The resolved settings, for tests in this package. */
     QueueSettings settings() {
         return settings;
     }
@@ -218,6 +224,7 @@ public final class RabbitDedup implements AutoCloseable {
         DEFAULTS.remove(settings.queue(), this);
     }
 
+    /** A pipeline for a handler without a result to store (not RPC): its outcome is the key's completion alone. */
     private DeliveryPipeline<Void> start(Channel channel, ResultHandler<Delivery, Void> handler) throws IOException {
         DeliveryPipeline<Void> pipeline =
                 new DeliveryPipeline<>(settings, dedup, prepared(channel), handler, OutcomeCodecs.none(), false);

@@ -1,25 +1,21 @@
 package io.dedup.rabbitmq;
 
 import com.rabbitmq.client.Delivery;
-import io.dedup.DedupConsumer;
 import io.dedup.DedupSettings;
 import io.dedup.FailurePolicy;
 import io.dedup.KeyExtractor;
 import io.dedup.StoreUnavailablePolicy;
+import io.dedup.rabbitmq.internal.Destinations;
+import io.dedup.rabbitmq.internal.QueueSettings;
+import io.dedup.rabbitmq.internal.RabbitMetrics;
 import io.dedup.spi.Checks;
 import io.dedup.spi.DedupStore;
 import io.dedup.spi.SettingsReader;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * Configures a {@link RabbitDedup} for one queue, in code or from properties ({@link #configure(Map)}). Each
@@ -34,22 +30,15 @@ public final class RabbitDedupBuilder {
     public static final int DEFAULT_BATCH_SIZE = 250;
     /** Default longest wait for the rest of the prefetch window. */
     public static final Duration DEFAULT_BATCH_WAIT = Duration.ofMillis(2);
-    /** Default first and longest pause while the store is unavailable. */
+    /** Default first pause while the store is unavailable. */
     public static final Duration DEFAULT_STORE_BACKOFF_MIN = Duration.ofMillis(100);
-
+    /** Default longest pause while the store stays unavailable. */
     public static final Duration DEFAULT_STORE_BACKOFF_MAX = Duration.ofSeconds(5);
     /** Prefix of the properties read by {@link #configure(Map)}, followed by the queue name and a dot. */
     public static final String PROPERTY_PREFIX = "dedup.rabbitmq.";
-    /** The properties of one queue, after {@code dedup.rabbitmq.<queue>.}. */
-    private static final List<String> QUEUE_PROPERTIES = queueProperties();
 
     private final String queue;
-    /** Settings for core's builder, each checked when set and applied in order at build. */
-    private final List<Consumer<DedupConsumer.Builder<Delivery>>> core = new ArrayList<>();
-
-    private DedupSettings.Builder settings = DedupSettings.custom();
-    private KeyExtractor<Delivery> keys = RabbitKeys.messageId();
-    private String namespace;
+    private final DedupConsumerOptions core = new DedupConsumerOptions();
     private boolean declareTopology;
     private String retryQueue;
     private String deadLetterExchange;
@@ -73,20 +62,19 @@ public final class RabbitDedupBuilder {
 
     /** The processed-keys store. Default: the store module on the classpath, else in-memory. */
     public RabbitDedupBuilder store(DedupStore store) {
-        core(b -> b.store(Objects.requireNonNull(store, "store")));
+        core.add(b -> b.store(Objects.requireNonNull(store, "store")));
         return this;
     }
 
     /** Where the key lives ({@link RabbitKeys}). Default: the {@code message-id} property. */
     public RabbitDedupBuilder keys(KeyExtractor<Delivery> keys) {
-        this.keys = Objects.requireNonNull(keys, "keys");
+        core.keys(keys);
         return this;
     }
 
     /** What keys are unique within. Default: the queue's name. */
     public RabbitDedupBuilder namespace(String namespace) {
-        core(b -> b.namespace(namespace));
-        this.namespace = namespace;
+        core.namespace(namespace);
         return this;
     }
 
@@ -95,55 +83,55 @@ public final class RabbitDedupBuilder {
      * the same settings. Default {@link DedupSettings#ofDefaults()}.
      */
     public RabbitDedupBuilder settings(DedupSettings settings) {
-        this.settings = DedupSettings.from(settings);
+        core.settings(settings);
         return this;
     }
 
     /** How long completed keys are remembered. Default 24 h. */
     public RabbitDedupBuilder retention(Duration retention) {
-        settings.retention(retention);
+        core.settings().retention(retention);
         return this;
     }
 
     /** How long a claim stays valid without renewal (renewed while the handler runs). Default 30 s. */
     public RabbitDedupBuilder lease(Duration lease) {
-        settings.lease(lease);
+        core.settings().lease(lease);
         return this;
     }
 
     /** What happens to a key whose handler failed for the last time. Default {@link FailurePolicy#RELEASE}. */
     public RabbitDedupBuilder failurePolicy(FailurePolicy policy) {
-        settings.failurePolicy(policy);
+        core.settings().failurePolicy(policy);
         return this;
     }
 
     /** Default {@link StoreUnavailablePolicy#FAIL_CLOSED}: pause and ack nothing while the store is down. */
     public RabbitDedupBuilder storeUnavailablePolicy(StoreUnavailablePolicy policy) {
-        settings.storeUnavailablePolicy(policy);
+        core.settings().storeUnavailablePolicy(policy);
         return this;
     }
 
     /** Detect a key reused for a different body: such a delivery is dead-lettered as a conflict. Off by default. */
     public RabbitDedupBuilder fingerprintBody() {
-        core(b -> b.fingerprint(Delivery::getBody));
+        core.add(b -> b.fingerprint(Delivery::getBody));
         return this;
     }
 
     /** Store every key as its SHA-256 digest. Default: only keys longer than 128 bytes. */
     public RabbitDedupBuilder digestAllKeys(boolean digestAllKeys) {
-        settings.digestAllKeys(digestAllKeys);
+        core.settings().digestAllKeys(digestAllKeys);
         return this;
     }
 
     /** In-process retries of a failing handler under the same claim, before it counts as one failed attempt. */
     public RabbitDedupBuilder handlerAttempts(int attempts, Duration backoff) {
-        core(b -> b.handlerAttempts(attempts, backoff));
+        core.add(b -> b.handlerAttempts(attempts, backoff));
         return this;
     }
 
     /** Publish core's and the adapter's meters, tagged {@code queue}, to this Micrometer {@code MeterRegistry}. */
     public RabbitDedupBuilder meterRegistry(Object meterRegistry) {
-        core(b -> b.meterRegistry(meterRegistry));
+        core.add(b -> b.meterRegistry(meterRegistry));
         this.meterRegistry = meterRegistry;
         return this;
     }
@@ -208,24 +196,16 @@ public final class RabbitDedupBuilder {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
         }
-        Objects.requireNonNull(batchWait, "batchWait");
-        if (batchWait.isNegative()) {
-            throw new IllegalArgumentException("batchWait must not be negative, got " + batchWait);
-        }
+        this.batchWait = Checks.notNegative(batchWait, "batchWait");
         this.batchSize = batchSize;
-        this.batchWait = batchWait;
         return this;
     }
 
     /** The first and the longest pause while the store is unavailable. Defaults 100 ms and 5 s. */
     public RabbitDedupBuilder storeBackoff(Duration min, Duration max) {
         Checks.positive(min, "min");
-        Checks.positive(max, "max");
-        if (max.compareTo(min) < 0) {
-            throw new IllegalArgumentException("max (" + max + ") must not be shorter than min (" + min + ")");
-        }
+        this.storeBackoffMax = Checks.notShorter(Checks.positive(max, "max"), "max", min, "min");
         this.storeBackoffMin = min;
-        this.storeBackoffMax = max;
         return this;
     }
 
@@ -249,47 +229,7 @@ public final class RabbitDedupBuilder {
      */
     public RabbitDedupBuilder configure(Map<String, String> properties) {
         Objects.requireNonNull(properties, "properties");
-        String prefix = PROPERTY_PREFIX + queue + ".";
-        SettingsReader reader = SettingsReader.of(properties);
-        List<String> known = new ArrayList<>();
-        QUEUE_PROPERTIES.forEach(name -> known.add(prefix + name));
-        // a dot after the prefix may be another queue's name ("orders.eu" beside "orders"): those are not ours
-        reader.rejectUnknown(prefix, known, name -> name.indexOf('.', prefix.length()) >= 0);
-        Function<String, String> get = name -> reader.text(prefix + name).orElse(null);
-        apply(prefix, get, "key", value -> keys(RabbitKeys.parse(value)));
-        apply(prefix, get, "namespace", this::namespace);
-        apply(
-                prefix,
-                get,
-                "max-attempts",
-                value -> maxAttempts(SettingsReader.parseInteger(prefix + "max-attempts", value)));
-        apply(
-                prefix,
-                get,
-                "redelivery-delay",
-                value -> redeliveryDelay(SettingsReader.parseDuration(prefix + "redelivery-delay", value)));
-        apply(
-                prefix,
-                get,
-                "declare-topology",
-                value -> declareTopology = SettingsReader.parseFlag(prefix + "declare-topology", value));
-        apply(prefix, get, "retry-queue", this::retryQueue);
-        apply(
-                prefix,
-                get,
-                "dead-letter-exchange",
-                value -> deadLetterExchange(value, get.apply("dead-letter-routing-key")));
-        apply(
-                prefix,
-                get,
-                "batch-size",
-                value -> batching(SettingsReader.parseInteger(prefix + "batch-size", value), batchWait));
-        apply(
-                prefix,
-                get,
-                "batch-wait",
-                value -> batching(batchSize, SettingsReader.parseDuration(prefix + "batch-wait", value)));
-        settings.read(reader, prefix);
+        RabbitDedupProperties.apply(this, queue, properties);
         return this;
     }
 
@@ -298,19 +238,13 @@ public final class RabbitDedupBuilder {
      * standing for the queue's name).
      */
     public static Set<String> propertyNames() {
-        Set<String> names = new TreeSet<>();
-        QUEUE_PROPERTIES.forEach(name -> names.add(PROPERTY_PREFIX + "<queue>." + name));
-        return names;
+        return RabbitDedupProperties.names();
     }
 
     /** {@link #configure(Map)} from {@link Properties}, such as the JVM's system properties. */
     public RabbitDedupBuilder configure(Properties properties) {
         Objects.requireNonNull(properties, "properties");
-        Map<String, String> map = new HashMap<>();
-        for (String name : properties.stringPropertyNames()) {
-            map.put(name, properties.getProperty(name));
-        }
-        return configure(map);
+        return configure(RabbitDedupProperties.asMap(properties));
     }
 
     /**
@@ -319,28 +253,14 @@ public final class RabbitDedupBuilder {
      * @throws IllegalArgumentException if the lease is longer than the retention
      */
     public RabbitDedup build() {
-        DedupConsumer.Builder<Delivery> dedup = DedupConsumer.builder(keys).settings(settings.build());
-        if (namespace == null) {
-            dedup.namespace(queue);
-        }
-        core.forEach(setting -> setting.accept(dedup));
-        dedup.metricTag("queue", queue);
-        dedup.messageDescriber(delivery ->
-                delivery instanceof PendingDelivery pending ? pending.describe(queue) : "a delivery of queue " + queue);
-        RetryTopology topology = declareTopology ? RetryTopology.of(queue) : null;
-        String retry = retryQueue != null ? retryQueue : topology != null ? topology.retryQueue() : null;
-        String dlx = deadLetterExchange != null ? deadLetterExchange : topology != null ? "" : null;
-        String dlRoutingKey = deadLetterExchange != null
-                ? deadLetterRoutingKey
-                : topology != null ? topology.deadLetterQueue() : null;
-        RabbitMetrics metrics =
-                meterRegistry == null ? RabbitMetrics.NOOP : new MicrometerRabbitMetrics(meterRegistry, queue);
+        Destinations to =
+                Destinations.resolve(queue, declareTopology, retryQueue, deadLetterExchange, deadLetterRoutingKey);
         QueueSettings settings = new QueueSettings(
                 queue,
-                retry,
-                dlx,
-                dlRoutingKey,
-                topology,
+                to.retryQueue(),
+                to.deadLetterExchange(),
+                to.deadLetterRoutingKey(),
+                to.topology(),
                 maxAttempts,
                 redeliveryDelay,
                 batchSize,
@@ -348,44 +268,25 @@ public final class RabbitDedupBuilder {
                 storeBackoffMin,
                 storeBackoffMax,
                 confirmTimeout,
-                metrics);
-        return new RabbitDedup(settings, dedup.build());
+                RabbitMetrics.of(meterRegistry, queue));
+        return new RabbitDedup(settings, core.build(queue));
     }
 
-    private RabbitDedupBuilder core(Consumer<DedupConsumer.Builder<Delivery>> setting) {
-        setting.accept(DedupConsumer.builder(keys)); // checks the argument now, naming it
-        core.add(setting);
-        return this;
+    /** The {@code declare-topology} property: unlike {@link #declareTopology()}, it can also say false. */
+    void declareTopology(boolean declare) {
+        this.declareTopology = declare;
     }
 
-    private static void apply(String prefix, Function<String, String> get, String name, Consumer<String> setter) {
-        String value = get.apply(name);
-        if (value == null) {
-            return;
-        }
-        try {
-            setter.accept(value);
-        } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(prefix + name)) {
-                throw e; // the reader named it already
-            }
-            throw new IllegalArgumentException("invalid setting " + prefix + name + ": " + e.getMessage(), e);
-        }
+    int batchSize() {
+        return batchSize;
     }
 
-    private static List<String> queueProperties() {
-        List<String> names = new ArrayList<>(List.of(
-                "key",
-                "namespace",
-                "max-attempts",
-                "redelivery-delay",
-                "declare-topology",
-                "retry-queue",
-                "dead-letter-exchange",
-                "dead-letter-routing-key",
-                "batch-size",
-                "batch-wait"));
-        names.addAll(DedupSettings.KEYS);
-        return List.copyOf(names);
+    Duration batchWait() {
+        return batchWait;
+    }
+
+    /** Core's {@link DedupSettings} keys under {@code prefix}, into the settings this builder holds. */
+    void readCoreSettings(SettingsReader reader, String prefix) {
+        core.settings().read(reader, prefix);
     }
 }

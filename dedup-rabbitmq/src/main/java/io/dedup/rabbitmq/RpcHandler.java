@@ -7,7 +7,8 @@ import com.rabbitmq.client.Delivery;
  * the request's {@code reply-to} with its correlation id, and stores it as the key's outcome so that a duplicate
  * request gets the same reply again without the handler running.
  *
- * <p>Called on the wrapper's worker thread, one delivery at a time.
+ * <p>Called on the wrapper's worker thread, one delivery at a time; an implementation used by one wrapper need not
+ * be thread-safe, one shared by several wrappers (each with its own worker) must be.
  */
 @FunctionalInterface
 public interface RpcHandler {

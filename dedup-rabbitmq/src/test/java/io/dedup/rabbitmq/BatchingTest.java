@@ -45,11 +45,8 @@ class BatchingTest {
         FaultInjectingStore store = FaultInjectingStore.inMemory();
         AckCounter counter = new AckCounter();
         AtomicInteger runs = new AtomicInteger();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(store)
-                .batching(100, Duration.ofMillis(5))
-                .meterRegistry(meters.registry)
-                .build()) {
+        try (RabbitDedup dedup =
+                meters.dedup(store).batching(100, Duration.ofMillis(5)).build()) {
             ConnectionFactory factory = broker.factory(broker.port());
             factory.setMetricsCollector(counter);
             try (Connection connection = factory.newConnection("dedup-test-batching")) {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.rabbitmq.RabbitBroker.QueueType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,11 +39,7 @@ class BinaryKeyHeaderTest {
         String queue = broker.queue(QueueType.CLASSIC);
         Meters meters = new Meters(queue);
         List<String> handled = new CopyOnWriteArrayList<>();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
-                .keys(RabbitKeys.parse("header"))
-                .meterRegistry(meters.registry)
-                .build()) {
+        try (RabbitDedup dedup = meters.dedup().keys(RabbitKeys.parse("header")).build()) {
             Connection connection = broker.connect("dedup-test-binary-key");
             Channel channel = connection.createChannel();
             channel.basicQos(1); // one at a time: the order of the handled bodies is the order published

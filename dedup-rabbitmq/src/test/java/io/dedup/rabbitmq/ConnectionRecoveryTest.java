@@ -7,7 +7,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
-import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.rabbitmq.RabbitBroker.QueueType;
 import io.dedup.testkit.TcpProxy;
 import java.time.Duration;
@@ -19,8 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 class ConnectionRecoveryTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
@@ -45,18 +42,14 @@ class ConnectionRecoveryTest {
      * reach the broker; after automatic recovery the broker redelivers everything unacked, the completed keys are
      * acked as duplicates and the others are processed. Every message has exactly one effect and none is lost.
      */
-    @ParameterizedTest
-    @EnumSource(QueueType.class)
+    @OnEachQueueType
     void a_connection_lost_mid_handler_loses_nothing_and_repeats_no_completed_key(QueueType type) throws Exception {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);
         Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
         CountDownLatch inHandler = new CountDownLatch(1);
         CountDownLatch cut = new CountDownLatch(1);
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
-                .meterRegistry(meters.registry)
-                .build()) {
+        try (RabbitDedup dedup = meters.dedup().build()) {
             Connection connection = broker.connect("dedup-test-recovering", proxy.port());
             CountDownLatch recovered = new CountDownLatch(1);
             ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {

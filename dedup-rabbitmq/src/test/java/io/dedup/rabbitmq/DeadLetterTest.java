@@ -20,8 +20,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 class DeadLetterTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
@@ -29,19 +27,16 @@ class DeadLetterTest {
     @RegisterExtension
     final RabbitBroker broker = new RabbitBroker();
 
-    @ParameterizedTest
-    @EnumSource(QueueType.class)
+    @OnEachQueueType
     void a_failing_handler_is_retried_across_redeliveries_then_dead_lettered_with_the_error(QueueType type)
             throws Exception {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);
         List<Integer> attemptsSeen = new CopyOnWriteArrayList<>();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
+        try (RabbitDedup dedup = meters.dedup()
                 .declareTopology()
                 .maxAttempts(3)
                 .redeliveryDelay(Duration.ofMillis(100))
-                .meterRegistry(meters.registry)
                 .build()) {
             Channel channel = broker.connect("dedup-test-consumer").createChannel();
             dedup.consume(channel, (tag, delivery) -> {
@@ -77,13 +72,11 @@ class DeadLetterTest {
         broker.extraQueue(queue + ".parked");
         Meters meters = new Meters(queue);
         AtomicInteger runs = new AtomicInteger();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
+        try (RabbitDedup dedup = meters.dedup()
                 .deadLetterExchange("", queue + ".parked")
                 .failurePolicy(FailurePolicy.MARK_FAILED)
                 .maxAttempts(2)
                 .redeliveryDelay(Duration.ofMillis(100))
-                .meterRegistry(meters.registry)
                 .build()) {
             Channel channel = broker.connect("dedup-test-consumer").createChannel();
             dedup.consume(channel, (tag, delivery) -> {
@@ -108,8 +101,7 @@ class DeadLetterTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(QueueType.class)
+    @OnEachQueueType
     void a_delivery_without_message_id_is_dead_lettered_with_the_reason(QueueType type) throws Exception {
         String queue = broker.queue(type);
         AtomicInteger runs = new AtomicInteger();

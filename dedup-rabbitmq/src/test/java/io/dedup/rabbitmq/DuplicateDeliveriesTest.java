@@ -8,7 +8,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.rabbitmq.RabbitBroker.QueueType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,8 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 class DuplicateDeliveriesTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
@@ -38,17 +35,13 @@ class DuplicateDeliveriesTest {
                 .isTrue();
     }
 
-    @ParameterizedTest
-    @EnumSource(QueueType.class)
+    @OnEachQueueType
     void the_same_message_id_published_many_times_runs_the_handler_once_and_every_copy_is_acked(QueueType type)
             throws Exception {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);
         AtomicInteger runs = new AtomicInteger();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
-                .meterRegistry(meters.registry)
-                .build()) {
+        try (RabbitDedup dedup = meters.dedup().build()) {
             Connection connection = broker.connect("dedup-test-consumer");
             Channel channel = connection.createChannel();
             channel.basicQos(50);
@@ -67,17 +60,14 @@ class DuplicateDeliveriesTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(QueueType.class)
+    @OnEachQueueType
     void two_consumers_competing_for_duplicates_run_each_key_once(QueueType type) throws Exception {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
+        try (RabbitDedup dedup = meters.dedup()
                 .declareTopology()
                 .redeliveryDelay(Duration.ofMillis(100))
-                .meterRegistry(meters.registry)
                 .build()) {
             Connection connection = broker.connect("dedup-test-consumers");
             for (int c = 0; c < 2; c++) {
@@ -113,11 +103,7 @@ class DuplicateDeliveriesTest {
         Meters meters = new Meters(queue);
         AtomicInteger runs = new AtomicInteger();
         AtomicInteger consumeOks = new AtomicInteger();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
-                .keys(RabbitKeys.header())
-                .meterRegistry(meters.registry)
-                .build()) {
+        try (RabbitDedup dedup = meters.dedup().keys(RabbitKeys.header()).build()) {
             Connection connection = broker.connect("dedup-test-consumer");
             Channel channel = connection.createChannel();
             DefaultConsumer application = new DefaultConsumer(channel) {

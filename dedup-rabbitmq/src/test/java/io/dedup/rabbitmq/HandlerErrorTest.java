@@ -31,22 +31,21 @@ class HandlerErrorTest {
     @RegisterExtension
     final RabbitBroker broker = new RabbitBroker();
 
+    private final InMemoryDedupStore store = InMemoryDedupStore.create();
+
     @Test
     void an_error_mid_batch_keeps_finished_work_releases_the_rest_retries_the_failing_delivery_and_the_worker_lives()
             throws Exception {
         String queue = broker.queue(QueueType.CLASSIC);
         Meters meters = new Meters(queue);
-        InMemoryDedupStore store = InMemoryDedupStore.create();
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         AtomicInteger offered = new AtomicInteger();
         CountDownLatch gateRunning = new CountDownLatch(1);
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(store)
+        try (RabbitDedup dedup = meters.dedup(store)
                 .declareTopology()
                 .maxAttempts(3)
                 .redeliveryDelay(Duration.ofMillis(100))
                 .batching(10, Duration.ofMillis(5))
-                .meterRegistry(meters.registry)
                 .build()) {
             Channel channel = broker.connect("dedup-test-consumer").createChannel();
             channel.basicQos(10);
@@ -112,14 +111,9 @@ class HandlerErrorTest {
             throws Exception {
         String queue = broker.queue(QueueType.QUORUM);
         Meters meters = new Meters(queue);
-        InMemoryDedupStore store = InMemoryDedupStore.create();
         AtomicInteger good = new AtomicInteger();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(store)
-                .declareTopology()
-                .maxAttempts(1)
-                .meterRegistry(meters.registry)
-                .build()) {
+        try (RabbitDedup dedup =
+                meters.dedup(store).declareTopology().maxAttempts(1).build()) {
             dedup.consume(broker.connect("dedup-test-consumer").createChannel(), (tag, delivery) -> {
                 if (delivery.getProperties().getMessageId().equals("bad")) {
                     throw new StackOverflowError("deep recursion");

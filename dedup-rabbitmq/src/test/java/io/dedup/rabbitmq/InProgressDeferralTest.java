@@ -40,10 +40,7 @@ class InProgressDeferralTest {
         AtomicInteger runs = new AtomicInteger();
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        RabbitDedupBuilder builder = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
-                .redeliveryDelay(Duration.ofMillis(150))
-                .meterRegistry(meters.registry);
+        RabbitDedupBuilder builder = meters.dedup().redeliveryDelay(Duration.ofMillis(150));
         if (retryQueue) {
             builder.declareTopology();
         }
@@ -95,11 +92,9 @@ class InProgressDeferralTest {
                 ClaimRequest.of(DedupKey.of(queue, "invoice-4"), Duration.ofMinutes(5), Duration.ofHours(1)));
         assertThat(dead).isInstanceOf(ClaimResult.Acquired.class);
         AtomicInteger runs = new AtomicInteger();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(store)
+        try (RabbitDedup dedup = meters.dedup(store)
                 .declareTopology()
                 .redeliveryDelay(Duration.ofMillis(100))
-                .meterRegistry(meters.registry)
                 .build()) {
             dedup.consume(
                     broker.connect("dedup-test-consumer").createChannel(), (tag, delivery) -> runs.incrementAndGet());

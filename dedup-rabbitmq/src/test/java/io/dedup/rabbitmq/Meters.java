@@ -1,15 +1,30 @@
 package io.dedup.rabbitmq;
 
+import io.dedup.memory.InMemoryDedupStore;
+import io.dedup.spi.DedupStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-/** Reads the meters a test's wrapper published. */
+/**
+ * The meters of one test queue's wrapper: builds the wrapper so that it publishes to them, and reads them back.
+ * Not thread-safe to build with; reading is.
+ */
 final class Meters {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final String queue;
 
     Meters(String queue) {
         this.queue = queue;
+    }
+
+    /** A builder for the queue on a fresh in-memory store, publishing its meters here. */
+    RabbitDedupBuilder dedup() {
+        return dedup(InMemoryDedupStore.create());
+    }
+
+    /** A builder for the queue on {@code store}, publishing its meters here. */
+    RabbitDedupBuilder dedup(DedupStore store) {
+        return RabbitDedup.builder(queue).store(store).meterRegistry(registry);
     }
 
     /** Deliveries settled with {@code action} (ack, defer, retry, dead_letter, back_off, requeue, stale). */

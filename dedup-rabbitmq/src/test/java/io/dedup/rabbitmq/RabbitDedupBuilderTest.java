@@ -29,10 +29,7 @@ class RabbitDedupBuilderTest {
         properties.setProperty("dedup.rabbitmq.orders.declare-topology", "true");
         properties.setProperty("dedup.rabbitmq.orders.batch-wait", "PT0.005S");
         properties.setProperty("dedup.rabbitmq.payments.namespace", "not for this queue");
-        try (RabbitDedup dedup = RabbitDedup.builder("orders")
-                .store(InMemoryDedupStore.create())
-                .configure(properties)
-                .build()) {
+        try (RabbitDedup dedup = configured(properties)) {
             assertThat(dedup.dedup().namespace()).isEqualTo("shop-orders");
             assertThat(dedup.settings().maxAttempts()).isEqualTo(5);
             assertThat(dedup.settings().redeliveryDelay()).isEqualTo(Duration.ofMillis(250));
@@ -45,13 +42,10 @@ class RabbitDedupBuilderTest {
 
     @Test
     void an_explicit_dead_letter_exchange_wins_over_the_declared_topology() {
-        try (RabbitDedup dedup = RabbitDedup.builder("orders")
-                .store(InMemoryDedupStore.create())
-                .configure(Map.of(
-                        "dedup.rabbitmq.orders.declare-topology", "true",
-                        "dedup.rabbitmq.orders.dead-letter-exchange", "dlx",
-                        "dedup.rabbitmq.orders.dead-letter-routing-key", "orders.dead"))
-                .build()) {
+        try (RabbitDedup dedup = configured(Map.of(
+                "dedup.rabbitmq.orders.declare-topology", "true",
+                "dedup.rabbitmq.orders.dead-letter-exchange", "dlx",
+                "dedup.rabbitmq.orders.dead-letter-routing-key", "orders.dead"))) {
             assertThat(dedup.settings().deadLetterExchange()).isEqualTo("dlx");
             assertThat(dedup.settings().deadLetterRoutingKey()).isEqualTo("orders.dead");
             assertThat(dedup.settings().retryQueue()).isEqualTo("orders.dedup.retry");
@@ -85,13 +79,10 @@ class RabbitDedupBuilderTest {
 
     @Test
     void properties_use_the_one_grammar_strict_booleans_and_core_settings() {
-        try (RabbitDedup dedup = RabbitDedup.builder("orders")
-                .store(InMemoryDedupStore.create())
-                .configure(Map.of(
-                        "dedup.rabbitmq.orders.lease", "2m",
-                        "dedup.rabbitmq.orders.retention", "PT48H",
-                        "dedup.rabbitmq.orders.failure-policy", "mark-failed"))
-                .build()) {
+        try (RabbitDedup dedup = configured(Map.of(
+                "dedup.rabbitmq.orders.lease", "2m",
+                "dedup.rabbitmq.orders.retention", "PT48H",
+                "dedup.rabbitmq.orders.failure-policy", "mark-failed"))) {
             assertThat(dedup.dedup().lease()).isEqualTo(Duration.ofMinutes(2));
             assertThat(dedup.dedup().retention()).isEqualTo(Duration.ofHours(48));
             assertThat(dedup.dedup().failurePolicy()).isEqualTo(io.dedup.FailurePolicy.MARK_FAILED);
@@ -116,11 +107,8 @@ class RabbitDedupBuilderTest {
 
     @Test
     void a_queue_whose_name_extends_this_ones_keeps_its_properties_to_itself() {
-        try (RabbitDedup dedup = RabbitDedup.builder("orders")
-                .store(InMemoryDedupStore.create())
-                .configure(
-                        Map.of("dedup.rabbitmq.orders.eu.max-attempts", "7", "dedup.rabbitmq.orders.max-attempts", "4"))
-                .build()) {
+        try (RabbitDedup dedup = configured(
+                Map.of("dedup.rabbitmq.orders.eu.max-attempts", "7", "dedup.rabbitmq.orders.max-attempts", "4"))) {
             assertThat(dedup.settings().maxAttempts()).isEqualTo(4);
         }
     }
@@ -141,5 +129,18 @@ class RabbitDedupBuilderTest {
         }
         assertThatThrownBy(() -> RabbitDedup.builder("orders").lease(Duration.ZERO))
                 .hasMessageContaining("lease must be positive");
+    }
+
+    /** A wrapper for queue {@code orders} on an in-memory store, configured from {@code properties}. */
+    private static RabbitDedup configured(Map<String, String> properties) {
+        return inMemory().configure(properties).build();
+    }
+
+    private static RabbitDedup configured(Properties properties) {
+        return inMemory().configure(properties).build();
+    }
+
+    private static RabbitDedupBuilder inMemory() {
+        return RabbitDedup.builder("orders").store(InMemoryDedupStore.create());
     }
 }

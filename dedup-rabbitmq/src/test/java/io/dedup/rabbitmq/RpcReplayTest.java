@@ -7,7 +7,6 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
-import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.rabbitmq.RabbitBroker.QueueType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,26 +14,19 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 class RpcReplayTest {
     @RegisterExtension
     final RabbitBroker broker = new RabbitBroker();
 
-    @ParameterizedTest
-    @EnumSource(QueueType.class)
+    @OnEachQueueType
     void a_duplicate_request_gets_the_stored_reply_with_its_own_correlation_id_without_running_the_handler(
             QueueType type) throws Exception {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);
         AtomicInteger runs = new AtomicInteger();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(InMemoryDedupStore.create())
-                .meterRegistry(meters.registry)
-                .build()) {
-            Connection server = broker.connect("dedup-test-rpc-server");
-            Channel serverChannel = server.createChannel();
+        try (RabbitDedup dedup = meters.dedup().build()) {
+            Channel serverChannel = broker.connect("dedup-test-rpc-server").createChannel();
             serverChannel.basicConsume(
                     queue,
                     false,

@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 class StoreOutageTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
@@ -21,18 +19,15 @@ class StoreOutageTest {
     @RegisterExtension
     final RabbitBroker broker = new RabbitBroker();
 
-    @ParameterizedTest
-    @EnumSource(QueueType.class)
+    @OnEachQueueType
     void while_the_store_is_down_nothing_is_acked_or_run_and_afterwards_every_message_is_processed_once(QueueType type)
             throws Exception {
         String queue = broker.queue(type);
         Meters meters = new Meters(queue);
         FaultInjectingStore store = FaultInjectingStore.inMemory();
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
-        try (RabbitDedup dedup = RabbitDedup.builder(queue)
-                .store(store)
+        try (RabbitDedup dedup = meters.dedup(store)
                 .storeBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
-                .meterRegistry(meters.registry)
                 .build()) {
             Connection connection = broker.connect("dedup-test-consumer");
             Channel channel = connection.createChannel();

@@ -36,6 +36,7 @@ public final class BufferedRequest extends HttpServletRequestWrapper {
         this.body = body;
     }
 
+    /** A fresh stream over the buffered body at each call: the filter read the container's stream already. */
     @Override
     public ServletInputStream getInputStream() {
         ByteArrayInputStream in = new ByteArrayInputStream(body);
@@ -60,6 +61,7 @@ public final class BufferedRequest extends HttpServletRequestWrapper {
                 return true;
             }
 
+            // Non-blocking reads would need the container's stream, which is consumed.
             @Override
             public void setReadListener(ReadListener listener) {
                 throw new IllegalStateException(
@@ -68,6 +70,7 @@ public final class BufferedRequest extends HttpServletRequestWrapper {
         };
     }
 
+    /** In the request's character encoding, or ISO-8859-1, the Servlet specification's default. */
     @Override
     public BufferedReader getReader() {
         return new BufferedReader(new InputStreamReader(getInputStream(), charset(StandardCharsets.ISO_8859_1)));
@@ -95,6 +98,11 @@ public final class BufferedRequest extends HttpServletRequestWrapper {
         return values == null ? null : values.clone();
     }
 
+    /**
+     * Refused: the container parses parts from its own stream, which the filter consumed to digest the body.
+     *
+     * @throws IllegalStateException always, naming the cause
+     */
     @Override
     public Collection<Part> getParts() {
         throw new IllegalStateException(
@@ -106,6 +114,11 @@ public final class BufferedRequest extends HttpServletRequestWrapper {
         return getParts().stream().findFirst().orElse(null);
     }
 
+    /**
+     * Parsed once, lazily: an application that never asks for parameters pays nothing. Only a form body is parsed
+     * from the buffer; for any other content type the container's parameters (the query string) are right as they
+     * are.
+     */
     private Map<String, String[]> parameters() {
         if (parameters != null) {
             return parameters;
@@ -126,6 +139,7 @@ public final class BufferedRequest extends HttpServletRequestWrapper {
         return parameters;
     }
 
+    /** Adds the {@code name=value} pairs of a form-encoded string; a name without {@code =} has an empty value. */
     private static void parse(String encoded, Charset charset, Map<String, List<String>> into) {
         if (encoded == null || encoded.isEmpty()) {
             return;
@@ -141,12 +155,16 @@ public final class BufferedRequest extends HttpServletRequestWrapper {
         }
     }
 
-    /** The ISO-8859-1 text of the raw bytes, percent-decoded, then re-read in {@code charset}. */
+    /**
+     * The ISO-8859-1 text of the raw bytes, percent-decoded, then re-read in {@code charset}. ISO-8859-1 maps each
+     * byte to one char and back, so the decoding to bytes loses nothing before the real charset is applied.
+     */
     private static String decode(String text, Charset charset) {
         String bytesAsText = URLDecoder.decode(text, StandardCharsets.ISO_8859_1);
         return new String(bytesAsText.getBytes(StandardCharsets.ISO_8859_1), charset);
     }
 
+    /** The request's declared character encoding, or {@code fallback}. */
     private Charset charset(Charset fallback) {
         String encoding = getCharacterEncoding();
         return encoding == null ? fallback : Charset.forName(encoding);

@@ -10,12 +10,6 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Holds back a response's body (written through the output stream or the writer, flushed or not) so that it can be
@@ -33,8 +27,11 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
     private final int limit;
     private final Runnable onOverflow;
     private final Capture capture = new Capture();
+    /** The body held back so far; null once it overflowed and the response streams through. */
     private ByteArrayOutputStream held = new ByteArrayOutputStream();
+    /** The real response's stream, after an overflow. */
     private ServletOutputStream through;
+
     private PrintWriter writer;
     private boolean streamUsed;
     private boolean errorSent;
@@ -69,30 +66,9 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
     }
 
     /**
-     * The headers to store: those named in {@code names} (case-insensitive) as the real response has them.
-     * {@code Content-Type} is read with {@code getContentType()}, which includes a charset the writer fixed.
+     * Sends the held body to the client (after an overflow it is there already; after {@code sendError} the
+     * container's page is). Called by the filter only after core recorded the outcome, or decided not to store it.
      */
-    public Map<String, List<String>> headers(Set<String> lowerCaseNames) {
-        Map<String, List<String>> kept = new LinkedHashMap<>();
-        String contentType = target.getContentType();
-        if (contentType != null && lowerCaseNames.contains("content-type")) {
-            kept.put("Content-Type", List.of(contentType));
-        }
-        Collection<String> names = target.getHeaderNames();
-        for (String name : names) {
-            String lower = name.toLowerCase(java.util.Locale.ROOT);
-            if (lower.equals("content-type") || !lowerCaseNames.contains(lower) || kept.containsKey(name)) {
-                continue;
-            }
-            List<String> values = new ArrayList<>(target.getHeaders(name));
-            if (!values.isEmpty()) {
-                kept.put(name, values);
-            }
-        }
-        return kept;
-    }
-
-    /** Sends the held body to the client (after an overflow it is there already). */
     public void commit() throws IOException {
         finish();
         if (errorSent || held == null) {
@@ -105,6 +81,7 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
         }
     }
 
+    /** The capture stream; like the container, refuses it once the writer was taken. */
     @Override
     public ServletOutputStream getOutputStream() {
         if (writer != null) {
@@ -129,6 +106,10 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
         return writer;
     }
 
+    /**
+     * Flushing would commit the real response, so while the body is held it only drains the writer into the
+     * capture; the application's flush reaches the client only after an overflow.
+     */
     @Override
     public void flushBuffer() throws IOException {
         if (writer != null) {
@@ -139,11 +120,16 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
         }
     }
 
+    /**
+     * Committed as the application sees it: only once the body streams through or an error was sent. While the body
+     * is held nothing has reached the client, so the application may still reset or redirect.
+     */
     @Override
     public boolean isCommitted() {
         return errorSent || (held == null && target.isCommitted());
     }
 
+    /** Discards status, headers and the held body, as the container would before the response is committed. */
     @Override
     public void reset() {
         if (held == null || errorSent) {
@@ -168,6 +154,7 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
         held.reset();
     }
 
+    /** Drops the held body: the container renders the error page, and the response is not stored. */
     @Override
     public void sendError(int sc, String msg) throws IOException {
         discardHeld();
@@ -187,6 +174,11 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
         sendRedirect(location, SC_FOUND, true);
     }
 
+    /**
+     * A redirect made here rather than by the container, as a status and a {@code Location} header, so that it is
+     * captured and stored like any response. The location is sent as given (relative locations are valid since RFC
+     * 7231).
+     */
     @Override
     public void sendRedirect(String location, int sc, boolean clearBuffer) throws IOException {
         if (isCommitted()) {
@@ -206,6 +198,10 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
         }
     }
 
+    /**
+     * Switches to streaming: the filter's callback may still add headers (nothing is committed yet), then what was
+     * held goes out first, so the client gets the bytes in the order written.
+     */
     private void overflow() throws IOException {
         onOverflow.run();
         through = target.getOutputStream();

@@ -13,6 +13,7 @@ public final class KeyHeader {
     public static Optional<String> parse(String header) {
         String value = header.strip();
         if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            // An sf-string escapes only '"' and '\\'; any other escape, or a bare quote inside, makes it malformed.
             StringBuilder key = new StringBuilder(value.length());
             for (int i = 1; i < value.length() - 1; i++) {
                 char c = value.charAt(i);
@@ -36,6 +37,7 @@ public final class KeyHeader {
         if (value.isEmpty()) {
             return Optional.empty();
         }
+        // Visible ASCII only, as sf-strings allow: no control characters to smuggle into logs or store keys.
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 0x20 || c > 0x7e) {

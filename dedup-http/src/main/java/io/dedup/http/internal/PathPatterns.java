@@ -19,6 +19,7 @@ public final class PathPatterns {
             if (pattern == null) {
                 throw new NullPointerException(parameter + " must not contain null");
             }
+            // "/..." with at most a trailing "/*", or "*.ext" without a slash: the forms matches() understands
             boolean valid = pattern.startsWith("/")
                             && pattern.indexOf('*') == (pattern.endsWith("/*") ? pattern.length() - 1 : -1)
                     || pattern.startsWith("*.")
@@ -33,6 +34,10 @@ public final class PathPatterns {
         return new PathPatterns(List.copyOf(patterns));
     }
 
+    /**
+     * Whether {@code path} (the request URI without the context path) matches one of the patterns. As in the Servlet
+     * specification, {@code /orders/*} matches {@code /orders} itself too, but not {@code /orders-archive}.
+     */
     public boolean matches(String path) {
         for (String pattern : patterns) {
             if (pattern.equals("/*")) {

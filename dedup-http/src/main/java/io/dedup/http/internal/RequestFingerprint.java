@@ -16,6 +16,11 @@ import java.util.List;
 public final class RequestFingerprint {
     private RequestFingerprint() {}
 
+    /**
+     * The fingerprint bytes. The query string is part of it: {@code POST /pay?amount=5} and {@code ?amount=500} are
+     * different requests. The body enters as its digest, so the fingerprint stays small however large the body is.
+     * A header's value count is written before its values, so an absent header and an empty one differ.
+     */
     public static byte[] of(HttpServletRequest request, String path, byte[] body, List<String> headerNames) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         field(out, request.getMethod());
@@ -36,6 +41,7 @@ public final class RequestFingerprint {
         field(out, text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** {@code <length>:<bytes>}: without the length, "ab"+"c" and "a"+"bc" would encode alike. */
     private static void field(ByteArrayOutputStream out, byte[] bytes) {
         out.writeBytes((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));
         out.writeBytes(bytes);

@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -10,6 +10,8 @@ import java.util.Map;
 /**
  * Meters under {@code dedup.rabbitmq.}: {@code deliveries{queue, action}}, {@code batch.size{queue}}, {@code
  * replies{queue, replayed}}. Only loaded when a registry is configured, so Micrometer stays optional.
+ *
+ * <p>Thread-safe: Micrometer's meters are; the map of counters is only read after construction.
  */
 final class MicrometerRabbitMetrics implements RabbitMetrics {
     private final Map<Action, Counter> deliveries = new EnumMap<>(Action.class);
@@ -17,6 +19,12 @@ final class MicrometerRabbitMetrics implements RabbitMetrics {
     private final Counter replies;
     private final Counter replayed;
 
+    /**
+     * Registers every meter now, so that they exist (at zero) before the first delivery.
+     *
+     * @param registryObject a Micrometer {@code MeterRegistry}, typed {@code Object} so Micrometer stays optional
+     * @throws ClassCastException if it is not one
+     */
     MicrometerRabbitMetrics(Object registryObject, String queue) {
         MeterRegistry registry = (MeterRegistry) registryObject;
         Tags base = Tags.of("queue", queue);
@@ -32,13 +40,14 @@ final class MicrometerRabbitMetrics implements RabbitMetrics {
                 .description("Deliveries claimed per store round trip")
                 .tags(base)
                 .register(registry);
-        replies = Counter.builder("dedup.rabbitmq.replies")
+        replies = replies(registry, base, false);
+        replayed = replies(registry, base, true);
+    }
+
+    private static Counter replies(MeterRegistry registry, Tags base, boolean replayed) {
+        return Counter.builder("dedup.rabbitmq.replies")
                 .description("RPC replies published")
-                .tags(base.and("replayed", "false"))
-                .register(registry);
-        replayed = Counter.builder("dedup.rabbitmq.replies")
-                .description("RPC replies published")
-                .tags(base.and("replayed", "true"))
+                .tags(base.and("replayed", Boolean.toString(replayed)))
                 .register(registry);
     }
 

@@ -1,11 +1,18 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
+import io.dedup.rabbitmq.DedupHeaders;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The properties of what dedup publishes: retry copies, dead letters and RPC replies. */
+/**
+ * The properties of what dedup publishes: retry copies, dead letters and RPC replies. Copies keep the original's
+ * properties (message id, correlation id, content type, headers), so that a copy is the same message to the handler
+ * and to dedup's key extractors.
+ *
+ * <p>Stateless.
+ */
 final class OutboundMessages {
     private static final int MAX_ERROR_MESSAGE = 1000;
 
@@ -46,7 +53,7 @@ final class OutboundMessages {
         return delivery.getProperties()
                 .builder()
                 .headers(headers)
-                .expiration(null)
+                .expiration(null) // a retry copy's TTL must not expire the dead letter
                 .build();
     }
 
@@ -70,7 +77,9 @@ final class OutboundMessages {
     private static Map<String, Object> originHeaders(PendingDelivery delivery, String queue) {
         Map<String, Object> original = delivery.getProperties().getHeaders();
         Map<String, Object> headers = original == null ? new HashMap<>() : new HashMap<>(original);
-        headers.remove(DedupHeaders.PUBLISH_ID);
+        // the id ties a return to one publish; a copy gets a new one when it is published
+        headers.remove(ConfirmPublisher.PUBLISH_ID);
+        // absent only on the first trip: a copy that went through the retry queue keeps where it came from first
         headers.putIfAbsent(
                 DedupHeaders.ORIGINAL_EXCHANGE, delivery.getEnvelope().getExchange());
         headers.putIfAbsent(

@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -15,19 +15,27 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Publishes retries, dead letters and RPC replies on a channel of its own in confirm mode, so that a delivery is
- * acked only after the broker took responsibility for its copy. Mandatory messages that the broker cannot route
+ * acked only after the broker took responsibility for its copy. A channel of its own, because confirm mode cannot
+ * be switched off again and the consumer's channel is the application's; and because a failed publish closes its
+ * channel, which must not take the consumer's deliveries down with it. Mandatory messages that the broker cannot route
  * (a missing retry or dead-letter queue) are reported as failed rather than silently dropped.
  *
  * <p>Not thread-safe: owned by one pipeline's worker thread (returns arrive on the connection's thread and are
  * collected in a concurrent set).
  */
 final class ConfirmPublisher implements AutoCloseable {
+    /**
+     * Header that ties a broker's return of an unroutable publish to that publish. Not part of the documented
+     * vocabulary in {@link io.dedup.rabbitmq.DedupHeaders}: retry copies and dead letters drop it again before they are republished.
+     */
+    static final String PUBLISH_ID = "x-dedup-publish-id";
+
     private final Connection connection;
     private final Set<Long> returned = ConcurrentHashMap.newKeySet();
     private final Set<Long> inFlight = new HashSet<>();
     private final ReturnListener onReturn = (replyCode, replyText, exchange, routingKey, properties, body) -> {
         Map<String, Object> headers = properties.getHeaders();
-        Object id = headers == null ? null : headers.get(DedupHeaders.PUBLISH_ID);
+        Object id = headers == null ? null : headers.get(ConfirmPublisher.PUBLISH_ID);
         if (id instanceof Number number) {
             returned.add(number.longValue());
         }
@@ -53,7 +61,7 @@ final class ConfirmPublisher implements AutoCloseable {
         if (mandatory) {
             Map<String, Object> headers =
                     properties.getHeaders() == null ? new HashMap<>() : new HashMap<>(properties.getHeaders());
-            headers.put(DedupHeaders.PUBLISH_ID, id);
+            headers.put(ConfirmPublisher.PUBLISH_ID, id);
             sent = properties.builder().headers(headers).build();
         }
         inFlight.add(id);
@@ -101,6 +109,7 @@ final class ConfirmPublisher implements AutoCloseable {
         inFlight.clear();
     }
 
+    /** The publishing channel, opened (again) on demand: a failed publish or confirm closes the previous one. */
     private Channel channel() throws IOException {
         if (channel == null || !channel.isOpen()) {
             if (channel != null) {

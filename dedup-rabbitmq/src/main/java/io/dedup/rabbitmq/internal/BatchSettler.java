@@ -1,7 +1,7 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.Channel;
-import io.dedup.rabbitmq.RabbitMetrics.Action;
+import io.dedup.rabbitmq.internal.RabbitMetrics.Action;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -50,6 +50,13 @@ final class BatchSettler {
         this.metrics = settings.metrics();
     }
 
+    /**
+     * Settles {@code verdicts} (one batch, in delivery order): publishes, waits for confirms, then acks or rejects.
+     * Publishing comes first because an ack cannot be taken back: a delivery acked before its retry copy or dead
+     * letter was confirmed would be lost if that publish failed.
+     *
+     * @return what the pipeline must still do; {@code channelFailed} when the consumer's channel broke midway
+     */
     Leftovers settle(List<Verdict> verdicts) {
         Map<Verdict, Long> published = new IdentityHashMap<>();
         boolean publishFailed = false;
@@ -74,7 +81,7 @@ final class BatchSettler {
         List<Verdict> held = new ArrayList<>();
         List<PendingDelivery> backOff = new ArrayList<>();
         List<PendingDelivery> released = new ArrayList<>();
-        AckRun run = new AckRun();
+        AckRun run = new AckRun(channel, ledger);
         try {
             for (Verdict verdict : verdicts) {
                 PendingDelivery delivery = verdict.delivery();
@@ -109,6 +116,7 @@ final class BatchSettler {
                     metrics.delivery(verdict.kind() == Verdict.Kind.DEFER ? Action.DEFER : Action.RETRY);
                     continue;
                 } else if (verdict.kind() == Verdict.Kind.DEAD_LETTER) {
+                    // no dead-letter exchange of ours: reject to the queue's own; the acks before it go out first
                     run.flush();
                     logDeadLetter(verdict, "rejected to the queue's own dead-letter exchange, if any");
                     channel.basicReject(delivery.tag(), false);
@@ -194,6 +202,7 @@ final class BatchSettler {
         }
     }
 
+    /** Whether settling {@code verdict} needs a confirmed publish before its ack. */
     private boolean needsPublish(Verdict verdict) {
         return switch (verdict.kind()) {
             case ACK -> verdict.reply() != null;
@@ -203,6 +212,12 @@ final class BatchSettler {
         };
     }
 
+    /**
+     * Publishes what {@code verdict} needs: the RPC reply (not mandatory: a client that went away is no reason to
+     * keep the request), the retry copy or the dead letter (mandatory: an unroutable one is reported, not dropped).
+     *
+     * @return the publish id, or null when nothing was published
+     */
     private Long publish(Verdict verdict) throws IOException {
         if (!needsPublish(verdict)) {
             return null;
@@ -237,6 +252,7 @@ final class BatchSettler {
                 : OutboundMessages.originalRoutingKey(delivery);
     }
 
+    /** Counts an acked verdict, once its ack was sent. */
     private void count(Verdict verdict) {
         switch (verdict.kind()) {
             case ACK -> {
@@ -266,39 +282,5 @@ final class BatchSettler {
                 verdict.attempts(),
                 verdict.error() == null ? "" : ", " + verdict.error().getClass().getName(),
                 where);
-    }
-
-    /** Consecutive delivery tags to ack together. */
-    private final class AckRun {
-        private long first = -1;
-        private long last = -1;
-
-        void add(long tag) throws IOException {
-            if (first >= 0 && tag != last + 1) {
-                flush();
-            }
-            if (first < 0) {
-                first = tag;
-            }
-            last = tag;
-        }
-
-        void flush() throws IOException {
-            if (first < 0) {
-                return;
-            }
-            if (ledger.canAckMultiple(first)) {
-                channel.basicAck(last, true);
-            } else {
-                for (long tag = first; tag <= last; tag++) {
-                    channel.basicAck(tag, false);
-                }
-            }
-            for (long tag = first; tag <= last; tag++) {
-                ledger.settled(tag);
-            }
-            first = -1;
-            last = -1;
-        }
     }
 }

@@ -1,16 +1,14 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class AckLedgerTest {
     @Test
     void a_run_starting_right_after_everything_settled_may_be_acked_with_multiple() {
-        AckLedger ledger = new AckLedger();
-        for (long tag = 1; tag <= 5; tag++) {
-            ledger.received(tag);
-        }
+        AckLedger ledger = receivedThrough(5);
         assertThat(ledger.canAckMultiple(1)).isTrue();
         ledger.settled(1);
         ledger.settled(2);
@@ -20,10 +18,7 @@ class AckLedgerTest {
 
     @Test
     void a_held_delivery_blocks_multiple_acks_until_it_is_settled() {
-        AckLedger ledger = new AckLedger();
-        for (long tag = 1; tag <= 6; tag++) {
-            ledger.received(tag);
-        }
+        AckLedger ledger = receivedThrough(6);
         ledger.settled(1);
         // 2 is held for a delayed redelivery; 3 and 4 are acked one by one.
         ledger.settled(3);
@@ -35,9 +30,7 @@ class AckLedgerTest {
 
     @Test
     void a_skipped_tag_means_another_consumer_shares_the_channel_and_turns_multiple_acks_off() {
-        AckLedger ledger = new AckLedger();
-        ledger.received(1);
-        ledger.received(3);
+        AckLedger ledger = received(1, 3);
         ledger.settled(1);
         assertThat(ledger.canAckMultiple(2)).isFalse();
         assertThat(ledger.canAckMultiple(3)).isFalse();
@@ -45,17 +38,13 @@ class AckLedgerTest {
 
     @Test
     void a_wrapper_that_joins_a_used_channel_never_acks_with_multiple() {
-        AckLedger ledger = new AckLedger();
-        ledger.received(7);
+        AckLedger ledger = received(7);
         assertThat(ledger.canAckMultiple(7)).isFalse();
     }
 
     @Test
     void after_recovery_the_count_continues_and_old_unsettled_tags_are_void() {
-        AckLedger ledger = new AckLedger();
-        for (long tag = 1; tag <= 4; tag++) {
-            ledger.received(tag);
-        }
+        AckLedger ledger = receivedThrough(4);
         ledger.settled(1);
         ledger.channelReplaced();
         ledger.received(5);
@@ -64,11 +53,23 @@ class AckLedgerTest {
 
     @Test
     void after_recovery_a_gap_left_by_another_consumer_keeps_multiple_acks_off() {
-        AckLedger ledger = new AckLedger();
-        ledger.received(1);
-        ledger.received(2);
+        AckLedger ledger = received(1, 2);
         ledger.channelReplaced();
         ledger.received(4);
         assertThat(ledger.canAckMultiple(4)).isFalse();
+    }
+
+    /** A ledger that saw the tags 1 to {@code last} in order, as the channel's only consumer. */
+    private static AckLedger receivedThrough(long last) {
+        return received(LongStream.rangeClosed(1, last).toArray());
+    }
+
+    /** A ledger that saw {@code tags}, in this order. */
+    private static AckLedger received(long... tags) {
+        AckLedger ledger = new AckLedger();
+        for (long tag : tags) {
+            ledger.received(tag);
+        }
+        return ledger;
     }
 }

@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import io.dedup.Claim;
 import io.dedup.DeadLetterReason;
@@ -12,7 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * What to do with one delivery after dedup decided about it, in broker terms.
+ * What to do with one delivery after dedup decided about it, in broker terms. Immutable; built by {@link
+ * BatchJudge} and carried out by {@link BatchSettler}.
  *
  * @param delivery the delivery
  * @param kind the action
@@ -91,6 +92,8 @@ record Verdict(
             return deadLetter(delivery, reasonOf(rejected.reason()), rejected.reason(), 0);
         }
         if (result instanceof DedupResult.Failed<?> failed) {
+            // the larger of two counts: the header is lost when a delivery is requeued as it is, the store's count
+            // when the key's record is gone
             int attempts = Math.max(
                     delivery.attempt(), failed.claim().map(Claim::attempt).orElse(0));
             if (attempts >= maxAttempts || failed.keyMarkedFailed()) {

@@ -1,27 +1,23 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Delivery;
 import com.rabbitmq.client.Envelope;
-import com.rabbitmq.client.Method;
-import com.rabbitmq.client.Recoverable;
-import com.rabbitmq.client.ShutdownListener;
-import com.rabbitmq.client.ShutdownSignalException;
 import io.dedup.DedupConsumer;
 import io.dedup.OutcomeCodec;
 import io.dedup.ResultHandler;
-import io.dedup.rabbitmq.RabbitMetrics.Action;
+import io.dedup.rabbitmq.AutoAckRefusedException;
+import io.dedup.rabbitmq.internal.PipelineEvent.ChannelReplaced;
+import io.dedup.rabbitmq.internal.PipelineEvent.Finish;
+import io.dedup.rabbitmq.internal.PipelineEvent.Received;
+import io.dedup.rabbitmq.internal.RabbitMetrics.Action;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,38 +36,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe entry points: {@link #offer}, the channel shutdown listener, {@link #finish} and {@link #close}.
  */
-final class DeliveryPipeline<R> implements AutoCloseable {
+public final class DeliveryPipeline<R> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryPipeline.class);
     private static final long IDLE_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private sealed interface Event permits Received, ChannelReplaced, Finish {}
-
-    private record Received(PendingDelivery delivery) implements Event {}
-
-    private record ChannelReplaced() implements Event {}
-
-    private record Finish() implements Event {}
-
-    private record Held(Verdict verdict, long dueNanos) {
-        PendingDelivery delivery() {
-            return verdict.delivery();
-        }
-    }
-
     private final QueueSettings settings;
-    private final Channel channel;
     private final BatchJudge<R> judge;
     private final RabbitMetrics metrics;
-    private final LinkedBlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
-    private final ShutdownListener shutdownListener = this::channelClosed;
+    private final LinkedBlockingQueue<PipelineEvent> inbox = new LinkedBlockingQueue<>();
+    private final ChannelWatch watch;
     private final Thread worker;
-    private final Set<String> consumerTags = ConcurrentHashMap.newKeySet();
-    private final AtomicLong generation = new AtomicLong();
     private volatile boolean closed;
 
     // Owned by the worker thread.
     private final ArrayDeque<PendingDelivery> pending = new ArrayDeque<>();
-    private final PriorityQueue<Held> held = new PriorityQueue<>((a, b) -> Long.compare(a.dueNanos, b.dueNanos));
+    private final HeldDeliveries held = new HeldDeliveries();
     private final AckLedger ledger = new AckLedger();
     private final ConfirmPublisher publisher;
     private final BatchSettler settler;
@@ -81,7 +60,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
     private final StoreBackOff backOff;
     private boolean finishing;
 
-    DeliveryPipeline(
+    public DeliveryPipeline(
             QueueSettings settings,
             DedupConsumer<Delivery> dedup,
             Channel channel,
@@ -89,26 +68,25 @@ final class DeliveryPipeline<R> implements AutoCloseable {
             OutcomeCodec<R> codec,
             boolean rpc) {
         this.settings = settings;
-        this.channel = channel;
         this.judge = new BatchJudge<>(settings, dedup, handler, codec, rpc);
         this.metrics = settings.metrics();
         this.publisher = new ConfirmPublisher(channel.getConnection());
         this.settler = new BatchSettler(settings, channel, publisher, ledger);
         this.backOff = new StoreBackOff(settings.queue(), settings.storeBackoffMin(), settings.storeBackoffMax());
-        channel.addShutdownListener(shutdownListener);
+        this.watch = new ChannelWatch(channel, new ChannelEvents());
         this.worker = new Thread(this::run, "dedup-rabbitmq-" + settings.queue());
         worker.setDaemon(true);
         worker.start();
     }
 
-    /** Hands a delivery over; called on the client library's dispatch thread. */
-    void offer(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-        consumerTags.add(consumerTag);
-        inbox.add(new Received(new PendingDelivery(consumerTag, generation.get(), envelope, properties, body)));
+    /** Hands a delivery over; called on the client library's dispatch thread, which it never blocks. */
+    public void offer(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+        watch.consumedBy(consumerTag);
+        inbox.add(new Received(new PendingDelivery(consumerTag, watch.generation(), envelope, properties, body)));
     }
 
     /** Settles what was delivered, then stops: the consumer was cancelled. */
-    void finish() {
+    public void finish() {
         inbox.add(new Finish());
     }
 
@@ -119,15 +97,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
      * channel closes.
      */
     void close(Duration timeout) {
-        for (String consumerTag : consumerTags) {
-            try {
-                if (channel.isOpen()) {
-                    channel.basicCancel(consumerTag);
-                }
-            } catch (java.io.IOException | RuntimeException e) {
-                // Already cancelled, or the channel is going away: then it sends nothing more either.
-            }
-        }
+        watch.cancelConsumers();
         finish();
         try {
             worker.join(timeout.toMillis());
@@ -139,7 +109,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            channel.removeShutdownListener(shutdownListener);
+            watch.stop();
         }
     }
 
@@ -148,31 +118,29 @@ final class DeliveryPipeline<R> implements AutoCloseable {
         close(Duration.ofSeconds(10));
     }
 
-    private void channelClosed(ShutdownSignalException signal) {
-        // Runs before automatic recovery opens the new channel, so later deliveries carry the new generation.
-        generation.incrementAndGet();
-        inbox.add(new ChannelReplaced());
-        boolean recovers = channel instanceof Recoverable && signal.isHardError() && !signal.isInitiatedByApplication();
-        if (!recovers) {
-            // Closed for good: by the application, by a channel error, or without automatic recovery.
+    /** Turns what the channel watch saw into events for the worker; runs on the connection's thread. */
+    private final class ChannelEvents implements ChannelWatch.Events {
+        @Override
+        public void channelReplaced() {
+            inbox.add(new ChannelReplaced());
+        }
+
+        @Override
+        public void channelGone() {
             inbox.add(new Finish());
         }
-        if (!signal.isHardError() && isUnknownDeliveryTag(signal.getReason())) {
+
+        @Override
+        public void ackRefused(String closeMessage) {
             LOG.error(
                     "{}",
                     new AutoAckRefusedException(
-                                    settings.queue(), "the broker closed the channel on an ack: " + signal.getMessage())
+                                    settings.queue(), "the broker closed the channel on an ack: " + closeMessage)
                             .getMessage());
+            // nothing this pipeline acks can succeed any more; what it holds returns to the queue with the channel
             closed = true;
             worker.interrupt();
         }
-    }
-
-    private static boolean isUnknownDeliveryTag(Method reason) {
-        return reason instanceof AMQP.Channel.Close close
-                && close.getReplyCode() == AMQP.PRECONDITION_FAILED
-                && close.getReplyText() != null
-                && close.getReplyText().contains("unknown delivery tag");
     }
 
     private void run() {
@@ -187,9 +155,9 @@ final class DeliveryPipeline<R> implements AutoCloseable {
                 if (pending.isEmpty() || backingOff) {
                     long wake = backingOff ? backOff.untilNanos() : now + IDLE_POLL_NANOS;
                     if (!held.isEmpty()) {
-                        wake = Math.min(wake, held.peek().dueNanos);
+                        wake = Math.min(wake, held.nextDueNanos());
                     }
-                    Event event = inbox.poll(Math.max(0, wake - now), TimeUnit.NANOSECONDS);
+                    PipelineEvent event = inbox.poll(Math.max(0, wake - now), TimeUnit.NANOSECONDS);
                     if (event != null) {
                         accept(event);
                         drainInbox();
@@ -219,10 +187,10 @@ final class DeliveryPipeline<R> implements AutoCloseable {
         }
     }
 
-    private void accept(Event event) {
+    private void accept(PipelineEvent event) {
         if (event instanceof Received received) {
             PendingDelivery delivery = received.delivery();
-            if (delivery.generation() != generation.get()) {
+            if (delivery.generation() != watch.generation()) {
                 metrics.delivery(Action.STALE);
                 return;
             }
@@ -231,10 +199,10 @@ final class DeliveryPipeline<R> implements AutoCloseable {
             unsettled++;
             window = Math.max(window, unsettled);
         } else if (event instanceof ChannelReplaced) {
-            long current = generation.get();
+            long current = watch.generation();
             int before = pending.size() + held.size();
             pending.removeIf(delivery -> delivery.generation() != current);
-            held.removeIf(h -> h.delivery().generation() != current);
+            held.keepOnly(current);
             unsettled = pending.size() + held.size();
             for (int i = unsettled; i < before; i++) {
                 metrics.delivery(Action.STALE);
@@ -246,7 +214,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
     }
 
     private void drainInbox() {
-        Event event;
+        PipelineEvent event;
         while ((event = inbox.poll()) != null) {
             accept(event);
         }
@@ -261,7 +229,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
             if (left <= 0) {
                 return;
             }
-            Event event = inbox.poll(left, TimeUnit.NANOSECONDS);
+            PipelineEvent event = inbox.poll(left, TimeUnit.NANOSECONDS);
             if (event == null) {
                 return;
             }
@@ -272,7 +240,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
     private void process(List<PendingDelivery> batch) {
         long batchGeneration = batch.get(0).generation();
         List<Verdict> verdicts = judge.judge(batch);
-        if (batchGeneration != generation.get()) {
+        if (batchGeneration != watch.generation()) {
             // The channel closed while the handlers ran: these tags are void, the broker redelivers them.
             return;
         }
@@ -283,7 +251,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
         unsettled -= verdicts.size() - leftovers.count();
         long now = System.nanoTime();
         for (Verdict verdict : leftovers.held()) {
-            held.add(new Held(verdict, now + verdict.delay().toNanos()));
+            held.hold(verdict, now);
         }
         retryLater(leftovers.backOff());
         for (int i = leftovers.released().size() - 1; i >= 0; i--) {
@@ -304,13 +272,7 @@ final class DeliveryPipeline<R> implements AutoCloseable {
     }
 
     private void redeliverDue(long now) {
-        List<Verdict> due = new ArrayList<>();
-        while (!held.isEmpty() && held.peek().dueNanos - now <= 0) {
-            Held next = held.poll();
-            if (next.delivery().generation() == generation.get()) {
-                due.add(next.verdict());
-            }
-        }
+        List<Verdict> due = held.takeDue(now, watch.generation());
         if (!due.isEmpty()) {
             unsettled -= settler.redeliver(due);
         }
@@ -319,11 +281,10 @@ final class DeliveryPipeline<R> implements AutoCloseable {
     /** On stop: what is still held or pending goes back to the queue for other consumers. */
     private void releaseUnsettled() {
         List<PendingDelivery> left = new ArrayList<>(pending);
-        held.forEach(h -> left.add(h.delivery()));
+        left.addAll(held.drain());
         pending.clear();
-        held.clear();
         for (PendingDelivery delivery : left) {
-            if (delivery.generation() != generation.get() || !settler.requeue(delivery)) {
+            if (delivery.generation() != watch.generation() || !settler.requeue(delivery)) {
                 return;
             }
         }

@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +36,10 @@ final class StoreBackOff {
         return untilNanos;
     }
 
-    /** The store could not answer for {@code waiting} deliveries: pause longer. */
+    /**
+     * The store could not answer for {@code waiting} deliveries: pause longer. Doubling keeps a long outage from
+     * costing a failed round trip every few milliseconds, the maximum keeps recovery prompt once it answers.
+     */
     void failed(int waiting) {
         boolean first = currentNanos == 0;
         currentNanos = first ? minNanos : Math.min(currentNanos * 2, maxNanos);
@@ -52,7 +55,7 @@ final class StoreBackOff {
         }
     }
 
-    /** The store answered a whole batch. */
+    /** The store answered a whole batch: the next outage starts again from the minimum pause. */
     void answered() {
         if (currentNanos > 0) {
             LOG.info("store answers again; queue {} resumes", queue);

@@ -1,7 +1,12 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
-/** The adapter's meters, on top of core's; a no-op unless a Micrometer registry was configured. */
-interface RabbitMetrics {
+/**
+ * The adapter's meters, on top of core's; a no-op unless a Micrometer registry was configured. The pipeline counts a
+ * delivery when it decided what to do with it (acked, rejected, requeued, held), not when it arrives.
+ *
+ * <p>Implementations are thread-safe: the pipelines of one queue share one.
+ */
+public interface RabbitMetrics {
     /** What the adapter did with a delivery; the {@code action} tag. */
     enum Action {
         /** Acked: processed, duplicate, or run unguarded. */
@@ -27,11 +32,13 @@ interface RabbitMetrics {
             this.tag = tag;
         }
 
+        /** The value of the {@code action} tag. */
         String tag() {
             return tag;
         }
     }
 
+    /** Counts nothing: without a registry the adapter pays no metering cost. */
     RabbitMetrics NOOP = new RabbitMetrics() {
         @Override
         public void delivery(Action action) {}
@@ -43,6 +50,15 @@ interface RabbitMetrics {
         public void reply(boolean replayed) {}
     };
 
+    /**
+     * The meters of {@code queue}: published to {@code meterRegistry} (a Micrometer {@code MeterRegistry}), or none
+     * when it is null. Micrometer's classes are loaded only in the first case, so it stays an optional dependency.
+     */
+    static RabbitMetrics of(Object meterRegistry, String queue) {
+        return meterRegistry == null ? NOOP : new MicrometerRabbitMetrics(meterRegistry, queue);
+    }
+
+    /** A delivery was settled (or held, or found stale) with {@code action}. */
     void delivery(Action action);
 
     /** One claim round trip covered this many deliveries. */

@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Consumer;
@@ -10,16 +10,24 @@ import java.io.IOException;
  * A {@link Consumer} that hands deliveries to a {@link DeliveryPipeline}, which runs the application's consumer
  * under dedup; every other callback goes straight to the application's consumer. Serves one registration: once
  * cancelled, it settles what it was given and stops.
+ *
+ * <p>Thread-safe: it keeps no state of its own and only calls the pipeline's thread-safe entry points and the
+ * application's consumer, on the client library's dispatch thread.
  */
-final class DedupedConsumer implements Consumer {
+public final class DedupedConsumer implements Consumer {
     private final Consumer delegate;
     private final DeliveryPipeline<Void> pipeline;
 
-    DedupedConsumer(Consumer delegate, DeliveryPipeline<Void> pipeline) {
+    /**
+     * @param delegate the application's consumer, whose {@code handleDelivery} the pipeline calls
+     * @param pipeline the pipeline built for {@code delegate}'s channel
+     */
+    public DedupedConsumer(Consumer delegate, DeliveryPipeline<Void> pipeline) {
         this.delegate = delegate;
         this.pipeline = pipeline;
     }
 
+    /** Hands the delivery to the pipeline; the application's {@code handleDelivery} runs later on its worker. */
     @Override
     public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
         pipeline.offer(consumerTag, envelope, properties, body);
@@ -30,6 +38,7 @@ final class DedupedConsumer implements Consumer {
         delegate.handleConsumeOk(consumerTag);
     }
 
+    /** The consumer was cancelled: the pipeline settles what it holds, then stops. */
     @Override
     public void handleCancelOk(String consumerTag) {
         pipeline.finish();
@@ -42,6 +51,7 @@ final class DedupedConsumer implements Consumer {
         delegate.handleCancel(consumerTag);
     }
 
+    /** Passed on only: the pipeline hears of the channel's closing from its own shutdown listener. */
     @Override
     public void handleShutdownSignal(String consumerTag, ShutdownSignalException signal) {
         delegate.handleShutdownSignal(consumerTag, signal);

@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import java.util.TreeSet;
 
@@ -22,7 +22,10 @@ final class AckLedger {
     private long maxSeen;
     private boolean shared;
 
-    /** A delivery arrived. */
+    /**
+     * A delivery arrived. A tag that does not follow the highest seen means another consumer took the tags between:
+     * from then on only single acks are safe, and the settled tags above the gap are of no use.
+     */
     void received(long tag) {
         if (tag != maxSeen + 1) {
             shared = true;

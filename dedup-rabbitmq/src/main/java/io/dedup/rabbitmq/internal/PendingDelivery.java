@@ -1,16 +1,20 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Delivery;
 import com.rabbitmq.client.Envelope;
+import io.dedup.rabbitmq.DedupHeaders;
 import java.util.Map;
 
 /**
  * A delivery waiting in a wrapper, with what the wrapper needs besides the message: the consumer tag to hand to the
  * application's callback, and the channel generation it arrived on (a delivery from a channel that has since
  * closed can no longer be acked; the broker redelivers it).
+ *
+ * <p>Immutable once built (dedup never writes to the body array), so safe to hand from the
+ * dispatch thread to the worker.
  */
-final class PendingDelivery extends Delivery {
+public final class PendingDelivery extends Delivery {
     private final String consumerTag;
     private final long generation;
 
@@ -21,14 +25,17 @@ final class PendingDelivery extends Delivery {
         this.generation = generation;
     }
 
-    String consumerTag() {
+    /** The consumer tag the broker delivered it to, for the application's callback. */
+    public String consumerTag() {
         return consumerTag;
     }
 
+    /** The generation of the channel it arrived on (see {@link ChannelWatch}); its tag is valid only there. */
     long generation() {
         return generation;
     }
 
+    /** The delivery tag, to ack with on the channel it arrived on. */
     long tag() {
         return getEnvelope().getDeliveryTag();
     }
@@ -43,6 +50,7 @@ final class PendingDelivery extends Delivery {
         return Math.max(0, intHeader(DedupHeaders.DEFERRALS));
     }
 
+    /** Whether it is an RPC request: a reply needs both a queue to go to and a correlation id to be matched by. */
     boolean wantsReply() {
         AMQP.BasicProperties properties = getProperties();
         return properties.getReplyTo() != null
@@ -51,11 +59,15 @@ final class PendingDelivery extends Delivery {
     }
 
     /** Names the delivery in logs and errors, without payload or key. */
-    String describe(String queue) {
+    public String describe(String queue) {
         return "queue " + queue + ", consumer " + consumerTag + ", delivery tag " + tag()
                 + (getEnvelope().isRedeliver() ? " (redelivered)" : "");
     }
 
+    /**
+     * A count header as a number: dedup writes integers, but a copy republished by another tool may carry the text
+     * form; anything unreadable counts as absent (0), so a bad header cannot make a delivery skip its attempts.
+     */
     private int intHeader(String name) {
         Map<String, Object> headers = getProperties().getHeaders();
         Object value = headers == null ? null : headers.get(name);

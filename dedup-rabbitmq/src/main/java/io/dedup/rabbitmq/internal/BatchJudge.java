@@ -1,4 +1,4 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
 import com.rabbitmq.client.Delivery;
 import io.dedup.ClaimedBatch;
@@ -46,7 +46,10 @@ final class BatchJudge<R> {
         this.rpc = rpc;
     }
 
-    /** One verdict per delivery, in order. */
+    /**
+     * One verdict per delivery, in order. Never throws for a handler's failure: an {@code Exception} becomes a
+     * retry or dead-letter verdict, an {@code Error} ends the batch as described above.
+     */
     List<Verdict> judge(List<PendingDelivery> deliveries) {
         settings.metrics().batch(deliveries.size());
         ClaimedBatch<Delivery> batch;

@@ -1,9 +1,11 @@
-package io.dedup.rabbitmq;
+package io.dedup.rabbitmq.internal;
 
+import io.dedup.rabbitmq.RetryTopology;
 import java.time.Duration;
 
 /**
- * What a wrapper needs to know about its queue beyond dedup's own settings.
+ * What a wrapper needs to know about its queue beyond dedup's own settings. Immutable and thread-safe (the meters it
+ * carries are thread-safe); one instance is shared by the pipelines of a queue.
  *
  * @param queue the work queue
  * @param retryQueue where deferred and retried deliveries wait out the redelivery delay; null to hold them unacked
@@ -21,7 +23,7 @@ import java.time.Duration;
  * @param confirmTimeout how long to wait for the broker to confirm republished messages
  * @param metrics the adapter's meters
  */
-record QueueSettings(
+public record QueueSettings(
         String queue,
         String retryQueue,
         String deadLetterExchange,
