@@ -1,9 +1,7 @@
 package io.dedup.redis;
 
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -15,8 +13,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 
 /**
  * A Redis Cluster. Lettuce routes each one-key script to the master of its slot and follows MOVED/ASK
@@ -27,45 +23,18 @@ import java.util.function.Function;
  * still being made, or a redirected one, would wait for the next flush), so a batch first makes sure the
  * connections to its keys' masters exist, and {@link #flushStragglers()} flushes again while a batch is awaited.
  */
-final class ClusterRedisPort implements RedisPort {
-    private final LazyConnection<StatefulRedisClusterConnection<byte[], byte[]>> single;
-    private final LazyConnection<StatefulRedisClusterConnection<byte[], byte[]>> batch;
-    private final ReentrantLock batchLock = new ReentrantLock();
+final class ClusterRedisPort extends TwoConnectionPort<StatefulRedisClusterConnection<byte[], byte[]>> {
     private final long connectWaitMillis;
-    private final String description;
-    private final Runnable onClose;
 
+    /** @param connectWaitMillis how long a batch waits for connections to its keys' masters to be made */
     ClusterRedisPort(RedisClusterClient client, long connectWaitMillis, String description, Runnable onClose) {
+        super(() -> client.connect(Codec.INSTANCE), StatefulRedisClusterConnection::async, description, onClose);
         this.connectWaitMillis = connectWaitMillis;
-        this.description = description;
-        this.onClose = onClose;
-        this.single = new LazyConnection<>(() -> client.connect(Codec.INSTANCE), description);
-        this.batch = new LazyConnection<>(
-                () -> {
-                    StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(Codec.INSTANCE);
-                    connection.setAutoFlushCommands(false);
-                    return connection;
-                },
-                description);
     }
 
     @Override
-    public RedisScriptingAsyncCommands<byte[], byte[]> commands() {
-        return single.get().async();
-    }
-
-    @Override
-    public <T> List<RedisFuture<T>> pipeline(
-            List<byte[]> keys, Function<RedisScriptingAsyncCommands<byte[], byte[]>, List<RedisFuture<T>>> issue) {
-        StatefulRedisClusterConnection<byte[], byte[]> connection = batch.get();
+    void beforeBatch(StatefulRedisClusterConnection<byte[], byte[]> connection, List<byte[]> keys) {
         connectMastersOf(connection, keys);
-        batchLock.lock();
-        try {
-            return issue.apply(connection.async());
-        } finally {
-            connection.flushCommands();
-            batchLock.unlock();
-        }
     }
 
     /** Waits (boundedly) until the connections to the masters owning {@code keys} are made; failures are left to the commands. */
@@ -101,27 +70,11 @@ final class ClusterRedisPort implements RedisPort {
 
     @Override
     public void flushStragglers() {
-        StatefulRedisClusterConnection<byte[], byte[]> connection = batch.get();
-        connection.flushCommands();
+        batchConnection().flushCommands();
     }
 
     @Override
     public boolean oneServer() {
         return false;
-    }
-
-    @Override
-    public String describe() {
-        return description;
-    }
-
-    @Override
-    public void close() {
-        try {
-            single.close();
-            batch.close();
-        } finally {
-            onClose.run();
-        }
     }
 }
