@@ -19,35 +19,23 @@ import java.util.function.Function;
 /**
  * Claims a batch so that it answers exactly as sequential claims would. A key repeated in the batch is claimed
  * again in a later round (its first claim decides the second). Within a round, keys go in sorted order, so that
- * concurrent batches lock rows in the same order and do not deadlock, one statement per {@value #CHUNK} keys. Keys a
+ * concurrent batches lock rows in the same order and do not deadlock, one statement per {@value StatementBatch#CHUNK} keys. Keys a
  * statement could not decide (a concurrent insert it could not see) are claimed again.
  */
-final class ClaimBatch {
-    static final int CHUNK = 1000;
+final class ClaimBatch extends StatementBatch {
+    /** Rounds of re-claiming keys a statement could not decide, before they fail as unavailable. */
     private static final int TRIES = 20;
-    private static final int DEADLOCK_TRIES = 3;
+
     private static final Comparator<ClaimRequest> KEY_ORDER = Comparator.comparing(
                     (ClaimRequest r) -> r.key().namespace())
             .thenComparing(r -> r.key().id());
 
-    private final SqlDialect dialect;
-    private final Connection connection;
-    private final boolean inTransaction;
-    private final Function<SQLException, DedupStoreUnavailableException> failure;
-
-    /**
-     * @param inTransaction whether the connection runs a transaction (not autocommit): then nothing is retried
-     *     after an error, and any error fails the whole batch
-     */
     ClaimBatch(
             SqlDialect dialect,
             Connection connection,
             boolean inTransaction,
             Function<SQLException, DedupStoreUnavailableException> failure) {
-        this.dialect = dialect;
-        this.connection = connection;
-        this.inTransaction = inTransaction;
-        this.failure = failure;
+        super(dialect, connection, inTransaction, failure);
     }
 
     /**
@@ -117,7 +105,7 @@ final class ClaimBatch {
             if (inTransaction || !decided) {
                 throw e;
             }
-            DedupStoreUnavailableException cause = failure.apply(e);
+            DedupStoreUnavailableException cause = failure(e);
             for (int i = 0; i < n; i++) {
                 if (results[i] == null) {
                     results[i] = new ClaimResult.Failed(requests.get(i).key(), cause);
@@ -132,15 +120,7 @@ final class ClaimBatch {
         for (int i : chunk) {
             requests.add(stored[i]);
         }
-        for (int tryNo = 1; ; tryNo++) {
-            try {
-                return dialect.claim(connection, requests, inTransaction);
-            } catch (SQLException e) {
-                if (inTransaction || tryNo >= DEADLOCK_TRIES || !SqlFailures.retryable(e)) {
-                    throw e;
-                }
-            }
-        }
+        return retried(() -> dialect.claim(connection, requests, inTransaction));
     }
 
     private static ClaimResult answer(KeyRow row, ClaimRequest stored, ClaimRequest request) {

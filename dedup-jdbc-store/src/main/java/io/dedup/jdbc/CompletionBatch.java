@@ -19,25 +19,18 @@ import java.util.function.Function;
 /**
  * Completes a batch so that it answers exactly as sequential completions would: only the first completion of a
  * (key, token) pair can apply, and of several tokens for one key only the current one can. One statement per
- * {@value ClaimBatch#CHUNK} completions or {@value #CHUNK_BYTES} bytes of outcomes.
+ * {@value StatementBatch#CHUNK} completions or {@value #CHUNK_BYTES} bytes of outcomes.
  */
-final class CompletionBatch {
+final class CompletionBatch extends StatementBatch {
+    /** Outcome bytes after which a chunk is cut short, so that one statement stays well below packet limits. */
     private static final long CHUNK_BYTES = 4L << 20;
-
-    private final SqlDialect dialect;
-    private final Connection connection;
-    private final boolean inTransaction;
-    private final Function<SQLException, DedupStoreUnavailableException> failure;
 
     CompletionBatch(
             SqlDialect dialect,
             Connection connection,
             boolean inTransaction,
             Function<SQLException, DedupStoreUnavailableException> failure) {
-        this.dialect = dialect;
-        this.connection = connection;
-        this.inTransaction = inTransaction;
-        this.failure = failure;
+        super(dialect, connection, inTransaction, failure);
     }
 
     /**
@@ -73,7 +66,7 @@ final class CompletionBatch {
             while (from < unique.size()) {
                 int to = from;
                 long bytes = 0;
-                while (to < unique.size() && to - from < ClaimBatch.CHUNK && (to == from || bytes < CHUNK_BYTES)) {
+                while (to < unique.size() && to - from < CHUNK && (to == from || bytes < CHUNK_BYTES)) {
                     bytes += unique.get(to).body().length;
                     to++;
                 }
@@ -84,7 +77,7 @@ final class CompletionBatch {
             if (inTransaction || from == 0) {
                 throw e;
             }
-            WriteResult.Failed failed = new WriteResult.Failed(failure.apply(e));
+            WriteResult.Failed failed = new WriteResult.Failed(failure(e));
             for (int u = from; u < unique.size(); u++) {
                 Completion c = unique.get(u);
                 results[first.get(new SqlDialect.Written(c.key(), c.token()))] = failed;
@@ -99,14 +92,6 @@ final class CompletionBatch {
     }
 
     private Set<SqlDialect.Written> completeChunk(List<Completion> chunk) throws SQLException {
-        for (int tryNo = 1; ; tryNo++) {
-            try {
-                return dialect.completeAll(connection, chunk);
-            } catch (SQLException e) {
-                if (inTransaction || tryNo >= 3 || !SqlFailures.retryable(e)) {
-                    throw e;
-                }
-            }
-        }
+        return retried(() -> dialect.completeAll(connection, chunk));
     }
 }
