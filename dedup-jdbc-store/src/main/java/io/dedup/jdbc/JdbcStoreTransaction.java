@@ -34,7 +34,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
         FAILED
     }
 
-    private final JdbcDedupStore store;
+    private final StoreDatabase db;
     private final Connection connection;
     private final boolean own;
     private final boolean restoreAutoCommit;
@@ -43,20 +43,57 @@ final class JdbcStoreTransaction implements StoreTransaction {
     private State state = State.OPEN;
 
     private JdbcStoreTransaction(
-            JdbcDedupStore store, Connection connection, boolean own, boolean restoreAutoCommit, Savepoint savepoint) {
-        this.store = store;
+            StoreDatabase db, Connection connection, boolean own, boolean restoreAutoCommit, Savepoint savepoint) {
+        this.db = db;
         this.connection = connection;
         this.own = own;
         this.restoreAutoCommit = restoreAutoCommit;
         this.savepoint = savepoint;
     }
 
-    static JdbcStoreTransaction own(JdbcDedupStore store, Connection connection, boolean restoreAutoCommit) {
-        return new JdbcStoreTransaction(store, connection, true, restoreAutoCommit, null);
+    /**
+     * A transaction on a connection of the store's data source, with the dialect's isolation level.
+     *
+     * @throws DedupStoreUnavailableException if the store is closed or no connection can be had
+     */
+    static JdbcStoreTransaction begin(StoreDatabase db) {
+        db.checkOpen();
+        Connection connection;
+        try {
+            connection = db.dataSource.getConnection();
+        } catch (SQLException e) {
+            throw db.failure("begin a transaction", e);
+        }
+        try {
+            boolean autoCommit = connection.getAutoCommit();
+            if (autoCommit) {
+                connection.setAutoCommit(false);
+            }
+            db.sql.beginTransaction(connection);
+            return new JdbcStoreTransaction(db, connection, true, autoCommit, null);
+        } catch (SQLException | RuntimeException e) {
+            ConnectionCleanup.closeQuietly(connection, e);
+            throw e instanceof SQLException sql ? db.failure("begin a transaction", sql) : (RuntimeException) e;
+        }
     }
 
-    static JdbcStoreTransaction joined(JdbcDedupStore store, Connection connection, Savepoint savepoint) {
-        return new JdbcStoreTransaction(store, connection, false, false, savepoint);
+    /**
+     * A transaction inside the caller's, on {@code connection}, from a savepoint set now.
+     *
+     * @throws IllegalArgumentException if the connection is in autocommit mode
+     * @throws DedupStoreUnavailableException if the store is closed or the savepoint cannot be set
+     */
+    static JdbcStoreTransaction join(StoreDatabase db, Connection connection) {
+        db.checkOpen();
+        try {
+            if (connection.getAutoCommit()) {
+                throw new IllegalArgumentException("begin(Connection) joins the caller's transaction, but the "
+                        + "connection is in autocommit mode; turn autocommit off or use begin()");
+            }
+            return new JdbcStoreTransaction(db, connection, false, false, connection.setSavepoint());
+        } catch (SQLException e) {
+            throw db.failure("join the caller's transaction", e);
+        }
     }
 
     @Override
@@ -67,7 +104,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
             return List.of();
         }
         try {
-            return store.claims(connection, true).claimAll(requests);
+            return db.claims(connection, true).claimAll(requests);
         } catch (SQLException e) {
             throw fail("claim " + requests.size() + " keys", e);
         }
@@ -81,7 +118,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
             return List.of();
         }
         try {
-            return store.completions(connection, true).completeAll(completions);
+            return db.completions(connection, true).completeAll(completions);
         } catch (SQLException e) {
             throw fail("complete " + completions.size() + " keys", e);
         }
@@ -95,11 +132,11 @@ final class JdbcStoreTransaction implements StoreTransaction {
         List<WriteResult> results = new ArrayList<>(claims.size());
         try {
             for (Claim claim : claims) {
-                DedupKey stored = StoredText.key(claim.key());
+                DedupKey stored = db.storable(claim.key());
                 results.add(
-                        store.sql().unstorable(stored) != null
+                        stored == null
                                 ? WriteResult.FENCED
-                                : WriteResult.of(store.sql().release(connection, stored, claim.token(), retention)));
+                                : WriteResult.of(db.sql.release(connection, stored, claim.token(), retention)));
             }
         } catch (SQLException e) {
             throw fail("release " + claims.size() + " keys", e);
@@ -122,7 +159,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
             return;
         }
         try {
-            store.sql().savePositions(connection, namespace, new ArrayList<>(last.values()));
+            db.sql.savePositions(connection, namespace, new ArrayList<>(last.values()));
         } catch (SQLException e) {
             throw fail("save " + last.size() + " positions of namespace " + namespace, e);
         }
@@ -134,7 +171,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
         Objects.requireNonNull(stream, "stream");
         checkOpen();
         try {
-            return Map.copyOf(store.sql().positions(connection, namespace, stream));
+            return Map.copyOf(db.sql.positions(connection, namespace, stream));
         } catch (SQLException e) {
             throw fail("read positions of " + stream + " in namespace " + namespace, e);
         }
@@ -185,7 +222,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
             state = State.ROLLED_BACK;
         } catch (SQLException e) {
             state = State.FAILED;
-            throw store.failure("roll back", e);
+            throw db.failure("roll back", e);
         }
     }
 
@@ -207,7 +244,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
             } catch (SQLException e) {
                 // A pool resets the connection or discards it.
             } finally {
-                closeQuietly(connection, null);
+                ConnectionCleanup.closeQuietly(connection, null);
             }
         }
     }
@@ -227,7 +264,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
         } catch (SQLException | RuntimeException suppressed) {
             e.addSuppressed(suppressed);
         }
-        return store.failure(operation + " in a transaction (rolled back)", e);
+        return db.failure(operation + " in a transaction (rolled back)", e);
     }
 
     private void checkOpen() {
@@ -245,26 +282,6 @@ final class JdbcStoreTransaction implements StoreTransaction {
         if (namespace.isEmpty() || namespace.length() > DedupKey.MAX_NAMESPACE_LENGTH) {
             throw new IllegalArgumentException(
                     "namespace must be 1 to " + DedupKey.MAX_NAMESPACE_LENGTH + " characters");
-        }
-    }
-
-    static void rollbackQuietly(Connection connection, Throwable cause) {
-        try {
-            connection.rollback();
-        } catch (SQLException | RuntimeException e) {
-            if (cause != null) {
-                cause.addSuppressed(e);
-            }
-        }
-    }
-
-    static void closeQuietly(Connection connection, Throwable cause) {
-        try {
-            connection.close();
-        } catch (SQLException | RuntimeException e) {
-            if (cause != null) {
-                cause.addSuppressed(e);
-            }
         }
     }
 }

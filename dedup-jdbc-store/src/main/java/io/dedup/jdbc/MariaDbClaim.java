@@ -104,7 +104,7 @@ final class MariaDbClaim {
             connection.commit();
             return rows;
         } catch (SQLException | RuntimeException e) {
-            JdbcStoreTransaction.rollbackQuietly(connection, e);
+            ConnectionCleanup.rollbackQuietly(connection, e);
             throw e;
         } finally {
             connection.setAutoCommit(true);
