@@ -19,13 +19,15 @@ import java.util.function.Function;
 /**
  * Claims a batch so that it answers exactly as sequential claims would. A key repeated in the batch is claimed
  * again in a later round (its first claim decides the second). Within a round, keys go in sorted order, so that
- * concurrent batches lock rows in the same order and do not deadlock, one statement per {@value StatementBatch#CHUNK} keys. Keys a
- * statement could not decide (a concurrent insert it could not see) are claimed again.
+ * concurrent batches lock rows in the same order and do not deadlock, one statement per {@value
+ * StatementBatch#CHUNK} keys. Keys a statement could not decide (a concurrent insert it could not see) are claimed
+ * again. Not thread-safe: one batch, one caller.
  */
 final class ClaimBatch extends StatementBatch {
     /** Rounds of re-claiming keys a statement could not decide, before they fail as unavailable. */
     private static final int TRIES = 20;
 
+    /** The order rows are locked in; any total order does, as long as every batch uses the same. */
     private static final Comparator<ClaimRequest> KEY_ORDER = Comparator.comparing(
                     (ClaimRequest r) -> r.key().namespace())
             .thenComparing(r -> r.key().id());
@@ -64,6 +66,8 @@ final class ClaimBatch extends StatementBatch {
                             request.lease(),
                             request.retention(),
                             request.fingerprint().map(StoredText::of));
+            // The n-th occurrence of a key goes into round n: one statement can claim a key only once, and the
+            // second claim must see what the first one left.
             int round = occurrences.merge(key, 1, Integer::sum) - 1;
             if (round == rounds.size()) {
                 rounds.add(new ArrayList<>());
@@ -76,6 +80,8 @@ final class ClaimBatch extends StatementBatch {
                 round.sort((a, b) -> KEY_ORDER.compare(stored[a], stored[b]));
                 List<Integer> open = round;
                 for (int tryNo = 1; !open.isEmpty(); tryNo++) {
+                    // Each round that leaves keys open lost a race with concurrent writers of those keys; twenty in a
+                    // row means heavy contention, answered as unavailable rather than spinning.
                     if (tryNo > TRIES) {
                         DedupStoreUnavailableException cause = new DedupStoreUnavailableException(
                                 "claims kept racing with concurrent changes; try again");
@@ -102,6 +108,8 @@ final class ClaimBatch extends StatementBatch {
                 }
             }
         } catch (SQLException e) {
+            // As for completions: once some keys are decided (and committed, in autocommit), a later failure must
+            // not hide those answers; in a transaction the rollback undid them, so the whole call fails.
             if (inTransaction || !decided) {
                 throw e;
             }
@@ -115,6 +123,7 @@ final class ClaimBatch extends StatementBatch {
         return Arrays.asList(results);
     }
 
+    /** One statement's claims, by key as stored; a deadlock rolls back that statement only, so it is run again. */
     private Map<DedupKey, KeyRow> claimChunk(List<Integer> chunk, ClaimRequest[] stored) throws SQLException {
         List<ClaimRequest> requests = new ArrayList<>(chunk.size());
         for (int i : chunk) {
@@ -123,6 +132,10 @@ final class ClaimBatch extends StatementBatch {
         return retried(() -> dialect.claim(connection, requests, inTransaction));
     }
 
+    /**
+     * The answer for one request from its row, or null to claim it again (no row: inserted concurrently after the
+     * statement's snapshot; or changed under it). An unreadable row fails that key only.
+     */
     private static ClaimResult answer(KeyRow row, ClaimRequest stored, ClaimRequest request) {
         if (row == null) {
             return null;

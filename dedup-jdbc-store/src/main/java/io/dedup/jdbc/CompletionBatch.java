@@ -45,21 +45,17 @@ final class CompletionBatch extends StatementBatch {
         for (int i = 0; i < n; i++) {
             Completion completion = Objects.requireNonNull(completions.get(i), "completions must not contain null");
             DedupKey key = StoredText.key(completion.key());
+            // A repeat of a (key, token) pair is fenced: sequentially, the first completion would have ended the
+            // hold that the second one needs. A key the dialect cannot store has no row to complete.
             if (dialect.unstorable(key) != null
                     || first.putIfAbsent(new SqlDialect.Written(key, completion.token()), i) != null) {
                 results[i] = WriteResult.FENCED;
                 continue;
             }
-            unique.add(
-                    key == completion.key()
-                            ? completion
-                            : new Completion(
-                                    key,
-                                    completion.token(),
-                                    completion.status(),
-                                    completion.body(),
-                                    completion.retention()));
+            unique.add(StoredText.completion(completion, key));
         }
+        // Distinct pairs may still share a key with different tokens: one statement completes at most the one whose
+        // token the row holds, which is the answer sequential completions would give too.
         Set<SqlDialect.Written> written = new HashSet<>();
         int from = 0;
         try {
@@ -74,6 +70,8 @@ final class CompletionBatch extends StatementBatch {
                 from = to;
             }
         } catch (SQLException e) {
+            // Nothing decided yet, or a transaction that is now rolled back: the whole call failed. Otherwise the
+            // chunks that ran stand (autocommit), and only the rest is answered as failed.
             if (inTransaction || from == 0) {
                 throw e;
             }
@@ -91,6 +89,7 @@ final class CompletionBatch extends StatementBatch {
         return Arrays.asList(results);
     }
 
+    /** One statement's completions; a deadlock rolls back that statement only, so it is run again. */
     private Set<SqlDialect.Written> completeChunk(List<Completion> chunk) throws SQLException {
         return retried(() -> dialect.completeAll(connection, chunk));
     }

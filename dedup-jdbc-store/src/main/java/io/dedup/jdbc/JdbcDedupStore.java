@@ -12,7 +12,6 @@ import io.dedup.spi.StoredRecord;
 import io.dedup.spi.TransactionalStore;
 import io.dedup.spi.WriteResult;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,9 @@ import javax.sql.DataSource;
  * caller's connection and transaction) give a {@link StoreTransaction} in which claims, completions, consumed
  * positions and the application's own writes commit together. {@link TransactionalDedup} builds on it.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. The operations throw {@link DedupStoreUnavailableException} when the database cannot answer or
+ * the store is closed, and {@link io.dedup.DedupStoreCorruptionException} (in a batch: as that key's failed
+ * answer) for a row that breaks the store's invariants.
  */
 public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, TransactionalStore {
     /** The default table name. */
@@ -156,7 +157,7 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
      */
     @Override
     public StoreTransaction begin() {
-        return JdbcStoreTransaction.begin(db);
+        return db.beginTransaction();
     }
 
     /**
@@ -171,7 +172,7 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
      */
     public StoreTransaction begin(Connection connection) {
         Objects.requireNonNull(connection, "connection");
-        return JdbcStoreTransaction.join(db, connection);
+        return db.joinTransaction(connection);
     }
 
     @Override
@@ -276,7 +277,7 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
         public JdbcDedupStore build() {
             TableName name = TableName.of(table);
             int timeout = Micros.seconds(lockTimeout);
-            JdbcDialect chosen = dialect != null ? dialect : detect();
+            JdbcDialect chosen = dialect != null ? dialect : SqlDialect.detect(dataSource);
             SqlDialect sql = SqlDialect.of(chosen, name, timeout);
             if (createSchema) {
                 new SchemaInstaller(dataSource, sql).install();
@@ -286,14 +287,6 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
                 store.db.closeFirst(ScheduledPurger.start(store, purgeInterval, purgeBatch));
             }
             return store;
-        }
-
-        private JdbcDialect detect() {
-            try (Connection connection = dataSource.getConnection()) {
-                return JdbcDialect.fromProductName(connection.getMetaData().getDatabaseProductName());
-            } catch (SQLException e) {
-                throw SqlFailures.unavailable("jdbc store", "read the database product to choose a dialect", e);
-            }
         }
     }
 }

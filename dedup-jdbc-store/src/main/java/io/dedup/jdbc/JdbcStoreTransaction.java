@@ -25,8 +25,14 @@ import java.util.Optional;
  * or the caller's (a savepoint marks where this transaction began). A statement that fails rolls the transaction
  * back at once (PostgreSQL refuses further statements in a failed transaction anyway) and every later call
  * answers {@link DedupStoreUnavailableException}. Not thread-safe.
+ *
+ * <p>Claims inside a transaction lock the rows they write until the transaction ends, so a second transaction
+ * claiming the same key waits for the first (up to the lock timeout) and then sees its outcome: the row lock, not
+ * the lease, keeps concurrent holders apart here. Nothing is retried inside a transaction, because a deadlock
+ * rolls back every earlier statement of it too.
  */
 final class JdbcStoreTransaction implements StoreTransaction {
+    /** OPEN until commit, rollback or a failed statement; FAILED refuses everything but rollback and close. */
     private enum State {
         OPEN,
         COMMITTED,
@@ -36,13 +42,19 @@ final class JdbcStoreTransaction implements StoreTransaction {
 
     private final StoreDatabase db;
     private final Connection connection;
+    /** Whether the connection is the store's (commit, roll back and close it) or the caller's (savepoint only). */
     private final boolean own;
+    /** Whether the pool handed the connection out in autocommit mode, to give it back that way. */
     private final boolean restoreAutoCommit;
+    /** Where a joined transaction began; null for the store's own. */
     private final Savepoint savepoint;
+    /** The handler's view of the connection, made on first request. */
     private Connection guarded;
+
     private State state = State.OPEN;
 
-    private JdbcStoreTransaction(
+    /** See {@link StoreDatabase#beginTransaction()} and {@link StoreDatabase#joinTransaction(Connection)}. */
+    JdbcStoreTransaction(
             StoreDatabase db, Connection connection, boolean own, boolean restoreAutoCommit, Savepoint savepoint) {
         this.db = db;
         this.connection = connection;
@@ -51,51 +63,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
         this.savepoint = savepoint;
     }
 
-    /**
-     * A transaction on a connection of the store's data source, with the dialect's isolation level.
-     *
-     * @throws DedupStoreUnavailableException if the store is closed or no connection can be had
-     */
-    static JdbcStoreTransaction begin(StoreDatabase db) {
-        db.checkOpen();
-        Connection connection;
-        try {
-            connection = db.dataSource.getConnection();
-        } catch (SQLException e) {
-            throw db.failure("begin a transaction", e);
-        }
-        try {
-            boolean autoCommit = connection.getAutoCommit();
-            if (autoCommit) {
-                connection.setAutoCommit(false);
-            }
-            db.sql.beginTransaction(connection);
-            return new JdbcStoreTransaction(db, connection, true, autoCommit, null);
-        } catch (SQLException | RuntimeException e) {
-            ConnectionCleanup.closeQuietly(connection, e);
-            throw e instanceof SQLException sql ? db.failure("begin a transaction", sql) : (RuntimeException) e;
-        }
-    }
-
-    /**
-     * A transaction inside the caller's, on {@code connection}, from a savepoint set now.
-     *
-     * @throws IllegalArgumentException if the connection is in autocommit mode
-     * @throws DedupStoreUnavailableException if the store is closed or the savepoint cannot be set
-     */
-    static JdbcStoreTransaction join(StoreDatabase db, Connection connection) {
-        db.checkOpen();
-        try {
-            if (connection.getAutoCommit()) {
-                throw new IllegalArgumentException("begin(Connection) joins the caller's transaction, but the "
-                        + "connection is in autocommit mode; turn autocommit off or use begin()");
-            }
-            return new JdbcStoreTransaction(db, connection, false, false, connection.setSavepoint());
-        } catch (SQLException e) {
-            throw db.failure("join the caller's transaction", e);
-        }
-    }
-
+    /** Claims with {@code locking} reads (see {@link SqlDialect#claim}); any failure fails the whole call. */
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
         Objects.requireNonNull(requests, "requests");
@@ -124,6 +92,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
         }
     }
 
+    /** One statement per claim: releases are rare (a handler failed), so they are not worth a batch statement. */
     @Override
     public List<WriteResult> releaseAll(List<Claim> claims, Duration retention) {
         Objects.requireNonNull(claims, "claims");
@@ -150,6 +119,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
         checkNamespace(namespace);
         Objects.requireNonNull(positions, "positions");
         checkOpen();
+        // One upsert cannot touch a row twice (PostgreSQL refuses, MariaDB would apply both in order): keep the last.
         Map<String, Position> last = new LinkedHashMap<>();
         for (Position position : positions) {
             Objects.requireNonNull(position, "positions must not contain null");
@@ -165,6 +135,10 @@ final class JdbcStoreTransaction implements StoreTransaction {
         }
     }
 
+    /**
+     * The saved positions, read on this transaction's connection: what the last committed transaction saved, and
+     * what this one saved before it commits.
+     */
     @Override
     public Map<Integer, Long> positions(String namespace, String stream) {
         checkNamespace(namespace);
@@ -209,6 +183,12 @@ final class JdbcStoreTransaction implements StoreTransaction {
         }
     }
 
+    /**
+     * Undoes this transaction; idempotent, and a no-op after a failure (which rolled back already).
+     *
+     * @throws IllegalStateException if it was committed
+     * @throws DedupStoreUnavailableException if the rollback failed (the database rolls back when it notices)
+     */
     @Override
     public void rollback() {
         if (state == State.ROLLED_BACK || state == State.FAILED) {
@@ -226,6 +206,10 @@ final class JdbcStoreTransaction implements StoreTransaction {
         }
     }
 
+    /**
+     * Rolls back what was not committed, then gives the store's own connection back to its pool, in the autocommit
+     * mode it came in. Never throws: close runs in finally blocks, where an exception would hide the real one.
+     */
     @Override
     public void close() {
         if (state == State.OPEN) {
@@ -249,6 +233,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
         }
     }
 
+    /** Rolls back what this transaction did: the whole transaction if it is the store's, else to the savepoint. */
     private void undo() throws SQLException {
         if (own) {
             connection.rollback();
@@ -257,6 +242,10 @@ final class JdbcStoreTransaction implements StoreTransaction {
         }
     }
 
+    /**
+     * Rolls back after a failed statement and answers the exception to throw. PostgreSQL would refuse every further
+     * statement of the transaction anyway; rolling back at once makes MariaDB behave the same and frees the locks.
+     */
     private DedupStoreUnavailableException fail(String operation, SQLException e) {
         state = State.FAILED;
         try {
@@ -267,6 +256,10 @@ final class JdbcStoreTransaction implements StoreTransaction {
         return db.failure(operation + " in a transaction (rolled back)", e);
     }
 
+    /**
+     * @throws DedupStoreUnavailableException after a failure (the store may work again: begin a new transaction)
+     * @throws IllegalStateException after commit or rollback (a programming error)
+     */
     private void checkOpen() {
         switch (state) {
             case OPEN -> {}
@@ -277,6 +270,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
         }
     }
 
+    /** The same bounds as a {@link DedupKey}'s namespace, which positions share. */
     private static void checkNamespace(String namespace) {
         Objects.requireNonNull(namespace, "namespace");
         if (namespace.isEmpty() || namespace.length() > DedupKey.MAX_NAMESPACE_LENGTH) {

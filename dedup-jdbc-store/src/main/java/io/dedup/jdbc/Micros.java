@@ -2,7 +2,11 @@ package io.dedup.jdbc;
 
 import java.time.Duration;
 
-/** Durations as the whole microseconds the SQL adds to the database's clock. */
+/**
+ * Durations as the whole microseconds the SQL adds to the database's clock: both dialects store timestamps to the
+ * microsecond, so a finer duration would be rounded by the database anyway, and rounding up here keeps a 1 ns lease
+ * from becoming an already-expired row. Stateless.
+ */
 final class Micros {
     /** About 1,000 years: longer durations are clamped, so that dates stay within every database's range. */
     static final long MAX = 1000L * 365 * 24 * 3600 * 1_000_000;

@@ -29,17 +29,21 @@ final class PooledKeyOperations {
         this.dialect = db.sql;
     }
 
+    /** Claims one key: one statement, committed before the answer is returned. */
     ClaimResult claim(ClaimRequest request) {
         Objects.requireNonNull(request, "request");
         ClaimResult result = db.run(
                         "claim " + request.key(), (c, tx) -> db.claims(c, tx).claimAll(List.of(request)))
                 .get(0);
+        // One claim through the batch path: a failure that a batch answers per key is thrown here, as the SPI's
+        // single claim does.
         if (result instanceof ClaimResult.Failed failed) {
             throw failed.cause();
         }
         return result;
     }
 
+    /** Claims a batch on one connection; see {@link ClaimBatch} for how it matches sequential claims. */
     List<ClaimResult> claimAll(List<ClaimRequest> requests) {
         Objects.requireNonNull(requests, "requests");
         if (requests.isEmpty()) {
@@ -49,23 +53,16 @@ final class PooledKeyOperations {
                 .claimAll(requests));
     }
 
+    /** Completes a key held under the completion's token, with its outcome and retention. */
     WriteResult complete(Completion completion) {
         Objects.requireNonNull(completion, "completion");
         return writeHeld(
                 "complete " + completion.key(),
                 completion.key(),
-                (c, stored) -> dialect.complete(
-                        c,
-                        stored == completion.key()
-                                ? completion
-                                : new Completion(
-                                        stored,
-                                        completion.token(),
-                                        completion.status(),
-                                        completion.body(),
-                                        completion.retention())));
+                (c, stored) -> dialect.complete(c, StoredText.completion(completion, stored)));
     }
 
+    /** Completes a batch on one connection; see {@link CompletionBatch}. */
     List<WriteResult> completeAll(List<Completion> completions) {
         Objects.requireNonNull(completions, "completions");
         if (completions.isEmpty()) {
@@ -75,12 +72,14 @@ final class PooledKeyOperations {
                 .completeAll(completions));
     }
 
+    /** Extends the lease of a key held under {@code token}, from the database's now. */
     WriteResult renew(DedupKey key, long token, Duration lease) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(lease, "lease");
         return writeHeld("renew " + key, key, (c, stored) -> dialect.renew(c, stored, token, lease));
     }
 
+    /** Gives back a key held under {@code token}; the row keeps the token for {@code retention}. */
     WriteResult release(DedupKey key, long token, Duration retention) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(retention, "retention");
@@ -102,6 +101,7 @@ final class PooledKeyOperations {
         return WriteResult.of(db.run(operation, (c, tx) -> write.run(c, stored)));
     }
 
+    /** The live record of {@code key}, answered under the key the caller gave (not the stored form). */
     Optional<StoredRecord> find(DedupKey key) {
         Objects.requireNonNull(key, "key");
         DedupKey stored = db.storable(key);

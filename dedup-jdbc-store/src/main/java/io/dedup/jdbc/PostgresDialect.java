@@ -111,6 +111,7 @@ final class PostgresDialect extends SqlDialect {
         return "schema/postgresql.sql";
     }
 
+    /** PostgreSQL's text type refuses NUL, which Java strings (and so keys) may hold. */
     @Override
     String unstorable(DedupKey key) {
         return key.id().indexOf('\0') >= 0 || key.namespace().indexOf('\0') >= 0
@@ -118,6 +119,11 @@ final class PostgresDialect extends SqlDialect {
                 : null;
     }
 
+    /**
+     * One statement for the whole chunk (see {@code claimSql}). {@code locking} changes nothing here: PostgreSQL's
+     * {@code INSERT ... ON CONFLICT DO UPDATE} locks the rows it writes and {@code statement_timestamp()} is fresh
+     * for each statement, inside a transaction or not.
+     */
     @Override
     Map<DedupKey, KeyRow> claim(Connection connection, List<ClaimRequest> requests, boolean locking)
             throws SQLException {
@@ -133,21 +139,19 @@ final class PostgresDialect extends SqlDialect {
             ids[i] = request.key().id();
             long lease = Micros.of(request.lease());
             leases[i] = lease;
+            // A record lives its lease, then its retention: the expiry covers both from the claim on.
             keeps[i] = lease + Micros.of(request.retention());
             fingerprints[i] = request.fingerprint().orElse(null);
         }
         try (PreparedStatement ps = prepare(connection, claimSql)) {
-            ps.setArray(1, connection.createArrayOf("text", namespaces));
-            ps.setArray(2, connection.createArrayOf("text", ids));
-            ps.setArray(3, connection.createArrayOf("bigint", leases));
-            ps.setArray(4, connection.createArrayOf("bigint", keeps));
-            ps.setArray(5, connection.createArrayOf("text", fingerprints));
+            setArrays(connection, ps, 1, "text text bigint bigint text", namespaces, ids, leases, keeps, fingerprints);
             try (ResultSet rs = ps.executeQuery()) {
                 return rows(rs, n);
             }
         }
     }
 
+    /** One {@code UPDATE ... FROM unnest(...) RETURNING} for the chunk: its answer is the rows it completed. */
     @Override
     Set<Written> completeAll(Connection connection, List<Completion> completions) throws SQLException {
         int n = completions.size();
@@ -167,18 +171,24 @@ final class PostgresDialect extends SqlDialect {
             keeps[i] = Micros.of(completion.retention());
         }
         try (PreparedStatement ps = prepare(connection, completeAllSql)) {
-            ps.setArray(1, connection.createArrayOf("text", namespaces));
-            ps.setArray(2, connection.createArrayOf("text", ids));
-            ps.setArray(3, connection.createArrayOf("bigint", tokens));
-            ps.setArray(4, connection.createArrayOf("text", statuses));
-            ps.setArray(5, connection.createArrayOf("bytea", bodies));
-            ps.setArray(6, connection.createArrayOf("bigint", keeps));
+            setArrays(
+                    connection,
+                    ps,
+                    1,
+                    "text text bigint text bytea bigint",
+                    namespaces,
+                    ids,
+                    tokens,
+                    statuses,
+                    bodies,
+                    keeps);
             try (ResultSet rs = ps.executeQuery()) {
                 return written(rs, n);
             }
         }
     }
 
+    /** One {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE}: saved positions are overwritten. */
     @Override
     void savePositions(Connection connection, String namespace, List<Position> positions) throws SQLException {
         int n = positions.size();
@@ -192,10 +202,22 @@ final class PostgresDialect extends SqlDialect {
         }
         try (PreparedStatement ps = prepare(connection, savePositionsSql)) {
             ps.setString(1, namespace);
-            ps.setArray(2, connection.createArrayOf("text", streams));
-            ps.setArray(3, connection.createArrayOf("integer", partitions));
-            ps.setArray(4, connection.createArrayOf("bigint", next));
+            setArrays(connection, ps, 2, "text integer bigint", streams, partitions, next);
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Binds {@code columns} as SQL arrays, from parameter {@code first} on, each of the element type named at its
+     * place in {@code types} (space-separated). A batch travels as one array per column, so the statement text and
+     * its plan are the same for every batch size.
+     */
+    private static void setArrays(
+            Connection connection, PreparedStatement ps, int first, String types, Object[]... columns)
+            throws SQLException {
+        String[] type = types.split(" ");
+        for (int c = 0; c < columns.length; c++) {
+            ps.setArray(first + c, connection.createArrayOf(type[c], columns[c]));
         }
     }
 
@@ -209,6 +231,7 @@ final class PostgresDialect extends SqlDialect {
         return rs.getString(column);
     }
 
+    /** The columns are {@code timestamptz}: an instant, whatever the session's time zone. */
     @Override
     Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.sql.DataSource;
 
 /**
  * The statements of one dialect for one table. Every method is one statement (a batch method: one statement per
@@ -76,6 +77,20 @@ abstract class SqlDialect {
             case POSTGRESQL -> new PostgresDialect(table, timeoutSeconds);
             case MARIADB -> new MariaDbDialect(table, timeoutSeconds);
         };
+    }
+
+    /**
+     * The dialect of the database behind {@code dataSource}, from its product name.
+     *
+     * @throws io.dedup.DedupStoreUnavailableException if no connection can be had
+     * @throws IllegalArgumentException if the product is not supported
+     */
+    static JdbcDialect detect(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            return JdbcDialect.fromProductName(connection.getMetaData().getDatabaseProductName());
+        } catch (SQLException e) {
+            throw SqlFailures.unavailable("jdbc store", "read the database product to choose a dialect", e);
+        }
     }
 
     abstract JdbcDialect kind();

@@ -20,6 +20,7 @@ final class StampedRows {
 
     /** A fresh statement id: 16 random bytes. */
     static byte[] newWriter() {
+        // A version 4 UUID's 122 random bits: a collision between two statements is not a practical concern.
         UUID id = UUID.randomUUID();
         return ByteBuffer.allocate(16)
                 .putLong(id.getMostSignificantBits())

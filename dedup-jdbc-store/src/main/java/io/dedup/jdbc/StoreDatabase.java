@@ -81,12 +81,57 @@ final class StoreDatabase {
         }
     }
 
-    /** The claim algorithm on {@code connection}. */
+    /**
+     * A transaction on a connection of the store's data source, with the dialect's isolation level.
+     *
+     * @throws DedupStoreUnavailableException if the store is closed or no connection can be had
+     */
+    JdbcStoreTransaction beginTransaction() {
+        checkOpen();
+        Connection connection;
+        try {
+            connection = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw failure("begin a transaction", e);
+        }
+        try {
+            boolean autoCommit = connection.getAutoCommit();
+            if (autoCommit) {
+                connection.setAutoCommit(false);
+            }
+            sql.beginTransaction(connection);
+            return new JdbcStoreTransaction(this, connection, true, autoCommit, null);
+        } catch (SQLException | RuntimeException e) {
+            ConnectionCleanup.closeQuietly(connection, e);
+            throw e instanceof SQLException sql ? failure("begin a transaction", sql) : (RuntimeException) e;
+        }
+    }
+
+    /**
+     * A transaction inside the caller's, on {@code connection}, from a savepoint set now.
+     *
+     * @throws IllegalArgumentException if the connection is in autocommit mode
+     * @throws DedupStoreUnavailableException if the store is closed or the savepoint cannot be set
+     */
+    JdbcStoreTransaction joinTransaction(Connection connection) {
+        checkOpen();
+        try {
+            if (connection.getAutoCommit()) {
+                throw new IllegalArgumentException("begin(Connection) joins the caller's transaction, but the "
+                        + "connection is in autocommit mode; turn autocommit off or use begin()");
+            }
+            return new JdbcStoreTransaction(this, connection, false, false, connection.setSavepoint());
+        } catch (SQLException e) {
+            throw failure("join the caller's transaction", e);
+        }
+    }
+
+    /** The claim algorithm on {@code connection}; its partial failures name the store and "claim". */
     ClaimBatch claims(Connection connection, boolean inTransaction) {
         return new ClaimBatch(sql, connection, inTransaction, e -> failure("claim", e));
     }
 
-    /** The completion algorithm on {@code connection}. */
+    /** The completion algorithm on {@code connection}; its partial failures name the store and "complete". */
     CompletionBatch completions(Connection connection, boolean inTransaction) {
         return new CompletionBatch(sql, connection, inTransaction, e -> failure("complete", e));
     }

@@ -15,6 +15,7 @@ record TableName(String qualified, String positions, String expiresIndex) {
     /** A letter or underscore, then letters, digits, underscores: at most 51 characters, so derived names fit 63. */
     static final Pattern PART = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,50}");
 
+    /** A schema name: the same characters, up to PostgreSQL's identifier limit of 63. */
     private static final Pattern SCHEMA = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
     /**
@@ -43,6 +44,7 @@ record TableName(String qualified, String positions, String expiresIndex) {
                 .replace("${expires_index}", expiresIndex);
     }
 
+    /** The qualified keys table, for messages. */
     @Override
     public String toString() {
         return qualified;

@@ -44,6 +44,7 @@ final class TransactionalBatch<M> {
      * @throws Error whatever {@code Error} a handler threw, unchanged, after the transaction was rolled back
      */
     Attempt run(List<? extends M> messages, TransactionalHandler<? super M> handler) {
+        // Set by runAll: whether any handler started, which decides whether an Unavailable answer may hide effects.
         boolean[] ran = new boolean[1];
         try {
             return scope.run(tx -> {
@@ -84,12 +85,14 @@ final class TransactionalBatch<M> {
             ClaimedBatch<M> batch, StoreTransaction tx, TransactionalHandler<? super M> handler, boolean[] ran) {
         Connection connection = null;
         for (ClaimedBatch.Entry<M> entry : batch.entries()) {
+            // The claim of some key failed: committing would complete the others while that one's fate is unknown.
             if (entry.result() instanceof DedupResult.Unavailable<?>) {
                 return false;
             }
             if (!entry.mayRun()) {
                 continue;
             }
+            // Asked once and only when a handler runs: a batch of duplicates never needs the connection.
             if (connection == null) {
                 connection = tx.resource(Connection.class)
                         .orElseThrow(() -> new IllegalStateException("the store's transaction has no JDBC connection"));
@@ -121,6 +124,7 @@ final class TransactionalBatch<M> {
         return voided;
     }
 
+    /** One result with its handler result dropped; the cast is safe for the variants that carry none. */
     @SuppressWarnings("unchecked")
     private static DedupResult<Void> voided(DedupResult<?> result) {
         if (result instanceof DedupResult.Processed<?> processed) {

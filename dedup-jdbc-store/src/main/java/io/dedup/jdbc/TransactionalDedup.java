@@ -91,6 +91,9 @@ public final class TransactionalDedup<M> {
         if (attempt.committed() || messages.size() == 1) {
             return attempt.results();
         }
+        // The rolled-back transaction left nothing behind, so the messages it answered Released, Failed or Fenced
+        // (the failing one and its innocent neighbours) run again, each alone; duplicates, conflicts and rejected
+        // messages keep their answers, which did not depend on the rollback.
         List<DedupResult<Void>> results = new ArrayList<>(attempt.results());
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i) instanceof DedupResult.Released<?>
@@ -111,10 +114,12 @@ public final class TransactionalDedup<M> {
         return dedup.keyOf(Objects.requireNonNull(message, "message"));
     }
 
+    /** The store the transactions run on. */
     public JdbcDedupStore store() {
         return store;
     }
 
+    /** What keys are unique within, as configured. */
     public String namespace() {
         return dedup.namespace();
     }
