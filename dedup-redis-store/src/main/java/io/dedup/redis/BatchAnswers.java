@@ -54,6 +54,8 @@ final class BatchAnswers {
             ScriptRunner.Reply reply = replies.get(c);
             List<Object> answered = null;
             DedupStoreException callError = reply.error();
+            // A call that failed as a whole (its node is down, or its reply has the wrong shape) fails each of its
+            // keys with that cause; the other calls' keys are answered as usual.
             if (callError == null) {
                 try {
                     answered = Replies.perKey(
@@ -73,6 +75,7 @@ final class BatchAnswers {
                         error = e;
                     }
                 }
+                // Counted to tell "Redis answered nothing" (throw) from "some keys failed" (answer per key).
                 if (error instanceof DedupStoreUnavailableException u) {
                     unavailable++;
                     firstUnavailable = firstUnavailable == null ? u : firstUnavailable;

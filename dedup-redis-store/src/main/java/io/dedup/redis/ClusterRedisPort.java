@@ -37,7 +37,11 @@ final class ClusterRedisPort extends TwoConnectionPort<StatefulRedisClusterConne
         connectMastersOf(connection, keys);
     }
 
-    /** Waits (boundedly) until the connections to the masters owning {@code keys} are made; failures are left to the commands. */
+    /**
+     * Waits (boundedly) until the connections to the masters owning {@code keys} are made; failures are left to the
+     * commands. The topology is Lettuce's cached view: a slot that moved since is followed by a redirection, whose
+     * command {@link #flushStragglers()} sends.
+     */
     private void connectMastersOf(StatefulRedisClusterConnection<byte[], byte[]> connection, List<byte[]> keys) {
         Partitions partitions = connection.getPartitions();
         Set<RedisURI> masters = new LinkedHashSet<>();
@@ -55,11 +59,13 @@ final class ClusterRedisPort extends TwoConnectionPort<StatefulRedisClusterConne
                 // The node left the topology: the commands for it fail on their own and name the reason.
             }
         }
+        // One deadline for all masters: they connect in parallel, so the batch waits at most connectWaitMillis.
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectWaitMillis);
         for (CompletableFuture<StatefulRedisConnection<byte[], byte[]>> future : connecting) {
             try {
                 future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
+                // Keep the interrupt for the caller; the batch still goes out and its own wait sees the flag.
                 Thread.currentThread().interrupt();
                 return;
             } catch (Exception e) {
@@ -68,11 +74,13 @@ final class ClusterRedisPort extends TwoConnectionPort<StatefulRedisClusterConne
         }
     }
 
+    /** Flushes the batch connection again: commands queued on node connections made since the batch's flush. */
     @Override
     public void flushStragglers() {
         batchConnection().flushCommands();
     }
 
+    /** Keys spread over masters by slot, so every script call touches one record. */
     @Override
     public boolean oneServer() {
         return false;

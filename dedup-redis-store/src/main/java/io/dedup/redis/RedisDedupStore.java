@@ -44,12 +44,15 @@ public final class RedisDedupStore implements DedupStore {
     /** The most records one script call touches on a standalone server, so that no call holds Redis for long. */
     static final int KEYS_PER_SCRIPT = 500;
 
+    /** Standalone or cluster: the only place the two differ. */
     private final RedisPort port;
+
     private final ScriptRunner scripts;
     private final BatchAnswers batches;
     private final RecordKeys keys;
     private final ScriptCalls calls;
 
+    /** Made by {@link RedisDedupStoreBuilder}; the port decides standalone or cluster. */
     RedisDedupStore(RedisPort port, Duration commandTimeout, String keyPrefix) {
         this.port = port;
         this.scripts = new ScriptRunner(port, commandTimeout);
@@ -97,6 +100,7 @@ public final class RedisDedupStore implements DedupStore {
     public ClaimResult claim(ClaimRequest request) {
         Objects.requireNonNull(request, "request");
         DedupKey key = request.key();
+        // The batch script with one key: one script per operation keeps the Lua code in one place.
         ScriptCall call = calls.claims(List.of(request), 1).get(0);
         List<Object> reply = Replies.perKey(key, scripts.run(call), Replies.CLAIM_HEADER, 1);
         return Replies.claim(key, reply, reply.get(Replies.CLAIM_HEADER));
@@ -128,11 +132,12 @@ public final class RedisDedupStore implements DedupStore {
         }
         return batches.answerAll(
                 calls.completions(completions, keysPerCall()),
-                0,
+                0, // the completion script answers no header, only one element per key
                 (key, reply, answer) -> Replies.write(key, answer),
                 (key, e) -> new WriteResult.Failed(e));
     }
 
+    /** Extends the lease from Redis' now; the record keeps the time it had after its old lease end. */
     @Override
     public WriteResult renew(DedupKey key, long token, Duration lease) {
         Objects.requireNonNull(key, "key");
@@ -140,6 +145,7 @@ public final class RedisDedupStore implements DedupStore {
         return writeHeld(Script.RENEW, key, token, lease);
     }
 
+    /** Releases the key; the record keeps its token, so the next claim's token is higher. */
     @Override
     public WriteResult release(DedupKey key, long token, Duration retention) {
         Objects.requireNonNull(key, "key");
@@ -163,6 +169,7 @@ public final class RedisDedupStore implements DedupStore {
         return port.describe() + ", key prefix " + keys.prefix();
     }
 
+    /** Closes the store's connections, and the client if the store created it from a URI. Idempotent. */
     @Override
     public void close() {
         port.close();

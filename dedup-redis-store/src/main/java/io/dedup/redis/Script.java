@@ -26,6 +26,12 @@ record Script(String name, String source, String sha1) {
     static final Script RELEASE = load("release");
     static final Script FIND = load("find");
 
+    /**
+     * The script {@code name}.lua after {@code record.lua}: one source, so that Redis caches and runs it as one
+     * script and every helper is local to it.
+     *
+     * @throws IllegalStateException if the resource is missing from the jar
+     */
     static Script load(String name) {
         String source = RECORD + text(name + ".lua");
         return new Script(name, source, sha1(source));
@@ -42,6 +48,7 @@ record Script(String name, String source, String sha1) {
         }
     }
 
+    /** The digest EVALSHA names a script by: SHA-1 of its UTF-8 source, lower-case hex. */
     private static String sha1(String source) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));

@@ -13,7 +13,7 @@ import java.util.List;
  * @param args the script's ARGV, already encoded
  */
 record ScriptCall(Script script, List<DedupKey> keys, byte[][] redisKeys, byte[][] args) {
-    /** A call on one record. */
+    /** A call on one record: renew, release, find, or a one-key claim or completion. */
     static ScriptCall of(Script script, DedupKey key, byte[] redisKey, byte[]... args) {
         return new ScriptCall(script, List.of(key), new byte[][] {redisKey}, args);
     }
