@@ -5,7 +5,6 @@ import io.dedup.DedupStoreCorruptionException;
 import io.dedup.DedupStoreUnavailableException;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * Claims a batch so that it answers exactly as sequential claims would. A key repeated in the batch is claimed
@@ -32,12 +30,8 @@ final class ClaimBatch extends StatementBatch {
                     (ClaimRequest r) -> r.key().namespace())
             .thenComparing(r -> r.key().id());
 
-    ClaimBatch(
-            SqlDialect dialect,
-            Connection connection,
-            boolean inTransaction,
-            Function<SQLException, DedupStoreUnavailableException> failure) {
-        super(dialect, connection, inTransaction, failure);
+    ClaimBatch(On on) {
+        super(on);
     }
 
     /**

@@ -1,10 +1,8 @@
 package io.dedup.jdbc;
 
 import io.dedup.DedupKey;
-import io.dedup.DedupStoreUnavailableException;
 import io.dedup.spi.Completion;
 import io.dedup.spi.WriteResult;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Completes a batch so that it answers exactly as sequential completions would: only the first completion of a
@@ -25,12 +22,8 @@ final class CompletionBatch extends StatementBatch {
     /** Outcome bytes after which a chunk is cut short, so that one statement stays well below packet limits. */
     private static final long CHUNK_BYTES = 4L << 20;
 
-    CompletionBatch(
-            SqlDialect dialect,
-            Connection connection,
-            boolean inTransaction,
-            Function<SQLException, DedupStoreUnavailableException> failure) {
-        super(dialect, connection, inTransaction, failure);
+    CompletionBatch(On on) {
+        super(on);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.dedup.jdbc;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
@@ -10,21 +9,18 @@ import java.sql.SQLException;
 final class ConnectionCleanup {
     private ConnectionCleanup() {}
 
-    /** Rolls {@code connection} back; a failure to do so is added to {@code cause} (if any), never thrown. */
-    static void rollbackQuietly(Connection connection, Throwable cause) {
-        try {
-            connection.rollback();
-        } catch (SQLException | RuntimeException e) {
-            if (cause != null) {
-                cause.addSuppressed(e);
-            }
-        }
+    /** A JDBC call made for its effect. */
+    @FunctionalInterface
+    interface SqlAction {
+        void run() throws SQLException;
     }
 
-    /** Closes {@code connection}; a failure to do so is added to {@code cause} (if any), never thrown. */
-    static void closeQuietly(Connection connection, Throwable cause) {
+    /**
+     * Runs {@code action} (a rollback or a close); a failure of it is added to {@code cause} (if any), never thrown.
+     */
+    static void quietly(SqlAction action, Throwable cause) {
         try {
-            connection.close();
+            action.run();
         } catch (SQLException | RuntimeException e) {
             if (cause != null) {
                 cause.addSuppressed(e);

@@ -97,41 +97,43 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
         return lockTimeout;
     }
 
-    // ---------------------------------------------------------------- DedupStore
-
     @Override
     public ClaimResult claim(ClaimRequest request) {
-        return operations.claim(request);
+        return operations.claim(Objects.requireNonNull(request, "request"));
     }
 
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-        return operations.claimAll(requests);
+        return Objects.requireNonNull(requests, "requests").isEmpty() ? List.of() : operations.claimAll(requests);
     }
 
     @Override
     public WriteResult complete(Completion completion) {
-        return operations.complete(completion);
+        return operations.complete(Objects.requireNonNull(completion, "completion"));
     }
 
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
-        return operations.completeAll(completions);
+        return Objects.requireNonNull(completions, "completions").isEmpty()
+                ? List.of()
+                : operations.completeAll(completions);
     }
 
     @Override
     public WriteResult renew(DedupKey key, long token, Duration lease) {
-        return operations.renew(key, token, lease);
+        Objects.requireNonNull(lease, "lease");
+        return operations.renew(Objects.requireNonNull(key, "key"), token, lease);
     }
 
     @Override
     public WriteResult release(DedupKey key, long token, Duration retention) {
-        return operations.release(key, token, retention);
+        Objects.requireNonNull(retention, "retention");
+        return operations.release(Objects.requireNonNull(key, "key"), token, retention);
     }
 
     @Override
     public Optional<StoredRecord> find(DedupKey key) {
-        return operations.find(key);
+        return operations.find(Objects.requireNonNull(key, "key"));
     }
 
     /**
@@ -146,8 +148,6 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
         }
         return operations.purgeExpired(maxEntries);
     }
-
-    // ---------------------------------------------------------------- transactions
 
     /**
      * Starts a transaction on a connection of the store's data source (READ COMMITTED on MariaDB/MySQL; PostgreSQL
@@ -275,6 +275,7 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
          *     database cannot be reached
          */
         public JdbcDedupStore build() {
+            // Resolved here, not in the setters: detection and schema creation need the database, the setters not.
             TableName name = TableName.of(table);
             int timeout = Micros.seconds(lockTimeout);
             JdbcDialect chosen = dialect != null ? dialect : SqlDialect.detect(dataSource);

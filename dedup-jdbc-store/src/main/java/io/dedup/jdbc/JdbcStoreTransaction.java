@@ -67,28 +67,32 @@ final class JdbcStoreTransaction implements StoreTransaction {
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
         Objects.requireNonNull(requests, "requests");
-        checkOpen();
-        if (requests.isEmpty()) {
-            return List.of();
-        }
-        try {
-            return db.claims(connection, true).claimAll(requests);
-        } catch (SQLException e) {
-            throw fail("claim " + requests.size() + " keys", e);
-        }
+        return batch("claim", requests, () -> db.claims(connection, true).claimAll(requests));
     }
 
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
         Objects.requireNonNull(completions, "completions");
+        return batch(
+                "complete", completions, () -> db.completions(connection, true).completeAll(completions));
+    }
+
+    /** A batch algorithm's run on the transaction's connection. */
+    @FunctionalInterface
+    private interface BatchWork<T> {
+        List<T> run() throws SQLException;
+    }
+
+    /** Runs {@code work} for a non-empty batch; a failure rolls the transaction back (see {@link #fail}). */
+    private <T> List<T> batch(String operation, List<?> items, BatchWork<T> work) {
         checkOpen();
-        if (completions.isEmpty()) {
+        if (items.isEmpty()) {
             return List.of();
         }
         try {
-            return db.completions(connection, true).completeAll(completions);
+            return work.run();
         } catch (SQLException e) {
-            throw fail("complete " + completions.size() + " keys", e);
+            throw fail(operation + " " + items.size() + " keys", e);
         }
     }
 
@@ -158,6 +162,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
         if (!type.isAssignableFrom(Connection.class)) {
             return Optional.empty();
         }
+        // One guard per transaction, so that a handler comparing connections sees the same object each time.
         if (guarded == null) {
             guarded = GuardedConnection.of(connection);
         }
@@ -228,7 +233,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
             } catch (SQLException e) {
                 // A pool resets the connection or discards it.
             } finally {
-                ConnectionCleanup.closeQuietly(connection, null);
+                ConnectionCleanup.quietly(connection::close, null);
             }
         }
     }

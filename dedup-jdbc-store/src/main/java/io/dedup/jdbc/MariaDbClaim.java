@@ -94,6 +94,7 @@ final class MariaDbClaim {
                 }
             }
         }
+        // Already in a transaction (the caller's): its locks last until the caller commits, so no transaction of ours.
         if (locking) {
             return upsertAndReadBack(connection, upsert.toString(), requests, writer);
         }
@@ -104,7 +105,7 @@ final class MariaDbClaim {
             connection.commit();
             return rows;
         } catch (SQLException | RuntimeException e) {
-            ConnectionCleanup.rollbackQuietly(connection, e);
+            ConnectionCleanup.quietly(connection::rollback, e);
             throw e;
         } finally {
             connection.setAutoCommit(true);
@@ -133,7 +134,10 @@ final class MariaDbClaim {
         }
     }
 
-    /** Binds {@link #CLAIM_ROW_PARAMETERS} per request; the expiry is lease plus retention from now. */
+    /**
+     * Binds {@link #CLAIM_ROW_PARAMETERS} per request; the expiry is lease plus retention from now. Every row
+     * carries the statement's stamp: an inserted row keeps it, an existing one gets it only if the update takes it.
+     */
     private static void bindUpsert(PreparedStatement ps, List<ClaimRequest> requests, byte[] writer)
             throws SQLException {
         int p = 1;

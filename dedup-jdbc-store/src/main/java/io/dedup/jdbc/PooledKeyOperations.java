@@ -10,15 +10,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The {@link JdbcDedupStore}'s operations outside a transaction, each on a pooled connection in autocommit (one
  * statement commits by itself, so a claim's row lock is held only for that statement): the claim path ({@link
  * #claim}, {@link #claimAll}), the completion path ({@link #complete}, {@link #completeAll}, {@link #renew}, {@link
- * #release}) and reads and housekeeping ({@link #find}, {@link #purgeExpired}). Each method checks its arguments
- * and has the contract of the {@link io.dedup.spi.DedupStore} method of the same name. Thread-safe.
+ * #release}) and reads and housekeeping ({@link #find}, {@link #purgeExpired}). Each method has the contract of
+ * the {@link io.dedup.spi.DedupStore} method of the same name; {@link JdbcDedupStore} checked the arguments (none
+ * null, batches not empty). Thread-safe.
  */
 final class PooledKeyOperations {
     private final StoreDatabase db;
@@ -31,7 +31,6 @@ final class PooledKeyOperations {
 
     /** Claims one key: one statement, committed before the answer is returned. */
     ClaimResult claim(ClaimRequest request) {
-        Objects.requireNonNull(request, "request");
         ClaimResult result = db.run(
                         "claim " + request.key(), (c, tx) -> db.claims(c, tx).claimAll(List.of(request)))
                 .get(0);
@@ -45,17 +44,12 @@ final class PooledKeyOperations {
 
     /** Claims a batch on one connection; see {@link ClaimBatch} for how it matches sequential claims. */
     List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-        Objects.requireNonNull(requests, "requests");
-        if (requests.isEmpty()) {
-            return List.of();
-        }
         return db.run("claim " + requests.size() + " keys", (c, tx) -> db.claims(c, tx)
                 .claimAll(requests));
     }
 
     /** Completes a key held under the completion's token, with its outcome and retention. */
     WriteResult complete(Completion completion) {
-        Objects.requireNonNull(completion, "completion");
         return writeHeld(
                 "complete " + completion.key(),
                 completion.key(),
@@ -64,25 +58,17 @@ final class PooledKeyOperations {
 
     /** Completes a batch on one connection; see {@link CompletionBatch}. */
     List<WriteResult> completeAll(List<Completion> completions) {
-        Objects.requireNonNull(completions, "completions");
-        if (completions.isEmpty()) {
-            return List.of();
-        }
         return db.run("complete " + completions.size() + " keys", (c, tx) -> db.completions(c, tx)
                 .completeAll(completions));
     }
 
     /** Extends the lease of a key held under {@code token}, from the database's now. */
     WriteResult renew(DedupKey key, long token, Duration lease) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(lease, "lease");
         return writeHeld("renew " + key, key, (c, stored) -> dialect.renew(c, stored, token, lease));
     }
 
     /** Gives back a key held under {@code token}; the row keeps the token for {@code retention}. */
     WriteResult release(DedupKey key, long token, Duration retention) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(retention, "retention");
         return writeHeld("release " + key, key, (c, stored) -> dialect.release(c, stored, token, retention));
     }
 
@@ -103,7 +89,6 @@ final class PooledKeyOperations {
 
     /** The live record of {@code key}, answered under the key the caller gave (not the stored form). */
     Optional<StoredRecord> find(DedupKey key) {
-        Objects.requireNonNull(key, "key");
         DedupKey stored = db.storable(key);
         if (stored == null) {
             return Optional.empty();
@@ -112,9 +97,9 @@ final class PooledKeyOperations {
     }
 
     /**
-     * Deletes at most {@code maxEntries} rows whose expiry has passed by the database's clock, in one statement.
-     *
-     * @throws IllegalArgumentException if {@code maxEntries} is less than 1
+     * Deletes at most {@code maxEntries} (at least 1) rows whose expiry has passed by the database's clock, in one
+     * statement. A bounded statement holds few locks; a backlog is worked off by calling again, as {@link
+     * ScheduledPurger} does.
      */
     int purgeExpired(int maxEntries) {
         return db.run("purge expired keys", (c, tx) -> dialect.purge(c, maxEntries));

@@ -15,25 +15,30 @@ abstract class StatementBatch {
     /** Runs of one chunk statement the database rolled back to break a deadlock, before giving up. */
     private static final int DEADLOCK_TRIES = 3;
 
+    /**
+     * Where a batch runs.
+     *
+     * @param inTransaction whether the connection runs a transaction (not autocommit): then nothing is retried
+     *     after an error, and any error fails the whole batch
+     * @param failure turns a failed statement into the store's exception
+     */
+    record On(
+            SqlDialect dialect,
+            Connection connection,
+            boolean inTransaction,
+            Function<SQLException, DedupStoreUnavailableException> failure) {}
+
+    // Read by the subclasses' algorithms; set once, from the On record.
     final SqlDialect dialect;
     final Connection connection;
     final boolean inTransaction;
     private final Function<SQLException, DedupStoreUnavailableException> failure;
 
-    /**
-     * @param inTransaction whether the connection runs a transaction (not autocommit): then nothing is retried
-     *     after an error, and any error fails the whole batch
-     * @param failure turns a failed statement into the store's exception
-     */
-    StatementBatch(
-            SqlDialect dialect,
-            Connection connection,
-            boolean inTransaction,
-            Function<SQLException, DedupStoreUnavailableException> failure) {
-        this.dialect = dialect;
-        this.connection = connection;
-        this.inTransaction = inTransaction;
-        this.failure = failure;
+    StatementBatch(On on) {
+        this.dialect = on.dialect();
+        this.connection = on.connection();
+        this.inTransaction = on.inTransaction();
+        this.failure = on.failure();
     }
 
     /** One chunk statement. */

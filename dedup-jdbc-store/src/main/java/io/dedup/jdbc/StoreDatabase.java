@@ -21,7 +21,9 @@ final class StoreDatabase {
         T run(Connection connection, boolean inTransaction) throws SQLException;
     }
 
+    /** The application's (or the provider's) pool; the store borrows a connection per operation. */
     final DataSource dataSource;
+    /** The statements of the store's dialect and table. */
     final SqlDialect sql;
     /** For logs and errors: dialect and table, never the URL (it may carry credentials). */
     final String description;
@@ -72,7 +74,7 @@ final class StoreDatabase {
                 return result;
             } catch (SQLException | RuntimeException e) {
                 if (!autoCommit) {
-                    ConnectionCleanup.rollbackQuietly(connection, e);
+                    ConnectionCleanup.quietly(connection::rollback, e);
                 }
                 throw e;
             }
@@ -95,6 +97,7 @@ final class StoreDatabase {
             throw failure("begin a transaction", e);
         }
         try {
+            // Remembered so that close() gives the connection back to the pool the way it came.
             boolean autoCommit = connection.getAutoCommit();
             if (autoCommit) {
                 connection.setAutoCommit(false);
@@ -102,7 +105,7 @@ final class StoreDatabase {
             sql.beginTransaction(connection);
             return new JdbcStoreTransaction(this, connection, true, autoCommit, null);
         } catch (SQLException | RuntimeException e) {
-            ConnectionCleanup.closeQuietly(connection, e);
+            ConnectionCleanup.quietly(connection::close, e);
             throw e instanceof SQLException sql ? failure("begin a transaction", sql) : (RuntimeException) e;
         }
     }
@@ -128,12 +131,12 @@ final class StoreDatabase {
 
     /** The claim algorithm on {@code connection}; its partial failures name the store and "claim". */
     ClaimBatch claims(Connection connection, boolean inTransaction) {
-        return new ClaimBatch(sql, connection, inTransaction, e -> failure("claim", e));
+        return new ClaimBatch(new StatementBatch.On(sql, connection, inTransaction, e -> failure("claim", e)));
     }
 
     /** The completion algorithm on {@code connection}; its partial failures name the store and "complete". */
     CompletionBatch completions(Connection connection, boolean inTransaction) {
-        return new CompletionBatch(sql, connection, inTransaction, e -> failure("complete", e));
+        return new CompletionBatch(new StatementBatch.On(sql, connection, inTransaction, e -> failure("complete", e)));
     }
 
     /** {@code e} as the exception callers of the store expect, naming the store and the operation. */
