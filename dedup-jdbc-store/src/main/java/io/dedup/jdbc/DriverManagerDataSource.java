@@ -36,6 +36,7 @@ final class DriverManagerDataSource implements DataSource {
         return DriverManager.getConnection(url, properties);
     }
 
+    /** A new connection as another user; the configured credentials are not used. */
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
         Properties explicit = new Properties();

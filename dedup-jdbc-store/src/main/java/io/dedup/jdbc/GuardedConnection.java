@@ -14,6 +14,10 @@ import java.util.Set;
  * a handler uses it on its own thread.
  */
 final class GuardedConnection implements InvocationHandler {
+    /**
+     * Calls that would end the transaction or hand the connection back early; {@code rollback()} without a
+     * savepoint is refused in {@link #invoke}, {@code rollback(Savepoint)} is allowed.
+     */
     private static final Set<String> REFUSED = Set.of("commit", "close", "abort", "setAutoCommit");
 
     private final Connection connection;

@@ -26,6 +26,7 @@ final class HikariPools {
      */
     static DataSource create(String url, String user, String password, int size) {
         HikariConfig config = new HikariConfig();
+        // Named, so that the pool's threads and metrics are told apart from the application's own pools.
         config.setPoolName("dedup-jdbc");
         config.setJdbcUrl(url);
         if (user != null) {

@@ -21,6 +21,7 @@ final class JdbcUrls {
             }
         }
         String base = url.substring(0, end);
+        // User info sits between "//" and the last '@' (a password may contain '@', a host never does).
         int scheme = base.indexOf("//");
         int at = base.lastIndexOf('@');
         if (scheme >= 0 && at > scheme) {

@@ -17,6 +17,20 @@ import java.util.Optional;
  * statement itself acquired the key; then only token, attempts and leaseUntil need be set. Times are the
  * database's, and every decision here compares them with {@code now}, the database's clock at the same statement,
  * never with this process's clock. Immutable (the outcome body is not copied: rows are read once and dropped).
+ *
+ * @param key the key as stored
+ * @param acquired whether the statement that read the row acquired the key
+ * @param state {@code IN_PROGRESS}, {@code RELEASED} or {@code COMPLETED}
+ * @param token the fencing token of the last acquisition; kept through release and completion
+ * @param attempts acquisitions since the row was created or revived after expiry
+ * @param leaseUntil when the holder's lease ends; null unless in progress
+ * @param expiresAt when the row stops counting: lease plus retention from the claim, retention from a release or
+ *     completion
+ * @param fingerprint the payload fingerprint of the last claim, if it had one
+ * @param outcomeStatus {@code SUCCEEDED} or {@code FAILED}; null unless completed
+ * @param outcomeBody the stored outcome; null unless completed
+ * @param completedAt when the key completed; null unless completed
+ * @param now the database's clock at the statement that read the row
  */
 record KeyRow(
         DedupKey key,

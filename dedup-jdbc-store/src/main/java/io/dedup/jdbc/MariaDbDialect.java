@@ -141,6 +141,7 @@ final class MariaDbDialect extends SqlDialect {
         }
     }
 
+    /** One multi-row {@code INSERT ... ON DUPLICATE KEY UPDATE}: saved positions are overwritten. */
     @Override
     void savePositions(Connection connection, String namespace, List<Position> positions) throws SQLException {
         StringBuilder sql = new StringBuilder("INSERT INTO ")
@@ -175,6 +176,7 @@ final class MariaDbDialect extends SqlDialect {
         ps.setBytes(index, StoredText.utf8(value));
     }
 
+    /** Decoded from the column's bytes, so the connection's character set never changes a key. */
     @Override
     String text(ResultSet rs, int column) throws SQLException {
         return StoredText.utf8(rs.getBytes(column));

@@ -23,6 +23,7 @@ final class Micros {
 
     /** Whole seconds, rounded up, at least one: the unit of JDBC query timeouts. */
     static int seconds(Duration duration) {
+        // Rounded up: a 1.5 s lock timeout waits 2 s rather than 1 s, never less than asked; 0 would mean no limit.
         long seconds = duration.getSeconds() + (duration.getNano() > 0 ? 1 : 0);
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, seconds));
     }

@@ -98,7 +98,10 @@ abstract class SqlDialect {
     /** The schema script's resource name. */
     abstract String schemaResource();
 
-    /** Why this dialect cannot store {@code key}, or null when it can. */
+    /**
+     * Why this dialect cannot store {@code key}, or null when it can. Such a key can have no row, so a claim of it
+     * fails as corrupt and every write of it is fenced.
+     */
     String unstorable(DedupKey key) {
         return null;
     }

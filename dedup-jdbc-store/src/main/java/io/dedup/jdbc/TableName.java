@@ -33,6 +33,8 @@ record TableName(String qualified, String positions, String expiresIndex) {
                     + "not starting with a digit, at most 51 characters), optionally schema-qualified as "
                     + "schema.table; got '" + name + "'");
         }
+        // The index name stays unqualified: PostgreSQL creates an index in its table's schema and refuses a qualified
+        // name there; MariaDB names indexes per table.
         String prefix = schema == null ? "" : schema + ".";
         return new TableName(prefix + table, prefix + table + "_positions", table + "_expires_idx");
     }

@@ -28,7 +28,9 @@ final class TransactionalBatch<M> {
     /** One transaction's answer; not committed when a handler failed or a lease was lost (it was rolled back). */
     record Attempt(List<DedupResult<Void>> results, boolean committed) {}
 
+    /** Core's consumer: keys, claims through the batch API, outcomes, metrics. */
     private final DedupConsumer<M> dedup;
+    /** The store's own transactions or the application's. */
     private final TransactionScope scope;
 
     TransactionalBatch(DedupConsumer<M> dedup, TransactionScope scope) {
