@@ -46,6 +46,7 @@ final class BatchAnswers {
             return List.of();
         }
         List<ScriptRunner.Reply> replies = scripts.runAll(calls);
+        // Calls hold consecutive runs of the batch, so appending each call's keys in order keeps the batch's order.
         List<T> answers = new ArrayList<>();
         DedupStoreUnavailableException firstUnavailable = null;
         int unavailable = 0;

@@ -47,10 +47,12 @@ final class ClusterRedisPort extends TwoConnectionPort<StatefulRedisClusterConne
         Set<RedisURI> masters = new LinkedHashSet<>();
         for (byte[] key : keys) {
             RedisClusterNode master = partitions.getMasterBySlot(SlotHash.getSlot(key));
+            // No master known for the slot (being resharded, or a stale view): the command finds its way by MOVED.
             if (master != null) {
                 masters.add(master.getUri());
             }
         }
+        // Started for all masters before waiting for any, so that they connect in parallel.
         List<CompletableFuture<StatefulRedisConnection<byte[], byte[]>>> connecting = new ArrayList<>();
         for (RedisURI master : masters) {
             try {

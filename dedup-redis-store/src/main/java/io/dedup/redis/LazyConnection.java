@@ -18,6 +18,7 @@ final class LazyConnection<C extends StatefulConnection<?, ?>> {
     /** Guarded by this: a closed store never connects again, even if a call races with close. */
     private boolean closed;
 
+    /** @param connect makes the connection; its exception is reported as the store being unavailable */
     LazyConnection(Supplier<C> connect, String target) {
         this.connect = connect;
         this.target = target;

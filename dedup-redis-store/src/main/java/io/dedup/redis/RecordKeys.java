@@ -20,6 +20,7 @@ final class RecordKeys {
      */
     private volatile Start last;
 
+    /** @param prefix put before every name as it is (not escaped): the builder bounds its length */
     RecordKeys(String prefix) {
         this.prefix = prefix;
     }

@@ -71,12 +71,15 @@ public final class RedisDedupStore implements DedupStore {
         return builder(uri).build();
     }
 
-    /** A store on the application's client, which must have been created with a default URI. */
+    /**
+     * A store on the application's client, which must have been created with a default URI. The client's options
+     * (timeouts, reconnection) are the application's; closing the store leaves the client open.
+     */
     public static RedisDedupStore create(RedisClient client) {
         return builder(client).build();
     }
 
-    /** A store on the application's Redis Cluster client. */
+    /** A store on the application's Redis Cluster client, which closing the store leaves open. */
     public static RedisDedupStore create(RedisClusterClient client) {
         return builder(client).build();
     }
@@ -108,10 +111,7 @@ public final class RedisDedupStore implements DedupStore {
 
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-        Objects.requireNonNull(requests, "requests");
-        for (ClaimRequest request : requests) {
-            Objects.requireNonNull(request, "requests element");
-        }
+        requireElements(requests, "requests");
         return batches.answerAll(
                 calls.claims(requests, keysPerCall()), Replies.CLAIM_HEADER, Replies::claim, ClaimResult.Failed::new);
     }
@@ -126,10 +126,7 @@ public final class RedisDedupStore implements DedupStore {
 
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
-        Objects.requireNonNull(completions, "completions");
-        for (Completion completion : completions) {
-            Objects.requireNonNull(completion, "completions element");
-        }
+        requireElements(completions, "completions");
         return batches.answerAll(
                 calls.completions(completions, keysPerCall()),
                 0, // the completion script answers no header, only one element per key
@@ -159,11 +156,15 @@ public final class RedisDedupStore implements DedupStore {
         return Replies.find(key, scripts.run(calls.find(key)));
     }
 
-    /** The Redis key under which {@code key}'s record is stored, for operators and tests. */
+    /**
+     * The Redis key under which {@code key}'s record is stored, for operators and tests; computed, so it needs no
+     * connection.
+     */
     public String redisKey(DedupKey key) {
         return keys.of(Objects.requireNonNull(key, "key"));
     }
 
+    /** The server or cluster (without credentials) and the key prefix, for logs and errors. */
     @Override
     public String describe() {
         return port.describe() + ", key prefix " + keys.prefix();
@@ -173,6 +174,14 @@ public final class RedisDedupStore implements DedupStore {
     @Override
     public void close() {
         port.close();
+    }
+
+    /** @throws NullPointerException naming {@code name} if the list or one of its elements is null */
+    private static void requireElements(List<?> list, String name) {
+        Objects.requireNonNull(list, name);
+        for (Object element : list) {
+            Objects.requireNonNull(element, name + " element");
+        }
     }
 
     /** On a standalone server up to {@value #KEYS_PER_SCRIPT} records per script call; on a cluster one. */

@@ -92,6 +92,7 @@ public final class RedisDedupStoreBuilder {
      * @throws DedupConfigurationException if the URI is malformed
      */
     public RedisDedupStore build() {
+        // No connection is made here (see LazyConnection), so a store can be built while Redis is down.
         return new RedisDedupStore(port(), commandTimeout, keyPrefix);
     }
 

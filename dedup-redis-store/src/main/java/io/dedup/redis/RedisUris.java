@@ -51,6 +51,7 @@ final class RedisUris {
         if (at < start) {
             return uri;
         }
+        // user:password keeps the user (useful in logs); a lone part before '@' is the password itself.
         String userInfo = uri.substring(start, at);
         int colon = userInfo.indexOf(':');
         String masked = colon < 0 ? "***" : userInfo.substring(0, colon) + ":***";

@@ -35,7 +35,11 @@ final class Replies {
 
     private Replies() {}
 
-    /** The per-key answers of a script run on several records, checked to be one per key after the header. */
+    /**
+     * The per-key answers of a script run on several records, checked to be one per key after the header.
+     *
+     * @throws DedupStoreUnavailableException if the reply has another length: it cannot be matched to the keys
+     */
     static List<Object> perKey(DedupKey firstKey, List<Object> reply, int header, int keys) {
         if (reply == null || reply.size() != header + keys) {
             throw unexpected(firstKey, reply);
@@ -104,7 +108,11 @@ final class Replies {
         throw new DedupStoreUnavailableException("Redis answered an unexpected reply for " + key);
     }
 
-    /** The answer of a one-key script that answers one element. */
+    /**
+     * The answer of a one-key script that answers one element.
+     *
+     * @throws DedupStoreUnavailableException if the reply is not one element
+     */
     static Object single(DedupKey key, List<Object> reply) {
         return perKey(key, reply, 0, 1).get(0);
     }
@@ -159,7 +167,10 @@ final class Replies {
                 outcome));
     }
 
-    /** The state a completed record is stored in: S for succeeded, F for failed. */
+    /**
+     * The state a completed record is stored in: S for succeeded, F for failed. The letter travels in the
+     * completion's argument, so the script writes it without knowing Java's names.
+     */
     static byte encode(OutcomeStatus status) {
         return switch (status) {
             case SUCCEEDED -> 'S';

@@ -20,6 +20,7 @@ record Script(String name, String source, String sha1) {
     /** The record's formats and how to read and write them, put before every script's own text. */
     private static final String RECORD = text("record.lua");
 
+    // Read from the jar once, with the class; every call then sends the same text and digest.
     static final Script CLAIM = load("claim");
     static final Script COMPLETE = load("complete");
     static final Script RENEW = load("renew");

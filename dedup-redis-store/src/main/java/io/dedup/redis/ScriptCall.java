@@ -18,7 +18,10 @@ record ScriptCall(Script script, List<DedupKey> keys, byte[][] redisKeys, byte[]
         return new ScriptCall(script, List.of(key), new byte[][] {redisKey}, args);
     }
 
-    /** The key named in messages: the only one, or the first of several. */
+    /**
+     * The key named in messages: the only one, or the first of several. A failure of a call fails all its keys, so
+     * naming the first (and how many more) is enough to find them.
+     */
     DedupKey firstKey() {
         return keys.get(0);
     }

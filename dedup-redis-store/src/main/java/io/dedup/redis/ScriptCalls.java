@@ -17,8 +17,11 @@ final class ScriptCalls {
     /** Leases and retentions longer than this are cut to it (Redis rejects expiry times far in the future). */
     static final Duration LONGEST_DURATION = Duration.ofDays(365L * 100);
 
+    /** The claim script's third argument: per-key fingerprints follow. */
     private static final byte[] FINGERPRINTS = {'1'};
+    /** The claim script's third argument: none follow (the common case, so the call stays short). */
     private static final byte[] NO_FINGERPRINTS = {'0'};
+    /** A key without a fingerprint in a call where others have one. */
     private static final byte[] NO_FINGERPRINT = {};
 
     private final RecordKeys keys;
@@ -38,6 +41,7 @@ final class ScriptCalls {
             ClaimRequest first = requests.get(start);
             boolean fingerprints = first.fingerprint().isPresent();
             end = start + 1;
+            // Adapters claim a poll with one lease and retention, so a batch is mostly one call per perCall keys.
             while (end < n
                     && end - start < perCall
                     && requests.get(end).lease().equals(first.lease())
@@ -50,12 +54,10 @@ final class ScriptCalls {
             args[0] = millis(first.lease());
             args[1] = millis(first.retention());
             args[2] = fingerprints ? FINGERPRINTS : NO_FINGERPRINTS;
-            byte[][] redisKeys = new byte[count][];
             DedupKey[] callKeys = new DedupKey[count];
             for (int i = 0; i < count; i++) {
                 ClaimRequest request = requests.get(start + i);
                 callKeys[i] = request.key();
-                redisKeys[i] = keys.bytes(request.key());
                 if (fingerprints) {
                     // '=' marks a fingerprint, so that an empty argument can mean "this key has none".
                     args[3 + i] = request.fingerprint()
@@ -63,7 +65,7 @@ final class ScriptCalls {
                             .orElse(NO_FINGERPRINT);
                 }
             }
-            calls.add(new ScriptCall(Script.CLAIM, List.of(callKeys), redisKeys, args));
+            calls.add(call(Script.CLAIM, callKeys, args));
         }
         return calls;
     }
@@ -83,17 +85,23 @@ final class ScriptCalls {
             int count = end - start;
             byte[][] args = new byte[1 + count][];
             args[0] = millis(first.retention());
-            byte[][] redisKeys = new byte[count][];
             DedupKey[] callKeys = new DedupKey[count];
             for (int i = 0; i < count; i++) {
-                Completion completion = completions.get(start + i);
-                callKeys[i] = completion.key();
-                redisKeys[i] = keys.bytes(completion.key());
-                args[1 + i] = completionArg(completion);
+                callKeys[i] = completions.get(start + i).key();
+                args[1 + i] = completionArg(completions.get(start + i));
             }
-            calls.add(new ScriptCall(Script.COMPLETE, List.of(callKeys), redisKeys, args));
+            calls.add(call(Script.COMPLETE, callKeys, args));
         }
         return calls;
+    }
+
+    /** A call of {@code script} on the records of {@code callKeys}, in order. */
+    private ScriptCall call(Script script, DedupKey[] callKeys, byte[][] args) {
+        byte[][] redisKeys = new byte[callKeys.length][];
+        for (int i = 0; i < callKeys.length; i++) {
+            redisKeys[i] = keys.bytes(callKeys[i]);
+        }
+        return new ScriptCall(script, List.of(callKeys), redisKeys, args);
     }
 
     /**

@@ -85,6 +85,7 @@ final class ScriptRunner {
                 missing.add(i);
             }
         }
+        // Only the calls whose server lost the scripts go again, with their source; the others keep their replies.
         if (!missing.isEmpty()) {
             List<ScriptCall> again = new ArrayList<>(missing.size());
             for (int i : missing) {

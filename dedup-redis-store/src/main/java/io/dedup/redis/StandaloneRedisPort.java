@@ -10,6 +10,7 @@ import java.util.List;
  */
 final class StandaloneRedisPort extends TwoConnectionPort<StatefulRedisConnection<byte[], byte[]>> {
 
+    /** @param onClose shuts down a client the store created; a no-op for the application's client */
     StandaloneRedisPort(RedisClient client, String description, Runnable onClose) {
         super(() -> client.connect(Codec.INSTANCE), StatefulRedisConnection::async, description, onClose);
     }

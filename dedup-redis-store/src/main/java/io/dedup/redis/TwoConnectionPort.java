@@ -20,10 +20,15 @@ import java.util.function.Supplier;
  * @param <C> the connection type
  */
 abstract class TwoConnectionPort<C extends StatefulConnection<byte[], byte[]>> implements RedisPort {
+    /** Auto-flushing: each single call leaves at once. */
     private final LazyConnection<C> single;
+    /** Buffered: a batch's commands leave together at its flush. */
     private final LazyConnection<C> batch;
+
     private final Function<C, RedisScriptingAsyncCommands<byte[], byte[]>> async;
+    /** Two batches issuing at once would interleave in the buffer and one's flush would send the other's half. */
     private final ReentrantLock batchLock = new ReentrantLock();
+
     private final String description;
     private final Runnable onClose;
 
@@ -55,7 +60,11 @@ abstract class TwoConnectionPort<C extends StatefulConnection<byte[], byte[]>> i
     /** Prepares the batch connection for commands on {@code keys}; called before the batch lock is taken. */
     abstract void beforeBatch(C connection, List<byte[]> keys);
 
-    /** The batch connection, for {@link #flushStragglers()}. */
+    /**
+     * The batch connection, for {@link #flushStragglers()}.
+     *
+     * @throws io.dedup.DedupStoreUnavailableException if it cannot be made or the port is closed
+     */
     final C batchConnection() {
         return batch.get();
     }
