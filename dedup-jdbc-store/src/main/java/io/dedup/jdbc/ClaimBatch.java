@@ -5,7 +5,6 @@ import io.dedup.DedupStoreCorruptionException;
 import io.dedup.DedupStoreUnavailableException;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,40 +13,25 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * Claims a batch so that it answers exactly as sequential claims would. A key repeated in the batch is claimed
  * again in a later round (its first claim decides the second). Within a round, keys go in sorted order, so that
- * concurrent batches lock rows in the same order and do not deadlock, one statement per {@value #CHUNK} keys. Keys a
- * statement could not decide (a concurrent insert it could not see) are claimed again.
+ * concurrent batches lock rows in the same order and do not deadlock, one statement per {@value
+ * StatementBatch#CHUNK} keys. Keys a statement could not decide (a concurrent insert it could not see) are claimed
+ * again. Not thread-safe: one batch, one caller.
  */
-final class ClaimBatch {
-    static final int CHUNK = 1000;
+final class ClaimBatch extends StatementBatch {
+    /** Rounds of re-claiming keys a statement could not decide, before they fail as unavailable. */
     private static final int TRIES = 20;
-    private static final int DEADLOCK_TRIES = 3;
+
+    /** The order rows are locked in; any total order does, as long as every batch uses the same. */
     private static final Comparator<ClaimRequest> KEY_ORDER = Comparator.comparing(
                     (ClaimRequest r) -> r.key().namespace())
             .thenComparing(r -> r.key().id());
 
-    private final SqlDialect dialect;
-    private final Connection connection;
-    private final boolean inTransaction;
-    private final Function<SQLException, DedupStoreUnavailableException> failure;
-
-    /**
-     * @param inTransaction whether the connection runs a transaction (not autocommit): then nothing is retried
-     *     after an error, and any error fails the whole batch
-     */
-    ClaimBatch(
-            SqlDialect dialect,
-            Connection connection,
-            boolean inTransaction,
-            Function<SQLException, DedupStoreUnavailableException> failure) {
-        this.dialect = dialect;
-        this.connection = connection;
-        this.inTransaction = inTransaction;
-        this.failure = failure;
+    ClaimBatch(On on) {
+        super(on);
     }
 
     /**
@@ -76,6 +60,8 @@ final class ClaimBatch {
                             request.lease(),
                             request.retention(),
                             request.fingerprint().map(StoredText::of));
+            // The n-th occurrence of a key goes into round n: one statement can claim a key only once, and the
+            // second claim must see what the first one left.
             int round = occurrences.merge(key, 1, Integer::sum) - 1;
             if (round == rounds.size()) {
                 rounds.add(new ArrayList<>());
@@ -88,6 +74,8 @@ final class ClaimBatch {
                 round.sort((a, b) -> KEY_ORDER.compare(stored[a], stored[b]));
                 List<Integer> open = round;
                 for (int tryNo = 1; !open.isEmpty(); tryNo++) {
+                    // Each round that leaves keys open lost a race with concurrent writers of those keys; twenty in a
+                    // row means heavy contention, answered as unavailable rather than spinning.
                     if (tryNo > TRIES) {
                         DedupStoreUnavailableException cause = new DedupStoreUnavailableException(
                                 "claims kept racing with concurrent changes; try again");
@@ -114,10 +102,12 @@ final class ClaimBatch {
                 }
             }
         } catch (SQLException e) {
+            // As for completions: once some keys are decided (and committed, in autocommit), a later failure must
+            // not hide those answers; in a transaction the rollback undid them, so the whole call fails.
             if (inTransaction || !decided) {
                 throw e;
             }
-            DedupStoreUnavailableException cause = failure.apply(e);
+            DedupStoreUnavailableException cause = failure(e);
             for (int i = 0; i < n; i++) {
                 if (results[i] == null) {
                     results[i] = new ClaimResult.Failed(requests.get(i).key(), cause);
@@ -127,22 +117,19 @@ final class ClaimBatch {
         return Arrays.asList(results);
     }
 
+    /** One statement's claims, by key as stored; a deadlock rolls back that statement only, so it is run again. */
     private Map<DedupKey, KeyRow> claimChunk(List<Integer> chunk, ClaimRequest[] stored) throws SQLException {
         List<ClaimRequest> requests = new ArrayList<>(chunk.size());
         for (int i : chunk) {
             requests.add(stored[i]);
         }
-        for (int tryNo = 1; ; tryNo++) {
-            try {
-                return dialect.claim(connection, requests, inTransaction);
-            } catch (SQLException e) {
-                if (inTransaction || tryNo >= DEADLOCK_TRIES || !SqlFailures.retryable(e)) {
-                    throw e;
-                }
-            }
-        }
+        return retried(() -> dialect.claim(connection, requests, inTransaction));
     }
 
+    /**
+     * The answer for one request from its row, or null to claim it again (no row: inserted concurrently after the
+     * statement's snapshot; or changed under it). An unreadable row fails that key only.
+     */
     private static ClaimResult answer(KeyRow row, ClaimRequest stored, ClaimRequest request) {
         if (row == null) {
             return null;

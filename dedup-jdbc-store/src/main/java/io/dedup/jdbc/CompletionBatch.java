@@ -1,10 +1,8 @@
 package io.dedup.jdbc;
 
 import io.dedup.DedupKey;
-import io.dedup.DedupStoreUnavailableException;
 import io.dedup.spi.Completion;
 import io.dedup.spi.WriteResult;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,30 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Completes a batch so that it answers exactly as sequential completions would: only the first completion of a
  * (key, token) pair can apply, and of several tokens for one key only the current one can. One statement per
- * {@value ClaimBatch#CHUNK} completions or {@value #CHUNK_BYTES} bytes of outcomes.
+ * {@value StatementBatch#CHUNK} completions or {@value #CHUNK_BYTES} bytes of outcomes.
  */
-final class CompletionBatch {
+final class CompletionBatch extends StatementBatch {
+    /** Outcome bytes after which a chunk is cut short, so that one statement stays well below packet limits. */
     private static final long CHUNK_BYTES = 4L << 20;
 
-    private final SqlDialect dialect;
-    private final Connection connection;
-    private final boolean inTransaction;
-    private final Function<SQLException, DedupStoreUnavailableException> failure;
-
-    CompletionBatch(
-            SqlDialect dialect,
-            Connection connection,
-            boolean inTransaction,
-            Function<SQLException, DedupStoreUnavailableException> failure) {
-        this.dialect = dialect;
-        this.connection = connection;
-        this.inTransaction = inTransaction;
-        this.failure = failure;
+    CompletionBatch(On on) {
+        super(on);
     }
 
     /**
@@ -52,28 +38,24 @@ final class CompletionBatch {
         for (int i = 0; i < n; i++) {
             Completion completion = Objects.requireNonNull(completions.get(i), "completions must not contain null");
             DedupKey key = StoredText.key(completion.key());
+            // A repeat of a (key, token) pair is fenced: sequentially, the first completion would have ended the
+            // hold that the second one needs. A key the dialect cannot store has no row to complete.
             if (dialect.unstorable(key) != null
                     || first.putIfAbsent(new SqlDialect.Written(key, completion.token()), i) != null) {
                 results[i] = WriteResult.FENCED;
                 continue;
             }
-            unique.add(
-                    key == completion.key()
-                            ? completion
-                            : new Completion(
-                                    key,
-                                    completion.token(),
-                                    completion.status(),
-                                    completion.body(),
-                                    completion.retention()));
+            unique.add(StoredText.completion(completion, key));
         }
+        // Distinct pairs may still share a key with different tokens: one statement completes at most the one whose
+        // token the row holds, which is the answer sequential completions would give too.
         Set<SqlDialect.Written> written = new HashSet<>();
         int from = 0;
         try {
             while (from < unique.size()) {
                 int to = from;
                 long bytes = 0;
-                while (to < unique.size() && to - from < ClaimBatch.CHUNK && (to == from || bytes < CHUNK_BYTES)) {
+                while (to < unique.size() && to - from < CHUNK && (to == from || bytes < CHUNK_BYTES)) {
                     bytes += unique.get(to).body().length;
                     to++;
                 }
@@ -81,10 +63,12 @@ final class CompletionBatch {
                 from = to;
             }
         } catch (SQLException e) {
+            // Nothing decided yet, or a transaction that is now rolled back: the whole call failed. Otherwise the
+            // chunks that ran stand (autocommit), and only the rest is answered as failed.
             if (inTransaction || from == 0) {
                 throw e;
             }
-            WriteResult.Failed failed = new WriteResult.Failed(failure.apply(e));
+            WriteResult.Failed failed = new WriteResult.Failed(failure(e));
             for (int u = from; u < unique.size(); u++) {
                 Completion c = unique.get(u);
                 results[first.get(new SqlDialect.Written(c.key(), c.token()))] = failed;
@@ -98,15 +82,8 @@ final class CompletionBatch {
         return Arrays.asList(results);
     }
 
+    /** One statement's completions; a deadlock rolls back that statement only, so it is run again. */
     private Set<SqlDialect.Written> completeChunk(List<Completion> chunk) throws SQLException {
-        for (int tryNo = 1; ; tryNo++) {
-            try {
-                return dialect.completeAll(connection, chunk);
-            } catch (SQLException e) {
-                if (inTransaction || tryNo >= 3 || !SqlFailures.retryable(e)) {
-                    throw e;
-                }
-            }
-        }
+        return retried(() -> dialect.completeAll(connection, chunk));
     }
 }

@@ -11,7 +11,8 @@ import javax.sql.DataSource;
 
 /**
  * The fallback when HikariCP is not on the classpath: a new connection per request. Correct but slow; add a pool
- * for production. Never shows its password.
+ * for production. Never shows its password. Thread-safe: {@link DriverManager} is, and the properties are not
+ * changed after construction.
  */
 final class DriverManagerDataSource implements DataSource {
     private final String url;
@@ -29,11 +30,13 @@ final class DriverManagerDataSource implements DataSource {
         }
     }
 
+    /** A new connection; the caller closes it, which really closes it. */
     @Override
     public Connection getConnection() throws SQLException {
         return DriverManager.getConnection(url, properties);
     }
 
+    /** A new connection as another user; the configured credentials are not used. */
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
         Properties explicit = new Properties();
@@ -42,6 +45,7 @@ final class DriverManagerDataSource implements DataSource {
         return DriverManager.getConnection(url, explicit);
     }
 
+    // DriverManager logs through its own log writer; this data source has none of its own.
     @Override
     public PrintWriter getLogWriter() {
         return null;
@@ -50,6 +54,7 @@ final class DriverManagerDataSource implements DataSource {
     @Override
     public void setLogWriter(PrintWriter out) {}
 
+    /** Kept for callers that read it back; connections use {@link DriverManager#getLoginTimeout()}. */
     @Override
     public void setLoginTimeout(int seconds) {
         this.loginTimeout = seconds;
@@ -78,6 +83,7 @@ final class DriverManagerDataSource implements DataSource {
         return type.isInstance(this);
     }
 
+    /** The URL without user info and parameters: this ends up in logs and error messages. */
     @Override
     public String toString() {
         return "DriverManagerDataSource[" + JdbcUrls.redact(url) + "]";

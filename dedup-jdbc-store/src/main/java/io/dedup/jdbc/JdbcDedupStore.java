@@ -12,7 +12,6 @@ import io.dedup.spi.StoredRecord;
 import io.dedup.spi.TransactionalStore;
 import io.dedup.spi.WriteResult;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,9 @@ import javax.sql.DataSource;
  * caller's connection and transaction) give a {@link StoreTransaction} in which claims, completions, consumed
  * positions and the application's own writes commit together. {@link TransactionalDedup} builds on it.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. The operations throw {@link DedupStoreUnavailableException} when the database cannot answer or
+ * the store is closed, and {@link io.dedup.DedupStoreCorruptionException} (in a batch: as that key's failed
+ * answer) for a row that breaks the store's invariants.
  */
 public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, TransactionalStore {
     /** The default table name. */
@@ -50,19 +51,14 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
     /** The default longest wait of one statement. */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
 
-    private final DataSource dataSource;
-    private final SqlDialect dialect;
+    private final StoreDatabase db;
+    private final PooledKeyOperations operations;
     private final Duration lockTimeout;
-    private final List<AutoCloseable> owned;
-    private final String description;
-    private volatile boolean closed;
 
     private JdbcDedupStore(Builder builder, SqlDialect dialect) {
-        this.dataSource = builder.dataSource;
-        this.dialect = dialect;
+        this.db = new StoreDatabase(builder.dataSource, dialect, builder.owned);
+        this.operations = new PooledKeyOperations(db);
         this.lockTimeout = builder.lockTimeout;
-        this.owned = new ArrayList<>(builder.owned);
-        this.description = "jdbc store (" + dialect.kind() + ", table " + dialect.table + ")";
     }
 
     /** A builder for a store over {@code dataSource}, which the store never closes. */
@@ -81,102 +77,63 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
         return SchemaInstaller.script(SqlDialect.of(dialect, TableName.of(table), 1));
     }
 
+    /** The dialect the store speaks, as configured or detected. */
     public JdbcDialect dialect() {
-        return dialect.kind();
+        return db.sql.kind();
     }
 
     /** The keys table, as configured. */
     public String table() {
-        return dialect.table.qualified();
+        return db.sql.table.qualified();
     }
 
     /** The positions table of the transactional mode. */
     public String positionsTable() {
-        return dialect.table.positions();
+        return db.sql.table.positions();
     }
 
+    /** The longest wait of one statement, as configured. */
     public Duration lockTimeout() {
         return lockTimeout;
     }
 
-    // ---------------------------------------------------------------- DedupStore
-
     @Override
     public ClaimResult claim(ClaimRequest request) {
-        Objects.requireNonNull(request, "request");
-        ClaimResult result = run(
-                        "claim " + request.key(), (c, tx) -> claims(c, tx).claimAll(List.of(request)))
-                .get(0);
-        if (result instanceof ClaimResult.Failed failed) {
-            throw failed.cause();
-        }
-        return result;
+        return operations.claim(Objects.requireNonNull(request, "request"));
     }
 
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-        Objects.requireNonNull(requests, "requests");
-        if (requests.isEmpty()) {
-            return List.of();
-        }
-        return run(
-                "claim " + requests.size() + " keys", (c, tx) -> claims(c, tx).claimAll(requests));
+        return Objects.requireNonNull(requests, "requests").isEmpty() ? List.of() : operations.claimAll(requests);
     }
 
     @Override
     public WriteResult complete(Completion completion) {
-        Objects.requireNonNull(completion, "completion");
-        DedupKey key = StoredText.key(completion.key());
-        if (dialect.unstorable(key) != null) {
-            return WriteResult.FENCED;
-        }
-        Completion stored = key == completion.key()
-                ? completion
-                : new Completion(
-                        key, completion.token(), completion.status(), completion.body(), completion.retention());
-        return WriteResult.of(run("complete " + completion.key(), (c, tx) -> dialect.complete(c, stored)));
+        return operations.complete(Objects.requireNonNull(completion, "completion"));
     }
 
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
-        Objects.requireNonNull(completions, "completions");
-        if (completions.isEmpty()) {
-            return List.of();
-        }
-        return run("complete " + completions.size() + " keys", (c, tx) -> completions(c, tx)
-                .completeAll(completions));
+        return Objects.requireNonNull(completions, "completions").isEmpty()
+                ? List.of()
+                : operations.completeAll(completions);
     }
 
     @Override
     public WriteResult renew(DedupKey key, long token, Duration lease) {
-        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(lease, "lease");
-        DedupKey stored = StoredText.key(key);
-        if (dialect.unstorable(stored) != null) {
-            return WriteResult.FENCED;
-        }
-        return WriteResult.of(run("renew " + key, (c, tx) -> dialect.renew(c, stored, token, lease)));
+        return operations.renew(Objects.requireNonNull(key, "key"), token, lease);
     }
 
     @Override
     public WriteResult release(DedupKey key, long token, Duration retention) {
-        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(retention, "retention");
-        DedupKey stored = StoredText.key(key);
-        if (dialect.unstorable(stored) != null) {
-            return WriteResult.FENCED;
-        }
-        return WriteResult.of(run("release " + key, (c, tx) -> dialect.release(c, stored, token, retention)));
+        return operations.release(Objects.requireNonNull(key, "key"), token, retention);
     }
 
     @Override
     public Optional<StoredRecord> find(DedupKey key) {
-        Objects.requireNonNull(key, "key");
-        DedupKey stored = StoredText.key(key);
-        if (dialect.unstorable(stored) != null) {
-            return Optional.empty();
-        }
-        return run("find " + key, (c, tx) -> dialect.find(c, stored)).map(row -> row.record(key));
+        return operations.find(Objects.requireNonNull(key, "key"));
     }
 
     /**
@@ -189,10 +146,8 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
         }
-        return run("purge expired keys", (c, tx) -> dialect.purge(c, maxEntries));
+        return operations.purgeExpired(maxEntries);
     }
-
-    // ---------------------------------------------------------------- transactions
 
     /**
      * Starts a transaction on a connection of the store's data source (READ COMMITTED on MariaDB/MySQL; PostgreSQL
@@ -202,24 +157,7 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
      */
     @Override
     public StoreTransaction begin() {
-        checkOpen();
-        Connection connection;
-        try {
-            connection = dataSource.getConnection();
-        } catch (SQLException e) {
-            throw failure("begin a transaction", e);
-        }
-        try {
-            boolean autoCommit = connection.getAutoCommit();
-            if (autoCommit) {
-                connection.setAutoCommit(false);
-            }
-            dialect.beginTransaction(connection);
-            return JdbcStoreTransaction.own(this, connection, autoCommit);
-        } catch (SQLException | RuntimeException e) {
-            JdbcStoreTransaction.closeQuietly(connection, e);
-            throw e instanceof SQLException sql ? failure("begin a transaction", sql) : (RuntimeException) e;
-        }
+        return db.beginTransaction();
     }
 
     /**
@@ -234,98 +172,23 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
      */
     public StoreTransaction begin(Connection connection) {
         Objects.requireNonNull(connection, "connection");
-        checkOpen();
-        try {
-            if (connection.getAutoCommit()) {
-                throw new IllegalArgumentException("begin(Connection) joins the caller's transaction, but the "
-                        + "connection is in autocommit mode; turn autocommit off or use begin()");
-            }
-            return JdbcStoreTransaction.joined(this, connection, connection.setSavepoint());
-        } catch (SQLException e) {
-            throw failure("join the caller's transaction", e);
-        }
-    }
-
-    // ---------------------------------------------------------------- plumbing
-
-    SqlDialect sql() {
-        return dialect;
-    }
-
-    DataSource dataSource() {
-        return dataSource;
-    }
-
-    ClaimBatch claims(Connection connection, boolean inTransaction) {
-        return new ClaimBatch(dialect, connection, inTransaction, e -> failure("claim", e));
-    }
-
-    CompletionBatch completions(Connection connection, boolean inTransaction) {
-        return new CompletionBatch(dialect, connection, inTransaction, e -> failure("complete", e));
-    }
-
-    DedupStoreUnavailableException failure(String operation, SQLException e) {
-        return SqlFailures.unavailable(description, operation, e);
-    }
-
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection connection, boolean inTransaction) throws SQLException;
-    }
-
-    /** Runs {@code work} on a pooled connection; a connection that is not in autocommit is committed here. */
-    private <T> T run(String operation, SqlWork<T> work) {
-        checkOpen();
-        try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            try {
-                T result = work.run(connection, !autoCommit);
-                if (!autoCommit) {
-                    connection.commit();
-                }
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                if (!autoCommit) {
-                    JdbcStoreTransaction.rollbackQuietly(connection, e);
-                }
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw failure(operation, e);
-        }
-    }
-
-    void checkOpen() {
-        if (closed) {
-            throw new DedupStoreUnavailableException(description + " is closed");
-        }
+        return db.joinTransaction(connection);
     }
 
     @Override
     public String describe() {
-        return description;
+        return db.description;
     }
 
     /** Stops the scheduled purge and closes what the store created (a pool made by the provider). */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        for (AutoCloseable resource : owned) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                org.slf4j.LoggerFactory.getLogger(JdbcDedupStore.class)
-                        .warn("could not close a resource of {}: {}", description, e.toString());
-            }
-        }
+        db.close();
     }
 
     @Override
     public String toString() {
-        return description;
+        return db.description;
     }
 
     /**
@@ -412,26 +275,19 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
          *     database cannot be reached
          */
         public JdbcDedupStore build() {
+            // Resolved here, not in the setters: detection and schema creation need the database, the setters not.
             TableName name = TableName.of(table);
             int timeout = Micros.seconds(lockTimeout);
-            JdbcDialect chosen = dialect != null ? dialect : detect();
+            JdbcDialect chosen = dialect != null ? dialect : SqlDialect.detect(dataSource);
             SqlDialect sql = SqlDialect.of(chosen, name, timeout);
             if (createSchema) {
                 new SchemaInstaller(dataSource, sql).install();
             }
             JdbcDedupStore store = new JdbcDedupStore(this, sql);
             if (purgeInterval != null) {
-                store.owned.add(0, ScheduledPurger.start(store, purgeInterval, purgeBatch));
+                store.db.closeFirst(ScheduledPurger.start(store, purgeInterval, purgeBatch));
             }
             return store;
-        }
-
-        private JdbcDialect detect() {
-            try (Connection connection = dataSource.getConnection()) {
-                return JdbcDialect.fromProductName(connection.getMetaData().getDatabaseProductName());
-            } catch (SQLException e) {
-                throw SqlFailures.unavailable("jdbc store", "read the database product to choose a dialect", e);
-            }
         }
     }
 }

@@ -32,13 +32,21 @@ import org.slf4j.LoggerFactory;
  * thread-safe.
  */
 public final class JdbcDedupStoreProvider implements DedupStoreProvider {
+    /** The JDBC URL; required. */
     public static final String URL = "dedup.jdbc.url";
+    /** The database user. */
     public static final String USER = "dedup.jdbc.user";
+    /** The database password; never logged. */
     public static final String PASSWORD = "dedup.jdbc.password";
+    /** The keys table. */
     public static final String TABLE = "dedup.jdbc.table";
+    /** Whether to create missing tables at start. */
     public static final String CREATE_SCHEMA = "dedup.jdbc.create-schema";
+    /** The longest wait of one statement. */
     public static final String LOCK_TIMEOUT = "dedup.jdbc.lock-timeout";
+    /** The size of the HikariCP pool the provider creates. */
     public static final String POOL_SIZE = "dedup.jdbc.pool-size";
+    /** How often to purge expired rows; zero turns the purge off. */
     public static final String PURGE_INTERVAL = "dedup.jdbc.purge-interval";
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcDedupStoreProvider.class);
@@ -75,7 +83,7 @@ public final class JdbcDedupStoreProvider implements DedupStoreProvider {
             throw new DedupConfigurationException(PURGE_INTERVAL + " must not be negative, got " + purgeInterval);
         }
         int poolSize = poolSize(settings);
-
+        // Checked before a pool is made, so that a bad name does not leave a pool behind.
         try {
             TableName.of(table);
         } catch (IllegalArgumentException e) {
@@ -89,6 +97,8 @@ public final class JdbcDedupStoreProvider implements DedupStoreProvider {
                 .table(table)
                 .createSchema(createSchema)
                 .lockTimeout(lockTimeout);
+        // Known from the URL, the dialect needs no connection at start: a store can be created while the database
+        // is down (unless the schema must be created).
         JdbcDialect.fromJdbcUrl(url).ifPresent(builder::dialect);
         if (!purgeInterval.isZero()) {
             builder.purgeEvery(purgeInterval, ScheduledPurger.DEFAULT_BATCH_SIZE);
@@ -106,6 +116,7 @@ public final class JdbcDedupStoreProvider implements DedupStoreProvider {
                     pooled ? "HikariCP pool of " + poolSize : "no pool: add HikariCP for production");
             return store;
         } catch (RuntimeException e) {
+            // The store was not made, so nobody else will close the pool this call created.
             if (dataSource instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();
@@ -117,6 +128,7 @@ public final class JdbcDedupStoreProvider implements DedupStoreProvider {
         }
     }
 
+    /** The pool size setting, default 10, refused unless positive. */
     private static int poolSize(StoreSettings settings) {
         int size = settings.integer(POOL_SIZE).orElse(10);
         if (size < 1) {

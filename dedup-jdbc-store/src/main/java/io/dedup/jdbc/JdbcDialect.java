@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * The SQL dialects the JDBC store speaks. Chosen from the connection's metadata unless set explicitly with {@link
- * JdbcDedupStore.Builder#dialect(JdbcDialect)}.
+ * JdbcDedupStore.Builder#dialect(JdbcDialect)}. An enum: immutable and thread-safe.
  */
 public enum JdbcDialect {
     /** PostgreSQL 12 or newer. */

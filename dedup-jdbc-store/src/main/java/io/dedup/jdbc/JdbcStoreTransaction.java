@@ -25,8 +25,14 @@ import java.util.Optional;
  * or the caller's (a savepoint marks where this transaction began). A statement that fails rolls the transaction
  * back at once (PostgreSQL refuses further statements in a failed transaction anyway) and every later call
  * answers {@link DedupStoreUnavailableException}. Not thread-safe.
+ *
+ * <p>Claims inside a transaction lock the rows they write until the transaction ends, so a second transaction
+ * claiming the same key waits for the first (up to the lock timeout) and then sees its outcome: the row lock, not
+ * the lease, keeps concurrent holders apart here. Nothing is retried inside a transaction, because a deadlock
+ * rolls back every earlier statement of it too.
  */
 final class JdbcStoreTransaction implements StoreTransaction {
+    /** OPEN until commit, rollback or a failed statement; FAILED refuses everything but rollback and close. */
     private enum State {
         OPEN,
         COMMITTED,
@@ -34,59 +40,63 @@ final class JdbcStoreTransaction implements StoreTransaction {
         FAILED
     }
 
-    private final JdbcDedupStore store;
+    private final StoreDatabase db;
     private final Connection connection;
+    /** Whether the connection is the store's (commit, roll back and close it) or the caller's (savepoint only). */
     private final boolean own;
+    /** Whether the pool handed the connection out in autocommit mode, to give it back that way. */
     private final boolean restoreAutoCommit;
+    /** Where a joined transaction began; null for the store's own. */
     private final Savepoint savepoint;
+    /** The handler's view of the connection, made on first request. */
     private Connection guarded;
+
     private State state = State.OPEN;
 
-    private JdbcStoreTransaction(
-            JdbcDedupStore store, Connection connection, boolean own, boolean restoreAutoCommit, Savepoint savepoint) {
-        this.store = store;
+    /** See {@link StoreDatabase#beginTransaction()} and {@link StoreDatabase#joinTransaction(Connection)}. */
+    JdbcStoreTransaction(
+            StoreDatabase db, Connection connection, boolean own, boolean restoreAutoCommit, Savepoint savepoint) {
+        this.db = db;
         this.connection = connection;
         this.own = own;
         this.restoreAutoCommit = restoreAutoCommit;
         this.savepoint = savepoint;
     }
 
-    static JdbcStoreTransaction own(JdbcDedupStore store, Connection connection, boolean restoreAutoCommit) {
-        return new JdbcStoreTransaction(store, connection, true, restoreAutoCommit, null);
-    }
-
-    static JdbcStoreTransaction joined(JdbcDedupStore store, Connection connection, Savepoint savepoint) {
-        return new JdbcStoreTransaction(store, connection, false, false, savepoint);
-    }
-
+    /** Claims with {@code locking} reads (see {@link SqlDialect#claim}); any failure fails the whole call. */
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
         Objects.requireNonNull(requests, "requests");
-        checkOpen();
-        if (requests.isEmpty()) {
-            return List.of();
-        }
-        try {
-            return store.claims(connection, true).claimAll(requests);
-        } catch (SQLException e) {
-            throw fail("claim " + requests.size() + " keys", e);
-        }
+        return batch("claim", requests, () -> db.claims(connection, true).claimAll(requests));
     }
 
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
         Objects.requireNonNull(completions, "completions");
+        return batch(
+                "complete", completions, () -> db.completions(connection, true).completeAll(completions));
+    }
+
+    /** A batch algorithm's run on the transaction's connection. */
+    @FunctionalInterface
+    private interface BatchWork<T> {
+        List<T> run() throws SQLException;
+    }
+
+    /** Runs {@code work} for a non-empty batch; a failure rolls the transaction back (see {@link #fail}). */
+    private <T> List<T> batch(String operation, List<?> items, BatchWork<T> work) {
         checkOpen();
-        if (completions.isEmpty()) {
+        if (items.isEmpty()) {
             return List.of();
         }
         try {
-            return store.completions(connection, true).completeAll(completions);
+            return work.run();
         } catch (SQLException e) {
-            throw fail("complete " + completions.size() + " keys", e);
+            throw fail(operation + " " + items.size() + " keys", e);
         }
     }
 
+    /** One statement per claim: releases are rare (a handler failed), so they are not worth a batch statement. */
     @Override
     public List<WriteResult> releaseAll(List<Claim> claims, Duration retention) {
         Objects.requireNonNull(claims, "claims");
@@ -95,11 +105,11 @@ final class JdbcStoreTransaction implements StoreTransaction {
         List<WriteResult> results = new ArrayList<>(claims.size());
         try {
             for (Claim claim : claims) {
-                DedupKey stored = StoredText.key(claim.key());
+                DedupKey stored = db.storable(claim.key());
                 results.add(
-                        store.sql().unstorable(stored) != null
+                        stored == null
                                 ? WriteResult.FENCED
-                                : WriteResult.of(store.sql().release(connection, stored, claim.token(), retention)));
+                                : WriteResult.of(db.sql.release(connection, stored, claim.token(), retention)));
             }
         } catch (SQLException e) {
             throw fail("release " + claims.size() + " keys", e);
@@ -113,6 +123,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
         checkNamespace(namespace);
         Objects.requireNonNull(positions, "positions");
         checkOpen();
+        // One upsert cannot touch a row twice (PostgreSQL refuses, MariaDB would apply both in order): keep the last.
         Map<String, Position> last = new LinkedHashMap<>();
         for (Position position : positions) {
             Objects.requireNonNull(position, "positions must not contain null");
@@ -122,19 +133,23 @@ final class JdbcStoreTransaction implements StoreTransaction {
             return;
         }
         try {
-            store.sql().savePositions(connection, namespace, new ArrayList<>(last.values()));
+            db.sql.savePositions(connection, namespace, new ArrayList<>(last.values()));
         } catch (SQLException e) {
             throw fail("save " + last.size() + " positions of namespace " + namespace, e);
         }
     }
 
+    /**
+     * The saved positions, read on this transaction's connection: what the last committed transaction saved, and
+     * what this one saved before it commits.
+     */
     @Override
     public Map<Integer, Long> positions(String namespace, String stream) {
         checkNamespace(namespace);
         Objects.requireNonNull(stream, "stream");
         checkOpen();
         try {
-            return Map.copyOf(store.sql().positions(connection, namespace, stream));
+            return Map.copyOf(db.sql.positions(connection, namespace, stream));
         } catch (SQLException e) {
             throw fail("read positions of " + stream + " in namespace " + namespace, e);
         }
@@ -147,6 +162,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
         if (!type.isAssignableFrom(Connection.class)) {
             return Optional.empty();
         }
+        // One guard per transaction, so that a handler comparing connections sees the same object each time.
         if (guarded == null) {
             guarded = GuardedConnection.of(connection);
         }
@@ -172,6 +188,12 @@ final class JdbcStoreTransaction implements StoreTransaction {
         }
     }
 
+    /**
+     * Undoes this transaction; idempotent, and a no-op after a failure (which rolled back already).
+     *
+     * @throws IllegalStateException if it was committed
+     * @throws DedupStoreUnavailableException if the rollback failed (the database rolls back when it notices)
+     */
     @Override
     public void rollback() {
         if (state == State.ROLLED_BACK || state == State.FAILED) {
@@ -185,10 +207,14 @@ final class JdbcStoreTransaction implements StoreTransaction {
             state = State.ROLLED_BACK;
         } catch (SQLException e) {
             state = State.FAILED;
-            throw store.failure("roll back", e);
+            throw db.failure("roll back", e);
         }
     }
 
+    /**
+     * Rolls back what was not committed, then gives the store's own connection back to its pool, in the autocommit
+     * mode it came in. Never throws: close runs in finally blocks, where an exception would hide the real one.
+     */
     @Override
     public void close() {
         if (state == State.OPEN) {
@@ -207,11 +233,12 @@ final class JdbcStoreTransaction implements StoreTransaction {
             } catch (SQLException e) {
                 // A pool resets the connection or discards it.
             } finally {
-                closeQuietly(connection, null);
+                ConnectionCleanup.quietly(connection::close, null);
             }
         }
     }
 
+    /** Rolls back what this transaction did: the whole transaction if it is the store's, else to the savepoint. */
     private void undo() throws SQLException {
         if (own) {
             connection.rollback();
@@ -220,6 +247,10 @@ final class JdbcStoreTransaction implements StoreTransaction {
         }
     }
 
+    /**
+     * Rolls back after a failed statement and answers the exception to throw. PostgreSQL would refuse every further
+     * statement of the transaction anyway; rolling back at once makes MariaDB behave the same and frees the locks.
+     */
     private DedupStoreUnavailableException fail(String operation, SQLException e) {
         state = State.FAILED;
         try {
@@ -227,9 +258,13 @@ final class JdbcStoreTransaction implements StoreTransaction {
         } catch (SQLException | RuntimeException suppressed) {
             e.addSuppressed(suppressed);
         }
-        return store.failure(operation + " in a transaction (rolled back)", e);
+        return db.failure(operation + " in a transaction (rolled back)", e);
     }
 
+    /**
+     * @throws DedupStoreUnavailableException after a failure (the store may work again: begin a new transaction)
+     * @throws IllegalStateException after commit or rollback (a programming error)
+     */
     private void checkOpen() {
         switch (state) {
             case OPEN -> {}
@@ -240,31 +275,12 @@ final class JdbcStoreTransaction implements StoreTransaction {
         }
     }
 
+    /** The same bounds as a {@link DedupKey}'s namespace, which positions share. */
     private static void checkNamespace(String namespace) {
         Objects.requireNonNull(namespace, "namespace");
         if (namespace.isEmpty() || namespace.length() > DedupKey.MAX_NAMESPACE_LENGTH) {
             throw new IllegalArgumentException(
                     "namespace must be 1 to " + DedupKey.MAX_NAMESPACE_LENGTH + " characters");
-        }
-    }
-
-    static void rollbackQuietly(Connection connection, Throwable cause) {
-        try {
-            connection.rollback();
-        } catch (SQLException | RuntimeException e) {
-            if (cause != null) {
-                cause.addSuppressed(e);
-            }
-        }
-    }
-
-    static void closeQuietly(Connection connection, Throwable cause) {
-        try {
-            connection.close();
-        } catch (SQLException | RuntimeException e) {
-            if (cause != null) {
-                cause.addSuppressed(e);
-            }
         }
     }
 }

@@ -4,6 +4,11 @@ package io.dedup.jdbc;
 final class JdbcUrls {
     private JdbcUrls() {}
 
+    /**
+     * {@code url} up to its first parameter separator ({@code ?}, {@code ;} or {@code &}: drivers disagree on
+     * which starts the parameters), with any {@code user:password@} after the scheme replaced by {@code ***@}; a
+     * trailing {@code ?...} says parameters were cut. Stateless; never throws.
+     */
     static String redact(String url) {
         if (url == null) {
             return "null";
@@ -16,6 +21,7 @@ final class JdbcUrls {
             }
         }
         String base = url.substring(0, end);
+        // User info sits between "//" and the last '@' (a password may contain '@', a host never does).
         int scheme = base.indexOf("//");
         int at = base.lastIndexOf('@');
         if (scheme >= 0 && at > scheme) {

@@ -14,7 +14,23 @@ import java.util.Optional;
 
 /**
  * A key's row as a statement saw it, with the database's clock at that statement. {@code acquired} says the
- * statement itself acquired the key; then only token, attempts and leaseUntil need be set.
+ * statement itself acquired the key; then only token, attempts and leaseUntil need be set. Times are the
+ * database's, and every decision here compares them with {@code now}, the database's clock at the same statement,
+ * never with this process's clock. Immutable (the outcome body is not copied: rows are read once and dropped).
+ *
+ * @param key the key as stored
+ * @param acquired whether the statement that read the row acquired the key
+ * @param state {@code IN_PROGRESS}, {@code RELEASED} or {@code COMPLETED}
+ * @param token the fencing token of the last acquisition; kept through release and completion
+ * @param attempts acquisitions since the row was created or revived after expiry
+ * @param leaseUntil when the holder's lease ends; null unless in progress
+ * @param expiresAt when the row stops counting: lease plus retention from the claim, retention from a release or
+ *     completion
+ * @param fingerprint the payload fingerprint of the last claim, if it had one
+ * @param outcomeStatus {@code SUCCEEDED} or {@code FAILED}; null unless completed
+ * @param outcomeBody the stored outcome; null unless completed
+ * @param completedAt when the key completed; null unless completed
+ * @param now the database's clock at the statement that read the row
  */
 record KeyRow(
         DedupKey key,
@@ -48,9 +64,12 @@ record KeyRow(
         if (expiresAt == null || now == null) {
             throw corrupt(requested, "no expiry");
         }
+        // The statement saw an expired row it could have taken but did not: a concurrent claim changed it first.
         if (!expiresAt.isAfter(now)) {
             return null;
         }
+        // A conflict only when both sides have a fingerprint: a claim without one never conflicts, as in the
+        // reference store.
         String wanted = request.fingerprint().orElse(null);
         if (wanted != null && fingerprint != null && !wanted.equals(fingerprint)) {
             return new ClaimResult.Conflict(requested);
@@ -62,15 +81,20 @@ record KeyRow(
                 if (leaseUntil == null) {
                     throw corrupt(requested, "in progress without a lease");
                 }
+                // A lapsed lease is claimable: not acquired means someone else took it over in the meantime.
                 return leaseUntil.isAfter(now)
                         ? new ClaimResult.InProgress(requested, leaseUntil, Math.max(0, token))
                         : null;
-            default:
+            default: // RELEASED is always claimable, so not acquired means it changed concurrently
                 return null;
         }
     }
 
-    /** The row as a {@link StoredRecord} of {@code requested}. */
+    /**
+     * The row as a {@link StoredRecord} of {@code requested}.
+     *
+     * @throws DedupStoreCorruptionException if the row breaks an invariant every write keeps
+     */
     StoredRecord record(DedupKey requested) {
         RecordState recordState = state(requested);
         if (recordState == RecordState.IN_PROGRESS && leaseUntil == null) {
@@ -90,6 +114,7 @@ record KeyRow(
                 recordState == RecordState.COMPLETED ? Optional.of(outcome(requested)) : Optional.empty());
     }
 
+    /** The state column, which only the store writes; anything else in it is corruption, not a new key. */
     private RecordState state(DedupKey requested) {
         if (state == null) {
             throw corrupt(requested, "no state");
@@ -101,6 +126,7 @@ record KeyRow(
         }
     }
 
+    /** A completed row's outcome; a completed row without one is corrupt (completion writes all three at once). */
     private Outcome outcome(DedupKey requested) {
         if (outcomeStatus == null || outcomeBody == null || completedAt == null) {
             throw corrupt(requested, "completed without an outcome");

@@ -8,14 +8,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -26,18 +22,19 @@ final class PostgresDialect extends SqlDialect {
     private static final String NOW = "statement_timestamp()";
     private static final String US = " * interval '1 microsecond'";
 
+    /** The row is held: in progress and not expired, by the database's clock. */
+    private static final String HELD = "t.state = 'IN_PROGRESS' AND t.expires_at > " + NOW;
+    /** Sets a row completed; {@code r} supplies status, body and retention ({@code keep_us}). */
+    private static final String COMPLETED = "state = 'COMPLETED', outcome_status = r.status, outcome_body = r.body,"
+            + " completed_at = " + NOW + ", lease_until = NULL, expires_at = " + NOW + " + r.keep_us" + US
+            + ", updated_at = " + NOW;
+
     private final String claimSql;
     private final String completeAllSql;
-    private final String completeSql;
-    private final String renewSql;
-    private final String releaseSql;
-    private final String findSql;
-    private final String purgeSql;
     private final String savePositionsSql;
-    private final String positionsSql;
 
     PostgresDialect(TableName table, int timeoutSeconds) {
-        super(table, timeoutSeconds);
+        super(table, timeoutSeconds, NOW, keyStatements(table.qualified()));
         String t = table.qualified();
         String claimable = "t.expires_at <= " + NOW
                 + " OR ((EXCLUDED.fingerprint IS NULL OR t.fingerprint IS NULL OR t.fingerprint = EXCLUDED.fingerprint)"
@@ -70,38 +67,38 @@ final class PostgresDialect extends SqlDialect {
                 + " t.fingerprint, t.outcome_status, t.outcome_body, t.completed_at, FALSE, " + NOW
                 + " FROM " + t + " t JOIN req r ON t.namespace = r.ns AND t.idem_key = r.k"
                 + " WHERE NOT EXISTS (SELECT 1 FROM ins i WHERE i.namespace = r.ns AND i.idem_key = r.k)";
-        String completed = "state = 'COMPLETED', outcome_status = r.status, outcome_body = r.body, completed_at = "
-                + NOW + ", lease_until = NULL, expires_at = " + NOW + " + r.keep_us" + US + ", updated_at = " + NOW;
-        String held = "t.state = 'IN_PROGRESS' AND t.expires_at > " + NOW;
-        completeAllSql = "UPDATE " + t + " t SET " + completed
+        // Fencing: only the holder's token matches, and only while the row is held; the RETURNING list tells the
+        // batch which of its completions took effect.
+        completeAllSql = "UPDATE " + t + " t SET " + COMPLETED
                 + " FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bytea[], ?::bigint[])"
                 + " AS r(ns, k, token, status, body, keep_us)"
-                + " WHERE t.namespace = r.ns AND t.idem_key = r.k AND t.token = r.token AND " + held
+                + " WHERE t.namespace = r.ns AND t.idem_key = r.k AND t.token = r.token AND " + HELD
                 + " RETURNING t.namespace, t.idem_key, t.token";
-        completeSql = "UPDATE " + t + " t SET " + completed
-                + " FROM (SELECT ?::text AS status, ?::bytea AS body, ?::bigint AS keep_us) r"
-                + " WHERE t.namespace = ? AND t.idem_key = ? AND t.token = ? AND " + held;
-        renewSql = "UPDATE " + t + " t SET lease_until = " + NOW + " + ?::bigint" + US
-                + ", expires_at = " + NOW + " + ?::bigint" + US + " + (t.expires_at - t.lease_until)"
-                + ", updated_at = " + NOW
-                + " WHERE t.namespace = ? AND t.idem_key = ? AND t.token = ? AND " + held;
-        releaseSql = "UPDATE " + t + " t SET state = 'RELEASED', lease_until = NULL, expires_at = " + NOW
-                + " + ?::bigint" + US + ", updated_at = " + NOW
-                + " WHERE t.namespace = ? AND t.idem_key = ? AND t.token = ? AND " + held;
-        findSql = "SELECT " + ROW_COLUMNS + ", FALSE, " + NOW + " FROM " + t
-                + " WHERE namespace = ? AND idem_key = ? AND expires_at > " + NOW;
-        // SKIP LOCKED: a purge never waits for, nor blocks, a claim that is reviving an expired row.
-        purgeSql = "DELETE FROM " + t + " t USING (SELECT x.namespace, x.idem_key FROM " + t + " x"
-                + " WHERE x.expires_at <= " + NOW + " LIMIT ? FOR UPDATE SKIP LOCKED) d"
-                + " WHERE t.namespace = d.namespace AND t.idem_key = d.idem_key AND t.expires_at <= " + NOW;
         savePositionsSql = "INSERT INTO " + table.positions()
                 + " (namespace, stream, partition_no, next_position, updated_at)"
                 + " SELECT ?, r.s, r.p, r.n, " + NOW
                 + " FROM unnest(?::text[], ?::integer[], ?::bigint[]) AS r(s, p, n)"
                 + " ON CONFLICT (namespace, stream, partition_no) DO UPDATE"
                 + " SET next_position = EXCLUDED.next_position, updated_at = EXCLUDED.updated_at";
-        positionsSql =
-                "SELECT partition_no, next_position FROM " + table.positions() + " WHERE namespace = ? AND stream = ?";
+    }
+
+    private static KeyStatements keyStatements(String t) {
+        String byToken = " WHERE t.namespace = ? AND t.idem_key = ? AND t.token = ? AND " + HELD;
+        return new KeyStatements(
+                // The values come as a one-row derived table so that COMPLETED reads them as in completeAllSql.
+                "UPDATE " + t + " t SET " + COMPLETED
+                        + " FROM (SELECT ?::text AS status, ?::bytea AS body, ?::bigint AS keep_us) r" + byToken,
+                // The row keeps the time it outlives its lease (expires_at - lease_until, read before the update).
+                "UPDATE " + t + " t SET lease_until = " + NOW + " + ?::bigint" + US
+                        + ", expires_at = " + NOW + " + ?::bigint" + US + " + (t.expires_at - t.lease_until)"
+                        + ", updated_at = " + NOW + byToken,
+                // The token stays in the released row, so the next claim's token is higher (GREATEST in claimSql).
+                "UPDATE " + t + " t SET state = 'RELEASED', lease_until = NULL, expires_at = " + NOW + " + ?::bigint"
+                        + US + ", updated_at = " + NOW + byToken,
+                // SKIP LOCKED: a purge never waits for, nor blocks, a claim that is reviving an expired row.
+                "DELETE FROM " + t + " t USING (SELECT x.namespace, x.idem_key FROM " + t + " x"
+                        + " WHERE x.expires_at <= " + NOW + " LIMIT ? FOR UPDATE SKIP LOCKED) d"
+                        + " WHERE t.namespace = d.namespace AND t.idem_key = d.idem_key AND t.expires_at <= " + NOW);
     }
 
     @Override
@@ -114,6 +111,7 @@ final class PostgresDialect extends SqlDialect {
         return "schema/postgresql.sql";
     }
 
+    /** PostgreSQL's text type refuses NUL, which Java strings (and so keys) may hold. */
     @Override
     String unstorable(DedupKey key) {
         return key.id().indexOf('\0') >= 0 || key.namespace().indexOf('\0') >= 0
@@ -121,6 +119,11 @@ final class PostgresDialect extends SqlDialect {
                 : null;
     }
 
+    /**
+     * One statement for the whole chunk (see {@code claimSql}). {@code locking} changes nothing here: PostgreSQL's
+     * {@code INSERT ... ON CONFLICT DO UPDATE} locks the rows it writes and {@code statement_timestamp()} is fresh
+     * for each statement, inside a transaction or not.
+     */
     @Override
     Map<DedupKey, KeyRow> claim(Connection connection, List<ClaimRequest> requests, boolean locking)
             throws SQLException {
@@ -136,24 +139,16 @@ final class PostgresDialect extends SqlDialect {
             ids[i] = request.key().id();
             long lease = Micros.of(request.lease());
             leases[i] = lease;
+            // A record lives its lease, then its retention: the expiry covers both from the claim on.
             keeps[i] = lease + Micros.of(request.retention());
             fingerprints[i] = request.fingerprint().orElse(null);
         }
-        Map<DedupKey, KeyRow> rows = new HashMap<>(n * 2);
         try (PreparedStatement ps = prepare(connection, claimSql)) {
-            ps.setArray(1, connection.createArrayOf("text", namespaces));
-            ps.setArray(2, connection.createArrayOf("text", ids));
-            ps.setArray(3, connection.createArrayOf("bigint", leases));
-            ps.setArray(4, connection.createArrayOf("bigint", keeps));
-            ps.setArray(5, connection.createArrayOf("text", fingerprints));
+            setArrays(connection, ps, 1, "text text bigint bigint text", namespaces, ids, leases, keeps, fingerprints);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    KeyRow row = row(rs);
-                    rows.put(row.key(), row);
-                }
+                return rows(rs, n);
             }
         }
-        return rows;
     }
 
     /** Plans every execution afresh: a cached generic plan made on the new, empty table scans it (GenericPlans). */
@@ -162,6 +157,7 @@ final class PostgresDialect extends SqlDialect {
         GenericPlans.avoid(statement);
     }
 
+    /** One {@code UPDATE ... FROM unnest(...) RETURNING} for the chunk: its answer is the rows it completed. */
     @Override
     Set<Written> completeAll(Connection connection, List<Completion> completions) throws SQLException {
         int n = completions.size();
@@ -180,79 +176,25 @@ final class PostgresDialect extends SqlDialect {
             bodies[i] = completion.body();
             keeps[i] = Micros.of(completion.retention());
         }
-        Set<Written> written = new HashSet<>(n * 2);
         try (PreparedStatement ps = prepare(connection, completeAllSql)) {
-            ps.setArray(1, connection.createArrayOf("text", namespaces));
-            ps.setArray(2, connection.createArrayOf("text", ids));
-            ps.setArray(3, connection.createArrayOf("bigint", tokens));
-            ps.setArray(4, connection.createArrayOf("text", statuses));
-            ps.setArray(5, connection.createArrayOf("bytea", bodies));
-            ps.setArray(6, connection.createArrayOf("bigint", keeps));
+            setArrays(
+                    connection,
+                    ps,
+                    1,
+                    "text text bigint text bytea bigint",
+                    namespaces,
+                    ids,
+                    tokens,
+                    statuses,
+                    bodies,
+                    keeps);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    written.add(new Written(new DedupKey(rs.getString(1), rs.getString(2)), rs.getLong(3)));
-                }
-            }
-        }
-        return written;
-    }
-
-    @Override
-    boolean complete(Connection connection, Completion completion) throws SQLException {
-        try (PreparedStatement ps = prepare(connection, completeSql)) {
-            ps.setString(1, completion.status().name());
-            ps.setBytes(2, completion.body());
-            ps.setLong(3, Micros.of(completion.retention()));
-            ps.setString(4, completion.key().namespace());
-            ps.setString(5, completion.key().id());
-            ps.setLong(6, completion.token());
-            return ps.executeUpdate() == 1;
-        }
-    }
-
-    @Override
-    boolean renew(Connection connection, DedupKey key, long token, Duration lease) throws SQLException {
-        try (PreparedStatement ps = prepare(connection, renewSql)) {
-            long micros = Micros.of(lease);
-            ps.setLong(1, micros);
-            ps.setLong(2, micros);
-            ps.setString(3, key.namespace());
-            ps.setString(4, key.id());
-            ps.setLong(5, token);
-            return ps.executeUpdate() == 1;
-        }
-    }
-
-    @Override
-    boolean release(Connection connection, DedupKey key, long token, Duration retention) throws SQLException {
-        try (PreparedStatement ps = prepare(connection, releaseSql)) {
-            ps.setLong(1, Micros.of(retention));
-            ps.setString(2, key.namespace());
-            ps.setString(3, key.id());
-            ps.setLong(4, token);
-            return ps.executeUpdate() == 1;
-        }
-    }
-
-    @Override
-    Optional<KeyRow> find(Connection connection, DedupKey key) throws SQLException {
-        try (PreparedStatement ps = prepare(connection, findSql)) {
-            ps.setString(1, key.namespace());
-            ps.setString(2, key.id());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+                return written(rs, n);
             }
         }
     }
 
-    @Override
-    int purge(Connection connection, int max) throws SQLException {
-        try (PreparedStatement ps = prepare(connection, purgeSql)) {
-            ps.setInt(1, max);
-            return ps.executeUpdate();
-        }
-    }
-
+    /** One {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE}: saved positions are overwritten. */
     @Override
     void savePositions(Connection connection, String namespace, List<Position> positions) throws SQLException {
         int n = positions.size();
@@ -266,26 +208,28 @@ final class PostgresDialect extends SqlDialect {
         }
         try (PreparedStatement ps = prepare(connection, savePositionsSql)) {
             ps.setString(1, namespace);
-            ps.setArray(2, connection.createArrayOf("text", streams));
-            ps.setArray(3, connection.createArrayOf("integer", partitions));
-            ps.setArray(4, connection.createArrayOf("bigint", next));
+            setArrays(connection, ps, 2, "text integer bigint", streams, partitions, next);
             ps.executeUpdate();
         }
     }
 
-    @Override
-    Map<Integer, Long> positions(Connection connection, String namespace, String stream) throws SQLException {
-        Map<Integer, Long> positions = new HashMap<>();
-        try (PreparedStatement ps = prepare(connection, positionsSql)) {
-            ps.setString(1, namespace);
-            ps.setString(2, stream);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    positions.put(rs.getInt(1), rs.getLong(2));
-                }
-            }
+    /**
+     * Binds {@code columns} as SQL arrays, from parameter {@code first} on, each of the element type named at its
+     * place in {@code types} (space-separated). A batch travels as one array per column, so the statement text and
+     * its plan are the same for every batch size.
+     */
+    private static void setArrays(
+            Connection connection, PreparedStatement ps, int first, String types, Object[]... columns)
+            throws SQLException {
+        String[] type = types.split(" ");
+        for (int c = 0; c < columns.length; c++) {
+            ps.setArray(first + c, connection.createArrayOf(type[c], columns[c]));
         }
-        return positions;
+    }
+
+    @Override
+    void setText(PreparedStatement ps, int index, String value) throws SQLException {
+        ps.setString(index, value);
     }
 
     @Override
@@ -293,6 +237,7 @@ final class PostgresDialect extends SqlDialect {
         return rs.getString(column);
     }
 
+    /** The columns are {@code timestamptz}: an instant, whatever the session's time zone. */
     @Override
     Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);

@@ -58,6 +58,7 @@ public final class ScheduledPurger implements AutoCloseable {
             throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
         }
         ScheduledPurger scheduled = new ScheduledPurger(purger, batchSize);
+        // Fixed delay, not rate: a slow run (a large backlog) is never followed at once by the next.
         long millis = Math.max(1, interval.toMillis());
         scheduled.executor.scheduleWithFixedDelay(scheduled::runLogged, millis, millis, TimeUnit.MILLISECONDS);
         return scheduled;
@@ -81,6 +82,7 @@ public final class ScheduledPurger implements AutoCloseable {
         return total;
     }
 
+    /** One scheduled run; never throws, since an exception would cancel the schedule for good. */
     private void runLogged() {
         try {
             long deleted = purgeNow();

@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** Creates the store's tables from the dialect's script (see {@code schema/*.sql} next to this class). */
+/**
+ * Creates the store's tables from the dialect's script (see {@code schema/*.sql} next to this class). The script
+ * names its tables with placeholders that {@link TableName#fill} replaces with the validated names. Thread-safe.
+ */
 final class SchemaInstaller {
     private final DataSource dataSource;
     private final SqlDialect dialect;
@@ -23,6 +26,7 @@ final class SchemaInstaller {
 
     /** The dialect's script with the table names filled in. */
     static String script(SqlDialect dialect) {
+        // A missing resource is a broken jar, not a configuration error: IllegalStateException.
         try (InputStream in = SchemaInstaller.class.getResourceAsStream(dialect.schemaResource())) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + dialect.schemaResource());
@@ -35,6 +39,8 @@ final class SchemaInstaller {
 
     /** The script's statements: separated by semicolons at line ends, comment lines dropped. */
     static List<String> statements(String script) {
+        // JDBC runs one statement per execute; the scripts keep to this simple form (no line inside a statement ends
+        // with a semicolon).
         List<String> statements = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         for (String line : script.split("\n")) {
@@ -71,6 +77,7 @@ final class SchemaInstaller {
                 for (String sql : statements) {
                     statement.execute(sql);
                 }
+                // DDL commits implicitly on MariaDB; on PostgreSQL it is transactional and needs the commit.
                 if (!autoCommit) {
                     connection.commit();
                 }

@@ -11,16 +11,23 @@ final class SqlFailures {
     /** PostgreSQL lock_not_available and query_canceled (the query timeout); MariaDB/MySQL 1205 and 1969/3024. */
     private static final Set<String> TIMED_OUT_STATES = Set.of("55P03", "57014", "70100");
 
+    /** MariaDB/MySQL vendor codes: lock wait timeout (1205), statement timeouts (1969 MariaDB, 3024 MySQL). */
     private static final Set<Integer> TIMED_OUT_CODES = Set.of(1205, 1969, 3024);
+    /** Undefined table: PostgreSQL 42P01, MariaDB/MySQL 42S02. */
     private static final Set<String> NO_TABLE = Set.of("42P01", "42S02");
 
     private SqlFailures() {}
 
     /** Whether an autocommit statement may simply run again: the database rolled it back to break a deadlock. */
     static boolean retryable(SQLException e) {
+        // 1213 is MariaDB/MySQL's deadlock code, checked by code so as not to depend on the SQLState a driver gives.
         return e.getSQLState() != null && ROLLED_BACK.contains(e.getSQLState()) || e.getErrorCode() == 1213;
     }
 
+    /**
+     * {@code e} as the store's exception: what could not be done, a hint for the two causes users can fix (a lock
+     * timeout, a missing table), then the SQLState and the driver's message. The driver's exception is the cause.
+     */
     static DedupStoreUnavailableException unavailable(String store, String operation, SQLException e) {
         StringBuilder message =
                 new StringBuilder(store).append(" could not ").append(operation).append(": ");
@@ -34,6 +41,7 @@ final class SqlFailures {
         return new DedupStoreUnavailableException(message.toString(), e);
     }
 
+    /** Whether the statement gave up waiting: a lock wait timeout or the JDBC query timeout. */
     static boolean timedOut(SQLException e) {
         return (e.getSQLState() != null && TIMED_OUT_STATES.contains(e.getSQLState()))
                 || TIMED_OUT_CODES.contains(e.getErrorCode())

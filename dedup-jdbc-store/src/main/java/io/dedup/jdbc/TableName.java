@@ -15,6 +15,7 @@ record TableName(String qualified, String positions, String expiresIndex) {
     /** A letter or underscore, then letters, digits, underscores: at most 51 characters, so derived names fit 63. */
     static final Pattern PART = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,50}");
 
+    /** A schema name: the same characters, up to PostgreSQL's identifier limit of 63. */
     private static final Pattern SCHEMA = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
     /**
@@ -32,6 +33,8 @@ record TableName(String qualified, String positions, String expiresIndex) {
                     + "not starting with a digit, at most 51 characters), optionally schema-qualified as "
                     + "schema.table; got '" + name + "'");
         }
+        // The index name stays unqualified: PostgreSQL creates an index in its table's schema and refuses a qualified
+        // name there; MariaDB names indexes per table.
         String prefix = schema == null ? "" : schema + ".";
         return new TableName(prefix + table, prefix + table + "_positions", table + "_expires_idx");
     }
@@ -43,6 +46,7 @@ record TableName(String qualified, String positions, String expiresIndex) {
                 .replace("${expires_index}", expiresIndex);
     }
 
+    /** The qualified keys table, for messages. */
     @Override
     public String toString() {
         return qualified;

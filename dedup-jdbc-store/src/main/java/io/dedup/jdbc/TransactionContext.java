@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * What a {@link TransactionalHandler} gets besides its message: the transaction's connection and the claim it
- * runs under. Not thread-safe: it lives on the handler's thread for one call.
+ * runs under. Not thread-safe: it lives on the handler's thread for one call. Throws nothing but {@link
+ * NullPointerException} for a null outcome.
  */
 public final class TransactionContext {
     private static final byte[] EMPTY = new byte[0];
@@ -35,6 +36,7 @@ public final class TransactionContext {
         return claim;
     }
 
+    /** The key this message was claimed under: {@code claim().key()}. */
     public DedupKey key() {
         return claim.key();
     }
@@ -44,9 +46,11 @@ public final class TransactionContext {
      * io.dedup.DedupResult.Duplicate#outcome()}. Default: empty.
      */
     public void outcome(byte[] body) {
+        // Copied: the handler may reuse its buffer after returning, before the completion is written.
         this.outcome = Objects.requireNonNull(body, "body").clone();
     }
 
+    /** What the handler set, for the completion. */
     byte[] outcome() {
         return outcome;
     }

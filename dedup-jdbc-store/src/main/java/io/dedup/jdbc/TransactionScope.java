@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Where {@link TransactionalDedup} runs a unit of work: in a transaction of the store's own, or in one the
  * application's {@link TransactionRunner} manages. The work commits or rolls back the store transaction itself
  * (through core's claimed batch) and says which it did, so that an application's transaction follows it.
+ * Thread-safe: each run uses its own transaction.
  */
 final class TransactionScope {
     /** Whether the unit of work committed the store transaction, and its answer. */
@@ -22,6 +23,7 @@ final class TransactionScope {
         }
     }
 
+    /** The unit of work: runs on the transaction and decides whether it commits. */
     @FunctionalInterface
     interface Body<T> {
         Decision<T> run(StoreTransaction transaction);
@@ -71,6 +73,8 @@ final class TransactionScope {
         } catch (DedupStoreUnavailableException e) {
             throw e;
         } catch (Exception e) {
+            // After a decided rollback, RollbackRequested (or the runner's wrapping of it) is the expected way out.
+            // Otherwise the application's transaction failed: before the work ran, or in its commit.
             if (decided.get() != null && !decided.get().commit()) {
                 return decided.get().value();
             }
@@ -80,6 +84,7 @@ final class TransactionScope {
                             + ": " + e,
                     e);
         }
+        // A runner that returns without calling the work would otherwise look like a successful empty transaction.
         if (decided.get() == null) {
             throw new IllegalStateException("the TransactionRunner returned without running the work");
         }

@@ -1,24 +1,14 @@
 package io.dedup.jdbc;
 
-import io.dedup.Claim;
-import io.dedup.ClaimedBatch;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupKey;
 import io.dedup.DedupResult;
 import io.dedup.DedupSettings;
-import io.dedup.DedupStoreUnavailableException;
-import io.dedup.IdempotencyKeyException;
 import io.dedup.KeyExtractor;
-import io.dedup.LeaseLostException;
-import io.dedup.OutcomeCodecs;
-import io.dedup.jdbc.TransactionScope.Decision;
-import io.dedup.spi.StoreTransaction;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -59,23 +49,13 @@ import java.util.function.Function;
 public final class TransactionalDedup<M> {
     private final JdbcDedupStore store;
     private final DedupConsumer<M> dedup;
-    private final TransactionScope scope;
+    private final TransactionalBatch<M> batches;
 
     private TransactionalDedup(Builder<M> builder) {
         this.store = builder.store;
-        DedupConsumer.Builder<M> core = DedupConsumer.<M>builder(builder.keys)
-                .store(builder.store)
-                .namespace(builder.namespace)
-                .settings(builder.settings.build())
-                .leaseRenewalFraction(0); // inside a transaction the row lock keeps others out, not the lease
-        if (builder.fingerprint != null) {
-            core.fingerprint(builder.fingerprint);
-        }
-        if (builder.meterRegistry != null) {
-            core.meterRegistry(builder.meterRegistry);
-        }
-        this.dedup = core.build();
-        this.scope = new TransactionScope(builder.store, builder.runner);
+        // Inside a transaction the row lock keeps others out, not the lease: nothing to renew.
+        this.dedup = builder.core.leaseRenewalFraction(0).build();
+        this.batches = new TransactionalBatch<>(dedup, new TransactionScope(builder.store, builder.runner));
     }
 
     /** A builder over {@code store}, finding each message's key with {@code keys}. */
@@ -92,7 +72,7 @@ public final class TransactionalDedup<M> {
     public DedupResult<Void> process(M message, TransactionalHandler<? super M> handler) {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(handler, "handler");
-        return inOneTransaction(List.of(message), handler).results().get(0);
+        return batches.run(List.of(message), handler).results().get(0);
     }
 
     /**
@@ -107,10 +87,13 @@ public final class TransactionalDedup<M> {
         Objects.requireNonNull(messages, "messages");
         Objects.requireNonNull(handler, "handler");
         messages.forEach(m -> Objects.requireNonNull(m, "messages must not contain null"));
-        Attempt attempt = inOneTransaction(messages, handler);
+        TransactionalBatch.Attempt attempt = batches.run(messages, handler);
         if (attempt.committed() || messages.size() == 1) {
             return attempt.results();
         }
+        // The rolled-back transaction left nothing behind, so the messages it answered Released, Failed or Fenced
+        // (the failing one and its innocent neighbours) run again, each alone; duplicates, conflicts and rejected
+        // messages keep their answers, which did not depend on the rollback.
         List<DedupResult<Void>> results = new ArrayList<>(attempt.results());
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i) instanceof DedupResult.Released<?>
@@ -122,113 +105,6 @@ public final class TransactionalDedup<M> {
         return results;
     }
 
-    /** One transaction's answer; not committed when a handler failed or a lease was lost (it was rolled back). */
-    private record Attempt(List<DedupResult<Void>> results, boolean committed) {}
-
-    private Attempt inOneTransaction(List<? extends M> messages, TransactionalHandler<? super M> handler) {
-        boolean[] ran = new boolean[1];
-        try {
-            return scope.run(tx -> {
-                ClaimedBatch<M> batch = dedup.claimAll(messages, tx);
-                try (batch) {
-                    if (!runAll(batch, tx, handler, ran)) {
-                        batch.close(); // rolls the transaction back
-                        return Decision.rollback(new Attempt(voided(batch.results()), false));
-                    }
-                    batch.commit(() -> {});
-                    return Decision.commit(new Attempt(voided(batch.results()), true));
-                } catch (LeaseLostException e) { // nothing committed; the batch rolled the transaction back
-                    return Decision.rollback(new Attempt(fenced(batch.results(), e), false));
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) { // commit(...) declares it; the empty action throws nothing
-                    throw new IllegalStateException(e);
-                }
-            });
-        } catch (DedupStoreUnavailableException e) {
-            List<DedupResult<Void>> unavailable = new ArrayList<>(messages.size());
-            for (M message : messages) {
-                Optional<DedupKey> key;
-                try {
-                    key = Optional.of(dedup.keyOf(message));
-                } catch (IdempotencyKeyException noKey) {
-                    unavailable.add(new DedupResult.Rejected<>(noKey));
-                    continue;
-                }
-                unavailable.add(new DedupResult.Unavailable<>(key, e, ran[0]));
-            }
-            return new Attempt(unavailable, false);
-        }
-    }
-
-    /** Runs every acquired entry in order; false (roll back) when one failed or the store did not answer. */
-    private boolean runAll(
-            ClaimedBatch<M> batch, StoreTransaction tx, TransactionalHandler<? super M> handler, boolean[] ran) {
-        Connection connection = null;
-        for (ClaimedBatch.Entry<M> entry : batch.entries()) {
-            if (entry.result() instanceof DedupResult.Unavailable<?>) {
-                return false;
-            }
-            if (!entry.mayRun()) {
-                continue;
-            }
-            if (connection == null) {
-                connection = tx.resource(Connection.class)
-                        .orElseThrow(() -> new IllegalStateException("the store's transaction has no JDBC connection"));
-            }
-            Connection onIt = connection;
-            Claim claim = entry.claim().orElseThrow();
-            ran[0] = true;
-            DedupResult<byte[]> failed = batch.run(
-                    entry,
-                    message -> {
-                        TransactionContext context = new TransactionContext(onIt, claim);
-                        handler.handle(message, context);
-                        return context.outcome();
-                    },
-                    OutcomeCodecs.bytes());
-            if (failed != null) {
-                return false; // its writes are in the transaction: roll it all back
-            }
-        }
-        return true;
-    }
-
-    /** The batch's results as this API's: a handler's result is its outcome bytes, which callers do not see. */
-    private static List<DedupResult<Void>> voided(List<DedupResult<?>> results) {
-        List<DedupResult<Void>> voided = new ArrayList<>(results.size());
-        for (DedupResult<?> result : results) {
-            voided.add(voided(result));
-        }
-        return voided;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static DedupResult<Void> voided(DedupResult<?> result) {
-        if (result instanceof DedupResult.Processed<?> processed) {
-            return new DedupResult.Processed<>(processed.claim(), null);
-        }
-        if (result instanceof DedupResult.Fenced<?> fenced) {
-            return new DedupResult.Fenced<>(fenced.claim(), null);
-        }
-        if (result instanceof DedupResult.Unguarded<?> unguarded) {
-            return new DedupResult.Unguarded<>(unguarded.key(), null, unguarded.cause());
-        }
-        return (DedupResult<Void>) result; // the other variants carry no handler result
-    }
-
-    /** After a lost lease rolled the transaction back: that key's message was fenced, the others released. */
-    private static List<DedupResult<Void>> fenced(List<DedupResult<?>> results, LeaseLostException lost) {
-        List<DedupResult<Void>> answered = voided(results);
-        for (int i = 0; i < answered.size(); i++) {
-            if (answered.get(i) instanceof DedupResult.Released<Void> released
-                    && released.claim().key().equals(lost.key())) {
-                answered.set(i, new DedupResult.Fenced<>(released.claim(), null));
-            }
-        }
-        return answered;
-    }
-
     /**
      * The key {@code message} is claimed under.
      *
@@ -238,10 +114,12 @@ public final class TransactionalDedup<M> {
         return dedup.keyOf(Objects.requireNonNull(message, "message"));
     }
 
+    /** The store the transactions run on. */
     public JdbcDedupStore store() {
         return store;
     }
 
+    /** What keys are unique within, as configured. */
     public String namespace() {
         return dedup.namespace();
     }
@@ -251,26 +129,24 @@ public final class TransactionalDedup<M> {
      */
     public static final class Builder<M> {
         private final JdbcDedupStore store;
-        private final KeyExtractor<? super M> keys;
-        private String namespace = DedupConsumer.DEFAULT_NAMESPACE;
-        private DedupSettings.Builder settings = DedupSettings.custom();
-        private Function<? super M, byte[]> fingerprint;
+        /** Holds and checks every setting this builder shares with core's consumer builder. */
+        private final DedupConsumer.Builder<M> core;
+
         private TransactionRunner runner;
-        private Object meterRegistry;
 
         private Builder(JdbcDedupStore store, KeyExtractor<? super M> keys) {
             this.store = store;
-            this.keys = keys;
+            this.core = DedupConsumer.<M>builder(keys).store(store);
         }
 
-        /** What keys are unique within. Default {@value DedupConsumer#DEFAULT_NAMESPACE}. */
+        /**
+         * What keys are unique within. Default {@value DedupConsumer#DEFAULT_NAMESPACE}.
+         *
+         * @throws IllegalArgumentException if empty or longer than {@value DedupKey#MAX_NAMESPACE_LENGTH}
+         *     characters
+         */
         public Builder<M> namespace(String namespace) {
-            Objects.requireNonNull(namespace, "namespace");
-            if (namespace.isEmpty() || namespace.length() > DedupKey.MAX_NAMESPACE_LENGTH) {
-                throw new IllegalArgumentException(
-                        "namespace must be 1 to " + DedupKey.MAX_NAMESPACE_LENGTH + " characters");
-            }
-            this.namespace = namespace;
+            core.namespace(namespace);
             return this;
         }
 
@@ -280,13 +156,13 @@ public final class TransactionalDedup<M> {
          * DedupSettings#ofDefaults()}.
          */
         public Builder<M> settings(DedupSettings settings) {
-            this.settings = DedupSettings.from(settings);
+            core.settings(settings);
             return this;
         }
 
         /** How long completed keys are remembered. Default 24 h. */
         public Builder<M> retention(Duration retention) {
-            settings.retention(retention);
+            core.retention(retention);
             return this;
         }
 
@@ -296,19 +172,19 @@ public final class TransactionalDedup<M> {
          * DedupConsumer#DEFAULT_LEASE}).
          */
         public Builder<M> lease(Duration lease) {
-            settings.lease(lease);
+            core.lease(lease);
             return this;
         }
 
         /** Store the SHA-256 of this payload with each claim; a key reused for other content is a conflict. */
         public Builder<M> fingerprint(Function<? super M, byte[]> payload) {
-            this.fingerprint = Objects.requireNonNull(payload, "payload");
+            core.fingerprint(payload);
             return this;
         }
 
         /** Store every key as its SHA-256 digest. Default: only keys longer than 128 bytes. */
         public Builder<M> digestAllKeys(boolean digestAllKeys) {
-            settings.digestAllKeys(digestAllKeys);
+            core.digestAllKeys(digestAllKeys);
             return this;
         }
 
@@ -325,8 +201,7 @@ public final class TransactionalDedup<M> {
          * @throws IllegalArgumentException if it is not a {@code io.micrometer.core.instrument.MeterRegistry}
          */
         public Builder<M> meterRegistry(Object meterRegistry) {
-            DedupConsumer.builder(keys).meterRegistry(meterRegistry); // checks it now, naming the parameter
-            this.meterRegistry = meterRegistry;
+            core.meterRegistry(meterRegistry);
             return this;
         }
 

@@ -123,10 +123,7 @@ abstract class JdbcStoreBehaviourTest {
     @Test
     void purge_removes_exactly_the_expired_rows_in_bounded_batches() throws Exception {
         String table = database.uniqueTable("purge");
-        try (JdbcDedupStore purging = JdbcDedupStore.builder(database.dataSource)
-                .table(table)
-                .createSchema(true)
-                .build()) {
+        try (JdbcDedupStore purging = onOwnTable(table).build()) {
             Duration brief = Duration.ofMillis(300);
             for (int i = 0; i < 23; i++) {
                 Claim claim =
@@ -165,6 +162,11 @@ abstract class JdbcStoreBehaviourTest {
         }
     }
 
+    /** A store on {@code table}, created for the test, so that counting rows counts only the test's own. */
+    private JdbcDedupStore.Builder onOwnTable(String table) {
+        return JdbcDedupStore.builder(database.dataSource).table(table).createSchema(true);
+    }
+
     private long expiredRows(String table) throws SQLException {
         String now = dialect() == JdbcDialect.POSTGRESQL ? "statement_timestamp()" : "UTC_TIMESTAMP(6)";
         return database.count("SELECT COUNT(*) FROM " + table + " WHERE expires_at <= " + now);
@@ -173,11 +175,8 @@ abstract class JdbcStoreBehaviourTest {
     @Test
     void a_scheduled_purger_deletes_expired_rows_in_the_background() throws Exception {
         String table = database.uniqueTable("sched");
-        try (JdbcDedupStore purging = JdbcDedupStore.builder(database.dataSource)
-                .table(table)
-                .createSchema(true)
-                .purgeEvery(Duration.ofMillis(100), 4)
-                .build()) {
+        try (JdbcDedupStore purging =
+                onOwnTable(table).purgeEvery(Duration.ofMillis(100), 4).build()) {
             for (int i = 0; i < 10; i++) {
                 Claim claim = ((ClaimResult.Acquired) purging.claim(ClaimRequest.of(key("k" + i), LONG, LONG))).claim();
                 purging.release(claim.key(), claim.token(), Duration.ofMillis(200));

@@ -1,9 +1,7 @@
 package io.dedup.redis;
 
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -15,8 +13,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 
 /**
  * A Redis Cluster. Lettuce routes each one-key script to the master of its slot and follows MOVED/ASK
@@ -27,57 +23,36 @@ import java.util.function.Function;
  * still being made, or a redirected one, would wait for the next flush), so a batch first makes sure the
  * connections to its keys' masters exist, and {@link #flushStragglers()} flushes again while a batch is awaited.
  */
-final class ClusterRedisPort implements RedisPort {
-    private final LazyConnection<StatefulRedisClusterConnection<byte[], byte[]>> single;
-    private final LazyConnection<StatefulRedisClusterConnection<byte[], byte[]>> batch;
-    private final ReentrantLock batchLock = new ReentrantLock();
+final class ClusterRedisPort extends TwoConnectionPort<StatefulRedisClusterConnection<byte[], byte[]>> {
     private final long connectWaitMillis;
-    private final String description;
-    private final Runnable onClose;
 
+    /** @param connectWaitMillis how long a batch waits for connections to its keys' masters to be made */
     ClusterRedisPort(RedisClusterClient client, long connectWaitMillis, String description, Runnable onClose) {
+        super(() -> client.connect(Codec.INSTANCE), StatefulRedisClusterConnection::async, description, onClose);
         this.connectWaitMillis = connectWaitMillis;
-        this.description = description;
-        this.onClose = onClose;
-        this.single = new LazyConnection<>(() -> client.connect(Codec.INSTANCE), description);
-        this.batch = new LazyConnection<>(
-                () -> {
-                    StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(Codec.INSTANCE);
-                    connection.setAutoFlushCommands(false);
-                    return connection;
-                },
-                description);
     }
 
     @Override
-    public RedisScriptingAsyncCommands<byte[], byte[]> commands() {
-        return single.get().async();
-    }
-
-    @Override
-    public <T> List<RedisFuture<T>> pipeline(
-            List<byte[]> keys, Function<RedisScriptingAsyncCommands<byte[], byte[]>, List<RedisFuture<T>>> issue) {
-        StatefulRedisClusterConnection<byte[], byte[]> connection = batch.get();
+    void beforeBatch(StatefulRedisClusterConnection<byte[], byte[]> connection, List<byte[]> keys) {
         connectMastersOf(connection, keys);
-        batchLock.lock();
-        try {
-            return issue.apply(connection.async());
-        } finally {
-            connection.flushCommands();
-            batchLock.unlock();
-        }
     }
 
-    /** Waits (boundedly) until the connections to the masters owning {@code keys} are made; failures are left to the commands. */
+    /**
+     * Waits (boundedly) until the connections to the masters owning {@code keys} are made; failures are left to the
+     * commands. The topology is Lettuce's cached view: a slot that moved since is followed by a redirection, whose
+     * command {@link #flushStragglers()} sends.
+     */
     private void connectMastersOf(StatefulRedisClusterConnection<byte[], byte[]> connection, List<byte[]> keys) {
         Partitions partitions = connection.getPartitions();
         Set<RedisURI> masters = new LinkedHashSet<>();
         for (byte[] key : keys) {
             RedisClusterNode master = partitions.getMasterBySlot(SlotHash.getSlot(key));
+            // No master known for the slot (being resharded, or a stale view): the command finds its way by MOVED.
             if (master != null) {
                 masters.add(master.getUri());
             }
         }
+        // Started for all masters before waiting for any, so that they connect in parallel.
         List<CompletableFuture<StatefulRedisConnection<byte[], byte[]>>> connecting = new ArrayList<>();
         for (RedisURI master : masters) {
             try {
@@ -86,11 +61,13 @@ final class ClusterRedisPort implements RedisPort {
                 // The node left the topology: the commands for it fail on their own and name the reason.
             }
         }
+        // One deadline for all masters: they connect in parallel, so the batch waits at most connectWaitMillis.
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectWaitMillis);
         for (CompletableFuture<StatefulRedisConnection<byte[], byte[]>> future : connecting) {
             try {
                 future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
+                // Keep the interrupt for the caller; the batch still goes out and its own wait sees the flag.
                 Thread.currentThread().interrupt();
                 return;
             } catch (Exception e) {
@@ -99,29 +76,15 @@ final class ClusterRedisPort implements RedisPort {
         }
     }
 
+    /** Flushes the batch connection again: commands queued on node connections made since the batch's flush. */
     @Override
     public void flushStragglers() {
-        StatefulRedisClusterConnection<byte[], byte[]> connection = batch.get();
-        connection.flushCommands();
+        batchConnection().flushCommands();
     }
 
+    /** Keys spread over masters by slot, so every script call touches one record. */
     @Override
     public boolean oneServer() {
         return false;
-    }
-
-    @Override
-    public String describe() {
-        return description;
-    }
-
-    @Override
-    public void close() {
-        try {
-            single.close();
-            batch.close();
-        } finally {
-            onClose.run();
-        }
     }
 }

@@ -9,6 +9,7 @@ import io.lettuce.core.codec.RedisCodec;
  * codec composed of two others would wrap every key and argument in a {@code ByteBuffer} first.
  */
 final class Codec {
+    /** Stateless and thread-safe, so one instance serves every connection. */
     static final RedisCodec<byte[], byte[]> INSTANCE = ByteArrayCodec.INSTANCE;
 
     private Codec() {}

@@ -11,10 +11,14 @@ import java.util.function.Supplier;
  */
 final class LazyConnection<C extends StatefulConnection<?, ?>> {
     private final Supplier<C> connect;
+    /** The store's description, for messages. */
     private final String target;
+    /** Read without the lock on the fast path; written under it. */
     private volatile C connection;
+    /** Guarded by this: a closed store never connects again, even if a call races with close. */
     private boolean closed;
 
+    /** @param connect makes the connection; its exception is reported as the store being unavailable */
     LazyConnection(Supplier<C> connect, String target) {
         this.connect = connect;
         this.target = target;
@@ -26,6 +30,7 @@ final class LazyConnection<C extends StatefulConnection<?, ?>> {
         if (current != null) {
             return current;
         }
+        // Connecting under the lock: concurrent first calls wait for one connection instead of making several.
         synchronized (this) {
             if (closed) {
                 throw new DedupStoreUnavailableException("store " + target + " is closed");
@@ -41,6 +46,7 @@ final class LazyConnection<C extends StatefulConnection<?, ?>> {
         }
     }
 
+    /** Closes the connection if one was made; later calls of {@link #get()} fail as closed. Idempotent. */
     synchronized void close() {
         closed = true;
         if (connection != null) {

@@ -20,6 +20,7 @@ final class RecordKeys {
      */
     private volatile Start last;
 
+    /** @param prefix put before every name as it is (not escaped): the builder bounds its length */
     RecordKeys(String prefix) {
         this.prefix = prefix;
     }
@@ -40,6 +41,7 @@ final class RecordKeys {
         byte[] head = start.bytes();
         byte[] name = new byte[head.length + length];
         System.arraycopy(head, 0, name, 0, head.length);
+        // ASCII ids (the common case) are copied char by char; the first non-ASCII char falls back to the encoder.
         for (int i = 0; i < length; i++) {
             char c = id.charAt(i);
             if (c >= 0x80) {
@@ -53,10 +55,15 @@ final class RecordKeys {
         return name;
     }
 
+    /** The name as text, for operators and messages. */
     String of(DedupKey key) {
         return start(key.namespace()) + key.id();
     }
 
+    /**
+     * The prefix, the escaped namespace and ':'. Escaping ':' makes the first unescaped ':' after the prefix the
+     * separator, and escaping '%' keeps the escape itself unambiguous.
+     */
     private String start(String namespace) {
         StringBuilder name = new StringBuilder(prefix.length() + namespace.length() + 1);
         name.append(prefix);
@@ -71,5 +78,6 @@ final class RecordKeys {
         return name.append(':').toString();
     }
 
+    /** A namespace and the UTF-8 bytes its names start with; replaced whole, so readers never see a torn pair. */
     private record Start(String namespace, byte[] bytes) {}
 }

@@ -22,8 +22,10 @@ import java.util.concurrent.TimeUnit;
  * when set. Not thread-safe.
  */
 public final class RedisDedupStoreBuilder {
+    /** Prefixes longer than this only make every key and every round trip longer. */
     private static final int LONGEST_PREFIX = 128;
 
+    // Exactly one of the three is set: the store's own client from a URI, or the application's client.
     private final String uri;
     private final RedisClient client;
     private final RedisClusterClient clusterClient;
@@ -90,9 +92,15 @@ public final class RedisDedupStoreBuilder {
      * @throws DedupConfigurationException if the URI is malformed
      */
     public RedisDedupStore build() {
+        // No connection is made here (see LazyConnection), so a store can be built while Redis is down.
         return new RedisDedupStore(port(), commandTimeout, keyPrefix);
     }
 
+    /**
+     * The port for the configured source. A client the store creates gets options fit for a dedup store (fail fast
+     * while disconnected, bounded timeouts, quick reconnects) and is shut down with the store; an application's
+     * client is used as it is configured and left open.
+     */
     private RedisPort port() {
         long connectWait = commandTimeout.toMillis();
         if (client != null) {
@@ -119,6 +127,7 @@ public final class RedisDedupStoreBuilder {
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                     .socketOptions(socket)
+                    // Follow failovers and resharding: periodically, and at once on MOVED/ASK or a lost node.
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enablePeriodicRefresh(Duration.ofSeconds(30))
                             .enableAllAdaptiveRefreshTriggers()
@@ -141,6 +150,7 @@ public final class RedisDedupStoreBuilder {
         return new StandaloneRedisPort(own, "redis " + RedisUris.describe(uris.get(0)), () -> shutdown(own, resources));
     }
 
+    /** Shuts down a client the store created and then its resources (event loops), without a quiet period. */
     private static void shutdown(io.lettuce.core.AbstractRedisClient client, ClientResources resources) {
         try {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

@@ -26,9 +26,13 @@ public final class RedisDedupStoreProvider implements DedupStoreProvider {
     /** The URI used when {@code dedup.redis.uri} is not set. */
     public static final String DEFAULT_URI = "redis://127.0.0.1:6379";
 
+    /** The server's URI, or the cluster's seeds. */
     public static final String URI = "dedup.redis.uri";
+    /** Whether the URI names Redis Cluster seeds. */
     public static final String CLUSTER = "dedup.redis.cluster";
+    /** The prefix of every record's Redis key. */
     public static final String KEY_PREFIX = "dedup.redis.key-prefix";
+    /** The longest wait for one call or one batch. */
     public static final String COMMAND_TIMEOUT = "dedup.redis.command-timeout";
 
     @Override
@@ -50,6 +54,7 @@ public final class RedisDedupStoreProvider implements DedupStoreProvider {
         settings.flag(CLUSTER).ifPresent(builder::cluster);
         settings.get(KEY_PREFIX).ifPresent(builder::keyPrefix);
         settings.duration(COMMAND_TIMEOUT).ifPresent(timeout -> {
+            // Zero would mean "never wait", which no call survives: refused here, naming the setting.
             if (timeout.isZero()) {
                 throw new DedupConfigurationException(COMMAND_TIMEOUT + " must be positive, got " + timeout);
             }

@@ -10,13 +10,16 @@ import java.util.StringJoiner;
  * Parses the URIs a store is configured with and describes them for logs without their passwords. Accepted:
  * {@code redis://[user:password@]host[:port][/database]}, {@code rediss://...} for TLS (query parameter
  * {@code verifyPeer=FULL|CA|NONE}), {@code redis-socket:///path}; for a cluster, several seeds separated by
- * commas.
+ * commas. Stateless.
  */
 final class RedisUris {
     private RedisUris() {}
 
     /**
-     * @throws DedupConfigurationException if a URI is malformed; the message shows it with its password masked
+     * The URIs in {@code uris}, a comma-separated list; empty items are skipped.
+     *
+     * @throws DedupConfigurationException if a URI is malformed or none is given; the message shows a malformed
+     *     URI with its password masked
      */
     static List<RedisURI> parse(String uris) {
         List<RedisURI> parsed = new ArrayList<>();
@@ -43,10 +46,12 @@ final class RedisUris {
     static String mask(String uri) {
         int scheme = uri.indexOf("://");
         int start = scheme < 0 ? 0 : scheme + 3;
+        // The last '@': a password may contain '@', a host never does.
         int at = uri.lastIndexOf('@');
         if (at < start) {
             return uri;
         }
+        // user:password keeps the user (useful in logs); a lone part before '@' is the password itself.
         String userInfo = uri.substring(start, at);
         int colon = userInfo.indexOf(':');
         String masked = colon < 0 ? "***" : userInfo.substring(0, colon) + ":***";
@@ -73,6 +78,7 @@ final class RedisUris {
         return text.toString();
     }
 
+    /** Several URIs (a cluster's seeds) described as by {@link #describe(RedisURI)}, comma-separated. */
     static String describe(List<RedisURI> uris) {
         StringJoiner joined = new StringJoiner(",");
         uris.forEach(uri -> joined.add(describe(uri)));

@@ -22,7 +22,10 @@ import java.util.Optional;
  * record acquired, a completion applied or fenced), the others a bulk string led by a one-letter code. A reply of
  * an unexpected shape means Redis answered with something it should not: {@link DedupStoreUnavailableException}. A
  * script's own {@code E} or {@code W} answer means the record it found is unreadable or not a record:
- * {@link DedupStoreCorruptionException}.
+ * {@link DedupStoreCorruptionException}. Stateless.
+ *
+ * <p>Times in replies are Redis' clock (milliseconds since 1970); this class only converts them, it never compares
+ * them with this process's clock: expiry and lease decisions were made by the scripts.
  */
 final class Replies {
     /** Elements before the per-key answers of a claim script: the token and lease end of a new record. */
@@ -32,7 +35,11 @@ final class Replies {
 
     private Replies() {}
 
-    /** The per-key answers of a script run on several records, checked to be one per key after the header. */
+    /**
+     * The per-key answers of a script run on several records, checked to be one per key after the header.
+     *
+     * @throws DedupStoreUnavailableException if the reply has another length: it cannot be matched to the keys
+     */
     static List<Object> perKey(DedupKey firstKey, List<Object> reply, int header, int keys) {
         if (reply == null || reply.size() != header + keys) {
             throw unexpected(firstKey, reply);
@@ -45,6 +52,7 @@ final class Replies {
      * lease end of records the call created.
      */
     static ClaimResult claim(DedupKey key, List<Object> reply, Object answer) {
+        // 0: SET NX created the record, so it is the call's fresh token and lease end from the header, attempt 1.
         if (answer instanceof Long code) {
             if (code != 0) {
                 throw unexpected(key, reply);
@@ -54,7 +62,7 @@ final class Replies {
         }
         byte[] text = coded(key, answer);
         switch (text[0]) {
-            case 'A': {
+            case 'A': { // took over a released or lapsed record: A<token>:<attempt>, lease end from the header
                 int colon = indexOf(text, (byte) ':', 1);
                 return new ClaimResult.Acquired(new Claim(
                         key,
@@ -62,7 +70,7 @@ final class Replies {
                         Math.toIntExact(decimal(key, text, colon + 1, text.length)),
                         Instant.ofEpochMilli(integer(key, reply.get(1)))));
             }
-            case 'S':
+            case 'S': // completed: S<completed at>:<body>, F when the handler failed
             case 'F': {
                 int colon = indexOf(text, (byte) ':', 1);
                 return new ClaimResult.Duplicate(
@@ -72,14 +80,14 @@ final class Replies {
                                 Arrays.copyOfRange(text, colon + 1, text.length),
                                 Instant.ofEpochMilli(decimal(key, text, 1, colon))));
             }
-            case 'P': {
+            case 'P': { // held by someone else: P<lease end>:<holder's token>
                 int colon = indexOf(text, (byte) ':', 1);
                 return new ClaimResult.InProgress(
                         key,
                         Instant.ofEpochMilli(decimal(key, text, 1, colon)),
                         decimal(key, text, colon + 1, text.length));
             }
-            case 'X':
+            case 'X': // held or completed with another fingerprint
                 return new ClaimResult.Conflict(key);
             default:
                 throw unexpected(key, reply);
@@ -96,15 +104,26 @@ final class Replies {
                 return WriteResult.FENCED;
             }
         }
-        coded(key, answer);
+        coded(key, answer); // throws the corruption an E or W answer reports
         throw new DedupStoreUnavailableException("Redis answered an unexpected reply for " + key);
     }
 
-    /** The answer of a one-key script that answers one element. */
+    /**
+     * The answer of a one-key script that answers one element.
+     *
+     * @throws DedupStoreUnavailableException if the reply is not one element
+     */
     static Object single(DedupKey key, List<Object> reply) {
         return perKey(key, reply, 0, 1).get(0);
     }
 
+    /**
+     * The record {@code find.lua} read: nothing for {@code {}}, else its nine fields (state, token, attempts, time,
+     * has-fingerprint, fingerprint, body, expires at, ms left).
+     *
+     * @throws DedupStoreCorruptionException if the record is unreadable or has no expiry
+     * @throws DedupStoreUnavailableException if the reply has an unexpected shape
+     */
     static Optional<StoredRecord> find(DedupKey key, List<Object> reply) {
         if (reply == null) {
             throw unexpected(key, null);
@@ -119,6 +138,7 @@ final class Replies {
         if (reply.size() != 9) {
             throw unexpected(key, reply);
         }
+        // Every write sets its expiry in the same SET; a record without one was written by someone else.
         if (integer(key, reply.get(8)) < 0) {
             throw new DedupStoreCorruptionException(key, "the record has no expiry");
         }
@@ -147,7 +167,10 @@ final class Replies {
                 outcome));
     }
 
-    /** The state a completed record is stored in: S for succeeded, F for failed. */
+    /**
+     * The state a completed record is stored in: S for succeeded, F for failed. The letter travels in the
+     * completion's argument, so the script writes it without knowing Java's names.
+     */
     static byte encode(OutcomeStatus status) {
         return switch (status) {
             case SUCCEEDED -> 'S';
@@ -173,6 +196,7 @@ final class Replies {
         return text;
     }
 
+    /** The state letter of a record: one byte, as the scripts write it. */
     private static RecordState state(DedupKey key, byte[] stored) {
         if (stored == null || stored.length != 1) {
             throw new DedupStoreCorruptionException(key, "unknown state " + printable(stored));
@@ -185,6 +209,7 @@ final class Replies {
         };
     }
 
+    /** The first {@code b} at or after {@code from}, or the length: a missing separator reads as an empty rest. */
     private static int indexOf(byte[] text, byte b, int from) {
         for (int i = from; i < text.length; i++) {
             if (text[i] == b) {
@@ -196,6 +221,7 @@ final class Replies {
 
     /** The non-negative decimal in {@code text[from, to)}, read without making a string. */
     private static long decimal(DedupKey key, byte[] text, int from, int to) {
+        // Eighteen digits cannot overflow a long; the scripts never write more.
         if (from >= to || to - from > 18) {
             throw new DedupStoreUnavailableException("Redis answered a malformed number for " + key);
         }
@@ -210,6 +236,7 @@ final class Replies {
         return value;
     }
 
+    /** A Lua number the script answered, which Redis turns into an integer reply. */
     private static long integer(DedupKey key, Object element) {
         if (element instanceof Long value) {
             return value;
@@ -235,6 +262,7 @@ final class Replies {
         return element instanceof byte[] b ? b : null;
     }
 
+    /** An outcome body; a missing one reads as no bytes (a completion without body stores none). */
     private static byte[] body(Object element) {
         byte[] body = bytes(element);
         return body == null ? EMPTY : body;
@@ -244,6 +272,10 @@ final class Replies {
         return stored == null ? "(none)" : new String(stored, StandardCharsets.UTF_8);
     }
 
+    /**
+     * A reply the scripts never give: something between here and Redis is wrong (a proxy, a different server), so
+     * the store cannot answer, but the record is not known to be corrupt.
+     */
     private static DedupStoreUnavailableException unexpected(DedupKey key, List<Object> reply) {
         String shape = reply == null ? "nothing" : reply.size() + " elements";
         return new DedupStoreUnavailableException("Redis answered an unexpected reply (" + shape + ") for " + key);

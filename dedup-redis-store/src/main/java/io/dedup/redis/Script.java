@@ -20,12 +20,19 @@ record Script(String name, String source, String sha1) {
     /** The record's formats and how to read and write them, put before every script's own text. */
     private static final String RECORD = text("record.lua");
 
+    // Read from the jar once, with the class; every call then sends the same text and digest.
     static final Script CLAIM = load("claim");
     static final Script COMPLETE = load("complete");
     static final Script RENEW = load("renew");
     static final Script RELEASE = load("release");
     static final Script FIND = load("find");
 
+    /**
+     * The script {@code name}.lua after {@code record.lua}: one source, so that Redis caches and runs it as one
+     * script and every helper is local to it.
+     *
+     * @throws IllegalStateException if the resource is missing from the jar
+     */
     static Script load(String name) {
         String source = RECORD + text(name + ".lua");
         return new Script(name, source, sha1(source));
@@ -42,6 +49,7 @@ record Script(String name, String source, String sha1) {
         }
     }
 
+    /** The digest EVALSHA names a script by: SHA-1 of its UTF-8 source, lower-case hex. */
     private static String sha1(String source) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));

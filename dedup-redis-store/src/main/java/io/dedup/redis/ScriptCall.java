@@ -13,12 +13,15 @@ import java.util.List;
  * @param args the script's ARGV, already encoded
  */
 record ScriptCall(Script script, List<DedupKey> keys, byte[][] redisKeys, byte[][] args) {
-    /** A call on one record. */
+    /** A call on one record: renew, release, find, or a one-key claim or completion. */
     static ScriptCall of(Script script, DedupKey key, byte[] redisKey, byte[]... args) {
         return new ScriptCall(script, List.of(key), new byte[][] {redisKey}, args);
     }
 
-    /** The key named in messages: the only one, or the first of several. */
+    /**
+     * The key named in messages: the only one, or the first of several. A failure of a call fails all its keys, so
+     * naming the first (and how many more) is enough to find them.
+     */
     DedupKey firstKey() {
         return keys.get(0);
     }

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeoutException;
  * {@link DedupStoreCorruptionException} naming the key. Thread-safe.
  */
 final class ScriptRunner {
+    /** How often a batch that is still waiting flushes commands that missed its write (see flushStragglers). */
     private static final long STRAGGLER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final RedisPort port;
@@ -37,7 +38,11 @@ final class ScriptRunner {
         this.timeoutNanos = timeout.toNanos();
     }
 
-    /** The answer to one call: the script's reply, or why there is none. */
+    /**
+     * The answer to one call: the script's reply, or why there is none.
+     *
+     * @param noScript the server did not know the script (NOSCRIPT): send its source, then it is cached
+     */
     record Reply(List<Object> value, DedupStoreException error, boolean noScript) {
         static Reply of(List<Object> value) {
             return new Reply(value, null, false);
@@ -58,6 +63,7 @@ final class ScriptRunner {
         RedisScriptingAsyncCommands<byte[], byte[]> commands = port.commands(); // connecting has its own timeout
         long deadline = System.nanoTime() + timeoutNanos;
         Reply reply = await(send(commands, call, true), call, deadline, false);
+        // The retry shares the first attempt's deadline: a caller never waits longer than the command timeout.
         if (reply.noScript()) {
             reply = await(send(commands, call, false), call, deadline, false);
         }
@@ -79,6 +85,7 @@ final class ScriptRunner {
                 missing.add(i);
             }
         }
+        // Only the calls whose server lost the scripts go again, with their source; the others keep their replies.
         if (!missing.isEmpty()) {
             List<ScriptCall> again = new ArrayList<>(missing.size());
             for (int i : missing) {
@@ -92,6 +99,7 @@ final class ScriptRunner {
         return replies;
     }
 
+    /** Sends {@code calls} together and waits for each; failures are answered per call, never thrown. */
     private List<Reply> pipeline(List<ScriptCall> calls, boolean bySha) {
         // Only a cluster needs the keys (to connect to their masters first).
         List<byte[]> keys = new ArrayList<>(port.oneServer() ? 0 : calls.size());
@@ -120,6 +128,7 @@ final class ScriptRunner {
         return replies;
     }
 
+    /** EVALSHA (the common case: a few bytes instead of the source), or EVAL after NOSCRIPT. */
     private static RedisFuture<List<Object>> send(
             RedisScriptingAsyncCommands<byte[], byte[]> commands, ScriptCall call, boolean bySha) {
         byte[][] keys = call.redisKeys();
@@ -128,6 +137,11 @@ final class ScriptRunner {
                 : commands.eval(call.script().source(), ScriptOutputType.MULTI, keys, call.args());
     }
 
+    /**
+     * Waits for one call's reply until {@code deadline}, in short steps: a batched call flushes stragglers between
+     * steps (see {@link RedisPort#flushStragglers()}). A call with no answer by then is cancelled, so that Lettuce
+     * never sends it after the caller was told it failed (a late claim could otherwise hold a key nobody runs).
+     */
     private Reply await(RedisFuture<List<Object>> future, ScriptCall call, long deadline, boolean batched) {
         try {
             while (true) {
@@ -171,6 +185,7 @@ final class ScriptRunner {
         }
     }
 
+    /** Names the server, the script and the keys; never a password (the port's description has none). */
     private DedupStoreUnavailableException unavailable(ScriptCall call, String reason, Throwable cause) {
         return new DedupStoreUnavailableException(
                 port.describe() + " could not run " + call.script().name() + " for " + call.firstKey()

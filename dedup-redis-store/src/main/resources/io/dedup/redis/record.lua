@@ -126,3 +126,17 @@ end
 local function read(key)
   return interpret(key, redis.pcall('GET', key))
 end
+
+-- The record of key if it is held under token (the decimal text from ARGV): the record; or nil and the script's
+-- answer, {0} fenced (no record, not in progress, or another token holds it) or {'E...'} / {'W...'} unreadable.
+-- Comparing the token is the fencing: a holder whose lease was taken over has an older token and changes nothing.
+local function held(key, token)
+  local r, code, reason = read(key)
+  if code then
+    return nil, {code .. reason}
+  end
+  if not r or r.s ~= 'P' or num(r.t) ~= token then
+    return nil, {0}
+  end
+  return r
+end

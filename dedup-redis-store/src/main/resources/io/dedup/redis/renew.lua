@@ -1,12 +1,9 @@
 -- Extends the lease of a held key. KEYS[1]: the record. ARGV: token, lease ms. Answers {1} applied, {0} fenced.
 -- The record keeps the same time after its lease as before the renewal.
 local key = KEYS[1]
-local r, code, reason = read(key)
-if code then
-  return {code .. reason}
-end
-if not r or r.s ~= 'P' or num(r.t) ~= ARGV[1] then
-  return {0}
+local r, answer = held(key, ARGV[1])
+if not r then
+  return answer
 end
 local ttl = redis.call('PTTL', key)
 if ttl < 0 then

@@ -11,8 +11,6 @@ import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
 import io.dedup.spi.DedupStore;
 import io.dedup.spi.WriteResult;
-import io.dedup.testkit.DedupStoreContract;
-import io.dedup.testkit.TimeControl;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -34,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The whole contract kit against a real three-master Redis Cluster started for this class, plus what only a
  * cluster shows: a batch spread over every master, a master dying under a batch, masters that lost their scripts.
  */
-class RedisClusterContractTest extends DedupStoreContract {
+class RedisClusterContractTest extends RedisStoreContract {
     private static final Duration LONG = Duration.ofMinutes(10);
 
     @RegisterExtension
@@ -43,11 +41,6 @@ class RedisClusterContractTest extends DedupStoreContract {
     @Override
     protected DedupStore createStore() {
         return cluster.store();
-    }
-
-    @Override
-    protected TimeControl time() {
-        return TimeControl.REAL;
     }
 
     /** The port of the master owning each key's record. */

@@ -169,28 +169,16 @@ class RedisRecordTest {
     @Test
     void a_record_with_a_token_but_no_state_is_corrupt_not_a_new_key() {
         DedupKey damaged = DedupKey.of("corrupt", "no-state");
-        RedisTestSupport.withRedis(redis -> {
-            redis.hset(store.redisKey(damaged), Map.of("t", "7", "l", "1"));
-            return redis.expire(store.redisKey(damaged), 600);
-        });
-        assertThatThrownBy(() -> store.claim(ClaimRequest.of(damaged, LONG, LONG)))
-                .isInstanceOf(DedupStoreCorruptionException.class)
-                .hasMessageContaining("corrupt/no-state")
-                .hasMessageContaining("state missing");
+        plantHash(damaged, Map.of("t", "7", "l", "1"));
+        assertClaimIsCorrupt(damaged, "state missing");
     }
 
     @Test
     void a_hash_of_foreign_fields_under_a_record_key_is_corrupt_not_taken_over() {
         // Found by dedup-chaos (hostile input): such a hash looked absent and was claimed, keeping its fields.
         DedupKey foreign = DedupKey.of("corrupt", "foreign-hash");
-        RedisTestSupport.withRedis(redis -> {
-            redis.hset(store.redisKey(foreign), Map.of("state", "BANANA", "token", "x"));
-            return redis.expire(store.redisKey(foreign), 600);
-        });
-        assertThatThrownBy(() -> store.claim(ClaimRequest.of(foreign, LONG, LONG)))
-                .isInstanceOf(DedupStoreCorruptionException.class)
-                .hasMessageContaining("corrupt/foreign-hash")
-                .hasMessageContaining("foreign field");
+        plantHash(foreign, Map.of("state", "BANANA", "token", "x"));
+        assertClaimIsCorrupt(foreign, "foreign field");
         Map<String, String> left = RedisTestSupport.withRedis(redis -> redis.hgetall(store.redisKey(foreign)));
         assertThat(left).containsOnlyKeys("state", "token");
     }
@@ -252,5 +240,21 @@ class RedisRecordTest {
         } finally {
             client.shutdown();
         }
+    }
+
+    /** Writes a hash with {@code fields} under {@code key}'s record name, as an old or foreign writer might. */
+    private void plantHash(DedupKey key, Map<String, String> fields) {
+        RedisTestSupport.withRedis(redis -> {
+            redis.hset(store.redisKey(key), fields);
+            return redis.expire(store.redisKey(key), 600);
+        });
+    }
+
+    /** A claim of {@code key} fails as corrupt, naming the key and {@code reason}. */
+    private void assertClaimIsCorrupt(DedupKey key, String reason) {
+        assertThatThrownBy(() -> store.claim(ClaimRequest.of(key, LONG, LONG)))
+                .isInstanceOf(DedupStoreCorruptionException.class)
+                .hasMessageContaining(key.namespace() + "/" + key.id())
+                .hasMessageContaining(reason);
     }
 }

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -48,46 +49,27 @@ class RedisTlsTest {
     @BeforeAll
     static void startTlsServer() throws Exception {
         directory = Files.createTempDirectory("dedup-redis-tls-");
-        run(List.of(
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "1",
+        run(command(
+                "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
+                        + " -addext subjectAltName=IP:127.0.0.1",
                 "-keyout",
                 directory.resolve("key.pem").toString(),
                 "-out",
-                directory.resolve("cert.pem").toString(),
-                "-subj",
-                "/CN=127.0.0.1",
-                "-addext",
-                "subjectAltName=IP:127.0.0.1"));
+                directory.resolve("cert.pem").toString()));
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        server = new ProcessBuilder(
-                        "redis-server",
-                        "--port",
-                        "0",
-                        "--tls-port",
-                        String.valueOf(port),
-                        "--bind",
-                        "127.0.0.1",
+        server = new ProcessBuilder(command(
+                        "redis-server --port 0 --bind 127.0.0.1 --tls-auth-clients no --appendonly no --tls-port "
+                                + port,
                         "--tls-cert-file",
                         directory.resolve("cert.pem").toString(),
                         "--tls-key-file",
                         directory.resolve("key.pem").toString(),
-                        "--tls-auth-clients",
-                        "no",
                         "--save",
                         "",
-                        "--appendonly",
-                        "no",
                         "--dir",
-                        directory.toString())
+                        directory.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(directory.resolve("redis.log").toFile())
                 .start();
@@ -156,5 +138,12 @@ class RedisTlsTest {
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
         }
+    }
+
+    /** The words of {@code fixed} (no argument in it has a space), then {@code more} as they are (paths, empty). */
+    private static List<String> command(String fixed, String... more) {
+        List<String> command = new ArrayList<>(List.of(fixed.split(" ")));
+        command.addAll(List.of(more));
+        return command;
     }
 }

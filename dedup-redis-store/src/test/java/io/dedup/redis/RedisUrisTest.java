@@ -118,10 +118,10 @@ class RedisUrisTest {
 
     @Test
     void durations_are_sent_as_whole_milliseconds_between_one_and_a_century() {
-        assertThat(new String(RedisDedupStore.millis(Duration.ofNanos(1)))).isEqualTo("1");
-        assertThat(new String(RedisDedupStore.millis(Duration.ofSeconds(2)))).isEqualTo("2000");
-        assertThat(new String(RedisDedupStore.millis(Duration.ofSeconds(Long.MAX_VALUE))))
-                .isEqualTo(String.valueOf(RedisDedupStore.LONGEST_DURATION.toMillis()));
+        assertThat(new String(ScriptCalls.millis(Duration.ofNanos(1)))).isEqualTo("1");
+        assertThat(new String(ScriptCalls.millis(Duration.ofSeconds(2)))).isEqualTo("2000");
+        assertThat(new String(ScriptCalls.millis(Duration.ofSeconds(Long.MAX_VALUE))))
+                .isEqualTo(String.valueOf(ScriptCalls.LONGEST_DURATION.toMillis()));
     }
 
     @Test
