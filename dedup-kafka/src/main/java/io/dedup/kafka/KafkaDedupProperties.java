@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads {@link KafkaDedup.Builder} settings from configuration keys with core's {@link SettingsReader}; see {@link
+ * Reads {@link KafkaDedupOptions} from configuration keys with core's {@link SettingsReader}; see {@link
  * KafkaDedup.Builder#properties}. Every {@code dedup.*} key must be one it knows (core's, the Kafka adapter's, or
  * a setting of a store module on the classpath): a typo fails, naming the nearest known key.
  */
@@ -39,7 +39,7 @@ final class KafkaDedupProperties {
 
     private KafkaDedupProperties() {}
 
-    static void apply(Map<?, ?> properties, KafkaDedup.Builder builder) {
+    static void apply(Map<?, ?> properties, KafkaDedupOptions<?> builder) {
         SettingsReader reader = SettingsReader.of(properties);
         Set<String> storeNames = DedupStores.settingNames(DedupStores.class.getClassLoader());
         rejectUnknown(reader, storeNames);
@@ -106,7 +106,7 @@ final class KafkaDedupProperties {
         return key.startsWith(TOPIC_PREFIX) && (key.endsWith(KEY_SUFFIX) || key.endsWith(DEAD_LETTER_TOPIC_SUFFIX));
     }
 
-    private static void applyDefer(KafkaDedup.Builder builder, Duration first, Duration max) {
+    private static void applyDefer(KafkaDedupOptions<?> builder, Duration first, Duration max) {
         if (max != null) {
             builder.deferBackoff(first != null ? first : KafkaDedup.DEFAULT_DEFER_BACKOFF, max);
         } else if (first != null) {

@@ -1,6 +1,14 @@
 package io.dedup.kafka;
 
 import io.dedup.MessageHandler;
+import io.dedup.kafka.internal.BatchMode;
+import io.dedup.kafka.internal.ClientConfigs;
+import io.dedup.kafka.internal.KafkaClients;
+import io.dedup.kafka.internal.KafkaTransactionMode;
+import io.dedup.kafka.internal.LeasedMode;
+import io.dedup.kafka.internal.PollLoop;
+import io.dedup.kafka.internal.Resources;
+import io.dedup.kafka.internal.StoreTransactionMode;
 import io.dedup.spi.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -33,19 +40,19 @@ public final class KafkaDedupRunnerBuilder<K, V> {
     private final Map<String, Object> consumerConfig;
     private final Deserializer<K> keyDeserializer;
     private final Deserializer<V> valueDeserializer;
-    Consumer<byte[], byte[]> consumer;
-    Collection<String> topics = List.of();
-    Pattern pattern;
+    private Consumer<byte[], byte[]> consumer;
+    private Collection<String> topics = List.of();
+    private Pattern pattern;
     private KafkaDedup.Builder dedup;
     private MessageHandler<? super ConsumerRecord<K, V>> handler;
     private ModeFactory<K, V> modeFactory;
     private boolean deadLettersByProducer = true;
     private boolean readCommitted;
     private Map<String, Object> deadLetterProducerConfig = Map.of();
-    Duration pollTimeout = Duration.ofMillis(500);
-    Duration storeBackoff = Duration.ofMillis(200);
-    Duration maxStoreBackoff = Duration.ofSeconds(10);
-    int maxBufferedRecords = KafkaDedupRunner.DEFAULT_MAX_BUFFERED_RECORDS;
+    private Duration pollTimeout = Duration.ofMillis(500);
+    private Duration storeBackoff = Duration.ofMillis(200);
+    private Duration maxStoreBackoff = Duration.ofSeconds(10);
+    private int maxBufferedRecords = KafkaDedupRunner.DEFAULT_MAX_BUFFERED_RECORDS;
 
     /** Builds the mode once the consumer, dedup and dead-letter publisher exist. */
     interface ModeFactory<K, V> {
@@ -129,11 +136,7 @@ public final class KafkaDedupRunnerBuilder<K, V> {
 
     /** Back-off while the store is unavailable: first wait, doubled per outage up to {@code max}. */
     public KafkaDedupRunnerBuilder<K, V> storeBackoff(Duration first, Duration max) {
-        Checks.positive(first, "first");
-        Checks.positive(max, "max");
-        if (max.compareTo(first) < 0) {
-            throw new IllegalArgumentException("max (" + max + ") must not be shorter than first (" + first + ")");
-        }
+        ClientConfigs.checkBackoff(first, max);
         this.storeBackoff = first;
         this.maxStoreBackoff = max;
         return this;
@@ -171,7 +174,7 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         Objects.requireNonNull(valueSerializer, "valueSerializer");
         Objects.requireNonNull(handler, "handler");
         this.modeFactory = (dedup, builder, owned) -> {
-            Map<String, Object> full = builder.producerConfigFromConsumer();
+            Map<String, Object> full = ClientConfigs.producerConfig(builder.consumerConfig);
             full.putAll(config);
             full.put(ProducerConfig.ACKS_CONFIG, "all");
             full.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -182,7 +185,7 @@ public final class KafkaDedupRunnerBuilder<K, V> {
                     new KafkaProducer<>(full, new ByteArraySerializer(), new ByteArraySerializer());
             try {
                 return new KafkaTransactionMode<>(
-                        dedup,
+                        dedup.context(),
                         builder.keyDeserializer,
                         builder.valueDeserializer,
                         keySerializer,
@@ -208,39 +211,11 @@ public final class KafkaDedupRunnerBuilder<K, V> {
     public KafkaDedupRunnerBuilder<K, V> transactionalStore(TransactionalRecordHandler<K, V> handler) {
         Objects.requireNonNull(handler, "handler");
         this.modeFactory = (dedup, builder, owned) ->
-                new StoreTransactionMode<>(dedup, keyDeserializer, valueDeserializer, handler);
+                new StoreTransactionMode<>(dedup.context(), keyDeserializer, valueDeserializer, handler);
         this.handler = null;
         this.deadLettersByProducer = true;
         this.readCommitted = false;
         return this;
-    }
-
-    Map<String, Object> consumerConfig() {
-        return consumerConfig;
-    }
-
-    Deserializer<K> keyDeserializer() {
-        return keyDeserializer;
-    }
-
-    Deserializer<V> valueDeserializer() {
-        return valueDeserializer;
-    }
-
-    /** Producer settings taken over from the consumer's: where the cluster is and how to reach it. */
-    Map<String, Object> producerConfigFromConsumer() {
-        Map<String, Object> config = new HashMap<>();
-        Set<String> producerNames = ProducerConfig.configNames();
-        consumerConfig.forEach((key, value) -> {
-            if (producerNames.contains(key)
-                    && !key.equals(ProducerConfig.CLIENT_ID_CONFIG)
-                    && !key.endsWith(".serializer")
-                    && !key.startsWith("interceptor")
-                    && !key.equals(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG)) {
-                config.put(key, value);
-            }
-        });
-        return config;
     }
 
     /**
@@ -256,10 +231,7 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         if (handler == null && modeFactory == null) {
             throw new IllegalArgumentException("no handler: call handler(...)");
         }
-        Object groupId = consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG);
-        if (groupId == null || groupId.toString().isEmpty()) {
-            throw new IllegalArgumentException("consumerConfig needs group.id: the runner commits offsets");
-        }
+        String groupId = ClientConfigs.requireGroupId(consumerConfig, "the runner commits offsets");
         Object autoCommit = consumerConfig.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
         if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString())) {
             throw new IllegalArgumentException(
@@ -270,27 +242,22 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         if (dedup == null) {
             settings.properties(consumerConfig);
         } else if (!settings.hasGroupOrNamespace()) {
-            settings.groupId(groupId.toString());
+            settings.groupId(groupId);
         }
         KafkaDedup built = null;
         try {
             if (deadLettersByProducer && !settings.hasDeadLetters()) {
-                Map<String, Object> producerConfig = producerConfigFromConsumer();
-                producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-                producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-dead-letters");
-                producerConfig.putAll(deadLetterProducerConfig);
-                Producer<byte[], byte[]> producer =
-                        new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+                Producer<byte[], byte[]> producer = ClientConfigs.deadLetterProducer(
+                        consumerConfig, groupId + "-dead-letters", deadLetterProducerConfig);
                 owned.add(producer);
                 settings.deadLetters(KafkaDeadLetterPublisher.of(producer));
             }
             built = settings.build();
             BatchMode mode = modeFactory != null
                     ? modeFactory.create(built, this, owned)
-                    : new LeasedMode<>(built, keyDeserializer, valueDeserializer, handler);
+                    : new LeasedMode<>(built.batches(), keyDeserializer, valueDeserializer, handler);
             if (consumer == null) {
-                Map<String, Object> config = new HashMap<>(consumerConfig);
-                config.keySet().removeIf(key -> key.startsWith("dedup."));
+                Map<String, Object> config = ClientConfigs.consumerConfig(consumerConfig);
                 config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
                 if (readCommitted) {
                     config.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -298,13 +265,24 @@ public final class KafkaDedupRunnerBuilder<K, V> {
                 try {
                     consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 } catch (RuntimeException e) {
-                    KafkaDedupRunner.closeQuietly(mode);
+                    Resources.closeQuietly(mode);
                     throw e;
                 }
             }
-            return new KafkaDedupRunner<>(this, built, mode, owned);
+            PollLoop loop = new PollLoop(
+                    consumer,
+                    topics,
+                    pattern,
+                    mode,
+                    owned,
+                    built.context(),
+                    pollTimeout,
+                    storeBackoff,
+                    maxStoreBackoff,
+                    maxBufferedRecords);
+            return new KafkaDedupRunner<>(built, loop);
         } catch (RuntimeException e) {
-            owned.forEach(KafkaDedupRunner::closeQuietly);
+            owned.forEach(Resources::closeQuietly);
             if (built != null) {
                 built.close();
             }

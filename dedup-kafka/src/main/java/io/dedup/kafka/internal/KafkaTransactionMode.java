@@ -1,0 +1,224 @@
+package io.dedup.kafka.internal;
+
+import io.dedup.Claim;
+import io.dedup.ClaimedBatch;
+import io.dedup.DedupConsumer;
+import io.dedup.kafka.DeadLetter;
+import io.dedup.kafka.PollOutcome;
+import io.dedup.kafka.ProducingHandler;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka to Kafka: claims in the store, then the handlers' output records, the dead letters and the consumed offsets
+ * in one Kafka transaction ({@code sendOffsetsToTransaction}), and only after it committed, the completions in the
+ * store. Downstream consumers read with {@code isolation.level=read_committed}.
+ *
+ * <p>Why this order: completing in the store before the Kafka commit could lose output (a crash in between aborts
+ * the output while the key counts as done). Completing after it leaves one window: a crash between the Kafka commit
+ * and the completion leaves the key in progress until its lease ends; the offsets moved on, so only a duplicate of
+ * that key arriving later from upstream and after the lease would run the handler again (core writes such a
+ * completion in the background as soon as the store answers). The claims are a batch of core's ({@link
+ * DedupConsumer#claimAllForCommit}), whose leases core renews while the transaction runs; if one is taken over all
+ * the same, the transaction is aborted rather than committed for a key another worker holds.
+ */
+public final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, TransactionalBatch.Transactions {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaTransactionMode.class);
+    private static final int COMMIT_TRIES = 3;
+
+    private final Deserializer<K> keys;
+    private final Deserializer<V> values;
+    private final Serializer<OK> outKeys;
+    private final Serializer<OV> outValues;
+    private final ProducingHandler<K, V, OK, OV> handler;
+    private final Producer<byte[], byte[]> producer;
+    private final TransactionalBatch batch;
+    private RecordDecoder<K, V> decoder;
+    private ConsumerGroupMetadata group;
+
+    public KafkaTransactionMode(
+            KafkaDedupContext context,
+            Deserializer<K> keys,
+            Deserializer<V> values,
+            Serializer<OK> outKeys,
+            Serializer<OV> outValues,
+            ProducingHandler<K, V, OK, OV> handler,
+            Producer<byte[], byte[]> producer) {
+        this.keys = keys;
+        this.values = values;
+        this.outKeys = outKeys;
+        this.outValues = outValues;
+        this.handler = handler;
+        this.producer = producer;
+        this.batch = new TransactionalBatch(context, this);
+        producer.initTransactions(); // fences an earlier instance with the same transactional.id
+    }
+
+    @Override
+    public PollOutcome process(
+            List<ConsumerRecord<byte[], byte[]>> records,
+            Predicate<TopicPartition> startable,
+            ConsumerGroupMetadata group) {
+        this.group = group;
+        this.decoder = new RecordDecoder<>(keys, values);
+        return batch.process(records, decoder::inspect, startable);
+    }
+
+    @Override
+    public Commits commits() {
+        return Commits.MODE;
+    }
+
+    /** Whether {@code failure}, or a cause of it, leaves the producer unusable (Kafka wraps the fatal ones). */
+    @Override
+    public boolean fatal(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProducerFencedException
+                    || t instanceof FencedInstanceIdException
+                    || t instanceof OutOfOrderSequenceException
+                    || t instanceof AuthorizationException
+                    || t instanceof UnsupportedVersionException
+                    || t instanceof CommitOutcomeUnknownException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public TransactionAttempt begin() {
+        return new Attempt();
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+
+    private final class Attempt implements TransactionAttempt {
+        private boolean begun;
+        private boolean finished;
+
+        private void ensureBegun() {
+            if (!begun) {
+                try {
+                    producer.beginTransaction();
+                } catch (KafkaException e) {
+                    if (fatal(e)) {
+                        throw e;
+                    }
+                    throw new TransactionFailedException(e);
+                }
+                begun = true;
+            }
+        }
+
+        @Override
+        public ClaimedBatch<ConsumerRecord<?, ?>> claim(
+                DedupConsumer<ConsumerRecord<?, ?>> consumer, List<ConsumerRecord<?, ?>> records) {
+            return consumer.claimAllForCommit(records); // core renews the leases until the batch commits or closes
+        }
+
+        @Override
+        public void handle(ConsumerRecord<byte[], byte[]> record, Claim claim) throws Exception {
+            ensureBegun();
+            ConsumerRecord<K, V> typed = decoder.typed(record);
+            // a fenced producer throws from send: the round stops the runner rather than blame the handler
+            handler.handle(typed, out -> producer.send(serialize(out)));
+        }
+
+        private ProducerRecord<byte[], byte[]> serialize(ProducerRecord<OK, OV> out) {
+            byte[] key = outKeys.serialize(out.topic(), out.headers(), out.key());
+            byte[] value = outValues.serialize(out.topic(), out.headers(), out.value());
+            return new ProducerRecord<>(out.topic(), out.partition(), out.timestamp(), key, value, out.headers());
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void deadLetter(DeadLetter deadLetter) {
+            ensureBegun();
+            ProducerRecord<?, ?> record = DeadLetterRecords.of(deadLetter);
+            producer.send((ProducerRecord<byte[], byte[]>) record);
+        }
+
+        /**
+         * Core checks that no finished record lost its lease (another worker took it over: its holder produces, we
+         * must not), then the output and offsets commit, then core records the completions.
+         */
+        @Override
+        public void commit(ClaimedBatch<ConsumerRecord<?, ?>> batch, Map<TopicPartition, Long> nextOffsets)
+                throws Exception {
+            batch.commit(() -> {
+                if (!begun && nextOffsets.isEmpty()) {
+                    return; // nothing ran and nothing moves: only the keys not started are given back
+                }
+                ensureBegun();
+                if (!nextOffsets.isEmpty()) {
+                    Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+                    nextOffsets.forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
+                    producer.sendOffsetsToTransaction(offsets, group);
+                }
+                commitTransaction(batch);
+            });
+        }
+
+        private void commitTransaction(ClaimedBatch<ConsumerRecord<?, ?>> batch) {
+            for (int tryNo = 1; ; tryNo++) {
+                try {
+                    producer.commitTransaction();
+                    finished = true;
+                    return;
+                } catch (TimeoutException e) {
+                    if (tryNo >= COMMIT_TRIES) {
+                        finished = true; // not aborted: the outcome is unknown, and the runner stops
+                        batch.abandon(); // neither released (it may have committed) nor completed (it may not)
+                        throw new CommitOutcomeUnknownException(e);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (finished || !begun) {
+                return;
+            }
+            finished = true;
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException e) {
+                LOG.warn("aborting the Kafka transaction failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** The commit timed out repeatedly: whether the transaction committed is unknown, so this instance stops. */
+    static final class CommitOutcomeUnknownException extends KafkaException {
+        private static final long serialVersionUID = 1L;
+
+        CommitOutcomeUnknownException(Throwable cause) {
+            super(
+                    "committing the Kafka transaction timed out " + COMMIT_TRIES + " times; its outcome is unknown",
+                    cause);
+        }
+    }
+}
