@@ -181,6 +181,7 @@ public final class KafkaDedup implements AutoCloseable {
         return settings.namespace();
     }
 
+    /** The processed-keys store: the one given to the builder, or the one it discovered (and this instance closes). */
     public DedupStore store() {
         return settings.store();
     }
@@ -194,6 +195,10 @@ public final class KafkaDedup implements AutoCloseable {
         }
     }
 
+    /**
+     * A handler of some record type as a handler of any record: safe, because records reach it only through the
+     * typed {@link #wrap} and {@link #process} of the same call.
+     */
     @SuppressWarnings("unchecked")
     static MessageHandler<ConsumerRecord<?, ?>> erase(MessageHandler<?> handler) {
         return (MessageHandler<ConsumerRecord<?, ?>>) handler;

@@ -268,6 +268,7 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> p
                 deadLetters);
     }
 
+    /** The store the classpath offers, configured by the properties read if any, else by system properties. */
     private DedupStore discover() {
         return storeSettings == null
                 ? DedupStores.discover()
@@ -289,6 +290,7 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> p
         return deadLetters != null;
     }
 
+    /** Whether the namespace is settled; the runner supplies the consumer's group id otherwise. */
     boolean hasGroupOrNamespace() {
         return groupId != null || namespace != null;
     }

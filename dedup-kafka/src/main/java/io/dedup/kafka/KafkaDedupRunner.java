@@ -134,6 +134,10 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
         }
     }
 
+    /**
+     * Shuts the loop down, then closes the dedup instance (and the store, if it discovered it), and only then lets
+     * {@link #close()} callers go on: when close returns, nothing of the runner is left running.
+     */
     private void shutdown() {
         try {
             loop.shutdown();

@@ -237,6 +237,8 @@ public final class KafkaDedupRunnerBuilder<K, V> {
             throw new IllegalArgumentException(
                     "enable.auto.commit must be false: the runner commits only what the store recorded");
         }
+        // Everything created from here on is closed again if a later step fails, so that a failed build leaves no
+        // producer, consumer or discovered store behind.
         List<AutoCloseable> owned = new ArrayList<>();
         KafkaDedup.Builder settings = dedup != null ? dedup : KafkaDedup.builder();
         if (dedup == null) {
@@ -246,6 +248,7 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         }
         KafkaDedup built = null;
         try {
+            // the transactional-producer mode sends dead letters in its own transaction, so it needs no producer here
             if (deadLettersByProducer && !settings.hasDeadLetters()) {
                 Producer<byte[], byte[]> producer = ClientConfigs.deadLetterProducer(
                         consumerConfig, groupId + "-dead-letters", deadLetterProducerConfig);
@@ -258,7 +261,9 @@ public final class KafkaDedupRunnerBuilder<K, V> {
                     : new LeasedMode<>(built.batches(), keyDeserializer, valueDeserializer, handler);
             if (consumer == null) {
                 Map<String, Object> config = ClientConfigs.consumerConfig(consumerConfig);
+                // auto-commit would commit offsets of records the store has not recorded yet
                 config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+                // Kafka to Kafka: reading another instance's aborted output would break exactly once downstream
                 if (readCommitted) {
                     config.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
                 }

@@ -21,6 +21,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *
  * <p>The batch handler runs inside the run of the first record that may run, so core's Error policy, metrics and
  * {@link io.dedup.Claim#current()} (that record's claim) apply; the other records run after it as finished.
+ *
+ * <p>Thread-safe: no state of its own besides the thread-safe per-topic consumers; each call claims its own batches.
  */
 public final class BatchClaims {
     private final TopicConsumers consumers;
@@ -68,7 +70,12 @@ public final class BatchClaims {
         }
     }
 
-    /** Runs the batch handler in the first runnable entry's run, then lets the others finish after it. */
+    /**
+     * Runs the batch handler in the first runnable entry's run, then lets the others finish after it. The batch
+     * handler runs once for all records, but core settles keys one entry at a time: running it inside the first
+     * entry's run gives it that entry's claim and core's handling of its failure, and the other entries then finish
+     * as done, or are given back with the batch when it failed.
+     */
     private <K, V> void runAll(
             List<ClaimedBatch<ConsumerRecord<?, ?>>> batches,
             List<ConsumerRecord<K, V>> mayRun,
@@ -103,6 +110,10 @@ public final class BatchClaims {
         }
     }
 
+    /**
+     * Throws what keeps a record from being done, so that the caller does not commit past it; returns for a
+     * processed record or a duplicate.
+     */
     private static void throwIfNotDone(DedupResult<?> result) {
         if (result instanceof DedupResult.InProgress<?> inProgress) {
             throw new KeyInProgressException(inProgress.key(), inProgress.leaseUntil());

@@ -9,7 +9,13 @@ import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
-/** How the runner processes one poll, and where the consumed offsets are kept: one implementation per mode. */
+/**
+ * How the runner processes one poll, and where the consumed offsets are kept: one implementation per mode (leased,
+ * Kafka transaction, store transaction).
+ *
+ * <p>Not thread-safe: {@link #process} runs on the runner's handler thread, one batch at a time; {@link
+ * #startPositions} on the poll thread, never while a batch runs.
+ */
 public interface BatchMode extends AutoCloseable {
     /** Who commits the offsets of done records. */
     enum Commits {
@@ -36,6 +42,7 @@ public interface BatchMode extends AutoCloseable {
             Predicate<TopicPartition> startable,
             ConsumerGroupMetadata group);
 
+    /** Who commits the offsets of done records: the runner, or the mode inside its transaction. */
     Commits commits();
 
     /** Where to start newly assigned partitions; empty for Kafka's committed offsets. Runs on the poll thread. */

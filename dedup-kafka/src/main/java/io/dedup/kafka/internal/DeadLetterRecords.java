@@ -91,6 +91,7 @@ public final class DeadLetterRecords {
         }
     }
 
+    /** Sets header {@code name} to {@code value}, replacing any the original record had under that name. */
     private static void put(RecordHeaders headers, String name, String value) {
         headers.remove(name);
         headers.add(name, value.getBytes(StandardCharsets.UTF_8));

@@ -28,7 +28,7 @@ final class FetchBuffer {
         this.consumer = consumer;
     }
 
-    /** Appends a poll's records. */
+    /** Appends a poll's records; polls come per partition in offset order, and so the buffer stays. */
     void add(ConsumerRecords<byte[], byte[]> polled) {
         if (!polled.isEmpty()) {
             polled.forEach(records::add);

@@ -27,7 +27,9 @@ final class HandlerThread {
     private record InFlight(List<ConsumerRecord<byte[], byte[]>> records, Future<PollOutcome> outcome) {}
 
     private final ExecutorService executor;
+    /** The thread the executor made, so that close() called from a handler can tell it must not wait. */
     private volatile Thread thread;
+    /** The batch handed over and not yet taken back, or null. */
     private InFlight inFlight;
 
     HandlerThread(String namespace) {

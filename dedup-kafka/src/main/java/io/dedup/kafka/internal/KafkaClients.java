@@ -21,8 +21,11 @@ public final class KafkaClients {
     /** The oldest kafka-clients release dedup-kafka runs on. */
     static final int FLOOR_MAJOR = 3;
 
+    /** With {@link #FLOOR_MAJOR}: 3.8 is the first release whose {@code ConsumerRecord} constructors we use. */
     static final int FLOOR_MINOR = 8;
 
+    // Found once, in the static initialiser, so that a record pays one handle call, not a reflective lookup; null
+    // where this kafka-clients lacks the member.
     private static final MethodHandle DELIVERY_COUNT;
     private static final MethodHandle RECORD_WITH_DELIVERY_COUNT;
     private static final MethodHandle RECORD_WITHOUT_DELIVERY_COUNT;
@@ -51,6 +54,7 @@ public final class KafkaClients {
 
     private KafkaClients() {}
 
+    /** The type of the full {@code ConsumerRecord} constructor, with or without 4.x's trailing delivery count. */
     private static MethodType constructorType(boolean withDeliveryCount) {
         MethodType type = MethodType.methodType(void.class, new Class<?>[] {
             String.class,
@@ -93,6 +97,7 @@ public final class KafkaClients {
         requireSupported(version());
     }
 
+    /** {@link #requireSupported()} for a given version string, such as {@code 3.9.1} or {@code 4.1.0-SNAPSHOT}. */
     static void requireSupported(String version) {
         String[] parts = version.split("[.-]");
         int major;

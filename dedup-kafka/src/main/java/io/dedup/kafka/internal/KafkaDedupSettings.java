@@ -11,7 +11,18 @@ import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** The validated settings of a {@link KafkaDedup}. Immutable. */
+/**
+ * The validated settings of a {@link KafkaDedup}, as its builder left them, and the delays they imply. Immutable.
+ *
+ * @param store the processed-keys store
+ * @param ownsStore whether the instance discovered the store itself and so closes it
+ * @param namespace what keys are unique within
+ * @param meterRegistry a Micrometer {@code MeterRegistry}, or null
+ * @param defaultKeys where keys are read from on topics without their own extractor
+ * @param deadLetterTopics per topic, a dead-letter topic other than {@code topic + deadLetterSuffix}
+ * @param maxAttempts handler attempts per record before it is dead-lettered
+ * @param deadLetters where dead letters go, or null (then they stay pending)
+ */
 public record KafkaDedupSettings(
         DedupStore store,
         boolean ownsStore,
@@ -36,10 +47,12 @@ public record KafkaDedupSettings(
     /** The least wait before a deferred record is retried, so that a lease ending now is not polled in a hot loop. */
     private static final Duration MIN_DEFER = Duration.ofMillis(50);
 
+    /** The key extractor of {@code topic}: its own, else the default. */
     public KeyExtractor<? super ConsumerRecord<?, ?>> keys(String topic) {
         return topicKeys.getOrDefault(topic, defaultKeys);
     }
 
+    /** Where {@code topic}'s dead letters go. */
     public String deadLetterTopic(String topic) {
         String configured = deadLetterTopics.get(topic);
         return configured != null ? configured : topic + deadLetterSuffix;

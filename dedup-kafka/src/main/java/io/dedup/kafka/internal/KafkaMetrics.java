@@ -5,6 +5,8 @@ import io.dedup.DeadLetterReason;
 /**
  * The adapter's own counters, on top of core's per-topic {@code dedup.*} meters. The Micrometer implementation is
  * only loaded when a registry is configured, so Micrometer stays optional.
+ *
+ * <p>Implementations are thread-safe: both runner threads count.
  */
 public interface KafkaMetrics {
     KafkaMetrics NOOP = new KafkaMetrics() {};
@@ -21,6 +23,7 @@ public interface KafkaMetrics {
     /** The runner paused every partition because the store was unavailable. */
     default void storeBackOff() {}
 
+    /** Counters in {@code meterRegistry} (a Micrometer {@code MeterRegistry}), or none when it is null. */
     static KafkaMetrics of(Object meterRegistry, String namespace) {
         return meterRegistry == null ? NOOP : new MicrometerKafkaMetrics(meterRegistry, namespace);
     }

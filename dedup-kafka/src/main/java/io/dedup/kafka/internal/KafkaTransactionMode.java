@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * completion in the background as soon as the store answers). The claims are a batch of core's ({@link
  * DedupConsumer#claimAllForCommit}), whose leases core renews while the transaction runs; if one is taken over all
  * the same, the transaction is aborted rather than committed for a key another worker holds.
+ *
+ * <p>Not thread-safe: one batch at a time, on the runner's handler thread (Kafka producers' transactions are
+ * single-threaded anyway). A fenced producer, or a commit whose outcome stays unknown, is fatal: the runner stops.
  */
 public final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, TransactionalBatch.Transactions {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTransactionMode.class);
@@ -78,11 +81,12 @@ public final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Tran
             List<ConsumerRecord<byte[], byte[]>> records,
             Predicate<TopicPartition> startable,
             ConsumerGroupMetadata group) {
-        this.group = group;
+        this.group = group; // the generation the offsets are committed with: a zombie's commit is then refused
         this.decoder = new RecordDecoder<>(keys, values);
         return batch.process(records, decoder::inspect, startable);
     }
 
+    /** The offsets commit inside the Kafka transaction, with the output: the runner commits none itself. */
     @Override
     public Commits commits() {
         return Commits.MODE;
@@ -104,6 +108,7 @@ public final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Tran
         return false;
     }
 
+    /** A new attempt; the Kafka transaction itself begins lazily, with the first output or dead letter. */
     @Override
     public TransactionAttempt begin() {
         return new Attempt();
@@ -114,10 +119,18 @@ public final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Tran
         producer.close();
     }
 
+    /**
+     * One Kafka transaction. It begins only when something is sent, so a round in which nothing ran (every record a
+     * duplicate, say) costs no transaction. Closing it without a commit aborts it.
+     */
     private final class Attempt implements TransactionAttempt {
         private boolean begun;
         private boolean finished;
 
+        /**
+         * Begins the Kafka transaction if it has not begun yet. A producer that cannot begin one is either fenced
+         * (fatal, rethrown as is) or failed for now (the round is retried).
+         */
         private void ensureBegun() {
             if (!begun) {
                 try {
@@ -146,12 +159,14 @@ public final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Tran
             handler.handle(typed, out -> producer.send(serialize(out)));
         }
 
+        /** The handler's output as bytes, headers included: the producer is a byte-array one shared by all modes. */
         private ProducerRecord<byte[], byte[]> serialize(ProducerRecord<OK, OV> out) {
             byte[] key = outKeys.serialize(out.topic(), out.headers(), out.key());
             byte[] value = outValues.serialize(out.topic(), out.headers(), out.value());
             return new ProducerRecord<>(out.topic(), out.partition(), out.timestamp(), key, value, out.headers());
         }
 
+        /** Sent inside the transaction: the dead letter commits with the offset that moves past its record. */
         @Override
         @SuppressWarnings("unchecked")
         public void deadLetter(DeadLetter deadLetter) {
@@ -181,6 +196,10 @@ public final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Tran
             });
         }
 
+        /**
+         * Commits, retrying a timeout: a timed-out commit may still complete, and Kafka lets the same commit be
+         * retried. After the last try the outcome is unknown, so the runner stops rather than guess.
+         */
         private void commitTransaction(ClaimedBatch<ConsumerRecord<?, ?>> batch) {
             for (int tryNo = 1; ; tryNo++) {
                 try {

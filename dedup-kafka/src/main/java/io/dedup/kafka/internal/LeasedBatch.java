@@ -134,7 +134,10 @@ public final class LeasedBatch {
         return outcome(slots);
     }
 
-    /** The positions in the poll of one topic's records that go to the store. */
+    /**
+     * The positions in the poll of one topic's records that go to the store: an int array rather than a list of
+     * boxed indexes, since a poll may hold thousands of records.
+     */
     private static final class Indexes {
         final String topic;
         final int[] at;

@@ -45,7 +45,12 @@ final class LeasedDeadLetters {
         }
     }
 
-    /** Publishes the dead letters the slots await, and records which went out. */
+    /**
+     * Publishes the dead letters the slots await, in one call, and records which went out. Without a publisher, or
+     * when publishing fails, the records stay DEAD_LETTER_PENDING: the runner never commits past them, so no record
+     * is skipped without its dead letter. A failed publish is retried after the retry back-off; some letters may
+     * have gone out by then, so dead letters are at least once.
+     */
     void publish(LeasedSlot[] slots) {
         List<LeasedSlot> pending = new ArrayList<>();
         List<DeadLetter> deadLetters = new ArrayList<>();

@@ -9,7 +9,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 
-/** The default mode: leased claims through {@link LeasedBatch}, offsets committed to Kafka by the runner. */
+/**
+ * The default mode: leased claims through {@link LeasedBatch}, offsets committed to Kafka by the runner. The records
+ * are deserialized once per batch by a {@link RecordDecoder}, so that one whose bytes the deserializers refuse is
+ * dead-lettered with those bytes instead of failing the batch.
+ *
+ * <p>Thread-safe as far as the runner needs: one batch at a time, on its handler thread.
+ */
 public final class LeasedMode<K, V> implements BatchMode {
     private final LeasedBatch batches;
     private final Deserializer<K> keys;

@@ -87,10 +87,11 @@ public final class PollLoop {
             return;
         }
         subscribed = true;
+        RebalanceListener listener = new RebalanceListener(this, partitions, commits, buffer, context.memory());
         if (pattern != null) {
-            consumer.subscribe(pattern, new RebalanceListener(this));
+            consumer.subscribe(pattern, listener);
         } else {
-            consumer.subscribe(topics, new RebalanceListener(this));
+            consumer.subscribe(topics, listener);
         }
     }
 
@@ -253,28 +254,11 @@ public final class PollLoop {
 
     // ---------------------------------------------------------------- rebalance, on the poll thread inside poll
 
-    /** The partition states, for the rebalance listener. */
-    PartitionStates partitions() {
-        return partitions;
-    }
-
-    /** The offset commits, for the rebalance listener. */
-    OffsetCommits commits() {
-        return commits;
-    }
-
     /** Partitions newly assigned: the mode's start positions (the store's, in the Kafka-to-database mode). */
     void assigned(Collection<TopicPartition> assigned) {
         partitions.assigned(assigned);
         mode.startPositions(assigned).forEach(consumer::seek);
         syncPauses(); // a batch in flight keeps new partitions paused too
-    }
-
-    /** Forgets everything about partitions this consumer no longer owns. */
-    void forget(Collection<TopicPartition> gone) {
-        buffer.drop(gone::contains, false); // fetched, never claimed: the next owner fetches them
-        context.memory().forget(gone);
-        partitions.forget(gone);
     }
 
     // ---------------------------------------------------------------- shutdown

@@ -18,37 +18,53 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class RebalanceListener implements ConsumerRebalanceListener {
     private final PollLoop loop;
+    private final PartitionStates states;
+    private final OffsetCommits commits;
+    private final FetchBuffer buffer;
+    private final RecordMemory memory;
 
-    RebalanceListener(PollLoop loop) {
+    RebalanceListener(
+            PollLoop loop, PartitionStates states, OffsetCommits commits, FetchBuffer buffer, RecordMemory memory) {
         this.loop = loop;
+        this.states = states;
+        this.commits = commits;
+        this.buffer = buffer;
+        this.memory = memory;
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        loop.partitions().revoking(partitions); // not-started records of these are released, not run
+        states.revoking(partitions); // not-started records of these are released, not run
         try {
             loop.finishBatch(false); // commits what is done while we still own the partitions
-            loop.commits().flush();
+            commits.flush();
         } finally {
-            loop.forget(partitions);
+            forget(partitions);
         }
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-        loop.partitions().revoking(partitions);
-        loop.partitions().lost(partitions, true); // not ours any more: commit nothing for them
+        states.revoking(partitions);
+        states.lost(partitions, true); // not ours any more: commit nothing for them
         try {
             loop.finishBatch(false);
         } finally {
-            loop.commits().forget(partitions);
-            loop.forget(partitions);
-            loop.partitions().lost(partitions, false);
+            commits.forget(partitions);
+            forget(partitions);
+            states.lost(partitions, false);
         }
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
         loop.assigned(partitions);
+    }
+
+    /** Forgets everything about partitions this consumer no longer owns. */
+    private void forget(Collection<TopicPartition> gone) {
+        buffer.drop(gone::contains, false); // fetched, never claimed: the next owner fetches them
+        memory.forget(gone);
+        states.forget(gone);
     }
 }

@@ -6,7 +6,12 @@ import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.utils.Bytes;
 
-/** Reads the key, value and headers of a record of any (de)serialized type as bytes or text. */
+/**
+ * Reads the key, value and headers of a record of any (de)serialized type as bytes or text, for the key extractors
+ * of {@code RecordKeys}, which must work on the runner's raw records and on records a user's own loop deserialized.
+ *
+ * <p>Thread-safe: stateless.
+ */
 public final class RecordBytes {
     private RecordBytes() {}
 

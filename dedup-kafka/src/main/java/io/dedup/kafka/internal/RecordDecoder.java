@@ -16,6 +16,7 @@ public final class RecordDecoder<K, V> {
     private final Deserializer<V> values;
     private final Map<ConsumerRecord<?, ?>, ConsumerRecord<K, V>> typed;
 
+    /** A decoder for a batch of unknown size. */
     public RecordDecoder(Deserializer<K> keys, Deserializer<V> values) {
         this(keys, values, 32);
     }
@@ -46,6 +47,10 @@ public final class RecordDecoder<K, V> {
         return record != null ? record : decode(raw);
     }
 
+    /**
+     * The typed copy of a raw record: every field kept (headers, leader epoch, delivery count), so that handlers and
+     * key extractors see the record as Kafka delivered it.
+     */
     private ConsumerRecord<K, V> decode(ConsumerRecord<?, ?> raw) {
         K key = keys.deserialize(raw.topic(), raw.headers(), (byte[]) raw.key());
         V value = values.deserialize(raw.topic(), raw.headers(), (byte[]) raw.value());

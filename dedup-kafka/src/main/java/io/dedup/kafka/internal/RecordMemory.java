@@ -34,15 +34,18 @@ public final class RecordMemory {
         return ++entry(partition, offset).deferrals;
     }
 
+    /** How often the record's handler failed so far; 0 for a record not remembered. */
     synchronized int failures(TopicPartition partition, long offset) {
         Entry entry = find(partition, offset);
         return entry == null ? 0 : entry.failures;
     }
 
+    /** The record's dead letter went out: a redelivery of it is neither published nor handled again. */
     synchronized void deadLettered(TopicPartition partition, long offset) {
         entry(partition, offset).deadLettered = true;
     }
 
+    /** Whether the record's dead letter went out already. */
     synchronized boolean wasDeadLettered(TopicPartition partition, long offset) {
         Entry entry = find(partition, offset);
         return entry != null && entry.deadLettered;
@@ -70,14 +73,17 @@ public final class RecordMemory {
         }
     }
 
+    /** Forgets everything about partitions this consumer no longer owns; their next owner starts afresh. */
     public synchronized void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(byPartition::remove);
     }
 
+    /** The record's entry, created if new. Callers hold the monitor. */
     private Entry entry(TopicPartition partition, long offset) {
         return byPartition.computeIfAbsent(partition, p -> new TreeMap<>()).computeIfAbsent(offset, o -> new Entry());
     }
 
+    /** The record's entry, or null. Callers hold the monitor. */
     private Entry find(TopicPartition partition, long offset) {
         NavigableMap<Long, Entry> entries = byPartition.get(partition);
         return entries == null ? null : entries.get(offset);

@@ -27,6 +27,7 @@ final class RoundRecords {
         deadLetters = new DeadLetter[n];
     }
 
+    /** The records at {@code indexes} (one topic's), with the dead letters owed so far; the rest starts empty. */
     RoundRecords slice(List<Integer> indexes) {
         RoundRecords part = new RoundRecords(indexes.size());
         for (int k = 0; k < indexes.size(); k++) {
@@ -35,6 +36,7 @@ final class RoundRecords {
         return part;
     }
 
+    /** Writes back what a {@link #slice} learned, at the positions it was taken from. */
     void merge(RoundRecords part, List<Integer> indexes) {
         for (int k = 0; k < indexes.size(); k++) {
             int i = indexes.get(k);

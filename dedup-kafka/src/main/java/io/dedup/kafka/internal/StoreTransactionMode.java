@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * The offsets are also committed to Kafka afterwards, asynchronously, for lag monitoring only.
  *
  * <p>Dead letters are published (and acknowledged) before the transaction commits, so they are at least once.
+ *
+ * <p>Not thread-safe: one batch at a time, on the runner's handler thread.
  */
 public final class StoreTransactionMode<K, V> implements BatchMode, TransactionalBatch.Transactions {
     private static final Logger LOG = LoggerFactory.getLogger(StoreTransactionMode.class);
@@ -71,15 +73,20 @@ public final class StoreTransactionMode<K, V> implements BatchMode, Transactiona
             List<ConsumerRecord<byte[], byte[]>> records,
             Predicate<TopicPartition> startable,
             ConsumerGroupMetadata group) {
-        decoder = new RecordDecoder<>(keys, values);
+        decoder = new RecordDecoder<>(keys, values); // one per batch: it keeps the batch's deserialized records
         return batch.process(records, decoder::inspect, startable);
     }
 
+    /** The store holds the real positions; Kafka's copy is only for lag monitoring. */
     @Override
     public Commits commits() {
         return Commits.STORE_THEN_RUNNER_ASYNC;
     }
 
+    /**
+     * The positions the store holds for {@code partitions}, read in one transaction. The store's positions commit
+     * with the work, so they are exact; Kafka's committed offsets may lag behind them (asynchronous).
+     */
     @Override
     public Map<TopicPartition, Long> startPositions(Collection<TopicPartition> partitions) {
         Map<TopicPartition, Long> positions = new HashMap<>();
@@ -105,6 +112,7 @@ public final class StoreTransactionMode<K, V> implements BatchMode, Transactiona
         return positions;
     }
 
+    /** Nothing is fatal here: a failed store transaction rolls back and its records are retried. */
     @Override
     public boolean fatal(Throwable failure) {
         return false;
@@ -115,6 +123,7 @@ public final class StoreTransactionMode<K, V> implements BatchMode, Transactiona
         return new Attempt(store.begin());
     }
 
+    /** One store transaction: the claims, the handlers' writes, the completions and the positions commit together. */
     private final class Attempt implements TransactionAttempt {
         private final StoreTransaction tx;
         private final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -147,6 +156,7 @@ public final class StoreTransactionMode<K, V> implements BatchMode, Transactiona
             });
         }
 
+        /** Collected, and published just before the commit: a dead letter cannot join a database transaction. */
         @Override
         public void deadLetter(DeadLetter deadLetter) {
             deadLetters.add(deadLetter);

@@ -18,6 +18,7 @@ public final class TopicConsumers implements AutoCloseable {
     private final KafkaDedupSettings settings;
     private final Map<String, DedupConsumer<ConsumerRecord<?, ?>>> byTopic = new ConcurrentHashMap<>();
 
+    /** Consumers with {@code settings}: its store, namespace, lease, retention, policies and key extractors. */
     public TopicConsumers(KafkaDedupSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
     }

@@ -55,7 +55,13 @@ final class TransactionalBatch {
         this.transactions = transactions;
     }
 
-    /** @param inspect finds bad input (null when fine); may remember the deserialized form for the handler */
+    /**
+     * Runs one poll's records, one topic after the other, each topic in transactions until one commits.
+     *
+     * @param inspect finds bad input (null when fine); may remember the deserialized form for the handler
+     * @param startable whether a partition's records may still start (false once it is being revoked)
+     * @return what became of each record; the offsets committed already (in the transaction), where to rewind
+     */
     PollOutcome process(
             List<ConsumerRecord<byte[], byte[]>> records,
             Function<ConsumerRecord<?, ?>, BadInput> inspect,
@@ -79,6 +85,8 @@ final class TransactionalBatch {
             runTopic(context.consumers().consumerFor(topic.getKey()), part, mine, startable);
             all.merge(mine, indexes);
         }
+        // A transaction that failed to commit leaves nothing behind; its records wait the retry back-off (at least
+        // 100 ms, so that a broker or database that refuses every commit is not hammered) and come again.
         Duration commitFailed = !all.commitFailed
                 ? null
                 : settings.retryBackoff().isZero() ? Duration.ofMillis(100) : settings.retryBackoff();
@@ -104,6 +112,9 @@ final class TransactionalBatch {
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
             state.errors[i] = result.error();
             switch (result.stop()) {
+                    // The transaction rolled back: the records before the failed one lost their work too and run again
+                    // in the next round, which ends at the failed record (or takes its dead letter once out of
+                    // attempts).
                 case HANDLER_FAILED -> {
                     int failures = context.memory().failed(partition, record.offset());
                     if (failures >= settings.maxAttempts()) {
@@ -138,11 +149,16 @@ final class TransactionalBatch {
         }
     }
 
+    /** The dead letter of {@code record}, to its topic's dead-letter topic. */
     DeadLetter deadLetter(ConsumerRecord<?, ?> record, DeadLetterReason reason, Throwable error, int attempts) {
         return new DeadLetter(
                 record, settings.deadLetterTopic(record.topic()), reason, Optional.ofNullable(error), attempts);
     }
 
+    /**
+     * The poll's outcome. The offsets listed as committed are those the transactions already committed (to Kafka or
+     * the store); the runner only reports them, or copies them to Kafka for lag.
+     */
     private static PollOutcome outcome(
             List<ConsumerRecord<byte[], byte[]>> records,
             RoundRecords state,

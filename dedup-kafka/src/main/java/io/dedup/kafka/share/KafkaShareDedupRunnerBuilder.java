@@ -244,6 +244,7 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
             throw new IllegalArgumentException(
                     "share.acknowledgement.mode must be explicit: the runner accepts only what the store recorded");
         }
+        // checked here for a store given; a discovered one is checked when the loop makes its dedup consumer
         if (transactionalHandler != null
                 && store != null
                 && store.capability(TransactionalStore.class).isEmpty()) {
@@ -276,6 +277,11 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
         return new KafkaShareDedupRunner<>(ns, ShareRunnerAssembly.loop(validated));
     }
 
+    /**
+     * One extractor for all topics: the topic's own, else the default, else (with the offset fallback) the record's
+     * position, which a share group keeps across the redeliveries of a record. An unreadable key is not replaced by
+     * the fallback: {@code orElse} applies only to a key that is missing.
+     */
     private KeyExtractor<ConsumerRecord<?, ?>> keyExtractor() {
         Map<String, KeyExtractor<? super ConsumerRecord<?, ?>>> perTopic = Map.copyOf(topicKeys);
         KeyExtractor<? super ConsumerRecord<?, ?>> fallbackKeys = keys;

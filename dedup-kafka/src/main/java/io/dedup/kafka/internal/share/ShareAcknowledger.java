@@ -141,6 +141,7 @@ final class ShareAcknowledger {
         }));
     }
 
+    /** The record's lock is gone: forget it, or mark it so its verdict is dropped ({@link HeldRecords#markLost}). */
     private void markLost(String id) {
         ConsumerRecord<byte[], byte[]> record = held.markLost(id);
         if (record != null) {

@@ -87,6 +87,11 @@ final class ShareBatch<K, V> {
         return Arrays.asList(verdicts);
     }
 
+    /**
+     * The leased mode: one claim round trip, the handlers of acquired records in order, one completion round trip.
+     * After a handler's Error the remaining records are given back unstarted: the runner survives, but nothing more
+     * runs in a batch whose thread just saw an Error.
+     */
     private List<Verdict> leased(
             List<ConsumerRecord<?, ?>> claimable, List<ConsumerRecord<K, V>> typed, BooleanSupplier stopping) {
         ClaimedBatch<ConsumerRecord<?, ?>> batch = dedup.claimAll(claimable);
@@ -120,7 +125,7 @@ final class ShareBatch<K, V> {
                             e);
                 }
             }
-            open = null;
+            open = null; // no flush from the poll thread may race the batch's own final completion
             batch.complete();
         } finally {
             open = null;
@@ -145,6 +150,11 @@ final class ShareBatch<K, V> {
         }
     }
 
+    /**
+     * The transactional mode: claims, the handlers' writes and the completions in one store transaction. When it
+     * cannot begin, or fails to commit, nothing of it happened, so every record is claimed again (RETRY) and none
+     * uses up a delivery.
+     */
     private List<Verdict> transactional(
             List<ConsumerRecord<?, ?>> claimable, List<ConsumerRecord<K, V>> typed, BooleanSupplier stopping) {
         TransactionalStore store = dedup.store()
@@ -181,7 +191,7 @@ final class ShareBatch<K, V> {
                             OutcomeCodecs.none(),
                             delivery.lastDelivery());
                 }
-                running.commit(() -> {});
+                running.commit(() -> {}); // nothing to add: the share acknowledgements follow the commit
             }
         } catch (DedupStoreUnavailableException e) {
             unavailable = true;
@@ -197,15 +207,18 @@ final class ShareBatch<K, V> {
         return verdicts(batch.results(), claimable, unavailable);
     }
 
+    /** What the handler learns about this delivery: its claim, and whether it is the last the group allows. */
     private ShareDelivery delivery(ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry, ConsumerRecord<?, ?> record) {
         return new ShareDelivery(entry.claim(), deliveryCount(record), deliveryLimit);
     }
 
+    /** The record's delivery count, at least 1 (a broker that does not report one counts as a first delivery). */
     static int deliveryCount(ConsumerRecord<?, ?> record) {
         Optional<Short> count = record.deliveryCount();
         return count.map(c -> Math.max(1, (int) c)).orElse(1);
     }
 
+    /** The verdict of each result, with the delivery count of its record. */
     private List<Verdict> verdicts(
             List<DedupResult<?>> results, List<ConsumerRecord<?, ?>> records, boolean storeUnavailable) {
         List<Verdict> verdicts = new ArrayList<>(results.size());

@@ -58,11 +58,15 @@ public final class ShareLoop<K, V> {
     private volatile Thread handlerThreadRef;
     private volatile Thread loopThread;
 
+    /** Made with the first records, once the lock is known; guarded by this loop's monitor for {@link #dedup()}. */
     private DedupConsumer<ConsumerRecord<?, ?>> dedup;
+
     private ShareBatch<K, V> batch;
     private Duration renewEvery = AcquisitionLock.DEFAULT.renewEvery();
+    /** The batch on the handler thread, or null. */
     private Running current;
 
+    /** A batch on the handler thread: its records' ids, in order, and their verdicts to come. */
     private record Running(List<String> ids, Future<List<Verdict>> verdicts) {}
 
     ShareLoop(
@@ -177,6 +181,7 @@ public final class ShareLoop<K, V> {
         acknowledger.renewHeld();
     }
 
+    /** Makes the dedup consumer and batch with a lease that follows the acquisition lock, once. */
     private synchronized void ensureDedup() {
         if (dedup != null) {
             return;
@@ -193,6 +198,10 @@ public final class ShareLoop<K, V> {
                 acknowledger.renewable() ? "on" : "off");
     }
 
+    /**
+     * Hands the waiting records to the handler thread as one batch, unless one runs, the loop stops, or a back-off
+     * or deferral is still pending. One batch at a time keeps the handlers in the order polled.
+     */
     private void startIfDue() {
         if (current != null || !held.hasWaiting() || stopping.get() || !settlement.due()) {
             return;
@@ -216,7 +225,8 @@ public final class ShareLoop<K, V> {
                     verdicts =
                             current.verdicts().get((wait == null ? renewEvery : wait).toNanos(), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException stillRunning) {
-                    batch.flush(); // what finished so far is recorded now, not when the slow handler ends
+                    // a slow handler: what finished before it is recorded now, so a crash repeats only the slow one
+                    batch.flush();
                     if (wait != null) {
                         return;
                     }
@@ -251,6 +261,10 @@ public final class ShareLoop<K, V> {
         }
     }
 
+    /**
+     * Settles the batch in flight, releases every record still held (their next owner claims them), commits, and
+     * closes what the runner created. Never throws: a failure is logged, and the clients are closed all the same.
+     */
     private void shutdown() {
         try {
             stopping.set(true);

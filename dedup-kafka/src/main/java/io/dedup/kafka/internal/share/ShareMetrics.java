@@ -29,6 +29,7 @@ interface ShareMetrics {
     /** The runner backed off because the store was unavailable. */
     default void storeBackOff() {}
 
+    /** Counters in {@code meterRegistry} (a Micrometer {@code MeterRegistry}), or none when it is null. */
     static ShareMetrics of(Object meterRegistry, String namespace) {
         return meterRegistry == null ? NOOP : new MicrometerShareMetrics(meterRegistry, namespace);
     }

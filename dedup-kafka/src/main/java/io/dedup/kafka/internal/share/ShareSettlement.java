@@ -35,7 +35,9 @@ final class ShareSettlement {
     private final BooleanSupplier stopping;
     private final Duration firstBackoff;
     private final Duration maxBackoff;
+    /** The next store back-off: doubled per failed try up to the maximum, reset once a batch settles cleanly. */
     private Duration backoff;
+    /** When the waiting records may be claimed again, by {@link System#nanoTime()}. */
     private long retryAtNanos;
 
     ShareSettlement(

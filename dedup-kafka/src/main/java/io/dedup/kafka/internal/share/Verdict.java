@@ -25,10 +25,12 @@ record Verdict(Kind kind, DeadLetterReason reason, Throwable error, int attempts
     static final Verdict RELEASE = new Verdict(Kind.RELEASE, null, null, 0, null);
     static final Verdict RETRY = new Verdict(Kind.RETRY, null, null, 0, null);
 
+    /** Publish to the dead-letter topic for {@code reason}, then REJECT; {@code attempts} goes into its headers. */
     static Verdict deadLetter(DeadLetterReason reason, Throwable error, int attempts) {
         return new Verdict(Kind.DEAD_LETTER, reason, error, attempts, null);
     }
 
+    /** Keep the record and claim it again once the holder's lease may have ended ({@code leaseUntil}, or unknown). */
     static Verdict defer(java.time.Instant leaseUntil) {
         return new Verdict(Kind.DEFER, null, null, 0, leaseUntil);
     }
