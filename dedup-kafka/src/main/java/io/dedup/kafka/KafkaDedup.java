@@ -81,6 +81,10 @@ public final class KafkaDedup implements AutoCloseable {
      * DedupConsumer#decorate}, which it applies with the record's topic's settings. It returns normally when the
      * record was processed or was a duplicate, and otherwise throws (the handler's exception unchanged, or a
      * {@link io.dedup.DedupException} saying why), so a caller commits past the record only on normal return.
+     *
+     * @param handler the application's work for one record
+     * @return a handler to call instead of {@code handler}; it may be called from several threads if {@code
+     *     handler} may
      */
     public <K, V> MessageHandler<ConsumerRecord<K, V>> wrap(MessageHandler<? super ConsumerRecord<K, V>> handler) {
         Objects.requireNonNull(handler, "handler");
@@ -99,6 +103,9 @@ public final class KafkaDedup implements AutoCloseable {
      *
      * <p>The keys are claimed as core batches (one per topic), so their leases are renewed while the batch handler
      * runs, and an {@link Error} it throws passes through unchanged after every key was given back.
+     *
+     * @param handler the application's work for a batch of records
+     * @return a batch handler to call instead of {@code handler}, with the same records
      */
     public <K, V> BatchHandler<K, V> wrapBatch(BatchHandler<K, V> handler) {
         Objects.requireNonNull(handler, "handler");
@@ -116,6 +123,8 @@ public final class KafkaDedup implements AutoCloseable {
      * record takes the failure path, as if it had thrown an exception; the records that finished keep their
      * completions.
      *
+     * @param records one poll's records, as {@code poll} returned them
+     * @param handler the application's work for one record
      * @return which offsets to commit, where to rewind, when to retry
      */
     public <K, V> PollOutcome process(

@@ -1,15 +1,10 @@
 package io.dedup.kafka;
 
-import io.dedup.DedupConsumer;
 import io.dedup.DedupSettings;
-import io.dedup.DedupStores;
-import io.dedup.FailurePolicy;
 import io.dedup.KeyExtractor;
-import io.dedup.StoreUnavailablePolicy;
 import io.dedup.kafka.internal.KafkaDedupSettings;
 import io.dedup.spi.Checks;
 import io.dedup.spi.DedupStore;
-import io.dedup.spi.StoreSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,22 +12,18 @@ import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * The settings a {@link KafkaDedup} takes, one setter each: the store, the namespace, core's lease, retention and
- * policies, where keys are read from, where dead letters go, retries and deferrals. {@link KafkaDedup.Builder} is
- * the one concrete builder; this class only keeps the options apart from building. Each setter checks its argument
+ * The Kafka-side settings a {@link KafkaDedup} takes, one setter each: where keys are read from, where dead letters
+ * go, retries and deferrals; core's settings (store, namespace, lease, retention, policies) are {@link
+ * KafkaDedupCoreOptions}'. {@link KafkaDedup.Builder} is the one concrete builder; this class only keeps the options
+ * apart from building. Each setter checks its argument
  * and names it when it fails; {@link #properties} reads the same settings from configuration.
  *
  * <p>Not thread-safe.
  *
  * @param <B> the concrete builder, returned by every setter
  */
-public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> permits KafkaDedup.Builder {
-    private DedupStore store;
-    private String groupId;
-    private String namespace;
-    private DedupSettings.Builder settings = DedupSettings.custom();
-    private StoreSettings storeSettings;
-    private Object meterRegistry;
+public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> extends KafkaDedupCoreOptions<B>
+        permits KafkaDedup.Builder {
     private KeyExtractor<? super ConsumerRecord<?, ?>> keys = RecordKeys.header();
     private final Map<String, KeyExtractor<? super ConsumerRecord<?, ?>>> topicKeys = new HashMap<>();
     private final Map<String, String> deadLetterTopics = new HashMap<>();
@@ -47,94 +38,37 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> p
 
     KafkaDedupOptions() {}
 
-    /** This builder, typed as the concrete builder for chained calls. */
-    abstract B self();
-
-    /** The processed-keys store. Default: {@link DedupStores#discover()}, closed with the instance. */
-    public B store(DedupStore store) {
-        this.store = Objects.requireNonNull(store, "store");
-        return self();
-    }
-
-    /** The consumer group: the namespace unless {@link #namespace} is set. */
-    public B groupId(String groupId) {
-        this.groupId = Checks.nonEmpty(groupId, "groupId");
-        return self();
-    }
-
-    /** What keys are unique within. Default: the group id, else {@value DedupConsumer#DEFAULT_NAMESPACE}. */
-    public B namespace(String namespace) {
-        this.namespace = Checks.nonEmpty(namespace, "namespace");
-        return self();
-    }
-
-    /**
-     * Lease, retention, renewal, policies and key digests, all at once; the setters below change single values
-     * of the same settings. Default {@link DedupSettings#ofDefaults()}.
-     */
-    public B settings(DedupSettings settings) {
-        this.settings = DedupSettings.from(settings);
-        return self();
-    }
-
-    /** How long a claim stays valid without renewal. Default 30 s, renewed every third while held. */
-    public B lease(Duration lease) {
-        settings.lease(lease);
-        return self();
-    }
-
-    /** How long completed keys are remembered. Default 24 h. */
-    public B retention(Duration retention) {
-        settings.retention(retention);
-        return self();
-    }
-
-    /**
-     * What happens to a key whose record was dead-lettered after its handler failed: released (default; a
-     * later duplicate runs the handler again) or marked failed (later duplicates are answered as done).
-     */
-    public B failurePolicy(FailurePolicy failurePolicy) {
-        settings.failurePolicy(failurePolicy);
-        return self();
-    }
-
-    /** Default {@link StoreUnavailablePolicy#FAIL_CLOSED}: stop, back off, resume; never run unguarded. */
-    public B storeUnavailablePolicy(StoreUnavailablePolicy policy) {
-        settings.storeUnavailablePolicy(policy);
-        return self();
-    }
-
-    /** Store every key as its digest, so no raw identifier is kept at rest. Default: only long keys. */
-    public B digestAllKeys(boolean digestAllKeys) {
-        settings.digestAllKeys(digestAllKeys);
-        return self();
-    }
-
-    /** Publish metrics to this Micrometer {@code MeterRegistry}: core's {@code dedup.*} meters tagged {@code topic}, and {@code dedup.kafka.*}. */
-    public B meterRegistry(Object meterRegistry) {
-        this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
-        return self();
-    }
-
     /** Where keys are read from on topics without their own setting. Default {@link RecordKeys#header()}. */
     public B keys(KeyExtractor<? super ConsumerRecord<?, ?>> keys) {
         this.keys = Objects.requireNonNull(keys, "keys");
         return self();
     }
 
-    /** Where keys are read from on {@code topic}. */
+    /**
+     * Where keys are read from on {@code topic}.
+     *
+     * @throws IllegalArgumentException if {@code topic} is empty
+     */
     public B topicKeys(String topic, KeyExtractor<? super ConsumerRecord<?, ?>> keys) {
         topicKeys.put(Checks.nonEmpty(topic, "topic"), Objects.requireNonNull(keys, "keys"));
         return self();
     }
 
-    /** The dead-letter topic of {@code topic}. Default {@code topic + ".DLT"}. */
+    /**
+     * The dead-letter topic of {@code topic}. Default {@code topic + ".DLT"}.
+     *
+     * @throws IllegalArgumentException if either name is empty
+     */
     public B deadLetterTopic(String topic, String deadLetterTopic) {
         deadLetterTopics.put(Checks.nonEmpty(topic, "topic"), Checks.nonEmpty(deadLetterTopic, "deadLetterTopic"));
         return self();
     }
 
-    /** The suffix of default dead-letter topics. Default {@value #DEFAULT_DEAD_LETTER_SUFFIX}. */
+    /**
+     * The suffix of default dead-letter topics. Default {@value #DEFAULT_DEAD_LETTER_SUFFIX}.
+     *
+     * @throws IllegalArgumentException if {@code suffix} is empty
+     */
     public B deadLetterSuffix(String suffix) {
         this.deadLetterSuffix = Checks.nonEmpty(suffix, "suffix");
         return self();
@@ -144,6 +78,9 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> p
      * Run a failing handler up to {@code maxAttempts} times per record (each on a redelivery of the record),
      * waiting {@code backoff} before the second attempt and doubling it up to {@code maxBackoff}; then
      * dead-letter the record. Default 3 attempts, 500 ms, 30 s.
+     *
+     * @throws IllegalArgumentException if {@code maxAttempts} is below 1, a back-off is negative, or {@code
+     *     maxBackoff} is shorter than {@code backoff}
      */
     public B retries(int maxAttempts, Duration backoff, Duration maxBackoff) {
         if (maxAttempts < 1) {
@@ -165,6 +102,8 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> p
      * How long to wait before retrying a record whose key is in progress elsewhere, the first time; the wait
      * doubles per deferral of the record up to the maximum (raised to {@code backoff} if shorter), and never
      * reaches past the end of the holder's lease. Default 200 ms, at most 10 s.
+     *
+     * @throws IllegalArgumentException if {@code backoff} is not positive
      */
     public B deferBackoff(Duration backoff) {
         this.deferBackoff = Checks.positive(backoff, "backoff");
@@ -174,7 +113,12 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> p
         return self();
     }
 
-    /** {@link #deferBackoff(Duration)} with the longest wait between retries of a deferred record. */
+    /**
+     * {@link #deferBackoff(Duration)} with the longest wait between retries of a deferred record.
+     *
+     * @throws IllegalArgumentException if a back-off is not positive, or {@code maxBackoff} is shorter than {@code
+     *     backoff}
+     */
     public B deferBackoff(Duration backoff, Duration maxBackoff) {
         Duration first = Checks.positive(backoff, "backoff");
         Duration max = Checks.positive(maxBackoff, "maxBackoff");
@@ -241,12 +185,12 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> p
 
     /** The validated settings, the store discovered now unless one was set; throws as {@link KafkaDedup.Builder#build}. */
     KafkaDedupSettings toSettings() {
-        DedupSettings chosen = settings.build();
-        String chosenNamespace =
-                namespace != null ? namespace : groupId != null ? groupId : DedupConsumer.DEFAULT_NAMESPACE;
-        boolean owns = store == null;
+        DedupSettings chosen = settingsBuilder().build();
+        String chosenNamespace = chosenNamespace();
+        DedupStore given = store();
+        boolean owns = given == null;
         return new KafkaDedupSettings(
-                owns ? discover() : store,
+                owns ? discover() : given,
                 owns,
                 chosenNamespace,
                 chosen.lease(),
@@ -254,7 +198,7 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> p
                 chosen.failurePolicy(),
                 chosen.storeUnavailablePolicy(),
                 chosen.digestAllKeys(),
-                meterRegistry,
+                meterRegistry(),
                 keys,
                 Map.copyOf(topicKeys),
                 Map.copyOf(deadLetterTopics),
@@ -268,30 +212,8 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> p
                 deadLetters);
     }
 
-    /** The store the classpath offers, configured by the properties read if any, else by system properties. */
-    private DedupStore discover() {
-        return storeSettings == null
-                ? DedupStores.discover()
-                : DedupStores.discover(storeSettings, DedupStores.class.getClassLoader());
-    }
-
-    /** The shared settings being built, for {@link KafkaDedupProperties}. */
-    DedupSettings.Builder settingsBuilder() {
-        return settings;
-    }
-
-    /** Store settings read from the properties, used when no store is set. */
-    void storeSettings(StoreSettings storeSettings) {
-        this.storeSettings = storeSettings;
-    }
-
     /** Whether a dead-letter publisher was set; the runner supplies its own otherwise. */
     boolean hasDeadLetters() {
         return deadLetters != null;
-    }
-
-    /** Whether the namespace is settled; the runner supplies the consumer's group id otherwise. */
-    boolean hasGroupOrNamespace() {
-        return groupId != null || namespace != null;
     }
 }

@@ -1,6 +1,7 @@
 package io.dedup.kafka;
 
 import io.dedup.kafka.internal.PollLoop;
+import io.dedup.kafka.internal.RunnerThreads;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -91,17 +92,11 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
 
     /** Runs the loop on a new thread, {@code dedup-kafka-runner-<namespace>}, and returns it. */
     public Thread start() {
-        Thread thread = new Thread(this::runLogged, "dedup-kafka-runner-" + dedup.namespace());
-        thread.start();
-        return thread;
-    }
-
-    private void runLogged() {
-        try {
-            run();
-        } catch (RuntimeException e) {
-            LOG.error("dedup Kafka runner of namespace {} stopped: {}", dedup.namespace(), e.toString(), e);
-        }
+        return RunnerThreads.start(
+                "dedup-kafka-runner-" + dedup.namespace(),
+                this::run,
+                LOG,
+                "dedup Kafka runner of namespace " + dedup.namespace());
     }
 
     /** The dedup settings and store this runner uses. */

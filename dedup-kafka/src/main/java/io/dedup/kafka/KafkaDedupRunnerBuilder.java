@@ -17,17 +17,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
@@ -71,7 +67,11 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         return topics(List.of(topics));
     }
 
-    /** Subscribe to these topics. */
+    /**
+     * Subscribe to these topics.
+     *
+     * @throws IllegalArgumentException if {@code topics} is empty
+     */
     public KafkaDedupRunnerBuilder<K, V> topics(Collection<String> topics) {
         Objects.requireNonNull(topics, "topics");
         if (topics.isEmpty()) {
@@ -114,7 +114,11 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         return this;
     }
 
-    /** How long one poll waits for records. Default 500 ms. */
+    /**
+     * How long one poll waits for records. Default 500 ms.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
     public KafkaDedupRunnerBuilder<K, V> pollTimeout(Duration timeout) {
         this.pollTimeout = Checks.positive(timeout, "timeout");
         return this;
@@ -125,6 +129,8 @@ public final class KafkaDedupRunnerBuilder<K, V> {
      * ends. Default {@value KafkaDedupRunner#DEFAULT_MAX_BUFFERED_RECORDS}. When the buffer holds this many, every
      * partition pauses until the next batch takes them; 0 fetches nothing ahead (each batch waits for its poll).
      * Buffered records are not claimed: a revoked partition's are dropped, never started.
+     *
+     * @throws IllegalArgumentException if {@code records} is negative
      */
     public KafkaDedupRunnerBuilder<K, V> maxBufferedRecords(int records) {
         if (records < 0) {
@@ -134,7 +140,11 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         return this;
     }
 
-    /** Back-off while the store is unavailable: first wait, doubled per outage up to {@code max}. */
+    /**
+     * Back-off while the store is unavailable: first wait, doubled per outage up to {@code max}.
+     *
+     * @throws IllegalArgumentException if a wait is not positive, or {@code max} is shorter than {@code first}
+     */
     public KafkaDedupRunnerBuilder<K, V> storeBackoff(Duration first, Duration max) {
         ClientConfigs.checkBackoff(first, max);
         this.storeBackoff = first;
@@ -173,30 +183,15 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         Objects.requireNonNull(keySerializer, "keySerializer");
         Objects.requireNonNull(valueSerializer, "valueSerializer");
         Objects.requireNonNull(handler, "handler");
-        this.modeFactory = (dedup, builder, owned) -> {
-            Map<String, Object> full = ClientConfigs.producerConfig(builder.consumerConfig);
-            full.putAll(config);
-            full.put(ProducerConfig.ACKS_CONFIG, "all");
-            full.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            full.putIfAbsent(
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-                    dedup.namespace() + "-" + UUID.randomUUID().toString().substring(0, 8));
-            Producer<byte[], byte[]> producer =
-                    new KafkaProducer<>(full, new ByteArraySerializer(), new ByteArraySerializer());
-            try {
-                return new KafkaTransactionMode<>(
-                        dedup.context(),
-                        builder.keyDeserializer,
-                        builder.valueDeserializer,
-                        keySerializer,
-                        valueSerializer,
-                        handler,
-                        producer);
-            } catch (RuntimeException e) {
-                producer.close();
-                throw e;
-            }
-        };
+        this.modeFactory = (dedup, builder, owned) -> KafkaTransactionMode.create(
+                dedup.context(),
+                ClientConfigs.producerConfig(builder.consumerConfig),
+                config,
+                builder.keyDeserializer,
+                builder.valueDeserializer,
+                keySerializer,
+                valueSerializer,
+                handler);
         this.handler = null;
         this.deadLettersByProducer = false; // dead letters go into the transaction
         this.readCommitted = true;

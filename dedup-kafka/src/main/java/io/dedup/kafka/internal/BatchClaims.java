@@ -56,6 +56,8 @@ public final class BatchClaims {
                     }
                 }
             }
+            // Completions only after the batch handler returned: its effects are one unit, so either every acquired key
+            // completes or (it threw) every one is given back.
             runAll(batches, mayRun, handler);
             for (ClaimedBatch<ConsumerRecord<?, ?>> batch : batches) {
                 batch.complete();

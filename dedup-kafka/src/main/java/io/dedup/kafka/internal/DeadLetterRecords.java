@@ -27,7 +27,10 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 public final class DeadLetterRecords {
     private DeadLetterRecords() {}
 
-    /** The record {@code deadLetter} is published as. */
+    /**
+     * The record {@code deadLetter} is published as: the classic runner's dead letters, and those of a user's own
+     * poll loop through {@code KafkaDeadLetterPublisher}.
+     */
     public static ProducerRecord<Object, Object> of(DeadLetter deadLetter) {
         return of(
                 deadLetter.record(),

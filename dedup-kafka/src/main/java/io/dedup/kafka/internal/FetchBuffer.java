@@ -46,6 +46,7 @@ final class FetchBuffer {
     /** Everything buffered, as the next batch; the buffer is empty afterwards. */
     List<ConsumerRecord<byte[], byte[]>> takeAll() {
         List<ConsumerRecord<byte[], byte[]>> taken = records;
+        // handed over, not copied: the handler thread owns the taken list from now on, the poll thread a new one
         records = new ArrayList<>(taken.size());
         return taken;
     }

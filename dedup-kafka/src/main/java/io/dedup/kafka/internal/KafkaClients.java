@@ -27,8 +27,11 @@ public final class KafkaClients {
     // Found once, in the static initialiser, so that a record pays one handle call, not a reflective lookup; null
     // where this kafka-clients lacks the member.
     private static final MethodHandle DELIVERY_COUNT;
-    private static final MethodHandle RECORD_WITH_DELIVERY_COUNT;
-    private static final MethodHandle RECORD_WITHOUT_DELIVERY_COUNT;
+    /**
+     * The full constructor, always taking a trailing delivery count: 4.x's own, or 3.x's with that argument
+     * dropped, so that building a record is one call on either.
+     */
+    private static final MethodHandle RECORD;
 
     static {
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
@@ -48,8 +51,11 @@ public final class KafkaClients {
             // a future release may drop it; the 4.x constructor serves then
         }
         DELIVERY_COUNT = deliveryCount;
-        RECORD_WITH_DELIVERY_COUNT = withCount;
-        RECORD_WITHOUT_DELIVERY_COUNT = withoutCount;
+        if (withCount == null && withoutCount != null) {
+            withCount = MethodHandles.dropArguments(
+                    withoutCount, constructorType(false).parameterCount(), Optional.class);
+        }
+        RECORD = withCount;
     }
 
     private KafkaClients() {}
@@ -145,22 +151,7 @@ public final class KafkaClients {
             Optional<Integer> leaderEpoch,
             Optional<Short> deliveryCount) {
         try {
-            if (RECORD_WITH_DELIVERY_COUNT != null) {
-                return (ConsumerRecord<K, V>) RECORD_WITH_DELIVERY_COUNT.invoke(
-                        topic,
-                        partition,
-                        offset,
-                        timestamp,
-                        timestampType,
-                        serializedKeySize,
-                        serializedValueSize,
-                        key,
-                        value,
-                        headers,
-                        leaderEpoch,
-                        deliveryCount);
-            }
-            return (ConsumerRecord<K, V>) RECORD_WITHOUT_DELIVERY_COUNT.invoke(
+            return (ConsumerRecord<K, V>) RECORD.invoke(
                     topic,
                     partition,
                     offset,
@@ -171,7 +162,8 @@ public final class KafkaClients {
                     key,
                     value,
                     headers,
-                    leaderEpoch);
+                    leaderEpoch,
+                    deliveryCount);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

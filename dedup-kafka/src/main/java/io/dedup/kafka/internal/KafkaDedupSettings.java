@@ -17,10 +17,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * @param store the processed-keys store
  * @param ownsStore whether the instance discovered the store itself and so closes it
  * @param namespace what keys are unique within
+ * @param lease how long a claim holds without renewal
+ * @param retention how long a completed key is remembered
+ * @param failurePolicy what becomes of a key whose record was dead-lettered after its handler failed
  * @param meterRegistry a Micrometer {@code MeterRegistry}, or null
  * @param defaultKeys where keys are read from on topics without their own extractor
  * @param deadLetterTopics per topic, a dead-letter topic other than {@code topic + deadLetterSuffix}
  * @param maxAttempts handler attempts per record before it is dead-lettered
+ * @param retryBackoff the wait before a record's second attempt, doubled per attempt up to {@code maxRetryBackoff}
+ * @param deferBackoff the first wait before a record whose key is held elsewhere is tried again
+ * @param passDeferred whether later records of a partition may run while one before them waits for its key
  * @param deadLetters where dead letters go, or null (then they stay pending)
  */
 public record KafkaDedupSettings(

@@ -6,14 +6,18 @@ import io.dedup.DedupConsumer;
 import io.dedup.kafka.DeadLetter;
 import io.dedup.kafka.PollOutcome;
 import io.dedup.kafka.ProducingHandler;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -23,6 +27,7 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
@@ -92,7 +97,13 @@ public final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Tran
         return Commits.MODE;
     }
 
-    /** Whether {@code failure}, or a cause of it, leaves the producer unusable (Kafka wraps the fatal ones). */
+    /**
+     * Whether {@code failure}, or a cause of it, leaves the producer unusable (Kafka wraps the fatal ones). Fenced:
+     * a newer instance with our {@code transactional.id} (or group instance id) took over, and whatever this one
+     * commits now would be a zombie's. Out-of-order sequence, authorization, unsupported version: the producer cannot
+     * go on. An unknown commit outcome: the keys may be neither completed (the output may not have committed) nor
+     * released (it may have), so this instance stops and their leases run out.
+     */
     @Override
     public boolean fatal(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -114,6 +125,7 @@ public final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Tran
         return new Attempt();
     }
 
+    /** Closes the producer, on shutdown after the last batch ended: its transaction committed or was aborted. */
     @Override
     public void close() {
         producer.close();
@@ -145,12 +157,14 @@ public final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Tran
             }
         }
 
+        /** Claims for a commit elsewhere: core renews the leases until the batch commits or closes, writes nothing yet. */
         @Override
         public ClaimedBatch<ConsumerRecord<?, ?>> claim(
                 DedupConsumer<ConsumerRecord<?, ?>> consumer, List<ConsumerRecord<?, ?>> records) {
             return consumer.claimAllForCommit(records); // core renews the leases until the batch commits or closes
         }
 
+        /** Runs the handler with a sink that sends into the open Kafka transaction. */
         @Override
         public void handle(ConsumerRecord<byte[], byte[]> record, Claim claim) throws Exception {
             ensureBegun();
@@ -216,6 +230,7 @@ public final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Tran
             }
         }
 
+        /** Aborts the transaction unless it committed (or its outcome is unknown, when the runner stops anyway). */
         @Override
         public void close() {
             if (finished || !begun) {
@@ -227,6 +242,42 @@ public final class KafkaTransactionMode<K, V, OK, OV> implements BatchMode, Tran
             } catch (KafkaException e) {
                 LOG.warn("aborting the Kafka transaction failed: {}", e.toString());
             }
+        }
+    }
+
+    /**
+     * The mode over a transactional producer it creates: the consumer's cluster settings ({@code fromConsumer}), the
+     * user's {@code producerConfig} over them, then what the mode needs: {@code acks=all} and idempotence (required
+     * for transactions), and a {@code transactional.id} made up from the namespace unless the user set one. A
+     * made-up id cannot fence a crashed predecessor; a stable one set by the user does, at once.
+     *
+     * @throws org.apache.kafka.common.KafkaException if the producer cannot be created or initialised; it is closed
+     *     again then
+     */
+    public static <K, V, OK, OV> KafkaTransactionMode<K, V, OK, OV> create(
+            KafkaDedupContext context,
+            Map<String, Object> fromConsumer,
+            Map<String, Object> producerConfig,
+            Deserializer<K> keys,
+            Deserializer<V> values,
+            Serializer<OK> outKeys,
+            Serializer<OV> outValues,
+            ProducingHandler<K, V, OK, OV> handler) {
+        Map<String, Object> full = new HashMap<>(fromConsumer);
+        full.putAll(producerConfig);
+        full.put(ProducerConfig.ACKS_CONFIG, "all");
+        full.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        full.putIfAbsent(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                context.settings().namespace() + "-"
+                        + UUID.randomUUID().toString().substring(0, 8));
+        Producer<byte[], byte[]> producer =
+                new KafkaProducer<>(full, new ByteArraySerializer(), new ByteArraySerializer());
+        try {
+            return new KafkaTransactionMode<>(context, keys, values, outKeys, outValues, handler, producer);
+        } catch (RuntimeException e) {
+            producer.close();
+            throw e;
         }
     }
 

@@ -97,6 +97,8 @@ public final class LeasedBatch {
         }
         ResultHandler<ConsumerRecord<?, ?>, Void> run = ResultHandler.of(handler);
         Set<TopicPartition> blocked = new HashSet<>(); // a record of it waits: its later records do not start
+        // One claimed batch per topic, since each topic has its own dedup consumer (key extractor, metrics); a
+        // partition's records all belong to one topic, so offset order per partition holds across the topics.
         for (Indexes topic : byTopic.values()) {
             int[] at = topic.at;
             List<ConsumerRecord<?, ?>> batch = new ArrayList<>(topic.size);
@@ -112,6 +114,9 @@ public final class LeasedBatch {
                         if (mustWait(claimed, entry, ranOk)) {
                             blocked.add(slot.partition);
                         }
+                        // A record behind one that waits, or of a partition being revoked, must not start: it is given
+                        // back, and the
+                        // rewind (or the next owner) brings it again in order.
                     } else if (blocked.contains(slot.partition) || !startable.test(slot.partition)) {
                         claimed.skip(entry); // released unstarted: it comes again after the rewind
                     } else {
@@ -173,7 +178,11 @@ public final class LeasedBatch {
         return result instanceof DedupResult.Unavailable<?>;
     }
 
-    /** Runs one record's handler; true when it finished. An Error is logged and the record takes the failure path. */
+    /**
+     * Runs one record's handler; true when it finished. An Error is logged and the record takes the failure path.
+     * On the record's last attempt core runs it as its final one, so that under {@code MARK_FAILED} core marks the
+     * key failed rather than releasing it.
+     */
     private boolean run(
             ClaimedBatch<ConsumerRecord<?, ?>> claimed,
             ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry,

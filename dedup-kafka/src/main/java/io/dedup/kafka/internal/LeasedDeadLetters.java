@@ -20,6 +20,7 @@ final class LeasedDeadLetters {
     private final KafkaDedupSettings settings;
     private final RecordMemory memory;
 
+    /** Dead letters through the context's publisher, counted in its metrics and remembered in its record memory. */
     LeasedDeadLetters(KafkaDedupContext context) {
         this.context = context;
         this.settings = context.settings();

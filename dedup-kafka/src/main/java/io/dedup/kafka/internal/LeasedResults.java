@@ -75,6 +75,10 @@ final class LeasedResults {
         }
     }
 
+    /**
+     * The record's key is held elsewhere (or its lease was taken over while it waited): its partition waits, and the
+     * wait grows with each deferral of the record, but never reaches past the holder's lease when the store said.
+     */
     private void deferred(LeasedSlot slot, Instant leaseUntil) {
         slot.status = RecordStatus.DEFERRED;
         int deferrals = memory.deferred(slot.partition, slot.record.offset());
@@ -82,6 +86,7 @@ final class LeasedResults {
         metrics.deferred(slot.partition.topic());
     }
 
+    /** The error a dead letter reports for a key core marked failed: what the stored outcome says. */
     private static Exception failedBefore(DedupResult.Duplicate<?> duplicate) {
         return new DedupException("the handler failed on its last attempt: "
                 + new String(duplicate.outcome().body(), StandardCharsets.UTF_8));

@@ -37,6 +37,10 @@ final class OffsetCommits {
     /** Offsets committed asynchronously and not yet confirmed: committed synchronously on revoke and close. */
     private final Map<TopicPartition, OffsetAndMetadata> unconfirmed = new HashMap<>();
 
+    /**
+     * @param commits who commits, as the mode says
+     * @param lost the partitions lost in the rebalance under way, live (the poll loop's set)
+     */
     OffsetCommits(Consumer<byte[], byte[]> consumer, BatchMode.Commits commits, Set<TopicPartition> lost) {
         this.consumer = consumer;
         this.commits = commits;

@@ -20,8 +20,11 @@ import org.apache.kafka.common.TopicPartition;
 final class PauseSchedule {
     private final long firstBackoff;
     private final long maxBackoff;
+    /** Per partition, the {@link System#nanoTime()} its pause ends. */
     private final Map<Object, Long> partitionUntil = new HashMap<>();
+    /** When the pause of every partition ends (a store back-off). */
     private long allUntil;
+    /** Store outages in a row: the back-off doubles with each. */
     private int outages;
 
     PauseSchedule(Duration firstBackoff, Duration maxBackoff) {

@@ -47,7 +47,9 @@ public final class PollLoop {
     private final PartitionStates partitions;
     private final FetchBuffer buffer;
     private final OffsetCommits commits;
+    /** Set by close() from any thread, or by the loop on a fatal failure; read by the handler thread too. */
     private volatile boolean closing;
+    /** Tests subscribe before turning the loop themselves; run() must not subscribe a second time. */
     private boolean subscribed;
 
     /**

@@ -14,6 +14,10 @@ import org.apache.kafka.common.serialization.Deserializer;
 public final class RecordDecoder<K, V> {
     private final Deserializer<K> keys;
     private final Deserializer<V> values;
+    /**
+     * The typed copy of each raw record inspected, by identity: the batch hands back the very objects it inspected,
+     * so no record content needs hashing.
+     */
     private final Map<ConsumerRecord<?, ?>, ConsumerRecord<K, V>> typed;
 
     /** A decoder for a batch of unknown size. */

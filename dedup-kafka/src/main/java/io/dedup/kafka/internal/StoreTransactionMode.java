@@ -132,12 +132,17 @@ public final class StoreTransactionMode<K, V> implements BatchMode, Transactiona
             this.tx = tx;
         }
 
+        /** Claims inside the store transaction, so that the claims commit or roll back with the handlers' writes. */
         @Override
         public ClaimedBatch<ConsumerRecord<?, ?>> claim(
                 DedupConsumer<ConsumerRecord<?, ?>> consumer, List<ConsumerRecord<?, ?>> records) {
             return consumer.claimAll(records, tx);
         }
 
+        /**
+         * Runs the handler with a view of the store transaction: its resources (a JDBC connection, say) and the record's
+         * claim, valid for this call only.
+         */
         @Override
         public void handle(ConsumerRecord<byte[], byte[]> record, Claim claim) throws Exception {
             handler.handle(decoder.typed(record), new RecordTransaction() {

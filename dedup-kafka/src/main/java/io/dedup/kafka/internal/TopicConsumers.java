@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 public final class TopicConsumers implements AutoCloseable {
     private final KafkaDedupSettings settings;
+    /** Concurrent: the handler thread and a user's own threads (wrap, keyOf) may ask for a topic's consumer at once. */
     private final Map<String, DedupConsumer<ConsumerRecord<?, ?>>> byTopic = new ConcurrentHashMap<>();
 
     /** Consumers with {@code settings}: its store, namespace, lease, retention, policies and key extractors. */

@@ -93,7 +93,11 @@ final class TransactionalBatch {
         return outcome(records, all, all.storeUnavailable, commitFailed);
     }
 
-    /** The records of one topic: attempts until one commits, each cut before the record that failed the last. */
+    /**
+     * The records of one topic: attempts until one commits, each cut before the record that failed the last. Every
+     * round either commits (the loop ends) or stops at a record, and the next round ends before it (or at it, when it
+     * takes its dead letter), so the rounds get shorter and the loop ends.
+     */
     private void runTopic(
             DedupConsumer<ConsumerRecord<?, ?>> consumer,
             List<ConsumerRecord<byte[], byte[]>> records,

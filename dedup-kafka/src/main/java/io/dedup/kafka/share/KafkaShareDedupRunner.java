@@ -1,6 +1,7 @@
 package io.dedup.kafka.share;
 
 import io.dedup.DedupConsumer;
+import io.dedup.kafka.internal.RunnerThreads;
 import io.dedup.kafka.internal.share.ShareLoop;
 import java.util.Map;
 import java.util.Optional;
@@ -84,17 +85,11 @@ public final class KafkaShareDedupRunner<K, V> implements AutoCloseable {
 
     /** Runs the loop on a new thread, {@code dedup-kafka-share-runner-<namespace>}, and returns it. */
     public Thread start() {
-        Thread thread = new Thread(
-                () -> {
-                    try {
-                        run();
-                    } catch (RuntimeException e) {
-                        LOG.error("dedup share runner of namespace {} stopped: {}", namespace, e.toString(), e);
-                    }
-                },
-                "dedup-kafka-share-runner-" + namespace);
-        thread.start();
-        return thread;
+        return RunnerThreads.start(
+                "dedup-kafka-share-runner-" + namespace,
+                this::run,
+                LOG,
+                "dedup share runner of namespace " + namespace);
     }
 
     /**

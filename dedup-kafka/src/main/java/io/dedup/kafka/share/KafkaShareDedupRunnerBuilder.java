@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,7 +45,9 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
     private String namespace;
     private DedupSettings.Builder settings = DedupSettings.custom();
     private Object meterRegistry;
+    /** Applied to the dedup consumer's builder once the lock is known, before the runner sets the lease. */
     private Consumer<DedupConsumer.Builder<ConsumerRecord<?, ?>>> dedupOptions = b -> {};
+
     private int deliveryLimit = DEFAULT_DELIVERY_LIMIT;
     private boolean lockRenewal = true;
     private final Map<String, String> deadLetterTopics = new HashMap<>();
@@ -69,7 +70,11 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
         return topics(List.of(topics));
     }
 
-    /** Subscribe to these topics. */
+    /**
+     * Subscribe to these topics.
+     *
+     * @throws IllegalArgumentException if {@code topics} is empty
+     */
     public KafkaShareDedupRunnerBuilder<K, V> topics(Collection<String> topics) {
         Objects.requireNonNull(topics, "topics");
         if (topics.isEmpty()) {
@@ -156,6 +161,8 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
      * The group's {@code share.delivery.count.limit} (default {@value #DEFAULT_DELIVERY_LIMIT}, the broker's
      * default): on the delivery that reaches it, a record that fails or cannot be handled is dead-lettered rather than
      * released (a release then would make the broker archive it).
+     *
+     * @throws IllegalArgumentException if {@code deliveryLimit} is below 1
      */
     public KafkaShareDedupRunnerBuilder<K, V> deliveryLimit(int deliveryLimit) {
         if (deliveryLimit < 1) {
@@ -189,13 +196,21 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
         return this;
     }
 
-    /** How long one poll waits for records. Default 500 ms. */
+    /**
+     * How long one poll waits for records. Default 500 ms.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
     public KafkaShareDedupRunnerBuilder<K, V> pollTimeout(Duration timeout) {
         this.pollTimeout = Checks.positive(timeout, "timeout");
         return this;
     }
 
-    /** Back-off while the store is unavailable: first wait, doubled per failed try up to {@code max}. */
+    /**
+     * Back-off while the store is unavailable: first wait, doubled per failed try up to {@code max}.
+     *
+     * @throws IllegalArgumentException if a wait is not positive, or {@code max} is shorter than {@code first}
+     */
     public KafkaShareDedupRunnerBuilder<K, V> storeBackoff(Duration first, Duration max) {
         ClientConfigs.checkBackoff(first, max);
         this.firstBackoff = first;
@@ -259,7 +274,9 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
                 valueDeserializer,
                 topics,
                 ns,
-                keyExtractor(),
+                Map.copyOf(topicKeys),
+                keys,
+                offsetFallback,
                 store,
                 settings.build(),
                 meterRegistry,
@@ -275,22 +292,5 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
                 handler,
                 transactionalHandler);
         return new KafkaShareDedupRunner<>(ns, ShareRunnerAssembly.loop(validated));
-    }
-
-    /**
-     * One extractor for all topics: the topic's own, else the default, else (with the offset fallback) the record's
-     * position, which a share group keeps across the redeliveries of a record. An unreadable key is not replaced by
-     * the fallback: {@code orElse} applies only to a key that is missing.
-     */
-    private KeyExtractor<ConsumerRecord<?, ?>> keyExtractor() {
-        Map<String, KeyExtractor<? super ConsumerRecord<?, ?>>> perTopic = Map.copyOf(topicKeys);
-        KeyExtractor<? super ConsumerRecord<?, ?>> fallbackKeys = keys;
-        KeyExtractor<ConsumerRecord<?, ?>> configured = KeyExtractor.ofRaw(
-                record -> perTopic.getOrDefault(record.topic(), fallbackKeys).extractRaw(record));
-        if (!offsetFallback) {
-            return configured;
-        }
-        return configured.orElse(
-                record -> Optional.of("offset:" + record.topic() + "-" + record.partition() + "@" + record.offset()));
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dedup.jdbc.JdbcDedupStore;
+import io.dedup.kafka.Ledger;
 import io.dedup.testkit.LocalServices;
 import io.dedup.testkit.ServiceEndpoint;
 import io.dedup.testkit.TcpProxy;
@@ -15,12 +16,10 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,7 +40,8 @@ import org.junit.jupiter.api.Test;
 class ShareJdbcBrokerTest {
     private final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     private final String keysTable = "share_keys_" + suffix;
-    private final String ledger = "share_ledger_" + suffix;
+    private final String ledgerTable = "share_ledger_" + suffix;
+    private Ledger ledger;
     private final ShareRunners runners = new ShareRunners();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final SimpleMeterRegistry registry = runners.registry;
@@ -52,11 +52,7 @@ class ShareJdbcBrokerTest {
     void database() throws Exception {
         pg = LocalServices.postgres();
         dataSource = pool(pg.host(), pg.port());
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            // no unique constraint: a second effect of a key shows up as a second row
-            s.execute("CREATE TABLE " + ledger + " (idem_key TEXT NOT NULL, value TEXT NOT NULL)");
-        }
+        ledger = Ledger.create(dataSource, ledgerTable);
     }
 
     @AfterEach
@@ -67,7 +63,7 @@ class ShareJdbcBrokerTest {
         }
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement()) {
-            for (String table : List.of(ledger, keysTable, keysTable + "_positions")) {
+            for (String table : List.of(ledgerTable, keysTable, keysTable + "_positions")) {
                 s.execute("DROP TABLE IF EXISTS " + table);
             }
         }
@@ -104,15 +100,7 @@ class ShareJdbcBrokerTest {
     }
 
     private Map<String, Integer> ledgerCounts() throws Exception {
-        Map<String, Integer> counts = new HashMap<>();
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT idem_key, count(*) FROM " + ledger + " GROUP BY idem_key")) {
-            while (rs.next()) {
-                counts.put(rs.getString(1), rs.getInt(2));
-            }
-        }
-        return counts;
+        return ledger.counts();
     }
 
     private int completedKeys() throws Exception {
@@ -125,12 +113,7 @@ class ShareJdbcBrokerTest {
     }
 
     private void insert(Connection connection, String key, String value) throws Exception {
-        try (PreparedStatement insert =
-                connection.prepareStatement("INSERT INTO " + ledger + " (idem_key, value) VALUES (?, ?)")) {
-            insert.setString(1, key);
-            insert.setString(2, value);
-            insert.executeUpdate();
-        }
+        ledger.insert(connection, key, value);
     }
 
     @Test
@@ -248,7 +231,7 @@ class ShareJdbcBrokerTest {
                         pg.user(),
                         pg.password() == null ? "" : pg.password(),
                         keysTable,
-                        ledger)
+                        ledgerTable)
                 .redirectErrorStream(true)
                 .start();
         try {

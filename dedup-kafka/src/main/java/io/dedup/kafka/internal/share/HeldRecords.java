@@ -51,10 +51,12 @@ final class HeldRecords {
         }
     }
 
+    /** Whether nothing is held: then the lease and lock renewal have nothing to do. */
     boolean isEmpty() {
         return held.isEmpty();
     }
 
+    /** Whether held records wait for a batch. */
     boolean hasWaiting() {
         return !waiting.isEmpty();
     }
@@ -76,6 +78,7 @@ final class HeldRecords {
         waiting.clear();
     }
 
+    /** The latest delivery of a held record, or null. */
     ConsumerRecord<byte[], byte[]> get(String id) {
         return held.get(id);
     }
@@ -95,6 +98,7 @@ final class HeldRecords {
         return List.copyOf(held.keySet());
     }
 
+    /** Whether the record's lock was lost while its batch ran. */
     boolean isLost(String id) {
         return lost.contains(id);
     }

@@ -31,7 +31,9 @@ final class ShareAcknowledger {
     private final ShareMetrics metrics;
     private final String namespace;
     private final BooleanSupplier stopping;
+    /** Configured on, and turned off for good once the broker refuses a renewal. */
     private boolean renewable;
+    /** Whether the refusal was logged: once per runner, not once per poll. */
     private boolean warnedRenewal;
 
     ShareAcknowledger(
@@ -68,6 +70,8 @@ final class ShareAcknowledger {
                         "share runner {}: cannot acknowledge {}: {}", namespace, HeldRecords.id(record), e.toString());
             }
         });
+        // One synchronous commit for the whole batch: the acknowledgements take effect only when committed, and the
+        // per-partition results say which did not, so that those records are known to come back.
         Map<TopicIdPartition, Optional<KafkaException>> results = commitSync();
         results.forEach((partition, failure) -> failure.ifPresent(e -> {
             metrics.commitFailed(partition.topic());

@@ -34,8 +34,11 @@ final class ShareBatch<K, V> {
     private final DedupConsumer<ConsumerRecord<?, ?>> dedup;
     private final Deserializer<K> keys;
     private final Deserializer<V> values;
+    /** The leased mode's handler, or null in the transactional mode (then {@code transactionalHandler} is set). */
     private final ShareRecordHandler<K, V> handler;
+
     private final TransactionalShareHandler<K, V> transactionalHandler;
+    /** The group's {@code share.delivery.count.limit}: on that delivery a record that cannot be handled is dead-lettered. */
     private final int deliveryLimit;
     /** The leased batch whose handlers run now, for {@link #flush()} from the poll thread. */
     private volatile ClaimedBatch<ConsumerRecord<?, ?>> open;

@@ -1,10 +1,12 @@
 package io.dedup.kafka.internal.share;
 
 import io.dedup.DedupConsumer;
+import io.dedup.KeyExtractor;
 import io.dedup.kafka.internal.ClientConfigs;
 import io.dedup.spi.TransactionalStore;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,6 +46,7 @@ public final class ShareRunnerAssembly {
             producer.close();
             throw e;
         }
+        KeyExtractor<ConsumerRecord<?, ?>> keys = keyExtractor(settings);
         ShareDeadLetters deadLetters = new ShareDeadLetters(
                 producer, settings.deadLetterTopics(), settings.deadLetterSuffix(), Duration.ofSeconds(30));
         Function<DedupConsumer<ConsumerRecord<?, ?>>, ShareBatch<K, V>> batchFactory = dedup -> new ShareBatch<>(
@@ -57,7 +60,7 @@ public final class ShareRunnerAssembly {
                 consumer,
                 settings.topics(),
                 settings.namespace(),
-                lease -> dedupConsumer(settings, lease),
+                lease -> dedupConsumer(settings, keys, lease),
                 batchFactory,
                 producer,
                 deadLetters,
@@ -71,8 +74,8 @@ public final class ShareRunnerAssembly {
      * either, so that it runs out with the lock.
      */
     private static DedupConsumer<ConsumerRecord<?, ?>> dedupConsumer(
-            ShareRunnerSettings<?, ?> settings, Duration lease) {
-        DedupConsumer.Builder<ConsumerRecord<?, ?>> b = DedupConsumer.<ConsumerRecord<?, ?>>builder(settings.keys())
+            ShareRunnerSettings<?, ?> settings, KeyExtractor<ConsumerRecord<?, ?>> keys, Duration lease) {
+        DedupConsumer.Builder<ConsumerRecord<?, ?>> b = DedupConsumer.<ConsumerRecord<?, ?>>builder(keys)
                 .namespace(settings.namespace())
                 .settings(settings.settings())
                 .messageDescriber(HeldRecords::id);
@@ -94,5 +97,22 @@ public final class ShareRunnerAssembly {
             throw new IllegalStateException("transactionalStore needs a store with transactions (dedup-jdbc-store)");
         }
         return built;
+    }
+
+    /**
+     * One extractor for all topics: the topic's own, else the default, else (with the offset fallback) the record's
+     * position, which a share group keeps across the redeliveries of a record. An unreadable key is not replaced by
+     * the fallback: {@code orElse} applies only to a key that is missing.
+     */
+    private static KeyExtractor<ConsumerRecord<?, ?>> keyExtractor(ShareRunnerSettings<?, ?> settings) {
+        Map<String, KeyExtractor<? super ConsumerRecord<?, ?>>> perTopic = settings.topicKeys();
+        KeyExtractor<? super ConsumerRecord<?, ?>> fallbackKeys = settings.defaultKeys();
+        KeyExtractor<ConsumerRecord<?, ?>> configured = KeyExtractor.ofRaw(
+                record -> perTopic.getOrDefault(record.topic(), fallbackKeys).extractRaw(record));
+        if (!settings.offsetFallback()) {
+            return configured;
+        }
+        return configured.orElse(
+                record -> Optional.of("offset:" + record.topic() + "-" + record.partition() + "@" + record.offset()));
     }
 }

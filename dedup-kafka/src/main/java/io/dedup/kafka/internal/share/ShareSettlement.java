@@ -95,6 +95,8 @@ final class ShareSettlement {
                     retry = true;
                     keepOrRelease(id, acks);
                 }
+                    // Kept rather than released: a release would count a delivery against the limit while the holder
+                    // works.
                 case DEFER -> {
                     if (stopping.getAsBoolean()) {
                         acks.put(id, AcknowledgeType.RELEASE);
