@@ -109,7 +109,7 @@ public final class KafkaDedup implements AutoCloseable {
      */
     public <K, V> BatchHandler<K, V> wrapBatch(BatchHandler<K, V> handler) {
         Objects.requireNonNull(handler, "handler");
-        return records -> new BatchClaims(context.consumers()).run(records, handler);
+        return records -> new BatchClaims(context).run(records, handler);
     }
 
     /**
@@ -153,7 +153,7 @@ public final class KafkaDedup implements AutoCloseable {
 
     /** Forgets failure counts and sent dead letters of partitions this consumer no longer owns. */
     public void forget(Collection<TopicPartition> partitions) {
-        context.memory().forget(Objects.requireNonNull(partitions, "partitions"));
+        context.forget(Objects.requireNonNull(partitions, "partitions"));
     }
 
     /**
@@ -169,7 +169,7 @@ public final class KafkaDedup implements AutoCloseable {
     /** The {@link DedupConsumer} that serves {@code topic}, created on first use. */
     public DedupConsumer<ConsumerRecord<?, ?>> consumerFor(String topic) {
         Objects.requireNonNull(topic, "topic");
-        return context.consumers().consumerFor(topic);
+        return context.consumerFor(topic);
     }
 
     /** Where {@code topic}'s dead letters go. */
@@ -198,7 +198,7 @@ public final class KafkaDedup implements AutoCloseable {
     /** Stops lease renewal, and closes the store if this instance discovered it rather than being given it. */
     @Override
     public void close() {
-        context.consumers().close();
+        context.close();
         if (settings.ownsStore()) {
             settings.store().close();
         }

@@ -87,11 +87,7 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> e
             throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
         }
         Duration first = Checks.notNegative(backoff, "backoff");
-        Duration max = Checks.notNegative(maxBackoff, "maxBackoff");
-        if (max.compareTo(first) < 0) {
-            throw new IllegalArgumentException(
-                    "maxBackoff (" + max + ") must not be shorter than backoff (" + first + ")");
-        }
+        Duration max = Checks.notShorter(Checks.notNegative(maxBackoff, "maxBackoff"), "maxBackoff", first, "backoff");
         this.maxAttempts = maxAttempts;
         this.retryBackoff = first;
         this.maxRetryBackoff = max;
@@ -121,11 +117,7 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> e
      */
     public B deferBackoff(Duration backoff, Duration maxBackoff) {
         Duration first = Checks.positive(backoff, "backoff");
-        Duration max = Checks.positive(maxBackoff, "maxBackoff");
-        if (max.compareTo(first) < 0) {
-            throw new IllegalArgumentException(
-                    "maxBackoff (" + max + ") must not be shorter than backoff (" + first + ")");
-        }
+        Duration max = Checks.notShorter(Checks.positive(maxBackoff, "maxBackoff"), "maxBackoff", first, "backoff");
         this.deferBackoff = first;
         this.maxDeferBackoff = max;
         return self();

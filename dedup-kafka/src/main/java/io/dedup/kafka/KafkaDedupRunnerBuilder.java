@@ -73,11 +73,7 @@ public final class KafkaDedupRunnerBuilder<K, V> {
      * @throws IllegalArgumentException if {@code topics} is empty
      */
     public KafkaDedupRunnerBuilder<K, V> topics(Collection<String> topics) {
-        Objects.requireNonNull(topics, "topics");
-        if (topics.isEmpty()) {
-            throw new IllegalArgumentException("topics must not be empty");
-        }
-        this.topics = List.copyOf(topics);
+        this.topics = ClientConfigs.topics(topics);
         this.pattern = null;
         return this;
     }

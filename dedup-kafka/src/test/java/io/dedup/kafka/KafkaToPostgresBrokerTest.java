@@ -11,7 +11,6 @@ import io.dedup.spi.StoreTransaction;
 import io.dedup.testkit.LocalServices;
 import io.dedup.testkit.ServiceEndpoint;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,12 +56,7 @@ class KafkaToPostgresBrokerTest {
     @AfterEach
     void dropTables() throws Exception {
         store.close();
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            for (String table : List.of(ledgerTable, keysTable, keysTable + "_positions")) {
-                s.execute("DROP TABLE IF EXISTS " + table);
-            }
-        }
+        ledger.dropWith(keysTable, keysTable + "_positions");
         dataSource.close();
     }
 

@@ -30,9 +30,15 @@ public final class Ledger {
         return new Ledger(dataSource, table);
     }
 
-    /** The table's name, to drop it. */
-    public String table() {
-        return table;
+    /** Drops the ledger and {@code others} (the store's tables of the test), if they exist. */
+    public void dropWith(String... others) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS " + table);
+            for (String other : others) {
+                s.execute("DROP TABLE IF EXISTS " + other);
+            }
+        }
     }
 
     /** Writes one effect of {@code key} through {@code connection} (a handler's transaction, or its own). */

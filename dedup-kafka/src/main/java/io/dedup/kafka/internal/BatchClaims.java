@@ -27,8 +27,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public final class BatchClaims {
     private final TopicConsumers consumers;
 
-    public BatchClaims(TopicConsumers consumers) {
-        this.consumers = consumers;
+    /** Claims through the per-topic consumers of {@code context}. */
+    public BatchClaims(KafkaDedupContext context) {
+        this.consumers = context.consumers();
     }
 
     /**

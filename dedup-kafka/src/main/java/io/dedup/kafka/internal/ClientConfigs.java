@@ -2,8 +2,11 @@ package io.dedup.kafka.internal;
 
 import io.dedup.spi.Checks;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -75,15 +78,25 @@ public final class ClientConfigs {
     }
 
     /**
+     * The topics a runner subscribes to, copied.
+     *
+     * @throws IllegalArgumentException if there are none
+     */
+    public static List<String> topics(Collection<String> topics) {
+        Objects.requireNonNull(topics, "topics");
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        return List.copyOf(topics);
+    }
+
+    /**
      * Checks a back-off pair.
      *
      * @throws IllegalArgumentException if either is not positive, or {@code max} is shorter than {@code first}
      */
     public static void checkBackoff(Duration first, Duration max) {
-        Checks.positive(first, "first");
-        Checks.positive(max, "max");
-        if (max.compareTo(first) < 0) {
-            throw new IllegalArgumentException("max (" + max + ") must not be shorter than first (" + first + ")");
-        }
+        Duration checkedFirst = Checks.positive(first, "first"); // first, then max: the order of the messages
+        Checks.notShorter(Checks.positive(max, "max"), "max", checkedFirst, "first");
     }
 }

@@ -1,6 +1,10 @@
 package io.dedup.kafka.internal;
 
+import io.dedup.DedupConsumer;
+import java.util.Collection;
 import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the machinery of one {@code KafkaDedup} shares, handed to each part through its constructor: the validated
@@ -22,6 +26,21 @@ public record KafkaDedupContext(
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(consumers, "consumers");
+    }
+
+    /** The dedup consumer of {@code topic}, created on first use. */
+    public DedupConsumer<ConsumerRecord<?, ?>> consumerFor(String topic) {
+        return consumers.consumerFor(topic);
+    }
+
+    /** Forgets what the record memory holds about partitions this consumer no longer owns. */
+    public void forget(Collection<TopicPartition> partitions) {
+        memory.forget(partitions);
+    }
+
+    /** Stops the per-topic consumers' lease renewal; the store is its owner's to close. */
+    public void close() {
+        consumers.close();
     }
 
     /** Fresh parts for an instance with {@code settings}: empty memory, counters on its meter registry if any. */

@@ -8,7 +8,7 @@ import io.dedup.DeadLetterReason;
  *
  * <p>Implementations are thread-safe: both runner threads count.
  */
-public interface KafkaMetrics {
+interface KafkaMetrics {
     KafkaMetrics NOOP = new KafkaMetrics() {};
 
     /** A record was published to its dead-letter topic. */

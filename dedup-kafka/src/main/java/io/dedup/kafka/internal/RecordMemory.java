@@ -15,7 +15,7 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Thread-safe.
  */
-public final class RecordMemory {
+final class RecordMemory {
     private static final class Entry {
         int failures;
         int deferrals;

@@ -14,7 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *
  * <p>Thread-safe: consumers are created at most once per topic, and {@link DedupConsumer} is thread-safe.
  */
-public final class TopicConsumers implements AutoCloseable {
+final class TopicConsumers implements AutoCloseable {
     private final KafkaDedupSettings settings;
     /** Concurrent: the handler thread and a user's own threads (wrap, keyOf) may ask for a topic's consumer at once. */
     private final Map<String, DedupConsumer<ConsumerRecord<?, ?>>> byTopic = new ConcurrentHashMap<>();

@@ -76,11 +76,7 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
      * @throws IllegalArgumentException if {@code topics} is empty
      */
     public KafkaShareDedupRunnerBuilder<K, V> topics(Collection<String> topics) {
-        Objects.requireNonNull(topics, "topics");
-        if (topics.isEmpty()) {
-            throw new IllegalArgumentException("topics must not be empty");
-        }
-        this.topics = List.copyOf(topics);
+        this.topics = ClientConfigs.topics(topics);
         return this;
     }
 

@@ -61,12 +61,7 @@ class ShareJdbcBrokerTest {
         for (AutoCloseable closeable : closeables) {
             closeable.close();
         }
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            for (String table : List.of(ledgerTable, keysTable, keysTable + "_positions")) {
-                s.execute("DROP TABLE IF EXISTS " + table);
-            }
-        }
+        ledger.dropWith(keysTable, keysTable + "_positions");
         dataSource.close();
     }
 

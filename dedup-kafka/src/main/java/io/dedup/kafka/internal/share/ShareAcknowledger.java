@@ -2,7 +2,6 @@ package io.dedup.kafka.internal.share;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ShareConsumer;
@@ -27,27 +26,15 @@ final class ShareAcknowledger {
     private static final Logger LOG = LoggerFactory.getLogger(ShareAcknowledger.class);
 
     private final ShareConsumer<byte[], byte[]> consumer;
-    private final HeldRecords held;
-    private final ShareMetrics metrics;
-    private final String namespace;
-    private final BooleanSupplier stopping;
+    private final ShareLoopState state;
     /** Configured on, and turned off for good once the broker refuses a renewal. */
     private boolean renewable;
     /** Whether the refusal was logged: once per runner, not once per poll. */
     private boolean warnedRenewal;
 
-    ShareAcknowledger(
-            ShareConsumer<byte[], byte[]> consumer,
-            HeldRecords held,
-            ShareMetrics metrics,
-            String namespace,
-            BooleanSupplier stopping,
-            boolean renewable) {
+    ShareAcknowledger(ShareConsumer<byte[], byte[]> consumer, ShareLoopState state, boolean renewable) {
         this.consumer = consumer;
-        this.held = held;
-        this.metrics = metrics;
-        this.namespace = namespace;
-        this.stopping = stopping;
+        this.state = state;
         this.renewable = renewable;
     }
 
@@ -59,26 +46,29 @@ final class ShareAcknowledger {
     /** Acknowledges each record as {@code acks} says, forgets it, and commits the acknowledgements. */
     void acknowledgeAndCommit(Map<String, AcknowledgeType> acks) {
         acks.forEach((id, type) -> {
-            ConsumerRecord<byte[], byte[]> record = held.remove(id);
+            ConsumerRecord<byte[], byte[]> record = state.held().remove(id);
             try {
                 consumer.acknowledge(record, type);
-                metrics.acknowledged(record.topic(), type);
+                state.metrics().acknowledged(record.topic(), type);
             } catch (IllegalStateException | KafkaException e) {
                 // the record is no longer in this consumer's acquired set: its lock was lost
-                metrics.lockLost(record.topic());
+                state.metrics().lockLost(record.topic());
                 LOG.debug(
-                        "share runner {}: cannot acknowledge {}: {}", namespace, HeldRecords.id(record), e.toString());
+                        "share runner {}: cannot acknowledge {}: {}",
+                        state.namespace(),
+                        HeldRecords.id(record),
+                        e.toString());
             }
         });
         // One synchronous commit for the whole batch: the acknowledgements take effect only when committed, and the
         // per-partition results say which did not, so that those records are known to come back.
         Map<TopicIdPartition, Optional<KafkaException>> results = commitSync();
         results.forEach((partition, failure) -> failure.ifPresent(e -> {
-            metrics.commitFailed(partition.topic());
+            state.metrics().commitFailed(partition.topic());
             LOG.warn(
                     "share runner {}: acknowledgements of {} not committed ({}); the broker delivers those records"
                             + " again and the store answers them",
-                    namespace,
+                    state.namespace(),
                     partition,
                     e.toString());
         }));
@@ -92,7 +82,7 @@ final class ShareAcknowledger {
         try {
             return consumer.commitSync();
         } catch (WakeupException e) {
-            if (!stopping.getAsBoolean()) {
+            if (!state.stopping().getAsBoolean()) {
                 throw e;
             }
             return consumer.commitSync();
@@ -105,16 +95,16 @@ final class ShareAcknowledger {
      * renewal ({@code share.renew.acknowledge.enable} not set) turns renewal off for good, with one warning.
      */
     void renewHeld() {
-        if (held.isEmpty()) {
+        if (state.held().isEmpty()) {
             return;
         }
         if (!renewable) {
             return; // the next turn does not poll while records are held; their batch runs to its end
         }
-        for (ConsumerRecord<byte[], byte[]> record : held.records()) {
+        for (ConsumerRecord<byte[], byte[]> record : state.held().records()) {
             try {
                 consumer.acknowledge(record, AcknowledgeType.RENEW);
-                metrics.acknowledged(record.topic(), AcknowledgeType.RENEW);
+                state.metrics().acknowledged(record.topic(), AcknowledgeType.RENEW);
             } catch (IllegalStateException | KafkaException e) {
                 markLost(HeldRecords.id(record));
             }
@@ -129,15 +119,15 @@ final class ShareAcknowledger {
                                 + " share.renew.acknowledge.enable=true? Lock renewal is now off: records are held only"
                                 + " as long as their lock, and a handler slower than it is fenced when the record"
                                 + " goes to another consumer",
-                        namespace,
+                        state.namespace(),
                         e.toString());
             }
             if (refused) {
                 renewable = false;
             }
             // the renewal of this partition's records did not commit: their locks may run out, so treat them as lost
-            for (String id : held.ids()) {
-                ConsumerRecord<byte[], byte[]> record = held.get(id);
+            for (String id : state.held().ids()) {
+                ConsumerRecord<byte[], byte[]> record = state.held().get(id);
                 if (record.topic().equals(partition.topic()) && record.partition() == partition.partition()) {
                     markLost(id);
                 }
@@ -147,9 +137,9 @@ final class ShareAcknowledger {
 
     /** The record's lock is gone: forget it, or mark it so its verdict is dropped ({@link HeldRecords#markLost}). */
     private void markLost(String id) {
-        ConsumerRecord<byte[], byte[]> record = held.markLost(id);
+        ConsumerRecord<byte[], byte[]> record = state.held().markLost(id);
         if (record != null) {
-            metrics.lockLost(record.topic());
+            state.metrics().lockLost(record.topic());
         }
     }
 }

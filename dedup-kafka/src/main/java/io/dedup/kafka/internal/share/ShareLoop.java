@@ -87,17 +87,10 @@ public final class ShareLoop<K, V> {
         this.deadLetterProducer = deadLetterProducer;
         this.pollTimeout = settings.pollTimeout();
         this.held = new HeldRecords(namespace);
-        this.acknowledger =
-                new ShareAcknowledger(consumer, held, metrics, namespace, stopping::get, settings.lockRenewal());
-        this.settlement = new ShareSettlement(
-                held,
-                deadLetters,
-                metrics,
-                acknowledger,
-                namespace,
-                stopping::get,
-                settings.firstBackoff(),
-                settings.maxBackoff());
+        ShareLoopState state = new ShareLoopState(held, metrics, namespace, stopping::get);
+        this.acknowledger = new ShareAcknowledger(consumer, state, settings.lockRenewal());
+        this.settlement =
+                new ShareSettlement(state, deadLetters, acknowledger, settings.firstBackoff(), settings.maxBackoff());
         this.handlerThread = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "dedup-kafka-share-handler-" + namespace);
             thread.setDaemon(true);

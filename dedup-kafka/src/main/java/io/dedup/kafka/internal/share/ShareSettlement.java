@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -27,12 +26,9 @@ import org.slf4j.LoggerFactory;
 final class ShareSettlement {
     private static final Logger LOG = LoggerFactory.getLogger(ShareSettlement.class);
 
-    private final HeldRecords held;
+    private final ShareLoopState state;
     private final ShareDeadLetters deadLetters;
-    private final ShareMetrics metrics;
     private final ShareAcknowledger acknowledger;
-    private final String namespace;
-    private final BooleanSupplier stopping;
     private final Duration firstBackoff;
     private final Duration maxBackoff;
     /** The next store back-off: doubled per failed try up to the maximum, reset once a batch settles cleanly. */
@@ -41,20 +37,14 @@ final class ShareSettlement {
     private long retryAtNanos;
 
     ShareSettlement(
-            HeldRecords held,
+            ShareLoopState state,
             ShareDeadLetters deadLetters,
-            ShareMetrics metrics,
             ShareAcknowledger acknowledger,
-            String namespace,
-            BooleanSupplier stopping,
             Duration firstBackoff,
             Duration maxBackoff) {
-        this.held = held;
+        this.state = state;
         this.deadLetters = deadLetters;
-        this.metrics = metrics;
         this.acknowledger = acknowledger;
-        this.namespace = namespace;
-        this.stopping = stopping;
         this.firstBackoff = firstBackoff;
         this.maxBackoff = maxBackoff;
         this.backoff = firstBackoff;
@@ -85,7 +75,7 @@ final class ShareSettlement {
         for (int i = 0; i < ids.size(); i++) {
             String id = ids.get(i);
             Verdict verdict = verdicts.get(i);
-            if (held.forgetIfLost(id)) {
+            if (state.held().forgetIfLost(id)) {
                 continue; // its lock is gone: the broker hands it out again, and the store answers that delivery
             }
             switch (verdict.kind()) {
@@ -98,17 +88,17 @@ final class ShareSettlement {
                     // Kept rather than released: a release would count a delivery against the limit while the holder
                     // works.
                 case DEFER -> {
-                    if (stopping.getAsBoolean()) {
+                    if (state.stopping().getAsBoolean()) {
                         acks.put(id, AcknowledgeType.RELEASE);
                     } else {
-                        held.waitAgain(id);
-                        metrics.deferred(held.get(id).topic());
+                        state.held().waitAgain(id);
+                        state.metrics().deferred(state.held().get(id).topic());
                         Duration wait = deferral(verdict.retryAt(), renewEvery);
                         defer = defer == null ? wait : min(defer, wait);
                     }
                 }
                 case DEAD_LETTER -> {
-                    ConsumerRecord<byte[], byte[]> record = held.get(id);
+                    ConsumerRecord<byte[], byte[]> record = state.held().get(id);
                     letters.add(new ShareDeadLetters.Letter(
                             record,
                             deadLetters.topicFor(record.topic()),
@@ -124,7 +114,7 @@ final class ShareSettlement {
         }
         if (retry) {
             retryAtNanos = System.nanoTime() + backoff.toNanos();
-            metrics.storeBackOff();
+            state.metrics().storeBackOff();
             backoff = min(backoff.multipliedBy(2), maxBackoff);
         } else {
             backoff = firstBackoff;
@@ -143,7 +133,8 @@ final class ShareSettlement {
         try {
             deadLetters.publish(letters);
         } catch (Exception e) {
-            LOG.warn("share runner {}: publishing dead letters failed, will retry: {}", namespace, e.toString());
+            LOG.warn(
+                    "share runner {}: publishing dead letters failed, will retry: {}", state.namespace(), e.toString());
             for (String id : lettered) {
                 keepOrRelease(id, acks);
             }
@@ -154,11 +145,11 @@ final class ShareSettlement {
             // WARN, as on every adapter: a message was set aside unprocessed and someone has to look at it
             LOG.warn(
                     "share runner {}: {} dead-lettered to {} ({})",
-                    namespace,
+                    state.namespace(),
                     HeldRecords.id(letter.record()),
                     letter.topic(),
                     letter.reason());
-            metrics.deadLettered(letter.record().topic(), letter.reason());
+            state.metrics().deadLettered(letter.record().topic(), letter.reason());
             acks.put(lettered.get(i), AcknowledgeType.REJECT);
         }
         return true;
@@ -166,10 +157,10 @@ final class ShareSettlement {
 
     /** A record to claim again: kept while running, released when the runner stops (its next owner claims it). */
     private void keepOrRelease(String id, Map<String, AcknowledgeType> acks) {
-        if (stopping.getAsBoolean()) {
+        if (state.stopping().getAsBoolean()) {
             acks.put(id, AcknowledgeType.RELEASE);
         } else {
-            held.waitAgain(id);
+            state.held().waitAgain(id);
         }
     }
 
