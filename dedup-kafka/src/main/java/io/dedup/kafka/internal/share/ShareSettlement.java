@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a batch's {@link Verdict}s into acknowledgements: ACCEPT and RELEASE as they are; RETRY and DEFER keep the
  * record for another claim (released instead when the runner stops); DEAD_LETTER publishes first and REJECTs only
- * once the broker acknowledged the dead letter. Also decides when the waiting records may be claimed again: after
- * the store back-off (doubling per failed try) or, for deferred records, when the holder's lease may have ended.
+ * once the broker acknowledged the dead letter. When the waiting records may be claimed again is its {@link
+ * RetryClock}'s to say: after the store back-off, or, for deferred records, when the holder's lease may have ended.
  *
  * <p>Why a record is never acknowledged before its outcome is safe: ACCEPT ends its life in the share group, so it
  * must come after the store recorded the completion (or the dead letter was acknowledged); otherwise a crash in
@@ -29,12 +29,7 @@ final class ShareSettlement {
     private final ShareLoopState state;
     private final ShareDeadLetters deadLetters;
     private final ShareAcknowledger acknowledger;
-    private final Duration firstBackoff;
-    private final Duration maxBackoff;
-    /** The next store back-off: doubled per failed try up to the maximum, reset once a batch settles cleanly. */
-    private Duration backoff;
-    /** When the waiting records may be claimed again, by {@link System#nanoTime()}. */
-    private long retryAtNanos;
+    private final RetryClock clock;
 
     ShareSettlement(
             ShareLoopState state,
@@ -45,20 +40,17 @@ final class ShareSettlement {
         this.state = state;
         this.deadLetters = deadLetters;
         this.acknowledger = acknowledger;
-        this.firstBackoff = firstBackoff;
-        this.maxBackoff = maxBackoff;
-        this.backoff = firstBackoff;
+        this.clock = new RetryClock(firstBackoff, maxBackoff);
     }
 
     /** Whether the waiting records may be claimed now (no back-off or deferral pending). */
     boolean due() {
-        return System.nanoTime() - retryAtNanos >= 0;
+        return clock.due();
     }
 
     /** How long until the waiting records may be claimed again; zero when they may now. */
     Duration untilRetry() {
-        long nanos = retryAtNanos - System.nanoTime();
-        return nanos > 0 ? Duration.ofNanos(nanos) : Duration.ZERO;
+        return clock.untilRetry();
     }
 
     /**
@@ -113,14 +105,10 @@ final class ShareSettlement {
             retry = true;
         }
         if (retry) {
-            retryAtNanos = System.nanoTime() + backoff.toNanos();
+            clock.backOff();
             state.metrics().storeBackOff();
-            backoff = min(backoff.multipliedBy(2), maxBackoff);
         } else {
-            backoff = firstBackoff;
-            if (defer != null) {
-                retryAtNanos = System.nanoTime() + defer.toNanos();
-            }
+            clock.settled(defer);
         }
         if (!acks.isEmpty()) {
             acknowledger.acknowledgeAndCommit(acks);
