@@ -1,18 +1,12 @@
 package io.dedup.kafka;
 
-import java.nio.charset.StandardCharsets;
+import io.dedup.kafka.internal.DeadLetterRecords;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Publishes dead letters to Kafka: the original key, value, timestamp and headers, plus the {@link DeadLetterHeaders}.
@@ -57,48 +51,17 @@ public final class KafkaDeadLetterPublisher implements DeadLetterPublisher {
         return new KafkaDeadLetterPublisher((Producer<Object, Object>) producer, timeout);
     }
 
+    /**
+     * Sends every dead letter, then waits for all acknowledgements together, up to the timeout.
+     *
+     * @throws Exception the first send that failed or timed out; earlier ones may have been published
+     */
     @Override
     public void publish(List<DeadLetter> deadLetters) throws Exception {
-        List<Future<RecordMetadata>> sent = new ArrayList<>(deadLetters.size());
+        List<ProducerRecord<Object, Object>> records = new ArrayList<>(deadLetters.size());
         for (DeadLetter deadLetter : deadLetters) {
-            sent.add(producer.send(toProducerRecord(deadLetter)));
+            records.add(DeadLetterRecords.of(deadLetter));
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Future<RecordMetadata> ack : sent) {
-            ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** The record a dead letter is published as; also used by the transactional-producer mode. */
-    static ProducerRecord<Object, Object> toProducerRecord(DeadLetter deadLetter) {
-        ConsumerRecord<?, ?> original = deadLetter.record();
-        RecordHeaders headers = new RecordHeaders();
-        for (Header header : original.headers()) {
-            headers.add(header.key(), header.value());
-        }
-        put(headers, DeadLetterHeaders.REASON, deadLetter.reason().name());
-        deadLetter.error().ifPresent(error -> {
-            put(headers, DeadLetterHeaders.EXCEPTION_CLASS, error.getClass().getName());
-            String message = error.getMessage();
-            if (message != null) {
-                put(
-                        headers,
-                        DeadLetterHeaders.EXCEPTION_MESSAGE,
-                        message.length() > DeadLetterHeaders.MAX_MESSAGE_CHARS
-                                ? message.substring(0, DeadLetterHeaders.MAX_MESSAGE_CHARS)
-                                : message);
-            }
-        });
-        put(headers, DeadLetterHeaders.ATTEMPTS, Integer.toString(deadLetter.attempts()));
-        put(headers, DeadLetterHeaders.ORIGINAL_TOPIC, original.topic());
-        put(headers, DeadLetterHeaders.ORIGINAL_PARTITION, Integer.toString(original.partition()));
-        put(headers, DeadLetterHeaders.ORIGINAL_OFFSET, Long.toString(original.offset()));
-        Long timestamp = original.timestamp() >= 0 ? original.timestamp() : null;
-        return new ProducerRecord<>(deadLetter.topic(), null, timestamp, original.key(), original.value(), headers);
-    }
-
-    private static void put(RecordHeaders headers, String name, String value) {
-        headers.remove(name);
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+        DeadLetterRecords.sendAll(producer, records, timeout);
     }
 }

@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads {@link KafkaDedup.Builder} settings from configuration keys with core's {@link SettingsReader}; see {@link
+ * Reads {@link KafkaDedupOptions} from configuration keys with core's {@link SettingsReader}; see {@link
  * KafkaDedup.Builder#properties}. Every {@code dedup.*} key must be one it knows (core's, the Kafka adapter's, or
  * a setting of a store module on the classpath): a typo fails, naming the nearest known key.
  */
@@ -39,7 +39,12 @@ final class KafkaDedupProperties {
 
     private KafkaDedupProperties() {}
 
-    static void apply(Map<?, ?> properties, KafkaDedup.Builder builder) {
+    /**
+     * Applies the settings {@code properties} holds to {@code builder}; keys absent leave a setting as it is.
+     *
+     * @throws IllegalArgumentException naming the key whose value is invalid, or an unknown {@code dedup.*} key
+     */
+    static void apply(Map<?, ?> properties, KafkaDedupOptions<?> builder) {
         SettingsReader reader = SettingsReader.of(properties);
         Set<String> storeNames = DedupStores.settingNames(DedupStores.class.getClassLoader());
         rejectUnknown(reader, storeNames);
@@ -62,6 +67,8 @@ final class KafkaDedupProperties {
                 }
             });
         }
+        // The pairs of back-off keys are read together and set with one call each, so that setting only the first
+        // (or only the maximum) is checked against the other's default rather than failing on the order of keys.
         Duration deferBackoff = reader.duration(DEFER_BACKOFF).orElse(null);
         Duration maxDeferBackoff = reader.duration(MAX_DEFER_BACKOFF).orElse(null);
         named(MAX_DEFER_BACKOFF, () -> applyDefer(builder, deferBackoff, maxDeferBackoff));
@@ -106,7 +113,8 @@ final class KafkaDedupProperties {
         return key.startsWith(TOPIC_PREFIX) && (key.endsWith(KEY_SUFFIX) || key.endsWith(DEAD_LETTER_TOPIC_SUFFIX));
     }
 
-    private static void applyDefer(KafkaDedup.Builder builder, Duration first, Duration max) {
+    /** Sets the defer back-off from whichever of the pair is given; nothing when neither is. */
+    private static void applyDefer(KafkaDedupOptions<?> builder, Duration first, Duration max) {
         if (max != null) {
             builder.deferBackoff(first != null ? first : KafkaDedup.DEFAULT_DEFER_BACKOFF, max);
         } else if (first != null) {
@@ -114,6 +122,10 @@ final class KafkaDedupProperties {
         }
     }
 
+    /**
+     * The topic of a per-topic key ({@code dedup.kafka.topic.<topic>.key}). A topic name may itself contain dots, so
+     * it is what lies between the prefix and the suffix, not a segment.
+     */
     private static String topic(String key, String suffix) {
         String topic = key.substring(TOPIC_PREFIX.length(), key.length() - suffix.length());
         if (topic.isEmpty()) {
@@ -134,6 +146,7 @@ final class KafkaDedupProperties {
         }
     }
 
+    /** The keys {@link KafkaDedup#propertyNames()} lists and {@link #rejectUnknown} accepts, core's included. */
     private static Set<String> names() {
         Set<String> names = new TreeSet<>(Set.of(
                 NAMESPACE,

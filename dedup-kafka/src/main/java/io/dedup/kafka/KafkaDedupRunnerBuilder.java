@@ -1,6 +1,14 @@
 package io.dedup.kafka;
 
 import io.dedup.MessageHandler;
+import io.dedup.kafka.internal.BatchMode;
+import io.dedup.kafka.internal.ClientConfigs;
+import io.dedup.kafka.internal.KafkaClients;
+import io.dedup.kafka.internal.KafkaTransactionMode;
+import io.dedup.kafka.internal.LeasedMode;
+import io.dedup.kafka.internal.PollLoop;
+import io.dedup.kafka.internal.Resources;
+import io.dedup.kafka.internal.StoreTransactionMode;
 import io.dedup.spi.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,18 +17,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
@@ -33,19 +36,19 @@ public final class KafkaDedupRunnerBuilder<K, V> {
     private final Map<String, Object> consumerConfig;
     private final Deserializer<K> keyDeserializer;
     private final Deserializer<V> valueDeserializer;
-    Consumer<byte[], byte[]> consumer;
-    Collection<String> topics = List.of();
-    Pattern pattern;
+    private Consumer<byte[], byte[]> consumer;
+    private Collection<String> topics = List.of();
+    private Pattern pattern;
     private KafkaDedup.Builder dedup;
     private MessageHandler<? super ConsumerRecord<K, V>> handler;
     private ModeFactory<K, V> modeFactory;
     private boolean deadLettersByProducer = true;
     private boolean readCommitted;
     private Map<String, Object> deadLetterProducerConfig = Map.of();
-    Duration pollTimeout = Duration.ofMillis(500);
-    Duration storeBackoff = Duration.ofMillis(200);
-    Duration maxStoreBackoff = Duration.ofSeconds(10);
-    int maxBufferedRecords = KafkaDedupRunner.DEFAULT_MAX_BUFFERED_RECORDS;
+    private Duration pollTimeout = Duration.ofMillis(500);
+    private Duration storeBackoff = Duration.ofMillis(200);
+    private Duration maxStoreBackoff = Duration.ofSeconds(10);
+    private int maxBufferedRecords = KafkaDedupRunner.DEFAULT_MAX_BUFFERED_RECORDS;
 
     /** Builds the mode once the consumer, dedup and dead-letter publisher exist. */
     interface ModeFactory<K, V> {
@@ -64,13 +67,13 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         return topics(List.of(topics));
     }
 
-    /** Subscribe to these topics. */
+    /**
+     * Subscribe to these topics.
+     *
+     * @throws IllegalArgumentException if {@code topics} is empty
+     */
     public KafkaDedupRunnerBuilder<K, V> topics(Collection<String> topics) {
-        Objects.requireNonNull(topics, "topics");
-        if (topics.isEmpty()) {
-            throw new IllegalArgumentException("topics must not be empty");
-        }
-        this.topics = List.copyOf(topics);
+        this.topics = ClientConfigs.topics(topics);
         this.pattern = null;
         return this;
     }
@@ -107,7 +110,11 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         return this;
     }
 
-    /** How long one poll waits for records. Default 500 ms. */
+    /**
+     * How long one poll waits for records. Default 500 ms.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
     public KafkaDedupRunnerBuilder<K, V> pollTimeout(Duration timeout) {
         this.pollTimeout = Checks.positive(timeout, "timeout");
         return this;
@@ -118,6 +125,8 @@ public final class KafkaDedupRunnerBuilder<K, V> {
      * ends. Default {@value KafkaDedupRunner#DEFAULT_MAX_BUFFERED_RECORDS}. When the buffer holds this many, every
      * partition pauses until the next batch takes them; 0 fetches nothing ahead (each batch waits for its poll).
      * Buffered records are not claimed: a revoked partition's are dropped, never started.
+     *
+     * @throws IllegalArgumentException if {@code records} is negative
      */
     public KafkaDedupRunnerBuilder<K, V> maxBufferedRecords(int records) {
         if (records < 0) {
@@ -127,13 +136,13 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         return this;
     }
 
-    /** Back-off while the store is unavailable: first wait, doubled per outage up to {@code max}. */
+    /**
+     * Back-off while the store is unavailable: first wait, doubled per outage up to {@code max}.
+     *
+     * @throws IllegalArgumentException if a wait is not positive, or {@code max} is shorter than {@code first}
+     */
     public KafkaDedupRunnerBuilder<K, V> storeBackoff(Duration first, Duration max) {
-        Checks.positive(first, "first");
-        Checks.positive(max, "max");
-        if (max.compareTo(first) < 0) {
-            throw new IllegalArgumentException("max (" + max + ") must not be shorter than first (" + first + ")");
-        }
+        ClientConfigs.checkBackoff(first, max);
         this.storeBackoff = first;
         this.maxStoreBackoff = max;
         return this;
@@ -170,30 +179,15 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         Objects.requireNonNull(keySerializer, "keySerializer");
         Objects.requireNonNull(valueSerializer, "valueSerializer");
         Objects.requireNonNull(handler, "handler");
-        this.modeFactory = (dedup, builder, owned) -> {
-            Map<String, Object> full = builder.producerConfigFromConsumer();
-            full.putAll(config);
-            full.put(ProducerConfig.ACKS_CONFIG, "all");
-            full.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            full.putIfAbsent(
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-                    dedup.namespace() + "-" + UUID.randomUUID().toString().substring(0, 8));
-            Producer<byte[], byte[]> producer =
-                    new KafkaProducer<>(full, new ByteArraySerializer(), new ByteArraySerializer());
-            try {
-                return new KafkaTransactionMode<>(
-                        dedup,
-                        builder.keyDeserializer,
-                        builder.valueDeserializer,
-                        keySerializer,
-                        valueSerializer,
-                        handler,
-                        producer);
-            } catch (RuntimeException e) {
-                producer.close();
-                throw e;
-            }
-        };
+        this.modeFactory = (dedup, builder, owned) -> KafkaTransactionMode.create(
+                dedup.context(),
+                ClientConfigs.producerConfig(builder.consumerConfig),
+                config,
+                builder.keyDeserializer,
+                builder.valueDeserializer,
+                keySerializer,
+                valueSerializer,
+                handler);
         this.handler = null;
         this.deadLettersByProducer = false; // dead letters go into the transaction
         this.readCommitted = true;
@@ -208,39 +202,11 @@ public final class KafkaDedupRunnerBuilder<K, V> {
     public KafkaDedupRunnerBuilder<K, V> transactionalStore(TransactionalRecordHandler<K, V> handler) {
         Objects.requireNonNull(handler, "handler");
         this.modeFactory = (dedup, builder, owned) ->
-                new StoreTransactionMode<>(dedup, keyDeserializer, valueDeserializer, handler);
+                new StoreTransactionMode<>(dedup.context(), keyDeserializer, valueDeserializer, handler);
         this.handler = null;
         this.deadLettersByProducer = true;
         this.readCommitted = false;
         return this;
-    }
-
-    Map<String, Object> consumerConfig() {
-        return consumerConfig;
-    }
-
-    Deserializer<K> keyDeserializer() {
-        return keyDeserializer;
-    }
-
-    Deserializer<V> valueDeserializer() {
-        return valueDeserializer;
-    }
-
-    /** Producer settings taken over from the consumer's: where the cluster is and how to reach it. */
-    Map<String, Object> producerConfigFromConsumer() {
-        Map<String, Object> config = new HashMap<>();
-        Set<String> producerNames = ProducerConfig.configNames();
-        consumerConfig.forEach((key, value) -> {
-            if (producerNames.contains(key)
-                    && !key.equals(ProducerConfig.CLIENT_ID_CONFIG)
-                    && !key.endsWith(".serializer")
-                    && !key.startsWith("interceptor")
-                    && !key.equals(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG)) {
-                config.put(key, value);
-            }
-        });
-        return config;
     }
 
     /**
@@ -256,55 +222,63 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         if (handler == null && modeFactory == null) {
             throw new IllegalArgumentException("no handler: call handler(...)");
         }
-        Object groupId = consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG);
-        if (groupId == null || groupId.toString().isEmpty()) {
-            throw new IllegalArgumentException("consumerConfig needs group.id: the runner commits offsets");
-        }
+        String groupId = ClientConfigs.requireGroupId(consumerConfig, "the runner commits offsets");
         Object autoCommit = consumerConfig.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
         if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString())) {
             throw new IllegalArgumentException(
                     "enable.auto.commit must be false: the runner commits only what the store recorded");
         }
+        // Everything created from here on is closed again if a later step fails, so that a failed build leaves no
+        // producer, consumer or discovered store behind.
         List<AutoCloseable> owned = new ArrayList<>();
         KafkaDedup.Builder settings = dedup != null ? dedup : KafkaDedup.builder();
         if (dedup == null) {
             settings.properties(consumerConfig);
         } else if (!settings.hasGroupOrNamespace()) {
-            settings.groupId(groupId.toString());
+            settings.groupId(groupId);
         }
         KafkaDedup built = null;
         try {
+            // the transactional-producer mode sends dead letters in its own transaction, so it needs no producer here
             if (deadLettersByProducer && !settings.hasDeadLetters()) {
-                Map<String, Object> producerConfig = producerConfigFromConsumer();
-                producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-                producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-dead-letters");
-                producerConfig.putAll(deadLetterProducerConfig);
-                Producer<byte[], byte[]> producer =
-                        new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+                Producer<byte[], byte[]> producer = ClientConfigs.deadLetterProducer(
+                        consumerConfig, groupId + "-dead-letters", deadLetterProducerConfig);
                 owned.add(producer);
                 settings.deadLetters(KafkaDeadLetterPublisher.of(producer));
             }
             built = settings.build();
             BatchMode mode = modeFactory != null
                     ? modeFactory.create(built, this, owned)
-                    : new LeasedMode<>(built, keyDeserializer, valueDeserializer, handler);
+                    : new LeasedMode<>(built.batches(), keyDeserializer, valueDeserializer, handler);
             if (consumer == null) {
-                Map<String, Object> config = new HashMap<>(consumerConfig);
-                config.keySet().removeIf(key -> key.startsWith("dedup."));
+                Map<String, Object> config = ClientConfigs.consumerConfig(consumerConfig);
+                // auto-commit would commit offsets of records the store has not recorded yet
                 config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+                // Kafka to Kafka: reading another instance's aborted output would break exactly once downstream
                 if (readCommitted) {
                     config.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
                 }
                 try {
                     consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 } catch (RuntimeException e) {
-                    KafkaDedupRunner.closeQuietly(mode);
+                    Resources.closeQuietly(mode);
                     throw e;
                 }
             }
-            return new KafkaDedupRunner<>(this, built, mode, owned);
+            PollLoop loop = new PollLoop(
+                    consumer,
+                    topics,
+                    pattern,
+                    mode,
+                    owned,
+                    built.context(),
+                    pollTimeout,
+                    storeBackoff,
+                    maxStoreBackoff,
+                    maxBufferedRecords);
+            return new KafkaDedupRunner<>(built, loop);
         } catch (RuntimeException e) {
-            owned.forEach(KafkaDedupRunner::closeQuietly);
+            owned.forEach(Resources::closeQuietly);
             if (built != null) {
                 built.close();
             }

@@ -2,6 +2,7 @@ package io.dedup.kafka;
 
 import io.dedup.KeyExtractor;
 import io.dedup.RawKey;
+import io.dedup.kafka.internal.RecordBytes;
 import io.dedup.spi.KeySpecGrammar;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,6 +1,9 @@
 package io.dedup.kafka;
 
-/** What became of one consumed record; {@link #isDone()} says whether its offset may be committed past. */
+/**
+ * What became of one consumed record; {@link #isDone()} says whether its offset may be committed past. Immutable, as
+ * enums are.
+ */
 public enum RecordStatus {
     /** The handler ran under a claim and the store recorded the key as completed. */
     PROCESSED(true),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dedup.DedupKey;
+import io.dedup.kafka.internal.KafkaTransactionMode;
 import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.spi.RecordState;
 import java.nio.charset.StandardCharsets;
@@ -115,7 +116,7 @@ class HandlerErrorTest {
             }
         };
         try (KafkaTransactionMode<String, String, String, String> mode = new KafkaTransactionMode<>(
-                dedup,
+                dedup.context(),
                 new StringDeserializer(),
                 new StringDeserializer(),
                 new StringSerializer(),

@@ -28,9 +28,9 @@ class KafkaDedupPropertiesTest {
             assertThat(dedup.namespace()).isEqualTo("billing");
             assertThat(dedup.deadLetterTopic("orders")).isEqualTo("orders-dead");
             assertThat(dedup.deadLetterTopic("other")).isEqualTo("other-dlt");
-            assertThat(dedup.settings.failurePolicy()).isEqualTo(FailurePolicy.MARK_FAILED);
-            assertThat(dedup.settings.lease()).isEqualTo(Duration.ofSeconds(10));
-            assertThat(dedup.settings.retention()).isEqualTo(Duration.ofHours(1));
+            assertThat(dedup.settings().failurePolicy()).isEqualTo(FailurePolicy.MARK_FAILED);
+            assertThat(dedup.settings().lease()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(dedup.settings().retention()).isEqualTo(Duration.ofHours(1));
             assertThat(dedup.keyOf(Records.record("pay.ments", 0, 0, null, "{\"id\":\"p1\"}"))
                             .id())
                     .isEqualTo("p1");
@@ -58,10 +58,10 @@ class KafkaDedupPropertiesTest {
                 .store(InMemoryDedupStore.create())
                 .properties(Map.of("dedup.kafka.max-attempts", "5", "dedup.kafka.retry-backoff", "100ms"))
                 .build()) {
-            assertThat(dedup.settings.maxAttempts()).isEqualTo(5);
-            assertThat(dedup.settings.retryDelay(1)).isEqualTo(Duration.ofMillis(100));
-            assertThat(dedup.settings.retryDelay(3)).isEqualTo(Duration.ofMillis(400));
-            assertThat(dedup.settings.retryDelay(30)).isEqualTo(KafkaDedup.DEFAULT_MAX_RETRY_BACKOFF);
+            assertThat(dedup.settings().maxAttempts()).isEqualTo(5);
+            assertThat(dedup.settings().retryDelay(1)).isEqualTo(Duration.ofMillis(100));
+            assertThat(dedup.settings().retryDelay(3)).isEqualTo(Duration.ofMillis(400));
+            assertThat(dedup.settings().retryDelay(30)).isEqualTo(KafkaDedup.DEFAULT_MAX_RETRY_BACKOFF);
         }
     }
 
@@ -96,10 +96,10 @@ class KafkaDedupPropertiesTest {
                         "dedup.kafka.pass-deferred", "TRUE",
                         "dedup.digest-all-keys", "true"))
                 .build()) {
-            assertThat(dedup.settings.lease()).isEqualTo(Duration.ofSeconds(30));
-            assertThat(dedup.settings.deferBackoff()).isEqualTo(Duration.ofMillis(500));
-            assertThat(dedup.settings.passDeferred()).isTrue();
-            assertThat(dedup.settings.digestAllKeys()).isTrue();
+            assertThat(dedup.settings().lease()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(dedup.settings().deferBackoff()).isEqualTo(Duration.ofMillis(500));
+            assertThat(dedup.settings().passDeferred()).isTrue();
+            assertThat(dedup.settings().digestAllKeys()).isTrue();
         }
         assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.lease", "thirty")))
                 .hasMessageContaining("dedup.lease=thirty")
@@ -136,9 +136,9 @@ class KafkaDedupPropertiesTest {
                 .settings(shared)
                 .retention(Duration.ofHours(3))
                 .build()) {
-            assertThat(dedup.settings.lease()).isEqualTo(Duration.ofMinutes(2));
-            assertThat(dedup.settings.retention()).isEqualTo(Duration.ofHours(3));
-            assertThat(dedup.settings.failurePolicy()).isEqualTo(FailurePolicy.MARK_FAILED);
+            assertThat(dedup.settings().lease()).isEqualTo(Duration.ofMinutes(2));
+            assertThat(dedup.settings().retention()).isEqualTo(Duration.ofHours(3));
+            assertThat(dedup.settings().failurePolicy()).isEqualTo(FailurePolicy.MARK_FAILED);
         }
     }
 }

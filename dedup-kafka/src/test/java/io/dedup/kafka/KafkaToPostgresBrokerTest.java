@@ -11,9 +11,6 @@ import io.dedup.spi.StoreTransaction;
 import io.dedup.testkit.LocalServices;
 import io.dedup.testkit.ServiceEndpoint;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,7 +31,8 @@ import org.junit.jupiter.api.Test;
 class KafkaToPostgresBrokerTest {
     private final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     private final String keysTable = "kafka_keys_" + suffix;
-    private final String ledger = "kafka_ledger_" + suffix;
+    private final String ledgerTable = "kafka_ledger_" + suffix;
+    private Ledger ledger;
     private HikariDataSource dataSource;
     private JdbcDedupStore store;
 
@@ -52,22 +50,13 @@ class KafkaToPostgresBrokerTest {
                 .table(keysTable)
                 .createSchema(true)
                 .build();
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            // no unique constraint: a duplicate effect must show up as a second row
-            s.execute("CREATE TABLE " + ledger + " (idem_key TEXT NOT NULL, value TEXT NOT NULL)");
-        }
+        ledger = Ledger.create(dataSource, ledgerTable);
     }
 
     @AfterEach
     void dropTables() throws Exception {
         store.close();
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            for (String table : List.of(ledger, keysTable, keysTable + "_positions")) {
-                s.execute("DROP TABLE IF EXISTS " + table);
-            }
-        }
+        ledger.dropWith(keysTable, keysTable + "_positions");
         dataSource.close();
     }
 
@@ -140,11 +129,7 @@ class KafkaToPostgresBrokerTest {
             throws Exception {
         String key = new String(
                 headers.lastHeader(RecordKeys.DEFAULT_HEADER).value(), java.nio.charset.StandardCharsets.UTF_8);
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + ledger + " VALUES (?, ?)")) {
-            insert.setString(1, key);
-            insert.setString(2, value);
-            insert.executeUpdate();
-        }
+        ledger.insert(connection, key, value);
     }
 
     private void awaitPositionsAtEnd(String group, String topic) {
@@ -159,14 +144,6 @@ class KafkaToPostgresBrokerTest {
     }
 
     private Map<String, Integer> ledgerCounts() throws Exception {
-        Map<String, Integer> counts = new HashMap<>();
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement();
-                ResultSet rows = s.executeQuery("SELECT idem_key, COUNT(*) FROM " + ledger + " GROUP BY idem_key")) {
-            while (rows.next()) {
-                counts.put(rows.getString(1), rows.getInt(2));
-            }
-        }
-        return counts;
+        return ledger.counts();
     }
 }

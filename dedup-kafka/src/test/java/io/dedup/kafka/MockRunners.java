@@ -2,8 +2,10 @@ package io.dedup.kafka;
 
 import io.dedup.spi.DedupStore;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -12,6 +14,31 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class MockRunners {
     private MockRunners() {}
+
+    /** A runner and the mock consumer under it. */
+    record Started(KafkaDedupRunner<String, String> runner, MockConsumer<byte[], byte[]> consumer) {}
+
+    /**
+     * A subscribed runner in the Kafka-to-database mode over {@code consumer}: store back-off {@code backoff},
+     * doubled up to twice that; orders-0 and orders-1 begin at offset 0, and {@code assigned} of them are assigned.
+     */
+    static Started startTransactional(
+            MockConsumer<byte[], byte[]> consumer,
+            KafkaDedup.Builder dedup,
+            Duration backoff,
+            TransactionalRecordHandler<String, String> handler,
+            List<TopicPartition> assigned) {
+        KafkaDedupRunner<String, String> runner = builder(consumer)
+                .dedup(dedup)
+                .storeBackoff(backoff, backoff.multipliedBy(2))
+                .transactionalStore(handler)
+                .build();
+        runner.subscribe();
+        consumer.updateBeginningOffsets(
+                Map.of(new TopicPartition("orders", 0), 0L, new TopicPartition("orders", 1), 0L));
+        consumer.rebalance(assigned);
+        return new Started(runner, consumer);
+    }
 
     /** A runner builder over {@code consumer}; the caller adds the dedup, the handler and any backoff. */
     static KafkaDedupRunnerBuilder<String, String> builder(MockConsumer<byte[], byte[]> consumer) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dedup.DedupKey;
+import io.dedup.kafka.MockRunners.Started;
 import io.dedup.spi.RecordState;
 import java.time.Duration;
 import java.util.List;
@@ -39,20 +40,15 @@ class StoreTransactionCloseTest {
         runners.forEach(KafkaDedupRunner::close);
     }
 
-    private record Started(KafkaDedupRunner<String, String> runner, MockConsumer<byte[], byte[]> consumer) {}
-
     private Started start(TransactionalRecordHandler<String, String> handler, List<TopicPartition> assigned) {
-        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
-        KafkaDedupRunner<String, String> runner = MockRunners.builder(consumer)
-                .dedup(MockRunners.dedup(store, 3, Duration.ofMillis(20), dead -> {}))
-                .storeBackoff(Duration.ofMillis(20), Duration.ofMillis(40))
-                .transactionalStore(handler)
-                .build();
-        runners.add(runner);
-        runner.subscribe();
-        consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
-        consumer.rebalance(assigned);
-        return new Started(runner, consumer);
+        Started started = MockRunners.startTransactional(
+                new MockConsumer<>("earliest"),
+                MockRunners.dedup(store, 3, Duration.ofMillis(20), dead -> {}),
+                Duration.ofMillis(20),
+                handler,
+                assigned);
+        runners.add(started.runner());
+        return started;
     }
 
     private void ran(ConsumerRecord<String, String> record, RecordTransaction tx) {

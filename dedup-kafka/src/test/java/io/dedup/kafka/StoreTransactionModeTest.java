@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dedup.DeadLetterReason;
 import io.dedup.DedupKey;
+import io.dedup.kafka.MockRunners.Started;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,21 +36,15 @@ class StoreTransactionModeTest {
         runners.forEach(KafkaDedupRunner::close);
     }
 
-    private record Started(KafkaDedupRunner<String, String> runner, MockConsumer<byte[], byte[]> consumer) {}
-
     private Started start(TransactionalRecordHandler<String, String> handler) {
-        MockConsumer<byte[], byte[]> consumer =
-                new MockConsumer<>(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST); // 3.x and 4.x
-        KafkaDedupRunner<String, String> runner = MockRunners.builder(consumer)
-                .dedup(MockRunners.dedup(store, 2, Duration.ofMillis(30), published::addAll))
-                .storeBackoff(Duration.ofMillis(30), Duration.ofMillis(60))
-                .transactionalStore(handler)
-                .build();
-        runners.add(runner);
-        runner.subscribe();
-        consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
-        consumer.rebalance(List.of(P0, P1));
-        return new Started(runner, consumer);
+        Started started = MockRunners.startTransactional(
+                new MockConsumer<>(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST), // 3.x and 4.x
+                MockRunners.dedup(store, 2, Duration.ofMillis(30), published::addAll),
+                Duration.ofMillis(30),
+                handler,
+                List.of(P0, P1));
+        runners.add(started.runner());
+        return started;
     }
 
     private static TransactionalRecordHandler<String, String> writing() {

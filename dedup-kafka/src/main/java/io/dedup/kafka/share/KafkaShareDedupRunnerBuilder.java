@@ -4,27 +4,22 @@ import io.dedup.DedupConsumer;
 import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
 import io.dedup.kafka.RecordKeys;
+import io.dedup.kafka.internal.ClientConfigs;
+import io.dedup.kafka.internal.share.ShareRunnerAssembly;
+import io.dedup.kafka.internal.share.ShareRunnerSettings;
 import io.dedup.spi.Checks;
 import io.dedup.spi.DedupStore;
 import io.dedup.spi.TransactionalStore;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaShareConsumer;
-import org.apache.kafka.clients.consumer.ShareConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -42,7 +37,7 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
     private final Map<String, Object> consumerConfig;
     private final Deserializer<K> keyDeserializer;
     private final Deserializer<V> valueDeserializer;
-    Collection<String> topics = List.of();
+    private Collection<String> topics = List.of();
     private KeyExtractor<? super ConsumerRecord<?, ?>> keys = RecordKeys.header();
     private final Map<String, KeyExtractor<? super ConsumerRecord<?, ?>>> topicKeys = new HashMap<>();
     private boolean offsetFallback = true;
@@ -50,15 +45,17 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
     private String namespace;
     private DedupSettings.Builder settings = DedupSettings.custom();
     private Object meterRegistry;
+    /** Applied to the dedup consumer's builder once the lock is known, before the runner sets the lease. */
     private Consumer<DedupConsumer.Builder<ConsumerRecord<?, ?>>> dedupOptions = b -> {};
+
     private int deliveryLimit = DEFAULT_DELIVERY_LIMIT;
-    boolean lockRenewal = true;
+    private boolean lockRenewal = true;
     private final Map<String, String> deadLetterTopics = new HashMap<>();
     private String deadLetterSuffix = DEFAULT_DEAD_LETTER_SUFFIX;
     private Map<String, Object> deadLetterProducerConfig = Map.of();
-    Duration pollTimeout = Duration.ofMillis(500);
-    Duration firstBackoff = Duration.ofMillis(200);
-    Duration maxBackoff = Duration.ofSeconds(10);
+    private Duration pollTimeout = Duration.ofMillis(500);
+    private Duration firstBackoff = Duration.ofMillis(200);
+    private Duration maxBackoff = Duration.ofSeconds(10);
     private ShareRecordHandler<K, V> handler;
     private TransactionalShareHandler<K, V> transactionalHandler;
 
@@ -73,13 +70,13 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
         return topics(List.of(topics));
     }
 
-    /** Subscribe to these topics. */
+    /**
+     * Subscribe to these topics.
+     *
+     * @throws IllegalArgumentException if {@code topics} is empty
+     */
     public KafkaShareDedupRunnerBuilder<K, V> topics(Collection<String> topics) {
-        Objects.requireNonNull(topics, "topics");
-        if (topics.isEmpty()) {
-            throw new IllegalArgumentException("topics must not be empty");
-        }
-        this.topics = List.copyOf(topics);
+        this.topics = ClientConfigs.topics(topics);
         return this;
     }
 
@@ -160,6 +157,8 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
      * The group's {@code share.delivery.count.limit} (default {@value #DEFAULT_DELIVERY_LIMIT}, the broker's
      * default): on the delivery that reaches it, a record that fails or cannot be handled is dead-lettered rather than
      * released (a release then would make the broker archive it).
+     *
+     * @throws IllegalArgumentException if {@code deliveryLimit} is below 1
      */
     public KafkaShareDedupRunnerBuilder<K, V> deliveryLimit(int deliveryLimit) {
         if (deliveryLimit < 1) {
@@ -193,19 +192,23 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
         return this;
     }
 
-    /** How long one poll waits for records. Default 500 ms. */
+    /**
+     * How long one poll waits for records. Default 500 ms.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
     public KafkaShareDedupRunnerBuilder<K, V> pollTimeout(Duration timeout) {
         this.pollTimeout = Checks.positive(timeout, "timeout");
         return this;
     }
 
-    /** Back-off while the store is unavailable: first wait, doubled per failed try up to {@code max}. */
+    /**
+     * Back-off while the store is unavailable: first wait, doubled per failed try up to {@code max}.
+     *
+     * @throws IllegalArgumentException if a wait is not positive, or {@code max} is shorter than {@code first}
+     */
     public KafkaShareDedupRunnerBuilder<K, V> storeBackoff(Duration first, Duration max) {
-        Checks.positive(first, "first");
-        Checks.positive(max, "max");
-        if (max.compareTo(first) < 0) {
-            throw new IllegalArgumentException("max (" + max + ") must not be shorter than first (" + first + ")");
-        }
+        ClientConfigs.checkBackoff(first, max);
         this.firstBackoff = first;
         this.maxBackoff = max;
         return this;
@@ -246,15 +249,13 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
         if (handler == null && transactionalHandler == null) {
             throw new IllegalArgumentException("no handler: call handler(...) or transactionalStore(...)");
         }
-        Object groupId = consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG);
-        if (groupId == null || groupId.toString().isEmpty()) {
-            throw new IllegalArgumentException("consumerConfig needs group.id: the share group's name");
-        }
+        String groupId = ClientConfigs.requireGroupId(consumerConfig, "the share group's name");
         Object mode = consumerConfig.get(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG);
         if (mode != null && !"explicit".equalsIgnoreCase(mode.toString())) {
             throw new IllegalArgumentException(
                     "share.acknowledgement.mode must be explicit: the runner accepts only what the store recorded");
         }
+        // checked here for a store given; a discovered one is checked when the loop makes its dedup consumer
         if (transactionalHandler != null
                 && store != null
                 && store.capability(TransactionalStore.class).isEmpty()) {
@@ -262,88 +263,30 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
                     "transactionalStore needs a store with transactions (dedup-jdbc-store), got " + store.describe());
         }
         String ns = namespace();
-        DedupSettings shared = settings.build();
-        KeyExtractor<ConsumerRecord<?, ?>> extractor = keyExtractor();
-        DedupStore chosenStore = store;
-        boolean renewLeases = lockRenewal;
-        Object registry = meterRegistry;
-        java.util.function.Function<Duration, DedupConsumer<ConsumerRecord<?, ?>>> dedupFactory = lease -> {
-            DedupConsumer.Builder<ConsumerRecord<?, ?>> b = DedupConsumer.<ConsumerRecord<?, ?>>builder(extractor)
-                    .namespace(ns)
-                    .settings(shared)
-                    .messageDescriber(KafkaShareDedupRunner::id);
-            if (chosenStore != null) {
-                b.store(chosenStore);
-            }
-            if (registry != null) {
-                b.meterRegistry(registry);
-            }
-            dedupOptions.accept(b);
-            b.lease(lease);
-            if (!renewLeases) {
-                b.leaseRenewalFraction(0);
-            }
-            DedupConsumer<ConsumerRecord<?, ?>> built = b.build();
-            if (transactionalHandler != null
-                    && built.store().capability(TransactionalStore.class).isEmpty()) {
-                built.close();
-                throw new IllegalStateException(
-                        "transactionalStore needs a store with transactions (dedup-jdbc-store)");
-            }
-            return built;
-        };
-        ShareRecordHandler<K, V> leased = handler;
-        TransactionalShareHandler<K, V> transactional = transactionalHandler;
-        int limit = deliveryLimit;
-        java.util.function.Function<DedupConsumer<ConsumerRecord<?, ?>>, ShareBatch<K, V>> batchFactory =
-                dedup -> new ShareBatch<>(dedup, keyDeserializer, valueDeserializer, leased, transactional, limit);
-
-        Map<String, Object> producerConfig = producerConfigFromConsumer();
-        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-share-dead-letters");
-        producerConfig.putAll(deadLetterProducerConfig);
-        Producer<byte[], byte[]> producer =
-                new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
-        ShareConsumer<byte[], byte[]> consumer;
-        try {
-            Map<String, Object> config = new HashMap<>(consumerConfig);
-            config.keySet().removeIf(key -> key.startsWith("dedup."));
-            config.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
-            consumer = new KafkaShareConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        } catch (RuntimeException e) {
-            producer.close();
-            throw e;
-        }
-        ShareDeadLetters deadLetters =
-                new ShareDeadLetters(producer, deadLetterTopics, deadLetterSuffix, Duration.ofSeconds(30));
-        return new KafkaShareDedupRunner<>(
-                this, consumer, dedupFactory, batchFactory, producer, deadLetters, ShareMetrics.of(registry, ns));
-    }
-
-    private KeyExtractor<ConsumerRecord<?, ?>> keyExtractor() {
-        Map<String, KeyExtractor<? super ConsumerRecord<?, ?>>> perTopic = Map.copyOf(topicKeys);
-        KeyExtractor<? super ConsumerRecord<?, ?>> fallbackKeys = keys;
-        KeyExtractor<ConsumerRecord<?, ?>> configured = KeyExtractor.ofRaw(
-                record -> perTopic.getOrDefault(record.topic(), fallbackKeys).extractRaw(record));
-        if (!offsetFallback) {
-            return configured;
-        }
-        return configured.orElse(
-                record -> Optional.of("offset:" + record.topic() + "-" + record.partition() + "@" + record.offset()));
-    }
-
-    /** Producer settings taken over from the consumer's: where the cluster is and how to reach it. */
-    private Map<String, Object> producerConfigFromConsumer() {
-        Map<String, Object> config = new HashMap<>();
-        Set<String> producerNames = ProducerConfig.configNames();
-        consumerConfig.forEach((key, value) -> {
-            if (producerNames.contains(key)
-                    && !key.equals(ProducerConfig.CLIENT_ID_CONFIG)
-                    && !key.endsWith(".serializer")
-                    && !key.startsWith("interceptor")) {
-                config.put(key, value);
-            }
-        });
-        return config;
+        ShareRunnerSettings<K, V> validated = new ShareRunnerSettings<>(
+                Collections.unmodifiableMap(new HashMap<>(consumerConfig)),
+                groupId,
+                keyDeserializer,
+                valueDeserializer,
+                topics,
+                ns,
+                Map.copyOf(topicKeys),
+                keys,
+                offsetFallback,
+                store,
+                settings.build(),
+                meterRegistry,
+                dedupOptions,
+                deliveryLimit,
+                lockRenewal,
+                Map.copyOf(deadLetterTopics),
+                deadLetterSuffix,
+                deadLetterProducerConfig,
+                pollTimeout,
+                firstBackoff,
+                maxBackoff,
+                handler,
+                transactionalHandler);
+        return new KafkaShareDedupRunner<>(ns, ShareRunnerAssembly.loop(validated));
     }
 }

@@ -8,6 +8,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * transaction} (for the JDBC store, {@code transaction.resource(java.sql.Connection.class)}) and commit together
  * with the key's completion, so each key's effect is applied once even when two consumers hold the same record.
  *
+ * <p>Called on the runner's single handler thread, so it need not be thread-safe; the transaction is valid only
+ * during the call, and throwing rolls it back.
+ *
  * @param <K> the record key type
  * @param <V> the record value type
  */

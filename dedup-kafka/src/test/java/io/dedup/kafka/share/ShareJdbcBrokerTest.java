@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dedup.jdbc.JdbcDedupStore;
+import io.dedup.kafka.Ledger;
 import io.dedup.testkit.LocalServices;
 import io.dedup.testkit.ServiceEndpoint;
 import io.dedup.testkit.TcpProxy;
@@ -15,12 +16,10 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,10 +40,11 @@ import org.junit.jupiter.api.Test;
 class ShareJdbcBrokerTest {
     private final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     private final String keysTable = "share_keys_" + suffix;
-    private final String ledger = "share_ledger_" + suffix;
-    private final List<KafkaShareDedupRunner<String, String>> runners = new ArrayList<>();
+    private final String ledgerTable = "share_ledger_" + suffix;
+    private Ledger ledger;
+    private final ShareRunners runners = new ShareRunners();
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final SimpleMeterRegistry registry = runners.registry;
     private ServiceEndpoint pg;
     private HikariDataSource dataSource;
 
@@ -52,25 +52,16 @@ class ShareJdbcBrokerTest {
     void database() throws Exception {
         pg = LocalServices.postgres();
         dataSource = pool(pg.host(), pg.port());
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            // no unique constraint: a second effect of a key shows up as a second row
-            s.execute("CREATE TABLE " + ledger + " (idem_key TEXT NOT NULL, value TEXT NOT NULL)");
-        }
+        ledger = Ledger.create(dataSource, ledgerTable);
     }
 
     @AfterEach
     void dropTables() throws Exception {
-        runners.forEach(KafkaShareDedupRunner::close);
+        runners.close();
         for (AutoCloseable closeable : closeables) {
             closeable.close();
         }
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            for (String table : List.of(ledger, keysTable, keysTable + "_positions")) {
-                s.execute("DROP TABLE IF EXISTS " + table);
-            }
-        }
+        ledger.dropWith(keysTable, keysTable + "_positions");
         dataSource.close();
     }
 
@@ -95,31 +86,16 @@ class ShareJdbcBrokerTest {
     }
 
     private KafkaShareDedupRunner<String, String> start(KafkaShareDedupRunnerBuilder<String, String> builder) {
-        KafkaShareDedupRunner<String, String> runner = builder.build();
-        runners.add(runner);
-        runner.start();
-        return runner;
+        return runners.start(builder);
     }
 
     private KafkaShareDedupRunnerBuilder<String, String> builder(
             String group, String topic, JdbcDedupStore store, Deserializer<String> values) {
-        return KafkaShareDedupRunner.builder(ShareKafka.consumerConfig(group), new StringDeserializer(), values)
-                .topics(topic)
-                .store(store)
-                .meterRegistry(registry)
-                .pollTimeout(Duration.ofMillis(200));
+        return runners.builder(group, topic, store, values);
     }
 
     private Map<String, Integer> ledgerCounts() throws Exception {
-        Map<String, Integer> counts = new HashMap<>();
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT idem_key, count(*) FROM " + ledger + " GROUP BY idem_key")) {
-            while (rs.next()) {
-                counts.put(rs.getString(1), rs.getInt(2));
-            }
-        }
-        return counts;
+        return ledger.counts();
     }
 
     private int completedKeys() throws Exception {
@@ -132,20 +108,14 @@ class ShareJdbcBrokerTest {
     }
 
     private void insert(Connection connection, String key, String value) throws Exception {
-        try (PreparedStatement insert =
-                connection.prepareStatement("INSERT INTO " + ledger + " (idem_key, value) VALUES (?, ?)")) {
-            insert.setString(1, key);
-            insert.setString(2, value);
-            insert.executeUpdate();
-        }
+        ledger.insert(connection, key, value);
     }
 
     @Test
     void transactional_mode_applies_one_effect_per_key_when_two_consumers_hold_the_same_record() throws Exception {
         String topic = ShareKafka.topic("share-tx", 1);
-        String group = ShareKafka.unique("share-group");
         // no renewal: the slow handler's lock expires and the broker hands its record to the other consumer
-        ShareKafka.configureGroup(group, Duration.ofSeconds(2), false, 10);
+        String group = ShareRunners.group(Duration.ofSeconds(2), false, 10);
         JdbcDedupStore store = store(dataSource);
         CountDownLatch slowStarted = new CountDownLatch(1);
         CountDownLatch otherHoldsIt = new CountDownLatch(1);
@@ -194,8 +164,7 @@ class ShareJdbcBrokerTest {
     @Test
     void a_store_outage_accepts_nothing_and_processing_resumes_when_the_store_is_back() throws Exception {
         String topic = ShareKafka.topic("share-outage", 1);
-        String group = ShareKafka.unique("share-group");
-        ShareKafka.configureGroup(group, Duration.ofSeconds(5), true, 5);
+        String group = ShareRunners.group(Duration.ofSeconds(5), true, 5);
         store(dataSource); // creates the table directly, before the proxy is cut
         TcpProxy proxy = TcpProxy.start(pg.host(), pg.port());
         closeables.add(proxy);
@@ -206,19 +175,14 @@ class ShareJdbcBrokerTest {
         start(builder(group, topic, store, new StringDeserializer())
                 .storeBackoff(Duration.ofMillis(100), Duration.ofMillis(500))
                 .handler((record, delivery) -> {
-                    runs.computeIfAbsent(record.value(), k -> new AtomicInteger())
-                            .incrementAndGet();
+                    ShareRunners.count(runs, record);
                     try (Connection c = dataSource.getConnection()) {
                         insert(c, record.value(), record.value());
                     }
                 }));
         proxy.cut();
         proxy.refuse();
-        List<ProducerRecord<String, String>> records = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            records.add(ShareKafka.message(topic, 0, "key-" + i, "key-" + i));
-        }
-        ShareKafka.send(records);
+        ShareKafka.send(ShareRunners.keyed(topic, 5));
 
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> registry.find("dedup.kafka.share.store.backoffs").counters().stream()
@@ -240,8 +204,7 @@ class ShareJdbcBrokerTest {
     @Test
     void a_consumer_killed_in_its_handler_loses_no_record_another_takes_over_after_the_lock() throws Exception {
         String topic = ShareKafka.topic("share-kill", 1);
-        String group = ShareKafka.unique("share-group");
-        ShareKafka.configureGroup(group, Duration.ofSeconds(3), true, 5);
+        String group = ShareRunners.group(Duration.ofSeconds(3), true, 5);
         JdbcDedupStore store = store(dataSource);
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -263,7 +226,7 @@ class ShareJdbcBrokerTest {
                         pg.user(),
                         pg.password() == null ? "" : pg.password(),
                         keysTable,
-                        ledger)
+                        ledgerTable)
                 .redirectErrorStream(true)
                 .start();
         try {

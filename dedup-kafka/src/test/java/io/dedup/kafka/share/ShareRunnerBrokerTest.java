@@ -25,42 +25,31 @@ import org.junit.jupiter.api.Test;
 
 /** The share-group runner in leased mode against a real broker, over one in-memory store shared by the consumers. */
 class ShareRunnerBrokerTest {
-    private final List<KafkaShareDedupRunner<String, String>> runners = new ArrayList<>();
+    private final ShareRunners runners = new ShareRunners();
+    private final SimpleMeterRegistry registry = runners.registry;
     private final InMemoryDedupStore store = InMemoryDedupStore.create();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @AfterEach
     void closeRunners() {
-        runners.forEach(KafkaShareDedupRunner::close);
+        runners.close();
         store.close();
     }
 
     private KafkaShareDedupRunner<String, String> start(KafkaShareDedupRunnerBuilder<String, String> builder) {
-        KafkaShareDedupRunner<String, String> runner = builder.build();
-        runners.add(runner);
-        runner.start();
-        return runner;
+        return runners.start(builder);
     }
 
     private KafkaShareDedupRunnerBuilder<String, String> builder(String group, String topic) {
-        return KafkaShareDedupRunner.builder(
-                        ShareKafka.consumerConfig(group), new StringDeserializer(), new StringDeserializer())
-                .topics(topic)
-                .store(store)
-                .meterRegistry(registry)
-                .pollTimeout(Duration.ofMillis(200));
+        return runners.builder(group, topic, store, new StringDeserializer());
     }
 
     @Test
     void three_share_consumers_run_each_key_once_over_duplicated_records() throws Exception {
         String topic = ShareKafka.topic("share-dups", 3);
-        String group = ShareKafka.unique("share-group");
-        ShareKafka.configureGroup(group, Duration.ofSeconds(10), true, 5);
+        String group = ShareRunners.group(Duration.ofSeconds(10), true, 5);
         Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
         for (int i = 0; i < 3; i++) {
-            start(builder(group, topic)
-                    .handler((record, delivery) -> effects.computeIfAbsent(record.value(), k -> new AtomicInteger())
-                            .incrementAndGet()));
+            start(builder(group, topic).handler((record, delivery) -> ShareRunners.count(effects, record)));
         }
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
@@ -81,8 +70,7 @@ class ShareRunnerBrokerTest {
     @Test
     void a_handler_slower_than_the_lock_has_its_lock_renewed_and_runs_once() throws Exception {
         String topic = ShareKafka.topic("share-slow", 1);
-        String group = ShareKafka.unique("share-group");
-        ShareKafka.configureGroup(group, Duration.ofSeconds(2), true, 5);
+        String group = ShareRunners.group(Duration.ofSeconds(2), true, 5);
         CountDownLatch release = new CountDownLatch(1);
         List<Integer> deliveries = new CopyOnWriteArrayList<>();
         AtomicInteger runs = new AtomicInteger();
@@ -109,8 +97,7 @@ class ShareRunnerBrokerTest {
     @Test
     void poison_and_an_unreadable_key_go_to_the_dead_letter_topic_and_are_rejected() throws Exception {
         String topic = ShareKafka.topic("share-poison", 1);
-        String group = ShareKafka.unique("share-group");
-        ShareKafka.configureGroup(group, Duration.ofSeconds(10), true, 3);
+        String group = ShareRunners.group(Duration.ofSeconds(10), true, 3);
         Map<String, List<Integer>> attempts = new ConcurrentHashMap<>();
         start(builder(group, topic)
                 .keys(RecordKeys.jsonPointer("/id"))
@@ -156,23 +143,17 @@ class ShareRunnerBrokerTest {
     @Test
     void close_finishes_the_handler_in_hand_accepts_it_and_releases_what_it_did_not_start() throws Exception {
         String topic = ShareKafka.topic("share-close", 1);
-        String group = ShareKafka.unique("share-group");
-        ShareKafka.configureGroup(group, Duration.ofSeconds(10), true, 5);
+        String group = ShareRunners.group(Duration.ofSeconds(10), true, 5);
         CountDownLatch inHandler = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
         KafkaShareDedupRunner<String, String> first =
                 start(builder(group, topic).handler((record, delivery) -> {
-                    effects.computeIfAbsent(record.value(), k -> new AtomicInteger())
-                            .incrementAndGet();
+                    ShareRunners.count(effects, record);
                     inHandler.countDown();
                     finish.await(60, TimeUnit.SECONDS);
                 }));
-        List<ProducerRecord<String, String>> records = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            records.add(ShareKafka.message(topic, 0, "key-" + i, "key-" + i));
-        }
-        ShareKafka.send(records);
+        ShareKafka.send(ShareRunners.keyed(topic, 5));
         assertThat(inHandler.await(60, TimeUnit.SECONDS)).isTrue();
 
         Thread closer = new Thread(first::close);
@@ -183,9 +164,7 @@ class ShareRunnerBrokerTest {
         assertThat(ShareKafka.acks(registry, "ACCEPT")).isGreaterThanOrEqualTo(1);
         int handledByFirst = effects.size();
 
-        start(builder(group, topic)
-                .handler((record, delivery) -> effects.computeIfAbsent(record.value(), k -> new AtomicInteger())
-                        .incrementAndGet()));
+        start(builder(group, topic).handler((record, delivery) -> ShareRunners.count(effects, record)));
         await().atMost(Duration.ofSeconds(60)).until(() -> effects.size() == 5);
         await().atMost(Duration.ofSeconds(30)).until(() -> ShareKafka.acks(registry, "ACCEPT") >= 5);
         assertThat(handledByFirst).isGreaterThanOrEqualTo(1);
