@@ -80,6 +80,20 @@ class ArchitectureTest {
     }
 
     @Test
+    void an_adapters_internals_are_used_by_that_adapter_only() {
+        for (String adapter : List.of("io.dedup.kafka", "io.dedup.rabbitmq", "io.dedup.http", "io.dedup.spring")) {
+            noClasses()
+                    .that()
+                    .resideOutsideOfPackage(adapter + "..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAPackage(adapter + ".internal..")
+                    .because("other modules, benchmarks and examples use an adapter through its API package")
+                    .check(MAIN);
+        }
+    }
+
+    @Test
     void adapters_and_integrations_never_write_to_a_store_themselves() {
         noClasses()
                 .that()
