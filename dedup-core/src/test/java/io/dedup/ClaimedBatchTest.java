@@ -40,11 +40,11 @@ class ClaimedBatchTest {
         return closedAfter(builder(on, lease).meterRegistry(registry));
     }
 
-    private static DedupConsumer.Builder<Msg> builder(TestStore on, Duration lease) {
+    private static DedupConsumerBuilder<Msg> builder(TestStore on, Duration lease) {
         return DedupConsumer.builder(Msg.KEY).store(on).namespace("orders").lease(lease);
     }
 
-    private DedupConsumer<Msg> closedAfter(DedupConsumer.Builder<Msg> builder) {
+    private DedupConsumer<Msg> closedAfter(DedupConsumerBuilder<Msg> builder) {
         DedupConsumer<Msg> consumer = builder.build();
         consumers.add(consumer);
         return consumer;

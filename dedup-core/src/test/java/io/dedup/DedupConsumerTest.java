@@ -25,7 +25,7 @@ class DedupConsumerTest {
     private final List<String> ran = new ArrayList<>();
     private DedupConsumer<Msg> dedup = builder().build();
 
-    private DedupConsumer.Builder<Msg> builder() {
+    private DedupConsumerBuilder<Msg> builder() {
         return DedupConsumer.builder(Msg.KEY)
                 .store(store)
                 .namespace("orders")
@@ -388,7 +388,7 @@ class DedupConsumerTest {
 
     @Test
     void builder_arguments_are_checked_when_set_and_named() {
-        DedupConsumer.Builder<Msg> b = DedupConsumer.builder(Msg.KEY);
+        DedupConsumerBuilder<Msg> b = DedupConsumer.builder(Msg.KEY);
         assertThatThrownBy(() -> b.lease(Duration.ZERO)).hasMessageContaining("lease");
         assertThatThrownBy(() -> b.retention(Duration.ofSeconds(-1))).hasMessageContaining("retention");
         assertThatThrownBy(() -> b.namespace("")).hasMessageContaining("namespace");

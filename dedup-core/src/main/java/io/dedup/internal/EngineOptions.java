@@ -12,7 +12,7 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * What {@code DedupConsumer.Builder} collects beyond the shared {@link DedupSettings}, each value checked when it is
+ * What {@code DedupConsumerBuilder} collects beyond the shared {@link DedupSettings}, each value checked when it is
  * set and named when it fails, and the {@link DedupEngine} they make. The builder keeps the documented setters; this
  * class keeps the checks and the wiring, so that the public class reads as its API.
  *

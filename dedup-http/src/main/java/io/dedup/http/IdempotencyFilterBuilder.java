@@ -1,6 +1,7 @@
 package io.dedup.http;
 
 import io.dedup.DedupConsumer;
+import io.dedup.DedupConsumerBuilder;
 import io.dedup.FailurePolicy;
 import io.dedup.StoreUnavailablePolicy;
 import io.dedup.http.internal.Exchange;
@@ -256,7 +257,7 @@ public final class IdempotencyFilterBuilder {
                 fingerprintHeaders,
                 storeServerErrors,
                 storeUnavailablePolicy);
-        DedupConsumer.Builder<Exchange> consumer = DedupConsumer.<Exchange>builder(
+        DedupConsumerBuilder<Exchange> consumer = DedupConsumer.<Exchange>builder(
                         exchange -> Optional.of(exchange.key().qualified()))
                 .store(store)
                 .namespace(namespace)

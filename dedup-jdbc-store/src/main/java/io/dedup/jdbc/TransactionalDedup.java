@@ -1,6 +1,7 @@
 package io.dedup.jdbc;
 
 import io.dedup.DedupConsumer;
+import io.dedup.DedupConsumerBuilder;
 import io.dedup.DedupKey;
 import io.dedup.DedupResult;
 import io.dedup.DedupSettings;
@@ -130,7 +131,7 @@ public final class TransactionalDedup<M> {
     public static final class Builder<M> {
         private final JdbcDedupStore store;
         /** Holds and checks every setting this builder shares with core's consumer builder. */
-        private final DedupConsumer.Builder<M> core;
+        private final DedupConsumerBuilder<M> core;
 
         private TransactionRunner runner;
 

@@ -2,6 +2,7 @@ package io.dedup.rabbitmq;
 
 import com.rabbitmq.client.Delivery;
 import io.dedup.DedupConsumer;
+import io.dedup.DedupConsumerBuilder;
 import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
 import io.dedup.rabbitmq.internal.PendingDelivery;
@@ -12,14 +13,14 @@ import java.util.function.Consumer;
 
 /**
  * The half of a {@link RabbitDedupBuilder} that is passed on to core: the key extractor, the {@link DedupSettings}
- * and every other setting of core's {@link DedupConsumer.Builder}, and how they become the queue's one {@link
+ * and every other setting of core's {@link DedupConsumerBuilder}, and how they become the queue's one {@link
  * DedupConsumer}. The other half, the adapter's own settings, becomes a {@code QueueSettings}.
  *
  * <p>Not thread-safe, like the builder that owns it.
  */
 final class DedupConsumerOptions {
     /** Settings for core's builder, each checked when set and applied in order at build. */
-    private final List<Consumer<DedupConsumer.Builder<Delivery>>> settings = new ArrayList<>();
+    private final List<Consumer<DedupConsumerBuilder<Delivery>>> settings = new ArrayList<>();
 
     private DedupSettings.Builder shared = DedupSettings.custom();
     private KeyExtractor<Delivery> keys = RabbitKeys.messageId();
@@ -31,7 +32,7 @@ final class DedupConsumerOptions {
      *
      * @throws IllegalArgumentException or NullPointerException from core's setter
      */
-    void add(Consumer<DedupConsumer.Builder<Delivery>> setting) {
+    void add(Consumer<DedupConsumerBuilder<Delivery>> setting) {
         setting.accept(DedupConsumer.builder(keys));
         settings.add(setting);
     }
@@ -60,7 +61,7 @@ final class DedupConsumerOptions {
      * queue}, its log lines naming the delivery by queue, consumer and delivery tag (never by key or payload).
      */
     DedupConsumer<Delivery> build(String queue) {
-        DedupConsumer.Builder<Delivery> dedup = DedupConsumer.builder(keys).settings(shared.build());
+        DedupConsumerBuilder<Delivery> dedup = DedupConsumer.builder(keys).settings(shared.build());
         if (!namespaceSet) {
             dedup.namespace(queue);
         }

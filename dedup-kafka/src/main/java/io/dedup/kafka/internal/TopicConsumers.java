@@ -1,6 +1,7 @@
 package io.dedup.kafka.internal;
 
 import io.dedup.DedupConsumer;
+import io.dedup.DedupConsumerBuilder;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +37,7 @@ final class TopicConsumers implements AutoCloseable {
     }
 
     private DedupConsumer<ConsumerRecord<?, ?>> newConsumer(String topic) {
-        DedupConsumer.Builder<ConsumerRecord<?, ?>> builder = DedupConsumer.<ConsumerRecord<?, ?>>builder(
+        DedupConsumerBuilder<ConsumerRecord<?, ?>> builder = DedupConsumer.<ConsumerRecord<?, ?>>builder(
                         settings.keys(topic))
                 .store(settings.store())
                 .namespace(settings.namespace())

@@ -1,6 +1,6 @@
 package io.dedup.kafka.share;
 
-import io.dedup.DedupConsumer;
+import io.dedup.DedupConsumerBuilder;
 import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
 import io.dedup.kafka.RecordKeys;
@@ -46,7 +46,7 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
     private DedupSettings.Builder settings = DedupSettings.custom();
     private Object meterRegistry;
     /** Applied to the dedup consumer's builder once the lock is known, before the runner sets the lease. */
-    private Consumer<DedupConsumer.Builder<ConsumerRecord<?, ?>>> dedupOptions = b -> {};
+    private Consumer<DedupConsumerBuilder<ConsumerRecord<?, ?>>> dedupOptions = b -> {};
 
     private int deliveryLimit = DEFAULT_DELIVERY_LIMIT;
     private boolean lockRenewal = true;
@@ -148,7 +148,7 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
      * the lease follows the acquisition lock.
      */
     public KafkaShareDedupRunnerBuilder<K, V> dedupOptions(
-            Consumer<DedupConsumer.Builder<ConsumerRecord<?, ?>>> options) {
+            Consumer<DedupConsumerBuilder<ConsumerRecord<?, ?>>> options) {
         this.dedupOptions = Objects.requireNonNull(options, "options");
         return this;
     }

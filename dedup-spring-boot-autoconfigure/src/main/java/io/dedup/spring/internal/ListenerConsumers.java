@@ -1,6 +1,7 @@
 package io.dedup.spring.internal;
 
 import io.dedup.DedupConsumer;
+import io.dedup.DedupConsumerBuilder;
 import io.dedup.KeyExtractor;
 import io.dedup.spi.DedupStore;
 import io.dedup.spring.autoconfigure.DedupProperties;
@@ -73,7 +74,7 @@ public final class ListenerConsumers implements AutoCloseable {
      */
     public <M> DedupConsumer<M> build(
             KeyExtractor<M> keys, String namespace, String listenerTag, Function<? super M, String> describer) {
-        DedupConsumer.Builder<M> builder = DedupConsumer.<M>builder(keys)
+        DedupConsumerBuilder<M> builder = DedupConsumer.<M>builder(keys)
                 .store(store)
                 .namespace(namespace)
                 .retention(properties.getRetention())

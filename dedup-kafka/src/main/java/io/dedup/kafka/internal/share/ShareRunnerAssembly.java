@@ -1,6 +1,7 @@
 package io.dedup.kafka.internal.share;
 
 import io.dedup.DedupConsumer;
+import io.dedup.DedupConsumerBuilder;
 import io.dedup.KeyExtractor;
 import io.dedup.kafka.internal.ClientConfigs;
 import io.dedup.spi.TransactionalStore;
@@ -75,7 +76,7 @@ public final class ShareRunnerAssembly {
      */
     private static DedupConsumer<ConsumerRecord<?, ?>> dedupConsumer(
             ShareRunnerSettings<?, ?> settings, KeyExtractor<ConsumerRecord<?, ?>> keys, Duration lease) {
-        DedupConsumer.Builder<ConsumerRecord<?, ?>> b = DedupConsumer.<ConsumerRecord<?, ?>>builder(keys)
+        DedupConsumerBuilder<ConsumerRecord<?, ?>> b = DedupConsumer.<ConsumerRecord<?, ?>>builder(keys)
                 .namespace(settings.namespace())
                 .settings(settings.settings())
                 .messageDescriber(HeldRecords::id);

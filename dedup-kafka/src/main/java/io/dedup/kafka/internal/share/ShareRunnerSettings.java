@@ -1,6 +1,6 @@
 package io.dedup.kafka.internal.share;
 
-import io.dedup.DedupConsumer;
+import io.dedup.DedupConsumerBuilder;
 import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
 import io.dedup.kafka.share.ShareRecordHandler;
@@ -47,7 +47,7 @@ public record ShareRunnerSettings<K, V>(
         DedupStore store,
         DedupSettings settings,
         Object meterRegistry,
-        Consumer<DedupConsumer.Builder<ConsumerRecord<?, ?>>> dedupOptions,
+        Consumer<DedupConsumerBuilder<ConsumerRecord<?, ?>>> dedupOptions,
         int deliveryLimit,
         boolean lockRenewal,
         Map<String, String> deadLetterTopics,
