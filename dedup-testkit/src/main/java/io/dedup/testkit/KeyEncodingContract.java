@@ -1,0 +1,81 @@
+package io.dedup.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dedup.Claim;
+import io.dedup.DedupKey;
+import io.dedup.spi.ClaimResult;
+import io.dedup.spi.StoredRecord;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Odd keys (DESIGN §8): unicode keys, very long keys stored as digests, binary keys, and text that is not valid
+ * UTF-16 each land on their own record, and no two spaces (text, binary, digest) can collide; an empty key is
+ * refused before it reaches the store; namespaces never share a record.
+ *
+ * <p>One layer of {@link DedupStoreContract}; not thread-safe, one instance per test.
+ */
+public abstract class KeyEncodingContract extends StoredRecordContract {
+    @Test
+    void unicode_keys_are_distinct_and_found_as_written() {
+        List<String> ids = List.of("zahlung-ü", "支付-42", "платёж", "emoji-\uD83D\uDCB8", "tab\tand space", "a/b:c");
+        for (String id : ids) {
+            acquire(request(key(id)));
+        }
+        for (String id : ids) {
+            assertThat(store.find(key(id))).as(id).map(StoredRecord::key).contains(key(id));
+            assertThat(store.claim(request(key(id)))).as(id).isInstanceOf(ClaimResult.InProgress.class);
+        }
+    }
+
+    @Test
+    void ten_kibibyte_keys_are_claimed_as_digests_and_do_not_collide() {
+        String base = "x".repeat(10 * 1024);
+        DedupKey a = key(base + "a");
+        DedupKey b = key(base + "b");
+        assertThat(a.isDigest()).isTrue();
+        assertThat(a).isNotEqualTo(b);
+        Claim claim = acquire(request(a));
+        complete(claim, new byte[0]);
+        assertThat(store.claim(request(b))).isInstanceOf(ClaimResult.Acquired.class);
+        assertThat(store.claim(request(key(base + "a")))).isInstanceOf(ClaimResult.Duplicate.class);
+    }
+
+    @Test
+    void binary_text_and_invalid_utf16_keys_are_distinct_records_on_the_store() {
+        List<DedupKey> keys = List.of(
+                key("a\uD800"), // a lone surrogate: drivers would write "a?"
+                key("a\uDBFF"),
+                key("a?"),
+                DedupKey.ofBytes(ns, new byte[] {(byte) 0xFF}),
+                key("#bin:_w"),
+                key("base64:_w"));
+        for (DedupKey key : keys) {
+            assertThat(store.claim(request(key))).as("%s", key).isInstanceOf(ClaimResult.Acquired.class);
+        }
+        for (DedupKey key : keys) {
+            assertThat(store.find(key)).as("%s", key).map(StoredRecord::key).contains(key);
+        }
+    }
+
+    @Test
+    void an_empty_key_is_refused_with_a_clear_error() {
+        assertThatThrownBy(() -> DedupKey.of(ns, ""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must not be empty");
+        assertThatThrownBy(() -> new DedupKey(ns, ""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must not be empty");
+    }
+
+    @Test
+    void namespaces_are_isolated() {
+        DedupKey one = DedupKey.of(ns + "-one", "same-id");
+        DedupKey two = DedupKey.of(ns + "-two", "same-id");
+        complete(acquire(request(one)), new byte[] {1});
+        assertThat(store.claim(request(two))).isInstanceOf(ClaimResult.Acquired.class);
+        assertThat(store.claim(request(one))).isInstanceOf(ClaimResult.Duplicate.class);
+    }
+}
