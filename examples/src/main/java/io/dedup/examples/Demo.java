@@ -77,8 +77,26 @@ public final class Demo {
         return options.broker() == Broker.RABBITMQ ? "RabbitMQ" : "no broker (in process)";
     }
 
+    /**
+     * Ends a scenario the same way whatever carried the payments: counts what happened into the report and prints
+     * its human part (the stable last line is printed by the caller of the scenario).
+     *
+     * @param deliveries payment messages handed to a consumer, redeliveries included
+     */
+    static DemoReport finish(
+            Progress progress, long deliveries, PaymentStream stream, PaymentLedger ledger, DuplicateCounter metrics) {
+        DemoReport report = new DemoReport(
+                deliveries,
+                stream.payments().size(),
+                ledger.executions(),
+                metrics.duplicates(),
+                ledger.missing(stream.paymentIds()));
+        describe(progress, report, ledger);
+        return report;
+    }
+
     /** The report's human part, before the stable last line. */
-    static void describe(Progress progress, DemoReport report, PaymentLedger ledger) {
+    private static void describe(Progress progress, DemoReport report, PaymentLedger ledger) {
         long putBack = report.deliveries() - report.executions() - report.duplicatesSuppressed();
         progress.stopTicking();
         progress.say("done");

@@ -78,14 +78,7 @@ final class InProcessScenario {
                 workers.shutdownNow();
             }
         }
-        DemoReport report = new DemoReport(
-                delivered.sum(),
-                stream.payments().size(),
-                ledger.executions(),
-                metrics.duplicates(),
-                ledger.missing(stream.paymentIds()));
-        Demo.describe(progress, report, ledger);
-        return report;
+        return Demo.finish(progress, delivered.sum(), stream, ledger, metrics);
     }
 
     /** One batch: one claim round trip, handlers in order, one completion round trip; held keys come again later. */

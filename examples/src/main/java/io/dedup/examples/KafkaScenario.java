@@ -262,13 +262,6 @@ final class KafkaScenario {
     }
 
     private DemoReport report(PaymentStream stream) {
-        DemoReport report = new DemoReport(
-                deliveries.sum(),
-                stream.payments().size(),
-                ledger.executions(),
-                metrics.duplicates(),
-                ledger.missing(stream.paymentIds()));
-        Demo.describe(progress, report, ledger);
-        return report;
+        return Demo.finish(progress, deliveries.sum(), stream, ledger, metrics);
     }
 }

@@ -98,14 +98,7 @@ final class RabbitScenario {
             admin.queueDelete(queue + ".dedup.dlq");
             admin.queueDelete(queue);
         }
-        DemoReport report = new DemoReport(
-                deliveries.sum(),
-                stream.payments().size(),
-                ledger.executions(),
-                metrics.duplicates(),
-                ledger.missing(stream.paymentIds()));
-        Demo.describe(progress, report, ledger);
-        return report;
+        return Demo.finish(progress, deliveries.sum(), stream, ledger, metrics);
     }
 
     private void publish(Channel channel, List<Payment> payments) throws Exception {

@@ -13,13 +13,12 @@ import org.apache.camel.spi.IdempotentRepository;
  * (auto-commit) apart from the group, the earliest offset and the shared records per poll. Not thread-safe; one
  * run at a time.
  */
-public final class CamelArm implements Arm {
-    private final String name;
+public final class CamelArm extends NamedArm {
     private final CamelRepository repository;
     private CamelContext context;
 
     private CamelArm(String name, CamelRepository repository) {
-        this.name = name;
+        super(name, repository.store(), KAFKA);
         this.repository = repository;
     }
 
@@ -38,11 +37,6 @@ public final class CamelArm implements Arm {
         return new CamelArm("camel-jdbc", CamelRepositories.jdbc());
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
-
     /**
      * Every Camel arm: Redis and JDBC make one round trip (JDBC one transaction) per message, and Camel 4.10's
      * {@code MemoryIdempotentRepository} counts its LRU queue on every add (a {@code ConcurrentLinkedDeque.size()},
@@ -51,16 +45,6 @@ public final class CamelArm implements Arm {
     @Override
     public boolean slow() {
         return true;
-    }
-
-    @Override
-    public StoreKind store() {
-        return repository.store();
-    }
-
-    @Override
-    public String broker() {
-        return "kafka";
     }
 
     @Override

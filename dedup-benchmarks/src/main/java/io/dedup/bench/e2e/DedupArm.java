@@ -4,7 +4,6 @@ import io.dedup.kafka.KafkaDedup;
 import io.dedup.kafka.KafkaDedupRunner;
 import io.dedup.spi.DedupStore;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -16,21 +15,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * that buys. The store is seen through a {@link TimedDedupStore}, the outermost wrapper, which times its calls
  * and reports progress. Not thread-safe; one run at a time.
  */
-public final class DedupArm implements Arm {
-    /** Same as the baseline's poll wait, so that no arm idles longer than another on an empty poll. */
-    private static final Duration POLL = Duration.ofMillis(100);
+public final class DedupArm extends DedupStoreArm {
     /** How often {@link #consume} looks whether the runner thread died while it waits for the records. */
     private static final Duration LIVENESS_CHECK = Duration.ofSeconds(1);
 
-    private final String name;
-    private final DedupStoreSetup setup;
     private final boolean batched;
-    private DedupStore raw;
-    private TimedDedupStore timed;
 
     private DedupArm(String name, DedupStoreSetup setup, boolean batched) {
-        this.name = name;
-        this.setup = setup;
+        super(name, setup, KAFKA);
         this.batched = batched;
     }
 
@@ -54,42 +46,27 @@ public final class DedupArm implements Arm {
         return new DedupArm("dedup-jdbc", DedupStoreSetup.jdbc(), true);
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public StoreKind store() {
-        return setup.store();
-    }
-
-    @Override
-    public String broker() {
-        return "kafka";
-    }
-
     /** Only the unbatched arm makes a round trip per message. */
     @Override
     public boolean slow() {
         return !batched;
     }
 
+    /** The unbatched arm's store answers batches one key at a time; it is timed like the others, above that. */
     @Override
-    public void setUp(ArmRun run) {
-        raw = setup.create(run); // tables created here, before the harness reads the call counter
-        timed = new TimedDedupStore(batched ? raw : new UnbatchedStore(raw), run);
+    DedupStore beneathTiming(DedupStore raw) {
+        return batched ? raw : new UnbatchedStore(raw);
     }
 
     @Override
     public void consume(ArmRun run) throws Exception {
-        Objects.requireNonNull(timed, "setUp did not run");
+        TimedDedupStore timed = timedStore();
         BenchHandler handler = run.handler();
         InBatchRepeats repeats = new InBatchRepeats(timed, run.progress());
         KafkaDedupRunner<String, String> runner = KafkaDedupRunner.builder(
                         run.consumerConfig(), new StringDeserializer(), new StringDeserializer())
                 .topics(run.topic())
-                .pollTimeout(POLL)
+                .pollTimeout(KafkaPollLoop.POLL)
                 .dedup(KafkaDedup.builder().store(timed).namespace(run.runId()).meterRegistry(repeats.registry()))
                 .handler(record -> handler.handle(KafkaRecords.key(record), record.value()))
                 .build();
@@ -118,20 +95,6 @@ public final class DedupArm implements Arm {
                     throw notYet;
                 }
             }
-        }
-    }
-
-    @Override
-    public void tearDown(ArmRun run) throws Exception {
-        DedupStore store = raw;
-        raw = null;
-        timed = null;
-        try {
-            if (store != null) {
-                store.close();
-            }
-        } finally {
-            setup.cleanUp(run, store);
         }
     }
 }

@@ -9,23 +9,13 @@ import java.nio.charset.StandardCharsets;
  * dedup at all (duplicates run the handler again), with the same prefetch as the dedup arms. Not thread-safe; one
  * run at a time.
  */
-public final class RabbitBaselineArm implements Arm {
+public final class RabbitBaselineArm extends NamedArm {
     /** Unacked deliveries the broker may send ahead, for every RabbitMQ arm: as many as a Kafka poll holds. */
     static final int PREFETCH = ArmRun.MAX_POLL_RECORDS;
 
-    @Override
-    public String name() {
-        return "baseline-rabbit";
-    }
-
-    @Override
-    public StoreKind store() {
-        return StoreKind.NONE;
-    }
-
-    @Override
-    public String broker() {
-        return "rabbitmq";
+    /** The {@code baseline-rabbit} arm. */
+    public RabbitBaselineArm() {
+        super("baseline-rabbit", StoreKind.NONE, RABBITMQ);
     }
 
     @Override
