@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
  * itself: the concurrent cases start and join their own pools.
  */
 public abstract class BatchClaimContract extends ClaimContract {
+    /**
+     * The same history played once as a batch and once as single claims must give the same answers, element by element.
+     */
     @Test
     void claimAll_answers_exactly_as_sequential_claims_including_repeats_inside_the_batch() {
         String batchNs = ns + "-b";
@@ -66,12 +69,14 @@ public abstract class BatchClaimContract extends ClaimContract {
         }
     }
 
+    /** Adapters pass whatever a poll held; an empty poll must not cost a round trip error. */
     @Test
     void an_empty_batch_gets_an_empty_answer() {
         assertThat(store.claimAll(List.of())).isEmpty();
         assertThat(store.completeAll(List.of())).isEmpty();
     }
 
+    /** One stale completion in a batch must not fail or fence the others: each element is judged on its own token. */
     @Test
     void completeAll_answers_per_key_and_refuses_only_the_stale_ones() {
         Claim a = acquire(request(key("a")));
@@ -85,6 +90,7 @@ public abstract class BatchClaimContract extends ClaimContract {
         assertThat(store.claim(request(b.key()))).isInstanceOf(ClaimResult.InProgress.class);
     }
 
+    /** G1 under real contention, five rounds so that a race that wins sometimes is likely to show. */
     @Test
     void sixteen_threads_claiming_one_key_exactly_one_acquires_and_the_rest_see_in_progress() throws Exception {
         for (int round = 0; round < 5; round++) {
@@ -118,6 +124,7 @@ public abstract class BatchClaimContract extends ClaimContract {
         }
     }
 
+    /** G1 for batches: overlapping batches from eight threads never acquire one key twice. */
     @Test
     void concurrent_batches_over_overlapping_keys_acquire_each_key_exactly_once() throws Exception {
         int threads = 8;

@@ -25,12 +25,17 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * unlocked, from a shutdown hook, and reads the volatile process field alone.
  */
 final class BrokerProcess {
+    /** How long a format or a start may take on a loaded machine before the broker counts as failed. */
     private static final long READY_TIMEOUT_MS = 60_000;
+    /** How long a graceful stop may take before it becomes a SIGKILL. */
     private static final long STOP_TIMEOUT_MS = 30_000;
 
+    /** The broker's working directory: configuration, data and log. */
     private final Path dir;
+
     private final int port;
     private final String bootstrapServers;
+    /** The running child, or the last one; volatile because the shutdown-hook reaper reads it without the lock. */
     private volatile Process process;
 
     /** A broker run from {@code dir} (which holds its configuration) whose PLAINTEXT listener is on {@code port}. */
@@ -192,6 +197,7 @@ final class BrokerProcess {
         }
     }
 
+    /** Whether {@code p} ended within {@code millis}; an interrupt ends the wait early (and is kept). */
     private static boolean waitFor(Process p, long millis) {
         try {
             return p.waitFor(millis, TimeUnit.MILLISECONDS);
@@ -211,6 +217,7 @@ final class BrokerProcess {
         }
     }
 
+    /** Whether the PLAINTEXT port accepts a connection yet. */
     private boolean listening() {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * instance per test, so the instance is confined to the test's thread except where a case starts its own threads.
  */
 public abstract class ClaimContract extends StoreContractFixture {
+    /** Adapters hand the token to handlers and downstream systems as a fence; zero or negative would read as "none". */
     @Test
     void first_claim_acquires_with_a_positive_token_on_attempt_one() {
         Claim claim = acquire(request(key("k1")));
@@ -30,6 +31,9 @@ public abstract class ClaimContract extends StoreContractFixture {
         assertThat(claim.key()).isEqualTo(key("k1"));
     }
 
+    /**
+     * The answer names the lease end so that an adapter can defer the duplicate delivery until then, not spin on it.
+     */
     @Test
     void a_second_claim_while_held_is_in_progress_until_the_lease_end() {
         Claim first = acquire(request(key("k1")));
@@ -38,6 +42,10 @@ public abstract class ClaimContract extends StoreContractFixture {
         assertThat(((ClaimResult.InProgress) second).leaseUntil()).isEqualTo(first.leaseUntil());
     }
 
+    /**
+     * A held key is in progress with the holder's token, also when the holder is an earlier element of the same batch:
+     * batch stores that claim all keys at once tend to lose that order.
+     */
     @Test
     void a_claim_of_a_held_key_names_the_holders_token_alone_and_in_a_batch() {
         Claim first = acquire(request(key("held")));
@@ -55,6 +63,9 @@ public abstract class ClaimContract extends StoreContractFixture {
         assertThat(((ClaimResult.InProgress) batch.get(2)).holderToken()).isEqualTo(fresh.token());
     }
 
+    /**
+     * After a takeover the record must name the new holder, or a deferred duplicate would wait on a dead worker's token.
+     */
     @Test
     void after_a_takeover_a_held_key_names_the_new_holders_token() {
         Claim first = acquire(shortLease(key("k1")));
@@ -66,6 +77,7 @@ public abstract class ClaimContract extends StoreContractFixture {
                 .isNotEqualTo(first.token());
     }
 
+    /** G2: the duplicate's answer carries the stored outcome, so an RPC reply can be replayed without the handler. */
     @Test
     void a_completed_key_is_a_duplicate_carrying_its_outcome() {
         Claim claim = acquire(request(key("k1")));
@@ -77,6 +89,9 @@ public abstract class ClaimContract extends StoreContractFixture {
         assertThat(outcome.body()).containsExactly(1, 2, 3);
     }
 
+    /**
+     * A key reused for other content is a conflict while held and after completion; the same or no fingerprint is not.
+     */
     @Test
     void a_key_reused_with_a_different_fingerprint_is_a_conflict() {
         DedupKey k = key("k1");

@@ -9,6 +9,7 @@ import java.util.Map;
 final class ContainerServices {
     private ContainerServices() {}
 
+    /** Whether Testcontainers is on the class path and finds a Docker daemon; either missing means no containers. */
     static boolean dockerAvailable() {
         try {
             Class.forName("org.testcontainers.DockerClientFactory");
@@ -22,6 +23,11 @@ final class ContainerServices {
         }
     }
 
+    /**
+     * Starts the service's container (pinned image, the defaults' credentials) and returns where it listens.
+     *
+     * @throws IllegalArgumentException if there is no container for the service
+     */
     @SuppressWarnings("resource") // lives until the JVM exits; Testcontainers' reaper removes it
     static ServiceEndpoint start(ServiceEndpoint defaults) {
         record Image(String name, int port, Map<String, String> env) {}

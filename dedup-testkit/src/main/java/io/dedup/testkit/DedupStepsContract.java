@@ -44,6 +44,9 @@ public abstract class DedupStepsContract {
     /** The lease of every worker here: short, so a dead worker's key is taken over in seconds. */
     static final Duration LEASE = Duration.ofSeconds(2);
 
+    /**
+     * How long a test waits for a child or a takeover before it fails; generous, since a loaded CI machine starts JVMs slowly.
+     */
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     /**
@@ -51,6 +54,7 @@ public abstract class DedupStepsContract {
      * constructor. Calls with the same scope must reach the same records (the same key prefix, the same table).
      */
     public interface StoreFactory {
+        /** A store whose records live under {@code scope}; a fresh instance per call, closed by the caller. */
         DedupStore create(String scope);
     }
 
@@ -63,18 +67,27 @@ public abstract class DedupStepsContract {
     @TempDir
     Path directory;
 
+    /**
+     * The scope of this test's records (a key prefix or a table), unique per test so that tests never share records.
+     */
     private String scope;
+
     private DedupStore store;
+    /** The in-JVM workers of the stale-worker cases; shut down and awaited after each test. */
     private final ExecutorService threads = Executors.newCachedThreadPool();
+    /** Lets a stalled worker go on; opened after each test too, so no worker stays parked. */
     private final CountDownLatch resume = new CountDownLatch(1);
+    /** Child JVMs this test started; killed after it, whether it passed or not. */
     private final List<Process> children = new ArrayList<>();
 
+    /** Opens the store on a fresh scope; the factory is instantiated as the child will instantiate it. */
     @BeforeEach
     void openStore() throws ReflectiveOperationException {
         scope = "dedup_steps_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         store = factory().create(scope);
     }
 
+    /** Frees stalled workers, kills children, closes the store, and deletes the scope's records even if that failed. */
     @AfterEach
     void closeStore() throws Exception {
         resume.countDown();
@@ -90,20 +103,27 @@ public abstract class DedupStepsContract {
         }
     }
 
+    /** A new instance of the subclass's factory, by its public no-argument constructor, as the child JVM makes one. */
     private StoreFactory factory() throws ReflectiveOperationException {
         return storeFactory().getConstructor().newInstance();
     }
 
+    /** A key no other test (or earlier run on a shared store) used. */
     private static String newKey() {
         return "order-" + UUID.randomUUID();
     }
 
+    /** The effect lines a worker appended to {@code file}, in order; none if it never wrote. */
     private List<String> effects(Path file) throws IOException {
         return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
     }
 
     // ------------------------------------------------------------------ SIGKILL
 
+    /**
+     * A child worker is SIGKILLed at {@code point}; the re-run here must repeat only the step without a record (the one
+     * the worker was inside, or none), never a recorded one.
+     */
     @ParameterizedTest(name = "killed {0}")
     @ValueSource(strings = {"after-1", "after-2", "inside-2"})
     void a_worker_killed_with_sigkill_is_followed_by_a_rerun_of_only_the_remaining_steps(String point)
@@ -198,11 +218,17 @@ public abstract class DedupStepsContract {
 
     // ------------------------------------------------------------------ stale workers
 
+    /**
+     * A worker that stalled past its lease between steps must not start its next step once B holds the key (G4 for steps).
+     */
     @Test
     void a_stale_worker_neither_starts_nor_records_a_step_after_a_takeover() throws Exception {
         staleWorker("after-1", List.of("A:charge"), List.of("A:charge", "B:reserve", "B:ship"));
     }
 
+    /**
+     * A worker that stalled inside a step may finish its side effect, but its record is fenced: B runs that step again.
+     */
     @Test
     void a_stale_worker_that_finishes_a_step_after_a_takeover_does_not_record_it() throws Exception {
         staleWorker(

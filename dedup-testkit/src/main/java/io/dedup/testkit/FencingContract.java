@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * thread-safe, one instance per test.
  */
 public abstract class FencingContract extends BatchClaimContract {
+    /** A dead worker's key is free again after its lease, with a higher token and the attempt count raised (G3). */
     @Test
     void a_lapsed_lease_is_taken_over_with_a_strictly_higher_token() {
         Claim first = acquire(shortLease(key("k1")));
@@ -31,6 +32,9 @@ public abstract class FencingContract extends BatchClaimContract {
         assertThat(second.attempt()).isEqualTo(2);
     }
 
+    /**
+     * G4: every write of the taken-over worker is refused, and the refusals leave the current holder's record alone.
+     */
     @Test
     void a_stale_worker_cannot_complete_renew_or_release_after_takeover() {
         Claim stale = acquire(shortLease(key("k1")));
@@ -43,6 +47,7 @@ public abstract class FencingContract extends BatchClaimContract {
         assertThat(complete(current, new byte[] {2})).isEqualTo(WriteResult.APPLIED);
     }
 
+    /** The A/B/C sequence of DESIGN §1: a store that restarts tokens after a release lets stale A complete as C. */
     @Test
     void tokens_never_repeat_across_release_and_reacquire() {
         Claim a = acquire(shortLease(key("k1")));
@@ -58,6 +63,9 @@ public abstract class FencingContract extends BatchClaimContract {
         assertThat(complete(c, new byte[] {1})).isEqualTo(WriteResult.APPLIED);
     }
 
+    /**
+     * DESIGN §8: tokens keep rising even after the record itself expired, so a worker paused past both is still fenced.
+     */
     @Test
     void tokens_keep_rising_after_the_record_expired_and_the_first_owner_is_fenced() {
         Duration brief = Duration.ofMillis(100);
@@ -78,6 +86,7 @@ public abstract class FencingContract extends BatchClaimContract {
                 .isEqualTo(WriteResult.APPLIED);
     }
 
+    /** A release (the handler failed) frees the key at once for a retry, and the released token is spent. */
     @Test
     void a_released_key_is_acquired_again_by_the_next_claim_on_the_next_attempt() {
         Claim first = acquire(request(key("k1")));
@@ -88,6 +97,9 @@ public abstract class FencingContract extends BatchClaimContract {
         assertThat(store.release(first.key(), first.token(), LONG)).isEqualTo(WriteResult.FENCED);
     }
 
+    /**
+     * A long handler renews; the renewed key must outlive its original lease by the store's clock, judged by a probe key.
+     */
     @Test
     void renewal_extends_the_lease_and_a_renewed_key_is_not_taken_over() {
         Claim claim = acquire(shortLease(key("k1")));
@@ -101,6 +113,7 @@ public abstract class FencingContract extends BatchClaimContract {
         assertThat(complete(claim, new byte[0])).isEqualTo(WriteResult.APPLIED);
     }
 
+    /** Writes on a key nobody holds change nothing, and completing twice does not overwrite the first outcome. */
     @Test
     void writes_on_absent_or_completed_keys_are_refused() {
         assertThat(store.renew(key("absent"), 1, LONG)).isEqualTo(WriteResult.FENCED);

@@ -9,7 +9,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-/** The calls of one generated history, in the order they started, and how to print them. */
+/**
+ * The calls of one generated history, in the order they started, and how to print them. A failing history is
+ * printed with its seed, so a reader can both read what happened and replay it; the text shows each call's order
+ * window and clock window, which are all the judge relies on.
+ *
+ * @param seed the random seed the history was generated from; the same seed generates the same calls
+ * @param store the store's {@code describe()}, for the report
+ * @param baseMillis the store-clock time the history started at; printed times are relative to it
+ * @param calls every call, in the order they were started
+ */
 record History(long seed, String store, CheckerSettings settings, long baseMillis, List<HistoryCall> calls) {
 
     /** A call that did not return within the call timeout, if any. */
@@ -54,6 +63,9 @@ record History(long seed, String store, CheckerSettings settings, long baseMilli
         return out.toString();
     }
 
+    /**
+     * One step as {@code key input -> answer}, with times relative to the history's start so two lines compare at a glance.
+     */
     private String describe(HistoryCall.Step step) {
         StringBuilder s = new StringBuilder(step.key.id());
         if (step.isClaim()) {
@@ -67,6 +79,9 @@ record History(long seed, String store, CheckerSettings settings, long baseMilli
         return s.append(" -> ").append(result(step.result)).toString();
     }
 
+    /**
+     * An answer in the fewest words that still let a reader replay the judge's reasoning: tokens, lease ends and body ids.
+     */
     private String result(Object result) {
         if (result == null) {
             return "(no answer)";
@@ -111,6 +126,9 @@ record History(long seed, String store, CheckerSettings settings, long baseMilli
         return body.length == Long.BYTES ? ByteBuffer.wrap(body).getLong() : -1;
     }
 
+    /**
+     * The body completion {@code id} writes: eight bytes, so every completion's outcome names the completion it came from.
+     */
     static byte[] body(long id) {
         return ByteBuffer.allocate(Long.BYTES).putLong(id).array();
     }

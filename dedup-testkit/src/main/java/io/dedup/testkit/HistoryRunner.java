@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * choices; the interleaving of real threads is not replayed, so a replay may need a few runs.
  */
 final class HistoryRunner {
+    /**
+     * Half the claims carry no fingerprint, the rest one of two: enough to produce conflicts and to check that a claim
+     * without a fingerprint never conflicts.
+     */
     private static final List<Optional<String>> FINGERPRINTS =
             List.of(Optional.empty(), Optional.empty(), Optional.of("f1"), Optional.of("f2"));
 
@@ -36,14 +40,25 @@ final class HistoryRunner {
     private final CheckerTime time;
     private final CheckerSettings settings;
     private final long seed;
+    /** Few keys on purpose: contention on one key is where stores go wrong, and a few keys give many per-key steps. */
     private final List<DedupKey> keys = new ArrayList<>();
+    /**
+     * The global sequence that orders call starts and ends: a call that ended before another started surely preceded it.
+     */
     private final AtomicLong order = new AtomicLong();
+
     private final AtomicLong callIds = new AtomicLong();
+    /** Every completion writes a body no other writes, so a duplicate's outcome names the completion it came from. */
     private final AtomicLong bodyIds = new AtomicLong();
+    /** Every started call; appended by the workers, read by the watchdog loop in {@link #run()} while they run. */
     private final List<HistoryCall> calls = new CopyOnWriteArrayList<>();
     /** Every token acquired per key, for workers that write with another worker's (usually stale) token. */
     private final ConcurrentHashMap<DedupKey, List<Long>> seenTokens = new ConcurrentHashMap<>();
 
+    /**
+     * A runner on {@code store} that will generate the history of {@code seed} on {@code settings.keys()} keys of
+     * {@code namespace}, which no other history uses.
+     */
     HistoryRunner(DedupStore store, CheckerTime time, CheckerSettings settings, long seed, String namespace) {
         this.store = store;
         this.time = time;
@@ -94,6 +109,10 @@ final class HistoryRunner {
         return new History(seed, store.describe(), settings, base, Collections.unmodifiableList(ordered));
     }
 
+    /**
+     * One worker's calls. The mix leans to claims and completions (where the guarantees live) and keeps a share of time
+     * steps, renewals, releases and finds so that leases lapse, tokens go stale and every kind of answer is judged.
+     */
     private void work(int worker, Random random) {
         List<Claim> held = new ArrayList<>();
         for (int i = 0; i < settings.callsPerWorker(); i++) {
@@ -123,6 +142,7 @@ final class HistoryRunner {
         return keys.get(random.nextInt(keys.size()));
     }
 
+    /** A claim or a batch claim of {@code count} keys; acquired claims are kept as this worker's holdings. */
     private void claim(int worker, Random random, List<Claim> held, int count, boolean batch) {
         HistoryCall call = newCall(worker, batch ? HistoryCall.Kind.CLAIM_ALL : HistoryCall.Kind.CLAIM);
         List<ClaimRequest> requests = new ArrayList<>();
@@ -170,6 +190,7 @@ final class HistoryRunner {
         return new Claim(key, token, 1, java.time.Instant.EPOCH);
     }
 
+    /** A completion or a batch of completions, each with a body no other completion writes. */
     private void complete(int worker, Random random, List<Claim> held, int count, boolean batch) {
         HistoryCall call = newCall(worker, batch ? HistoryCall.Kind.COMPLETE_ALL : HistoryCall.Kind.COMPLETE);
         List<Completion> completions = new ArrayList<>();
@@ -203,6 +224,9 @@ final class HistoryRunner {
         end(call);
     }
 
+    /**
+     * A renewal or a release of a held claim (usually) or of a token seen elsewhere (usually stale: must be fenced).
+     */
     private void write(int worker, Random random, List<Claim> held, HistoryCall.Kind kind) {
         Claim claim = target(random, held, kind == HistoryCall.Kind.RELEASE);
         if (claim == null) {
@@ -221,6 +245,7 @@ final class HistoryRunner {
         end(call);
     }
 
+    /** A find of any key; the judge checks what it shows against the model. */
     private void find(int worker, Random random) {
         HistoryCall call = newCall(worker, HistoryCall.Kind.FIND);
         DedupKey key = anyKey(random);
@@ -234,10 +259,12 @@ final class HistoryRunner {
         end(call);
     }
 
+    /** A call not yet started; its steps are added before {@link #start}, so the judge never sees half a call. */
     private HistoryCall newCall(int worker, HistoryCall.Kind kind) {
         return new HistoryCall(callIds.incrementAndGet(), worker, kind, new ArrayList<>());
     }
 
+    // the clock is read before the sequence is taken and after it ends: the windows can only be wider than the truth
     private void start(HistoryCall call) {
         call.startNanos = System.nanoTime();
         call.startMillis = time.now();
@@ -245,6 +272,7 @@ final class HistoryRunner {
         calls.add(call);
     }
 
+    /** Marks the end of {@code call}: its order number first, then the store clock, so the window covers the call. */
     private void end(HistoryCall call) {
         call.endSeq = order.incrementAndGet();
         call.endMillis = time.now();

@@ -37,9 +37,13 @@ public final class KafkaBroker implements AutoCloseable {
     /** The {@link #shared} brokers, by their overrides. */
     private static final Map<Map<String, String>, KafkaBroker> SHARED = new HashMap<>();
 
+    /** The temp directory holding configuration, data and log; deleted by {@link #close()}. */
     private final Path dir;
+    /** The PLAINTEXT port, chosen at start and kept across restarts so clients reconnect to the same address. */
     private final int port;
+    /** The child JVM; every lifecycle call reaches it under this broker's lock. */
     private final BrokerProcess process;
+    /** Kills the child when this JVM exits, so no broker outlives the test run. */
     private final Thread shutdownHook;
 
     private KafkaBroker(Path dir, int port) {
@@ -181,6 +185,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** A port free on the loopback interface right now (a tiny race with other processes is accepted in tests). */
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * <p>One layer of {@link DedupStoreContract}; not thread-safe, one instance per test.
  */
 public abstract class KeyEncodingContract extends StoredRecordContract {
+    /** Keys are whatever producers send; no character may be lost or folded on the way into the store. */
     @Test
     void unicode_keys_are_distinct_and_found_as_written() {
         List<String> ids = List.of("zahlung-ü", "支付-42", "платёж", "emoji-\uD83D\uDCB8", "tab\tand space", "a/b:c");
@@ -30,6 +31,7 @@ public abstract class KeyEncodingContract extends StoredRecordContract {
         }
     }
 
+    /** Long keys are stored as digests (DESIGN §2); two that share a long prefix must still be two records. */
     @Test
     void ten_kibibyte_keys_are_claimed_as_digests_and_do_not_collide() {
         String base = "x".repeat(10 * 1024);
@@ -43,6 +45,9 @@ public abstract class KeyEncodingContract extends StoredRecordContract {
         assertThat(store.claim(request(key(base + "a")))).isInstanceOf(ClaimResult.Duplicate.class);
     }
 
+    /**
+     * Text, binary and digest keys live in disjoint spaces (DESIGN §8): no text can pose as another space's stored form.
+     */
     @Test
     void binary_text_and_invalid_utf16_keys_are_distinct_records_on_the_store() {
         List<DedupKey> keys = List.of(
@@ -60,6 +65,7 @@ public abstract class KeyEncodingContract extends StoredRecordContract {
         }
     }
 
+    /** An empty key would make every keyless message one key; it is refused where the key is made, before any store. */
     @Test
     void an_empty_key_is_refused_with_a_clear_error() {
         assertThatThrownBy(() -> DedupKey.of(ns, ""))
@@ -70,6 +76,7 @@ public abstract class KeyEncodingContract extends StoredRecordContract {
                 .hasMessageContaining("must not be empty");
     }
 
+    /** Two consumer groups (namespaces) never see each other's keys. */
     @Test
     void namespaces_are_isolated() {
         DedupKey one = DedupKey.of(ns + "-one", "same-id");

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * DEDUP_TEST_MARIADB}, {@code DEDUP_TEST_RABBITMQ}. Thread-safe; each service is looked up once per JVM.
  */
 public final class LocalServices {
+    /** Each service's endpoint once found, by service name; the first test that asks pays for the lookup. */
     private static final Map<String, ServiceEndpoint> FOUND = new ConcurrentHashMap<>();
 
     private LocalServices() {}
@@ -46,14 +47,22 @@ public final class LocalServices {
                 new ServiceEndpoint("rabbitmq", "127.0.0.1", 5672, "guest", "guest", "/"), "rabbitmq-server -detached");
     }
 
+    /** The endpoint of the service {@code defaults} describes, looked up once per JVM. */
     private static ServiceEndpoint find(ServiceEndpoint defaults, String startCommand) {
         return FOUND.computeIfAbsent(defaults.service(), name -> locate(defaults, startCommand));
     }
 
+    /** Looks up with the real environment and Docker. */
     private static ServiceEndpoint locate(ServiceEndpoint defaults, String startCommand) {
         return locate(defaults, startCommand, System::getenv, ContainerServices::dockerAvailable);
     }
 
+    /**
+     * The lookup itself, with the environment and the Docker probe passed in so that a unit test can drive every branch:
+     * the override or the default address if it answers, else a container, else a failure naming {@code startCommand}.
+     *
+     * @throws IllegalStateException if neither the service answers nor Docker is available
+     */
     static ServiceEndpoint locate(
             ServiceEndpoint defaults,
             String startCommand,

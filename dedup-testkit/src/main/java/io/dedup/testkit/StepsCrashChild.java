@@ -30,12 +30,20 @@ public final class StepsCrashChild {
     /** The line a child prints once it reached its stop point. */
     static final String STOPPED = "STOPPED";
 
+    /** The namespace of every step key, in this JVM and in the child alike, so both reach the same records. */
     static final String NAMESPACE = "steps";
 
+    /**
+     * The worker's name in the effect lines ({@code child}, {@code A}, {@code B}), which tells the test who did what.
+     */
     private final String worker;
+
     private final Path effects;
+    /** Where the worker stops: {@code after-1}, {@code after-2}, {@code inside-2} or {@code none}. */
     private final String stopAt;
+    /** Told when the stop point is reached: prints {@link #STOPPED} in a child, opens a latch in the test. */
     private final Runnable reached;
+
     private final CountDownLatch resume;
 
     /**
@@ -55,6 +63,12 @@ public final class StepsCrashChild {
         this(worker, effects, "none", () -> {}, new CountDownLatch(0));
     }
 
+    /**
+     * Runs the worker in a child JVM until it reaches its stop point, then waits there for its SIGKILL.
+     *
+     * @throws Exception if the factory cannot be instantiated or the store cannot be reached; the test then fails on
+     *     the child's missing {@link #STOPPED} line, with its stderr
+     */
     public static void main(String[] args) throws Exception {
         if (args.length != 5) {
             System.err.println("usage: StepsCrashChild <factory class> <scope> <key> <effects file> <stop point>");
@@ -111,6 +125,7 @@ public final class StepsCrashChild {
         };
     }
 
+    /** Appends the step's effect line, synced to disk, so a SIGKILL right after it cannot lose it. */
     private void effect(String step) {
         try {
             Files.writeString(
@@ -125,6 +140,9 @@ public final class StepsCrashChild {
         }
     }
 
+    /**
+     * Stops at {@code point} if it is the chosen one: tells {@link #reached}, then waits for the resume (or the kill).
+     */
     private void stopIf(String point) throws InterruptedException {
         if (point.equals(stopAt)) {
             reached.run();

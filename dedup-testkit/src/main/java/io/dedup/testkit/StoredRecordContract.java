@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * <p>One layer of {@link DedupStoreContract}; not thread-safe, one instance per test.
  */
 public abstract class StoredRecordContract extends FencingContract {
+    /** Retention is a promise both ways: remembered until it ends, then free to be processed again. */
     @Test
     void a_completed_key_is_forgotten_when_its_retention_ends() {
         Claim claim = acquire(request(key("k1")));
@@ -36,6 +37,9 @@ public abstract class StoredRecordContract extends FencingContract {
         assertThat(again.key()).isEqualTo(key("k1"));
     }
 
+    /**
+     * Outcomes are bytes, not text: every byte value and a large body come back unchanged (no charset, no truncation).
+     */
     @Test
     void outcomes_round_trip_empty_binary_and_one_mebibyte() {
         byte[] binary = new byte[256];
@@ -55,6 +59,7 @@ public abstract class StoredRecordContract extends FencingContract {
         }
     }
 
+    /** A key the dead-letter policy marked failed stays failed, with the error text the adapter stored. */
     @Test
     void a_key_marked_failed_keeps_its_failed_status() {
         Claim claim = acquire(request(key("k1")));
@@ -66,6 +71,9 @@ public abstract class StoredRecordContract extends FencingContract {
         assertThat(outcome.body()).isEqualTo(reason);
     }
 
+    /**
+     * Operators and the model checker read records through {@code find}; every field must show what the writes left.
+     */
     @Test
     void find_returns_what_was_written() {
         DedupKey k = key("k1");

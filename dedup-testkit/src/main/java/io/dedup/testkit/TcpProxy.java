@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public final class TcpProxy implements AutoCloseable {
+    /** What the proxy does with traffic: pass it, reset new connections, or hold bytes in flight (a frozen network). */
     private enum Mode {
         FORWARD,
         REFUSE,
@@ -35,12 +36,20 @@ public final class TcpProxy implements AutoCloseable {
 
     private final String targetHost;
     private final int targetPort;
+    /** The loopback listener clients connect to instead of the target. */
     private final ServerSocket server;
+    /** Both ends of every open connection, so {@link #cut()} can reset them all at once. */
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    /** Pump threads wait on this while stalled; {@link #restore()} wakes them. */
     private final Object stallLock = new Object();
+
     private volatile Mode mode = Mode.FORWARD;
+    /** Set once by {@link #close()}; ends the accept loop and frees stalled pumps. */
     private volatile boolean closed;
 
+    /**
+     * Binds a free loopback port and starts accepting on a daemon thread, so a forgotten proxy never keeps a JVM alive.
+     */
     private TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
@@ -104,6 +113,7 @@ public final class TcpProxy implements AutoCloseable {
         return sockets.size();
     }
 
+    /** Stops accepting and resets every connection; stalled bytes are dropped. */
     @Override
     public void close() {
         closed = true;
@@ -116,6 +126,10 @@ public final class TcpProxy implements AutoCloseable {
         cut();
     }
 
+    /**
+     * Accepts clients until closed: refused ones are reset at once (a service that is down), the others get a connection
+     * to the target and a pump each way.
+     */
     private void acceptLoop() {
         while (!closed) {
             Socket client;
@@ -146,6 +160,10 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies bytes from {@code from} to {@code to} on a daemon thread, holding them while the proxy stalls; when either
+     * side ends, both are reset, so a half-closed connection never lingers.
+     */
     private void pump(Socket from, Socket to) {
         Thread thread = new Thread(
                 () -> {
@@ -170,6 +188,7 @@ public final class TcpProxy implements AutoCloseable {
         thread.start();
     }
 
+    /** Blocks while stalled; wakes every 100 ms as well, so a close is noticed even without a notify. */
     private void awaitForwarding() throws InterruptedException {
         synchronized (stallLock) {
             while (mode == Mode.STALL && !closed) {
@@ -178,6 +197,7 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /** Closes {@code socket} with a reset and forgets it. */
     private void reset(Socket socket) {
         sockets.remove(socket);
         try {
