@@ -48,11 +48,18 @@ public class InMemoryWrappedCallBenchmark {
     private final TickingClock clock = new TickingClock();
     private MessageHandler<Message> bare;
     private MessageHandler<Message> wrapped;
+    /** Messages whose keys were completed in set-up: the duplicate case cycles through them. */
     private Message[] seen;
+    /** The next new key's number. */
     private long next;
+    /**
+     * The duplicate case's position in {@link #seen}, wrapped with a mask ({@code DUPLICATE_KEYS} is a power of two).
+     */
     private int dup;
+
     private Blackhole blackhole;
 
+    /** Fresh consumers per iteration, so one iteration's keys do not slow the next; not timed. */
     @Setup(Level.Iteration)
     public void setUp(Blackhole blackhole) throws Exception {
         this.blackhole = blackhole;
@@ -80,28 +87,33 @@ public class InMemoryWrappedCallBenchmark {
         }
     }
 
+    /** Closes both consumers (their renewal threads). */
     @TearDown(Level.Iteration)
     public void tearDown() {
         dedup.close();
         steady.close();
     }
 
+    /** The handler alone, with the same message allocation as the dedup cases: the floor they are measured against. */
     @Benchmark
     public void baselineNoDedup() throws Exception {
         bare.handle(new Message("k" + next++));
     }
 
+    /** A new key: claim, handler, completion, every key kept for the whole iteration. */
     @Benchmark
     public void newKey() throws Exception {
         wrapped.handle(new Message("k" + next++));
     }
 
+    /** A new key on a store whose retention keeps the number of live keys constant, as in production. */
     @Benchmark
     public void newKeySteadyState() throws Exception {
         clock.millis++;
         steadyWrapped.handle(new Message("k" + next++));
     }
 
+    /** A completed key: one claim answered from the stored record, no handler. */
     @Benchmark
     public void duplicate() throws Exception {
         wrapped.handle(seen[dup++ & (DUPLICATE_KEYS - 1)]);
@@ -109,6 +121,7 @@ public class InMemoryWrappedCallBenchmark {
 
     /** A clock the benchmark thread moves; single-threaded use only. */
     static final class TickingClock extends java.time.Clock {
+        /** Epoch milliseconds; a plain field, since only the benchmark thread reads and moves it. */
         long millis = 1_700_000_000_000L;
 
         @Override

@@ -44,23 +44,40 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Benchmark)
 public class RabbitConsumeBenchmark {
+    /**
+     * Messages per drain: enough that the broker's per-queue start-up and the final ack round trip are a small share.
+     */
     static final int MESSAGES = 20_000;
 
     /** plain: manual ack per message, no dedup; newKeys: dedup, every key new; duplicates: every key completed. */
     @Param({"plain", "newKeys", "duplicates"})
     public String mode;
 
+    /**
+     * Unacked deliveries the broker sends ahead; one value, the adapter's default window, so modes compare at equal flow.
+     */
     @Param({"250"})
     public int prefetch;
 
+    /**
+     * Sees acks on the consumer's connection, so a drain ends when the broker was told, not when the handler returned.
+     */
     private final AckWatcher acks = new AckWatcher();
+    /** The publishing and admin connection; kept apart from {@link #consumer} so publishing never shares its socket. */
     private Connection connection;
+    /** The measured consumer's connection, instrumented by {@link #acks}. */
     private Connection consumer;
+
     private Channel admin;
     private String queue;
+    /** A fresh store per invocation: every drain starts from the same state (empty, or every key completed). */
     private InMemoryDedupStore store;
+
     private RabbitDedup dedup;
 
+    /**
+     * Connects once per trial and declares a non-durable queue of its own, so disk writes are not part of the figure.
+     */
     @Setup(Level.Trial)
     public void connect() throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
@@ -75,6 +92,7 @@ public class RabbitConsumeBenchmark {
         admin.queueDeclare(queue, false, false, false, null);
     }
 
+    /** Deletes the queue and closes both connections. */
     @TearDown(Level.Trial)
     public void disconnect() throws Exception {
         admin.queueDelete(queue);
@@ -82,6 +100,11 @@ public class RabbitConsumeBenchmark {
         connection.close();
     }
 
+    /**
+     * Before every drain (outside the timed part): an empty queue filled with {@link #MESSAGES} messages with new ids, a
+     * new store, and, for {@code duplicates}, every key completed in the store already, so each delivery is answered
+     * from the store without the handler.
+     */
     @Setup(Level.Invocation)
     public void fill() throws Exception {
         admin.queuePurge(queue);
@@ -111,11 +134,16 @@ public class RabbitConsumeBenchmark {
         admin.waitForConfirmsOrDie(60_000);
     }
 
+    /** Closes the adapter of this invocation (its renewal and completion threads). */
     @TearDown(Level.Invocation)
     public void close() {
         dedup.close();
     }
 
+    /**
+     * Drains the queue on a new channel and returns when the last message is acked. The plain consumer acks each
+     * message itself, as the adapter does; the handler is empty in every mode, so the difference is dedup's own cost.
+     */
     @Benchmark
     @OperationsPerInvocation(MESSAGES)
     public void drain() throws Exception {
@@ -143,6 +171,9 @@ public class RabbitConsumeBenchmark {
         private volatile long through;
         private volatile CountDownLatch latch = new CountDownLatch(0);
 
+        /**
+         * Arms the watcher for {@code channel}; the latch opens once an ack at or past delivery tag {@code tag} is sent.
+         */
         CountDownLatch expect(Channel channel, long tag) {
             this.through = tag;
             this.latch = new CountDownLatch(1);

@@ -39,6 +39,11 @@ public final class StoreBytesPerKey {
 
     private StoreBytesPerKey() {}
 
+    /**
+     * Writes {@code count} keys (default 100,000) to each store and prints what they cost.
+     *
+     * @throws Exception if PostgreSQL cannot be reached or a statement fails; the table is dropped all the same
+     */
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         String namespace = "orders-" + UUID.randomUUID().toString().substring(0, 7);
@@ -85,7 +90,12 @@ public final class StoreBytesPerKey {
         }
     }
 
-    private static void write(DedupStore store, String namespace, int count) {
+    /**
+     * Claims and completes {@code count} keys of {@code namespace} in batches of 500, as the runner writes them, with
+     * an empty outcome: the smallest record a store keeps per processed message. Shared with {@link
+     * RedisBytesPerKey}, so every store is measured with the same keys.
+     */
+    static void write(DedupStore store, String namespace, int count) {
         for (int start = 0; start < count; start += 500) {
             List<ClaimRequest> requests = new ArrayList<>();
             for (int i = start; i < Math.min(count, start + 500); i++) {
@@ -100,6 +110,10 @@ public final class StoreBytesPerKey {
         }
     }
 
+    /**
+     * Used heap after a few collections, with pauses so that concurrent collectors finish: a single {@code
+     * System.gc()} may return before the old generation is compacted, which makes the per-key figure jump.
+     */
     private static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();

@@ -14,9 +14,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * are serialized, as one consumer thread would run them.
  */
 public final class BenchHandler implements AutoCloseable {
+    /** How often the handler ran, duplicates handled again included: the correctness check's first figure. */
     private final AtomicLong runs = new AtomicLong();
+    /** The distinct keys handled: with {@link #runs}, shows whether a key ran twice. */
     private final Set<String> keys;
+    /**
+     * The PostgreSQL handler's own connection, in autocommit: every run is one commit, as a simple handler's would be.
+     */
     private final Connection connection;
+
     private final PreparedStatement insert;
 
     private BenchHandler(int expectedKeys, Connection connection, PreparedStatement insert) {
@@ -81,6 +87,7 @@ public final class BenchHandler implements AutoCloseable {
         return keys.size();
     }
 
+    /** Closes the handler's statement and connection, if it has them. */
     @Override
     public void close() throws SQLException {
         if (connection != null) {

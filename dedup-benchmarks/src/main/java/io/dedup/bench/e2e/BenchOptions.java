@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The harness's command line. Immutable.
+ * The harness's command line. Immutable; thread-safe.
+ *
+ * <p>The quick and full defaults differ only in size and repetitions, never in what is measured, so a quick run's
+ * ratios preview a full run's.
  *
  * @param quick whether this is the quick mode (small topics, one repetition) rather than the full one
  * @param messages records per no-op workload
@@ -33,6 +36,7 @@ public record BenchOptions(
         Set<String> workloads,
         Path output) {
 
+    /** The {@code --help} text; the options and defaults it lists are the ones {@link #parse} applies. */
     static final String USAGE =
             """
             Usage: java -cp dedup-benchmarks/target/benchmarks.jar io.dedup.bench.e2e.EndToEndBench [options]
@@ -104,7 +108,12 @@ public record BenchOptions(
                 output);
     }
 
-    /** Every workload: three duplicate patterns, each with the no-op and the PostgreSQL handler. */
+    /**
+     * The workloads to run: of every workload (three duplicate patterns, each with the no-op and the PostgreSQL
+     * handler), those named by {@code --workloads}, or all.
+     *
+     * @throws IllegalArgumentException if {@code --workloads} names none of them
+     */
     List<Workload> selectedWorkloads() {
         List<Workload> all = new ArrayList<>();
         for (Workload.HandlerKind handler : Workload.HandlerKind.values()) {
@@ -122,6 +131,7 @@ public record BenchOptions(
         return all;
     }
 
+    /** {@code value} as a positive number, or a failure naming {@code option}. */
     private static int positive(String option, String value) {
         try {
             int n = Integer.parseInt(value);
@@ -134,6 +144,7 @@ public record BenchOptions(
         throw new IllegalArgumentException(option + " needs a positive number, got " + value);
     }
 
+    /** A comma-separated list of names. */
     private static Set<String> names(String value) {
         return Set.copyOf(Arrays.asList(value.split(",")));
     }

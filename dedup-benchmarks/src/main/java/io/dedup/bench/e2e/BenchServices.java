@@ -28,21 +28,32 @@ import javax.sql.DataSource;
  * and one for handlers and housekeeping (not counted), and RabbitMQ when RabbitMQ arms run. Thread-safe.
  */
 public final class BenchServices implements AutoCloseable {
+    /** Table names the harness puts into SQL text: lower case, PostgreSQL's 63-character limit. */
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
     private final String bootstrapServers;
     private final ServiceEndpoint redis;
     private final ServiceEndpoint postgres;
+    /**
+     * Counts every command the store clients send: Redis store calls are counted here, on the wire, whoever sends them.
+     */
     private final RedisCommandCounter redisCommands = new RedisCommandCounter();
+
     private final ClientResources redisResources;
     private final RedisClient storeRedisClient;
+    /** A client outside the counted resources, for deleting keys between runs without inflating any arm's count. */
     private final RedisClient housekeepingRedisClient;
+
     private final StatefulRedisConnection<String, String> redisConnection;
     private final HikariDataSource storePool;
+    /** The store pool, counted: PostgreSQL store calls are its statements, commits and rollbacks. */
     private final CountingDataSource storeDataSource;
+    /** The handlers' and housekeeping pool, not counted: a handler's insert is not a store call. */
     private final HikariDataSource handlerPool;
+    /** RabbitMQ, or null when no RabbitMQ arm runs (so a Kafka-only run needs no RabbitMQ). */
     private final ServiceEndpoint rabbitmq;
 
+    /** Services without RabbitMQ, for tests of the Kafka and store parts. */
     BenchServices(String bootstrapServers, ServiceEndpoint redis, ServiceEndpoint postgres) {
         this(bootstrapServers, redis, postgres, null);
     }
@@ -64,6 +75,7 @@ public final class BenchServices implements AutoCloseable {
         this.handlerPool = pool(postgres, "bench-handler", 3);
     }
 
+    /** A pool of {@code size} connections, one kept idle so the first statement of a run does not pay for a connect. */
     private static HikariDataSource pool(ServiceEndpoint postgres, String name, int size) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
@@ -181,10 +193,12 @@ public final class BenchServices implements AutoCloseable {
         return deleted;
     }
 
+    /** {@code text} with SCAN's glob characters escaped, so a prefix matches only itself. */
     private static String escapeGlob(String text) {
         return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
     }
 
+    /** Closes the pools and clients, in the reverse order of their use. */
     @Override
     public void close() {
         handlerPool.close();

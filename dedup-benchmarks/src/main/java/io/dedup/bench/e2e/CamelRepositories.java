@@ -10,7 +10,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** The three Camel repositories compared, each set up the way a careful Camel user would. */
+/**
+ * The three Camel repositories compared, each set up the way a careful Camel user would: sized, expiring and
+ * constrained so that Camel's dedup is correct for the whole run (the harness checks its handler counts like ours),
+ * and on the same counted clients and data sources as this library's stores, so store calls are counted alike.
+ *
+ * <p>Each repository holds the state of one run at a time; not thread-safe.
+ */
 final class CamelRepositories {
     /** Redis keys expire after the same time our stores keep completed keys by default. */
     static final Duration REDIS_EXPIRY = Duration.ofHours(24);
@@ -47,6 +53,7 @@ final class CamelRepositories {
      */
     static CamelRepository redis() {
         return new CamelRepository() {
+            /** The run's Spring connection factory; destroyed in cleanUp, since it owns connections. */
             private LettuceConnectionFactory factory;
 
             @Override
@@ -114,12 +121,14 @@ final class CamelRepositories {
                 run.services().dropTable(table(run));
             }
 
+            /** The run's own table, so its primary key index starts empty like our store's. */
             private String table(ArmRun run) {
                 return "camel_processed_" + run.runId();
             }
         };
     }
 
+    /** Camel's processor name for the run: the repositories' key prefix, unique per run so runs never share keys. */
     private static String processorName(ArmRun run) {
         return "bench-camel-" + run.runId();
     }

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 final class InBatchRepeats implements AutoCloseable {
     private final TimedDedupStore store;
     private final Progress progress;
+    /** A registry that hooks only core's duplicate counter; every other meter is plain. */
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry() {
         @Override
         protected Counter newCounter(Meter.Id id) {
@@ -24,7 +25,9 @@ final class InBatchRepeats implements AutoCloseable {
                     : counter;
         }
     };
+    /** Core's duplicate count so far; guarded by this. */
     private double duplicates;
+    /** In-batch repeats already reported to the progress; guarded by this. */
     private long counted;
 
     InBatchRepeats(TimedDedupStore store, Progress progress) {
@@ -37,6 +40,7 @@ final class InBatchRepeats implements AutoCloseable {
         return registry;
     }
 
+    /** Adds core's new duplicates and reports to the progress the repeats not reported yet. */
     private synchronized void duplicates(double amount) {
         duplicates += amount;
         long repeats = (long) duplicates - store.duplicates();

@@ -73,6 +73,7 @@ public record Measurement(
                 first.uniqueKeys);
     }
 
+    /** The median of {@code column} over {@code rows} (the mean of the middle two for an even count). */
     private static double median(List<Measurement> rows, ToDoubleFunction<Measurement> column) {
         double[] values = rows.stream().mapToDouble(column).sorted().toArray();
         int middle = values.length / 2;

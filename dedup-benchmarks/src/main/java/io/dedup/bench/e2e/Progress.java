@@ -9,10 +9,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * last record it was done with. Thread-safe; an arm may report from several threads.
  */
 public final class Progress {
+    /** Records the run is done after: every record once, duplicates included. */
     private final long expected;
+    /** The clock's start, in nanos, set by the first record to arrive; 0 until then. */
     private final AtomicLong started = new AtomicLong();
+    /** Records done so far: handled, or dropped as duplicates. */
     private final AtomicLong delivered = new AtomicLong();
+    /** When the last record was done; the clock's stop. */
     private volatile long finishedAt;
+    /** Waiters for the last record park on this. */
     private final Object lock = new Object();
 
     /** @throws IllegalArgumentException if {@code expected} is not positive */

@@ -18,6 +18,7 @@ final class QueueLoader {
     /** Publisher confirms are awaited every this many messages. */
     private static final int CONFIRM_EVERY = 5_000;
 
+    /** Where RabbitMQ is; each load and delete opens its own connection. */
     private final BenchServices services;
 
     QueueLoader(BenchServices services) {
@@ -52,7 +53,7 @@ final class QueueLoader {
                 Channel channel = connection.createChannel()) {
             channel.queueDelete(queue);
         } catch (IOException | TimeoutException | RuntimeException e) {
-            System.err.println("[bench] could not delete queue " + queue + ": " + e);
+            BenchLog.log("could not delete queue %s: %s", queue, e);
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
  * @param messages how many records the topic holds
  */
 public record Workload(Duplicates duplicates, HandlerKind handler, int messages) {
+    /** Fixed, so every run and every arm consumes the same key sequence. */
     private static final long SEED = 0x5eed_d00dL;
 
     /** How keys repeat on the topic. */
@@ -25,6 +26,7 @@ public record Workload(Duplicates duplicates, HandlerKind handler, int messages)
         /** Replay storm: the first half of the topic is delivered again as its second half. */
         REPLAY("replay");
 
+        /** The pattern's part of the workload name, e.g. {@code dup20}. */
         private final String label;
 
         Duplicates(String label) {
@@ -39,6 +41,7 @@ public record Workload(Duplicates duplicates, HandlerKind handler, int messages)
         /** Inserts one row into PostgreSQL (autocommit): a typical side effect. */
         POSTGRES_ROW;
 
+        /** The pattern's part of the workload name. */
         String label() {
             return this == NOOP ? "noop" : "pg";
         }
@@ -103,6 +106,7 @@ public record Workload(Duplicates duplicates, HandlerKind handler, int messages)
         }
     }
 
+    /** The key of unique message {@code index}: fixed width, like an order id. */
     private static String key(int index) {
         return String.format(Locale.ROOT, "order-%09d", index);
     }

@@ -1,11 +1,7 @@
 package io.dedup.bench.http;
 
+import io.dedup.bench.RedisBench;
 import io.dedup.testkit.LocalServices;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -36,6 +32,12 @@ import java.util.concurrent.TimeUnit;
 public final class HttpBench {
     private HttpBench() {}
 
+    /**
+     * Parses the options, runs every arm in turn and prints the table.
+     *
+     * @throws IllegalArgumentException for an unknown option
+     * @throws Exception if a server does not start or a request fails outright
+     */
     public static void main(String[] args) throws Exception {
         int[] concurrencies = {10_000, 64, 1};
         int requests = 100_000;
@@ -92,11 +94,18 @@ public final class HttpBench {
         rows.forEach(System.out::println);
     }
 
+    /**
+     * One arm: a server JVM of its own (so one arm's heap and JIT never carry over to the next), a warm-up at the
+     * first concurrency, then a measured run per concurrency; returns one table row per run. The endpoint's own
+     * execution count is read at the end and compared with the first answers: with the filter on, the endpoint
+     * must have run exactly once per key, or the arm's speed would not count.
+     */
     private static List<String> runArm(
             String arm, int[] concurrencies, int requests, int warmup, double retryShare, int serverThreads)
             throws Exception {
         String prefix = "dedup-http-bench:" + UUID.randomUUID().toString().substring(0, 8) + ":";
         String redis = arm.equals("redis") ? LocalServices.redis().uri() : "-";
+        // the child prints "PORT n" once Jetty listens; closing its stdin stops it
         Process server = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-cp",
@@ -189,7 +198,7 @@ public final class HttpBench {
             }
             executor.shutdownNow();
             if (arm.equals("redis")) {
-                deleteKeys(redis, prefix);
+                RedisBench.deleteAll(redis, prefix);
             }
         }
         return rows;
@@ -201,24 +210,6 @@ public final class HttpBench {
             return java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         } catch (java.io.IOException | RuntimeException e) {
             return "?";
-        }
-    }
-
-    private static void deleteKeys(String redisUri, String prefix) {
-        RedisClient client = RedisClient.create(redisUri);
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                KeyScanCursor<String> page = connection
-                        .sync()
-                        .scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(1000));
-                if (!page.getKeys().isEmpty()) {
-                    connection.sync().del(page.getKeys().toArray(new String[0]));
-                }
-                cursor = page;
-            } while (!cursor.isFinished());
-        } finally {
-            client.shutdown();
         }
     }
 }

@@ -29,6 +29,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class HttpBenchServer {
     private HttpBenchServer() {}
 
+    /**
+     * Serves until standard input closes.
+     *
+     * @throws IllegalArgumentException if the arm is unknown
+     * @throws Exception if Jetty cannot start
+     */
     public static void main(String[] args) throws Exception {
         String arm = args[0];
         int threads = Integer.parseInt(args[3]);
@@ -36,6 +42,10 @@ public final class HttpBenchServer {
         HttpServlet endpoint = new HttpServlet() {
             private static final long serialVersionUID = 1L;
 
+            /**
+             * The endpoint under test: counts its execution and answers 201 with a small JSON body, so the filter has a real
+             * response to store and replay, and the count shows how often the endpoint really ran.
+             */
             @Override
             protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
                 byte[] body = request.getInputStream().readAllBytes();
@@ -49,6 +59,7 @@ public final class HttpBenchServer {
                 response.getOutputStream().write(json);
             }
 
+            /** {@code GET /executions}: how often the endpoint ran, read by the load generator after the runs. */
             @Override
             protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
                 response.setContentType("text/plain");
@@ -66,6 +77,7 @@ public final class HttpBenchServer {
                     default -> throw new IllegalArgumentException("arm must be none, memory or redis, got " + arm);
                 };
 
+        // the same pool, queue and timeouts for every arm: only the filter differs between them
         QueuedThreadPool pool = new QueuedThreadPool(threads, Math.min(threads, 16));
         Server server = new Server(pool);
         ServerConnector connector = new ServerConnector(server);

@@ -23,12 +23,21 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * arrival time.
  */
 final class LoadPhase {
+    /**
+     * How many recent keys a retry may pick from: recent enough that some retries arrive while the original is still in
+     * flight (the 409 case), enough that most find it completed (the replay case).
+     */
     private static final int RECENT_KEYS = 8192;
 
     private final HttpClient client;
     private final URI uri;
+    /**
+     * The share of requests that repeat a recent key instead of using a new one, as a client retrying after a timeout.
+     */
     private final double retryShare;
+    /** A ring of the latest keys sent, shared by the senders; a lost race just retries a slightly older key. */
     private final AtomicReferenceArray<String> recent = new AtomicReferenceArray<>(RECENT_KEYS);
+    /** Keys written to {@link #recent} so far; its position modulo the ring size is the next slot. */
     private final AtomicLong recentCount = new AtomicLong();
 
     LoadPhase(HttpClient client, URI uri, double retryShare) {
@@ -47,16 +56,24 @@ final class LoadPhase {
             long inProgress,
             long other,
             long newKeys) {
+        /** Answered requests per second of the run's wall time. */
         double throughput() {
             return latencies.length / (elapsedNanos / 1e9);
         }
 
+        /** The {@code p}-th percentile latency in milliseconds (nearest rank; 100 is the maximum). */
         double percentileMillis(double p) {
             int index = (int) Math.min(latencies.length - 1, Math.ceil(p / 100.0 * latencies.length) - 1);
             return latencies[Math.max(0, index)] / 1e6;
         }
     }
 
+    /**
+     * Sends {@code total} requests with {@code concurrency} in flight at any time (a closed loop: a sender sends its
+     * next request when its last one was answered) and returns what came back.
+     *
+     * @throws Exception if a request fails without a response (connection refused, timeout)
+     */
     Result run(int total, int concurrency) throws Exception {
         long[] latencies = new long[total];
         AtomicInteger issued = new AtomicInteger();
