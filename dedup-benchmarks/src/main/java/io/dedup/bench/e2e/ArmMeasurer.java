@@ -19,12 +19,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Not thread-safe: the harness measures one arm at a time.
  */
 final class ArmMeasurer {
+    /** The phase name of the unmeasured pass; its measurement is logged, checked and then dropped. */
     static final String WARM_UP = "warm-up";
 
     private final BenchServices services;
+    /** Fills and deletes the RabbitMQ arms' queues. */
     private final QueueLoader queues;
+
     private final String tag;
     private final List<String> failures;
+
+    /** Measurements made so far; numbers each run's id. */
     private final AtomicInteger runs = new AtomicInteger();
 
     /**
@@ -48,6 +53,7 @@ final class ArmMeasurer {
         String effects = "bench_effects_" + runId;
         boolean db = workload.handler() == Workload.HandlerKind.POSTGRES_ROW;
         boolean rabbit = arm.broker().equals(NamedArm.RABBITMQ);
+        // generous: a timeout is a failure, not a measurement, so it only has to catch an arm that stalls
         Duration timeout = Duration.ofSeconds(60).plusMillis(workload.messages() * 3L);
         if (rabbit) {
             topic = "bench-" + runId; // a queue is consumed destructively: every measurement fills its own
@@ -110,6 +116,10 @@ final class ArmMeasurer {
         }
     }
 
+    /**
+     * The row of one measurement. Throughput is over the arm's own clock, from its first record to its last, so
+     * set-up and tear-down are not in it; latency percentiles are of the store time charged to each message.
+     */
     private static Measurement result(Arm arm, ArmRun run, long storeCalls) {
         Workload workload = run.workload();
         double seconds = run.progress().seconds();

@@ -19,9 +19,12 @@ public final class ArmRun {
     private final String runId;
 
     private final Workload workload;
+    /** The Kafka topic to read, or the RabbitMQ queue to drain. */
     private final String topic;
+
     private final BenchHandler handler;
     private final BenchServices services;
+    /** Done-counting and the clock, for this run alone. */
     private final Progress progress;
     /** Filled by the arm's timed store (or repository) during the run; read by the harness afterwards. */
     private final StoreTimings storeTimings = new StoreTimings();

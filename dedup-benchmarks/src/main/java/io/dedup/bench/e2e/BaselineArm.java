@@ -17,11 +17,13 @@ public final class BaselineArm extends NamedArm {
         super("baseline", StoreKind.NONE, KAFKA);
     }
 
+    /** Nothing to set up: the baseline has no store. */
     @Override
     public void setUp(ArmRun run) {
         // nothing to create: no store
     }
 
+    /** Polls and runs the handler for every record, duplicates included, then commits the poll. */
     @Override
     public void consume(ArmRun run) throws Exception {
         Progress progress = run.progress();
@@ -34,6 +36,7 @@ public final class BaselineArm extends NamedArm {
         });
     }
 
+    /** Nothing to remove. */
     @Override
     public void tearDown(ArmRun run) {
         // nothing was created

@@ -23,8 +23,13 @@ public final class BenchHandler implements AutoCloseable {
      */
     private final Connection connection;
 
+    /** The PostgreSQL handler's insert, prepared once; null for the no-op handler. */
     private final PreparedStatement insert;
 
+    /**
+     * A handler expecting about {@code expectedKeys} distinct keys (to size its key set), inserting through {@code insert}
+     * when it is not null.
+     */
     private BenchHandler(int expectedKeys, Connection connection, PreparedStatement insert) {
         // sized for every key up front: growing a set of 200,000 keys while the clock runs would be charged to
         // the handler, a cost of the harness rather than of any arm

@@ -10,13 +10,21 @@ import org.apache.camel.spi.IdempotentRepository;
  * Apache Camel's Idempotent Consumer EIP, as a Camel user would write it: a route from the camel-kafka endpoint
  * through {@code idempotentConsumer} (key from the {@value TopicLoader#KEY_HEADER} header, Camel's defaults:
  * eager add, skip duplicates, remove on failure) to the same handler. The Kafka endpoint keeps Camel's defaults
- * (auto-commit) apart from the group, the earliest offset and the shared records per poll. Not thread-safe; one
- * run at a time.
+ * (auto-commit) apart from the group, the earliest offset and the shared records per poll.
+ *
+ * <p>Why this is Camel at its best rather than a strawman: the repositories are sized, constrained and expiring as a
+ * careful user would set them up ({@link CamelRepositories}); the route is the documented one-liner; auto-commit
+ * is Camel's default and cheaper than committing after each exchange. Its store time is the {@code add} call, timed
+ * by {@link TimedIdempotentRepository} as {@link TimedDedupStore} times ours. Not thread-safe; one run at a time.
  */
 public final class CamelArm extends NamedArm {
+    /** How this arm's repository is made and removed. */
     private final CamelRepository repository;
+
+    /** The run's Camel context, created in setUp and closed in tearDown. */
     private CamelContext context;
 
+    /** An arm named {@code name} over the repository {@code repository} makes for each run. */
     private CamelArm(String name, CamelRepository repository) {
         super(name, repository.store(), KAFKA);
         this.repository = repository;
@@ -47,6 +55,9 @@ public final class CamelArm extends NamedArm {
         return true;
     }
 
+    /**
+     * Creates the repository (timed) and the route; the context is not started, so no record is read before the clock.
+     */
     @Override
     public void setUp(ArmRun run) throws Exception {
         IdempotentRepository timed = new TimedIdempotentRepository(repository.create(run), run.storeTimings());
@@ -55,6 +66,10 @@ public final class CamelArm extends NamedArm {
         context.addRoutes(route(run, timed));
     }
 
+    /**
+     * The route: progress starts on the first exchange, the idempotent consumer drops duplicates by the key
+     * header, the handler runs for the rest, and every exchange (handled or dropped) is reported done.
+     */
     private static RouteBuilder route(ArmRun run, IdempotentRepository repository) {
         Progress progress = run.progress();
         BenchHandler handler = run.handler();
@@ -65,6 +80,9 @@ public final class CamelArm extends NamedArm {
                 + "&maxPollRecords=" + ArmRun.MAX_POLL_RECORDS
                 + "&pollTimeoutMs=100";
         return new RouteBuilder() {
+            /**
+             * The idempotent consumer's default options (eager, skip duplicates, remove on failure), as in Camel's docs.
+             */
             @Override
             public void configure() {
                 from(uri)
@@ -80,6 +98,7 @@ public final class CamelArm extends NamedArm {
         };
     }
 
+    /** Starts the context, waits until every record is done, then stops it (the consumer leaves the group). */
     @Override
     public void consume(ArmRun run) throws Exception {
         Objects.requireNonNull(context, "setUp did not run");
@@ -91,6 +110,7 @@ public final class CamelArm extends NamedArm {
         }
     }
 
+    /** Closes the context and removes the repository's keys or table, even if the context failed to close. */
     @Override
     public void tearDown(ArmRun run) throws Exception {
         try {

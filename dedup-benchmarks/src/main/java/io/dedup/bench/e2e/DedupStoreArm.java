@@ -12,8 +12,11 @@ import java.util.Objects;
  * <p>Not thread-safe; one run at a time.
  */
 abstract class DedupStoreArm extends NamedArm {
+    /** How this arm's store is made for a run and removed after it. */
     private final DedupStoreSetup setup;
+    /** The run's store as created; closed in tearDown. */
     private DedupStore raw;
+    /** The timing wrapper the dedup layer is given; null outside a run. */
     private TimedDedupStore timed;
 
     DedupStoreArm(String name, DedupStoreSetup setup, String broker) {
@@ -35,12 +38,14 @@ abstract class DedupStoreArm extends NamedArm {
         return Objects.requireNonNull(timed, "setUp did not run");
     }
 
+    /** Creates the run's store and its timing wrapper. */
     @Override
     public final void setUp(ArmRun run) {
         raw = setup.create(run); // tables created here, before the harness reads the call counter
         timed = new TimedDedupStore(beneathTiming(raw), run);
     }
 
+    /** Closes the store and removes what it kept, also when creating it failed. */
     @Override
     public final void tearDown(ArmRun run) throws Exception {
         DedupStore store = raw;

@@ -29,9 +29,15 @@ import java.util.Map;
  */
 public final class EndToEndBench {
     private final BenchOptions options;
+    /** Writes and deletes the workloads' topics. */
     private final TopicLoader topics;
+    /** Runs each measurement; notes failures into {@link #failures}. */
     private final ArmMeasurer measurer;
+    /** A short tag unique to this run, in every topic, group and table name it creates. */
     private final String tag;
+    /**
+     * What went wrong: an arm that failed, or ran the handler a wrong number of times. Any entry makes the exit code 1.
+     */
     private final List<String> failures = new ArrayList<>();
 
     private EndToEndBench(BenchOptions options, BenchServices services, String tag) {
@@ -126,6 +132,7 @@ public final class EndToEndBench {
                     topic(topicOf, sized(arm, workload), workload.name());
                 }
             }
+            // one unmeasured pass per arm: JIT, connection pools and the broker's page cache are warm for all alike
             for (Arm arm : arms) {
                 Workload sized = sized(arm, warmup);
                 measurer.measure(arm, sized, topicOf.get(sized), ArmMeasurer.WARM_UP);
@@ -148,6 +155,7 @@ public final class EndToEndBench {
                     }
                 }
             }
+            // the median, not the mean: one repetition disturbed by another build on the machine does not move it
             List<Measurement> rows = new ArrayList<>();
             for (Workload workload : workloads) {
                 for (Arm arm : arms) {
@@ -180,6 +188,7 @@ public final class EndToEndBench {
         log("topic %s: %d records written in %.1f s", topic, workload.messages(), (System.nanoTime() - t0) / 1e9);
     }
 
+    /** {@code list} started at position {@code by} (modulo its size) and wrapped around. */
     private static <T> List<T> rotate(List<T> list, int by) {
         List<T> rotated = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
@@ -188,6 +197,7 @@ public final class EndToEndBench {
         return rotated;
     }
 
+    /** The arms' names, for the log and the results header. */
     private static List<String> names(List<Arm> arms) {
         return arms.stream().map(Arm::name).toList();
     }

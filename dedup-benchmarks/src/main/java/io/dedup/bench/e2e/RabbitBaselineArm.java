@@ -6,8 +6,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The RabbitMQ reference: a plain manual-ack consumer running the handler for every delivery and acking it, no
- * dedup at all (duplicates run the handler again), with the same prefetch as the dedup arms. Not thread-safe; one
- * run at a time.
+ * dedup at all (duplicates run the handler again), with the same prefetch as the dedup arms.
+ *
+ * <p>It measures the broker, the client and the handler: the floor of every RabbitMQ arm. Acks go out one by one,
+ * as the adapter's do, so the gap to a dedup arm is not an artefact of multiple-acking. Not thread-safe; one run at
+ * a time.
  */
 public final class RabbitBaselineArm extends NamedArm {
     /** Unacked deliveries the broker may send ahead, for every RabbitMQ arm: as many as a Kafka poll holds. */
@@ -18,11 +21,16 @@ public final class RabbitBaselineArm extends NamedArm {
         super("baseline-rabbit", StoreKind.NONE, RABBITMQ);
     }
 
+    /** Nothing to set up: the baseline has no store. */
     @Override
     public void setUp(ArmRun run) {
         // nothing to create: no store
     }
 
+    /**
+     * Consumes the queue with manual acks on one channel, handling and acking every delivery on the dispatch thread,
+     * until every message is done; then cancels the consumer.
+     */
     @Override
     public void consume(ArmRun run) throws Exception {
         Progress progress = run.progress();
@@ -50,6 +58,7 @@ public final class RabbitBaselineArm extends NamedArm {
         }
     }
 
+    /** Nothing to remove; the harness deletes the queue. */
     @Override
     public void tearDown(ArmRun run) {
         // nothing was created; the harness deletes the queue

@@ -9,9 +9,14 @@ import java.nio.charset.StandardCharsets;
  * This library's RabbitMQ adapter ({@link RabbitDedup}) in front of the handler, as its quick start sets it up: key
  * from the message-id (the adapter's default), manual acks, {@link RabbitBaselineArm#PREFETCH} deliveries of
  * prefetch, the adapter's defaults otherwise (claims and completions batched over the prefetch window). The store
- * is seen through a {@link TimedDedupStore}, the outermost wrapper. Not thread-safe; one run at a time.
+ * is seen through a {@link TimedDedupStore}, the outermost wrapper.
+ *
+ * <p>Its reference is {@link RabbitBaselineArm}: the same queue contents, prefetch and empty-bodied work, acking each
+ * delivery; the gap between the two is what the adapter and its store cost per delivery. Not thread-safe; one run
+ * at a time.
  */
 public final class RabbitDedupArm extends DedupStoreArm {
+    /** An arm named {@code name} on the store {@code setup} makes. */
     private RabbitDedupArm(String name, DedupStoreSetup setup) {
         super(name, setup, RABBITMQ);
     }
@@ -26,6 +31,10 @@ public final class RabbitDedupArm extends DedupStoreArm {
         return new RabbitDedupArm("dedup-redis-rabbit", DedupStoreSetup.redis());
     }
 
+    /**
+     * Builds the adapter as the quick start does and consumes until every delivery is done; closing the adapter settles
+     * what it holds, closing the channel cancels the consumer.
+     */
     @Override
     public void consume(ArmRun run) throws Exception {
         TimedDedupStore timed = timedStore();
@@ -38,6 +47,7 @@ public final class RabbitDedupArm extends DedupStoreArm {
                         .namespace(run.runId())
                         .meterRegistry(repeats.registry())
                         .build()) {
+            // the same window as the baseline: the adapter batches its claims over what the broker sends ahead
             channel.basicQos(RabbitBaselineArm.PREFETCH);
             dedup.consume(
                     channel,

@@ -26,11 +26,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * thread-safe; one run at a time.
  */
 public final class RedisCeilingArm extends NamedArm {
+    /** The runner's default lease and retention, so the ceiling's keys live as long as the dedup arm's. */
     private static final long LEASE_MILLIS = Duration.ofSeconds(30).toMillis();
+
     private static final long RETENTION_MILLIS = Duration.ofHours(24).toMillis();
     private static final byte[] CLAIMED = {'1'};
     private static final byte[] DONE = {'S'};
 
+    /** The run's connection, with auto-flush off so that each poll's commands go out as one pipeline. */
     private StatefulRedisConnection<byte[], byte[]> connection;
 
     /** The {@code redis-ceiling} arm. */
@@ -38,6 +41,7 @@ public final class RedisCeilingArm extends NamedArm {
         super("redis-ceiling", StoreKind.REDIS, KAFKA);
     }
 
+    /** Connects on the counted client, auto-flush off: commands are sent when a poll's pipeline is flushed. */
     @Override
     public void setUp(ArmRun run) {
         connection = run.services().redisClient().connect(ByteArrayCodec.INSTANCE);
@@ -110,6 +114,7 @@ public final class RedisCeilingArm extends NamedArm {
         }
     }
 
+    /** Closes the connection and deletes the run's keys, even if closing failed. */
     @Override
     public void tearDown(ArmRun run) {
         StatefulRedisConnection<byte[], byte[]> open = connection;
@@ -123,6 +128,7 @@ public final class RedisCeilingArm extends NamedArm {
         }
     }
 
+    /** The run's key prefix, deleted in tearDown. */
     private static String prefix(ArmRun run) {
         return "bench:" + run.runId() + ":";
     }

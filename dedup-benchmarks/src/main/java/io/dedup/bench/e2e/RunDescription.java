@@ -31,6 +31,7 @@ final class RunDescription {
             double totalSeconds,
             String loadAtStart,
             String loadAtEnd) {
+        // the host name tells which machine's figures these are; docs/benchmarks.md compares runs of one machine only
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
