@@ -30,6 +30,10 @@ public final class Cleanup {
         }
     }
 
+    /**
+     * Deletes the keys matching {@code pattern} with SCAN and UNLINK (never KEYS, which blocks a shared Redis); returns
+     * how many.
+     */
     static long deleteRedisKeys(RedisCommands<String, String> redis, String pattern) {
         long deleted = 0;
         ScanCursor cursor = ScanCursor.INITIAL;

@@ -22,6 +22,12 @@ public final class Demo {
 
     private Demo() {}
 
+    /**
+     * Runs the demo and exits: 0 if every payment was charged exactly once, 1 if not, 2 for bad arguments or a missing
+     * service (with what to start).
+     *
+     * @throws Exception if the run fails for a reason other than its environment
+     */
     public static void main(String[] args) throws Exception {
         // Before any logger exists: the clients' INFO chatter would drown the story (the broker logs to its own file).
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -70,6 +76,7 @@ public final class Demo {
         }
     }
 
+    /** The broker as the first line of the output names it. */
     private static String brokerName(DemoOptions options) {
         if (options.broker() == Broker.KAFKA) {
             return options.kafkaBootstrapServers().map(b -> "the Kafka at " + b).orElse("Kafka");

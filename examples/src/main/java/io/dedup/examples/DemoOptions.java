@@ -38,6 +38,7 @@ public record DemoOptions(
         JDBC
     }
 
+    /** The {@code --help} text; the options and defaults it lists are the ones {@link #parse} applies. */
     static final String USAGE =
             """
             usage: ./demo [--messages N] [--broker kafka|rabbitmq|none] [--store memory|redis|jdbc]
@@ -97,6 +98,7 @@ public record DemoOptions(
         return o;
     }
 
+    /** These options with one {@code --option value} applied. */
     private DemoOptions with(String option, String value) {
         try {
             return switch (option) {
@@ -113,6 +115,7 @@ public record DemoOptions(
         }
     }
 
+    /** The constant of {@code type} named {@code value}, case-insensitive, or a failure listing the accepted names. */
     private static <E extends Enum<E>> E oneOf(Class<E> type, String value) {
         for (E constant : type.getEnumConstants()) {
             if (constant.name().equalsIgnoreCase(value)) {
@@ -125,22 +128,27 @@ public record DemoOptions(
                         .collect(java.util.stream.Collectors.joining(", ")));
     }
 
+    /** These options with another number of payments. */
     public DemoOptions withMessages(int messages) {
         return new DemoOptions(messages, seed, broker, store, kafkaBootstrapServers, verbose);
     }
 
+    /** These options with another broker. */
     public DemoOptions withBroker(Broker broker) {
         return new DemoOptions(messages, seed, broker, store, kafkaBootstrapServers, verbose);
     }
 
+    /** These options with another store. */
     public DemoOptions withStore(StoreKind store) {
         return new DemoOptions(messages, seed, broker, store, kafkaBootstrapServers, verbose);
     }
 
+    /** These options with an existing Kafka broker at {@code bootstrapServers} instead of one started for the run. */
     public DemoOptions withKafka(String bootstrapServers) {
         return new DemoOptions(messages, seed, broker, store, Optional.of(bootstrapServers), verbose);
     }
 
+    /** These options printing the story as it happens, or only the last line. */
     public DemoOptions withVerbose(boolean verbose) {
         return new DemoOptions(messages, seed, broker, store, kafkaBootstrapServers, verbose);
     }

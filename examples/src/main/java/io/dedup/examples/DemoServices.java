@@ -26,6 +26,7 @@ public record DemoServices(String redisUri, String jdbcUrl, String jdbcUser, Str
         return from(System::getenv);
     }
 
+    /** The services named by {@code environment} ({@code DEDUP_*} variables), with the local defaults for the rest. */
     static DemoServices from(Function<String, String> environment) {
         Function<String, String> get = name -> {
             String value = environment.apply(name);
@@ -44,6 +45,7 @@ public record DemoServices(String redisUri, String jdbcUrl, String jdbcUser, Str
         return uri.replaceAll("//[^/@]*@", "//");
     }
 
+    /** The services without their passwords, for the demo's output. */
     @Override
     public String toString() {
         return "DemoServices[redis " + redact(redisUri) + ", jdbc " + jdbcUrl.replaceAll("\\?.*", "") + ", rabbitmq "

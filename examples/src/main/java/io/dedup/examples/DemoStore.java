@@ -20,11 +20,18 @@ import java.time.Duration;
  * hands out is.
  */
 final class DemoStore implements AutoCloseable {
+    /**
+     * The Redis key prefix of every demo run; the run's namespace follows it, so one run's keys can be deleted alone.
+     */
     static final String REDIS_PREFIX = "dedup-demo:";
+    /** The table every demo run shares; rows carry the run's namespace, so one run's rows can be deleted alone. */
     static final String JDBC_TABLE = "dedup_demo_keys";
 
+    /** The store the scenario's consumers share. */
     private final DedupStore store;
+    /** How the demo names the store in its output, without credentials. */
     private final String description;
+    /** Deletes the run's keys and closes the store and what it was built on. */
     private final Runnable cleanup;
 
     private DemoStore(DedupStore store, String description, Runnable cleanup) {
@@ -46,14 +53,20 @@ final class DemoStore implements AutoCloseable {
         };
     }
 
+    /** The store to give the scenario's consumers. */
     DedupStore store() {
         return store;
     }
 
+    /** The store as the demo names it in its first lines. */
     String description() {
         return description;
     }
 
+    /**
+     * The Redis store, after a connection with a short timeout proved Redis is there: a demo that hangs on a missing
+     * Redis teaches nothing, one that says how to start it does.
+     */
     private static DemoStore redis(String namespace, String uri) {
         RedisClient admin;
         StatefulRedisConnection<String, String> connection;
@@ -81,6 +94,10 @@ final class DemoStore implements AutoCloseable {
         });
     }
 
+    /**
+     * The JDBC store on a small pool, its table created if missing; the database is named in the failure message, its
+     * password never.
+     */
     private static DemoStore jdbc(String namespace, DemoServices services) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(services.jdbcUrl());

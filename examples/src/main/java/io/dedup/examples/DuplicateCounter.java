@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * duplicate count is dedup's own verdict rather than arithmetic on other numbers. Thread-safe.
  */
 final class DuplicateCounter {
+    /** The registry the scenario's dedup builders are given; the count is read from the library's own meter. */
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     /** The registry to hand to dedup's builders. */

@@ -34,8 +34,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * producer, reading a topic back. Thread-safe.
  */
 public final class ExampleKafka implements AutoCloseable {
+    /** The broker the examples use: one named on the command line, or the one started for them. */
     private final String bootstrapServers;
+    /** The broker started for the examples, stopped on close; null when one was named. */
     private final KafkaBroker broker;
+    /** One admin client for topics, groups and offsets, closed with this. */
     private final Admin admin;
 
     private ExampleKafka(String bootstrapServers, KafkaBroker broker) {
@@ -64,6 +67,7 @@ public final class ExampleKafka implements AutoCloseable {
         return new ExampleKafka(Objects.requireNonNull(bootstrapServers, "bootstrapServers"), null);
     }
 
+    /** {@code host:port} of the broker, for the examples' consumers and producers. */
     public String bootstrapServers() {
         return bootstrapServers;
     }

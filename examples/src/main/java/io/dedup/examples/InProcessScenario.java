@@ -20,11 +20,19 @@ import java.util.concurrent.atomic.LongAdder;
  * adapter does. Shows the core API alone. Not thread-safe; one run at a time.
  */
 final class InProcessScenario {
+    /** As many workers as the Kafka scenario's group has at most, so contention on keys is comparable. */
     private static final int WORKERS = 4;
+    /** Deliveries per {@code processAll}: one claim and one completion round trip each, as an adapter's poll. */
     private static final int BATCH = 100;
 
     private InProcessScenario() {}
 
+    /**
+     * Builds the deliveries (the payments with their duplicates), shares them among the workers and lets each work
+     * through its share batch by batch.
+     *
+     * @throws Exception if a worker fails or does not finish within five minutes
+     */
     static DemoReport run(DemoOptions options, DemoStore store, String runId, Progress progress) throws Exception {
         PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
         Random random = new Random(options.seed());
@@ -42,6 +50,7 @@ final class InProcessScenario {
         for (int i = 0; i < deliveries.size(); i++) {
             shards.get(i % WORKERS).add(deliveries.get(i));
         }
+        // a little disorder at the start, where the crashed batch repeats, so that copies of a key meet in flight
         shards.forEach(s -> Collections.shuffle(s.subList(0, Math.min(s.size(), 50)), random));
         progress.say(
                 "%,d payments, %,d deliveries (producer retries, a crashed consumer's batch, a replay), %d workers"

@@ -43,17 +43,32 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Not thread-safe; one run at a time.
  */
 final class KafkaScenario {
+    /**
+     * Enough partitions that a takeover splits worker-1's partitions between two workers, as a real rebalance would.
+     */
     private static final int PARTITIONS = 4;
+    /** How long one phase may take before the demo fails; the slowest store on a busy laptop needs far less. */
     private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(3);
 
     private final DemoOptions options;
+    /**
+     * The store every worker shares: one namespace across the group, so a key completed by one worker is a duplicate to all.
+     */
     private final DemoStore store;
+    /**
+     * The consumer group id and the dedup namespace: unique per run, so runs never see each other's keys or offsets.
+     */
     private final String namespace;
+
     private final String topic;
     private final Progress progress;
+    /** Every charge made, by payment: the ground truth the report checks exactly-once against. */
     private final PaymentLedger ledger = new PaymentLedger();
+    /** Records handed to any worker's consumer, redeliveries included, counted below the dedup layer. */
     private final LongAdder deliveries = new LongAdder();
+    /** Counts, from the library's own metrics, the deliveries answered as duplicates without the handler. */
     private final DuplicateCounter metrics = new DuplicateCounter();
+    /** The broker the run uses: the given one, or the one the demo started. */
     private String bootstrapServers;
 
     private KafkaScenario(DemoOptions options, DemoStore store, String runId, Progress progress) {
@@ -64,6 +79,11 @@ final class KafkaScenario {
         this.progress = progress;
     }
 
+    /**
+     * Plays the scenario on the broker the options name, or on a broker started for it in a child JVM (stopped after).
+     *
+     * @throws Exception if the broker cannot be started or reached, or a phase does not finish in time
+     */
     static DemoReport run(DemoOptions options, DemoStore store, String runId, Progress progress) throws Exception {
         KafkaScenario scenario = new KafkaScenario(options, store, runId, progress);
         if (options.kafkaBootstrapServers().isPresent()) {
@@ -78,6 +98,9 @@ final class KafkaScenario {
         }
     }
 
+    /**
+     * The three phases in order, then the report; a broker the demo did not start is left without its topic and group.
+     */
     private DemoReport play(boolean cleanUpTopic) throws Exception {
         PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
         progress.track(deliveries::sum, ledger::executions, metrics::duplicates);
@@ -100,6 +123,10 @@ final class KafkaScenario {
         return report(stream);
     }
 
+    /**
+     * Sends every payment keyed by account (so one account's payments keep their order in one partition), with the
+     * payment id as the idempotency key header; retried sends are sent twice.
+     */
     private void produce(ExampleKafka kafka, PaymentStream stream) {
         List<ProducerRecord<String, String>> records =
                 new ArrayList<>(stream.sends().size());
@@ -179,6 +206,7 @@ final class KafkaScenario {
         progress.say("worker-4 is done with the replay");
     }
 
+    /** A worker that charges every payment it is handed. */
     private KafkaDedupRunner<String, String> worker(String name) {
         return worker(
                 name,
@@ -186,6 +214,10 @@ final class KafkaScenario {
                 record -> ledger.charge(Payment.parse(record.value())));
     }
 
+    /**
+     * A worker as an application would build it: the runner with the shared store and namespace, the demo's retention,
+     * the library's metrics, and a consumer the demo can make die before it commits.
+     */
     private KafkaDedupRunner<String, String> worker(
             String name, CrashableConsumer consumer, MessageHandler<ConsumerRecord<String, String>> charge) {
         return KafkaDedupRunner.builder(consumerConfig(name), new StringDeserializer(), new StringDeserializer())
@@ -200,6 +232,9 @@ final class KafkaScenario {
                 .build();
     }
 
+    /**
+     * The settings every worker shares; auto-commit off because the runner commits only what the store recorded (G5).
+     */
     private Map<String, Object> consumerConfig(String clientId) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -211,6 +246,7 @@ final class KafkaScenario {
         return config;
     }
 
+    /** Where every partition ends after producing: the group is done when its commits reach these. */
     private Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
@@ -261,6 +297,7 @@ final class KafkaScenario {
         throw new TimeoutException("the consumer group " + namespace + " did not become empty");
     }
 
+    /** The report of the run, printed as the demo's summary. */
     private DemoReport report(PaymentStream stream) {
         return Demo.finish(progress, deliveries.sum(), stream, ledger, metrics);
     }

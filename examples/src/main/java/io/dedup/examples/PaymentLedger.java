@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
  * (what dedup prevents) or never (a lost message) shows in the report. Thread-safe.
  */
 final class PaymentLedger {
+    /** Charges per payment id: a value above 1 is a payment charged twice. */
     private final Map<String, AtomicInteger> charges = new ConcurrentHashMap<>();
+    /** Every handler execution, the demo's "charges" count. */
     private final LongAdder executions = new LongAdder();
 
     /** Charges {@code payment}: one handler execution. */

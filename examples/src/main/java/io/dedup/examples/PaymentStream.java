@@ -14,7 +14,9 @@ final class PaymentStream {
     /** Percent of payments the producer sends twice. */
     private static final int RETRY_PERCENT = 10;
 
+    /** Every distinct payment, in order. */
     private final List<Payment> payments;
+    /** What the producer sends: every payment, some twice where a send was retried. */
     private final List<Payment> sends;
 
     private PaymentStream(List<Payment> payments, List<Payment> sends) {
@@ -22,6 +24,7 @@ final class PaymentStream {
         this.sends = sends;
     }
 
+    /** {@code count} payments and their sends; the same {@code seed} gives the same stream, so runs can be compared. */
     static PaymentStream generate(int count, long seed) {
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1, got " + count);
@@ -57,6 +60,7 @@ final class PaymentStream {
         return sends.size() - payments.size();
     }
 
+    /** The ids of every distinct payment: what must be charged exactly once. */
     List<String> paymentIds() {
         return payments.stream().map(Payment::paymentId).toList();
     }

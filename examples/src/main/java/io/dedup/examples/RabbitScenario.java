@@ -26,16 +26,24 @@ import java.util.concurrent.atomic.LongAdder;
  * Not thread-safe; one run at a time.
  */
 final class RabbitScenario {
+    /** How long one phase may take before the demo fails. */
     private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(3);
+    /** Unacked deliveries per consumer: a window large enough that a dropped connection leaves a real batch unacked. */
     private static final int PREFETCH = 200;
 
     private final DemoOptions options;
     private final DemoStore store;
+    /** The work queue, unique per run; also the dedup namespace, so all workers share one key space. */
     private final String queue;
+
     private final Progress progress;
+    /** Connections for the admin channel and the workers, all to the same broker. */
     private final ConnectionFactory factory = new ConnectionFactory();
+    /** Every charge made, by payment: the ground truth the report checks exactly-once against. */
     private final PaymentLedger ledger = new PaymentLedger();
+    /** Deliveries handed to any worker, redeliveries included, counted before the dedup layer sees them. */
     private final LongAdder deliveries = new LongAdder();
+    /** Counts, from the library's own metrics, the deliveries answered as duplicates without the handler. */
     private final DuplicateCounter metrics = new DuplicateCounter();
 
     private RabbitScenario(DemoOptions options, DemoStore store, String runId, Progress progress, String uri)
@@ -48,6 +56,12 @@ final class RabbitScenario {
         factory.setAutomaticRecoveryEnabled(false); // worker-1's connection is meant to stay down
     }
 
+    /**
+     * Plays the scenario on the RabbitMQ the services name.
+     *
+     * @throws DemoEnvironmentException if RabbitMQ cannot be reached, saying how to start it
+     * @throws Exception if a phase fails or does not finish in time
+     */
     static DemoReport run(DemoOptions options, DemoStore store, String runId, Progress progress, DemoServices services)
             throws Exception {
         RabbitScenario scenario = new RabbitScenario(options, store, runId, progress, services.rabbitUri());
@@ -65,6 +79,7 @@ final class RabbitScenario {
         }
     }
 
+    /** The three phases in order, then the report; the run's queues are deleted whatever happened. */
     @SuppressWarnings("try") // the resources are closed by the try; the body does not name them
     private DemoReport play(Channel admin) throws Exception {
         PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
@@ -101,6 +116,10 @@ final class RabbitScenario {
         return Demo.finish(progress, deliveries.sum(), stream, ledger, metrics);
     }
 
+    /**
+     * Publishes {@code payments} with their payment id as the message id (the adapter's default key) and waits for the
+     * broker's confirms, so every message is in the queue before the phase goes on.
+     */
     private void publish(Channel channel, List<Payment> payments) throws Exception {
         for (Payment payment : payments) {
             AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()

@@ -24,6 +24,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * <p>Thread-safe: {@link #close()} from any thread.
  */
 public final class LedgerConsumer implements AutoCloseable {
+    /** The runner in transactional-store mode; it polls on its own thread. */
     private final KafkaDedupRunner<String, String> runner;
 
     private LedgerConsumer(KafkaDedupRunner<String, String> runner) {
@@ -77,6 +78,7 @@ public final class LedgerConsumer implements AutoCloseable {
             }
         }
 
+        /** The balances table's name. */
         public String balances() {
             return ledger + "_balances";
         }

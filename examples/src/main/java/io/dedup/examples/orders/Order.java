@@ -11,6 +11,7 @@ import java.util.Objects;
  * Immutable.
  */
 public record Order(String orderId, String sku, int quantity) {
+    /** Shared: an ObjectMapper is thread-safe once configured. */
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Order {
@@ -21,6 +22,7 @@ public record Order(String orderId, String sku, int quantity) {
         }
     }
 
+    /** The order as the JSON bytes published. */
     public byte[] json() {
         return ("{\"orderId\":\"" + orderId + "\",\"sku\":\"" + sku + "\",\"quantity\":" + quantity + "}")
                 .getBytes(StandardCharsets.UTF_8);

@@ -31,9 +31,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe; one instance serves any number of channels.
  */
 public final class OrdersConsumer implements AutoCloseable {
+    /** Claim, the order's writes and completion in one transaction per delivery. */
     private final TransactionalDedup<Delivery> dedup;
+    /** Where placed orders go; the order id is its primary key, so a second insert would fail loudly. */
     private final String ordersTable;
+    /** Units per sku; an order decrements its sku's row in the same transaction. */
     private final String stockTable;
+    /**
+     * Requeues deferred deliveries after a delay, off the dispatch thread, so the channel keeps delivering meanwhile.
+     */
     private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "orders-requeue");
         thread.setDaemon(true);
@@ -95,6 +101,7 @@ public final class OrdersConsumer implements AutoCloseable {
         }
     }
 
+    /** Acts on what dedup decided: ack, requeue after a delay, back off, or dead-letter and ack. */
     private void settle(Channel channel, Delivery delivery, DedupResult<Void> result) throws IOException {
         long tag = delivery.getEnvelope().getDeliveryTag();
         switch (result.disposition()) {
@@ -151,6 +158,9 @@ public final class OrdersConsumer implements AutoCloseable {
         later.shutdownNow();
     }
 
+    /**
+     * {@code name} if it is a plain SQL identifier, since it goes into SQL text; otherwise a failure naming {@code what}.
+     */
     private static String identifier(String name, String what) {
         Objects.requireNonNull(name, what);
         if (!name.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {

@@ -48,6 +48,11 @@ public final class RabbitOrdersExample {
     public record Outcome(
             int ordersPlaced, int unitsOrdered, Map<String, Integer> stock, int deadLetters, int storedKeys) {}
 
+    /**
+     * Runs the example once and prints the orders placed, the stock left and the dead letters.
+     *
+     * @throws Exception if RabbitMQ or PostgreSQL cannot be reached
+     */
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         ConnectionFactory rabbit = new ConnectionFactory();
@@ -130,6 +135,7 @@ public final class RabbitOrdersExample {
         return units;
     }
 
+    /** Publishes one order with its order id as the message id, the adapter's default key. */
     private static void send(Channel channel, String queue, Order order) throws Exception {
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
                 .messageId(order.orderId())
@@ -139,6 +145,7 @@ public final class RabbitOrdersExample {
         channel.basicPublish("", queue, properties, order.json());
     }
 
+    /** The number of rows in {@code table}. */
     private static int count(DataSource dataSource, String table) throws SQLException {
         try (java.sql.Connection c = dataSource.getConnection();
                 Statement s = c.createStatement();
@@ -148,6 +155,7 @@ public final class RabbitOrdersExample {
         }
     }
 
+    /** Units left per sku. */
     private static Map<String, Integer> stock(DataSource dataSource, String table) throws SQLException {
         Map<String, Integer> stock = new LinkedHashMap<>();
         try (java.sql.Connection c = dataSource.getConnection();

@@ -22,6 +22,7 @@ final class AdaptersQuickStart {
 
     private AdaptersQuickStart() {}
 
+    /** The README's Kafka quick start: the producer sets the key header, the runner dedups on it. */
     static void kafka(Producer<String, String> producer, Payment payment) {
         // README: kafka quick start
         Map<String, Object> config = Map.of(
@@ -43,6 +44,9 @@ final class AdaptersQuickStart {
         runner.close();
     }
 
+    /**
+     * The README's RabbitMQ quick start: the work queue declared by the application, the adapter wrapping its callback.
+     */
     static void rabbit() throws Exception {
         // README: rabbitmq quick start
         ConnectionFactory factory = new ConnectionFactory();
@@ -60,6 +64,7 @@ final class AdaptersQuickStart {
         // end
     }
 
+    /** The README's per-topic key configuration. */
     static KafkaDedupRunner<String, String> perTopic(Map<String, Object> config) {
         // README: kafka keys
         KafkaDedup.Builder billing = KafkaDedup.builder()
@@ -78,6 +83,7 @@ final class AdaptersQuickStart {
         return runner;
     }
 
+    /** The README's per-queue key configuration. */
     static RabbitDedup perQueue() {
         // README: rabbitmq keys
         RabbitDedup invoices = RabbitDedup.builder("invoices")
@@ -90,6 +96,7 @@ final class AdaptersQuickStart {
         return invoices;
     }
 
+    /** The application's own work, which the snippets call; empty here. */
     static void charge(String payment) {}
 
     static void book(String topic, String value) {}

@@ -22,6 +22,7 @@ final class CoreQuickStart {
 
     private CoreQuickStart() {}
 
+    /** The README's first snippet: wrap a handler, call it; a second call with the same key does not run it. */
     static void quickStart(Order order) throws Exception {
         // README: quick start (core)
         DedupConsumer<Order> dedup = DedupConsumer.builder(KeyExtractor.<Order>jsonPointer(Order::body, "/orderId"))
@@ -35,6 +36,7 @@ final class CoreQuickStart {
         dedup.close();
     }
 
+    /** The README's snippet on results: what each kind of answer tells the caller to do with the message. */
     static void results(DedupConsumer<Order> dedup, Order order) {
         // README: results
         DedupResult<Receipt> result = dedup.process(order, o -> charge(o), OutcomeCodecs.json(Receipt.class), true);
@@ -48,6 +50,9 @@ final class CoreQuickStart {
         // end
     }
 
+    /**
+     * The README's batch snippet: one claim round trip, handlers on the caller's threads, one completion round trip.
+     */
     static void batch(DedupConsumer<Order> dedup, List<Order> orders, ExecutorService pool) throws Exception {
         // README: batch
         try (ClaimedBatch<Order> batch = dedup.claimAll(orders)) { // one claim round trip for the whole list
@@ -66,6 +71,7 @@ final class CoreQuickStart {
         // end
     }
 
+    /** The README's steps snippet: named steps inside a handler, each at most once per key. */
     static DedupResult<String> steps(DedupConsumer<Order> dedup, Order order) {
         // README: steps
         DedupResult<String> shipped = dedup.process(
@@ -81,6 +87,7 @@ final class CoreQuickStart {
         return shipped;
     }
 
+    /** The README's testing snippet: the duplicate injector over the application's own dedup. */
     static void testing(DedupConsumer<Order> dedup, List<Order> orders, MessageHandler<Order> handler)
             throws InterruptedException {
         // README: testing
@@ -90,6 +97,7 @@ final class CoreQuickStart {
         // end
     }
 
+    /** Application stand-ins the snippets call; empty, since only the snippets' compiling matters here. */
     static void ship(Order order) {}
 
     static void ship(Order order, Receipt receipt) {}

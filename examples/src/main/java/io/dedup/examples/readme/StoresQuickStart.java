@@ -20,6 +20,7 @@ final class StoresQuickStart {
 
     private StoresQuickStart() {}
 
+    /** The README's Redis store snippet. */
     static DedupConsumer<Order> redis() {
         // README: redis
         RedisDedupStore store = RedisDedupStore.builder("redis://127.0.0.1:6379") // rediss://user:pass@host for TLS/ACL
@@ -34,6 +35,7 @@ final class StoresQuickStart {
         return dedup;
     }
 
+    /** The README's JDBC store snippet. */
     static JdbcDedupStore jdbc(HikariDataSource dataSource) {
         // README: jdbc
         JdbcDedupStore store = JdbcDedupStore.builder(dataSource)
@@ -46,6 +48,7 @@ final class StoresQuickStart {
         return store;
     }
 
+    /** The README's transactional-mode snippet: the handler's writes, the key and the completion in one transaction. */
     static DedupResult<Void> transactional(JdbcDedupStore store, Payment payment) {
         // README: transactional
         TransactionalDedup<Payment> dedup = TransactionalDedup.builder(store, (Payment p) -> Optional.of(p.id()))

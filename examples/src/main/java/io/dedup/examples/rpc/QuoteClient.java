@@ -20,10 +20,16 @@ import java.util.concurrent.TimeoutException;
  * Each call has its own correlation id. Thread-safe.
  */
 public final class QuoteClient implements AutoCloseable {
+    /**
+     * RabbitMQ's direct reply-to pseudo-queue: replies come straight back on this channel, no reply queue to declare.
+     */
     private static final String REPLY_TO = "amq.rabbitmq.reply-to";
 
+    /** The one channel requests go out on and replies come in on. */
     private final Channel channel;
+    /** The service's request queue. */
     private final String queue;
+    /** Requests waiting for their reply, by correlation id. */
     private final Map<String, CompletableFuture<Reply>> waiting = new ConcurrentHashMap<>();
 
     /**

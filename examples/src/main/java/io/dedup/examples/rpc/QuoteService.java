@@ -23,9 +23,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe.
  */
 public final class QuoteService implements AutoCloseable {
+    /** Shared: an ObjectMapper is thread-safe once configured. */
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The adapter that replays a stored reply for a repeated request instead of computing it again. */
     private final RabbitDedup quotes;
+    /** How often a quote was really computed: the example shows it stays at one per request id. */
     private final AtomicInteger computed = new AtomicInteger();
 
     private QuoteService(RabbitDedup quotes) {

@@ -29,6 +29,11 @@ public final class RabbitRpcExample {
      */
     public record Outcome(QuoteClient.Reply first, QuoteClient.Reply retry, QuoteClient.Reply other, int computed) {}
 
+    /**
+     * Runs the example once and prints the quotes and how often each was computed.
+     *
+     * @throws Exception if RabbitMQ cannot be reached
+     */
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         ConnectionFactory factory = new ConnectionFactory();
