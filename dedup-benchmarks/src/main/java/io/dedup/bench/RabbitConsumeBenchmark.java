@@ -92,7 +92,11 @@ public class RabbitConsumeBenchmark {
         admin.queueDeclare(queue, false, false, false, null);
     }
 
-    /** Deletes the queue and closes both connections. */
+    /**
+     * Deletes the queue and closes both connections.
+     *
+     * @throws Exception if the broker cannot be reached to delete the queue
+     */
     @TearDown(Level.Trial)
     public void disconnect() throws Exception {
         admin.queueDelete(queue);

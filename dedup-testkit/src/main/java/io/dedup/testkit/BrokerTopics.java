@@ -39,7 +39,11 @@ final class BrokerTopics {
         }
     }
 
-    /** See {@link KafkaBroker#createTopic}. */
+    /**
+     * See {@link KafkaBroker#createTopic}.
+     *
+     * @throws IllegalStateException if the broker refuses or does not answer within 30 s
+     */
     static void create(String bootstrapServers, String name, int partitions) {
         Map<String, Object> conf = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(conf)) {

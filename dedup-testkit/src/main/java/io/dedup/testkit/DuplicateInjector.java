@@ -58,7 +58,12 @@ public final class DuplicateInjector<M> {
         return new DuplicateInjector<>(Objects.requireNonNull(dedup, "dedup"));
     }
 
-    /** Each message is delivered between {@code min} and {@code max} times (default 1 to 3). */
+    /**
+     * Each message is delivered between {@code min} and {@code max} times (default 1 to 3).
+     *
+     * @return this injector
+     * @throws IllegalArgumentException unless {@code 1 <= min <= max}
+     */
     public DuplicateInjector<M> copies(int min, int max) {
         if (min < 1 || max < min) {
             throw new IllegalArgumentException("copies need 1 <= min <= max, got " + min + ".." + max);
@@ -68,7 +73,12 @@ public final class DuplicateInjector<M> {
         return this;
     }
 
-    /** How many threads deliver at once (default 4). */
+    /**
+     * How many threads deliver at once (default 4).
+     *
+     * @return this injector
+     * @throws IllegalArgumentException if {@code threads} is below 1
+     */
     public DuplicateInjector<M> threads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be positive, got " + threads);

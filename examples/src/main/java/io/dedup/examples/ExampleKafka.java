@@ -171,7 +171,11 @@ public final class ExampleKafka implements AutoCloseable {
         }
     }
 
-    /** Committed offsets of {@code group}, by partition. */
+    /**
+     * Committed offsets of {@code group}, by partition.
+     *
+     * @throws IllegalStateException if the broker does not answer within 30 s
+     */
     public Map<TopicPartition, Long> committedOffsets(String group) {
         try {
             return admin

@@ -24,7 +24,11 @@ final class PaymentStream {
         this.sends = sends;
     }
 
-    /** {@code count} payments and their sends; the same {@code seed} gives the same stream, so runs can be compared. */
+    /**
+     * {@code count} payments and their sends; the same {@code seed} gives the same stream, so runs can be compared.
+     *
+     * @throws IllegalArgumentException if {@code count} is below 1
+     */
     static PaymentStream generate(int count, long seed) {
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1, got " + count);

@@ -92,7 +92,11 @@ public final class BenchHandler implements AutoCloseable {
         return keys.size();
     }
 
-    /** Closes the handler's statement and connection, if it has them. */
+    /**
+     * Closes the handler's statement and connection, if it has them.
+     *
+     * @throws SQLException if the connection cannot be closed
+     */
     @Override
     public void close() throws SQLException {
         if (connection != null) {

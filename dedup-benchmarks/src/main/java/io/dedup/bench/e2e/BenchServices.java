@@ -152,7 +152,11 @@ public final class BenchServices implements AutoCloseable {
         return factory.newConnection(name);
     }
 
-    /** Runs housekeeping DDL on the uncounted pool. */
+    /**
+     * Runs housekeeping DDL on the uncounted pool.
+     *
+     * @throws SQLException if the statement fails
+     */
     public void execute(String sql) throws SQLException {
         try (java.sql.Connection connection = handlerPool.getConnection();
                 Statement statement = connection.createStatement()) {
@@ -160,7 +164,12 @@ public final class BenchServices implements AutoCloseable {
         }
     }
 
-    /** Drops {@code table} if it exists. */
+    /**
+     * Drops {@code table} if it exists.
+     *
+     * @throws IllegalArgumentException if {@code table} is not a plain identifier
+     * @throws SQLException if the drop fails
+     */
     public void dropTable(String table) throws SQLException {
         execute("DROP TABLE IF EXISTS " + identifier(table));
     }

@@ -75,7 +75,12 @@ public final class EndToEndBench {
         System.exit(run(options));
     }
 
-    /** Runs the whole comparison; returns the process exit code. */
+    /**
+     * Runs the whole comparison; returns the process exit code.
+     *
+     * @throws Exception if the broker cannot be started or a service cannot be reached; a failing arm is not
+     *     thrown but noted, and makes the exit code 1
+     */
     static int run(BenchOptions options) throws Exception {
         long start = System.nanoTime();
         String loadAtStart = RunDescription.loadAverage();

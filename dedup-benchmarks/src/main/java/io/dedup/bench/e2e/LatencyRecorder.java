@@ -28,6 +28,8 @@ public final class LatencyRecorder {
     /**
      * The {@code quantile} (0 to 1, nearest rank) in microseconds, or 0 when nothing was recorded (an arm
      * without a store).
+     *
+     * @throws IllegalArgumentException if {@code quantile} is outside [0, 1]
      */
     public synchronized double percentileMicros(double quantile) {
         if (quantile < 0 || quantile > 1) {

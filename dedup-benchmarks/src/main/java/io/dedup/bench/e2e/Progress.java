@@ -83,7 +83,11 @@ public final class Progress {
         }
     }
 
-    /** Seconds from the first record received to the last record done. */
+    /**
+     * Seconds from the first record received to the last record done.
+     *
+     * @throws IllegalStateException if not every record is done yet: an unfinished run has no duration
+     */
     public double seconds() {
         if (finishedAt == 0) {
             throw new IllegalStateException("not finished: " + delivered.get() + " of " + expected);

@@ -25,7 +25,13 @@ final class QueueLoader {
         this.services = services;
     }
 
-    /** Declares {@code queue} (classic, non-durable) and publishes {@code keys} to it in order, confirmed. */
+    /**
+     * Declares {@code queue} (classic, non-durable) and publishes {@code keys} to it in order, confirmed.
+     *
+     * @throws IOException if the broker refuses the queue or a publish
+     * @throws TimeoutException if the confirms do not come
+     * @throws InterruptedException if interrupted while waiting for them
+     */
     void load(String queue, String[] keys) throws IOException, TimeoutException, InterruptedException {
         try (Connection connection = services.rabbitConnection("bench-loader");
                 Channel channel = connection.createChannel()) {

@@ -90,7 +90,11 @@ public final class KafkaToPostgresExample {
         }
     }
 
-    /** Produces, runs the two consumers, reads the outcome, and cleans up. */
+    /**
+     * Produces, runs the two consumers, reads the outcome, and cleans up.
+     *
+     * @throws Exception if Kafka or PostgreSQL fails; the topic, group and tables are removed all the same
+     */
     @SuppressWarnings("try") // the resources are closed by the try; the body does not name them
     public static Outcome run(ExampleKafka kafka, DataSource dataSource, String runId) throws Exception {
         String topic = "ledger-payments-" + runId;

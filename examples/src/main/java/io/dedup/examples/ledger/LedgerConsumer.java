@@ -83,7 +83,11 @@ public final class LedgerConsumer implements AutoCloseable {
             return ledger + "_balances";
         }
 
-        /** Creates both tables (PostgreSQL). */
+        /**
+         * Creates both tables (PostgreSQL).
+         *
+         * @throws SQLException if a table cannot be created
+         */
         public void create(DataSource dataSource) throws SQLException {
             try (Connection c = dataSource.getConnection();
                     Statement ddl = c.createStatement()) {
@@ -95,7 +99,11 @@ public final class LedgerConsumer implements AutoCloseable {
             }
         }
 
-        /** Posts {@code payment} through {@code db}: a ledger row and the account's new balance. */
+        /**
+         * Posts {@code payment} through {@code db}: a ledger row and the account's new balance.
+         *
+         * @throws SQLException if a write fails; the poll's transaction then rolls back, key and offsets included
+         */
         void post(Connection db, Payment payment) throws SQLException {
             try (PreparedStatement insert = db.prepareStatement(
                     "INSERT INTO " + ledger + " (payment_id, account, amount_cents) VALUES (?, ?, ?)")) {

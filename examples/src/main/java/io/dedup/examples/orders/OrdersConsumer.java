@@ -58,7 +58,11 @@ public final class OrdersConsumer implements AutoCloseable {
         this.stockTable = identifier(stockTable, "stockTable");
     }
 
-    /** Declares the work queue, dead-lettering to {@code <queue>.dlq}, and that queue. */
+    /**
+     * Declares the work queue, dead-lettering to {@code <queue>.dlq}, and that queue.
+     *
+     * @throws IOException if the broker refuses a declaration (for example, the queue exists with other arguments)
+     */
     public static void declareQueues(Channel channel, String queue) throws IOException {
         channel.queueDeclare(queue + ".dlq", true, false, false, null);
         channel.queueDeclare(
@@ -69,7 +73,12 @@ public final class OrdersConsumer implements AutoCloseable {
                 Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", queue + ".dlq"));
     }
 
-    /** Registers this consumer on {@code channel}, with manual acks. */
+    /**
+     * Registers this consumer on {@code channel}, with manual acks.
+     *
+     * @return the consumer tag
+     * @throws IOException if the broker refuses the consumer
+     */
     public String consume(Channel channel, String queue) throws IOException {
         channel.basicQos(50);
         return channel.basicConsume(
@@ -132,7 +141,11 @@ public final class OrdersConsumer implements AutoCloseable {
                 TimeUnit.SECONDS);
     }
 
-    /** Creates the example's tables and stocks every sku with {@code quantity}. */
+    /**
+     * Creates the example's tables and stocks every sku with {@code quantity}.
+     *
+     * @throws SQLException if the tables cannot be created or the stock already holds a sku
+     */
     public void createTables(javax.sql.DataSource dataSource, Map<String, Integer> stock) throws SQLException {
         try (java.sql.Connection c = dataSource.getConnection();
                 java.sql.Statement ddl = c.createStatement()) {

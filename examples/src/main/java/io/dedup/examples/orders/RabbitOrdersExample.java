@@ -72,7 +72,11 @@ public final class RabbitOrdersExample {
         }
     }
 
-    /** Declares, publishes, consumes until done, reads the outcome, and cleans up. */
+    /**
+     * Declares, publishes, consumes until done, reads the outcome, and cleans up.
+     *
+     * @throws Exception if RabbitMQ or PostgreSQL fails, or the orders are not all placed within a minute
+     */
     public static Outcome run(ConnectionFactory rabbit, DataSource dataSource, String runId) throws Exception {
         String queue = "orders-" + runId;
         String ordersTable = "orders_" + runId;

@@ -60,7 +60,11 @@ public final class KafkaPaymentsExample {
         }
     }
 
-    /** Sends the payments, runs the consumer until it is done with them, and cleans up. */
+    /**
+     * Sends the payments, runs the consumer until it is done with them, and cleans up.
+     *
+     * @throws Exception if Kafka or Redis fails, or the dead letters do not arrive within a minute
+     */
     @SuppressWarnings("try") // the resources are closed by the try; the body does not name them
     public static Outcome run(ExampleKafka kafka, String redisUri, String runId) throws Exception {
         String topic = "payments-" + runId;

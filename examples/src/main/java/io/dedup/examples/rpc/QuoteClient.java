@@ -40,7 +40,11 @@ public final class QuoteClient implements AutoCloseable {
      */
     public record Reply(String body, boolean replayed) {}
 
-    /** A client of the service on {@code queue}, with a channel of its own. */
+    /**
+     * A client of the service on {@code queue}, with a channel of its own.
+     *
+     * @throws IOException if the reply consumer cannot be registered on the connection's new channel
+     */
     public QuoteClient(Connection connection, String queue) throws IOException {
         this.channel = connection.createChannel();
         this.queue = queue;

@@ -46,7 +46,11 @@ public final class RabbitRpcExample {
         System.out.println("quotes computed:      " + outcome.computed());
     }
 
-    /** Declares {@code queue}, serves it, asks three times, and deletes it. */
+    /**
+     * Declares {@code queue}, serves it, asks three times, and deletes it.
+     *
+     * @throws Exception if RabbitMQ fails or a reply does not come within the client's timeout
+     */
     public static Outcome run(ConnectionFactory factory, String queue) throws Exception {
         try (Connection connection = factory.newConnection("quotes-example");
                 InMemoryDedupStore store = InMemoryDedupStore.create()) {
