@@ -36,17 +36,26 @@ public class InMemoryWrappedCallBenchmark {
     /** A message whose key is a field: the cheapest extraction, so the benchmark measures dedup itself. */
     public record Message(String id) {}
 
+    /**
+     * Completed keys the duplicate case cycles through: a power of two (for the mask), small enough to stay in cache.
+     */
     private static final int DUPLICATE_KEYS = 1024;
 
     /** Lease renewal registers every running handler; measured with and without to show its share. */
     @Param({"true", "false"})
     public boolean leaseRenewal;
 
+    /** The consumer of the new-key and duplicate cases: every key kept for the iteration. */
     private DedupConsumer<Message> dedup;
+    /** The consumer of the steady-state case, on a clock the benchmark moves, so retention bounds the live keys. */
     private DedupConsumer<Message> steady;
+    /** The handler wrapped by {@link #steady}. */
     private MessageHandler<Message> steadyWrapped;
+    /** The steady-state store's clock, moved 1 ms per message. */
     private final TickingClock clock = new TickingClock();
+    /** The handler alone: consumes the message into the blackhole so the JIT cannot drop the call. */
     private MessageHandler<Message> bare;
+    /** The handler wrapped by {@link #dedup}. */
     private MessageHandler<Message> wrapped;
     /** Messages whose keys were completed in set-up: the duplicate case cycles through them. */
     private Message[] seen;
@@ -57,6 +66,7 @@ public class InMemoryWrappedCallBenchmark {
      */
     private int dup;
 
+    /** JMH's sink for the handler's work. */
     private Blackhole blackhole;
 
     /** Fresh consumers per iteration, so one iteration's keys do not slow the next; not timed. */
@@ -80,6 +90,7 @@ public class InMemoryWrappedCallBenchmark {
         bare = message -> this.blackhole.consume(message);
         steadyWrapped = steady.decorate(bare);
         wrapped = dedup.decorate(bare);
+        // completed before measuring, so every duplicate call finds a stored record
         seen = new Message[DUPLICATE_KEYS];
         for (int i = 0; i < DUPLICATE_KEYS; i++) {
             seen[i] = new Message("seen-" + i);

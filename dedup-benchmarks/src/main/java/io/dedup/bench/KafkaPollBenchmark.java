@@ -59,6 +59,7 @@ public class KafkaPollBenchmark {
     /** Records per poll: Kafka's default {@code max.poll.records}, the batch the runner hands core. */
     static final int POLL = 500;
 
+    /** The one partition every poll comes from; partitions do not matter to dedup's cost. */
     private static final TopicPartition PARTITION = new TopicPartition("orders", 0);
 
     /** bare: the handler alone; perRecord: the wrapped handler per record; perPoll: KafkaDedup.process. */
@@ -71,10 +72,12 @@ public class KafkaPollBenchmark {
     @Param({"0", "100"})
     public int roundTripMicros;
 
+    /** This iteration's dedup over the round-trip store. */
     private KafkaDedup dedup;
     /** The per-record wrapper of the same handler, for the {@code perRecord} mode. */
     private MessageHandler<ConsumerRecord<String, String>> wrapped;
 
+    /** The handler every mode runs: it only feeds the blackhole. */
     private MessageHandler<ConsumerRecord<String, String>> handler;
     /** The next offset; also the record's key, so every record of every poll is new. */
     private long next;
@@ -110,6 +113,7 @@ public class KafkaPollBenchmark {
             records.add(new ConsumerRecord<>(
                     "orders", 0, offset, 0L, TimestampType.CREATE_TIME, -1, -1, null, "v", headers, Optional.empty()));
         }
+        // the records are built above for every mode alike, so the modes differ only in what handles them
         switch (mode) {
             case "bare" -> {
                 for (ConsumerRecord<String, String> record : records) {
@@ -118,12 +122,14 @@ public class KafkaPollBenchmark {
                 return records;
             }
             case "perRecord" -> {
+                // a claim and a completion round trip for each record: dedup without batching
                 for (ConsumerRecord<String, String> record : records) {
                     wrapped.handle(record);
                 }
                 return records;
             }
             default -> {
+                // one claimAll and one completeAll for the whole poll: the batching the runner does
                 PollOutcome outcome =
                         dedup.process(new ConsumerRecords<>(Map.of(PARTITION, records), Map.of()), handler);
                 if (!outcome.allDone()) {

@@ -57,6 +57,7 @@ public final class StoreBytesPerKey {
                 "in-memory: heap per key           %.1f bytes (%,d keys)%n", (after - before) / (double) count, count);
         memory.close();
 
+        // PostgreSQL: a fresh table, so the figure is the keys' alone, not an older run's dead tuples
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(env("DEDUP_BENCH_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test"));
         config.setUsername(env("DEDUP_BENCH_POSTGRES_USER", "postgres"));
@@ -73,6 +74,7 @@ public final class StoreBytesPerKey {
             }
             try (Connection c = dataSource.getConnection();
                     Statement s = c.createStatement()) {
+                // VACUUM first: the claims' row versions replaced by the completions would otherwise count twice
                 s.execute("VACUUM " + table);
                 try (ResultSet rs = s.executeQuery("SELECT pg_relation_size('" + table + "')," + " pg_indexes_size('"
                         + table + "'), pg_total_relation_size('" + table + "')")) {

@@ -35,6 +35,7 @@ public abstract class BatchClaimContract extends ClaimContract {
      */
     @Test
     void claimAll_answers_exactly_as_sequential_claims_including_repeats_inside_the_batch() {
+        // two namespaces with the same history: one answers the batch, the other the same claims one by one
         String batchNs = ns + "-b";
         String seqNs = ns + "-s";
         // Same history in both namespaces: one completed key, one held key.
@@ -93,6 +94,7 @@ public abstract class BatchClaimContract extends ClaimContract {
     /** G1 under real contention, five rounds so that a race that wins sometimes is likely to show. */
     @Test
     void sixteen_threads_claiming_one_key_exactly_one_acquires_and_the_rest_see_in_progress() throws Exception {
+        // a fresh pool and key per round: each round is an independent chance for a race to show
         for (int round = 0; round < 5; round++) {
             DedupKey key = key("contended-" + round);
             ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -105,6 +107,7 @@ public abstract class BatchClaimContract extends ClaimContract {
                         return store.claim(request(key));
                     }));
                 }
+                // every thread waits at the latch, so the claims reach the store together
                 start.countDown();
                 int acquired = 0;
                 int inProgress = 0;
@@ -135,6 +138,7 @@ public abstract class BatchClaimContract extends ClaimContract {
             List<Future<int[]>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int seed = t;
+                // each thread's own random overlapping batch, repeats inside it included, built before the start
                 Supplier<List<ClaimRequest>> batch = () -> {
                     List<ClaimRequest> requests = new ArrayList<>();
                     Random random = new Random(seed);
@@ -166,6 +170,7 @@ public abstract class BatchClaimContract extends ClaimContract {
                 total += answered[0];
                 failed += answered[1];
             }
+            // the keys the store holds now: every acquisition must be one of them, each at most once
             long distinct = 0;
             for (int i = 0; i < keys; i++) {
                 if (store.find(key("overlap-" + i)).isPresent()) {

@@ -172,11 +172,14 @@ final class BrokerProcess {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 heap,
+                // small, quick to start, and light on a shared two-core machine: the broker is a fixture, not a
+                // benchmark subject, and tests start and restart it many times
                 "-Xms64m",
                 "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1",
                 "-XX:-UsePerfData",
                 "-Djava.awt.headless=true",
+                // whichever logging binding the class path brings, keep the broker log readable
                 "-Dlog4j2.configurationFile=log4j2.xml",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",

@@ -45,11 +45,12 @@ final class ClaimRules {
             if (a == b) {
                 continue;
             }
+            // an acquisition surely before b with a higher token: tokens went down (DESIGN §8)
             if (StoreTimeWindows.precedes(a, b) && a.acquiredToken() > token) {
                 return key.fail("tokens strictly increase per key", a, b);
             }
             if (a.acquiredToken() >= token) {
-                continue;
+                continue; // a later holder: b is the earlier one of the pair, judged from a's side
             }
             Optional<HistoryCall.Step> completion = key.terminal(a.acquiredToken(), true)
                     .filter(t -> t.call.startSeq < b.call.endSeq)
@@ -61,6 +62,7 @@ final class ClaimRules {
                 }
                 continue;
             }
+            // not completed: b may acquire only after a's release or a's lapsed lease (G1)
             boolean released = key.terminal(a.acquiredToken(), false)
                     .anyMatch(r -> r.kind() == HistoryCall.Kind.RELEASE && r.call.startSeq < b.call.endSeq);
             if (!released && time.high(b) < a.leaseUntil() && !key.unknownBefore(b)) {
@@ -103,6 +105,7 @@ final class ClaimRules {
         if (key.unknownBefore(p)) {
             return Optional.empty();
         }
+        // the lease the answer names must still be running at some time the call may have taken effect
         if (answer.leaseUntil().toEpochMilli() < time.low(p)) {
             return key.fail("in progress means a live lease: the answered lease had ended", p);
         }

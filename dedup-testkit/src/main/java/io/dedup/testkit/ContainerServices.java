@@ -5,6 +5,9 @@ import java.util.Map;
 /**
  * The Testcontainers fallback, for machines with Docker but without the local services. Kept apart so that
  * Testcontainers (an optional dependency) is only loaded when it is used.
+ *
+ * <p>A started container lives until the JVM exits (Testcontainers' reaper removes it), since {@link LocalServices}
+ * hands out its address once per JVM. Stateless; thread-safe.
  */
 final class ContainerServices {
     private ContainerServices() {}
@@ -30,6 +33,7 @@ final class ContainerServices {
      */
     @SuppressWarnings("resource") // lives until the JVM exits; Testcontainers' reaper removes it
     static ServiceEndpoint start(ServiceEndpoint defaults) {
+        // pinned images, so a test run months from now starts the same servers
         record Image(String name, int port, Map<String, String> env) {}
         Image image =
                 switch (defaults.service()) {

@@ -140,6 +140,7 @@ public abstract class DedupStepsContract {
                 .as("the child's effects when it was killed")
                 .isEqualTo(atKill);
 
+        // the dead child's lease must lapse by the store's clock before the re-run can take the key over
         String result = processWhenFree(key, new StepsCrashChild("parent", effects));
 
         assertThat(result).as("the charge's recorded result, replayed").isEqualTo("ch-child/sh-parent");
@@ -153,6 +154,7 @@ public abstract class DedupStepsContract {
                 .as("steps recorded before the kill are not repeated; one the child was inside is, once")
                 .isEqualTo(expected);
 
+        // and once the key is completed, nothing runs for it again (G2 holds for steps too)
         try (DedupConsumer<String> again = StepsCrashChild.consumer(store, LEASE, 0)) {
             assertThat(again.process(key, new StepsCrashChild("late", effects).handler(), OutcomeCodecs.utf8(), true))
                     .as("a completed key runs no step again")
@@ -173,6 +175,7 @@ public abstract class DedupStepsContract {
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         children.add(child);
+        // read the child's stdout off this thread, so a child that never prints cannot block the test past WAIT
         CompletableFuture<String> stopped = CompletableFuture.supplyAsync(() -> {
             try (BufferedReader out =
                     new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -244,12 +247,14 @@ public abstract class DedupStepsContract {
         Path effects = directory.resolve("effects.txt");
         CountDownLatch reached = new CountDownLatch(1);
         StepsCrashChild a = new StepsCrashChild("A", effects, point, reached::countDown, resume);
+        // renewal off (fraction 0) for both: A's lease must lapse while it stalls, as a frozen process's would
         try (DedupConsumer<String> consumerA = StepsCrashChild.consumer(store, LEASE, 0);
                 DedupConsumer<String> consumerB = StepsCrashChild.consumer(store, LEASE, 0)) {
             Future<DedupResult<String>> stale =
                     threads.submit(() -> consumerA.process(key, a.handler(), OutcomeCodecs.utf8(), true));
             assertThat(reached.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
+            // B claims until the store, by its own clock, lets it take the key over
             AtomicReference<ClaimedBatch<String>> taken = new AtomicReference<>();
             await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
                 ClaimedBatch<String> batch = consumerB.claimAll(List.of(key));
@@ -261,12 +266,14 @@ public abstract class DedupStepsContract {
                 return false;
             });
             try (ClaimedBatch<String> batch = taken.get()) {
+                // A wakes while B holds the key: whatever A does now must be fenced
                 resume.countDown();
                 assertThat(stale.get(WAIT.toSeconds(), TimeUnit.SECONDS))
                         .as("the stale worker's result")
                         .isInstanceOf(DedupResult.Fenced.class);
                 assertThat(effects(effects)).as("the stale worker's effects").isEqualTo(afterA);
 
+                // B's result joins A's recorded charge with its own shipment: only the unrecorded steps ran again
                 ClaimedBatch.Entry<String> entry = batch.entries().get(0);
                 batch.run(entry, new StepsCrashChild("B", effects).handler(), OutcomeCodecs.utf8());
                 batch.complete();

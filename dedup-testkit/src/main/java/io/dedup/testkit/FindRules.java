@@ -31,6 +31,7 @@ final class FindRules {
         }
         StoredRecord r = found.get();
         HistoryCall.Step a = key.acquisitionOf.get(r.token());
+        // the record's token must come from an acquisition that had started before the find returned
         if (a == null || a.call.startSeq > f.call.endSeq) {
             return key.fail("find shows a record some claim acquired", f);
         }
@@ -56,6 +57,7 @@ final class FindRules {
         if (write.isEmpty()) {
             return key.fail("find agrees with the model: " + r.state() + " with no such applied write", a, f);
         }
+        // the write restarted the record's retention; past it, the record must be gone
         if (time.low(f) >= time.high(write.get()) + time.retention()) {
             return key.fail("find agrees with the model: shows a record past its retention", write.get(), f);
         }
@@ -64,6 +66,7 @@ final class FindRules {
 
     /** Absent is wrong only when the latest record that surely exists surely has not expired yet. */
     private Optional<HistoryJudge.Violation> absent(HistoryCall.Step f) {
+        // the newest acquisition surely before the find: older records may be replaced, this one must be there
         HistoryCall.Step latest = null;
         for (HistoryCall.Step a : key.acquisitions) {
             if (StoreTimeWindows.precedes(a, f) && (latest == null || a.acquiredToken() > latest.acquiredToken())) {

@@ -40,6 +40,7 @@ record History(long seed, String store, CheckerSettings settings, long baseMilli
                 .append('\n')
                 .append("  times are store-clock ms after the start; [a..b] is the call's window, <s..e> its order\n");
         for (HistoryCall call : calls) {
+            // a batch that touched the key is shown whole: its other elements may explain the answer
             if (only != null && call.steps.stream().noneMatch(s -> s.key.equals(only))) {
                 continue;
             }
@@ -121,7 +122,10 @@ record History(long seed, String store, CheckerSettings settings, long baseMilli
         return String.valueOf(result);
     }
 
-    /** The completion id a checker body carries, or -1 for a body the checker never wrote. */
+    /**
+     * The completion id a checker body carries, or -1 for a body the checker never wrote (a store that returned
+     * someone else's bytes, which the duplicate rule then reports).
+     */
     static long bodyId(byte[] body) {
         return body.length == Long.BYTES ? ByteBuffer.wrap(body).getLong() : -1;
     }

@@ -121,12 +121,15 @@ final class HistoryJudge {
                 if (!earlier.key.equals(later.key) || later.result instanceof ClaimResult.Conflict) {
                     continue;
                 }
+                // what the earlier element answered constrains the later one, unless time inside the call ended it
                 Object then = later.result;
                 boolean consistent = true;
+                // acquired earlier in the batch: the repeat must see it in progress, unless its lease may have ended
                 if (earlier.result instanceof ClaimResult.Acquired a) {
                     consistent =
                             a.claim().leaseUntil().toEpochMilli() <= callEnds || then instanceof ClaimResult.InProgress;
                 } else if (earlier.result instanceof ClaimResult.Duplicate d) {
+                    // a duplicate earlier in the batch: the repeat must carry the same outcome, unless it expired
                     HistoryCall.Step completion =
                             completions.get(History.bodyId(d.outcome().body()));
                     consistent = completion == null // judged by the duplicate rule

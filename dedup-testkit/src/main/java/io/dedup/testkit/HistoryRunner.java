@@ -72,6 +72,7 @@ final class HistoryRunner {
 
     /** Runs the workers; returns early (with the hung call unfinished) if a call outlives the call timeout. */
     History run() throws InterruptedException {
+        // the history's zero: every printed time is relative to it
         long base = time.now();
         ExecutorService pool = Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "checker-worker");
@@ -84,6 +85,8 @@ final class HistoryRunner {
                 int worker = w;
                 workers.add(pool.submit(() -> work(worker, new Random(seed * 1_000_003L + worker))));
             }
+            // watch the workers: a call that outlives the timeout ends the history as hung, rather than the test
+            // hanging on it (the daemon workers are abandoned, and the hung call is reported)
             long timeoutNanos = settings.callTimeout().toNanos();
             while (!workers.stream().allMatch(Future::isDone)) {
                 long now = System.nanoTime();
@@ -104,6 +107,7 @@ final class HistoryRunner {
         } finally {
             pool.shutdownNow();
         }
+        // calls were appended as they started on several threads; the judge wants them in start order
         List<HistoryCall> ordered = new ArrayList<>(calls);
         ordered.sort((a, b) -> Long.compare(a.startSeq, b.startSeq));
         return new History(seed, store.describe(), settings, base, Collections.unmodifiableList(ordered));
@@ -158,6 +162,7 @@ final class HistoryRunner {
         start(call);
         try {
             List<ClaimResult> results = batch ? store.claimAll(requests) : List.of(store.claim(requests.get(0)));
+            // an answer of the wrong length cannot be judged per element: it is a fault in itself
             if (results.size() != requests.size()) {
                 throw new IllegalStateException(
                         "claimAll answered " + results.size() + " results for " + requests.size() + " requests");
@@ -177,6 +182,7 @@ final class HistoryRunner {
 
     /** A claim this worker holds (usually) or another token seen for some key (usually stale). */
     private Claim target(Random random, List<Claim> held, boolean take) {
+        // four times in five a claim this worker holds (mostly still current), else a token seen anywhere
         if (!held.isEmpty() && random.nextInt(5) > 0) {
             int i = random.nextInt(held.size());
             return take ? held.remove(i) : held.get(i);
@@ -187,6 +193,7 @@ final class HistoryRunner {
             return null;
         }
         long token = tokens.get(random.nextInt(tokens.size()));
+        // only key and token matter to a write; the attempt and lease end of a foreign claim are unknown here
         return new Claim(key, token, 1, java.time.Instant.EPOCH);
     }
 

@@ -59,6 +59,10 @@ final class KafkaBrokerConfig {
 
     private KafkaBrokerConfig() {}
 
+    // Why the defaults: a single node must hold every internal topic (replication factor 1), the first group join
+    // and the first transaction must not wait for 50 partitions to be created, and a broker killed with SIGKILL must
+    // be able to register again within seconds of its restart, which the short broker session allows.
+
     /**
      * Writes {@code server.properties} and {@code log4j2.xml} into {@code dir}: the defaults, the two listeners on
      * the given ports, data under {@code dir/data}, then {@code overrides} on top.

@@ -37,6 +37,7 @@ public abstract class KeyEncodingContract extends StoredRecordContract {
         String base = "x".repeat(10 * 1024);
         DedupKey a = key(base + "a");
         DedupKey b = key(base + "b");
+        // the key itself says it will be stored as a digest; the store must keep the two digests apart
         assertThat(a.isDigest()).isTrue();
         assertThat(a).isNotEqualTo(b);
         Claim claim = acquire(request(a));
@@ -52,10 +53,10 @@ public abstract class KeyEncodingContract extends StoredRecordContract {
     void binary_text_and_invalid_utf16_keys_are_distinct_records_on_the_store() {
         List<DedupKey> keys = List.of(
                 key("a\uD800"), // a lone surrogate: drivers would write "a?"
-                key("a\uDBFF"),
+                key("a\uDBFF"), // another lone surrogate: both would collapse into one "a?" if not digested
                 key("a?"),
                 DedupKey.ofBytes(ns, new byte[] {(byte) 0xFF}),
-                key("#bin:_w"),
+                key("#bin:_w"), // text that looks like a stored binary key must stay text
                 key("base64:_w"));
         for (DedupKey key : keys) {
             assertThat(store.claim(request(key))).as("%s", key).isInstanceOf(ClaimResult.Acquired.class);

@@ -84,12 +84,14 @@ public final class LocalServices {
                     defaults.password(),
                     defaults.database());
         }
+        // a service that answers wins over a container: local runs are faster and CI machines have the services
         if (answers(wanted.host(), wanted.port())) {
             return wanted;
         }
         if (docker.getAsBoolean()) {
             return ContainerServices.start(defaults);
         }
+        // never a skip: a test that did not run must not pass (DESIGN §5)
         throw new IllegalStateException(defaults.service() + " is not reachable at " + wanted.host() + ":"
                 + wanted.port() + " and no Docker engine is available for Testcontainers. Start it (for example: "
                 + startCommand + ") or point " + variable + " at one (host:port).");

@@ -29,16 +29,19 @@ public final class MutableClock extends Clock {
         millis.addAndGet(duration.toMillis());
     }
 
+    /** The current time; stores read it on every call, so it is a single atomic read. */
     @Override
     public long millis() {
         return millis.get();
     }
 
+    /** The current time as an instant, at millisecond resolution. */
     @Override
     public Instant instant() {
         return Instant.ofEpochMilli(millis.get());
     }
 
+    /** UTC: the stores keep instants, and no test depends on a zone. */
     @Override
     public ZoneId getZone() {
         return ZoneOffset.UTC;

@@ -77,6 +77,7 @@ public final class StepsCrashChild {
         DedupStepsContract.StoreFactory factory = (DedupStepsContract.StoreFactory)
                 Class.forName(args[0]).getConstructor().newInstance();
         DedupStore store = factory.create(args[1]);
+        // the child renews its lease while it waits, as a live worker would: only its death may free the key
         try (DedupConsumer<String> dedup =
                 consumer(store, DedupStepsContract.LEASE, DedupConsumer.DEFAULT_RENEW_FRACTION)) {
             StepsCrashChild child = new StepsCrashChild(
@@ -88,13 +89,17 @@ public final class StepsCrashChild {
                         System.out.flush();
                     },
                     new CountDownLatch(1)); // waits for its SIGKILL
+            // returns only if the stop point was never reached: a bug in the test, reported by exit code 3
             DedupResult<String> result = dedup.process(args[2], child.handler(), OutcomeCodecs.utf8(), true);
             System.err.println("the child was not stopped; it ended with " + result);
             System.exit(3);
         }
     }
 
-    /** A consumer whose messages are their own keys. */
+    /**
+     * A consumer whose messages are their own keys, in the namespace the parent and the child share, with the given
+     * lease and renewal fraction (0: no renewal, so a stalled worker's lease lapses).
+     */
     static DedupConsumer<String> consumer(DedupStore store, Duration lease, double renewFraction) {
         return DedupConsumer.builder((KeyExtractor<String>) Optional::of)
                 .store(store)

@@ -42,6 +42,7 @@ public abstract class StoredRecordContract extends FencingContract {
      */
     @Test
     void outcomes_round_trip_empty_binary_and_one_mebibyte() {
+        // every byte value once (a store that goes through a charset mangles some), and a mebibyte of noise
         byte[] binary = new byte[256];
         for (int i = 0; i < 256; i++) {
             binary[i] = (byte) i;
@@ -85,6 +86,7 @@ public abstract class StoredRecordContract extends FencingContract {
         assertThat(held.attempts()).isEqualTo(1);
         assertThat(held.leaseUntil()).contains(claim.leaseUntil());
         assertThat(held.fingerprint()).contains("fp");
+        // a held record outlives its lease: a takeover must still find the token it has to exceed
         assertThat(held.expiresAt()).isAfter(claim.leaseUntil());
         complete(claim, new byte[] {7});
         StoredRecord done = store.find(k).orElseThrow();

@@ -29,8 +29,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TcpProxy implements AutoCloseable {
     /** What the proxy does with traffic: pass it, reset new connections, or hold bytes in flight (a frozen network). */
     private enum Mode {
+        /** Pass bytes both ways. */
         FORWARD,
+        /** Reset new connections at once: the service looks down. */
         REFUSE,
+        /** Accept, but hold bytes in flight: a network that froze, the hardest fault for a client's timeouts. */
         STALL
     }
 

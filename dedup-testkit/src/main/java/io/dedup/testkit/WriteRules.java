@@ -26,6 +26,7 @@ final class WriteRules {
 
     private Optional<HistoryJudge.Violation> applied(HistoryCall.Step w) {
         HistoryCall.Step a = key.acquisitionOf.get(w.token);
+        // an applied write needs a token the store had handed out by then
         if (a == null || a.call.startSeq > w.call.endSeq) {
             return key.unknownBefore(w)
                     ? Optional.empty()
@@ -51,9 +52,11 @@ final class WriteRules {
 
     private Optional<HistoryJudge.Violation> fenced(HistoryCall.Step w) {
         HistoryCall.Step a = key.acquisitionOf.get(w.token);
+        // a lease that may have lapsed during the call may be refused: only a surely live one must be honoured
         if (a == null || key.unknownBefore(w) || time.high(w) >= a.leaseUntil()) {
             return Optional.empty();
         }
+        // refusing a live holder is wrong only if nothing may have ended its holding before the write
         boolean takenOver =
                 key.acquisitions.stream().anyMatch(n -> n.acquiredToken() > w.token && n.call.startSeq < w.call.endSeq);
         boolean ended = key.terminal(w.token, false).anyMatch(t -> t != w && t.call.startSeq < w.call.endSeq);

@@ -83,6 +83,7 @@ final class DemoStore implements AutoCloseable {
         }
         RedisDedupStore store =
                 RedisDedupStore.builder(uri).keyPrefix(REDIS_PREFIX).build();
+        // clean-up deletes only this run's keys (the prefix and the namespace), then closes store and admin client
         return new DemoStore(store, "the Redis store at " + DemoServices.redact(uri), () -> {
             try {
                 Cleanup.deleteRedisKeys(connection.sync(), REDIS_PREFIX + namespace + ":*");
@@ -126,6 +127,7 @@ final class DemoStore implements AutoCloseable {
             dataSource.close();
             throw new DemoEnvironmentException("could not prepare the table " + JDBC_TABLE + ": " + e.getMessage(), e);
         }
+        // the table is shared by every run; clean-up deletes this run's namespace only and keeps the table
         return new DemoStore(store, "the JDBC store (" + store.dialect() + ", table " + JDBC_TABLE + ")", () -> {
             try (Connection c = dataSource.getConnection();
                     PreparedStatement delete =
@@ -133,6 +135,7 @@ final class DemoStore implements AutoCloseable {
                 delete.setString(1, namespace);
                 delete.executeUpdate();
             } catch (SQLException e) {
+                // a failed clean-up must not turn a correct run into a failed one: say so and go on
                 System.err.println("could not delete the demo's keys from " + JDBC_TABLE + ": " + e.getMessage());
             } finally {
                 store.close();

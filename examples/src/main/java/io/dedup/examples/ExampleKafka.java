@@ -127,7 +127,11 @@ public final class ExampleKafka implements AutoCloseable {
         }
     }
 
-    /** A producer of text records, acks=all, failing a send after 30 s. The caller closes it. */
+    /**
+     * A producer of text records, acks=all, failing a send after 30 s. The caller closes it. The examples count on the
+     * order of their records within a partition (a duplicate must come after its original), hence one request in
+     * flight.
+     */
     private KafkaProducer<String, String> producer() {
         return new KafkaProducer<>(
                 Map.of(
@@ -160,6 +164,7 @@ public final class ExampleKafka implements AutoCloseable {
                 sent.add(producer.send(record));
             }
             producer.flush();
+            // flush only sends; each future says whether its record was written, and a lost one must fail the run
             for (Future<RecordMetadata> result : sent) {
                 result.get();
             }
@@ -184,6 +189,7 @@ public final class ExampleKafka implements AutoCloseable {
                     .get(30, TimeUnit.SECONDS)
                     .entrySet()
                     .stream()
+                    // a partition the group never committed has no entry worth reporting
                     .filter(e -> e.getValue() != null)
                     .collect(Collectors.toMap(
                             Map.Entry::getKey, e -> e.getValue().offset()));

@@ -61,6 +61,7 @@ final class InProcessScenario {
         LongAdder delivered = new LongAdder();
         DuplicateCounter metrics = new DuplicateCounter();
         progress.track(delivered::sum, ledger::executions, metrics::duplicates);
+        // one consumer shared by the workers, as one adapter instance serves a process's consumer threads
         try (DedupConsumer<Payment> dedup = DedupConsumer.builder(
                         KeyExtractor.<Payment>jsonPointer(Payment::jsonBytes, "/paymentId"))
                 .store(store.store())
@@ -108,6 +109,7 @@ final class InProcessScenario {
                 }
             }
             pending = again;
+            // a short pause before asking again: the holder is another worker in this process, about to complete
             if (!pending.isEmpty()) {
                 Thread.sleep(2);
             }

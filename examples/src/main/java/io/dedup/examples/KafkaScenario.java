@@ -143,6 +143,7 @@ final class KafkaScenario {
 
     /** worker-1 charges, stops committing at 30% of the payments, and dies a little later. */
     private void workerDiesBeforeCommitting(int payments) throws Exception {
+        // it stops committing first and dies a few polls later, so several charged batches lose their commits
         long crashAt = Math.max(1, payments * 3L / 10);
         long diesAt = crashAt + Math.max(1, payments / 40);
         AtomicLong charged = new AtomicLong();
@@ -159,6 +160,7 @@ final class KafkaScenario {
         });
         self.set(worker1);
         progress.say("worker-1 starts charging payments");
+        // the handler closes the runner itself once dead; the join only guards against a run that never gets there
         Thread thread = worker1.start();
         thread.join(PHASE_TIMEOUT.toMillis());
         if (thread.isAlive()) {
@@ -175,6 +177,7 @@ final class KafkaScenario {
                 + " come again");
         KafkaDedupRunner<String, String> worker2 = worker("worker-2");
         KafkaDedupRunner<String, String> worker3 = worker("worker-3");
+        // two workers, so worker-1's partitions are split between them and each redelivery meets the shared store
         worker2.start();
         worker3.start();
         try {
@@ -191,10 +194,12 @@ final class KafkaScenario {
         Map<TopicPartition, OffsetAndMetadata> back = new HashMap<>();
         long replayed = 0;
         for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            // a tenth of every partition: records whose keys the store holds as completed, so all are duplicates
             long rewind = end.getValue() / 10;
             back.put(end.getKey(), new OffsetAndMetadata(end.getValue() - rewind));
             replayed += rewind;
         }
+        // the broker refuses to move a group's offsets while it has members; workers 2 and 3 are leaving
         awaitEmptyGroup(admin);
         admin.alterConsumerGroupOffsets(namespace, back).all().get(30, TimeUnit.SECONDS);
         progress.say(

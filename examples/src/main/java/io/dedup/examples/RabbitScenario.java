@@ -93,12 +93,14 @@ final class RabbitScenario {
                     stream.sends().size(), queue, stream.payments().size(), stream.retries());
             connectionDropsMidBatch(stream.payments().size());
 
+            // two workers on a fresh connection: the broker hands them worker-1's unacked deliveries again
             try (Connection connection = factory.newConnection("dedup-demo-workers");
                     RabbitDedup worker2 = consume(connection, "worker-2", null);
                     RabbitDedup worker3 = consume(connection, "worker-3", null)) {
                 progress.say("worker-2 and worker-3 start: RabbitMQ redelivers worker-1's unacked messages to them");
                 long published = stream.sends().size();
                 awaitDrained(admin, stream, published);
+                // the replay republishes payments already charged: each must be answered from the store
                 List<Payment> replay = stream.payments()
                         .subList(
                                 stream.payments().size() * 9 / 10,
@@ -109,6 +111,7 @@ final class RabbitScenario {
                 awaitDrained(admin, stream, published + replay.size());
             }
         } finally {
+            // the adapter's retry and dead-letter queues were declared for this run's queue: delete them too
             admin.queueDelete(queue + ".dedup.retry");
             admin.queueDelete(queue + ".dedup.dlq");
             admin.queueDelete(queue);
@@ -136,6 +139,7 @@ final class RabbitScenario {
     private void connectionDropsMidBatch(int payments) throws Exception {
         long dropAt = Math.max(1, payments * 3L / 10);
         AtomicLong charged = new AtomicLong();
+        // a connection of its own, so aborting it takes exactly worker-1's channel and its unacked window down
         Connection connection = factory.newConnection("dedup-demo-worker-1");
         try (RabbitDedup worker1 = consume(connection, "worker-1", () -> {
             if (charged.incrementAndGet() == dropAt) {
@@ -144,6 +148,7 @@ final class RabbitScenario {
         })) {
             progress.say("worker-1 starts charging payments");
             long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
+            // the abort comes from the handler: wait for it, bounded in case the drop point is never reached
             while (connection.isOpen() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
@@ -196,6 +201,7 @@ final class RabbitScenario {
             long seen = deliveries.sum();
             boolean empty = admin.queueDeclarePassive(queue).getMessageCount() == 0
                     && admin.queueDeclarePassive(queue + ".dedup.retry").getMessageCount() == 0;
+            // quiet means no delivery and empty queues for half a second: deferred deliveries come back after 200 ms
             if (seen != lastDeliveries || !empty) {
                 lastDeliveries = seen;
                 quietSince = System.nanoTime();

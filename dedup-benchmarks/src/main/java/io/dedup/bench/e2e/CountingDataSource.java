@@ -56,6 +56,7 @@ public final class CountingDataSource implements DataSource {
         InvocationHandler handler = (proxy, method, args) -> {
             String name = method.getName();
             Object result = invoke(connection, method, args);
+            // a commit or rollback is a round trip of its own; statements are counted by their own proxies
             if (name.equals("commit") || name.equals("rollback")) {
                 roundTrips.incrementAndGet();
             } else if (result instanceof Statement statement

@@ -52,6 +52,7 @@ final class KafkaPollLoop {
                 }
                 progress.started();
                 perPoll.handle(records);
+                // async per poll, one sync at the end: what a plain consumer that cares for throughput does
                 consumer.commitAsync();
             }
             progress.awaitAll(Duration.ofMillis(1)); // throws if the deadline stopped the loop

@@ -16,6 +16,7 @@ abstract class NamedArm implements Arm {
     private final StoreKind store;
     private final String broker;
 
+    /** An arm known as {@code name}, keeping keys in {@code store}, reading from {@code broker}. */
     NamedArm(String name, StoreKind store, String broker) {
         this.name = name;
         this.store = store;

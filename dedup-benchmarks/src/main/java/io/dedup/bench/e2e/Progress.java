@@ -30,6 +30,7 @@ public final class Progress {
 
     /** Starts the clock the first time it is called; later calls do nothing. */
     public void started() {
+        // read first: after the first record, every later call is a plain volatile read, no CAS contention
         if (started.get() == 0) {
             started.compareAndSet(0, System.nanoTime());
         }
@@ -44,6 +45,7 @@ public final class Progress {
     public void delivered(long count) {
         started();
         long now = delivered.addAndGet(count);
+        // the clock stops at the record that completes the count; waiters are woken once
         if (now >= expected && finishedAt == 0) {
             synchronized (lock) {
                 if (finishedAt == 0) {

@@ -111,6 +111,7 @@ final class ResultFiles {
             workloads.add(m.workload());
             arms.add(m.arm());
         });
+        // wide enough that every bar of a full run has room, never wider than a screen
         CategoryChart chart = new CategoryChartBuilder()
                 .width(Math.min(2000, Math.max(900, 120 * workloads.size() * Math.max(1, arms.size()) / 3)))
                 .height(640)
@@ -129,6 +130,7 @@ final class ResultFiles {
         chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(Math.max(1, smallest)))));
         chart.getStyler().setAvailableSpaceFill(0.9);
         chart.getStyler().setYAxisDecimalPattern("#,###");
+        // one series per arm, its values in workload order, so each group shows every arm side by side
         List<String> groups = new ArrayList<>(workloads);
         for (String arm : arms) {
             List<Number> values = new ArrayList<>();

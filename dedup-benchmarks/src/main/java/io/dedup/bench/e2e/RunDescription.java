@@ -38,6 +38,7 @@ final class RunDescription {
         } catch (Exception e) {
             host = "unknown host";
         }
+        // cores and heap bound what any arm can reach: a reader comparing with another machine needs both
         Runtime runtime = Runtime.getRuntime();
         return String.format(
                 Locale.ROOT,
@@ -73,7 +74,10 @@ final class RunDescription {
                 loadAtEnd);
     }
 
-    /** A line on the RabbitMQ arms' broker, or nothing when none ran. */
+    /**
+     * A line on the RabbitMQ arms' broker, or nothing when none ran. The version is asked of the broker itself, so the
+     * line is right whichever RabbitMQ the services found.
+     */
     private static String rabbitDescription(BenchServices services, List<Arm> arms) {
         if (arms.stream().noneMatch(arm -> arm.broker().equals(NamedArm.RABBITMQ))) {
             return "";
@@ -91,7 +95,10 @@ final class RunDescription {
                 RabbitBaselineArm.PREFETCH);
     }
 
-    /** The machine's load average, from {@code /proc/loadavg} (Linux), or "unknown". */
+    /**
+     * The machine's load average, from {@code /proc/loadavg} (Linux), or "unknown". Taken at the start and the end
+     * of the run: a load well above the core count means other work shared the machine, and the figures with it.
+     */
     static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
@@ -101,7 +108,10 @@ final class RunDescription {
         }
     }
 
-    /** The kafka-clients version, from the properties file the client jar carries. */
+    /**
+     * The kafka-clients version, from the properties file the client jar carries: both this library's runner and
+     * camel-kafka use it, and a client upgrade moves every Kafka arm's figures.
+     */
     private static String kafkaClientsVersion() {
         Properties properties = new Properties();
         try (InputStream in = KafkaConsumer.class.getResourceAsStream("/kafka/kafka-version.properties")) {

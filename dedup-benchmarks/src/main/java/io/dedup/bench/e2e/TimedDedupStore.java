@@ -86,6 +86,7 @@ public final class TimedDedupStore implements DedupStore {
 
     /** Charges {@code nanos} to the claimed message and, if the claim decided it, records its total and progress. */
     private void settle(ClaimResult result, long nanos) {
+        // acquired: the completion will decide it; in progress: a repeat in the same batch, retried later
         if (result instanceof ClaimResult.Acquired || result instanceof ClaimResult.InProgress) {
             pending.merge(result.key(), nanos, Long::sum);
             return;

@@ -29,27 +29,32 @@ public final class UnbatchedStore extends ForwardingStore {
         super(delegate);
     }
 
+    /** One {@code claim} per request: a round trip each. */
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
         return oneAtATime(requests, this::claim, (request, e) -> new ClaimResult.Failed(request.key(), e));
     }
 
+    /** One {@code complete} per completion: a round trip each. */
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
         return oneAtATime(completions, this::complete, (completion, e) -> new WriteResult.Failed(e));
     }
 
+    /** One {@code renew} per claim: a round trip each, as the leases of an unbatched store would be renewed. */
     @Override
     public List<WriteResult> renewAll(List<Claim> claims, Duration lease) {
         return oneAtATime(
                 claims, claim -> renew(claim.key(), claim.token(), lease), (claim, e) -> new WriteResult.Failed(e));
     }
 
+    /** Only this store's own capabilities, as the SPI default answers: the delegate's transactions stay hidden. */
     @Override
     public <T> Optional<T> capability(Class<T> type) {
         return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
     }
 
+    /** The delegate's description, marked unbatched, for the logs of the {@code dedup-redis-single} arm. */
     @Override
     public String describe() {
         return "unbatched " + super.describe();

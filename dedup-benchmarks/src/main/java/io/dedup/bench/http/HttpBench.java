@@ -70,6 +70,7 @@ public final class HttpBench {
                 java.util.Arrays.toString(concurrencies),
                 serverThreads,
                 Runtime.getRuntime().availableProcessors());
+        // one table for every arm, header first, so the arms' rows can be compared line by line
         List<String> rows = new ArrayList<>();
         rows.add(String.format(
                 Locale.ROOT,
@@ -103,6 +104,7 @@ public final class HttpBench {
     private static List<String> runArm(
             String arm, int[] concurrencies, int requests, int warmup, double retryShare, int serverThreads)
             throws Exception {
+        // a key prefix of this run's own, deleted afterwards: the Redis is shared with other engineers' tests
         String prefix = "dedup-http-bench:" + UUID.randomUUID().toString().substring(0, 8) + ":";
         String redis = arm.equals("redis") ? LocalServices.redis().uri() : "-";
         // the child prints "PORT n" once Jetty listens; closing its stdin stops it
@@ -127,6 +129,8 @@ public final class HttpBench {
                 throw new IllegalStateException("the benchmark server did not start: " + line);
             }
             int port = Integer.parseInt(line.substring(5));
+            // HTTP/1.1 keeps one request per connection in flight, so concurrency is the number of connections, as
+            // with the clients that send idempotency keys in practice
             HttpClient client = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .executor(executor)
@@ -134,6 +138,8 @@ public final class HttpBench {
                     .build();
             URI orders = URI.create("http://127.0.0.1:" + port + "/orders");
             LoadPhase load = new LoadPhase(client, orders, retryShare);
+            // new keys sent and first answers received, over warm-up and runs: with the filter, the endpoint must run
+            // once per new key, whatever the retries did
             long keys = 0;
             long answered = 0;
             System.out.printf("%s: warming up (%d requests at concurrency %d)%n", arm, warmup, concurrencies[0]);
@@ -162,6 +168,7 @@ public final class HttpBench {
                 answered += result.originals();
                 measured.add(result);
             }
+            // the server's own count, not the client's: a retry the filter let through twice would show only here
             HttpResponse<String> executions = client.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/executions"))
                             .build(),
@@ -192,6 +199,7 @@ public final class HttpBench {
                         arm, ran, answered);
             }
         } finally {
+            // closing the child's stdin is its stop signal; a child that ignores it is killed
             server.getOutputStream().close();
             if (!server.waitFor(30, TimeUnit.SECONDS)) {
                 server.destroyForcibly();

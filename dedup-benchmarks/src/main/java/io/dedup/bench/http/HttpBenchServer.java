@@ -83,12 +83,14 @@ public final class HttpBenchServer {
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
+        // a deep accept queue and long idle timeout: at 10,000 connections the test is the filter, not the backlog
         connector.setAcceptQueueSize(4096);
         connector.setIdleTimeout(300_000);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(new ServletHolder(endpoint), "/*");
         IdempotencyFilter filter = null;
+        // the filter with its defaults on the one path the load generator posts to; the "none" arm has no filter
         if (store != null) {
             filter = IdempotencyFilter.builder(store).pathPatterns("/orders").build();
             context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -101,6 +103,7 @@ public final class HttpBenchServer {
         while (System.in.read() >= 0) {
             // run until the parent closes our standard input (or dies)
         }
+        // stop accepting before the filter and store close, so no request meets a closed store
         server.stop();
         if (filter != null) {
             filter.close();

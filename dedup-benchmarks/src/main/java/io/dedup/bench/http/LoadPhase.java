@@ -85,15 +85,20 @@ final class LoadPhase {
         AtomicLong newKeys = new AtomicLong();
         CompletableFuture<Void> done = new CompletableFuture<>();
         long start = System.nanoTime();
+        // each answer sends the next request from the client's own thread: `concurrency` chains, no sender threads
+        // of ours competing with the client and the server for the cores
         Runnable[] next = new Runnable[1];
         next[0] = () -> {
             int i = issued.getAndIncrement();
+            // past the last request a chain ends; the last chain to end completes the run
             if (i >= total) {
                 if (idle.incrementAndGet() == concurrency) {
                     done.complete(null);
                 }
                 return;
             }
+            // a retry repeats a recent key, as a client does after a timeout; otherwise a new key, remembered for
+            // retries
             String key = retryKey();
             if (key == null) {
                 key = UUID.randomUUID().toString();
@@ -113,8 +118,10 @@ final class LoadPhase {
                     if (other.incrementAndGet() <= 3) {
                         System.out.println("request failed: " + error);
                     }
+                    // only the first few failures are printed: a broken server would otherwise flood the table
                 } else if (response.statusCode() == 409) {
                     inProgress.incrementAndGet();
+                    // the original is still running: the filter answers 409 rather than run it twice
                 } else if (response.statusCode() == 201
                         && response.headers().firstValue("Idempotent-Replayed").isPresent()) {
                     replayed.incrementAndGet();
@@ -146,7 +153,10 @@ final class LoadPhase {
                 newKeys.get());
     }
 
-    /** A recent key to retry, or null for a new request. */
+    /**
+     * A recent key to retry ({@code retryShare} of the time, once any key was sent), or null for a new request. Recent
+     * keys are drawn uniformly from the ring, so some retries meet an original still in flight.
+     */
     private String retryKey() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long count = recentCount.get();
