@@ -73,14 +73,18 @@ public class JdbcStoreBenchmark {
      */
     private HikariDataSource dataSource;
 
+    /** The store of the leased-mode benchmarks, on this trial's table. */
     private JdbcDedupStore store;
+    /** The transactional mode over the same store, in a namespace of its own. */
     private TransactionalDedup<Message> transactional;
+    /** The application's write in the transactional benchmarks: one ledger insert on the transaction's connection. */
     private TransactionalHandler<Message> ledgerInsert;
     /** This trial's key table; its own, so trials never see each other's rows or plans. */
     private String table;
     /** The ledger the transactional modes insert into: the application's own write that shares the transaction. */
     private String ledger;
 
+    /** This trial's namespace. */
     private String namespace;
     /**
      * The next key number; keys are always new, so every claim acquires and the figure is the cost of a real insert.

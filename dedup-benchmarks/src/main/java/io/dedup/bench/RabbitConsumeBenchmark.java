@@ -68,11 +68,14 @@ public class RabbitConsumeBenchmark {
     /** The measured consumer's connection, instrumented by {@link #acks}. */
     private Connection consumer;
 
+    /** Declares, fills and purges the queue, with publisher confirms on. */
     private Channel admin;
+    /** This trial's queue. */
     private String queue;
     /** A fresh store per invocation: every drain starts from the same state (empty, or every key completed). */
     private InMemoryDedupStore store;
 
+    /** This invocation's adapter over {@link #store}. */
     private RabbitDedup dedup;
 
     /**

@@ -12,9 +12,12 @@ import java.util.Optional;
  * answer (see {@link StoreTimeWindows}). Not thread-safe; used by one judge at a time.
  */
 final class ClaimRules {
+    /** The steps of the key judged. */
     private final KeyHistory key;
+    /** When each step may have happened, and the retention. */
     private final StoreTimeWindows time;
 
+    /** The claim rules for {@code key}'s steps. */
     ClaimRules(KeyHistory key, StoreTimeWindows time) {
         this.key = key;
         this.time = time;

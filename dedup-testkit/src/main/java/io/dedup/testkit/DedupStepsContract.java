@@ -72,6 +72,7 @@ public abstract class DedupStepsContract {
      */
     private String scope;
 
+    /** The store this JVM's workers use; the child opens its own on the same scope. */
     private DedupStore store;
     /** The in-JVM workers of the stale-worker cases; shut down and awaited after each test. */
     private final ExecutorService threads = Executors.newCachedThreadPool();

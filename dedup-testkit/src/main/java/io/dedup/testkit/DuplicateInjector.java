@@ -37,8 +37,11 @@ public final class DuplicateInjector<M> {
     /** The application's own dedup set-up, store included: the injector tests that, not a stand-in. */
     private final DedupConsumer<M> dedup;
 
+    /** Fewest and most deliveries of each message; each message's count is drawn between them. */
     private int minCopies = 1;
+
     private int maxCopies = 3;
+    /** Threads delivering at once: enough that copies of a key meet in flight. */
     private int threads = 4;
     /** The shuffle's seed: a fixed default so that a failing run delivers in the same order when run again. */
     private long seed = 42;
@@ -115,9 +118,11 @@ public final class DuplicateInjector<M> {
                 deliveries.add(message);
             }
         }
+        // shuffled, so copies of one message arrive apart and together, on different threads, as a broker's do
         Collections.shuffle(deliveries, random);
 
         Map<DedupKey, AtomicInteger> executions = new ConcurrentHashMap<>();
+        // counts inside the handler, by the key dedup itself computes: what ran, not what was delivered
         ResultHandler<M, Void> counting = message -> {
             executions
                     .computeIfAbsent(dedup.keyOf(message), k -> new AtomicInteger())
@@ -141,6 +146,7 @@ public final class DuplicateInjector<M> {
                         if (result instanceof DedupResult.Duplicate) {
                             duplicates.incrementAndGet();
                         }
+                        // settled: acked (processed or duplicate), dead-lettered, or failed for the retry policy
                         if (d == Disposition.ACK) {
                             return null;
                         }
@@ -156,6 +162,7 @@ public final class DuplicateInjector<M> {
                             throw new AssertionError(
                                     "a delivery did not settle within " + settleTimeout + ": " + result);
                         }
+                        // DEFER or BACK_OFF: a broker would deliver it again later, so do that
                         redeliveries.incrementAndGet();
                         Thread.sleep(5); // a broker's redelivery delay, not a wait for a condition
                     }
@@ -165,6 +172,7 @@ public final class DuplicateInjector<M> {
                 try {
                     f.get(settleTimeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
                 } catch (java.util.concurrent.ExecutionException e) {
+                    // a delivery's own assertion is the report; anything else the handler threw is wrapped in one
                     throw e.getCause() instanceof AssertionError a ? a : new AssertionError(e.getCause());
                 } catch (java.util.concurrent.TimeoutException e) {
                     throw new AssertionError("deliveries did not settle within " + settleTimeout, e);

@@ -108,6 +108,7 @@ public final class FaultInjectingStore extends ForwardingStore {
      * is interrupted is refused). Then the call goes on to the switches and the delegate as usual.
      */
     public void hang(Operation operation) {
+        // an existing hold stays: holding twice must not lose the calls already parked on the first latch
         gates.get(Objects.requireNonNull(operation, "operation")).compareAndSet(null, new CountDownLatch(1));
     }
 

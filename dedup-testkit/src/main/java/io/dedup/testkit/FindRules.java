@@ -12,9 +12,12 @@ import java.util.Optional;
  * <p>Not thread-safe; used by one judge at a time.
  */
 final class FindRules {
+    /** The steps of the key judged. */
     private final KeyHistory key;
+    /** When each step may have happened, and the retention. */
     private final StoreTimeWindows time;
 
+    /** The find rules for {@code key}'s steps. */
     FindRules(KeyHistory key, StoreTimeWindows time) {
         this.key = key;
         this.time = time;

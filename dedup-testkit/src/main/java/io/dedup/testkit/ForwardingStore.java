@@ -35,6 +35,7 @@ import java.util.Optional;
  * <p>Thread-safe when the delegate is (it keeps no state of its own).
  */
 public class ForwardingStore implements DedupStore {
+    /** The store every call goes to. */
     private final DedupStore delegate;
 
     /**

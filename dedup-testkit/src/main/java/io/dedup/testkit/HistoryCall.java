@@ -32,14 +32,22 @@ final class HistoryCall {
      * Optional<StoredRecord>}; null when the call threw, so its effect is unknown.
      */
     static final class Step {
+        /** The call this step belongs to; its order and clock windows are the step's. */
         final HistoryCall call;
+        /** The step's position in its call: a batch's answers are matched to requests by it. */
         final int index;
+        /** The key the step concerns. */
         final DedupKey key;
+        /** The fingerprint a claim asked with; empty for writes and finds. */
         final Optional<String> fingerprint;
+        /** The token a write used; 0 for claims and finds. */
         final long token;
+        /** The body a completion wrote; 0 for anything else. */
         final long bodyId;
+        /** The store's answer; written by the worker, read by the judge after the history ended. */
         volatile Object result;
 
+        /** A step of {@code call}, not yet answered. */
         Step(HistoryCall call, int index, DedupKey key, Optional<String> fingerprint, long token, long bodyId) {
             this.call = call;
             this.index = index;
@@ -116,7 +124,9 @@ final class HistoryCall {
     /** The worker that made the call; one worker's calls never overlap. */
     final int worker;
 
+    /** What the call did. */
     final Kind kind;
+    /** One step per element; filled before the call starts and never changed after. */
     final List<Step> steps;
     /** Order numbers of the call's start and end from the history's global sequence; end is MAX_VALUE while running. */
     volatile long startSeq;
@@ -131,6 +141,7 @@ final class HistoryCall {
     /** What the call threw, or null; a throwing call has an unknown effect. */
     volatile Throwable error;
 
+    /** A call of {@code worker}, not yet started. */
     HistoryCall(long id, int worker, Kind kind, List<Step> steps) {
         this.id = id;
         this.worker = worker;

@@ -34,10 +34,14 @@ final class HistoryJudge {
     /** A broken rule, with the steps that show it. */
     record Violation(String rule, DedupKey key, List<HistoryCall.Step> steps) {}
 
+    /** The history judged. */
     private final History history;
+    /** Every completion of the history by the body it wrote, across keys: a batch's duplicate is matched to it. */
     private final Map<Long, HistoryCall.Step> completions = new HashMap<>();
+    /** When each step may have happened, and the retention. */
     private final StoreTimeWindows time;
 
+    /** A judge of {@code history}, whose store clock may be {@code toleranceMillis} from the checker's. */
     HistoryJudge(History history, long toleranceMillis) {
         this.history = history;
         this.time = new StoreTimeWindows(

@@ -36,9 +36,13 @@ final class HistoryRunner {
     private static final List<Optional<String>> FINGERPRINTS =
             List.of(Optional.empty(), Optional.empty(), Optional.of("f1"), Optional.of("f2"));
 
+    /** The store under test, fresh for this history. */
     private final DedupStore store;
+    /** How the workers read and move the store's time. */
     private final CheckerTime time;
+    /** Leases, retention, pauses and sizes of the history. */
     private final CheckerSettings settings;
+    /** The history's seed; each worker's random stream derives from it. */
     private final long seed;
     /** Few keys on purpose: contention on one key is where stores go wrong, and a few keys give many per-key steps. */
     private final List<DedupKey> keys = new ArrayList<>();
@@ -47,6 +51,7 @@ final class HistoryRunner {
      */
     private final AtomicLong order = new AtomicLong();
 
+    /** Numbers the calls for the report. */
     private final AtomicLong callIds = new AtomicLong();
     /** Every completion writes a body no other writes, so a duplicate's outcome names the completion it came from. */
     private final AtomicLong bodyIds = new AtomicLong();

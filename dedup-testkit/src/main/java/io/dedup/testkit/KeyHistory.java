@@ -15,12 +15,19 @@ import java.util.stream.Stream;
  * <p>Built once per key after the history ended and then only read; not thread-safe, and needs not be.
  */
 final class KeyHistory {
+    /** The key every step here concerns. */
     final DedupKey key;
+    /** The key's steps in call start order. */
     final List<HistoryCall.Step> steps;
+    /** Claims that acquired the key, in start order. */
     final List<HistoryCall.Step> acquisitions = new ArrayList<>();
+    /** Each acquisition by the token it was handed. */
     final Map<Long, HistoryCall.Step> acquisitionOf = new HashMap<>();
+    /** Each completion by the body it wrote. */
     final Map<Long, HistoryCall.Step> completionOf = new HashMap<>();
+    /** Steps whose effect is unknown: their call threw, or their batch answered Failed for them. */
     private final List<HistoryCall.Step> unknown = new ArrayList<>();
+    /** Two acquisitions handed one token, if indexing found them. */
     private Optional<HistoryJudge.Violation> repeatedToken = Optional.empty();
 
     private KeyHistory(DedupKey key, List<HistoryCall.Step> steps) {

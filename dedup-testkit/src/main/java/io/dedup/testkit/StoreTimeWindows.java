@@ -12,9 +12,14 @@ package io.dedup.testkit;
  * <p>Immutable; thread-safe.
  */
 final class StoreTimeWindows {
+    /** How far the store's clock may be from the checker's, in milliseconds; 0 for an injected clock. */
     private final long tolerance;
+    /** The retention every completion and release of the history was written with, in milliseconds. */
     private final long retention;
 
+    /**
+     * Windows widened by {@code toleranceMillis}, for a history whose writes keep records for {@code retentionMillis}.
+     */
     StoreTimeWindows(long toleranceMillis, long retentionMillis) {
         this.tolerance = toleranceMillis;
         this.retention = retentionMillis;

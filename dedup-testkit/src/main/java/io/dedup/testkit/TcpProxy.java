@@ -37,7 +37,9 @@ public final class TcpProxy implements AutoCloseable {
         STALL
     }
 
+    /** Where connections are forwarded to. */
     private final String targetHost;
+
     private final int targetPort;
     /** The loopback listener clients connect to instead of the target. */
     private final ServerSocket server;
@@ -46,6 +48,7 @@ public final class TcpProxy implements AutoCloseable {
     /** Pump threads wait on this while stalled; {@link #restore()} wakes them. */
     private final Object stallLock = new Object();
 
+    /** What new traffic meets; switched by the test while connections run. */
     private volatile Mode mode = Mode.FORWARD;
     /** Set once by {@link #close()}; ends the accept loop and frees stalled pumps. */
     private volatile boolean closed;
@@ -144,12 +147,14 @@ public final class TcpProxy implements AutoCloseable {
                 }
                 continue;
             }
+            // refusing still accepts first: a reset after accept is what a client of a crashed service sees
             if (mode == Mode.REFUSE) {
                 reset(client);
                 continue;
             }
             try {
                 Socket target = new Socket();
+                // one target connection per client connection, so cutting one never disturbs another
                 target.connect(new InetSocketAddress(targetHost, targetPort), 2000);
                 client.setTcpNoDelay(true);
                 target.setTcpNoDelay(true);

@@ -11,9 +11,12 @@ import java.util.Optional;
  * thread-safe; used by one judge at a time.
  */
 final class WriteRules {
+    /** The steps of the key judged. */
     private final KeyHistory key;
+    /** When each step may have happened. */
     private final StoreTimeWindows time;
 
+    /** The write rules for {@code key}'s steps. */
     WriteRules(KeyHistory key, StoreTimeWindows time) {
         this.key = key;
         this.time = time;

@@ -23,8 +23,8 @@ public final class Demo {
     private Demo() {}
 
     /**
-     * Runs the demo and exits: 0 if every payment was charged exactly once, 1 if not, 2 for bad arguments or a missing
-     * service (with what to start).
+     * Runs the demo and exits: 0 if every payment was charged exactly once, 1 if not, 2 for bad arguments, 3 when a
+     * service the options need is missing (the message says what to start).
      *
      * @throws Exception if the run fails for a reason other than its environment
      */
@@ -52,6 +52,7 @@ public final class Demo {
             System.exit(3);
             return;
         }
+        // the one stable line, last and on stdout, whether verbose or not: scripts and the README read it
         System.out.println(report.line());
         System.exit(report.exactlyOnce() ? 0 : 1);
     }

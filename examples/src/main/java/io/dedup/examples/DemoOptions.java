@@ -33,8 +33,11 @@ public record DemoOptions(
 
     /** The store a run uses. */
     public enum StoreKind {
+        /** The embedded in-memory store: nothing to start, gone with the process (the default). */
         MEMORY,
+        /** The Redis store at {@code DEDUP_REDIS_URI}. */
         REDIS,
+        /** The JDBC store on the PostgreSQL at {@code DEDUP_JDBC_URL}. */
         JDBC
     }
 

@@ -34,6 +34,7 @@ final class DemoStore implements AutoCloseable {
     /** Deletes the run's keys and closes the store and what it was built on. */
     private final Runnable cleanup;
 
+    /** A run's store, how to name it, and how to clean up after the run. */
     private DemoStore(DedupStore store, String description, Runnable cleanup) {
         this.store = store;
         this.description = description;

@@ -41,6 +41,7 @@ public final class ExampleKafka implements AutoCloseable {
     /** One admin client for topics, groups and offsets, closed with this. */
     private final Admin admin;
 
+    /** The Kafka at {@code bootstrapServers}; {@code broker} is the one started for the examples, or null. */
     private ExampleKafka(String bootstrapServers, KafkaBroker broker) {
         this.bootstrapServers = bootstrapServers;
         this.broker = broker;

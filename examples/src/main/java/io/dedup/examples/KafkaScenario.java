@@ -50,6 +50,7 @@ final class KafkaScenario {
     /** How long one phase may take before the demo fails; the slowest store on a busy laptop needs far less. */
     private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(3);
 
+    /** The run's choices: how many payments, which seed. */
     private final DemoOptions options;
     /**
      * The store every worker shares: one namespace across the group, so a key completed by one worker is a duplicate to all.
@@ -60,7 +61,9 @@ final class KafkaScenario {
      */
     private final String namespace;
 
+    /** The payments topic, unique per run. */
     private final String topic;
+    /** Where the story and the per-second counts go. */
     private final Progress progress;
     /** Every charge made, by payment: the ground truth the report checks exactly-once against. */
     private final PaymentLedger ledger = new PaymentLedger();
@@ -71,6 +74,7 @@ final class KafkaScenario {
     /** The broker the run uses: the given one, or the one the demo started. */
     private String bootstrapServers;
 
+    /** A scenario whose group, namespace and topic are named after {@code runId}. */
     private KafkaScenario(DemoOptions options, DemoStore store, String runId, Progress progress) {
         this.options = options;
         this.store = store;

@@ -19,6 +19,7 @@ final class PaymentStream {
     /** What the producer sends: every payment, some twice where a send was retried. */
     private final List<Payment> sends;
 
+    /** A stream of {@code payments}, sent as {@code sends}. */
     private PaymentStream(List<Payment> payments, List<Payment> sends) {
         this.payments = payments;
         this.sends = sends;

@@ -14,6 +14,7 @@ final class Progress implements AutoCloseable {
     /** Where the story goes: standard output for the demo, a buffer in tests. */
     private final PrintStream out;
 
+    /** Whether to print at all; the demo's last line is printed by {@link Demo} either way. */
     private final boolean verbose;
     /** When the run started; every line shows the seconds since. */
     private final long started = System.nanoTime();

@@ -31,11 +31,14 @@ final class RabbitScenario {
     /** Unacked deliveries per consumer: a window large enough that a dropped connection leaves a real batch unacked. */
     private static final int PREFETCH = 200;
 
+    /** The run's choices: how many payments, which seed. */
     private final DemoOptions options;
+    /** The store every worker shares. */
     private final DemoStore store;
     /** The work queue, unique per run; also the dedup namespace, so all workers share one key space. */
     private final String queue;
 
+    /** Where the story and the per-second counts go. */
     private final Progress progress;
     /** Connections for the admin channel and the workers, all to the same broker. */
     private final ConnectionFactory factory = new ConnectionFactory();
@@ -46,6 +49,7 @@ final class RabbitScenario {
     /** Counts, from the library's own metrics, the deliveries answered as duplicates without the handler. */
     private final DuplicateCounter metrics = new DuplicateCounter();
 
+    /** A scenario whose queue is named after {@code runId}, connecting to {@code uri}. */
     private RabbitScenario(DemoOptions options, DemoStore store, String runId, Progress progress, String uri)
             throws Exception {
         this.options = options;

@@ -22,11 +22,14 @@ final class ArmMeasurer {
     /** The phase name of the unmeasured pass; its measurement is logged, checked and then dropped. */
     static final String WARM_UP = "warm-up";
 
+    /** The shared services; the source of the store call counts. */
     private final BenchServices services;
     /** Fills and deletes the RabbitMQ arms' queues. */
     private final QueueLoader queues;
 
+    /** The run's tag, in every run id. */
     private final String tag;
+    /** Shared with the harness, which reports them and sets the exit code. */
     private final List<String> failures;
 
     /** Measurements made so far; numbers each run's id. */

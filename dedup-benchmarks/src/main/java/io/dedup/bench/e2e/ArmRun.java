@@ -18,11 +18,14 @@ public final class ArmRun {
     /** Unique per measurement; names the run's group, namespace, tables and keys. */
     private final String runId;
 
+    /** What the run consumes. */
     private final Workload workload;
     /** The Kafka topic to read, or the RabbitMQ queue to drain. */
     private final String topic;
 
+    /** The handler the arm must call; counts its runs for the correctness check. */
     private final BenchHandler handler;
+    /** The shared services, with the counted clients. */
     private final BenchServices services;
     /** Done-counting and the clock, for this run alone. */
     private final Progress progress;

@@ -31,20 +31,27 @@ public final class BenchServices implements AutoCloseable {
     /** Table names the harness puts into SQL text: lower case, PostgreSQL's 63-character limit. */
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
+    /** The Kafka broker every Kafka arm reads from. */
     private final String bootstrapServers;
+    /** Where Redis is, for the stores and Camel's repository. */
     private final ServiceEndpoint redis;
+    /** Where PostgreSQL is, for both pools. */
     private final ServiceEndpoint postgres;
     /**
      * Counts every command the store clients send: Redis store calls are counted here, on the wire, whoever sends them.
      */
     private final RedisCommandCounter redisCommands = new RedisCommandCounter();
 
+    /** The counted client resources: every client built on them has its commands counted. */
     private final ClientResources redisResources;
+    /** The stores' Redis client, on the counted resources. */
     private final RedisClient storeRedisClient;
     /** A client outside the counted resources, for deleting keys between runs without inflating any arm's count. */
     private final RedisClient housekeepingRedisClient;
 
+    /** The housekeeping connection. */
     private final StatefulRedisConnection<String, String> redisConnection;
+    /** The pool behind {@link #storeDataSource}. */
     private final HikariDataSource storePool;
     /** The store pool, counted: PostgreSQL store calls are its statements, commits and rollbacks. */
     private final CountingDataSource storeDataSource;

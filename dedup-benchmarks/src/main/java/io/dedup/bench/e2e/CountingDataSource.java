@@ -22,7 +22,9 @@ import javax.sql.DataSource;
  * and other clients' statements. Thread-safe.
  */
 public final class CountingDataSource implements DataSource {
+    /** The pool the connections come from. */
     private final DataSource delegate;
+    /** Statements, commits and rollbacks so far, on every connection handed out. */
     private final AtomicLong roundTrips = new AtomicLong();
 
     /** Counts for connections from {@code delegate}. */

@@ -28,6 +28,7 @@ import java.util.Map;
  * RunDescription}'s and the files {@link ResultFiles}'. Runs on the main thread; not thread-safe.
  */
 public final class EndToEndBench {
+    /** The command line's choices: sizes, repetitions, arms, workloads. */
     private final BenchOptions options;
     /** Writes and deletes the workloads' topics. */
     private final TopicLoader topics;

@@ -30,6 +30,7 @@ final class InBatchRepeats implements AutoCloseable {
     /** In-batch repeats already reported to the progress; guarded by this. */
     private long counted;
 
+    /** Counts into {@code progress} the repeats {@code store} never saw. */
     InBatchRepeats(TimedDedupStore store, Progress progress) {
         this.store = store;
         this.progress = progress;
@@ -50,6 +51,7 @@ final class InBatchRepeats implements AutoCloseable {
         }
     }
 
+    /** Nothing to stop: the counting happens on core's threads as it counts. */
     @Override
     public void close() {
         // nothing runs in the background
@@ -57,12 +59,15 @@ final class InBatchRepeats implements AutoCloseable {
 
     /** Core's duplicate counter, which reports each increment. */
     private final class Hooked implements Counter {
+        /** Core's own counter, which keeps the count core's meters report. */
         private final Counter counter;
 
+        /** A hook around {@code counter}. */
         Hooked(Counter counter) {
             this.counter = counter;
         }
 
+        /** Counts as core asked, then reports any new in-batch repeats to the progress. */
         @Override
         public void increment(double amount) {
             counter.increment(amount);

@@ -30,7 +30,9 @@ public final class RedisCeilingArm extends NamedArm {
     private static final long LEASE_MILLIS = Duration.ofSeconds(30).toMillis();
 
     private static final long RETENTION_MILLIS = Duration.ofHours(24).toMillis();
+    /** The value of a claimed key: one byte, the least a claim can write. */
     private static final byte[] CLAIMED = {'1'};
+    /** The value of a completed key: one byte for the outcome, where the store writes a record. */
     private static final byte[] DONE = {'S'};
 
     /** The run's connection, with auto-flush off so that each poll's commands go out as one pipeline. */

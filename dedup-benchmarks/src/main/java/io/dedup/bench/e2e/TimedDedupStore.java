@@ -33,8 +33,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * leased mode. Thread-safe if the delegate is.
  */
 public final class TimedDedupStore implements DedupStore {
+    /** The store being timed. */
     private final DedupStore delegate;
+    /** Where each message's store time and each call go. */
     private final StoreTimings timings;
+    /** Where decided messages are reported done. */
     private final Progress progress;
     /**
      * Nanoseconds charged so far to each message not yet decided (acquired, or in progress behind a repeat of its key).

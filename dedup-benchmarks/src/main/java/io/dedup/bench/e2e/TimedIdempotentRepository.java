@@ -14,7 +14,9 @@ import org.apache.camel.support.service.ServiceSupport;
  * memory, Redis and JDBC repositories compared here, and is only counted. Thread-safe if the delegate is.
  */
 final class TimedIdempotentRepository extends ServiceSupport implements IdempotentRepository, CamelContextAware {
+    /** The Camel repository being timed. */
     private final IdempotentRepository delegate;
+    /** Where each message's add time and each call go. */
     private final StoreTimings timings;
     /** Handed on to the delegate, which may need it (the JDBC repository looks up its transaction template). */
     private CamelContext camelContext;

@@ -46,7 +46,18 @@ final class LoadPhase {
         this.retryShare = retryShare;
     }
 
-    /** The outcome of one run. Latencies in nanoseconds, sorted. */
+    /**
+     * The outcome of one run. Latencies in nanoseconds, sorted.
+     *
+     * @param concurrency requests in flight at once
+     * @param latencies every request's time from send to whole response, sorted
+     * @param elapsedNanos the run's wall time
+     * @param originals 201 answers the endpoint produced (not replayed)
+     * @param replayed 201 answers the filter replayed from the store
+     * @param inProgress 409 answers: a retry met its original still running
+     * @param other failures and unexpected answers
+     * @param newKeys requests sent with a key never sent before
+     */
     record Result(
             int concurrency,
             long[] latencies,

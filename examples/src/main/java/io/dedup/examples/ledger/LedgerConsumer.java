@@ -27,6 +27,7 @@ public final class LedgerConsumer implements AutoCloseable {
     /** The runner in transactional-store mode; it polls on its own thread. */
     private final KafkaDedupRunner<String, String> runner;
 
+    /** A handle on a started runner. */
     private LedgerConsumer(KafkaDedupRunner<String, String> runner) {
         this.runner = runner;
     }

@@ -86,10 +86,12 @@ public final class RabbitOrdersExample {
         for (int s = 1; s <= 5; s++) {
             stock.put("sku-" + s, 1000);
         }
+        // one unit of a rare sku: the order for more of it fails every attempt and must end in the dead-letter queue
         stock.put("sku-rare", 1);
         JdbcDedupStore store = JdbcDedupStore.builder(dataSource)
                 .table(keysTable)
                 .createSchema(true)
+                // two consumers may hold copies of one order at once: one waits on the other's row lock, not forever
                 .lockTimeout(Duration.ofSeconds(10))
                 .build();
         try (Connection connection = rabbit.newConnection("orders-example");
@@ -101,6 +103,7 @@ public final class RabbitOrdersExample {
                 int units = publish(admin, queue);
                 orders.consume(connection.createChannel(), queue); // two consumers, so copies of an order race
                 orders.consume(connection.createChannel(), queue);
+                // done when every distinct order is placed and the unfillable one is dead-lettered
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while ((count(dataSource, ordersTable) < ORDERS || admin.messageCount(queue + ".dlq") < 1)
                         && System.nanoTime() < deadline) {

@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Thread-safe: {@link #close()} from any thread.
  */
 public final class PaymentsConsumer implements AutoCloseable {
+    /** The runner; it polls on its own thread from {@link #start} until {@link #close}. */
     private final KafkaDedupRunner<String, String> runner;
 
     private PaymentsConsumer(KafkaDedupRunner<String, String> runner) {

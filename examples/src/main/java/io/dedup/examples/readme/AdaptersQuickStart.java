@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** The README's Kafka and RabbitMQ code blocks, compiled; ReadmeSnippetsTest checks the README shows this code. */
 final class AdaptersQuickStart {
+    /** The payment the Kafka snippet's producer sends: its id is the idempotency key, its account the record key. */
     record Payment(String id, String account, String json) {}
 
     private AdaptersQuickStart() {}

@@ -16,8 +16,10 @@ import java.util.concurrent.Future;
 
 /** The README's core code blocks, compiled: ReadmeSnippetsTest checks that the README shows this code. */
 final class CoreQuickStart {
+    /** The application's message type the snippets name; a JSON body with an {@code orderId}. */
     record Order(byte[] body) {}
 
+    /** What the application's charge step returns, stored as the step's result. */
     record Receipt(String id) {}
 
     private CoreQuickStart() {}
@@ -102,10 +104,12 @@ final class CoreQuickStart {
 
     static void ship(Order order, Receipt receipt) {}
 
+    /** The application's charge, returning a receipt the steps snippet stores. */
     static Receipt charge(Order order) {
         return new Receipt("r");
     }
 
+    /** Stand-ins for what the results snippet tells the application to do with a message. */
     static void ack() {}
 
     static void redeliverLater() {}

@@ -14,8 +14,10 @@ import java.util.Optional;
 
 /** The README's store code blocks, compiled; ReadmeSnippetsTest checks the README shows this code. */
 final class StoresQuickStart {
+    /** The application's message type the snippets name; a JSON body with an {@code orderId}. */
     record Order(byte[] body) {}
 
+    /** The payment the transactional snippet books. */
     record Payment(String id, String account, long cents) {}
 
     private StoresQuickStart() {}

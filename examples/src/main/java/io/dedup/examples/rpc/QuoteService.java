@@ -31,6 +31,7 @@ public final class QuoteService implements AutoCloseable {
     /** How often a quote was really computed: the example shows it stays at one per request id. */
     private final AtomicInteger computed = new AtomicInteger();
 
+    /** A service answering through {@code quotes}. */
     private QuoteService(RabbitDedup quotes) {
         this.quotes = quotes;
     }
