@@ -11,19 +11,14 @@ import java.util.Optional;
  * <p>Each rule fails only when no order of the overlapping calls and no store time inside their windows explains the
  * answer (see {@link StoreTimeWindows}). Not thread-safe; used by one judge at a time.
  */
-final class ClaimRules {
-    /** The steps of the key judged. */
-    private final KeyHistory key;
-    /** When each step may have happened, and the retention. */
-    private final StoreTimeWindows time;
-
+final class ClaimRules extends KeyRules {
     /** The claim rules for {@code key}'s steps. */
     ClaimRules(KeyHistory key, StoreTimeWindows time) {
-        this.key = key;
-        this.time = time;
+        super(key, time);
     }
 
     /** Judges a claim step by its answer; a claim that failed or threw is not judged here. */
+    @Override
     Optional<HistoryJudge.Violation> check(HistoryCall.Step step) {
         Object result = step.result;
         if (result instanceof ClaimResult.Acquired) {

@@ -11,19 +11,14 @@ import java.util.Optional;
  *
  * <p>Not thread-safe; used by one judge at a time.
  */
-final class FindRules {
-    /** The steps of the key judged. */
-    private final KeyHistory key;
-    /** When each step may have happened, and the retention. */
-    private final StoreTimeWindows time;
-
+final class FindRules extends KeyRules {
     /** The find rules for {@code key}'s steps. */
     FindRules(KeyHistory key, StoreTimeWindows time) {
-        this.key = key;
-        this.time = time;
+        super(key, time);
     }
 
     /** Judges a find step by the record it returned (or its absence). */
+    @Override
     Optional<HistoryJudge.Violation> check(HistoryCall.Step f) {
         if (key.unknownBefore(f)) {
             return Optional.empty();

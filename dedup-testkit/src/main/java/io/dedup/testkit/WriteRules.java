@@ -10,19 +10,14 @@ import java.util.Optional;
  * its lease was surely live for the whole call, so a lease lapsing inside a slow call is not called a fault. Not
  * thread-safe; used by one judge at a time.
  */
-final class WriteRules {
-    /** The steps of the key judged. */
-    private final KeyHistory key;
-    /** When each step may have happened. */
-    private final StoreTimeWindows time;
-
+final class WriteRules extends KeyRules {
     /** The write rules for {@code key}'s steps. */
     WriteRules(KeyHistory key, StoreTimeWindows time) {
-        this.key = key;
-        this.time = time;
+        super(key, time);
     }
 
     /** Judges a write step by whether it applied or was fenced. */
+    @Override
     Optional<HistoryJudge.Violation> check(HistoryCall.Step step) {
         return step.applied() ? applied(step) : fenced(step);
     }

@@ -10,21 +10,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -110,13 +104,14 @@ final class KafkaScenario {
         progress.track(deliveries::sum, ledger::executions, metrics::duplicates);
         try (ExampleKafka kafka = ExampleKafka.at(bootstrapServers)) {
             Admin admin = kafka.admin();
+            GroupOffsets group = new GroupOffsets(admin, namespace, topic, PARTITIONS, PHASE_TIMEOUT);
             kafka.createTopics(PARTITIONS, topic);
             try {
                 produce(kafka, stream);
-                Map<TopicPartition, Long> ends = endOffsets(admin);
+                Map<TopicPartition, Long> ends = group.endOffsets();
                 workerDiesBeforeCommitting(stream.payments().size());
-                takeOver(admin, ends);
-                replay(admin, ends);
+                takeOver(group, ends);
+                replay(admin, group, ends);
             } finally {
                 if (cleanUpTopic) {
                     kafka.deleteTopics(topic);
@@ -176,7 +171,7 @@ final class KafkaScenario {
     }
 
     /** worker-2 and worker-3 join the group, get worker-1's partitions from their last committed offsets. */
-    private void takeOver(Admin admin, Map<TopicPartition, Long> ends) throws Exception {
+    private void takeOver(GroupOffsets group, Map<TopicPartition, Long> ends) throws Exception {
         progress.say("worker-2 and worker-3 take over from the last committed offsets: worker-1's uncommitted records"
                 + " come again");
         KafkaDedupRunner<String, String> worker2 = worker("worker-2");
@@ -185,7 +180,7 @@ final class KafkaScenario {
         worker2.start();
         worker3.start();
         try {
-            awaitCommitted(admin, ends);
+            group.awaitCommitted(ends);
         } finally {
             worker2.close();
             worker3.close();
@@ -194,7 +189,7 @@ final class KafkaScenario {
     }
 
     /** The operator moves the group's offsets back by a tenth of each partition; worker-4 reads them again. */
-    private void replay(Admin admin, Map<TopicPartition, Long> ends) throws Exception {
+    private void replay(Admin admin, GroupOffsets group, Map<TopicPartition, Long> ends) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> back = new HashMap<>();
         long replayed = 0;
         for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
@@ -204,13 +199,13 @@ final class KafkaScenario {
             replayed += rewind;
         }
         // the broker refuses to move a group's offsets while it has members; workers 2 and 3 are leaving
-        awaitEmptyGroup(admin);
+        group.awaitEmptyGroup();
         admin.alterConsumerGroupOffsets(namespace, back).all().get(30, TimeUnit.SECONDS);
         progress.say(
                 "an operator resets the group's offsets back by %,d records (a replay) and starts worker-4", replayed);
         try (KafkaDedupRunner<String, String> worker4 = worker("worker-4")) {
             worker4.start();
-            awaitCommitted(admin, ends);
+            group.awaitCommitted(ends);
         }
         progress.say("worker-4 is done with the replay");
     }
@@ -253,57 +248,6 @@ final class KafkaScenario {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         return config;
-    }
-
-    /** Where every partition ends after producing: the group is done when its commits reach these. */
-    private Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-    }
-
-    /** Waits until the group's committed offsets reach the ends of every partition. */
-    private void awaitCommitted(Admin admin, Map<TopicPartition, Long> ends) throws Exception {
-        long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(namespace)
-                    .partitionsToOffsetAndMetadata()
-                    .get(30, TimeUnit.SECONDS);
-            boolean done = ends.entrySet().stream().allMatch(end -> {
-                OffsetAndMetadata offset = committed.get(end.getKey());
-                return offset != null && offset.offset() >= end.getValue();
-            });
-            if (done) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new TimeoutException("the consumer group " + namespace + " did not commit every record within "
-                + PHASE_TIMEOUT.toSeconds() + " s");
-    }
-
-    /** Offsets can be reset only while no member is in the group; closed consumers leave it at once. */
-    private void awaitEmptyGroup(Admin admin) throws Exception {
-        long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(namespace))
-                        .describedGroups()
-                        .get(namespace)
-                        .get(30, TimeUnit.SECONDS);
-                if (group.members().isEmpty()
-                        && (group.groupState() == GroupState.EMPTY || group.groupState() == GroupState.DEAD)) {
-                    return;
-                }
-            } catch (ExecutionException notYet) {
-                // the coordinator may be moving; ask again
-            }
-            Thread.sleep(100);
-        }
-        throw new TimeoutException("the consumer group " + namespace + " did not become empty");
     }
 
     /** The report of the run, printed as the demo's summary. */

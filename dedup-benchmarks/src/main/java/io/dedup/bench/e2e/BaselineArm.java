@@ -11,16 +11,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * <p>It measures the floor every dedup arm stands on: the broker, the client and the handler. The gap between it
  * and an arm is what that arm's dedup costs. Not thread-safe; one run at a time.
  */
-public final class BaselineArm extends NamedArm {
+public final class BaselineArm extends StorelessArm {
     /** The {@code baseline} arm. */
     public BaselineArm() {
-        super("baseline", StoreKind.NONE, KAFKA);
-    }
-
-    /** Nothing to set up: the baseline has no store. */
-    @Override
-    public void setUp(ArmRun run) {
-        // nothing to create: no store
+        super("baseline", KAFKA);
     }
 
     /** Polls and runs the handler for every record, duplicates included, then commits the poll. */
@@ -34,11 +28,5 @@ public final class BaselineArm extends NamedArm {
                 progress.delivered();
             }
         });
-    }
-
-    /** Nothing to remove. */
-    @Override
-    public void tearDown(ArmRun run) {
-        // nothing was created
     }
 }

@@ -12,19 +12,13 @@ import java.nio.charset.StandardCharsets;
  * as the adapter's do, so the gap to a dedup arm is not an artefact of multiple-acking. Not thread-safe; one run at
  * a time.
  */
-public final class RabbitBaselineArm extends NamedArm {
+public final class RabbitBaselineArm extends StorelessArm {
     /** Unacked deliveries the broker may send ahead, for every RabbitMQ arm: as many as a Kafka poll holds. */
     static final int PREFETCH = ArmRun.MAX_POLL_RECORDS;
 
     /** The {@code baseline-rabbit} arm. */
     public RabbitBaselineArm() {
-        super("baseline-rabbit", StoreKind.NONE, RABBITMQ);
-    }
-
-    /** Nothing to set up: the baseline has no store. */
-    @Override
-    public void setUp(ArmRun run) {
-        // nothing to create: no store
+        super("baseline-rabbit", RABBITMQ);
     }
 
     /**
@@ -56,11 +50,5 @@ public final class RabbitBaselineArm extends NamedArm {
                 channel.basicCancel(tag);
             }
         }
-    }
-
-    /** Nothing to remove; the harness deletes the queue. */
-    @Override
-    public void tearDown(ArmRun run) {
-        // nothing was created; the harness deletes the queue
     }
 }

@@ -21,14 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class DedupStoreSetupTest extends LocalBenchServices {
     private static ArmRun run() {
-        Workload workload = new Workload(Workload.Duplicates.NONE, Workload.HandlerKind.NOOP, 500);
-        return new ArmRun(
-                "t" + Long.toString(System.nanoTime(), 36),
-                workload,
-                "unused",
-                BenchHandler.noop(16),
-                services,
-                Duration.ofSeconds(5));
+        return newRun(500);
     }
 
     private static List<ClaimRequest> claims(ArmRun run, String prefix, int count) {

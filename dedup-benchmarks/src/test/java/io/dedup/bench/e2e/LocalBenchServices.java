@@ -1,6 +1,7 @@
 package io.dedup.bench.e2e;
 
 import io.dedup.testkit.LocalServices;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -19,5 +20,17 @@ abstract class LocalBenchServices {
     @AfterAll
     static void closeServices() {
         services.close();
+    }
+
+    /** A run of its own (a fresh run id) over a no-op workload of {@code messages} records, on no topic. */
+    static ArmRun newRun(int messages) {
+        Workload workload = new Workload(Workload.Duplicates.NONE, Workload.HandlerKind.NOOP, messages);
+        return new ArmRun(
+                "t" + Long.toString(System.nanoTime(), 36),
+                workload,
+                "unused",
+                BenchHandler.noop(16),
+                services,
+                Duration.ofSeconds(5));
     }
 }

@@ -3,7 +3,6 @@ package io.dedup.bench.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.time.Duration;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceHelper;
 import org.junit.jupiter.api.Test;
@@ -29,14 +28,7 @@ class RedisCommandCounterTest extends LocalBenchServices {
 
     @Test
     void camel_redis_repository_makes_one_counted_command_per_add() throws Exception {
-        Workload workload = new Workload(Workload.Duplicates.NONE, Workload.HandlerKind.NOOP, 10);
-        ArmRun run = new ArmRun(
-                "t" + Long.toString(System.nanoTime(), 36),
-                workload,
-                "unused",
-                BenchHandler.noop(16),
-                services,
-                Duration.ofSeconds(5));
+        ArmRun run = newRun(10);
         CamelRepository camelRedis = CamelRepositories.redis();
         try {
             IdempotentRepository repository = camelRedis.create(run);
