@@ -81,6 +81,7 @@ public class InMemoryWrappedCallBenchmark {
         // Steady state: a clock moving 1 ms per message and 100 s retention keep about 100k live keys, as
         // retention bounds a real in-memory store; the plain newKey case keeps every key and so measures the
         // garbage collector copying an ever-growing heap as much as dedup.
+        // the ticking clock: the store expires records as the benchmark thread moves time, 1 ms per message
         steady = DedupConsumer.<Message>builder(m -> Optional.of(m.id()))
                 .store(InMemoryDedupStore.builder().clock(clock).build())
                 .retention(Duration.ofSeconds(100))

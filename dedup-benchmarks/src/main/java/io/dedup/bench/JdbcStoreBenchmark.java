@@ -100,6 +100,7 @@ public class JdbcStoreBenchmark {
         config.setPassword(env("DEDUP_BENCH_POSTGRES_PASSWORD", ""));
         config.setMaximumPoolSize(4);
         dataSource = new HikariDataSource(config);
+        // tables of this trial's own: a store table grows through a trial as a production table does
         String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         table = "bench_keys_" + suffix;
         ledger = "bench_ledger_" + suffix;

@@ -108,6 +108,7 @@ public class KafkaPollBenchmark {
         List<ConsumerRecord<String, String>> records = new ArrayList<>(POLL);
         for (int i = 0; i < POLL; i++) {
             long offset = next++;
+            // the key in the default header, as the runner reads it; offsets double as keys, so all are new
             RecordHeaders headers = new RecordHeaders();
             headers.add("idempotency-key", Long.toString(offset).getBytes(StandardCharsets.UTF_8));
             records.add(new ConsumerRecord<>(
@@ -132,6 +133,7 @@ public class KafkaPollBenchmark {
                 // one claimAll and one completeAll for the whole poll: the batching the runner does
                 PollOutcome outcome =
                         dedup.process(new ConsumerRecords<>(Map.of(PARTITION, records), Map.of()), handler);
+                // with new keys and a healthy store every record must be done: anything else would flatter the time
                 if (!outcome.allDone()) {
                     throw new IllegalStateException(
                             "not all records were done: " + outcome.records().get(0));

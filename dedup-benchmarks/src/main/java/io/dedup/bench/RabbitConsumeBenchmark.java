@@ -114,6 +114,7 @@ public class RabbitConsumeBenchmark {
      */
     @Setup(Level.Invocation)
     public void fill() throws Exception {
+        // a purged queue and a new store per drain: each measured drain starts from the same state
         admin.queuePurge(queue);
         store = InMemoryDedupStore.create();
         dedup = RabbitDedup.builder(queue)
@@ -138,6 +139,7 @@ public class RabbitConsumeBenchmark {
                     new AMQP.BasicProperties.Builder().messageId(prefix + i).build(),
                     body);
         }
+        // every message is in the queue before the drain's clock starts
         admin.waitForConfirmsOrDie(60_000);
     }
 

@@ -48,6 +48,7 @@ public final class StoreBytesPerKey {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         String namespace = "orders-" + UUID.randomUUID().toString().substring(0, 7);
 
+        // in-memory first, alone on the heap: nothing else allocates between the two readings
         long before = usedHeapAfterGc();
         InMemoryDedupStore memory = InMemoryDedupStore.create();
         write(memory, namespace, count);

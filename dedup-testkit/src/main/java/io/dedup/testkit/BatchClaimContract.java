@@ -48,6 +48,7 @@ public abstract class BatchClaimContract extends ClaimContract {
         for (String id : ids) {
             batch.add(ClaimRequest.of(DedupKey.of(batchNs, id), LONG, LONG));
         }
+        // the batch first, then the same ids one by one in the other namespace
         List<ClaimResult> batched = store.claimAll(batch);
         List<String> sequential = new ArrayList<>();
         for (String id : ids) {
@@ -65,6 +66,7 @@ public abstract class BatchClaimContract extends ClaimContract {
                         "InProgress",
                         "Acquired",
                         "Duplicate");
+        // answers come back in request order, each naming its key
         for (int i = 0; i < ids.size(); i++) {
             assertThat(batched.get(i).key()).isEqualTo(DedupKey.of(batchNs, ids.get(i)));
         }

@@ -83,6 +83,7 @@ final class BrokerProcess {
                 "-c",
                 "server.properties",
                 "--standalone");
+        // a fresh directory every start: formatting never meets old data, so any failure is real
         if (!waitFor(p, READY_TIMEOUT_MS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IllegalStateException("Kafka storage format failed; log tail:\n" + tail());
@@ -138,6 +139,7 @@ final class BrokerProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // not ready: say whether it died or hung, kill it either way, and show the log's tail
         String why = process.isAlive() ? "not ready in time" : "exited with " + process.exitValue();
         kill();
         throw new IllegalStateException("Kafka broker " + why + "; log tail:\n" + tail());

@@ -69,6 +69,7 @@ public abstract class ClaimContract extends StoreContractFixture {
     @Test
     void after_a_takeover_a_held_key_names_the_new_holders_token() {
         Claim first = acquire(shortLease(key("k1")));
+        // after the takeover, a third claimer must be told about the live holder, not the dead one
         Claim second = acquireAfterLapse(request(key("k1")));
         ClaimResult third = store.claim(request(key("k1")));
         assertThat(third).isInstanceOf(ClaimResult.InProgress.class);
@@ -101,6 +102,7 @@ public abstract class ClaimContract extends StoreContractFixture {
                 .isInstanceOf(ClaimResult.Conflict.class);
         assertThat(store.claim(new ClaimRequest(k, LONG, LONG, Optional.of("fp-A"))))
                 .isInstanceOf(ClaimResult.InProgress.class);
+        // the stored fingerprint outlives the holding: a reuse after completion is a conflict too
         complete(claim, new byte[0]);
         assertThat(store.claim(new ClaimRequest(k, LONG, LONG, Optional.of("fp-B"))))
                 .as("after completion")

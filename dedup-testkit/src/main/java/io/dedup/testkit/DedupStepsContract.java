@@ -209,6 +209,7 @@ public abstract class DedupStepsContract {
             AtomicReference<DedupResult<String>> done = new AtomicReference<>();
             await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
                 DedupResult<String> result = dedup.process(key, worker.handler(), OutcomeCodecs.utf8(), true);
+                // still held by the dead child until its lease lapses by the store's clock: ask again
                 if (result instanceof DedupResult.InProgress<?>) {
                     return false;
                 }

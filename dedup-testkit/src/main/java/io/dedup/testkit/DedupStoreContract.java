@@ -28,6 +28,11 @@ import io.dedup.spi.DedupStore;
  *   <li>{@link KeyEncodingContract}: unicode, long, binary and invalid keys; namespaces.
  * </ul>
  *
+ * <p>A new case goes into the layer whose theme it tests, named as a sentence about the behaviour, working in
+ * {@link #ns} and waiting only through {@link #acquireAfterLapse} or Awaitility on the store's own clock; every store
+ * module then runs it without a change of its own. A store that cannot keep a case is a store with a bug, not a case
+ * to skip.
+ *
  * <p>Not thread-safe: JUnit makes one instance per test, which the concurrent cases share with the threads they
  * start and join.
  */

@@ -219,8 +219,14 @@ public final class DuplicateInjector<M> {
                     .sum();
         }
 
-        /** @throws AssertionError naming the keys that ran more than once, or if any message never ran */
+        /**
+         * Asserts the promise an application tests for: no key's handler ran twice, however many copies arrived and
+         * however they interleaved, and no message was lost without failing or being rejected.
+         *
+         * @throws AssertionError naming the keys that ran more than once, or if any message never ran
+         */
         public void assertEachKeyRanOnce() {
+            // the first ten offenders are enough to debug; the count says how many there were
             List<String> twice = executionsPerKey.entrySet().stream()
                     .filter(e -> e.getValue() != 1)
                     .map(e -> e.getKey() + " ran " + e.getValue() + " times")
@@ -230,6 +236,7 @@ public final class DuplicateInjector<M> {
                 throw new AssertionError("handler ran more than once for " + twice.size() + " keys: "
                         + twice.subList(0, Math.min(10, twice.size())));
             }
+            // a message that never ran is lost, unless it failed or was rejected on purpose
             if (executionsPerKey.size() + rejected < messages && failed == 0) {
                 throw new AssertionError("only " + executionsPerKey.size() + " of " + messages
                         + " messages ran; none failed or was rejected");

@@ -26,6 +26,7 @@ public abstract class FencingContract extends BatchClaimContract {
     /** A dead worker's key is free again after its lease, with a higher token and the attempt count raised (G3). */
     @Test
     void a_lapsed_lease_is_taken_over_with_a_strictly_higher_token() {
+        // the first holder "died": its lease lapses, and the key is free for the next delivery
         Claim first = acquire(shortLease(key("k1")));
         Claim second = acquireAfterLapse(shortLease(key("k1")));
         assertThat(second.token()).isGreaterThan(first.token());
@@ -37,6 +38,7 @@ public abstract class FencingContract extends BatchClaimContract {
      */
     @Test
     void a_stale_worker_cannot_complete_renew_or_release_after_takeover() {
+        // the stale worker never learns it was taken over: it writes with the token it was given
         Claim stale = acquire(shortLease(key("k1")));
         Claim current = acquireAfterLapse(shortLease(key("k1")));
         assertThat(complete(stale, new byte[] {1})).isEqualTo(WriteResult.FENCED);
@@ -89,6 +91,7 @@ public abstract class FencingContract extends BatchClaimContract {
     /** A release (the handler failed) frees the key at once for a retry, and the released token is spent. */
     @Test
     void a_released_key_is_acquired_again_by_the_next_claim_on_the_next_attempt() {
+        // a release keeps the record (RELEASED) with its token, so the next token is still higher
         Claim first = acquire(request(key("k1")));
         assertThat(store.release(first.key(), first.token(), LONG)).isEqualTo(WriteResult.APPLIED);
         assertThat(store.find(first.key()).orElseThrow().state()).isEqualTo(RecordState.RELEASED);
@@ -116,6 +119,7 @@ public abstract class FencingContract extends BatchClaimContract {
     /** Writes on a key nobody holds change nothing, and completing twice does not overwrite the first outcome. */
     @Test
     void writes_on_absent_or_completed_keys_are_refused() {
+        // no record: no token can be current, so nothing may be written
         assertThat(store.renew(key("absent"), 1, LONG)).isEqualTo(WriteResult.FENCED);
         assertThat(store.release(key("absent"), 1, LONG)).isEqualTo(WriteResult.FENCED);
         Claim claim = acquire(request(key("k1")));

@@ -50,6 +50,7 @@ final class HistoryJudge {
 
     /** The first broken rule found, or empty when some order and timing of the calls explains every answer. */
     Optional<Violation> judge() {
+        // a hung call is a finding in itself, and the rest of its history cannot be judged without its answer
         Optional<HistoryCall> hung = history.hung();
         if (hung.isPresent()) {
             HistoryCall call = hung.get();
@@ -59,6 +60,7 @@ final class HistoryJudge {
                     call.steps.get(0).key,
                     call.steps));
         }
+        // completions are indexed across keys first: a batch's duplicate may name one made by any call
         for (HistoryCall call : history.calls()) {
             call.steps.stream().filter(HistoryCall.Step::isComplete).forEach(s -> completions.put(s.bodyId, s));
         }
@@ -77,6 +79,7 @@ final class HistoryJudge {
                 return batch;
             }
         }
+        // keys are independent records: each is judged against the model on its own
         for (Map.Entry<DedupKey, List<HistoryCall.Step>> entry : byKey.entrySet()) {
             Optional<Violation> found = judgeKey(KeyHistory.index(entry.getKey(), entry.getValue()));
             if (found.isPresent()) {

@@ -87,8 +87,10 @@ public final class KafkaBroker implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("kafka-broker-");
             int port = freePort();
+            // the controller gets a port of its own; only the PLAINTEXT one is handed to clients
             KafkaBrokerConfig.write(dir, port, freePort(), overrides);
             KafkaBroker broker = new KafkaBroker(dir, port);
+            // registered before the first start: a test JVM that dies during start-up still takes the child along
             Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
             try {
                 broker.process.format(Uuid.randomUuid().toString());

@@ -61,6 +61,7 @@ public abstract class KeyEncodingContract extends StoredRecordContract {
         for (DedupKey key : keys) {
             assertThat(store.claim(request(key))).as("%s", key).isInstanceOf(ClaimResult.Acquired.class);
         }
+        // each found under its own key: none overwrote another
         for (DedupKey key : keys) {
             assertThat(store.find(key)).as("%s", key).map(StoredRecord::key).contains(key);
         }

@@ -20,28 +20,48 @@ public final class LocalServices {
 
     private LocalServices() {}
 
-    /** Redis, default 127.0.0.1:6379. */
+    /**
+     * Redis, default 127.0.0.1:6379.
+     *
+     * @throws IllegalStateException if it does not answer at {@code DEDUP_TEST_REDIS} or the default and Docker is not
+     *     available; the message says how to start it
+     */
     public static ServiceEndpoint redis() {
         return find(
                 new ServiceEndpoint("redis", "127.0.0.1", 6379, "", "", ""),
                 "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no");
     }
 
-    /** PostgreSQL, default 127.0.0.1:5432, trust auth, user postgres, database test. */
+    /**
+     * PostgreSQL, default 127.0.0.1:5432, trust auth, user postgres, database test.
+     *
+     * @throws IllegalStateException if it does not answer at {@code DEDUP_TEST_POSTGRES} or the default and Docker is not
+     *     available; the message says how to start it
+     */
     public static ServiceEndpoint postgres() {
         return find(
                 new ServiceEndpoint("postgres", "127.0.0.1", 5432, "postgres", "", "test"),
                 "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start");
     }
 
-    /** MariaDB, default 127.0.0.1:3306, root with an empty password, database test. */
+    /**
+     * MariaDB, default 127.0.0.1:3306, root with an empty password, database test.
+     *
+     * @throws IllegalStateException if it does not answer at {@code DEDUP_TEST_MARIADB} or the default and Docker is not
+     *     available; the message says how to start it
+     */
     public static ServiceEndpoint mariadb() {
         return find(
                 new ServiceEndpoint("mariadb", "127.0.0.1", 3306, "root", "", "test"),
                 "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd");
     }
 
-    /** RabbitMQ, default 127.0.0.1:5672, guest/guest, virtual host /. */
+    /**
+     * RabbitMQ, default 127.0.0.1:5672, guest/guest, virtual host /.
+     *
+     * @throws IllegalStateException if it does not answer at {@code DEDUP_TEST_RABBITMQ} or the default and Docker is not
+     *     available; the message says how to start it
+     */
     public static ServiceEndpoint rabbitmq() {
         return find(
                 new ServiceEndpoint("rabbitmq", "127.0.0.1", 5672, "guest", "guest", "/"), "rabbitmq-server -detached");

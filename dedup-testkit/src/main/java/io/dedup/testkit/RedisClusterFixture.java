@@ -84,6 +84,7 @@ public final class RedisClusterFixture implements AutoCloseable {
             List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
             fixture.ports.forEach(p -> create.add("127.0.0.1:" + p));
             create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+            // masters only (no replicas): three nodes, every slot owned by exactly one
             String output = run(create, Duration.ofSeconds(60));
             if (!output.contains("[OK] All 16384 slots covered")) {
                 throw new IllegalStateException("redis-cli --cluster create did not cover all slots:\n" + output);
@@ -165,10 +166,13 @@ public final class RedisClusterFixture implements AutoCloseable {
                 "nodes-" + port + ".conf",
                 "--cluster-node-timeout",
                 "5000",
+                // a dead master must fail only its own slots, not the whole cluster: the store's per-key failure is
+                // tested
                 "--cluster-require-full-coverage",
                 "no",
                 "--dir",
                 directory.toString(),
+                // no persistence: fast to start, and a restarted node comes back empty, like one that lost its disk
                 "--save",
                 "",
                 "--appendonly",

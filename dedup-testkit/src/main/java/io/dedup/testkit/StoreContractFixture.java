@@ -49,6 +49,7 @@ public abstract class StoreContractFixture {
         return Duration.ofMillis(600);
     }
 
+    /** Creates the store and picks this test's namespace. */
     @BeforeEach
     void openStore() {
         store = createStore();
@@ -56,6 +57,7 @@ public abstract class StoreContractFixture {
         ns = "contract-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** Closes the store after each test; records stay, in a namespace no later test uses. */
     @AfterEach
     void closeStore() {
         if (store != null) {

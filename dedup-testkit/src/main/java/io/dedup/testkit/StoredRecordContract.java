@@ -33,6 +33,7 @@ public abstract class StoredRecordContract extends FencingContract {
                         claim.key(), claim.token(), OutcomeStatus.SUCCEEDED, new byte[0], shortDuration())))
                 .isEqualTo(WriteResult.APPLIED);
         assertThat(store.claim(request(key("k1")))).isInstanceOf(ClaimResult.Duplicate.class);
+        // past the short retention, by the store's clock, the key is new again
         Claim again = acquireAfterLapse(request(key("k1")));
         assertThat(again.key()).isEqualTo(key("k1"));
     }
@@ -89,6 +90,7 @@ public abstract class StoredRecordContract extends FencingContract {
         // a held record outlives its lease: a takeover must still find the token it has to exceed
         assertThat(held.expiresAt()).isAfter(claim.leaseUntil());
         complete(claim, new byte[] {7});
+        // completion keeps token and fingerprint and adds the outcome
         StoredRecord done = store.find(k).orElseThrow();
         assertThat(done.state()).isEqualTo(RecordState.COMPLETED);
         assertThat(done.token()).isEqualTo(claim.token());

@@ -25,6 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *     proxy.restore(); // and answers again once its client has reconnected
  * }
  * }</pre>
+ *
+ * <p>A proxy rather than stopping the service: the service is shared by every test on the machine, and a proxy can
+ * also produce the faults a stopped service cannot, a half-open connection and a network that stops answering
+ * without closing anything.
  */
 public final class TcpProxy implements AutoCloseable {
     /** What the proxy does with traffic: pass it, reset new connections, or hold bytes in flight (a frozen network). */
@@ -180,6 +184,7 @@ public final class TcpProxy implements AutoCloseable {
                             OutputStream out = to.getOutputStream()) {
                         int n;
                         while ((n = in.read(buffer)) >= 0) {
+                            // bytes already read wait here while stalled: they are in flight, as on a frozen network
                             awaitForwarding();
                             out.write(buffer, 0, n);
                             out.flush();

@@ -15,6 +15,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * after {@link #dieBeforeCommitting()} no commit of it reaches the broker, exactly as if its process had been
  * killed after processing and before its next commit. The partitions' committed offsets stay where they were, and
  * the next owner gets those records again. Thread-safe as a {@code KafkaConsumer} is: one thread polls.
+ *
+ * <p>A subclass of the real consumer rather than a mock: the runner, the group protocol and the broker all behave as
+ * in production; only the commits are swallowed, which is exactly what a kill between processing and committing
+ * looks like from the broker's side.
  */
 final class CrashableConsumer extends KafkaConsumer<byte[], byte[]> {
     /** Records the broker delivered to this consumer, shared with the scenario's other consumers. */

@@ -44,6 +44,7 @@ public final class Demo {
             System.exit(2);
             return;
         }
+        // a missing service is the reader's setup, not a demo failure: exit 3 with what to start, no stack trace
         DemoReport report;
         try {
             report = run(options, DemoServices.fromEnvironment(), System.out);
@@ -63,6 +64,7 @@ public final class Demo {
      * @throws DemoEnvironmentException if a service the options need cannot be reached
      */
     public static DemoReport run(DemoOptions options, DemoServices services, PrintStream out) throws Exception {
+        // the run id names the namespace, topic or queue and tables: reruns and parallel runs never share records
         String runId = UUID.randomUUID().toString().substring(0, 8);
         try (Progress progress = new Progress(out, options.verbose());
                 DemoStore store = DemoStore.open(options.store(), "dedup-demo-" + runId, services)) {

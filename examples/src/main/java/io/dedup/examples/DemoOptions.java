@@ -64,6 +64,10 @@ public record DemoOptions(
             the options need cannot be reached.
             """;
 
+    /**
+     * @throws IllegalArgumentException if {@code messages} is below 10 (too few for the scenarios' phases to differ)
+     * @throws NullPointerException if an option object is null
+     */
     public DemoOptions {
         if (messages < 10) {
             throw new IllegalArgumentException("messages must be at least 10, got " + messages);
@@ -73,7 +77,10 @@ public record DemoOptions(
         Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
     }
 
-    /** 20,000 payments on Kafka with the in-memory store. */
+    /**
+     * 20,000 payments on Kafka with the in-memory store, seed 7, verbose: a demo that needs nothing installed but Java
+     * (the broker starts from the demo's own jars) and shows every kind of duplicate in under a minute.
+     */
     public static DemoOptions defaults() {
         return new DemoOptions(20_000, 7, Broker.KAFKA, StoreKind.MEMORY, Optional.empty(), true);
     }
@@ -105,6 +112,7 @@ public record DemoOptions(
     private DemoOptions with(String option, String value) {
         try {
             return switch (option) {
+                    // 20_000 reads as in the README's examples
                 case "--messages" -> new DemoOptions(
                         Integer.parseInt(value.replace("_", "")), seed, broker, store, kafkaBootstrapServers, verbose);
                 case "--seed" -> new DemoOptions(

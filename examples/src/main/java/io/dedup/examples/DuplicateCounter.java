@@ -19,6 +19,7 @@ final class DuplicateCounter {
 
     /** Deliveries dedup answered as duplicates of a completed key. */
     long duplicates() {
+        // summed over every counter with that tag, whatever its other tags: each worker adds to the same verdict
         return (long) registry.find("dedup.messages").tag("result", "duplicate").counters().stream()
                 .mapToDouble(Counter::count)
                 .sum();

@@ -59,6 +59,7 @@ public final class ExampleKafka implements AutoCloseable {
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {
             return at(fromEnvironment.trim());
         }
+        // no Kafka named: start one from the examples' own jars, so an example needs nothing but Java
         KafkaBroker broker = KafkaBroker.start();
         return new ExampleKafka(broker.bootstrapServers(), broker);
     }

@@ -32,6 +32,7 @@ final class GroupOffsets {
     /** The payments topic and its partition count. */
     private final String topic;
 
+    /** How many partitions the topic has, all watched. */
     private final int partitions;
 
     /** How long one wait may take before the phase counts as stalled. */
@@ -52,6 +53,7 @@ final class GroupOffsets {
         for (int p = 0; p < partitions; p++) {
             latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
+        // asked once, after producing: nothing is written to the topic after that, a replay only moves offsets
         return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
@@ -63,6 +65,7 @@ final class GroupOffsets {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS);
+            // a partition without a committed offset is not done; one committed at or past its end is
             boolean done = ends.entrySet().stream().allMatch(end -> {
                 OffsetAndMetadata offset = committed.get(end.getKey());
                 return offset != null && offset.offset() >= end.getValue();

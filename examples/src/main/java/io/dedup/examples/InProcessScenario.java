@@ -36,6 +36,7 @@ final class InProcessScenario {
     static DemoReport run(DemoOptions options, DemoStore store, String runId, Progress progress) throws Exception {
         PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
         Random random = new Random(options.seed());
+        // the deliveries a broker would make: the producer's sends, then the two kinds of redelivery added below
         List<Payment> deliveries = new ArrayList<>(stream.sends());
         // A consumer died before committing: its last uncommitted batch of 500 is delivered again.
         int crashAt = deliveries.size() * 3 / 10;
@@ -97,6 +98,7 @@ final class InProcessScenario {
             throws InterruptedException {
         List<Payment> pending = batch;
         while (!pending.isEmpty()) {
+            // every attempt counts as deliveries, retried ones too, as a broker's redeliveries would
             delivered.add(pending.size());
             List<DedupResult<Void>> results = dedup.processAll(pending, payment -> {
                 ledger.charge(payment);

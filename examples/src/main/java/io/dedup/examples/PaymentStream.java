@@ -34,6 +34,7 @@ final class PaymentStream {
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1, got " + count);
         }
+        // accounts and amounts vary so the ledger's totals would show a double charge; the seed makes them repeatable
         Random random = new Random(seed);
         List<Payment> payments = new ArrayList<>(count);
         List<Payment> sends = new ArrayList<>(count + count / 8);
@@ -44,6 +45,7 @@ final class PaymentStream {
                     100 + random.nextInt(99_900));
             payments.add(payment);
             sends.add(payment);
+            // a retried send follows its original at once, as a producer resending after a lost acknowledgement
             if (random.nextInt(100) < RETRY_PERCENT) {
                 sends.add(payment);
             }

@@ -53,6 +53,7 @@ final class Progress implements AutoCloseable {
     void say(String format, Object... args) {
         if (verbose) {
             synchronized (out) {
+                // the story and the ticker write from different threads: one line at a time
                 out.printf("%5.1fs  %s%n", seconds(), String.format(format, args));
             }
         }

@@ -65,6 +65,7 @@ final class ArmMeasurer {
             if (rabbit) {
                 queues.load(topic, workload.keys());
             }
+            // the PostgreSQL handler's table, created before the clock starts, dropped after the run
             if (db) {
                 services.execute("CREATE TABLE " + effects + " (k VARCHAR(100) NOT NULL, payload TEXT NOT NULL)");
             }
@@ -84,6 +85,7 @@ final class ArmMeasurer {
                 } finally {
                     arm.tearDown(run);
                 }
+                // every measurement is logged as it ends, so a long run shows its progress and a failure its context
                 Measurement m = result(arm, run, calls);
                 log(
                         "%-13s %-12s %-14s %9.0f msgs/s  p50 %7.1f us  p99 %8.1f us  %.3f calls/msg  runs %d/%d%s",
@@ -100,12 +102,14 @@ final class ArmMeasurer {
                 return phase.equals(WARM_UP) ? null : m;
             }
         } catch (Exception e) {
+            // one arm's failure is noted and the comparison goes on: the other arms' figures still count
             String failure = arm.name() + " on " + workload.name() + " (" + phase + "): " + e;
             failures.add(failure);
             log("FAILED %s", failure);
             e.printStackTrace();
             return null;
         } finally {
+            // whatever happened, the run leaves nothing on the shared broker and database
             if (rabbit) {
                 queues.delete(topic);
             }

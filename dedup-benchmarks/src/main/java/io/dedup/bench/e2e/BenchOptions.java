@@ -70,6 +70,7 @@ public record BenchOptions(
         int partitions = 2;
         Set<String> arms = Set.of();
         Set<String> workloads = Set.of();
+        // run from the repository root or from the module: results land in the module's target either way
         Path output = Files.isDirectory(Path.of("dedup-benchmarks"))
                 ? Path.of("dedup-benchmarks", "target", "bench")
                 : Path.of("target", "bench");
@@ -95,6 +96,7 @@ public record BenchOptions(
                 default -> throw new IllegalArgumentException("unknown option: " + option + "\n" + USAGE);
             }
         }
+        // an option given wins; otherwise the quick or full default
         return new BenchOptions(
                 quick,
                 messages != null ? messages : quick ? 50_000 : 200_000,

@@ -71,12 +71,14 @@ public final class BenchServices implements AutoCloseable {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         this.redis = Objects.requireNonNull(redis, "redis");
         this.postgres = Objects.requireNonNull(postgres, "postgres");
+        // the counting hooks into Lettuce's latency recorder: it sees every command completed on these resources
         this.redisResources = DefaultClientResources.builder()
                 .commandLatencyRecorder(redisCommands)
                 .build();
         this.storeRedisClient = RedisClient.create(redisResources, RedisURI.create(redis.uri()));
         this.housekeepingRedisClient = RedisClient.create(RedisURI.create(redis.uri()));
         this.redisConnection = housekeepingRedisClient.connect();
+        // four connections: enough for a store's batch and renewal traffic without queueing on the pool
         this.storePool = pool(postgres, "bench-store", 4);
         this.storeDataSource = new CountingDataSource(storePool);
         this.handlerPool = pool(postgres, "bench-handler", 3);
@@ -155,6 +157,7 @@ public final class BenchServices implements AutoCloseable {
         factory.setPort(rabbitmq.port());
         factory.setUsername(rabbitmq.user());
         factory.setPassword(rabbitmq.password());
+        // the endpoint's database is RabbitMQ's virtual host; empty means the default
         factory.setVirtualHost(rabbitmq.database().isEmpty() ? "/" : rabbitmq.database());
         return factory.newConnection(name);
     }
@@ -196,6 +199,7 @@ public final class BenchServices implements AutoCloseable {
     /** Deletes every Redis key starting with {@code prefix}; returns how many. */
     public long deleteRedisKeys(String prefix) {
         RedisCommands<String, String> commands = redisConnection.sync();
+        // SCAN and UNLINK in pages, never KEYS: the Redis is shared, and KEYS would block it
         ScanArgs args = ScanArgs.Builder.matches(escapeGlob(prefix) + "*").limit(1000);
         long deleted = 0;
         ScanCursor cursor = ScanCursor.INITIAL;

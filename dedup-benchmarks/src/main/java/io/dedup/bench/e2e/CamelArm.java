@@ -62,6 +62,7 @@ public final class CamelArm extends NamedArm {
     public void setUp(ArmRun run) throws Exception {
         IdempotentRepository timed = new TimedIdempotentRepository(repository.create(run), run.storeTimings());
         context = new DefaultCamelContext();
+        // a stop must not wait Camel's default 45 s for in-flight exchanges: every record is done by then
         context.getShutdownStrategy().setTimeout(10);
         context.addRoutes(route(run, timed));
     }
@@ -73,6 +74,7 @@ public final class CamelArm extends NamedArm {
     private static RouteBuilder route(ArmRun run, IdempotentRepository repository) {
         Progress progress = run.progress();
         BenchHandler handler = run.handler();
+        // the same group, starting offset and records per poll as every Kafka arm; the rest Camel's defaults
         String uri = "kafka:" + run.topic() + "?brokers=" + run.services().bootstrapServers()
                 + "&groupId=" + run.groupId()
                 + "&clientId=bench-" + run.runId()

@@ -96,6 +96,7 @@ public final class DedupArm extends DedupStoreArm {
         long deadline = System.nanoTime() + run.timeout().toNanos();
         while (true) {
             try {
+                // short waits, so a runner that died (it logs why) fails the run now, not at the timeout
                 run.progress().awaitAll(LIVENESS_CHECK);
                 return;
             } catch (TimeoutException notYet) {

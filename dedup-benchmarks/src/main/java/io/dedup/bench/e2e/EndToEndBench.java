@@ -59,6 +59,7 @@ public final class EndToEndBench {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
+        // quiet clients: their INFO lines would bury the harness's own
         // the broker fixture polls with an admin client until the child broker listens: expected refusals
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient", "error");
         if (Arrays.asList(args).contains("--help")) {
@@ -87,10 +88,12 @@ public final class EndToEndBench {
         String loadAtStart = RunDescription.loadAverage();
         List<Arm> arms = Arms.select(options.arms());
         List<Workload> workloads = options.selectedWorkloads();
+        // short and unique per run: topics, groups and tables of an interrupted run never collide with the next
         String tag = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
         log(
                 "arms %s; workloads %s; %d repetition(s)",
                 names(arms), workloads.stream().map(Workload::name).toList(), options.repetitions());
+        // RabbitMQ is looked up only when a RabbitMQ arm runs, so a Kafka-only run needs no RabbitMQ
         boolean rabbit = arms.stream().anyMatch(arm -> arm.broker().equals(NamedArm.RABBITMQ));
         try (KafkaBroker broker = KafkaBroker.start();
                 BenchServices services = new BenchServices(
@@ -173,6 +176,7 @@ public final class EndToEndBench {
             }
             return rows;
         } finally {
+            // topics are deleted also after a failure; a broker the harness started is removed anyway
             topicOf.values().forEach(topics::delete);
         }
     }
@@ -187,6 +191,7 @@ public final class EndToEndBench {
         if (topicOf.containsKey(workload)) {
             return;
         }
+        // one topic per workload and size: slow arms get their smaller topic of the same workload
         String topic = "bench-" + tag + "-" + name + "-" + workload.messages();
         long t0 = System.nanoTime();
         topics.load(topic, options.partitions(), workload.keys());

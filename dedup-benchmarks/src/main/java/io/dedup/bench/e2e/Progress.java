@@ -56,7 +56,7 @@ public final class Progress {
         }
     }
 
-    /** Records done so far. */
+    /** Records done so far; the reference loops poll until it reaches {@link #expected()}. */
     public long deliveredCount() {
         return delivered.get();
     }

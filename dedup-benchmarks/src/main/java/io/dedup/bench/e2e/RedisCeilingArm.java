@@ -55,6 +55,7 @@ public final class RedisCeilingArm extends NamedArm {
         Progress progress = run.progress();
         String prefix = prefix(run);
         KafkaPollLoop.consume(run, records -> {
+            // the run's prefix keeps this arm's keys apart from every other run's on the shared Redis
             List<ConsumerRecord<String, String>> polled = new ArrayList<>(records.count());
             List<byte[]> keys = new ArrayList<>(records.count());
             for (ConsumerRecord<String, String> record : records) {

@@ -41,6 +41,7 @@ final class ResultFiles {
      * @throws IOException if a file cannot be written
      */
     static String write(Path directory, List<Measurement> rows, String description) throws IOException {
+        // the CSV first: if the chart fails (a headless quirk), the figures are already on disk
         Files.createDirectories(directory);
         Files.writeString(directory.resolve(CSV), csv(rows));
         String targets = Targets.markdown(Targets.check(rows));

@@ -46,13 +46,18 @@ final class Targets {
         rows.forEach(m -> workloads.add(m.workload()));
         List<Check> checks = new ArrayList<>();
         for (String workload : workloads) {
+            // batching: one Redis round trip per poll against Camel's one per message
             ratio(rows, workload, "dedup-redis", "camel-redis", 10, checks);
+            // fencing, outcomes and scripts may cost at most half of what bare pipelined SETs reach
             ratio(rows, workload, "dedup-redis", "redis-ceiling", 0.5, checks);
             ratio(rows, workload, "dedup-redis", "baseline", 0.5, checks);
+            // one statement per batch against Camel's SELECT and INSERT in a transaction per message
             ratio(rows, workload, "dedup-jdbc", "camel-jdbc", 5, checks);
+            // with no network in the way, dedup must cost at most a tenth of the plain consumer's throughput
             ratio(rows, workload, "dedup-memory", "baseline", 0.9, checks);
             ratio(rows, workload, "dedup-redis-rabbit", "baseline-rabbit", 0.5, checks);
             ratio(rows, workload, "dedup-memory-rabbit", "baseline-rabbit", 0.9, checks);
+            // the batching itself, independent of the machine's speed
             for (String arm : BATCHED_ARMS) {
                 find(rows, arm, workload)
                         .ifPresent(m -> checks.add(new Check(

@@ -70,6 +70,7 @@ public final class TimedDedupStore implements DedupStore {
     /** A batch claim: one round trip, charged in full to every message in it, since each waited for all of it. */
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+        // the clock starts at the first claim, as the Camel arms' clock starts at the first exchange
         progress.started();
         long start = System.nanoTime();
         List<ClaimResult> results = delegate.claimAll(requests);

@@ -12,6 +12,10 @@ import org.apache.camel.support.service.ServiceSupport;
  * time in the dedup layer is its {@code add} call: with Camel's default (eager) idempotent consumer that is the
  * one call on the message's path; {@code confirm}, made after the route, is a no-op returning true in the
  * memory, Redis and JDBC repositories compared here, and is only counted. Thread-safe if the delegate is.
+ *
+ * <p>The fairness rule it shares with {@link TimedDedupStore}: a message is charged the store calls it waited for,
+ * from just before the call to just after the answer, and nothing else; the handler's own time is never in it. Camel
+ * adds one key per call, so its message time is that one call.
  */
 final class TimedIdempotentRepository extends ServiceSupport implements IdempotentRepository, CamelContextAware {
     /** The Camel repository being timed. */

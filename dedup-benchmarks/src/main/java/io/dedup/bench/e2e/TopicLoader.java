@@ -58,6 +58,7 @@ final class TopicLoader {
         try (KafkaProducer<String, String> producer =
                 new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < keys.length; i++) {
+                // the key as record key too: copies of a key land in one partition, as a producer's retries do
                 ProducerRecord<String, String> record = new ProducerRecord<>(topic, keys[i], body(keys[i], i));
                 record.headers().add(KEY_HEADER, keys[i].getBytes(StandardCharsets.UTF_8));
                 producer.send(record);

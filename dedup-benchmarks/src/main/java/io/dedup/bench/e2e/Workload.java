@@ -90,6 +90,7 @@ public record Workload(Duplicates duplicates, HandlerKind handler, int messages)
 
     /** Marks {@code messages / 5} random positions after the first as repeats of a key already on the topic. */
     private void fillWithRepeats(String[] keys) {
+        // the seed fixes the positions and the repeated keys: every arm and repetition sees the same topic
         SplittableRandom random = new SplittableRandom(SEED);
         boolean[] repeat = new boolean[messages];
         int toMark = messages / 5;
@@ -100,6 +101,7 @@ public record Workload(Duplicates duplicates, HandlerKind handler, int messages)
                 toMark--;
             }
         }
+        // a marked position repeats a random key already on the topic: near or far back, as real retries and replays
         int next = 0;
         for (int i = 0; i < messages; i++) {
             keys[i] = repeat[i] ? key(random.nextInt(next)) : key(next++);

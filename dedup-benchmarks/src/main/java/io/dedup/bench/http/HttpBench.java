@@ -39,10 +39,13 @@ public final class HttpBench {
      * @throws Exception if a server does not start or a request fails outright
      */
     public static void main(String[] args) throws Exception {
+        // a burst far beyond the server's threads, a busy client pool, and one request at a time (pure latency)
         int[] concurrencies = {10_000, 64, 1};
         int requests = 100_000;
         int warmup = 30_000;
+        // one request in five a retry: enough to exercise replay and 409, few enough that most work is new
         double retryShare = 0.2;
+        // Jetty's default maximum: the server as deployed, not tuned for the benchmark
         int serverThreads = 200;
         List<String> arms = List.of("none", "memory", "redis");
         for (int i = 0; i < args.length; i++) {
@@ -58,7 +61,7 @@ public final class HttpBench {
                 case "--arms" -> arms = List.of(value.split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
-            i++;
+            i++; // every option takes a value
         }
         System.out.printf(
                 Locale.ROOT,

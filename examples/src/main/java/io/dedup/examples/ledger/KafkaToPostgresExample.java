@@ -147,6 +147,7 @@ public final class KafkaToPostgresExample {
         Map<String, Long> balances = new TreeMap<>();
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int i = 0; i < PAYMENTS; i++) {
+            // eleven accounts, so a payment posted twice would show in a balance, not only in the postings
             Payment payment = new Payment(String.format("pay-%04d", i), "acct-" + (i % 11), 100 + i);
             balances.merge(payment.account(), payment.amountCents(), Long::sum);
             int copies = i % 5 == 0 ? 2 : 1;
@@ -162,6 +163,7 @@ public final class KafkaToPostgresExample {
 
     /** Kafka's committed offsets can be moved only while the group has no members: retry until the first left. */
     private static void resetKafkaOffsetsToZero(ExampleKafka kafka, String group, String topic) throws Exception {
+        // zero for every partition: left alone, Kafka's offsets would make the second consumer skip what the first did
         Map<TopicPartition, OffsetAndMetadata> zero = new HashMap<>();
         for (int p = 0; p < 3; p++) {
             zero.put(new TopicPartition(topic, p), new OffsetAndMetadata(0));

@@ -48,6 +48,7 @@ public final class LedgerConsumer implements AutoCloseable {
                         config, new StringDeserializer(), new StringDeserializer())
                 .topics(topic)
                 .dedup(KafkaDedup.builder().store(store)) // keys: the idempotency-key header
+                // keys, offsets and the postings in the store's transaction: no separate Kafka commit to lose
                 .transactionalStore((record, tx) -> {
                     Payment payment = Payment.parse(record.value());
                     Connection db = tx.resource(Connection.class); // the poll's transaction: never commit or close it

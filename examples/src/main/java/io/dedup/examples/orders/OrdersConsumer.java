@@ -64,6 +64,7 @@ public final class OrdersConsumer implements AutoCloseable {
      * @throws IOException if the broker refuses a declaration (for example, the queue exists with other arguments)
      */
     public static void declareQueues(Channel channel, String queue) throws IOException {
+        // durable: orders must survive a broker restart; rejected deliveries go to <queue>.dlq by the broker itself
         channel.queueDeclare(queue + ".dlq", true, false, false, null);
         channel.queueDeclare(
                 queue,
@@ -80,6 +81,7 @@ public final class OrdersConsumer implements AutoCloseable {
      * @throws IOException if the broker refuses the consumer
      */
     public String consume(Channel channel, String queue) throws IOException {
+        // a window of 50: enough for throughput, small enough that a crash redelivers little
         channel.basicQos(50);
         return channel.basicConsume(
                 queue,

@@ -72,6 +72,7 @@ public final class QuoteClient implements AutoCloseable {
      * @throws java.util.concurrent.TimeoutException if none comes within {@code timeout}
      */
     public Reply quote(String requestId, String sku, int quantity, Duration timeout) throws Exception {
+        // the request id is the idempotency key; the correlation id, new per call, matches this call's reply
         String correlationId = UUID.randomUUID().toString();
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         waiting.put(correlationId, reply);
@@ -88,6 +89,7 @@ public final class QuoteClient implements AutoCloseable {
         try {
             return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } finally {
+            // a late reply after a timeout finds no waiter and is dropped
             waiting.remove(correlationId);
         }
     }

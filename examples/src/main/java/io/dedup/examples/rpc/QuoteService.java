@@ -47,6 +47,7 @@ public final class QuoteService implements AutoCloseable {
         QuoteService service = new QuoteService(quotes);
         Channel channel = connection.createChannel();
         channel.basicQos(20);
+        // rpc(): the adapter stores each reply as the key's outcome and replays it to a repeated request id
         channel.basicConsume(queue, false, quotes.rpc(channel, request -> service.quote(request.getBody())), tag -> {});
         return service;
     }
@@ -57,6 +58,7 @@ public final class QuoteService implements AutoCloseable {
         String sku = node.path("sku").asText();
         int quantity = node.path("quantity").asInt(1);
         long unitCents = 1000 + Math.floorMod(sku.hashCode(), 500);
+        // a fresh quote id and validity each time: a replayed reply is recognisable as the very same quote
         computed.incrementAndGet();
         return JSON.createObjectNode()
                 .put("quoteId", UUID.randomUUID().toString())
