@@ -36,23 +36,40 @@ public class InMemoryWrappedCallBenchmark {
     /** A message whose key is a field: the cheapest extraction, so the benchmark measures dedup itself. */
     public record Message(String id) {}
 
+    /**
+     * Completed keys the duplicate case cycles through: a power of two (for the mask), small enough to stay in cache.
+     */
     private static final int DUPLICATE_KEYS = 1024;
 
     /** Lease renewal registers every running handler; measured with and without to show its share. */
     @Param({"true", "false"})
     public boolean leaseRenewal;
 
+    /** The consumer of the new-key and duplicate cases: every key kept for the iteration. */
     private DedupConsumer<Message> dedup;
+    /** The consumer of the steady-state case, on a clock the benchmark moves, so retention bounds the live keys. */
     private DedupConsumer<Message> steady;
+    /** The handler wrapped by {@link #steady}. */
     private MessageHandler<Message> steadyWrapped;
+    /** The steady-state store's clock, moved 1 ms per message. */
     private final TickingClock clock = new TickingClock();
+    /** The handler alone: consumes the message into the blackhole so the JIT cannot drop the call. */
     private MessageHandler<Message> bare;
+    /** The handler wrapped by {@link #dedup}. */
     private MessageHandler<Message> wrapped;
+    /** Messages whose keys were completed in set-up: the duplicate case cycles through them. */
     private Message[] seen;
+    /** The next new key's number. */
     private long next;
+    /**
+     * The duplicate case's position in {@link #seen}, wrapped with a mask ({@code DUPLICATE_KEYS} is a power of two).
+     */
     private int dup;
+
+    /** JMH's sink for the handler's work. */
     private Blackhole blackhole;
 
+    /** Fresh consumers per iteration, so one iteration's keys do not slow the next; not timed. */
     @Setup(Level.Iteration)
     public void setUp(Blackhole blackhole) throws Exception {
         this.blackhole = blackhole;
@@ -64,6 +81,7 @@ public class InMemoryWrappedCallBenchmark {
         // Steady state: a clock moving 1 ms per message and 100 s retention keep about 100k live keys, as
         // retention bounds a real in-memory store; the plain newKey case keeps every key and so measures the
         // garbage collector copying an ever-growing heap as much as dedup.
+        // the ticking clock: the store expires records as the benchmark thread moves time, 1 ms per message
         steady = DedupConsumer.<Message>builder(m -> Optional.of(m.id()))
                 .store(InMemoryDedupStore.builder().clock(clock).build())
                 .retention(Duration.ofSeconds(100))
@@ -73,6 +91,7 @@ public class InMemoryWrappedCallBenchmark {
         bare = message -> this.blackhole.consume(message);
         steadyWrapped = steady.decorate(bare);
         wrapped = dedup.decorate(bare);
+        // completed before measuring, so every duplicate call finds a stored record
         seen = new Message[DUPLICATE_KEYS];
         for (int i = 0; i < DUPLICATE_KEYS; i++) {
             seen[i] = new Message("seen-" + i);
@@ -80,28 +99,33 @@ public class InMemoryWrappedCallBenchmark {
         }
     }
 
+    /** Closes both consumers (their renewal threads). */
     @TearDown(Level.Iteration)
     public void tearDown() {
         dedup.close();
         steady.close();
     }
 
+    /** The handler alone, with the same message allocation as the dedup cases: the floor they are measured against. */
     @Benchmark
     public void baselineNoDedup() throws Exception {
         bare.handle(new Message("k" + next++));
     }
 
+    /** A new key: claim, handler, completion, every key kept for the whole iteration. */
     @Benchmark
     public void newKey() throws Exception {
         wrapped.handle(new Message("k" + next++));
     }
 
+    /** A new key on a store whose retention keeps the number of live keys constant, as in production. */
     @Benchmark
     public void newKeySteadyState() throws Exception {
         clock.millis++;
         steadyWrapped.handle(new Message("k" + next++));
     }
 
+    /** A completed key: one claim answered from the stored record, no handler. */
     @Benchmark
     public void duplicate() throws Exception {
         wrapped.handle(seen[dup++ & (DUPLICATE_KEYS - 1)]);
@@ -109,6 +133,7 @@ public class InMemoryWrappedCallBenchmark {
 
     /** A clock the benchmark thread moves; single-threaded use only. */
     static final class TickingClock extends java.time.Clock {
+        /** Epoch milliseconds; a plain field, since only the benchmark thread reads and moves it. */
         long millis = 1_700_000_000_000L;
 
         @Override

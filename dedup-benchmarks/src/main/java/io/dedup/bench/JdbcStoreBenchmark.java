@@ -54,23 +54,44 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
 @State(Scope.Thread)
 public class JdbcStoreBenchmark {
+    /** Keys per {@code claimAll}: a full Kafka poll's worth, the batch the runner hands the store. */
     static final int BATCH = 500;
+    /**
+     * Messages per transaction in the batched transactional mode; fewer than {@link #BATCH}, since each one also writes
+     * a ledger row and holds its row locks until the commit.
+     */
     static final int TX_BATCH = 100;
+
     private static final Duration LEASE = Duration.ofMinutes(5);
     private static final Duration RETENTION = Duration.ofHours(1);
 
     /** A message of the transactional benchmarks. */
     public record Message(String id) {}
 
+    /**
+     * A small pool, as an application would give the store; the benchmark's one thread uses one connection at a time.
+     */
     private HikariDataSource dataSource;
+
+    /** The store of the leased-mode benchmarks, on this trial's table. */
     private JdbcDedupStore store;
+    /** The transactional mode over the same store, in a namespace of its own. */
     private TransactionalDedup<Message> transactional;
+    /** The application's write in the transactional benchmarks: one ledger insert on the transaction's connection. */
     private TransactionalHandler<Message> ledgerInsert;
+    /** This trial's key table; its own, so trials never see each other's rows or plans. */
     private String table;
+    /** The ledger the transactional modes insert into: the application's own write that shares the transaction. */
     private String ledger;
+
+    /** This trial's namespace. */
     private String namespace;
+    /**
+     * The next key number; keys are always new, so every claim acquires and the figure is the cost of a real insert.
+     */
     private long next;
 
+    /** Creates this trial's tables and the stores over them; not timed. */
     @Setup(Level.Trial)
     public void setUp() throws SQLException {
         HikariConfig config = new HikariConfig();
@@ -79,6 +100,7 @@ public class JdbcStoreBenchmark {
         config.setPassword(env("DEDUP_BENCH_POSTGRES_PASSWORD", ""));
         config.setMaximumPoolSize(4);
         dataSource = new HikariDataSource(config);
+        // tables of this trial's own: a store table grows through a trial as a production table does
         String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         table = "bench_keys_" + suffix;
         ledger = "bench_ledger_" + suffix;
@@ -100,6 +122,7 @@ public class JdbcStoreBenchmark {
         };
     }
 
+    /** Drops this trial's tables, then closes the store and the pool, even if the drop failed. */
     @TearDown(Level.Trial)
     public void tearDown() throws SQLException {
         try {
@@ -110,6 +133,7 @@ public class JdbcStoreBenchmark {
         }
     }
 
+    /** Runs one DDL statement on a connection of its own. */
     private void execute(String sql) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement()) {
@@ -117,20 +141,24 @@ public class JdbcStoreBenchmark {
         }
     }
 
+    /** The environment variable {@code name}, or {@code defaultValue} when it is unset or blank. */
     private static String env(String name, String defaultValue) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? defaultValue : value;
     }
 
+    /** A claim of a key never claimed before in this trial. */
     private ClaimRequest newRequest() {
         return ClaimRequest.of(DedupKey.of(namespace, "k" + next++), LEASE, RETENTION);
     }
 
+    /** One claim, one statement: the cost a store without batching pays per message. */
     @Benchmark
     public ClaimResult claimOneAtATime() {
         return store.claim(newRequest());
     }
 
+    /** {@value #BATCH} claims in one {@code claimAll}: what the runner pays per poll, divided by the keys. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public List<ClaimResult> claimBatched() {
@@ -141,6 +169,7 @@ public class JdbcStoreBenchmark {
         return store.claimAll(requests);
     }
 
+    /** A claim and its completion, two statements: the leased mode's store work per message, unbatched. */
     @Benchmark
     public Object claimAndCompleteOneAtATime() {
         Claim claim = ((ClaimResult.Acquired) store.claim(newRequest())).claim();
@@ -148,6 +177,7 @@ public class JdbcStoreBenchmark {
                 new Completion(claim.key(), claim.token(), OutcomeStatus.SUCCEEDED, new byte[0], RETENTION));
     }
 
+    /** The same, batched: one {@code claimAll} and one {@code completeAll} for {@value #BATCH} keys. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public Object claimAndCompleteBatched() {
@@ -164,11 +194,15 @@ public class JdbcStoreBenchmark {
         return store.completeAll(completions);
     }
 
+    /** Transactional mode, one message per transaction: claim, ledger insert and completion, then one commit. */
     @Benchmark
     public DedupResult<Void> transactionalOnePerTransaction() {
         return transactional.process(new Message("m" + next++), ledgerInsert);
     }
 
+    /**
+     * Transactional mode, {@value #TX_BATCH} messages per transaction: the commit's cost is shared, as in a Kafka poll.
+     */
     @Benchmark
     @OperationsPerInvocation(TX_BATCH)
     public List<DedupResult<Void>> transactionalBatchPerTransaction() {

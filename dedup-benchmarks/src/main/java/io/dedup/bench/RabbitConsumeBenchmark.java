@@ -44,23 +44,43 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Benchmark)
 public class RabbitConsumeBenchmark {
+    /**
+     * Messages per drain: enough that the broker's per-queue start-up and the final ack round trip are a small share.
+     */
     static final int MESSAGES = 20_000;
 
     /** plain: manual ack per message, no dedup; newKeys: dedup, every key new; duplicates: every key completed. */
     @Param({"plain", "newKeys", "duplicates"})
     public String mode;
 
+    /**
+     * Unacked deliveries the broker sends ahead; one value, the adapter's default window, so modes compare at equal flow.
+     */
     @Param({"250"})
     public int prefetch;
 
+    /**
+     * Sees acks on the consumer's connection, so a drain ends when the broker was told, not when the handler returned.
+     */
     private final AckWatcher acks = new AckWatcher();
+    /** The publishing and admin connection; kept apart from {@link #consumer} so publishing never shares its socket. */
     private Connection connection;
+    /** The measured consumer's connection, instrumented by {@link #acks}. */
     private Connection consumer;
+
+    /** Declares, fills and purges the queue, with publisher confirms on. */
     private Channel admin;
+    /** This trial's queue. */
     private String queue;
+    /** A fresh store per invocation: every drain starts from the same state (empty, or every key completed). */
     private InMemoryDedupStore store;
+
+    /** This invocation's adapter over {@link #store}. */
     private RabbitDedup dedup;
 
+    /**
+     * Connects once per trial and declares a non-durable queue of its own, so disk writes are not part of the figure.
+     */
     @Setup(Level.Trial)
     public void connect() throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
@@ -75,6 +95,11 @@ public class RabbitConsumeBenchmark {
         admin.queueDeclare(queue, false, false, false, null);
     }
 
+    /**
+     * Deletes the queue and closes both connections.
+     *
+     * @throws Exception if the broker cannot be reached to delete the queue
+     */
     @TearDown(Level.Trial)
     public void disconnect() throws Exception {
         admin.queueDelete(queue);
@@ -82,8 +107,14 @@ public class RabbitConsumeBenchmark {
         connection.close();
     }
 
+    /**
+     * Before every drain (outside the timed part): an empty queue filled with {@link #MESSAGES} messages with new ids, a
+     * new store, and, for {@code duplicates}, every key completed in the store already, so each delivery is answered
+     * from the store without the handler.
+     */
     @Setup(Level.Invocation)
     public void fill() throws Exception {
+        // a purged queue and a new store per drain: each measured drain starts from the same state
         admin.queuePurge(queue);
         store = InMemoryDedupStore.create();
         dedup = RabbitDedup.builder(queue)
@@ -108,14 +139,20 @@ public class RabbitConsumeBenchmark {
                     new AMQP.BasicProperties.Builder().messageId(prefix + i).build(),
                     body);
         }
+        // every message is in the queue before the drain's clock starts
         admin.waitForConfirmsOrDie(60_000);
     }
 
+    /** Closes the adapter of this invocation (its renewal and completion threads). */
     @TearDown(Level.Invocation)
     public void close() {
         dedup.close();
     }
 
+    /**
+     * Drains the queue on a new channel and returns when the last message is acked. The plain consumer acks each
+     * message itself, as the adapter does; the handler is empty in every mode, so the difference is dedup's own cost.
+     */
     @Benchmark
     @OperationsPerInvocation(MESSAGES)
     public void drain() throws Exception {
@@ -143,6 +180,9 @@ public class RabbitConsumeBenchmark {
         private volatile long through;
         private volatile CountDownLatch latch = new CountDownLatch(0);
 
+        /**
+         * Arms the watcher for {@code channel}; the latch opens once an ack at or past delivery tag {@code tag} is sent.
+         */
         CountDownLatch expect(Channel channel, long tag) {
             this.through = tag;
             this.latch = new CountDownLatch(1);

@@ -9,20 +9,32 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.util.UUID;
 import java.util.function.Function;
 
-/** Where the Redis benchmarks write, and how they clean up after themselves. */
-final class RedisBench {
+/**
+ * Where the Redis benchmarks write, and how they clean up after themselves. Stateless apart from the run's prefix;
+ * thread-safe.
+ */
+public final class RedisBench {
     /** A prefix unique to this run, so that a run never touches anyone else's keys. */
     static final String PREFIX = "dedup-bench-" + UUID.randomUUID().toString().substring(0, 8) + ":";
 
     private RedisBench() {}
 
+    /** The Redis to benchmark: {@code DEDUP_REDIS_URI}, or the local default. */
     static String uri() {
         String uri = System.getenv("DEDUP_REDIS_URI");
         return uri == null || uri.isBlank() ? "redis://127.0.0.1:6379" : uri;
     }
 
+    /**
+     * Runs {@code action} on a connection of its own, closed afterwards: for set-up and clean-up, never for measuring.
+     */
     static <T> T withRedis(Function<RedisCommands<String, String>, T> action) {
-        RedisClient client = RedisClient.create(uri());
+        return withRedis(uri(), action);
+    }
+
+    /** Runs {@code action} on a connection of its own to the Redis at {@code uri}, closed afterwards. */
+    private static <T> T withRedis(String uri, Function<RedisCommands<String, String>, T> action) {
+        RedisClient client = RedisClient.create(uri);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             return action.apply(connection.sync());
         } finally {
@@ -30,8 +42,22 @@ final class RedisBench {
         }
     }
 
+    /**
+     * Deletes every key under {@code prefix} with SCAN and UNLINK (never KEYS, which blocks a shared server); returns
+     * how many were deleted.
+     */
     static long deleteAll(String prefix) {
-        return withRedis(redis -> {
+        return deleteAll(uri(), prefix);
+    }
+
+    /**
+     * Deletes every key under {@code prefix} on the Redis at {@code uri}, as {@link #deleteAll(String)} does; for
+     * benchmarks that find their Redis elsewhere.
+     *
+     * @return how many keys were deleted
+     */
+    public static long deleteAll(String uri, String prefix) {
+        return withRedis(uri, redis -> {
             long deleted = 0;
             ScanCursor cursor = ScanCursor.INITIAL;
             do {

@@ -36,12 +36,22 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Thread)
 public class RedisClaimBenchmark {
+    /**
+     * Lease and retention of every claim: records expire two seconds after they are written, so a long run does not
+     * fill Redis and the figure stays the cost of a claim on a store of steady size.
+     */
     private static final Duration SHORT = Duration.ofSeconds(1);
 
+    /** The store under test, with a command timeout long enough that a 500-key script never times out under load. */
     private RedisDedupStore store;
+    /** This trial's namespace; with the run's key prefix it keeps every key new. */
     private String namespace;
+
     private long next;
 
+    /**
+     * Builds the store and warms both of its connections and its scripts, so the first measured call is not a connect.
+     */
     @Setup(Level.Trial)
     public void setUp() {
         store = RedisDedupStore.builder(RedisBench.uri())
@@ -54,16 +64,19 @@ public class RedisClaimBenchmark {
         store.claimAll(List.of(request()));
     }
 
+    /** Closes the store and deletes whatever the short expiry has not removed yet. */
     @TearDown(Level.Trial)
     public void tearDown() {
         store.close();
         RedisBench.deleteAll(RedisBench.PREFIX);
     }
 
+    /** A claim of a new key. */
     private ClaimRequest request() {
         return ClaimRequest.of(DedupKey.of(namespace, "k" + next++), SHORT, SHORT);
     }
 
+    /** {@code size} claims of new keys, built inside the timed part as a runner would build them per poll. */
     private List<ClaimRequest> batch(int size) {
         List<ClaimRequest> requests = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
@@ -72,17 +85,20 @@ public class RedisClaimBenchmark {
         return requests;
     }
 
+    /** One claim, one round trip: the per-message cost the batched runner avoids. */
     @Benchmark
     public ClaimResult oneAtATime() {
         return store.claim(request());
     }
 
+    /** 100 claims in one script call. */
     @Benchmark
     @OperationsPerInvocation(100)
     public List<ClaimResult> batchOf100() {
         return store.claimAll(batch(100));
     }
 
+    /** 500 claims (a full Kafka poll) in one script call. */
     @Benchmark
     @OperationsPerInvocation(500)
     public List<ClaimResult> batchOf500() {

@@ -39,10 +39,16 @@ public final class StoreBytesPerKey {
 
     private StoreBytesPerKey() {}
 
+    /**
+     * Writes {@code count} keys (default 100,000) to each store and prints what they cost.
+     *
+     * @throws Exception if PostgreSQL cannot be reached or a statement fails; the table is dropped all the same
+     */
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         String namespace = "orders-" + UUID.randomUUID().toString().substring(0, 7);
 
+        // in-memory first, alone on the heap: nothing else allocates between the two readings
         long before = usedHeapAfterGc();
         InMemoryDedupStore memory = InMemoryDedupStore.create();
         write(memory, namespace, count);
@@ -52,6 +58,7 @@ public final class StoreBytesPerKey {
                 "in-memory: heap per key           %.1f bytes (%,d keys)%n", (after - before) / (double) count, count);
         memory.close();
 
+        // PostgreSQL: a fresh table, so the figure is the keys' alone, not an older run's dead tuples
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(env("DEDUP_BENCH_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test"));
         config.setUsername(env("DEDUP_BENCH_POSTGRES_USER", "postgres"));
@@ -68,6 +75,7 @@ public final class StoreBytesPerKey {
             }
             try (Connection c = dataSource.getConnection();
                     Statement s = c.createStatement()) {
+                // VACUUM first: the claims' row versions replaced by the completions would otherwise count twice
                 s.execute("VACUUM " + table);
                 try (ResultSet rs = s.executeQuery("SELECT pg_relation_size('" + table + "')," + " pg_indexes_size('"
                         + table + "'), pg_total_relation_size('" + table + "')")) {
@@ -85,7 +93,12 @@ public final class StoreBytesPerKey {
         }
     }
 
-    private static void write(DedupStore store, String namespace, int count) {
+    /**
+     * Claims and completes {@code count} keys of {@code namespace} in batches of 500, as the runner writes them, with
+     * an empty outcome: the smallest record a store keeps per processed message. Shared with {@link
+     * RedisBytesPerKey}, so every store is measured with the same keys.
+     */
+    static void write(DedupStore store, String namespace, int count) {
         for (int start = 0; start < count; start += 500) {
             List<ClaimRequest> requests = new ArrayList<>();
             for (int i = start; i < Math.min(count, start + 500); i++) {
@@ -100,6 +113,10 @@ public final class StoreBytesPerKey {
         }
     }
 
+    /**
+     * Used heap after a few collections, with pauses so that concurrent collectors finish: a single {@code
+     * System.gc()} may return before the old generation is compacted, which makes the per-key figure jump.
+     */
     private static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();

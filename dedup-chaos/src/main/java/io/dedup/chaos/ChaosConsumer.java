@@ -19,10 +19,17 @@ import java.nio.charset.StandardCharsets;
 public final class ChaosConsumer {
     private ChaosConsumer() {}
 
+    /**
+     * Runs one consumer until {@code STOP}, a kill, or the end of stdin.
+     *
+     * @throws Exception if the consumer cannot start (a missing setting, an unreachable service); the JVM then exits
+     *     non-zero before {@code READY}, which the test reports with the child's stderr
+     */
     public static void main(String[] args) throws Exception {
         ConsumerSettings settings = ConsumerSettings.parse(args);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PointGate gate = new PointGate(out);
+        // armed from the command line too, so a kill point can hold the very first key, before the test could send ARM
         String arm = settings.get("arm", "");
         if (!arm.isEmpty()) {
             String[] parts = arm.split(":");
@@ -37,6 +44,7 @@ public final class ChaosConsumer {
                     case "kafka" -> KafkaChaosConsumer.start(settings, gate, ledger);
                     default -> throw new IllegalArgumentException("unknown broker " + settings.get("broker"));
                 };
+        // the pid lets the test SIGKILL or SIGSTOP this JVM itself, not the launcher that started it
         gate.say("READY " + settings.id() + " " + ProcessHandle.current().pid());
 
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -9,14 +9,19 @@ import java.util.Objects;
 
 /**
  * What a chaos consumer runs with, given on its command line as {@code name=value} arguments so that a failing
- * child can be started again by hand with the same line. Immutable.
+ * child can be started again by hand with the same line. Immutable; thread-safe.
+ *
+ * <p>Unlike the library's settings, these are the test harness's own: the names are the ones the chaos tests pass,
+ * and a missing required setting fails the child at once with its name.
  */
 public record ConsumerSettings(Map<String, String> values) {
+    /** @throws NullPointerException if {@code values} is null */
     public ConsumerSettings {
         values = Map.copyOf(Objects.requireNonNull(values, "values"));
     }
 
     /** @throws IllegalArgumentException if an argument is not {@code name=value} */
+    /** Parses {@code name=value} arguments; a later argument of the same name wins. */
     public static ConsumerSettings parse(String[] args) {
         Map<String, String> values = new LinkedHashMap<>();
         for (String arg : args) {
@@ -38,31 +43,49 @@ public record ConsumerSettings(Map<String, String> values) {
         return value;
     }
 
+    /** The setting {@code name}, or {@code fallback} when it is not given. */
     public String get(String name, String fallback) {
         return values.getOrDefault(name, fallback);
     }
 
+    /**
+     * The setting {@code name} as a whole number, or {@code fallback} when it is missing or empty.
+     *
+     * @throws NumberFormatException if it is not a number
+     */
     public long number(String name, long fallback) {
         String value = values.get(name);
         return value == null || value.isEmpty() ? fallback : Long.parseLong(value);
     }
 
+    /** The setting {@code name} read as milliseconds, as {@link #number} reads it. */
     public Duration millis(String name, long fallback) {
         return Duration.ofMillis(number(name, fallback));
     }
 
+    /** Whether the setting {@code name} is {@code true}; anything else, or nothing, is false. */
     public boolean flag(String name) {
         return Boolean.parseBoolean(values.getOrDefault(name, "false"));
     }
 
+    /**
+     * The comma-separated setting {@code name}, blanks left out.
+     *
+     * @throws IllegalArgumentException if it is not set
+     */
     public List<String> list(String name) {
         return Arrays.stream(get(name).split(",")).filter(s -> !s.isBlank()).toList();
     }
 
+    /** The child's id, unique within a run; names its connections and pools so the test can find them. */
     public String id() {
         return get("id");
     }
 
+    /**
+     * Whether the consumer runs in transactional mode (effects, keys and offsets in one database transaction) rather
+     * than leased mode.
+     */
     public boolean transactional() {
         return get("mode").equals("transactional");
     }

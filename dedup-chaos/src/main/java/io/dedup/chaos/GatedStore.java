@@ -37,6 +37,11 @@ final class GatedStore extends ForwardingStore {
         return results;
     }
 
+    /**
+     * Applied: the {@link KillPoint#AFTER_COMPLETE} post, where a kill leaves a completed key whose delivery was not yet
+     * acked (G5's window). Fenced: the evidence that a stale worker was refused, which the ledger checks against the
+     * worker's effects.
+     */
     private void observe(Completion completion, WriteResult result) {
         if (result == WriteResult.APPLIED) {
             gate.hit(KillPoint.AFTER_COMPLETE, completion.key().id());

@@ -13,9 +13,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The chaos consumer over Kafka: the {@link KafkaDedupRunner} on the run's topics, in leased mode (its handler and
  * a {@link GatedStore}) or in the Kafka-to-database mode (the handler's effect, the claim, the completion and the
  * consumed offsets in one PostgreSQL transaction). The group id is the run's namespace.
+ *
+ * <p>Thread-safety: the runner polls and handles on its own thread; {@link #close()} from any thread.
  */
 final class KafkaChaosConsumer implements AutoCloseable {
     private final KafkaDedupRunner<String, String> runner;
+    /** Closed after the runner, which still writes the completions in hand when it closes. */
     private final DedupStore store;
 
     private KafkaChaosConsumer(KafkaDedupRunner<String, String> runner, DedupStore store) {
@@ -23,6 +26,14 @@ final class KafkaChaosConsumer implements AutoCloseable {
         this.store = store;
     }
 
+    /**
+     * Starts the runner on its own thread and returns. The session timeout and heartbeat are short so that a killed
+     * consumer's partitions move to a survivor within the run, which is the rebalance the chaos tests want to provoke;
+     * records per poll are few so that a kill lands inside a batch, not between batches.
+     *
+     * @throws IllegalArgumentException if a required setting ({@code bootstrap}, {@code namespace}, {@code topics},
+     *     the store's) is missing
+     */
     static KafkaChaosConsumer start(ConsumerSettings settings, PointGate gate, LedgerWriter ledger) {
         Map<String, Object> config = new HashMap<>();
         config.put("bootstrap.servers", settings.get("bootstrap"));
@@ -46,6 +57,7 @@ final class KafkaChaosConsumer implements AutoCloseable {
                 .topics(settings.list("topics"))
                 .dedup(dedup)
                 .storeBackoff(settings.millis("backoffMinMillis", 100), settings.millis("backoffMaxMillis", 1000));
+        // transactional: the effect row joins the poll's transaction, so it commits with the completion and the offsets
         if (settings.transactional()) {
             builder.transactionalStore((record, tx) -> work.run(
                     tx.claim().key().id(),
@@ -59,6 +71,7 @@ final class KafkaChaosConsumer implements AutoCloseable {
         return new KafkaChaosConsumer(runner, store);
     }
 
+    /** Closes the runner (it finishes the batch in hand and commits), then the store. */
     @Override
     public void close() {
         runner.close();

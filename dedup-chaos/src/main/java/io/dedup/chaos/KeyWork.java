@@ -13,12 +13,19 @@ final class KeyWork {
     /** Writes the key's effect: to the ledger on its own (leased) or in the store's transaction. */
     @FunctionalInterface
     interface Effect<E extends Exception> {
+        /**
+         * Writes the effect of the attempt holding {@code token} on {@code key}.
+         *
+         * @throws E if the write fails; the handler then fails and the key is released or rolled back
+         */
         void write(String key, long token) throws E;
     }
 
     private final PointGate gate;
     private final LedgerWriter ledger;
+    /** How long the handler "works" between the start line and the effect: the window a kill or a SIGSTOP aims for. */
     private final long workMillis;
+    /** Whether leased handlers run {@link SteppedWork} (named steps, each at most once) instead of one effect. */
     private final boolean steps;
 
     KeyWork(ConsumerSettings settings, PointGate gate, LedgerWriter ledger) {

@@ -2,7 +2,12 @@ package io.dedup.chaos;
 
 import java.util.Locale;
 
-/** The places in a message's path where the chaos consumer can be made to stop, so that a kill lands exactly there. */
+/**
+ * The places in a message's path where the chaos consumer can be made to stop, so that a kill lands exactly there.
+ * Each one is a boundary of DESIGN §2: a kill at it tests what the guarantees promise for a death on that side of
+ * the boundary (for example, after {@link #AFTER_COMPLETE} the redelivery must be answered as a duplicate, G5).
+ * Immutable; thread-safe.
+ */
 public enum KillPoint {
     /** The key was claimed; the handler has not started its work. */
     AFTER_CLAIM,

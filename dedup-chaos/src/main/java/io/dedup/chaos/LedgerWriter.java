@@ -15,11 +15,18 @@ final class LedgerWriter implements AutoCloseable {
     /** PostgreSQL's unique_violation. */
     static final String UNIQUE_VIOLATION = "23505";
 
+    /** The ledger's own pool, apart from the store's: a store outage the test provokes must not silence the ledger. */
     private final HikariDataSource pool;
+
     private final String effects;
     private final String invocations;
+    /** This child's id, written with every row so that the summary can say which consumer did what. */
     private final String consumer;
 
+    /**
+     * Opens the pool on {@code ledgerUrl}; the tables named by {@code effectsTable} and {@code invocationsTable} must
+     * exist (the test creates them before it starts a child).
+     */
     LedgerWriter(ConsumerSettings settings) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(settings.get("ledgerUrl"));
@@ -104,6 +111,7 @@ final class LedgerWriter implements AutoCloseable {
         return state == null || state.startsWith("08") || state.startsWith("57P");
     }
 
+    /** Closes the pool; rows written are committed already. */
     @Override
     public void close() {
         pool.close();

@@ -10,20 +10,25 @@ import java.util.concurrent.CountDownLatch;
  */
 final class PointGate {
     private final PrintStream out;
+    /** The point the test armed, or null; guarded by this. */
     private KillPoint armed;
+    /** How many more passes of the armed point to let through before holding one; guarded by this. */
     private int remaining;
+    /** Opened by {@link #release()}; a new one per arming, so an old release never frees a later hold. */
     private CountDownLatch release = new CountDownLatch(0);
 
     PointGate(PrintStream out) {
         this.out = out;
     }
 
+    /** Holds the {@code nth} pass of {@code point} from now on (1: the next one); replaces an earlier arming. */
     synchronized void arm(KillPoint point, int nth) {
         armed = point;
         remaining = nth;
         release = new CountDownLatch(1);
     }
 
+    /** Lets a held thread go on and disarms the gate. */
     void release() {
         CountDownLatch latch;
         synchronized (this) {
@@ -33,6 +38,11 @@ final class PointGate {
         latch.countDown();
     }
 
+    /**
+     * Called by the consumer as {@code key} passes {@code point}: returns at once unless this is the armed pass, which
+     * announces itself on the output (the test waits for that line, then kills, stops or releases) and blocks until
+     * {@link #release()} or the process dies.
+     */
     void hit(KillPoint point, String key) {
         CountDownLatch latch;
         synchronized (this) {
@@ -50,6 +60,7 @@ final class PointGate {
         }
     }
 
+    /** Prints one protocol line to the parent; lines of concurrent threads never interleave. */
     void say(String line) {
         synchronized (out) {
             out.println(line);

@@ -16,6 +16,12 @@ final class SteppedWork {
 
     private SteppedWork() {}
 
+    /**
+     * Runs both steps for {@code claim}. A step's own failure propagates as it is, so the adapter releases the key and
+     * the next attempt re-runs only the steps without a record.
+     *
+     * @throws IOException if a step fails with a checked exception, wrapped
+     */
     static void run(Claim claim, PointGate gate, LedgerWriter ledger, long workMillis) throws IOException {
         String key = claim.key().id();
         gate.hit(KillPoint.AFTER_CLAIM, key);

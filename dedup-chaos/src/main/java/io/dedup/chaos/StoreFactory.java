@@ -6,7 +6,11 @@ import io.dedup.jdbc.JdbcDedupStore;
 import io.dedup.redis.RedisDedupStore;
 import io.dedup.spi.DedupStore;
 
-/** Builds the store a chaos consumer runs against from its settings. */
+/**
+ * Builds the store a chaos consumer runs against from its settings: the same stores users run, configured so that
+ * the faults the suite injects (a restarted Redis, terminated database sessions, a frozen network) end in errors
+ * within a second or two rather than in hangs. Stateless; thread-safe.
+ */
 final class StoreFactory {
     private StoreFactory() {}
 
@@ -22,6 +26,11 @@ final class StoreFactory {
         };
     }
 
+    /**
+     * The PostgreSQL store with a small pool whose sessions carry the run's name, so the test can terminate exactly this
+     * consumer's sessions to simulate a database outage, and with socket timeouts, so a frozen database surfaces as an
+     * error the consumer backs off from instead of a thread that hangs.
+     */
     static JdbcDedupStore jdbc(ConsumerSettings settings) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(settings.get("jdbcUrl"));

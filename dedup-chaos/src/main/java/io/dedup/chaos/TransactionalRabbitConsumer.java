@@ -21,12 +21,28 @@ import org.slf4j.LoggerFactory;
  * Transactional mode over RabbitMQ, written the way docs/jdbc-store.md shows an application doing it: per delivery,
  * {@link TransactionalDedup#process} (claim, the effect on the transaction's connection, completion, one commit),
  * then act on the disposition: ack, back off and try again, requeue after a delay, or dead-letter.
+ *
+ * <p>It is deliberately not built on the adapter's own acking: the chaos suite holds transactional mode to "zero
+ * duplicate effects", and that claim is only worth something if it holds for the code an application writes
+ * itself from the docs.
+ *
+ * <p>Thread-safety: each channel's deliveries are settled on that channel's dispatch thread, one at a time;
+ * {@link #close()} may come from any thread.
  */
 final class TransactionalRabbitConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalRabbitConsumer.class);
 
+    /**
+     * The consumer's one connection; every queue gets its own channel on it, so one channel's dispatch thread never
+     * waits for another queue's deliveries.
+     */
     private final Connection connection;
+
     private final JdbcDedupStore store;
+    /**
+     * Set by {@link #close()} so that a delivery backing off from an unavailable store gives up and leaves the delivery
+     * to the broker, instead of holding the dispatch thread while the connection closes.
+     */
     private volatile boolean closing;
 
     private TransactionalRabbitConsumer(Connection connection, JdbcDedupStore store) {
@@ -34,6 +50,14 @@ final class TransactionalRabbitConsumer implements AutoCloseable {
         this.store = store;
     }
 
+    /**
+     * Builds the transactional dedup from {@code settings}, declares each queue's retry topology and starts consuming
+     * every queue named in {@code queues}. Publisher confirms are on because a dead letter must be confirmed before the
+     * delivery is acked: otherwise a crash between the two would lose the message.
+     *
+     * @throws Exception if the store, the broker or a queue declaration fails; the child process then exits and the
+     *     run counts it as a crash
+     */
     static TransactionalRabbitConsumer start(ConsumerSettings settings, PointGate gate, LedgerWriter ledger)
             throws Exception {
         JdbcDedupStore store = StoreFactory.jdbc(settings);
@@ -47,6 +71,7 @@ final class TransactionalRabbitConsumer implements AutoCloseable {
         }
         TransactionalDedup<Delivery> dedup = builder.build();
         KeyWork work = new KeyWork(settings, gate, ledger);
+        // the effect row is written on the transaction's connection: it commits with the key's completion or not at all
         TransactionalHandler<Delivery> handler = (delivery, tx) -> work.run(
                 tx.key().id(), tx.claim().token(), (key, token) -> ledger.effectIn(tx.connection(), key, token));
         Connection connection = RabbitConnections.open(settings);
@@ -68,6 +93,7 @@ final class TransactionalRabbitConsumer implements AutoCloseable {
         return consumer;
     }
 
+    // DEFER and RETRY_OR_DEAD_LETTER both hand the delivery back to the broker after a pause: never a hot nack loop
     /** Runs on the channel's dispatch thread, one delivery at a time. */
     private void settle(
             Channel channel,
@@ -116,6 +142,13 @@ final class TransactionalRabbitConsumer implements AutoCloseable {
         }
     }
 
+    /**
+     * Publishes {@code delivery} to the queue's dead-letter queue with the reason in the adapter's headers, the way an
+     * application following docs/jdbc-store.md would, and waits for the broker's confirm.
+     *
+     * @throws IOException if the publish is not confirmed within 5 s; the caller then does not ack, and the broker
+     *     redelivers
+     */
     private static void deadLetter(Channel channel, String queue, Delivery delivery, DedupResult<Void> result)
             throws IOException {
         Map<String, Object> headers = new HashMap<>();
@@ -138,6 +171,7 @@ final class TransactionalRabbitConsumer implements AutoCloseable {
         }
     }
 
+    /** Stops consuming (a delivery in hand is redelivered by the broker), then closes the store. */
     @Override
     public void close() throws Exception {
         closing = true;

@@ -35,7 +35,11 @@ public record CheckerSettings(
         atLeastOne(keys, "keys");
     }
 
-    /** For a store on an injected clock: a 1 s lease, 2 s retention, jumps up to 2.5 s. */
+    /**
+     * For a store on an injected clock: a 1 s lease, 2 s retention, jumps up to 2.5 s. A single jump can outlast
+     * both the lease and the retention, so takeovers and expiries happen inside every history, at no cost in real
+     * time.
+     */
     public static CheckerSettings forInjectedClock() {
         return new CheckerSettings(
                 Duration.ofSeconds(1),
@@ -47,7 +51,11 @@ public record CheckerSettings(
                 Duration.ofSeconds(10));
     }
 
-    /** For a store on its server's clock: a 150 ms lease, 250 ms retention, pauses up to 200 ms. */
+    /**
+     * For a store on its server's clock: a 150 ms lease, 250 ms retention, pauses up to 200 ms. Short enough that
+     * leases lapse and records expire within a history of real time, long enough above the clock tolerance that a
+     * lapse is not lost in it; fewer workers and calls than with an injected clock, since every pause is real.
+     */
     public static CheckerSettings forRealTime() {
         return new CheckerSettings(
                 Duration.ofMillis(150),
@@ -74,6 +82,7 @@ public record CheckerSettings(
         return new CheckerSettings(lease, retention, longestPause, workers, callsPerWorker, keys, callTimeout);
     }
 
+    /** Checks a duration when the settings are made, naming the parameter that is wrong. */
     private static void positive(Duration value, String name) {
         Objects.requireNonNull(value, name);
         if (value.isNegative() || value.isZero()) {
@@ -81,6 +90,7 @@ public record CheckerSettings(
         }
     }
 
+    /** Checks a count when the settings are made, naming the parameter that is wrong. */
     private static void atLeastOne(int value, String name) {
         if (value < 1) {
             throw new IllegalArgumentException(name + " must be at least 1, got " + value);

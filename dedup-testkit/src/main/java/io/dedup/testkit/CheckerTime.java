@@ -42,11 +42,13 @@ public interface CheckerTime {
                 clock.advance(duration);
             }
 
+            // the store reads this very clock: a reading is exact, so no window needs widening
             @Override
             public long toleranceMillis() {
                 return 0;
             }
 
+            // jumps cost nothing, so histories may move time far past leases and retentions
             @Override
             public boolean jumps() {
                 return true;

@@ -17,10 +17,14 @@ public final class ChildJvm {
     private ChildJvm() {}
 
     /**
+     * The command that starts {@code main} in a child JVM. The serial collector and C1-only compilation keep the
+     * child small and quick to start on a shared two-core machine; a crash test needs it alive, not fast.
+     *
      * @param maxHeap the child's {@code -Xmx}, e.g. {@code 128m}
      * @param options further JVM options (system properties, stack size), in order
      * @param main the class whose {@code main} the child runs
      * @param args its arguments
+     * @return the command, to pass to a {@link ProcessBuilder}
      */
     public static List<String> command(String maxHeap, List<String> options, Class<?> main, List<String> args) {
         List<String> command = new ArrayList<>(List.of(

@@ -5,10 +5,14 @@ import java.util.Map;
 /**
  * The Testcontainers fallback, for machines with Docker but without the local services. Kept apart so that
  * Testcontainers (an optional dependency) is only loaded when it is used.
+ *
+ * <p>A started container lives until the JVM exits (Testcontainers' reaper removes it), since {@link LocalServices}
+ * hands out its address once per JVM. Stateless; thread-safe.
  */
 final class ContainerServices {
     private ContainerServices() {}
 
+    /** Whether Testcontainers is on the class path and finds a Docker daemon; either missing means no containers. */
     static boolean dockerAvailable() {
         try {
             Class.forName("org.testcontainers.DockerClientFactory");
@@ -22,8 +26,14 @@ final class ContainerServices {
         }
     }
 
+    /**
+     * Starts the service's container (pinned image, the defaults' credentials) and returns where it listens.
+     *
+     * @throws IllegalArgumentException if there is no container for the service
+     */
     @SuppressWarnings("resource") // lives until the JVM exits; Testcontainers' reaper removes it
     static ServiceEndpoint start(ServiceEndpoint defaults) {
+        // pinned images, so a test run months from now starts the same servers
         record Image(String name, int port, Map<String, String> env) {}
         Image image =
                 switch (defaults.service()) {

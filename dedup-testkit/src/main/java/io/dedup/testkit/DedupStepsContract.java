@@ -44,6 +44,9 @@ public abstract class DedupStepsContract {
     /** The lease of every worker here: short, so a dead worker's key is taken over in seconds. */
     static final Duration LEASE = Duration.ofSeconds(2);
 
+    /**
+     * How long a test waits for a child or a takeover before it fails; generous, since a loaded CI machine starts JVMs slowly.
+     */
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     /**
@@ -51,6 +54,7 @@ public abstract class DedupStepsContract {
      * constructor. Calls with the same scope must reach the same records (the same key prefix, the same table).
      */
     public interface StoreFactory {
+        /** A store whose records live under {@code scope}; a fresh instance per call, closed by the caller. */
         DedupStore create(String scope);
     }
 
@@ -63,18 +67,28 @@ public abstract class DedupStepsContract {
     @TempDir
     Path directory;
 
+    /**
+     * The scope of this test's records (a key prefix or a table), unique per test so that tests never share records.
+     */
     private String scope;
+
+    /** The store this JVM's workers use; the child opens its own on the same scope. */
     private DedupStore store;
+    /** The in-JVM workers of the stale-worker cases; shut down and awaited after each test. */
     private final ExecutorService threads = Executors.newCachedThreadPool();
+    /** Lets a stalled worker go on; opened after each test too, so no worker stays parked. */
     private final CountDownLatch resume = new CountDownLatch(1);
+    /** Child JVMs this test started; killed after it, whether it passed or not. */
     private final List<Process> children = new ArrayList<>();
 
+    /** Opens the store on a fresh scope; the factory is instantiated as the child will instantiate it. */
     @BeforeEach
     void openStore() throws ReflectiveOperationException {
         scope = "dedup_steps_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         store = factory().create(scope);
     }
 
+    /** Frees stalled workers, kills children, closes the store, and deletes the scope's records even if that failed. */
     @AfterEach
     void closeStore() throws Exception {
         resume.countDown();
@@ -90,20 +104,27 @@ public abstract class DedupStepsContract {
         }
     }
 
+    /** A new instance of the subclass's factory, by its public no-argument constructor, as the child JVM makes one. */
     private StoreFactory factory() throws ReflectiveOperationException {
         return storeFactory().getConstructor().newInstance();
     }
 
+    /** A key no other test (or earlier run on a shared store) used. */
     private static String newKey() {
         return "order-" + UUID.randomUUID();
     }
 
+    /** The effect lines a worker appended to {@code file}, in order; none if it never wrote. */
     private List<String> effects(Path file) throws IOException {
         return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
     }
 
     // ------------------------------------------------------------------ SIGKILL
 
+    /**
+     * A child worker is SIGKILLed at {@code point}; the re-run here must repeat only the step without a record (the one
+     * the worker was inside, or none), never a recorded one.
+     */
     @ParameterizedTest(name = "killed {0}")
     @ValueSource(strings = {"after-1", "after-2", "inside-2"})
     void a_worker_killed_with_sigkill_is_followed_by_a_rerun_of_only_the_remaining_steps(String point)
@@ -120,6 +141,7 @@ public abstract class DedupStepsContract {
                 .as("the child's effects when it was killed")
                 .isEqualTo(atKill);
 
+        // the dead child's lease must lapse by the store's clock before the re-run can take the key over
         String result = processWhenFree(key, new StepsCrashChild("parent", effects));
 
         assertThat(result).as("the charge's recorded result, replayed").isEqualTo("ch-child/sh-parent");
@@ -133,6 +155,7 @@ public abstract class DedupStepsContract {
                 .as("steps recorded before the kill are not repeated; one the child was inside is, once")
                 .isEqualTo(expected);
 
+        // and once the key is completed, nothing runs for it again (G2 holds for steps too)
         try (DedupConsumer<String> again = StepsCrashChild.consumer(store, LEASE, 0)) {
             assertThat(again.process(key, new StepsCrashChild("late", effects).handler(), OutcomeCodecs.utf8(), true))
                     .as("a completed key runs no step again")
@@ -153,6 +176,7 @@ public abstract class DedupStepsContract {
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         children.add(child);
+        // read the child's stdout off this thread, so a child that never prints cannot block the test past WAIT
         CompletableFuture<String> stopped = CompletableFuture.supplyAsync(() -> {
             try (BufferedReader out =
                     new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -185,6 +209,7 @@ public abstract class DedupStepsContract {
             AtomicReference<DedupResult<String>> done = new AtomicReference<>();
             await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
                 DedupResult<String> result = dedup.process(key, worker.handler(), OutcomeCodecs.utf8(), true);
+                // still held by the dead child until its lease lapses by the store's clock: ask again
                 if (result instanceof DedupResult.InProgress<?>) {
                     return false;
                 }
@@ -198,11 +223,17 @@ public abstract class DedupStepsContract {
 
     // ------------------------------------------------------------------ stale workers
 
+    /**
+     * A worker that stalled past its lease between steps must not start its next step once B holds the key (G4 for steps).
+     */
     @Test
     void a_stale_worker_neither_starts_nor_records_a_step_after_a_takeover() throws Exception {
         staleWorker("after-1", List.of("A:charge"), List.of("A:charge", "B:reserve", "B:ship"));
     }
 
+    /**
+     * A worker that stalled inside a step may finish its side effect, but its record is fenced: B runs that step again.
+     */
     @Test
     void a_stale_worker_that_finishes_a_step_after_a_takeover_does_not_record_it() throws Exception {
         staleWorker(
@@ -218,12 +249,14 @@ public abstract class DedupStepsContract {
         Path effects = directory.resolve("effects.txt");
         CountDownLatch reached = new CountDownLatch(1);
         StepsCrashChild a = new StepsCrashChild("A", effects, point, reached::countDown, resume);
+        // renewal off (fraction 0) for both: A's lease must lapse while it stalls, as a frozen process's would
         try (DedupConsumer<String> consumerA = StepsCrashChild.consumer(store, LEASE, 0);
                 DedupConsumer<String> consumerB = StepsCrashChild.consumer(store, LEASE, 0)) {
             Future<DedupResult<String>> stale =
                     threads.submit(() -> consumerA.process(key, a.handler(), OutcomeCodecs.utf8(), true));
             assertThat(reached.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
+            // B claims until the store, by its own clock, lets it take the key over
             AtomicReference<ClaimedBatch<String>> taken = new AtomicReference<>();
             await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
                 ClaimedBatch<String> batch = consumerB.claimAll(List.of(key));
@@ -235,12 +268,14 @@ public abstract class DedupStepsContract {
                 return false;
             });
             try (ClaimedBatch<String> batch = taken.get()) {
+                // A wakes while B holds the key: whatever A does now must be fenced
                 resume.countDown();
                 assertThat(stale.get(WAIT.toSeconds(), TimeUnit.SECONDS))
                         .as("the stale worker's result")
                         .isInstanceOf(DedupResult.Fenced.class);
                 assertThat(effects(effects)).as("the stale worker's effects").isEqualTo(afterA);
 
+                // B's result joins A's recorded charge with its own shipment: only the unrecorded steps ran again
                 ClaimedBatch.Entry<String> entry = batch.entries().get(0);
                 batch.run(entry, new StepsCrashChild("B", effects).handler(), OutcomeCodecs.utf8());
                 batch.complete();

@@ -34,22 +34,39 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Not thread-safe to configure; {@link #run} uses its own threads.
  */
 public final class DuplicateInjector<M> {
+    /** The application's own dedup set-up, store included: the injector tests that, not a stand-in. */
     private final DedupConsumer<M> dedup;
+
+    /** Fewest and most deliveries of each message; each message's count is drawn between them. */
     private int minCopies = 1;
+
     private int maxCopies = 3;
+    /** Threads delivering at once: enough that copies of a key meet in flight. */
     private int threads = 4;
+    /** The shuffle's seed: a fixed default so that a failing run delivers in the same order when run again. */
     private long seed = 42;
+    /** How long {@link #run} keeps redelivering unsettled messages before it reports them as unsettled. */
     private Duration settleTimeout = Duration.ofSeconds(60);
 
     private DuplicateInjector(DedupConsumer<M> dedup) {
         this.dedup = dedup;
     }
 
+    /**
+     * An injector over {@code dedup} with the defaults: 1 to 3 copies per message, 4 threads, seed 42, 60 s to settle.
+     *
+     * @throws NullPointerException if {@code dedup} is null
+     */
     public static <M> DuplicateInjector<M> of(DedupConsumer<M> dedup) {
         return new DuplicateInjector<>(Objects.requireNonNull(dedup, "dedup"));
     }
 
-    /** Each message is delivered between {@code min} and {@code max} times (default 1 to 3). */
+    /**
+     * Each message is delivered between {@code min} and {@code max} times (default 1 to 3).
+     *
+     * @return this injector
+     * @throws IllegalArgumentException unless {@code 1 <= min <= max}
+     */
     public DuplicateInjector<M> copies(int min, int max) {
         if (min < 1 || max < min) {
             throw new IllegalArgumentException("copies need 1 <= min <= max, got " + min + ".." + max);
@@ -59,7 +76,12 @@ public final class DuplicateInjector<M> {
         return this;
     }
 
-    /** How many threads deliver at once (default 4). */
+    /**
+     * How many threads deliver at once (default 4).
+     *
+     * @return this injector
+     * @throws IllegalArgumentException if {@code threads} is below 1
+     */
     public DuplicateInjector<M> threads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be positive, got " + threads);
@@ -96,9 +118,11 @@ public final class DuplicateInjector<M> {
                 deliveries.add(message);
             }
         }
+        // shuffled, so copies of one message arrive apart and together, on different threads, as a broker's do
         Collections.shuffle(deliveries, random);
 
         Map<DedupKey, AtomicInteger> executions = new ConcurrentHashMap<>();
+        // counts inside the handler, by the key dedup itself computes: what ran, not what was delivered
         ResultHandler<M, Void> counting = message -> {
             executions
                     .computeIfAbsent(dedup.keyOf(message), k -> new AtomicInteger())
@@ -122,6 +146,7 @@ public final class DuplicateInjector<M> {
                         if (result instanceof DedupResult.Duplicate) {
                             duplicates.incrementAndGet();
                         }
+                        // settled: acked (processed or duplicate), dead-lettered, or failed for the retry policy
                         if (d == Disposition.ACK) {
                             return null;
                         }
@@ -137,6 +162,7 @@ public final class DuplicateInjector<M> {
                             throw new AssertionError(
                                     "a delivery did not settle within " + settleTimeout + ": " + result);
                         }
+                        // DEFER or BACK_OFF: a broker would deliver it again later, so do that
                         redeliveries.incrementAndGet();
                         Thread.sleep(5); // a broker's redelivery delay, not a wait for a condition
                     }
@@ -146,6 +172,7 @@ public final class DuplicateInjector<M> {
                 try {
                     f.get(settleTimeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
                 } catch (java.util.concurrent.ExecutionException e) {
+                    // a delivery's own assertion is the report; anything else the handler threw is wrapped in one
                     throw e.getCause() instanceof AssertionError a ? a : new AssertionError(e.getCause());
                 } catch (java.util.concurrent.TimeoutException e) {
                     throw new AssertionError("deliveries did not settle within " + settleTimeout, e);
@@ -192,8 +219,14 @@ public final class DuplicateInjector<M> {
                     .sum();
         }
 
-        /** @throws AssertionError naming the keys that ran more than once, or if any message never ran */
+        /**
+         * Asserts the promise an application tests for: no key's handler ran twice, however many copies arrived and
+         * however they interleaved, and no message was lost without failing or being rejected.
+         *
+         * @throws AssertionError naming the keys that ran more than once, or if any message never ran
+         */
         public void assertEachKeyRanOnce() {
+            // the first ten offenders are enough to debug; the count says how many there were
             List<String> twice = executionsPerKey.entrySet().stream()
                     .filter(e -> e.getValue() != 1)
                     .map(e -> e.getKey() + " ran " + e.getValue() + " times")
@@ -203,6 +236,7 @@ public final class DuplicateInjector<M> {
                 throw new AssertionError("handler ran more than once for " + twice.size() + " keys: "
                         + twice.subList(0, Math.min(10, twice.size())));
             }
+            // a message that never ran is lost, unless it failed or was rejected on purpose
             if (executionsPerKey.size() + rejected < messages && failed == 0) {
                 throw new AssertionError("only " + executionsPerKey.size() + " of " + messages
                         + " messages ran; none failed or was rejected");

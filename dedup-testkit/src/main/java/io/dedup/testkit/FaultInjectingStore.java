@@ -50,11 +50,19 @@ public final class FaultInjectingStore extends ForwardingStore {
         FIND
     }
 
+    /** Whether every call is refused; flipped by the test while the code under test runs. */
     private volatile boolean down;
+    /** Planned failures still to come, per operation. */
     private final Map<Operation, AtomicInteger> failuresLeft = counters();
+    /** Calls the delegate answered, per operation: what tests count round trips with. */
     private final Map<Operation, AtomicInteger> answered = counters();
+    /** Calls refused by a switch (down, a planned failure, an interrupted hold), per operation. */
     private final Map<Operation, AtomicInteger> refused = counters();
+    /**
+     * Calls waiting at a hold right now, per operation, so a test can wait until the code under test is parked there.
+     */
     private final Map<Operation, AtomicInteger> held = counters();
+    /** The hold per operation, or null when calls pass; a latch so that releasing frees every held call at once. */
     private final Map<Operation, AtomicReference<CountDownLatch>> gates = new EnumMap<>(Operation.class);
 
     private FaultInjectingStore(DedupStore delegate) {
@@ -100,6 +108,7 @@ public final class FaultInjectingStore extends ForwardingStore {
      * is interrupted is refused). Then the call goes on to the switches and the delegate as usual.
      */
     public void hang(Operation operation) {
+        // an existing hold stays: holding twice must not lose the calls already parked on the first latch
         gates.get(Objects.requireNonNull(operation, "operation")).compareAndSet(null, new CountDownLatch(1));
     }
 
@@ -172,6 +181,7 @@ public final class FaultInjectingStore extends ForwardingStore {
         return "fault-injecting " + super.describe();
     }
 
+    /** The one path every operation takes: the hold, then the switches, then the delegate, counting what happened. */
     private <T> T call(Operation operation, Supplier<T> forward) {
         awaitGate(operation);
         // A pending failure is used up even while the store is down, so that "the next N" means the next N calls.
@@ -185,6 +195,9 @@ public final class FaultInjectingStore extends ForwardingStore {
         return answer;
     }
 
+    /**
+     * Waits while {@code operation} is held; an interrupted wait is refused like an outage, so the caller backs off.
+     */
     private void awaitGate(Operation operation) {
         CountDownLatch gate = gates.get(operation).get();
         if (gate == null) {
@@ -202,6 +215,7 @@ public final class FaultInjectingStore extends ForwardingStore {
         }
     }
 
+    /** A zero counter per operation, in an EnumMap so the per-call lookup is an array index. */
     private static Map<Operation, AtomicInteger> counters() {
         Map<Operation, AtomicInteger> counters = new EnumMap<>(Operation.class);
         for (Operation operation : Operation.values()) {
@@ -210,6 +224,7 @@ public final class FaultInjectingStore extends ForwardingStore {
         return counters;
     }
 
+    /** The sum of {@code counters} over {@code operations}. */
     private static int sum(Map<Operation, AtomicInteger> counters, Operation... operations) {
         int total = 0;
         for (Operation operation : operations) {

@@ -28,12 +28,19 @@ import java.util.Optional;
  * };
  * }</pre>
  *
+ * <p>Every call is forwarded as it came: a batch stays a batch, so the delegate's single round trip is kept. A
+ * subclass that changes a single-key call (say, {@code complete}) and wants batches changed alike overrides the batch
+ * call too ({@code completeAll}); the SPI's default batch loops are not reached through this class.
+ *
  * <p>Thread-safe when the delegate is (it keeps no state of its own).
  */
 public class ForwardingStore implements DedupStore {
+    /** The store every call goes to. */
     private final DedupStore delegate;
 
     /**
+     * A store forwarding every call to {@code delegate}, which it closes when closed.
+     *
      * @throws NullPointerException if {@code delegate} is null
      */
     public ForwardingStore(DedupStore delegate) {
@@ -85,6 +92,7 @@ public class ForwardingStore implements DedupStore {
         return delegate.find(key);
     }
 
+    /** The delegate's capabilities: a transactional store stays transactional behind a forwarding test store. */
     @Override
     public <T> Optional<T> capability(Class<T> type) {
         return delegate.capability(type);

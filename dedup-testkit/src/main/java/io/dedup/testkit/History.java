@@ -9,7 +9,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-/** The calls of one generated history, in the order they started, and how to print them. */
+/**
+ * The calls of one generated history, in the order they started, and how to print them. A failing history is
+ * printed with its seed, so a reader can both read what happened and replay it; the text shows each call's order
+ * window and clock window, which are all the judge relies on.
+ *
+ * @param seed the random seed the history was generated from; the same seed generates the same calls
+ * @param store the store's {@code describe()}, for the report
+ * @param baseMillis the store-clock time the history started at; printed times are relative to it
+ * @param calls every call, in the order they were started
+ */
 record History(long seed, String store, CheckerSettings settings, long baseMillis, List<HistoryCall> calls) {
 
     /** A call that did not return within the call timeout, if any. */
@@ -31,6 +40,7 @@ record History(long seed, String store, CheckerSettings settings, long baseMilli
                 .append('\n')
                 .append("  times are store-clock ms after the start; [a..b] is the call's window, <s..e> its order\n");
         for (HistoryCall call : calls) {
+            // a batch that touched the key is shown whole: its other elements may explain the answer
             if (only != null && call.steps.stream().noneMatch(s -> s.key.equals(only))) {
                 continue;
             }
@@ -54,6 +64,9 @@ record History(long seed, String store, CheckerSettings settings, long baseMilli
         return out.toString();
     }
 
+    /**
+     * One step as {@code key input -> answer}, with times relative to the history's start so two lines compare at a glance.
+     */
     private String describe(HistoryCall.Step step) {
         StringBuilder s = new StringBuilder(step.key.id());
         if (step.isClaim()) {
@@ -67,6 +80,9 @@ record History(long seed, String store, CheckerSettings settings, long baseMilli
         return s.append(" -> ").append(result(step.result)).toString();
     }
 
+    /**
+     * An answer in the fewest words that still let a reader replay the judge's reasoning: tokens, lease ends and body ids.
+     */
     private String result(Object result) {
         if (result == null) {
             return "(no answer)";
@@ -106,11 +122,17 @@ record History(long seed, String store, CheckerSettings settings, long baseMilli
         return String.valueOf(result);
     }
 
-    /** The completion id a checker body carries, or -1 for a body the checker never wrote. */
+    /**
+     * The completion id a checker body carries, or -1 for a body the checker never wrote (a store that returned
+     * someone else's bytes, which the duplicate rule then reports).
+     */
     static long bodyId(byte[] body) {
         return body.length == Long.BYTES ? ByteBuffer.wrap(body).getLong() : -1;
     }
 
+    /**
+     * The body completion {@code id} writes: eight bytes, so every completion's outcome names the completion it came from.
+     */
     static byte[] body(long id) {
         return ByteBuffer.allocate(Long.BYTES).putLong(id).array();
     }

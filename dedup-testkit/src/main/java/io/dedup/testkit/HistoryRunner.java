@@ -29,21 +29,41 @@ import java.util.concurrent.atomic.AtomicLong;
  * choices; the interleaving of real threads is not replayed, so a replay may need a few runs.
  */
 final class HistoryRunner {
+    /**
+     * Half the claims carry no fingerprint, the rest one of two: enough to produce conflicts and to check that a claim
+     * without a fingerprint never conflicts.
+     */
     private static final List<Optional<String>> FINGERPRINTS =
             List.of(Optional.empty(), Optional.empty(), Optional.of("f1"), Optional.of("f2"));
 
+    /** The store under test, fresh for this history. */
     private final DedupStore store;
+    /** How the workers read and move the store's time. */
     private final CheckerTime time;
+    /** Leases, retention, pauses and sizes of the history. */
     private final CheckerSettings settings;
+    /** The history's seed; each worker's random stream derives from it. */
     private final long seed;
+    /** Few keys on purpose: contention on one key is where stores go wrong, and a few keys give many per-key steps. */
     private final List<DedupKey> keys = new ArrayList<>();
+    /**
+     * The global sequence that orders call starts and ends: a call that ended before another started surely preceded it.
+     */
     private final AtomicLong order = new AtomicLong();
+
+    /** Numbers the calls for the report. */
     private final AtomicLong callIds = new AtomicLong();
+    /** Every completion writes a body no other writes, so a duplicate's outcome names the completion it came from. */
     private final AtomicLong bodyIds = new AtomicLong();
+    /** Every started call; appended by the workers, read by the watchdog loop in {@link #run()} while they run. */
     private final List<HistoryCall> calls = new CopyOnWriteArrayList<>();
     /** Every token acquired per key, for workers that write with another worker's (usually stale) token. */
     private final ConcurrentHashMap<DedupKey, List<Long>> seenTokens = new ConcurrentHashMap<>();
 
+    /**
+     * A runner on {@code store} that will generate the history of {@code seed} on {@code settings.keys()} keys of
+     * {@code namespace}, which no other history uses.
+     */
     HistoryRunner(DedupStore store, CheckerTime time, CheckerSettings settings, long seed, String namespace) {
         this.store = store;
         this.time = time;
@@ -57,6 +77,7 @@ final class HistoryRunner {
 
     /** Runs the workers; returns early (with the hung call unfinished) if a call outlives the call timeout. */
     History run() throws InterruptedException {
+        // the history's zero: every printed time is relative to it
         long base = time.now();
         ExecutorService pool = Executors.newFixedThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "checker-worker");
@@ -69,6 +90,8 @@ final class HistoryRunner {
                 int worker = w;
                 workers.add(pool.submit(() -> work(worker, new Random(seed * 1_000_003L + worker))));
             }
+            // watch the workers: a call that outlives the timeout ends the history as hung, rather than the test
+            // hanging on it (the daemon workers are abandoned, and the hung call is reported)
             long timeoutNanos = settings.callTimeout().toNanos();
             while (!workers.stream().allMatch(Future::isDone)) {
                 long now = System.nanoTime();
@@ -89,11 +112,16 @@ final class HistoryRunner {
         } finally {
             pool.shutdownNow();
         }
+        // calls were appended as they started on several threads; the judge wants them in start order
         List<HistoryCall> ordered = new ArrayList<>(calls);
         ordered.sort((a, b) -> Long.compare(a.startSeq, b.startSeq));
         return new History(seed, store.describe(), settings, base, Collections.unmodifiableList(ordered));
     }
 
+    /**
+     * One worker's calls. The mix leans to claims and completions (where the guarantees live) and keeps a share of time
+     * steps, renewals, releases and finds so that leases lapse, tokens go stale and every kind of answer is judged.
+     */
     private void work(int worker, Random random) {
         List<Claim> held = new ArrayList<>();
         for (int i = 0; i < settings.callsPerWorker(); i++) {
@@ -123,6 +151,7 @@ final class HistoryRunner {
         return keys.get(random.nextInt(keys.size()));
     }
 
+    /** A claim or a batch claim of {@code count} keys; acquired claims are kept as this worker's holdings. */
     private void claim(int worker, Random random, List<Claim> held, int count, boolean batch) {
         HistoryCall call = newCall(worker, batch ? HistoryCall.Kind.CLAIM_ALL : HistoryCall.Kind.CLAIM);
         List<ClaimRequest> requests = new ArrayList<>();
@@ -138,6 +167,7 @@ final class HistoryRunner {
         start(call);
         try {
             List<ClaimResult> results = batch ? store.claimAll(requests) : List.of(store.claim(requests.get(0)));
+            // an answer of the wrong length cannot be judged per element: it is a fault in itself
             if (results.size() != requests.size()) {
                 throw new IllegalStateException(
                         "claimAll answered " + results.size() + " results for " + requests.size() + " requests");
@@ -157,6 +187,7 @@ final class HistoryRunner {
 
     /** A claim this worker holds (usually) or another token seen for some key (usually stale). */
     private Claim target(Random random, List<Claim> held, boolean take) {
+        // four times in five a claim this worker holds (mostly still current), else a token seen anywhere
         if (!held.isEmpty() && random.nextInt(5) > 0) {
             int i = random.nextInt(held.size());
             return take ? held.remove(i) : held.get(i);
@@ -167,9 +198,11 @@ final class HistoryRunner {
             return null;
         }
         long token = tokens.get(random.nextInt(tokens.size()));
+        // only key and token matter to a write; the attempt and lease end of a foreign claim are unknown here
         return new Claim(key, token, 1, java.time.Instant.EPOCH);
     }
 
+    /** A completion or a batch of completions, each with a body no other completion writes. */
     private void complete(int worker, Random random, List<Claim> held, int count, boolean batch) {
         HistoryCall call = newCall(worker, batch ? HistoryCall.Kind.COMPLETE_ALL : HistoryCall.Kind.COMPLETE);
         List<Completion> completions = new ArrayList<>();
@@ -203,6 +236,9 @@ final class HistoryRunner {
         end(call);
     }
 
+    /**
+     * A renewal or a release of a held claim (usually) or of a token seen elsewhere (usually stale: must be fenced).
+     */
     private void write(int worker, Random random, List<Claim> held, HistoryCall.Kind kind) {
         Claim claim = target(random, held, kind == HistoryCall.Kind.RELEASE);
         if (claim == null) {
@@ -221,6 +257,7 @@ final class HistoryRunner {
         end(call);
     }
 
+    /** A find of any key; the judge checks what it shows against the model. */
     private void find(int worker, Random random) {
         HistoryCall call = newCall(worker, HistoryCall.Kind.FIND);
         DedupKey key = anyKey(random);
@@ -234,10 +271,12 @@ final class HistoryRunner {
         end(call);
     }
 
+    /** A call not yet started; its steps are added before {@link #start}, so the judge never sees half a call. */
     private HistoryCall newCall(int worker, HistoryCall.Kind kind) {
         return new HistoryCall(callIds.incrementAndGet(), worker, kind, new ArrayList<>());
     }
 
+    // the clock is read before the sequence is taken and after it ends: the windows can only be wider than the truth
     private void start(HistoryCall call) {
         call.startNanos = System.nanoTime();
         call.startMillis = time.now();
@@ -245,6 +284,7 @@ final class HistoryRunner {
         calls.add(call);
     }
 
+    /** Marks the end of {@code call}: its order number first, then the store clock, so the window covers the call. */
     private void end(HistoryCall call) {
         call.endSeq = order.incrementAndGet();
         call.endMillis = time.now();

@@ -37,11 +37,19 @@ import java.util.stream.Stream;
  * <p>Thread-safe.
  */
 public final class RedisClusterFixture implements AutoCloseable {
+    /**
+     * Three masters, no replicas: the smallest cluster {@code redis-cli --cluster create} accepts, enough to spread a
+     * batch's keys over several nodes so that a store's cross-slot handling is exercised.
+     */
     private static final int NODES = 3;
+    /** How long a node may take to answer, and the cluster to agree it is ok, before the fixture gives up. */
     private static final Duration READY_WAIT = Duration.ofSeconds(30);
 
+    /** Where the nodes keep their configuration, data and logs; deleted on close. */
     private final Path directory;
+    /** The nodes' client ports; each node's cluster bus is on port + 10000. */
     private final List<Integer> ports;
+    /** The running node processes by index; an entry is replaced when a test restarts that node. Guarded by this. */
     private final Process[] nodes = new Process[NODES];
 
     private RedisClusterFixture(Path directory, List<Integer> ports) {
@@ -76,6 +84,7 @@ public final class RedisClusterFixture implements AutoCloseable {
             List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
             fixture.ports.forEach(p -> create.add("127.0.0.1:" + p));
             create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+            // masters only (no replicas): three nodes, every slot owned by exactly one
             String output = run(create, Duration.ofSeconds(60));
             if (!output.contains("[OK] All 16384 slots covered")) {
                 throw new IllegalStateException("redis-cli --cluster create did not cover all slots:\n" + output);
@@ -139,6 +148,10 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts node {@code index} on its port and directory, without persistence: a restarted node comes back empty, as a
+     * node that lost its data would.
+     */
     private synchronized void startProcess(int index) {
         int port = ports.get(index);
         List<String> command = List.of(
@@ -153,10 +166,13 @@ public final class RedisClusterFixture implements AutoCloseable {
                 "nodes-" + port + ".conf",
                 "--cluster-node-timeout",
                 "5000",
+                // a dead master must fail only its own slots, not the whole cluster: the store's per-key failure is
+                // tested
                 "--cluster-require-full-coverage",
                 "no",
                 "--dir",
                 directory.toString(),
+                // no persistence: fast to start, and a restarted node comes back empty, like one that lost its disk
                 "--save",
                 "",
                 "--appendonly",
@@ -173,6 +189,11 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until node {@code index} answers a connection, failing early if its process died.
+     *
+     * @throws IllegalStateException if it does not answer within {@link #READY_WAIT}; the message names its log
+     */
     private void awaitAnswer(int index) {
         int port = ports.get(index);
         long deadline = System.nanoTime() + READY_WAIT.toNanos();
@@ -185,6 +206,10 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every node reports {@code cluster_state:ok} and knows all nodes: only then does every slot have an owner
+     * the store can reach.
+     */
     private void awaitClusterOk() {
         long deadline = System.nanoTime() + READY_WAIT.toNanos();
         for (int port : ports) {
@@ -215,6 +240,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         return found;
     }
 
+    /** Whether {@code port} on the loopback interface can be bound right now. */
     private static boolean free(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return true;
@@ -223,6 +249,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
+    /** Fails with what to install when {@code name} is not on the PATH, instead of an obscure process start error. */
     private static void requireBinary(String name) {
         boolean found = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
                 .anyMatch(dir -> Files.isExecutable(Path.of(dir, name)));
@@ -232,6 +259,11 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code command} to its end and returns its combined output.
+     *
+     * @throws IllegalStateException if it does not finish within {@code timeout} or the thread is interrupted
+     */
     private static String run(List<String> command, Duration timeout) {
         try {
             Process process =

@@ -3,7 +3,8 @@ package io.dedup.testkit;
 import java.util.Objects;
 
 /**
- * Where an integration test finds a service. Immutable.
+ * Where an integration test finds a service: the local default, an address from the environment, or a container
+ * Testcontainers started. Immutable; thread-safe.
  *
  * @param service the service's name ({@code redis}, {@code postgres}, {@code mariadb}, {@code rabbitmq})
  * @param host host name or address
@@ -13,6 +14,7 @@ import java.util.Objects;
  * @param database database (or virtual host for RabbitMQ), empty when not applicable
  */
 public record ServiceEndpoint(String service, String host, int port, String user, String password, String database) {
+    /** @throws NullPointerException if a component other than {@code port} is null */
     public ServiceEndpoint {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(host, "host");
@@ -21,7 +23,11 @@ public record ServiceEndpoint(String service, String host, int port, String user
         Objects.requireNonNull(database, "database");
     }
 
-    /** {@code redis://host:port} for Redis, {@code amqp://user:password@host:port/vhost} for RabbitMQ. */
+    /**
+     * {@code redis://host:port} for Redis, {@code amqp://user:password@host:port/vhost} for RabbitMQ.
+     *
+     * @throws IllegalStateException for a database service, which is reached by {@link #jdbcUrl()}
+     */
     public String uri() {
         return switch (service) {
             case "redis" -> "redis://" + host + ":" + port;
@@ -31,7 +37,11 @@ public record ServiceEndpoint(String service, String host, int port, String user
         };
     }
 
-    /** The JDBC URL, for PostgreSQL and MariaDB. */
+    /**
+     * The JDBC URL, for PostgreSQL and MariaDB.
+     *
+     * @throws IllegalStateException for Redis and RabbitMQ, which are reached by {@link #uri()}
+     */
     public String jdbcUrl() {
         return switch (service) {
             case "postgres" -> "jdbc:postgresql://" + host + ":" + port + "/" + database;
@@ -40,6 +50,7 @@ public record ServiceEndpoint(String service, String host, int port, String user
         };
     }
 
+    /** For logs and failure messages: service, address and database, never the password. */
     @Override
     public String toString() {
         return service + " at " + host + ":" + port + (database.isEmpty() ? "" : "/" + database);

@@ -30,12 +30,20 @@ public final class StepsCrashChild {
     /** The line a child prints once it reached its stop point. */
     static final String STOPPED = "STOPPED";
 
+    /** The namespace of every step key, in this JVM and in the child alike, so both reach the same records. */
     static final String NAMESPACE = "steps";
 
+    /**
+     * The worker's name in the effect lines ({@code child}, {@code A}, {@code B}), which tells the test who did what.
+     */
     private final String worker;
+
     private final Path effects;
+    /** Where the worker stops: {@code after-1}, {@code after-2}, {@code inside-2} or {@code none}. */
     private final String stopAt;
+    /** Told when the stop point is reached: prints {@link #STOPPED} in a child, opens a latch in the test. */
     private final Runnable reached;
+
     private final CountDownLatch resume;
 
     /**
@@ -55,6 +63,12 @@ public final class StepsCrashChild {
         this(worker, effects, "none", () -> {}, new CountDownLatch(0));
     }
 
+    /**
+     * Runs the worker in a child JVM until it reaches its stop point, then waits there for its SIGKILL.
+     *
+     * @throws Exception if the factory cannot be instantiated or the store cannot be reached; the test then fails on
+     *     the child's missing {@link #STOPPED} line, with its stderr
+     */
     public static void main(String[] args) throws Exception {
         if (args.length != 5) {
             System.err.println("usage: StepsCrashChild <factory class> <scope> <key> <effects file> <stop point>");
@@ -63,6 +77,7 @@ public final class StepsCrashChild {
         DedupStepsContract.StoreFactory factory = (DedupStepsContract.StoreFactory)
                 Class.forName(args[0]).getConstructor().newInstance();
         DedupStore store = factory.create(args[1]);
+        // the child renews its lease while it waits, as a live worker would: only its death may free the key
         try (DedupConsumer<String> dedup =
                 consumer(store, DedupStepsContract.LEASE, DedupConsumer.DEFAULT_RENEW_FRACTION)) {
             StepsCrashChild child = new StepsCrashChild(
@@ -74,13 +89,17 @@ public final class StepsCrashChild {
                         System.out.flush();
                     },
                     new CountDownLatch(1)); // waits for its SIGKILL
+            // returns only if the stop point was never reached: a bug in the test, reported by exit code 3
             DedupResult<String> result = dedup.process(args[2], child.handler(), OutcomeCodecs.utf8(), true);
             System.err.println("the child was not stopped; it ended with " + result);
             System.exit(3);
         }
     }
 
-    /** A consumer whose messages are their own keys. */
+    /**
+     * A consumer whose messages are their own keys, in the namespace the parent and the child share, with the given
+     * lease and renewal fraction (0: no renewal, so a stalled worker's lease lapses).
+     */
     static DedupConsumer<String> consumer(DedupStore store, Duration lease, double renewFraction) {
         return DedupConsumer.builder((KeyExtractor<String>) Optional::of)
                 .store(store)
@@ -111,6 +130,7 @@ public final class StepsCrashChild {
         };
     }
 
+    /** Appends the step's effect line, synced to disk, so a SIGKILL right after it cannot lose it. */
     private void effect(String step) {
         try {
             Files.writeString(
@@ -125,6 +145,9 @@ public final class StepsCrashChild {
         }
     }
 
+    /**
+     * Stops at {@code point} if it is the chosen one: tells {@link #reached}, then waits for the resume (or the kill).
+     */
     private void stopIf(String point) throws InterruptedException {
         if (point.equals(stopAt)) {
             reached.run();

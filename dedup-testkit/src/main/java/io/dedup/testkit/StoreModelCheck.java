@@ -51,10 +51,15 @@ public abstract class StoreModelCheck {
         return time().jumps() ? 300 : 12;
     }
 
+    /**
+     * Runs the histories one after another, each on a fresh store and namespace, and fails at the first one the judge
+     * rejects, printing its report (also to stdout, so a long surefire report keeps it whole).
+     */
     @Test
     void random_histories_agree_with_the_sequential_model() throws InterruptedException {
         int histories = Integer.getInteger("contract.histories", defaultHistories());
         Long fixedSeed = Long.getLong("contract.seed");
+        // a fresh random seed per run explores new histories; the report names it, so any failure can be replayed
         long firstSeed = fixedSeed != null ? fixedSeed : new SecureRandom().nextLong() >>> 16;
         CheckerTime time = time();
         CheckerSettings settings = settings();
@@ -87,6 +92,10 @@ public abstract class StoreModelCheck {
                 (System.nanoTime() - started) / 1_000_000);
     }
 
+    /**
+     * The failure message: where to replay from, the broken rule, the calls that show it, and the history of that key
+     * only (a whole history runs to thousands of lines; the one key is what a reader needs).
+     */
     private static String report(History history, HistoryJudge.Violation violation, int number, int histories) {
         StringBuilder out = new StringBuilder()
                 .append("store model check failed at history ")

@@ -25,22 +25,41 @@ import java.util.concurrent.ConcurrentHashMap;
  *     proxy.restore(); // and answers again once its client has reconnected
  * }
  * }</pre>
+ *
+ * <p>A proxy rather than stopping the service: the service is shared by every test on the machine, and a proxy can
+ * also produce the faults a stopped service cannot, a half-open connection and a network that stops answering
+ * without closing anything.
  */
 public final class TcpProxy implements AutoCloseable {
+    /** What the proxy does with traffic: pass it, reset new connections, or hold bytes in flight (a frozen network). */
     private enum Mode {
+        /** Pass bytes both ways. */
         FORWARD,
+        /** Reset new connections at once: the service looks down. */
         REFUSE,
+        /** Accept, but hold bytes in flight: a network that froze, the hardest fault for a client's timeouts. */
         STALL
     }
 
+    /** Where connections are forwarded to. */
     private final String targetHost;
+
     private final int targetPort;
+    /** The loopback listener clients connect to instead of the target. */
     private final ServerSocket server;
+    /** Both ends of every open connection, so {@link #cut()} can reset them all at once. */
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    /** Pump threads wait on this while stalled; {@link #restore()} wakes them. */
     private final Object stallLock = new Object();
+
+    /** What new traffic meets; switched by the test while connections run. */
     private volatile Mode mode = Mode.FORWARD;
+    /** Set once by {@link #close()}; ends the accept loop and frees stalled pumps. */
     private volatile boolean closed;
 
+    /**
+     * Binds a free loopback port and starts accepting on a daemon thread, so a forgotten proxy never keeps a JVM alive.
+     */
     private TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
@@ -104,6 +123,7 @@ public final class TcpProxy implements AutoCloseable {
         return sockets.size();
     }
 
+    /** Stops accepting and resets every connection; stalled bytes are dropped. */
     @Override
     public void close() {
         closed = true;
@@ -116,6 +136,10 @@ public final class TcpProxy implements AutoCloseable {
         cut();
     }
 
+    /**
+     * Accepts clients until closed: refused ones are reset at once (a service that is down), the others get a connection
+     * to the target and a pump each way.
+     */
     private void acceptLoop() {
         while (!closed) {
             Socket client;
@@ -127,12 +151,14 @@ public final class TcpProxy implements AutoCloseable {
                 }
                 continue;
             }
+            // refusing still accepts first: a reset after accept is what a client of a crashed service sees
             if (mode == Mode.REFUSE) {
                 reset(client);
                 continue;
             }
             try {
                 Socket target = new Socket();
+                // one target connection per client connection, so cutting one never disturbs another
                 target.connect(new InetSocketAddress(targetHost, targetPort), 2000);
                 client.setTcpNoDelay(true);
                 target.setTcpNoDelay(true);
@@ -146,6 +172,10 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies bytes from {@code from} to {@code to} on a daemon thread, holding them while the proxy stalls; when either
+     * side ends, both are reset, so a half-closed connection never lingers.
+     */
     private void pump(Socket from, Socket to) {
         Thread thread = new Thread(
                 () -> {
@@ -154,6 +184,7 @@ public final class TcpProxy implements AutoCloseable {
                             OutputStream out = to.getOutputStream()) {
                         int n;
                         while ((n = in.read(buffer)) >= 0) {
+                            // bytes already read wait here while stalled: they are in flight, as on a frozen network
                             awaitForwarding();
                             out.write(buffer, 0, n);
                             out.flush();
@@ -170,6 +201,7 @@ public final class TcpProxy implements AutoCloseable {
         thread.start();
     }
 
+    /** Blocks while stalled; wakes every 100 ms as well, so a close is noticed even without a notify. */
     private void awaitForwarding() throws InterruptedException {
         synchronized (stallLock) {
             while (mode == Mode.STALL && !closed) {
@@ -178,6 +210,7 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /** Closes {@code socket} with a reset and forgets it. */
     private void reset(Socket socket) {
         sockets.remove(socket);
         try {

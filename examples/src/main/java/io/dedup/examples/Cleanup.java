@@ -13,6 +13,8 @@ import javax.sql.DataSource;
 
 /** Removes what an example or demo run created, so reruns and parallel runs start clean. */
 public final class Cleanup {
+    // The examples call these from finally blocks, after their result is known. Everything a run creates carries the
+    // run's id, so whatever a failed clean-up leaves behind never clashes with a later run.
     private Cleanup() {}
 
     /**
@@ -30,6 +32,10 @@ public final class Cleanup {
         }
     }
 
+    /**
+     * Deletes the keys matching {@code pattern} with SCAN and UNLINK (never KEYS, which blocks a shared Redis); returns
+     * how many.
+     */
     static long deleteRedisKeys(RedisCommands<String, String> redis, String pattern) {
         long deleted = 0;
         ScanCursor cursor = ScanCursor.INITIAL;
@@ -48,6 +54,7 @@ public final class Cleanup {
      * Drops tables if they exist. The names are the examples' own (generated, never user input).
      *
      * @throws IllegalArgumentException if a name is not a plain identifier
+     * @throws SQLException if the database refuses a drop
      */
     public static void dropTables(DataSource dataSource, String... tables) throws SQLException {
         try (Connection connection = dataSource.getConnection();

@@ -15,11 +15,21 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * after {@link #dieBeforeCommitting()} no commit of it reaches the broker, exactly as if its process had been
  * killed after processing and before its next commit. The partitions' committed offsets stay where they were, and
  * the next owner gets those records again. Thread-safe as a {@code KafkaConsumer} is: one thread polls.
+ *
+ * <p>A subclass of the real consumer rather than a mock: the runner, the group protocol and the broker all behave as
+ * in production; only the commits are swallowed, which is exactly what a kill between processing and committing
+ * looks like from the broker's side.
  */
 final class CrashableConsumer extends KafkaConsumer<byte[], byte[]> {
+    /** Records the broker delivered to this consumer, shared with the scenario's other consumers. */
     private final LongAdder deliveries;
+    /** Set once by {@link #dieBeforeCommitting()}; read by the polling thread on every commit. */
     private volatile boolean dead;
 
+    /**
+     * A consumer with {@code config}, adding every delivered record to {@code deliveries}. Byte-array deserializers,
+     * since the runner deserializes records itself with the deserializers it was built with.
+     */
     CrashableConsumer(Map<String, Object> config, LongAdder deliveries) {
         super(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.deliveries = deliveries;
@@ -30,6 +40,9 @@ final class CrashableConsumer extends KafkaConsumer<byte[], byte[]> {
         dead = true;
     }
 
+    /**
+     * Polls and counts the delivered records, before dedup sees them: the demo's "deliveries" include every duplicate.
+     */
     @Override
     public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
         ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
@@ -37,6 +50,8 @@ final class CrashableConsumer extends KafkaConsumer<byte[], byte[]> {
         return records;
     }
 
+    // Every commit variant is overridden, whichever the runner uses: a crash that let one variant through would not be
+    // one.
     @Override
     public void commitSync() {
         if (!dead) {

@@ -22,6 +22,12 @@ public final class Demo {
 
     private Demo() {}
 
+    /**
+     * Runs the demo and exits: 0 if every payment was charged exactly once, 1 if not, 2 for bad arguments, 3 when a
+     * service the options need is missing (the message says what to start).
+     *
+     * @throws Exception if the run fails for a reason other than its environment
+     */
     public static void main(String[] args) throws Exception {
         // Before any logger exists: the clients' INFO chatter would drown the story (the broker logs to its own file).
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -38,6 +44,7 @@ public final class Demo {
             System.exit(2);
             return;
         }
+        // a missing service is the reader's setup, not a demo failure: exit 3 with what to start, no stack trace
         DemoReport report;
         try {
             report = run(options, DemoServices.fromEnvironment(), System.out);
@@ -46,6 +53,7 @@ public final class Demo {
             System.exit(3);
             return;
         }
+        // the one stable line, last and on stdout, whether verbose or not: scripts and the README read it
         System.out.println(report.line());
         System.exit(report.exactlyOnce() ? 0 : 1);
     }
@@ -56,6 +64,7 @@ public final class Demo {
      * @throws DemoEnvironmentException if a service the options need cannot be reached
      */
     public static DemoReport run(DemoOptions options, DemoServices services, PrintStream out) throws Exception {
+        // the run id names the namespace, topic or queue and tables: reruns and parallel runs never share records
         String runId = UUID.randomUUID().toString().substring(0, 8);
         try (Progress progress = new Progress(out, options.verbose());
                 DemoStore store = DemoStore.open(options.store(), "dedup-demo-" + runId, services)) {
@@ -70,6 +79,7 @@ public final class Demo {
         }
     }
 
+    /** The broker as the first line of the output names it. */
     private static String brokerName(DemoOptions options) {
         if (options.broker() == Broker.KAFKA) {
             return options.kafkaBootstrapServers().map(b -> "the Kafka at " + b).orElse("Kafka");
@@ -77,8 +87,26 @@ public final class Demo {
         return options.broker() == Broker.RABBITMQ ? "RabbitMQ" : "no broker (in process)";
     }
 
+    /**
+     * Ends a scenario the same way whatever carried the payments: counts what happened into the report and prints
+     * its human part (the stable last line is printed by the caller of the scenario).
+     *
+     * @param deliveries payment messages handed to a consumer, redeliveries included
+     */
+    static DemoReport finish(
+            Progress progress, long deliveries, PaymentStream stream, PaymentLedger ledger, DuplicateCounter metrics) {
+        DemoReport report = new DemoReport(
+                deliveries,
+                stream.payments().size(),
+                ledger.executions(),
+                metrics.duplicates(),
+                ledger.missing(stream.paymentIds()));
+        describe(progress, report, ledger);
+        return report;
+    }
+
     /** The report's human part, before the stable last line. */
-    static void describe(Progress progress, DemoReport report, PaymentLedger ledger) {
+    private static void describe(Progress progress, DemoReport report, PaymentLedger ledger) {
         long putBack = report.deliveries() - report.executions() - report.duplicatesSuppressed();
         progress.stopTicking();
         progress.say("done");

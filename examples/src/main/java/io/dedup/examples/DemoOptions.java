@@ -33,11 +33,15 @@ public record DemoOptions(
 
     /** The store a run uses. */
     public enum StoreKind {
+        /** The embedded in-memory store: nothing to start, gone with the process (the default). */
         MEMORY,
+        /** The Redis store at {@code DEDUP_REDIS_URI}. */
         REDIS,
+        /** The JDBC store on the PostgreSQL at {@code DEDUP_JDBC_URL}. */
         JDBC
     }
 
+    /** The {@code --help} text; the options and defaults it lists are the ones {@link #parse} applies. */
     static final String USAGE =
             """
             usage: ./demo [--messages N] [--broker kafka|rabbitmq|none] [--store memory|redis|jdbc]
@@ -60,6 +64,10 @@ public record DemoOptions(
             the options need cannot be reached.
             """;
 
+    /**
+     * @throws IllegalArgumentException if {@code messages} is below 10 (too few for the scenarios' phases to differ)
+     * @throws NullPointerException if an option object is null
+     */
     public DemoOptions {
         if (messages < 10) {
             throw new IllegalArgumentException("messages must be at least 10, got " + messages);
@@ -69,7 +77,10 @@ public record DemoOptions(
         Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
     }
 
-    /** 20,000 payments on Kafka with the in-memory store. */
+    /**
+     * 20,000 payments on Kafka with the in-memory store, seed 7, verbose: a demo that needs nothing installed but Java
+     * (the broker starts from the demo's own jars) and shows every kind of duplicate in under a minute.
+     */
     public static DemoOptions defaults() {
         return new DemoOptions(20_000, 7, Broker.KAFKA, StoreKind.MEMORY, Optional.empty(), true);
     }
@@ -97,9 +108,11 @@ public record DemoOptions(
         return o;
     }
 
+    /** These options with one {@code --option value} applied. */
     private DemoOptions with(String option, String value) {
         try {
             return switch (option) {
+                    // 20_000 reads as in the README's examples
                 case "--messages" -> new DemoOptions(
                         Integer.parseInt(value.replace("_", "")), seed, broker, store, kafkaBootstrapServers, verbose);
                 case "--seed" -> new DemoOptions(
@@ -113,6 +126,7 @@ public record DemoOptions(
         }
     }
 
+    /** The constant of {@code type} named {@code value}, case-insensitive, or a failure listing the accepted names. */
     private static <E extends Enum<E>> E oneOf(Class<E> type, String value) {
         for (E constant : type.getEnumConstants()) {
             if (constant.name().equalsIgnoreCase(value)) {
@@ -125,22 +139,27 @@ public record DemoOptions(
                         .collect(java.util.stream.Collectors.joining(", ")));
     }
 
+    /** These options with another number of payments. */
     public DemoOptions withMessages(int messages) {
         return new DemoOptions(messages, seed, broker, store, kafkaBootstrapServers, verbose);
     }
 
+    /** These options with another broker. */
     public DemoOptions withBroker(Broker broker) {
         return new DemoOptions(messages, seed, broker, store, kafkaBootstrapServers, verbose);
     }
 
+    /** These options with another store. */
     public DemoOptions withStore(StoreKind store) {
         return new DemoOptions(messages, seed, broker, store, kafkaBootstrapServers, verbose);
     }
 
+    /** These options with an existing Kafka broker at {@code bootstrapServers} instead of one started for the run. */
     public DemoOptions withKafka(String bootstrapServers) {
         return new DemoOptions(messages, seed, broker, store, Optional.of(bootstrapServers), verbose);
     }
 
+    /** These options printing the story as it happens, or only the last line. */
     public DemoOptions withVerbose(boolean verbose) {
         return new DemoOptions(messages, seed, broker, store, kafkaBootstrapServers, verbose);
     }

@@ -20,13 +20,21 @@ import java.time.Duration;
  * hands out is.
  */
 final class DemoStore implements AutoCloseable {
+    /**
+     * The Redis key prefix of every demo run; the run's namespace follows it, so one run's keys can be deleted alone.
+     */
     static final String REDIS_PREFIX = "dedup-demo:";
+    /** The table every demo run shares; rows carry the run's namespace, so one run's rows can be deleted alone. */
     static final String JDBC_TABLE = "dedup_demo_keys";
 
+    /** The store the scenario's consumers share. */
     private final DedupStore store;
+    /** How the demo names the store in its output, without credentials. */
     private final String description;
+    /** Deletes the run's keys and closes the store and what it was built on. */
     private final Runnable cleanup;
 
+    /** A run's store, how to name it, and how to clean up after the run. */
     private DemoStore(DedupStore store, String description, Runnable cleanup) {
         this.store = store;
         this.description = description;
@@ -46,14 +54,20 @@ final class DemoStore implements AutoCloseable {
         };
     }
 
+    /** The store to give the scenario's consumers. */
     DedupStore store() {
         return store;
     }
 
+    /** The store as the demo names it in its first lines. */
     String description() {
         return description;
     }
 
+    /**
+     * The Redis store, after a connection with a short timeout proved Redis is there: a demo that hangs on a missing
+     * Redis teaches nothing, one that says how to start it does.
+     */
     private static DemoStore redis(String namespace, String uri) {
         RedisClient admin;
         StatefulRedisConnection<String, String> connection;
@@ -70,6 +84,7 @@ final class DemoStore implements AutoCloseable {
         }
         RedisDedupStore store =
                 RedisDedupStore.builder(uri).keyPrefix(REDIS_PREFIX).build();
+        // clean-up deletes only this run's keys (the prefix and the namespace), then closes store and admin client
         return new DemoStore(store, "the Redis store at " + DemoServices.redact(uri), () -> {
             try {
                 Cleanup.deleteRedisKeys(connection.sync(), REDIS_PREFIX + namespace + ":*");
@@ -81,6 +96,10 @@ final class DemoStore implements AutoCloseable {
         });
     }
 
+    /**
+     * The JDBC store on a small pool, its table created if missing; the database is named in the failure message, its
+     * password never.
+     */
     private static DemoStore jdbc(String namespace, DemoServices services) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(services.jdbcUrl());
@@ -109,6 +128,7 @@ final class DemoStore implements AutoCloseable {
             dataSource.close();
             throw new DemoEnvironmentException("could not prepare the table " + JDBC_TABLE + ": " + e.getMessage(), e);
         }
+        // the table is shared by every run; clean-up deletes this run's namespace only and keeps the table
         return new DemoStore(store, "the JDBC store (" + store.dialect() + ", table " + JDBC_TABLE + ")", () -> {
             try (Connection c = dataSource.getConnection();
                     PreparedStatement delete =
@@ -116,6 +136,7 @@ final class DemoStore implements AutoCloseable {
                 delete.setString(1, namespace);
                 delete.executeUpdate();
             } catch (SQLException e) {
+                // a failed clean-up must not turn a correct run into a failed one: say so and go on
                 System.err.println("could not delete the demo's keys from " + JDBC_TABLE + ": " + e.getMessage());
             } finally {
                 store.close();

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * duplicate count is dedup's own verdict rather than arithmetic on other numbers. Thread-safe.
  */
 final class DuplicateCounter {
+    /** The registry the scenario's dedup builders are given; the count is read from the library's own meter. */
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     /** The registry to hand to dedup's builders. */
@@ -18,6 +19,7 @@ final class DuplicateCounter {
 
     /** Deliveries dedup answered as duplicates of a completed key. */
     long duplicates() {
+        // summed over every counter with that tag, whatever its other tags: each worker adds to the same verdict
         return (long) registry.find("dedup.messages").tag("result", "duplicate").counters().stream()
                 .mapToDouble(Counter::count)
                 .sum();

@@ -34,10 +34,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * producer, reading a topic back. Thread-safe.
  */
 public final class ExampleKafka implements AutoCloseable {
+    /** The broker the examples use: one named on the command line, or the one started for them. */
     private final String bootstrapServers;
+    /** The broker started for the examples, stopped on close; null when one was named. */
     private final KafkaBroker broker;
+    /** One admin client for topics, groups and offsets, closed with this. */
     private final Admin admin;
 
+    /** The Kafka at {@code bootstrapServers}; {@code broker} is the one started for the examples, or null. */
     private ExampleKafka(String bootstrapServers, KafkaBroker broker) {
         this.bootstrapServers = bootstrapServers;
         this.broker = broker;
@@ -55,6 +59,7 @@ public final class ExampleKafka implements AutoCloseable {
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {
             return at(fromEnvironment.trim());
         }
+        // no Kafka named: start one from the examples' own jars, so an example needs nothing but Java
         KafkaBroker broker = KafkaBroker.start();
         return new ExampleKafka(broker.bootstrapServers(), broker);
     }
@@ -64,6 +69,7 @@ public final class ExampleKafka implements AutoCloseable {
         return new ExampleKafka(Objects.requireNonNull(bootstrapServers, "bootstrapServers"), null);
     }
 
+    /** {@code host:port} of the broker, for the examples' consumers and producers. */
     public String bootstrapServers() {
         return bootstrapServers;
     }
@@ -123,7 +129,11 @@ public final class ExampleKafka implements AutoCloseable {
         }
     }
 
-    /** A producer of text records, acks=all, failing a send after 30 s. The caller closes it. */
+    /**
+     * A producer of text records, acks=all, failing a send after 30 s. The caller closes it. The examples count on the
+     * order of their records within a partition (a duplicate must come after its original), hence one request in
+     * flight.
+     */
     private KafkaProducer<String, String> producer() {
         return new KafkaProducer<>(
                 Map.of(
@@ -156,6 +166,7 @@ public final class ExampleKafka implements AutoCloseable {
                 sent.add(producer.send(record));
             }
             producer.flush();
+            // flush only sends; each future says whether its record was written, and a lost one must fail the run
             for (Future<RecordMetadata> result : sent) {
                 result.get();
             }
@@ -167,7 +178,11 @@ public final class ExampleKafka implements AutoCloseable {
         }
     }
 
-    /** Committed offsets of {@code group}, by partition. */
+    /**
+     * Committed offsets of {@code group}, by partition.
+     *
+     * @throws IllegalStateException if the broker does not answer within 30 s
+     */
     public Map<TopicPartition, Long> committedOffsets(String group) {
         try {
             return admin
@@ -176,6 +191,7 @@ public final class ExampleKafka implements AutoCloseable {
                     .get(30, TimeUnit.SECONDS)
                     .entrySet()
                     .stream()
+                    // a partition the group never committed has no entry worth reporting
                     .filter(e -> e.getValue() != null)
                     .collect(Collectors.toMap(
                             Map.Entry::getKey, e -> e.getValue().offset()));

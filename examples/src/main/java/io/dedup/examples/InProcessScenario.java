@@ -20,14 +20,23 @@ import java.util.concurrent.atomic.LongAdder;
  * adapter does. Shows the core API alone. Not thread-safe; one run at a time.
  */
 final class InProcessScenario {
+    /** As many workers as the Kafka scenario's group has at most, so contention on keys is comparable. */
     private static final int WORKERS = 4;
+    /** Deliveries per {@code processAll}: one claim and one completion round trip each, as an adapter's poll. */
     private static final int BATCH = 100;
 
     private InProcessScenario() {}
 
+    /**
+     * Builds the deliveries (the payments with their duplicates), shares them among the workers and lets each work
+     * through its share batch by batch.
+     *
+     * @throws Exception if a worker fails or does not finish within five minutes
+     */
     static DemoReport run(DemoOptions options, DemoStore store, String runId, Progress progress) throws Exception {
         PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
         Random random = new Random(options.seed());
+        // the deliveries a broker would make: the producer's sends, then the two kinds of redelivery added below
         List<Payment> deliveries = new ArrayList<>(stream.sends());
         // A consumer died before committing: its last uncommitted batch of 500 is delivered again.
         int crashAt = deliveries.size() * 3 / 10;
@@ -42,6 +51,7 @@ final class InProcessScenario {
         for (int i = 0; i < deliveries.size(); i++) {
             shards.get(i % WORKERS).add(deliveries.get(i));
         }
+        // a little disorder at the start, where the crashed batch repeats, so that copies of a key meet in flight
         shards.forEach(s -> Collections.shuffle(s.subList(0, Math.min(s.size(), 50)), random));
         progress.say(
                 "%,d payments, %,d deliveries (producer retries, a crashed consumer's batch, a replay), %d workers"
@@ -52,6 +62,7 @@ final class InProcessScenario {
         LongAdder delivered = new LongAdder();
         DuplicateCounter metrics = new DuplicateCounter();
         progress.track(delivered::sum, ledger::executions, metrics::duplicates);
+        // one consumer shared by the workers, as one adapter instance serves a process's consumer threads
         try (DedupConsumer<Payment> dedup = DedupConsumer.builder(
                         KeyExtractor.<Payment>jsonPointer(Payment::jsonBytes, "/paymentId"))
                 .store(store.store())
@@ -78,14 +89,7 @@ final class InProcessScenario {
                 workers.shutdownNow();
             }
         }
-        DemoReport report = new DemoReport(
-                delivered.sum(),
-                stream.payments().size(),
-                ledger.executions(),
-                metrics.duplicates(),
-                ledger.missing(stream.paymentIds()));
-        Demo.describe(progress, report, ledger);
-        return report;
+        return Demo.finish(progress, delivered.sum(), stream, ledger, metrics);
     }
 
     /** One batch: one claim round trip, handlers in order, one completion round trip; held keys come again later. */
@@ -94,6 +98,7 @@ final class InProcessScenario {
             throws InterruptedException {
         List<Payment> pending = batch;
         while (!pending.isEmpty()) {
+            // every attempt counts as deliveries, retried ones too, as a broker's redeliveries would
             delivered.add(pending.size());
             List<DedupResult<Void>> results = dedup.processAll(pending, payment -> {
                 ledger.charge(payment);
@@ -106,6 +111,7 @@ final class InProcessScenario {
                 }
             }
             pending = again;
+            // a short pause before asking again: the holder is another worker in this process, about to complete
             if (!pending.isEmpty()) {
                 Thread.sleep(2);
             }

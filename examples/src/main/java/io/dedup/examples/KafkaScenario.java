@@ -10,21 +10,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -43,19 +37,38 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Not thread-safe; one run at a time.
  */
 final class KafkaScenario {
+    /**
+     * Enough partitions that a takeover splits worker-1's partitions between two workers, as a real rebalance would.
+     */
     private static final int PARTITIONS = 4;
+    /** How long one phase may take before the demo fails; the slowest store on a busy laptop needs far less. */
     private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(3);
 
+    /** The run's choices: how many payments, which seed. */
     private final DemoOptions options;
+    /**
+     * The store every worker shares: one namespace across the group, so a key completed by one worker is a duplicate to all.
+     */
     private final DemoStore store;
+    /**
+     * The consumer group id and the dedup namespace: unique per run, so runs never see each other's keys or offsets.
+     */
     private final String namespace;
+
+    /** The payments topic, unique per run. */
     private final String topic;
+    /** Where the story and the per-second counts go. */
     private final Progress progress;
+    /** Every charge made, by payment: the ground truth the report checks exactly-once against. */
     private final PaymentLedger ledger = new PaymentLedger();
+    /** Records handed to any worker's consumer, redeliveries included, counted below the dedup layer. */
     private final LongAdder deliveries = new LongAdder();
+    /** Counts, from the library's own metrics, the deliveries answered as duplicates without the handler. */
     private final DuplicateCounter metrics = new DuplicateCounter();
+    /** The broker the run uses: the given one, or the one the demo started. */
     private String bootstrapServers;
 
+    /** A scenario whose group, namespace and topic are named after {@code runId}. */
     private KafkaScenario(DemoOptions options, DemoStore store, String runId, Progress progress) {
         this.options = options;
         this.store = store;
@@ -64,6 +77,11 @@ final class KafkaScenario {
         this.progress = progress;
     }
 
+    /**
+     * Plays the scenario on the broker the options name, or on a broker started for it in a child JVM (stopped after).
+     *
+     * @throws Exception if the broker cannot be started or reached, or a phase does not finish in time
+     */
     static DemoReport run(DemoOptions options, DemoStore store, String runId, Progress progress) throws Exception {
         KafkaScenario scenario = new KafkaScenario(options, store, runId, progress);
         if (options.kafkaBootstrapServers().isPresent()) {
@@ -78,18 +96,22 @@ final class KafkaScenario {
         }
     }
 
+    /**
+     * The three phases in order, then the report; a broker the demo did not start is left without its topic and group.
+     */
     private DemoReport play(boolean cleanUpTopic) throws Exception {
         PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
         progress.track(deliveries::sum, ledger::executions, metrics::duplicates);
         try (ExampleKafka kafka = ExampleKafka.at(bootstrapServers)) {
             Admin admin = kafka.admin();
+            GroupOffsets group = new GroupOffsets(admin, namespace, topic, PARTITIONS, PHASE_TIMEOUT);
             kafka.createTopics(PARTITIONS, topic);
             try {
                 produce(kafka, stream);
-                Map<TopicPartition, Long> ends = endOffsets(admin);
+                Map<TopicPartition, Long> ends = group.endOffsets();
                 workerDiesBeforeCommitting(stream.payments().size());
-                takeOver(admin, ends);
-                replay(admin, ends);
+                takeOver(group, ends);
+                replay(admin, group, ends);
             } finally {
                 if (cleanUpTopic) {
                     kafka.deleteTopics(topic);
@@ -100,6 +122,10 @@ final class KafkaScenario {
         return report(stream);
     }
 
+    /**
+     * Sends every payment keyed by account (so one account's payments keep their order in one partition), with the
+     * payment id as the idempotency key header; retried sends are sent twice.
+     */
     private void produce(ExampleKafka kafka, PaymentStream stream) {
         List<ProducerRecord<String, String>> records =
                 new ArrayList<>(stream.sends().size());
@@ -116,6 +142,7 @@ final class KafkaScenario {
 
     /** worker-1 charges, stops committing at 30% of the payments, and dies a little later. */
     private void workerDiesBeforeCommitting(int payments) throws Exception {
+        // it stops committing first and dies a few polls later, so several charged batches lose their commits
         long crashAt = Math.max(1, payments * 3L / 10);
         long diesAt = crashAt + Math.max(1, payments / 40);
         AtomicLong charged = new AtomicLong();
@@ -132,6 +159,7 @@ final class KafkaScenario {
         });
         self.set(worker1);
         progress.say("worker-1 starts charging payments");
+        // the handler closes the runner itself once dead; the join only guards against a run that never gets there
         Thread thread = worker1.start();
         thread.join(PHASE_TIMEOUT.toMillis());
         if (thread.isAlive()) {
@@ -143,15 +171,16 @@ final class KafkaScenario {
     }
 
     /** worker-2 and worker-3 join the group, get worker-1's partitions from their last committed offsets. */
-    private void takeOver(Admin admin, Map<TopicPartition, Long> ends) throws Exception {
+    private void takeOver(GroupOffsets group, Map<TopicPartition, Long> ends) throws Exception {
         progress.say("worker-2 and worker-3 take over from the last committed offsets: worker-1's uncommitted records"
                 + " come again");
         KafkaDedupRunner<String, String> worker2 = worker("worker-2");
         KafkaDedupRunner<String, String> worker3 = worker("worker-3");
+        // two workers, so worker-1's partitions are split between them and each redelivery meets the shared store
         worker2.start();
         worker3.start();
         try {
-            awaitCommitted(admin, ends);
+            group.awaitCommitted(ends);
         } finally {
             worker2.close();
             worker3.close();
@@ -160,25 +189,28 @@ final class KafkaScenario {
     }
 
     /** The operator moves the group's offsets back by a tenth of each partition; worker-4 reads them again. */
-    private void replay(Admin admin, Map<TopicPartition, Long> ends) throws Exception {
+    private void replay(Admin admin, GroupOffsets group, Map<TopicPartition, Long> ends) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> back = new HashMap<>();
         long replayed = 0;
         for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            // a tenth of every partition: records whose keys the store holds as completed, so all are duplicates
             long rewind = end.getValue() / 10;
             back.put(end.getKey(), new OffsetAndMetadata(end.getValue() - rewind));
             replayed += rewind;
         }
-        awaitEmptyGroup(admin);
+        // the broker refuses to move a group's offsets while it has members; workers 2 and 3 are leaving
+        group.awaitEmptyGroup();
         admin.alterConsumerGroupOffsets(namespace, back).all().get(30, TimeUnit.SECONDS);
         progress.say(
                 "an operator resets the group's offsets back by %,d records (a replay) and starts worker-4", replayed);
         try (KafkaDedupRunner<String, String> worker4 = worker("worker-4")) {
             worker4.start();
-            awaitCommitted(admin, ends);
+            group.awaitCommitted(ends);
         }
         progress.say("worker-4 is done with the replay");
     }
 
+    /** A worker that charges every payment it is handed. */
     private KafkaDedupRunner<String, String> worker(String name) {
         return worker(
                 name,
@@ -186,6 +218,10 @@ final class KafkaScenario {
                 record -> ledger.charge(Payment.parse(record.value())));
     }
 
+    /**
+     * A worker as an application would build it: the runner with the shared store and namespace, the demo's retention,
+     * the library's metrics, and a consumer the demo can make die before it commits.
+     */
     private KafkaDedupRunner<String, String> worker(
             String name, CrashableConsumer consumer, MessageHandler<ConsumerRecord<String, String>> charge) {
         return KafkaDedupRunner.builder(consumerConfig(name), new StringDeserializer(), new StringDeserializer())
@@ -200,6 +236,9 @@ final class KafkaScenario {
                 .build();
     }
 
+    /**
+     * The settings every worker shares; auto-commit off because the runner commits only what the store recorded (G5).
+     */
     private Map<String, Object> consumerConfig(String clientId) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -211,64 +250,8 @@ final class KafkaScenario {
         return config;
     }
 
-    private Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-    }
-
-    /** Waits until the group's committed offsets reach the ends of every partition. */
-    private void awaitCommitted(Admin admin, Map<TopicPartition, Long> ends) throws Exception {
-        long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(namespace)
-                    .partitionsToOffsetAndMetadata()
-                    .get(30, TimeUnit.SECONDS);
-            boolean done = ends.entrySet().stream().allMatch(end -> {
-                OffsetAndMetadata offset = committed.get(end.getKey());
-                return offset != null && offset.offset() >= end.getValue();
-            });
-            if (done) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new TimeoutException("the consumer group " + namespace + " did not commit every record within "
-                + PHASE_TIMEOUT.toSeconds() + " s");
-    }
-
-    /** Offsets can be reset only while no member is in the group; closed consumers leave it at once. */
-    private void awaitEmptyGroup(Admin admin) throws Exception {
-        long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(namespace))
-                        .describedGroups()
-                        .get(namespace)
-                        .get(30, TimeUnit.SECONDS);
-                if (group.members().isEmpty()
-                        && (group.groupState() == GroupState.EMPTY || group.groupState() == GroupState.DEAD)) {
-                    return;
-                }
-            } catch (ExecutionException notYet) {
-                // the coordinator may be moving; ask again
-            }
-            Thread.sleep(100);
-        }
-        throw new TimeoutException("the consumer group " + namespace + " did not become empty");
-    }
-
+    /** The report of the run, printed as the demo's summary. */
     private DemoReport report(PaymentStream stream) {
-        DemoReport report = new DemoReport(
-                deliveries.sum(),
-                stream.payments().size(),
-                ledger.executions(),
-                metrics.duplicates(),
-                ledger.missing(stream.paymentIds()));
-        Demo.describe(progress, report, ledger);
-        return report;
+        return Demo.finish(progress, deliveries.sum(), stream, ledger, metrics);
     }
 }

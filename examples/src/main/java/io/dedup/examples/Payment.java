@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param amountCents the amount, in cents
  */
 public record Payment(String paymentId, String account, long amountCents) {
+    /** Shared: an ObjectMapper is thread-safe once configured. */
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Payment {
@@ -29,6 +30,7 @@ public record Payment(String paymentId, String account, long amountCents) {
                 + ",\"currency\":\"EUR\"}";
     }
 
+    /** The payment as UTF-8 JSON, the body a broker carries. */
     public byte[] jsonBytes() {
         return json().getBytes(StandardCharsets.UTF_8);
     }

@@ -14,18 +14,27 @@ final class PaymentStream {
     /** Percent of payments the producer sends twice. */
     private static final int RETRY_PERCENT = 10;
 
+    /** Every distinct payment, in order. */
     private final List<Payment> payments;
+    /** What the producer sends: every payment, some twice where a send was retried. */
     private final List<Payment> sends;
 
+    /** A stream of {@code payments}, sent as {@code sends}. */
     private PaymentStream(List<Payment> payments, List<Payment> sends) {
         this.payments = payments;
         this.sends = sends;
     }
 
+    /**
+     * {@code count} payments and their sends; the same {@code seed} gives the same stream, so runs can be compared.
+     *
+     * @throws IllegalArgumentException if {@code count} is below 1
+     */
     static PaymentStream generate(int count, long seed) {
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1, got " + count);
         }
+        // accounts and amounts vary so the ledger's totals would show a double charge; the seed makes them repeatable
         Random random = new Random(seed);
         List<Payment> payments = new ArrayList<>(count);
         List<Payment> sends = new ArrayList<>(count + count / 8);
@@ -36,6 +45,7 @@ final class PaymentStream {
                     100 + random.nextInt(99_900));
             payments.add(payment);
             sends.add(payment);
+            // a retried send follows its original at once, as a producer resending after a lost acknowledgement
             if (random.nextInt(100) < RETRY_PERCENT) {
                 sends.add(payment);
             }
@@ -57,6 +67,7 @@ final class PaymentStream {
         return sends.size() - payments.size();
     }
 
+    /** The ids of every distinct payment: what must be charged exactly once. */
     List<String> paymentIds() {
         return payments.stream().map(Payment::paymentId).toList();
     }

@@ -11,15 +11,24 @@ import java.util.function.LongSupplier;
  * counts so far. Silent when not verbose. Thread-safe.
  */
 final class Progress implements AutoCloseable {
+    /** Where the story goes: standard output for the demo, a buffer in tests. */
     private final PrintStream out;
+
+    /** Whether to print at all; the demo's last line is printed by {@link Demo} either way. */
     private final boolean verbose;
+    /** When the run started; every line shows the seconds since. */
     private final long started = System.nanoTime();
+    /** Prints the per-second counts; a daemon thread, so a failing run never hangs on it. */
     private final ScheduledExecutorService ticker;
+    /** What the per-second line counts; set by the scenario once it knows its counters. */
     private volatile LongSupplier deliveries = () -> 0;
+
     private volatile LongSupplier executions = () -> 0;
     private volatile LongSupplier duplicates = () -> 0;
+    /** Deliveries at the last printed tick: a tick with nothing new prints nothing. Guarded by this. */
     private long lastDeliveries = -1;
 
+    /** Progress printing to {@code out}; silent, ticker and all, when not {@code verbose}. */
     Progress(PrintStream out, boolean verbose) {
         this.out = out;
         this.verbose = verbose;
@@ -44,6 +53,7 @@ final class Progress implements AutoCloseable {
     void say(String format, Object... args) {
         if (verbose) {
             synchronized (out) {
+                // the story and the ticker write from different threads: one line at a time
                 out.printf("%5.1fs  %s%n", seconds(), String.format(format, args));
             }
         }
@@ -59,10 +69,12 @@ final class Progress implements AutoCloseable {
         }
     }
 
+    /** Seconds since the run started. */
     double seconds() {
         return (System.nanoTime() - started) / 1e9;
     }
 
+    /** The per-second line, when deliveries moved since the last one. */
     private synchronized void tick() {
         long d = deliveries.getAsLong();
         if (d == lastDeliveries || d == 0) {
@@ -74,6 +86,7 @@ final class Progress implements AutoCloseable {
                 d, executions.getAsLong(), duplicates.getAsLong());
     }
 
+    /** Stops the ticker. */
     @Override
     public void close() {
         ticker.shutdownNow();

@@ -26,18 +26,30 @@ import java.util.concurrent.atomic.LongAdder;
  * Not thread-safe; one run at a time.
  */
 final class RabbitScenario {
+    /** How long one phase may take before the demo fails. */
     private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(3);
+    /** Unacked deliveries per consumer: a window large enough that a dropped connection leaves a real batch unacked. */
     private static final int PREFETCH = 200;
 
+    /** The run's choices: how many payments, which seed. */
     private final DemoOptions options;
+    /** The store every worker shares. */
     private final DemoStore store;
+    /** The work queue, unique per run; also the dedup namespace, so all workers share one key space. */
     private final String queue;
+
+    /** Where the story and the per-second counts go. */
     private final Progress progress;
+    /** Connections for the admin channel and the workers, all to the same broker. */
     private final ConnectionFactory factory = new ConnectionFactory();
+    /** Every charge made, by payment: the ground truth the report checks exactly-once against. */
     private final PaymentLedger ledger = new PaymentLedger();
+    /** Deliveries handed to any worker, redeliveries included, counted before the dedup layer sees them. */
     private final LongAdder deliveries = new LongAdder();
+    /** Counts, from the library's own metrics, the deliveries answered as duplicates without the handler. */
     private final DuplicateCounter metrics = new DuplicateCounter();
 
+    /** A scenario whose queue is named after {@code runId}, connecting to {@code uri}. */
     private RabbitScenario(DemoOptions options, DemoStore store, String runId, Progress progress, String uri)
             throws Exception {
         this.options = options;
@@ -48,6 +60,12 @@ final class RabbitScenario {
         factory.setAutomaticRecoveryEnabled(false); // worker-1's connection is meant to stay down
     }
 
+    /**
+     * Plays the scenario on the RabbitMQ the services name.
+     *
+     * @throws DemoEnvironmentException if RabbitMQ cannot be reached, saying how to start it
+     * @throws Exception if a phase fails or does not finish in time
+     */
     static DemoReport run(DemoOptions options, DemoStore store, String runId, Progress progress, DemoServices services)
             throws Exception {
         RabbitScenario scenario = new RabbitScenario(options, store, runId, progress, services.rabbitUri());
@@ -65,6 +83,7 @@ final class RabbitScenario {
         }
     }
 
+    /** The three phases in order, then the report; the run's queues are deleted whatever happened. */
     @SuppressWarnings("try") // the resources are closed by the try; the body does not name them
     private DemoReport play(Channel admin) throws Exception {
         PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
@@ -78,12 +97,14 @@ final class RabbitScenario {
                     stream.sends().size(), queue, stream.payments().size(), stream.retries());
             connectionDropsMidBatch(stream.payments().size());
 
+            // two workers on a fresh connection: the broker hands them worker-1's unacked deliveries again
             try (Connection connection = factory.newConnection("dedup-demo-workers");
                     RabbitDedup worker2 = consume(connection, "worker-2", null);
                     RabbitDedup worker3 = consume(connection, "worker-3", null)) {
                 progress.say("worker-2 and worker-3 start: RabbitMQ redelivers worker-1's unacked messages to them");
                 long published = stream.sends().size();
                 awaitDrained(admin, stream, published);
+                // the replay republishes payments already charged: each must be answered from the store
                 List<Payment> replay = stream.payments()
                         .subList(
                                 stream.payments().size() * 9 / 10,
@@ -94,20 +115,18 @@ final class RabbitScenario {
                 awaitDrained(admin, stream, published + replay.size());
             }
         } finally {
+            // the adapter's retry and dead-letter queues were declared for this run's queue: delete them too
             admin.queueDelete(queue + ".dedup.retry");
             admin.queueDelete(queue + ".dedup.dlq");
             admin.queueDelete(queue);
         }
-        DemoReport report = new DemoReport(
-                deliveries.sum(),
-                stream.payments().size(),
-                ledger.executions(),
-                metrics.duplicates(),
-                ledger.missing(stream.paymentIds()));
-        Demo.describe(progress, report, ledger);
-        return report;
+        return Demo.finish(progress, deliveries.sum(), stream, ledger, metrics);
     }
 
+    /**
+     * Publishes {@code payments} with their payment id as the message id (the adapter's default key) and waits for the
+     * broker's confirms, so every message is in the queue before the phase goes on.
+     */
     private void publish(Channel channel, List<Payment> payments) throws Exception {
         for (Payment payment : payments) {
             AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
@@ -124,6 +143,7 @@ final class RabbitScenario {
     private void connectionDropsMidBatch(int payments) throws Exception {
         long dropAt = Math.max(1, payments * 3L / 10);
         AtomicLong charged = new AtomicLong();
+        // a connection of its own, so aborting it takes exactly worker-1's channel and its unacked window down
         Connection connection = factory.newConnection("dedup-demo-worker-1");
         try (RabbitDedup worker1 = consume(connection, "worker-1", () -> {
             if (charged.incrementAndGet() == dropAt) {
@@ -132,6 +152,7 @@ final class RabbitScenario {
         })) {
             progress.say("worker-1 starts charging payments");
             long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
+            // the abort comes from the handler: wait for it, bounded in case the drop point is never reached
             while (connection.isOpen() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
@@ -184,6 +205,7 @@ final class RabbitScenario {
             long seen = deliveries.sum();
             boolean empty = admin.queueDeclarePassive(queue).getMessageCount() == 0
                     && admin.queueDeclarePassive(queue + ".dedup.retry").getMessageCount() == 0;
+            // quiet means no delivery and empty queues for half a second: deferred deliveries come back after 200 ms
             if (seen != lastDeliveries || !empty) {
                 lastDeliveries = seen;
                 quietSince = System.nanoTime();

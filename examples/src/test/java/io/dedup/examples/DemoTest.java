@@ -61,30 +61,26 @@ class DemoTest {
                 .contains("duplicates suppressed");
     }
 
-    @Test
-    void the_kafka_demo_works_with_the_redis_store() throws Exception {
-        DemoReport report = run(
+    /** The Kafka demo on the shared broker with {@code store}, {@code messages} payments, its output discarded. */
+    private static DemoReport quietKafkaDemo(StoreKind store, int messages) throws Exception {
+        return run(
                 DemoOptions.defaults()
-                        .withMessages(1000)
-                        .withStore(StoreKind.REDIS)
+                        .withMessages(messages)
+                        .withStore(store)
                         .withKafka(SharedKafka.bootstrapServers())
                         .withVerbose(false),
                 localServices(),
                 new StringBuilder());
-        assertExactlyOnce(report, 1000);
+    }
+
+    @Test
+    void the_kafka_demo_works_with_the_redis_store() throws Exception {
+        assertExactlyOnce(quietKafkaDemo(StoreKind.REDIS, 1000), 1000);
     }
 
     @Test
     void the_kafka_demo_works_with_the_jdbc_store() throws Exception {
-        DemoReport report = run(
-                DemoOptions.defaults()
-                        .withMessages(1000)
-                        .withStore(StoreKind.JDBC)
-                        .withKafka(SharedKafka.bootstrapServers())
-                        .withVerbose(false),
-                localServices(),
-                new StringBuilder());
-        assertExactlyOnce(report, 1000);
+        assertExactlyOnce(quietKafkaDemo(StoreKind.JDBC, 1000), 1000);
     }
 
     @Test

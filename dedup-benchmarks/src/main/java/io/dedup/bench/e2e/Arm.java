@@ -12,6 +12,13 @@ package io.dedup.bench.e2e;
  * record it is done with, handled or dropped as a duplicate), time its store calls into {@link
  * ArmRun#storeTimings()}, return once {@link Progress#awaitAll} says every record is done, and stop consuming
  * before it returns.
+ *
+ * <p>Why the progress and timings are the arm's to report: only the arm knows when a record entered its dedup layer
+ * and when it was done with it. The store call counts, which decide the "calls per message" column, are not the
+ * arm's to report: the harness reads them from the counted clients, so no arm can under-count itself.
+ *
+ * <p>Implementations are used by one thread at a time and need not be thread-safe themselves; what they hand to
+ * other threads (a runner's loop, a channel's dispatch thread) must report to the run's thread-safe progress.
  */
 public interface Arm {
     /** The arm's name in the results, for example {@code camel-redis}. */

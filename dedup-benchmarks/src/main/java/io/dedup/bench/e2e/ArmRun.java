@@ -15,13 +15,23 @@ public final class ArmRun {
     /** Records per poll for every arm: Kafka's default, stated so all arms poll alike. */
     public static final int MAX_POLL_RECORDS = 500;
 
+    /** Unique per measurement; names the run's group, namespace, tables and keys. */
     private final String runId;
+
+    /** What the run consumes. */
     private final Workload workload;
+    /** The Kafka topic to read, or the RabbitMQ queue to drain. */
     private final String topic;
+
+    /** The handler the arm must call; counts its runs for the correctness check. */
     private final BenchHandler handler;
+    /** The shared services, with the counted clients. */
     private final BenchServices services;
+    /** Done-counting and the clock, for this run alone. */
     private final Progress progress;
+    /** Filled by the arm's timed store (or repository) during the run; read by the harness afterwards. */
     private final StoreTimings storeTimings = new StoreTimings();
+    /** How long the arm may take to consume everything before the run counts as failed. */
     private final Duration timeout;
 
     ArmRun(
@@ -48,6 +58,7 @@ public final class ArmRun {
         return runId;
     }
 
+    /** The workload this run consumes. */
     public Workload workload() {
         return workload;
     }
@@ -65,18 +76,22 @@ public final class ArmRun {
         return "bench-" + runId;
     }
 
+    /** The handler every arm must call for each record it does not drop as a duplicate. */
     public BenchHandler handler() {
         return handler;
     }
 
+    /** The run's shared services. */
     public BenchServices services() {
         return services;
     }
 
+    /** Where the arm reports records done; the harness reads the clock from it. */
     public Progress progress() {
         return progress;
     }
 
+    /** Where the arm times its store calls. */
     public StoreTimings storeTimings() {
         return storeTimings;
     }

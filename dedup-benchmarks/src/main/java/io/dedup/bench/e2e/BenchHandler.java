@@ -14,11 +14,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * are serialized, as one consumer thread would run them.
  */
 public final class BenchHandler implements AutoCloseable {
+    /** How often the handler ran, duplicates handled again included: the correctness check's first figure. */
     private final AtomicLong runs = new AtomicLong();
+    /** The distinct keys handled: with {@link #runs}, shows whether a key ran twice. */
     private final Set<String> keys;
+    /**
+     * The PostgreSQL handler's own connection, in autocommit: every run is one commit, as a simple handler's would be.
+     */
     private final Connection connection;
+
+    /** The PostgreSQL handler's insert, prepared once; null for the no-op handler. */
     private final PreparedStatement insert;
 
+    /**
+     * A handler expecting about {@code expectedKeys} distinct keys (to size its key set), inserting through {@code insert}
+     * when it is not null.
+     */
     private BenchHandler(int expectedKeys, Connection connection, PreparedStatement insert) {
         // sized for every key up front: growing a set of 200,000 keys while the clock runs would be charged to
         // the handler, a cost of the harness rather than of any arm
@@ -81,6 +92,11 @@ public final class BenchHandler implements AutoCloseable {
         return keys.size();
     }
 
+    /**
+     * Closes the handler's statement and connection, if it has them.
+     *
+     * @throws SQLException if the connection cannot be closed
+     */
     @Override
     public void close() throws SQLException {
         if (connection != null) {

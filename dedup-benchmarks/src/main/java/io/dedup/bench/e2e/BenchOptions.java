@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The harness's command line. Immutable.
+ * The harness's command line. Immutable; thread-safe.
+ *
+ * <p>The quick and full defaults differ only in size and repetitions, never in what is measured, so a quick run's
+ * ratios preview a full run's.
  *
  * @param quick whether this is the quick mode (small topics, one repetition) rather than the full one
  * @param messages records per no-op workload
@@ -33,6 +36,7 @@ public record BenchOptions(
         Set<String> workloads,
         Path output) {
 
+    /** The {@code --help} text; the options and defaults it lists are the ones {@link #parse} applies. */
     static final String USAGE =
             """
             Usage: java -cp dedup-benchmarks/target/benchmarks.jar io.dedup.bench.e2e.EndToEndBench [options]
@@ -66,6 +70,7 @@ public record BenchOptions(
         int partitions = 2;
         Set<String> arms = Set.of();
         Set<String> workloads = Set.of();
+        // run from the repository root or from the module: results land in the module's target either way
         Path output = Files.isDirectory(Path.of("dedup-benchmarks"))
                 ? Path.of("dedup-benchmarks", "target", "bench")
                 : Path.of("target", "bench");
@@ -91,6 +96,7 @@ public record BenchOptions(
                 default -> throw new IllegalArgumentException("unknown option: " + option + "\n" + USAGE);
             }
         }
+        // an option given wins; otherwise the quick or full default
         return new BenchOptions(
                 quick,
                 messages != null ? messages : quick ? 50_000 : 200_000,
@@ -104,7 +110,12 @@ public record BenchOptions(
                 output);
     }
 
-    /** Every workload: three duplicate patterns, each with the no-op and the PostgreSQL handler. */
+    /**
+     * The workloads to run: of every workload (three duplicate patterns, each with the no-op and the PostgreSQL
+     * handler), those named by {@code --workloads}, or all.
+     *
+     * @throws IllegalArgumentException if {@code --workloads} names none of them
+     */
     List<Workload> selectedWorkloads() {
         List<Workload> all = new ArrayList<>();
         for (Workload.HandlerKind handler : Workload.HandlerKind.values()) {
@@ -122,6 +133,7 @@ public record BenchOptions(
         return all;
     }
 
+    /** {@code value} as a positive number, or a failure naming {@code option}. */
     private static int positive(String option, String value) {
         try {
             int n = Integer.parseInt(value);
@@ -134,6 +146,7 @@ public record BenchOptions(
         throw new IllegalArgumentException(option + " needs a positive number, got " + value);
     }
 
+    /** A comma-separated list of names. */
     private static Set<String> names(String value) {
         return Set.copyOf(Arrays.asList(value.split(",")));
     }

@@ -28,21 +28,39 @@ import javax.sql.DataSource;
  * and one for handlers and housekeeping (not counted), and RabbitMQ when RabbitMQ arms run. Thread-safe.
  */
 public final class BenchServices implements AutoCloseable {
+    /** Table names the harness puts into SQL text: lower case, PostgreSQL's 63-character limit. */
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
+    /** The Kafka broker every Kafka arm reads from. */
     private final String bootstrapServers;
+    /** Where Redis is, for the stores and Camel's repository. */
     private final ServiceEndpoint redis;
+    /** Where PostgreSQL is, for both pools. */
     private final ServiceEndpoint postgres;
+    /**
+     * Counts every command the store clients send: Redis store calls are counted here, on the wire, whoever sends them.
+     */
     private final RedisCommandCounter redisCommands = new RedisCommandCounter();
+
+    /** The counted client resources: every client built on them has its commands counted. */
     private final ClientResources redisResources;
+    /** The stores' Redis client, on the counted resources. */
     private final RedisClient storeRedisClient;
+    /** A client outside the counted resources, for deleting keys between runs without inflating any arm's count. */
     private final RedisClient housekeepingRedisClient;
+
+    /** The housekeeping connection. */
     private final StatefulRedisConnection<String, String> redisConnection;
+    /** The pool behind {@link #storeDataSource}. */
     private final HikariDataSource storePool;
+    /** The store pool, counted: PostgreSQL store calls are its statements, commits and rollbacks. */
     private final CountingDataSource storeDataSource;
+    /** The handlers' and housekeeping pool, not counted: a handler's insert is not a store call. */
     private final HikariDataSource handlerPool;
+    /** RabbitMQ, or null when no RabbitMQ arm runs (so a Kafka-only run needs no RabbitMQ). */
     private final ServiceEndpoint rabbitmq;
 
+    /** Services without RabbitMQ, for tests of the Kafka and store parts. */
     BenchServices(String bootstrapServers, ServiceEndpoint redis, ServiceEndpoint postgres) {
         this(bootstrapServers, redis, postgres, null);
     }
@@ -53,17 +71,20 @@ public final class BenchServices implements AutoCloseable {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         this.redis = Objects.requireNonNull(redis, "redis");
         this.postgres = Objects.requireNonNull(postgres, "postgres");
+        // the counting hooks into Lettuce's latency recorder: it sees every command completed on these resources
         this.redisResources = DefaultClientResources.builder()
                 .commandLatencyRecorder(redisCommands)
                 .build();
         this.storeRedisClient = RedisClient.create(redisResources, RedisURI.create(redis.uri()));
         this.housekeepingRedisClient = RedisClient.create(RedisURI.create(redis.uri()));
         this.redisConnection = housekeepingRedisClient.connect();
+        // four connections: enough for a store's batch and renewal traffic without queueing on the pool
         this.storePool = pool(postgres, "bench-store", 4);
         this.storeDataSource = new CountingDataSource(storePool);
         this.handlerPool = pool(postgres, "bench-handler", 3);
     }
 
+    /** A pool of {@code size} connections, one kept idle so the first statement of a run does not pay for a connect. */
     private static HikariDataSource pool(ServiceEndpoint postgres, String name, int size) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
@@ -136,11 +157,16 @@ public final class BenchServices implements AutoCloseable {
         factory.setPort(rabbitmq.port());
         factory.setUsername(rabbitmq.user());
         factory.setPassword(rabbitmq.password());
+        // the endpoint's database is RabbitMQ's virtual host; empty means the default
         factory.setVirtualHost(rabbitmq.database().isEmpty() ? "/" : rabbitmq.database());
         return factory.newConnection(name);
     }
 
-    /** Runs housekeeping DDL on the uncounted pool. */
+    /**
+     * Runs housekeeping DDL on the uncounted pool.
+     *
+     * @throws SQLException if the statement fails
+     */
     public void execute(String sql) throws SQLException {
         try (java.sql.Connection connection = handlerPool.getConnection();
                 Statement statement = connection.createStatement()) {
@@ -148,7 +174,12 @@ public final class BenchServices implements AutoCloseable {
         }
     }
 
-    /** Drops {@code table} if it exists. */
+    /**
+     * Drops {@code table} if it exists.
+     *
+     * @throws IllegalArgumentException if {@code table} is not a plain identifier
+     * @throws SQLException if the drop fails
+     */
     public void dropTable(String table) throws SQLException {
         execute("DROP TABLE IF EXISTS " + identifier(table));
     }
@@ -168,6 +199,7 @@ public final class BenchServices implements AutoCloseable {
     /** Deletes every Redis key starting with {@code prefix}; returns how many. */
     public long deleteRedisKeys(String prefix) {
         RedisCommands<String, String> commands = redisConnection.sync();
+        // SCAN and UNLINK in pages, never KEYS: the Redis is shared, and KEYS would block it
         ScanArgs args = ScanArgs.Builder.matches(escapeGlob(prefix) + "*").limit(1000);
         long deleted = 0;
         ScanCursor cursor = ScanCursor.INITIAL;
@@ -181,10 +213,12 @@ public final class BenchServices implements AutoCloseable {
         return deleted;
     }
 
+    /** {@code text} with SCAN's glob characters escaped, so a prefix matches only itself. */
     private static String escapeGlob(String text) {
         return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
     }
 
+    /** Closes the pools and clients, in the reverse order of their use. */
     @Override
     public void close() {
         handlerPool.close();

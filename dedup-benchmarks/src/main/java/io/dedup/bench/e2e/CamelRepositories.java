@@ -1,16 +1,22 @@
 package io.dedup.bench.e2e;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.component.redis.processor.idempotent.SpringRedisStringIdempotentRepository;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
-import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** The three Camel repositories compared, each set up the way a careful Camel user would. */
+/**
+ * The three Camel repositories compared, each set up the way a careful Camel user would: sized, expiring and
+ * constrained so that Camel's dedup is correct for the whole run (the harness checks its handler counts like ours),
+ * and on the same counted clients and data sources as this library's stores, so store calls are counted alike.
+ *
+ * <p>Each repository holds the state of one run at a time; not thread-safe.
+ */
 final class CamelRepositories {
     /** Redis keys expire after the same time our stores keep completed keys by default. */
     static final Duration REDIS_EXPIRY = Duration.ofHours(24);
@@ -22,23 +28,11 @@ final class CamelRepositories {
      * (an LRU cache) older keys would be forgotten and their duplicates handled again.
      */
     static CamelRepository memory() {
-        return new CamelRepository() {
-            @Override
-            public StoreKind store() {
-                return StoreKind.MEMORY;
-            }
-
-            @Override
-            public IdempotentRepository create(ArmRun run) {
-                return MemoryIdempotentRepository.memoryIdempotentRepository(
-                        run.workload().messages() + 1);
-            }
-
-            @Override
-            public void cleanUp(ArmRun run) {
-                // garbage
-            }
-        };
+        return CamelRepository.of(
+                StoreKind.MEMORY,
+                run -> MemoryIdempotentRepository.memoryIdempotentRepository(
+                        run.workload().messages() + 1),
+                run -> {}); // garbage
     }
 
     /**
@@ -46,41 +40,34 @@ final class CamelRepositories {
      * over a Lettuce connection factory; keys are {@code <processor name>:<key>}.
      */
     static CamelRepository redis() {
-        return new CamelRepository() {
-            private LettuceConnectionFactory factory;
-
-            @Override
-            public StoreKind store() {
-                return StoreKind.REDIS;
-            }
-
-            @Override
-            public IdempotentRepository create(ArmRun run) {
-                RedisStandaloneConfiguration where = new RedisStandaloneConfiguration(
-                        run.services().redis().host(), run.services().redis().port());
-                // built on the benchmark's client resources, so that its commands are counted as store calls
-                LettuceClientConfiguration client = LettuceClientConfiguration.builder()
-                        .clientResources(run.services().redisResources())
-                        .build();
-                factory = new LettuceConnectionFactory(where, client);
-                factory.afterPropertiesSet();
-                factory.start();
-                StringRedisTemplate template = new StringRedisTemplate(factory);
-                SpringRedisStringIdempotentRepository repository =
-                        new SpringRedisStringIdempotentRepository(template, processorName(run));
-                repository.setExpiry(REDIS_EXPIRY.toSeconds());
-                return repository;
-            }
-
-            @Override
-            public void cleanUp(ArmRun run) {
-                if (factory != null) {
-                    factory.destroy();
-                    factory = null;
-                }
-                run.services().deleteRedisKeys(processorName(run) + ":");
-            }
-        };
+        // the run's Spring connection factory, made in create and destroyed in cleanUp, since it owns connections
+        AtomicReference<LettuceConnectionFactory> factory = new AtomicReference<>();
+        return CamelRepository.of(
+                StoreKind.REDIS,
+                run -> {
+                    RedisStandaloneConfiguration where = new RedisStandaloneConfiguration(
+                            run.services().redis().host(),
+                            run.services().redis().port());
+                    // built on the benchmark's client resources, so that its commands are counted as store calls
+                    LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+                            .clientResources(run.services().redisResources())
+                            .build();
+                    LettuceConnectionFactory made = new LettuceConnectionFactory(where, client);
+                    factory.set(made);
+                    made.afterPropertiesSet();
+                    made.start();
+                    SpringRedisStringIdempotentRepository repository = new SpringRedisStringIdempotentRepository(
+                            new StringRedisTemplate(made), processorName(run));
+                    repository.setExpiry(REDIS_EXPIRY.toSeconds());
+                    return repository;
+                },
+                run -> {
+                    LettuceConnectionFactory made = factory.getAndSet(null);
+                    if (made != null) {
+                        made.destroy();
+                    }
+                    run.services().deleteRedisKeys(processorName(run) + ":");
+                });
     }
 
     /**
@@ -89,37 +76,28 @@ final class CamelRepositories {
      * {@code INSERT} for a new key, in one transaction per message.
      */
     static CamelRepository jdbc() {
-        return new CamelRepository() {
-            @Override
-            public StoreKind store() {
-                return StoreKind.POSTGRES;
-            }
-
-            @Override
-            public IdempotentRepository create(ArmRun run) throws Exception {
-                String table = table(run);
-                run.services()
-                        .execute("CREATE TABLE " + table + " (processorName VARCHAR(255) NOT NULL,"
-                                + " messageId VARCHAR(100) NOT NULL, createdAt TIMESTAMP,"
-                                + " PRIMARY KEY (processorName, messageId))");
-                JdbcMessageIdRepository repository =
-                        new JdbcMessageIdRepository(run.services().storeDataSource(), processorName(run));
-                repository.setTableName(table);
-                repository.setCreateTableIfNotExists(false);
-                return repository;
-            }
-
-            @Override
-            public void cleanUp(ArmRun run) throws Exception {
-                run.services().dropTable(table(run));
-            }
-
-            private String table(ArmRun run) {
-                return "camel_processed_" + run.runId();
-            }
-        };
+        return CamelRepository.of(
+                StoreKind.POSTGRES,
+                run -> {
+                    run.services()
+                            .execute("CREATE TABLE " + jdbcTable(run) + " (processorName VARCHAR(255) NOT NULL,"
+                                    + " messageId VARCHAR(100) NOT NULL, createdAt TIMESTAMP,"
+                                    + " PRIMARY KEY (processorName, messageId))");
+                    JdbcMessageIdRepository repository =
+                            new JdbcMessageIdRepository(run.services().storeDataSource(), processorName(run));
+                    repository.setTableName(jdbcTable(run));
+                    repository.setCreateTableIfNotExists(false);
+                    return repository;
+                },
+                run -> run.services().dropTable(jdbcTable(run)));
     }
 
+    /** The run's own table, so its primary key index starts empty like our store's. */
+    private static String jdbcTable(ArmRun run) {
+        return "camel_processed_" + run.runId();
+    }
+
+    /** Camel's processor name for the run: the repositories' key prefix, unique per run so runs never share keys. */
     private static String processorName(ArmRun run) {
         return "bench-camel-" + run.runId();
     }

@@ -22,7 +22,9 @@ import javax.sql.DataSource;
  * and other clients' statements. Thread-safe.
  */
 public final class CountingDataSource implements DataSource {
+    /** The pool the connections come from. */
     private final DataSource delegate;
+    /** Statements, commits and rollbacks so far, on every connection handed out. */
     private final AtomicLong roundTrips = new AtomicLong();
 
     /** Counts for connections from {@code delegate}. */
@@ -35,20 +37,28 @@ public final class CountingDataSource implements DataSource {
         return roundTrips.get();
     }
 
+    /** A connection from the delegate whose statements, commits and rollbacks are counted. */
     @Override
     public Connection getConnection() throws SQLException {
         return counting(delegate.getConnection());
     }
 
+    /** As {@link #getConnection()}, with credentials. */
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
         return counting(delegate.getConnection(username, password));
     }
 
+    /**
+     * A proxy of {@code connection}: commits and rollbacks count (each is a round trip), and every statement it creates
+     * is itself wrapped. A proxy rather than a hand-written wrapper, because {@link Connection} has some fifty methods
+     * and only three matter here.
+     */
     private Connection counting(Connection connection) {
         InvocationHandler handler = (proxy, method, args) -> {
             String name = method.getName();
             Object result = invoke(connection, method, args);
+            // a commit or rollback is a round trip of its own; statements are counted by their own proxies
             if (name.equals("commit") || name.equals("rollback")) {
                 roundTrips.incrementAndGet();
             } else if (result instanceof Statement statement
@@ -61,6 +71,10 @@ public final class CountingDataSource implements DataSource {
                 Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
     }
 
+    /**
+     * A proxy of {@code statement}, of its most specific JDBC interface (so casts to {@link PreparedStatement} work),
+     * counting each {@code execute*} call once; a batch executes in one call and so counts once.
+     */
     private Statement counting(Statement statement) {
         Class<?> type = statement instanceof CallableStatement
                 ? CallableStatement.class
@@ -74,6 +88,9 @@ public final class CountingDataSource implements DataSource {
         return (Statement) Proxy.newProxyInstance(Statement.class.getClassLoader(), new Class<?>[] {type}, handler);
     }
 
+    /**
+     * Calls {@code method} on {@code target}, rethrowing what it threw unwrapped, so callers see the driver's exception.
+     */
     private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
         try {
             return method.invoke(target, args);
@@ -107,6 +124,7 @@ public final class CountingDataSource implements DataSource {
         return delegate.getParentLogger();
     }
 
+    /** This data source for its own type, otherwise the delegate's answer: a pool behind it can still be reached. */
     @Override
     public <T> T unwrap(Class<T> type) throws SQLException {
         return type.isInstance(this) ? type.cast(this) : delegate.unwrap(type);

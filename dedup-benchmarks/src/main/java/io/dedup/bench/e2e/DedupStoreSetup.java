@@ -4,10 +4,15 @@ import io.dedup.jdbc.JdbcDedupStore;
 import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.redis.RedisDedupStore;
 import io.dedup.spi.DedupStore;
+import java.util.function.Function;
 
 /**
  * How a {@link DedupArm} gets this library's store for one run, and removes what the store kept after it. Each
  * run gets a store of its own (its own key prefix or table), so it starts empty and collides with no one.
+ *
+ * <p>Every store is built on the run's counted clients ({@link BenchServices#redisClient()}, {@link
+ * BenchServices#storeDataSource()}), so its round trips are counted where Camel's are. Implementations hold no
+ * state between runs and are used on one thread.
  */
 interface DedupStoreSetup {
     /** The store the keys are kept in. */
@@ -19,24 +24,36 @@ interface DedupStoreSetup {
     /** Deletes what {@link #create} and the run stored; called even if create failed (then {@code store} is null). */
     void cleanUp(ArmRun run, DedupStore store) throws Exception;
 
-    /** {@link InMemoryDedupStore} with its defaults. */
-    static DedupStoreSetup memory() {
+    /** What {@link #cleanUp} does for one kind of store. */
+    @FunctionalInterface
+    interface CleanUp {
+        /** Deletes what the run kept; {@code store} is null if it was never created. */
+        void run(ArmRun run, DedupStore store) throws Exception;
+    }
+
+    /** A set-up of {@code kind} that creates its store with {@code create} and cleans up with {@code cleanUp}. */
+    static DedupStoreSetup of(StoreKind kind, Function<ArmRun, DedupStore> create, CleanUp cleanUp) {
         return new DedupStoreSetup() {
             @Override
             public StoreKind store() {
-                return StoreKind.MEMORY;
+                return kind;
             }
 
             @Override
             public DedupStore create(ArmRun run) {
-                return InMemoryDedupStore.create();
+                return create.apply(run);
             }
 
             @Override
-            public void cleanUp(ArmRun run, DedupStore store) {
-                // garbage
+            public void cleanUp(ArmRun run, DedupStore store) throws Exception {
+                cleanUp.run(run, store);
             }
         };
+    }
+
+    /** {@link InMemoryDedupStore} with its defaults; nothing to clean up beyond garbage. */
+    static DedupStoreSetup memory() {
+        return of(StoreKind.MEMORY, run -> InMemoryDedupStore.create(), (run, store) -> {});
     }
 
     /**
@@ -44,28 +61,17 @@ interface DedupStoreSetup {
      * open), keys under {@code bench:<run id>:}.
      */
     static DedupStoreSetup redis() {
-        return new DedupStoreSetup() {
-            @Override
-            public StoreKind store() {
-                return StoreKind.REDIS;
-            }
+        return of(
+                StoreKind.REDIS,
+                run -> RedisDedupStore.builder(run.services().redisClient())
+                        .keyPrefix(redisPrefix(run))
+                        .build(),
+                (run, store) -> run.services().deleteRedisKeys(redisPrefix(run)));
+    }
 
-            @Override
-            public DedupStore create(ArmRun run) {
-                return RedisDedupStore.builder(run.services().redisClient())
-                        .keyPrefix(prefix(run))
-                        .build();
-            }
-
-            @Override
-            public void cleanUp(ArmRun run, DedupStore store) {
-                run.services().deleteRedisKeys(prefix(run));
-            }
-
-            private String prefix(ArmRun run) {
-                return "bench:" + run.runId() + ":";
-            }
-        };
+    /** The key prefix of a run's Redis store. */
+    private static String redisPrefix(ArmRun run) {
+        return "bench:" + run.runId() + ":";
     }
 
     /**
@@ -73,30 +79,21 @@ interface DedupStoreSetup {
      * dedup_<run id>} and its positions table) created by the store.
      */
     static DedupStoreSetup jdbc() {
-        return new DedupStoreSetup() {
-            @Override
-            public StoreKind store() {
-                return StoreKind.POSTGRES;
-            }
-
-            @Override
-            public DedupStore create(ArmRun run) {
-                return JdbcDedupStore.builder(run.services().storeDataSource())
-                        .table(table(run))
+        return of(
+                StoreKind.POSTGRES,
+                run -> JdbcDedupStore.builder(run.services().storeDataSource())
+                        .table(jdbcTable(run))
                         .createSchema(true)
-                        .build();
-            }
+                        .build(),
+                (run, store) -> {
+                    // the names the store derives, whether or not it was built
+                    run.services().dropTable(jdbcTable(run) + "_positions");
+                    run.services().dropTable(jdbcTable(run));
+                });
+    }
 
-            @Override
-            public void cleanUp(ArmRun run, DedupStore store) throws Exception {
-                // the names the store derives, whether or not it was built
-                run.services().dropTable(table(run) + "_positions");
-                run.services().dropTable(table(run));
-            }
-
-            private String table(ArmRun run) {
-                return "dedup_" + run.runId();
-            }
-        };
+    /** The key table of a run's JDBC store. */
+    private static String jdbcTable(ArmRun run) {
+        return "dedup_" + run.runId();
     }
 }

@@ -1,17 +1,14 @@
 package io.dedup.bench.e2e;
 
+import static io.dedup.bench.e2e.BenchLog.log;
+
 import io.dedup.testkit.KafkaBroker;
 import io.dedup.testkit.LocalServices;
-import java.net.InetAddress;
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The end-to-end comparison: for each workload, the same records are written once to a Kafka topic, then every
@@ -22,36 +19,50 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Run by hand, never by the build: {@code java -cp dedup-benchmarks/target/benchmarks.jar
  * io.dedup.bench.e2e.EndToEndBench --quick}. The Kafka broker runs in a child JVM started from this JVM's class
- * path; Redis, PostgreSQL and (for the RabbitMQ arms) RabbitMQ are found by {@link LocalServices}. Exits 1 if an arm failed or a dedup arm ran the
+ * path; Redis, PostgreSQL and (for the RabbitMQ arms) RabbitMQ are found by {@link LocalServices}.
+ * Exits 1 if an arm failed or a dedup arm ran the
  * handler other than once per unique key.
+ *
+ * <p>This class is the schedule: which topics are written, the warm-up, the rotation of arms, the medians. One
+ * measurement is {@link ArmMeasurer}'s, the options {@link BenchOptions}', the header of the results {@link
+ * RunDescription}'s and the files {@link ResultFiles}'. Runs on the main thread; not thread-safe.
  */
 public final class EndToEndBench {
-    private static final String RABBITMQ = "rabbitmq";
-
+    /** The command line's choices: sizes, repetitions, arms, workloads. */
     private final BenchOptions options;
-    private final BenchServices services;
+    /** Writes and deletes the workloads' topics. */
     private final TopicLoader topics;
-    private final QueueLoader queues;
+    /** Runs each measurement; notes failures into {@link #failures}. */
+    private final ArmMeasurer measurer;
+    /** A short tag unique to this run, in every topic, group and table name it creates. */
     private final String tag;
-    private final AtomicInteger runs = new AtomicInteger();
+    /**
+     * What went wrong: an arm that failed, or ran the handler a wrong number of times. Any entry makes the exit code 1.
+     */
     private final List<String> failures = new ArrayList<>();
 
     private EndToEndBench(BenchOptions options, BenchServices services, String tag) {
         this.options = options;
-        this.services = services;
         this.topics = new TopicLoader(services.bootstrapServers());
-        this.queues = new QueueLoader(services);
+        this.measurer = new ArmMeasurer(services, tag, failures);
         this.tag = tag;
     }
 
+    /**
+     * Parses the options ({@code --help} prints them), runs the comparison and exits with its code: 0 when every arm
+     * ran correctly, 1 when one failed or ran the handler a wrong number of times, 2 for bad options.
+     *
+     * @throws Exception if a service the harness needs (Kafka, Redis, PostgreSQL) cannot be started or reached
+     */
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
+        // quiet clients: their INFO lines would bury the harness's own
         // the broker fixture polls with an admin client until the child broker listens: expected refusals
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient", "error");
-        if (java.util.Arrays.asList(args).contains("--help")) {
+        if (Arrays.asList(args).contains("--help")) {
             System.out.print(BenchOptions.USAGE);
             return;
         }
@@ -66,17 +77,24 @@ public final class EndToEndBench {
         System.exit(run(options));
     }
 
-    /** Runs the whole comparison; returns the process exit code. */
+    /**
+     * Runs the whole comparison; returns the process exit code.
+     *
+     * @throws Exception if the broker cannot be started or a service cannot be reached; a failing arm is not
+     *     thrown but noted, and makes the exit code 1
+     */
     static int run(BenchOptions options) throws Exception {
         long start = System.nanoTime();
-        String loadAtStart = loadAverage();
+        String loadAtStart = RunDescription.loadAverage();
         List<Arm> arms = Arms.select(options.arms());
         List<Workload> workloads = options.selectedWorkloads();
+        // short and unique per run: topics, groups and tables of an interrupted run never collide with the next
         String tag = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
         log(
                 "arms %s; workloads %s; %d repetition(s)",
                 names(arms), workloads.stream().map(Workload::name).toList(), options.repetitions());
-        boolean rabbit = arms.stream().anyMatch(arm -> arm.broker().equals(RABBITMQ));
+        // RabbitMQ is looked up only when a RabbitMQ arm runs, so a Kafka-only run needs no RabbitMQ
+        boolean rabbit = arms.stream().anyMatch(arm -> arm.broker().equals(NamedArm.RABBITMQ));
         try (KafkaBroker broker = KafkaBroker.start();
                 BenchServices services = new BenchServices(
                         broker.bootstrapServers(),
@@ -85,7 +103,13 @@ public final class EndToEndBench {
                         rabbit ? LocalServices.rabbitmq() : null)) {
             EndToEndBench bench = new EndToEndBench(options, services, tag);
             List<Measurement> rows = bench.compare(arms, workloads);
-            String description = bench.describe(arms, (System.nanoTime() - start) / 1e9, loadAtStart, loadAverage());
+            String description = RunDescription.describe(
+                    options,
+                    services,
+                    arms,
+                    (System.nanoTime() - start) / 1e9,
+                    loadAtStart,
+                    RunDescription.loadAverage());
             String markdown = ResultFiles.write(options.output(), rows, description);
             System.out.println();
             System.out.println(markdown);
@@ -97,6 +121,11 @@ public final class EndToEndBench {
         }
     }
 
+    /**
+     * Every arm on every workload, {@code options.repetitions()} times; one row per arm and workload, the median of
+     * its repetitions. The arm order rotates with the repetition and the workload, so that no arm always meets a
+     * machine warmed (or cooled) by the same predecessor.
+     */
     private List<Measurement> compare(List<Arm> arms, List<Workload> workloads) throws Exception {
         Map<Workload, String> topicOf = new LinkedHashMap<>();
         Workload warmup =
@@ -104,7 +133,7 @@ public final class EndToEndBench {
         try {
             // every topic is written before any arm runs, so producing never competes with consuming
             for (Arm arm : arms) {
-                if (arm.broker().equals(RABBITMQ)) {
+                if (arm.broker().equals(NamedArm.RABBITMQ)) {
                     continue; // a queue per measurement, filled in measure()
                 }
                 topic(topicOf, sized(arm, warmup), "warmup");
@@ -112,16 +141,17 @@ public final class EndToEndBench {
                     topic(topicOf, sized(arm, workload), workload.name());
                 }
             }
+            // one unmeasured pass per arm: JIT, connection pools and the broker's page cache are warm for all alike
             for (Arm arm : arms) {
                 Workload sized = sized(arm, warmup);
-                measure(arm, sized, topicOf.get(sized), "warm-up");
+                measurer.measure(arm, sized, topicOf.get(sized), ArmMeasurer.WARM_UP);
             }
             Map<String, List<Measurement>> byArmAndWorkload = new LinkedHashMap<>();
             for (int repetition = 0; repetition < options.repetitions(); repetition++) {
                 for (int w = 0; w < workloads.size(); w++) {
                     for (Arm arm : rotate(arms, repetition + w)) {
                         Workload sized = sized(arm, workloads.get(w));
-                        Measurement m = measure(
+                        Measurement m = measurer.measure(
                                 arm,
                                 sized,
                                 topicOf.get(sized),
@@ -134,6 +164,7 @@ public final class EndToEndBench {
                     }
                 }
             }
+            // the median, not the mean: one repetition disturbed by another build on the machine does not move it
             List<Measurement> rows = new ArrayList<>();
             for (Workload workload : workloads) {
                 for (Arm arm : arms) {
@@ -145,6 +176,7 @@ public final class EndToEndBench {
             }
             return rows;
         } finally {
+            // topics are deleted also after a failure; a broker the harness started is removed anyway
             topicOf.values().forEach(topics::delete);
         }
     }
@@ -159,6 +191,7 @@ public final class EndToEndBench {
         if (topicOf.containsKey(workload)) {
             return;
         }
+        // one topic per workload and size: slow arms get their smaller topic of the same workload
         String topic = "bench-" + tag + "-" + name + "-" + workload.messages();
         long t0 = System.nanoTime();
         topics.load(topic, options.partitions(), workload.keys());
@@ -166,200 +199,7 @@ public final class EndToEndBench {
         log("topic %s: %d records written in %.1f s", topic, workload.messages(), (System.nanoTime() - t0) / 1e9);
     }
 
-    /**
-     * One arm on one workload; null (and a failure noted) if the arm failed. {@code topic} is the workload's Kafka
-     * topic; a RabbitMQ arm gets a queue filled for it here instead.
-     */
-    private Measurement measure(Arm arm, Workload workload, String topic, String phase) {
-        String runId = "b" + tag + "_" + runs.incrementAndGet();
-        String effects = "bench_effects_" + runId;
-        boolean db = workload.handler() == Workload.HandlerKind.POSTGRES_ROW;
-        boolean rabbit = arm.broker().equals(RABBITMQ);
-        Duration timeout = Duration.ofSeconds(60).plusMillis(workload.messages() * 3L);
-        if (rabbit) {
-            topic = "bench-" + runId; // a queue is consumed destructively: every measurement fills its own
-        }
-        try {
-            if (rabbit) {
-                queues.load(topic, workload.keys());
-            }
-            if (db) {
-                services.execute("CREATE TABLE " + effects + " (k VARCHAR(100) NOT NULL, payload TEXT NOT NULL)");
-            }
-            try (BenchHandler handler = db
-                    ? BenchHandler.insertingInto(services, effects, workload.uniqueKeys())
-                    : BenchHandler.noop(workload.uniqueKeys())) {
-                ArmRun run = new ArmRun(runId, workload, topic, handler, services, timeout);
-                long calls;
-                try {
-                    arm.setUp(run);
-                    long before = services.storeRoundTrips(arm.store());
-                    arm.consume(run);
-                    calls = arm.store() == StoreKind.MEMORY
-                            ? run.storeTimings().calls()
-                            : services.storeRoundTrips(arm.store()) - before;
-                } finally {
-                    arm.tearDown(run);
-                }
-                Measurement m = result(arm, run, calls);
-                log(
-                        "%-13s %-12s %-14s %9.0f msgs/s  p50 %7.1f us  p99 %8.1f us  %.3f calls/msg  runs %d/%d%s",
-                        phase,
-                        workload.name(),
-                        arm.name(),
-                        m.msgsPerS(),
-                        m.p50us(),
-                        m.p99us(),
-                        m.storeCallsPerMsg(),
-                        m.handlerRuns(),
-                        m.uniqueKeys(),
-                        check(arm, run));
-                return phase.equals("warm-up") ? null : m;
-            }
-        } catch (Exception e) {
-            String failure = arm.name() + " on " + workload.name() + " (" + phase + "): " + e;
-            failures.add(failure);
-            log("FAILED %s", failure);
-            e.printStackTrace();
-            return null;
-        } finally {
-            if (rabbit) {
-                queues.delete(topic);
-            }
-            if (db) {
-                try {
-                    services.dropTable(effects);
-                } catch (Exception e) {
-                    log("could not drop %s: %s", effects, e);
-                }
-            }
-        }
-    }
-
-    private static Measurement result(Arm arm, ArmRun run, long storeCalls) {
-        Workload workload = run.workload();
-        double seconds = run.progress().seconds();
-        LatencyRecorder latencies = run.storeTimings().perMessage();
-        return new Measurement(
-                arm.name(),
-                arm.store().label(),
-                arm.broker(),
-                workload.name(),
-                workload.messages(),
-                seconds,
-                workload.messages() / seconds,
-                latencies.percentileMicros(0.50),
-                latencies.percentileMicros(0.99),
-                (double) storeCalls / workload.messages(),
-                run.handler().runs(),
-                workload.uniqueKeys());
-    }
-
-    /**
-     * The correctness check: an arm with a store must run the handler exactly once per unique key; the baseline
-     * once per record. Records a failure and returns a marker when it does not.
-     */
-    private String check(Arm arm, ArmRun run) {
-        BenchHandler handler = run.handler();
-        Workload workload = run.workload();
-        boolean ok = arm.store() == StoreKind.NONE
-                ? handler.runs() == workload.messages()
-                : handler.runs() == workload.uniqueKeys() && handler.distinctKeys() == workload.uniqueKeys();
-        if (ok) {
-            return "";
-        }
-        failures.add(arm.name() + " on " + workload.name() + ": handler ran " + handler.runs() + " times for "
-                + handler.distinctKeys() + " distinct keys; expected " + workload.uniqueKeys() + " unique keys"
-                + " in " + workload.messages() + " records");
-        return "  <-- WRONG";
-    }
-
-    private String describe(List<Arm> arms, double totalSeconds, String loadAtStart, String loadAtEnd) {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "unknown host";
-        }
-        Runtime runtime = Runtime.getRuntime();
-        return String.format(
-                Locale.ROOT,
-                "End-to-end dedup benchmark, %s mode, %s.%n%n"
-                        + "- machine: %s, %d cores, %s %s, Java %s (max heap %d MiB)%n"
-                        + "- broker: Kafka (clients %s; KRaft, one node, child JVM), %d partition(s) per topic, %d records"
-                        + " per poll%n"
-                        + "- arms: %s; %d repetition(s), median shown; %d warm-up records per arm first%n"
-                        + "- workloads: %d records (no-op handler), %d records (handler inserts one PostgreSQL row);"
-                        + " slow arms (a round trip per message) at most %d%n"
-                        + "%s"
-                        + "- total time %.0f s; load average (1, 5, 15 min) %s at the start, %s at the end",
-                options.quick() ? "quick" : "full",
-                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
-                host,
-                runtime.availableProcessors(),
-                System.getProperty("os.name"),
-                System.getProperty("os.arch"),
-                System.getProperty("java.version"),
-                runtime.maxMemory() >> 20,
-                kafkaClientsVersion(),
-                options.partitions(),
-                ArmRun.MAX_POLL_RECORDS,
-                String.join(", ", names(arms)),
-                options.repetitions(),
-                options.warmupMessages(),
-                options.messages(),
-                options.dbMessages(),
-                options.slowMessages(),
-                rabbitDescription(arms),
-                totalSeconds,
-                loadAtStart,
-                loadAtEnd);
-    }
-
-    /** A line on the RabbitMQ arms' broker, or nothing when none ran. */
-    private String rabbitDescription(List<Arm> arms) {
-        if (arms.stream().noneMatch(arm -> arm.broker().equals(RABBITMQ))) {
-            return "";
-        }
-        String version;
-        try (com.rabbitmq.client.Connection connection = services.rabbitConnection("bench-version")) {
-            version = String.valueOf(connection.getServerProperties().get("version"));
-        } catch (Exception e) {
-            version = "(unknown version)";
-        }
-        return String.format(
-                Locale.ROOT,
-                "- broker: RabbitMQ %s, a classic non-durable queue per measurement filled before it, prefetch %d%n",
-                version,
-                RabbitBaselineArm.PREFETCH);
-    }
-
-    /** The machine's load average, from {@code /proc/loadavg} (Linux), or "unknown". */
-    static String loadAverage() {
-        try {
-            String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
-                    .trim()
-                    .split("\\s+");
-            return fields[0] + " / " + fields[1] + " / " + fields[2];
-        } catch (java.io.IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
-
-    /** The kafka-clients version, from the properties file the client jar carries. */
-    private static String kafkaClientsVersion() {
-        java.util.Properties properties = new java.util.Properties();
-        try (java.io.InputStream in = org.apache.kafka.clients.consumer.KafkaConsumer.class.getResourceAsStream(
-                "/kafka/kafka-version.properties")) {
-            if (in != null) {
-                properties.load(in);
-            }
-        } catch (java.io.IOException e) {
-            // unknown, below
-        }
-        return properties.getProperty("version", "(unknown version)");
-    }
-
+    /** {@code list} started at position {@code by} (modulo its size) and wrapped around. */
     private static <T> List<T> rotate(List<T> list, int by) {
         List<T> rotated = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
@@ -368,11 +208,8 @@ public final class EndToEndBench {
         return rotated;
     }
 
+    /** The arms' names, for the log and the results header. */
     private static List<String> names(List<Arm> arms) {
         return arms.stream().map(Arm::name).toList();
-    }
-
-    private static void log(String format, Object... args) {
-        System.err.printf(Locale.ROOT, "[bench] " + format + "%n", args);
     }
 }

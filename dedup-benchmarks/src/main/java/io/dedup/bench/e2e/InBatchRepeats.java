@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 final class InBatchRepeats implements AutoCloseable {
     private final TimedDedupStore store;
     private final Progress progress;
+    /** A registry that hooks only core's duplicate counter; every other meter is plain. */
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry() {
         @Override
         protected Counter newCounter(Meter.Id id) {
@@ -24,9 +25,12 @@ final class InBatchRepeats implements AutoCloseable {
                     : counter;
         }
     };
+    /** Core's duplicate count so far; guarded by this. */
     private double duplicates;
+    /** In-batch repeats already reported to the progress; guarded by this. */
     private long counted;
 
+    /** Counts into {@code progress} the repeats {@code store} never saw. */
     InBatchRepeats(TimedDedupStore store, Progress progress) {
         this.store = store;
         this.progress = progress;
@@ -37,6 +41,7 @@ final class InBatchRepeats implements AutoCloseable {
         return registry;
     }
 
+    /** Adds core's new duplicates and reports to the progress the repeats not reported yet. */
     private synchronized void duplicates(double amount) {
         duplicates += amount;
         long repeats = (long) duplicates - store.duplicates();
@@ -46,6 +51,7 @@ final class InBatchRepeats implements AutoCloseable {
         }
     }
 
+    /** Nothing to stop: the counting happens on core's threads as it counts. */
     @Override
     public void close() {
         // nothing runs in the background
@@ -53,12 +59,15 @@ final class InBatchRepeats implements AutoCloseable {
 
     /** Core's duplicate counter, which reports each increment. */
     private final class Hooked implements Counter {
+        /** Core's own counter, which keeps the count core's meters report. */
         private final Counter counter;
 
+        /** A hook around {@code counter}. */
         Hooked(Counter counter) {
             this.counter = counter;
         }
 
+        /** Counts as core asked, then reports any new in-batch repeats to the progress. */
         @Override
         public void increment(double amount) {
             counter.increment(amount);

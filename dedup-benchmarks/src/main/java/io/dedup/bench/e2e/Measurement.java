@@ -6,7 +6,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * One row of the results: what one arm did on one workload, in one repetition or as the median of several.
- * Immutable.
+ * Immutable; thread-safe. Its fields are the CSV columns, in order, which scripts and docs/benchmarks.md rely on.
  *
  * @param arm the arm's name
  * @param store the store it used ({@code none} for the baseline)
@@ -34,6 +34,7 @@ public record Measurement(
         double storeCallsPerMsg,
         long handlerRuns,
         long uniqueKeys) {
+    /** @throws NullPointerException if a name is null */
     public Measurement {
         Objects.requireNonNull(arm, "arm");
         Objects.requireNonNull(store, "store");
@@ -58,6 +59,7 @@ public record Measurement(
                         "repetitions mix " + first.arm + "/" + first.workload + " and " + m.arm + "/" + m.workload);
             }
         }
+        // each column's own median: the row need not be one repetition, but no single disturbed repetition moves it
         return new Measurement(
                 first.arm,
                 first.store,
@@ -73,6 +75,7 @@ public record Measurement(
                 first.uniqueKeys);
     }
 
+    /** The median of {@code column} over {@code rows} (the mean of the middle two for an even count). */
     private static double median(List<Measurement> rows, ToDoubleFunction<Measurement> column) {
         double[] values = rows.stream().mapToDouble(column).sorted().toArray();
         int middle = values.length / 2;

@@ -9,10 +9,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * last record it was done with. Thread-safe; an arm may report from several threads.
  */
 public final class Progress {
+    /** Records the run is done after: every record once, duplicates included. */
     private final long expected;
+    /** The clock's start, in nanos, set by the first record to arrive; 0 until then. */
     private final AtomicLong started = new AtomicLong();
+    /** Records done so far: handled, or dropped as duplicates. */
     private final AtomicLong delivered = new AtomicLong();
+    /** When the last record was done; the clock's stop. */
     private volatile long finishedAt;
+    /** Waiters for the last record park on this. */
     private final Object lock = new Object();
 
     /** @throws IllegalArgumentException if {@code expected} is not positive */
@@ -25,6 +30,7 @@ public final class Progress {
 
     /** Starts the clock the first time it is called; later calls do nothing. */
     public void started() {
+        // read first: after the first record, every later call is a plain volatile read, no CAS contention
         if (started.get() == 0) {
             started.compareAndSet(0, System.nanoTime());
         }
@@ -39,6 +45,7 @@ public final class Progress {
     public void delivered(long count) {
         started();
         long now = delivered.addAndGet(count);
+        // the clock stops at the record that completes the count; waiters are woken once
         if (now >= expected && finishedAt == 0) {
             synchronized (lock) {
                 if (finishedAt == 0) {
@@ -49,7 +56,7 @@ public final class Progress {
         }
     }
 
-    /** Records done so far. */
+    /** Records done so far; the reference loops poll until it reaches {@link #expected()}. */
     public long deliveredCount() {
         return delivered.get();
     }
@@ -78,7 +85,11 @@ public final class Progress {
         }
     }
 
-    /** Seconds from the first record received to the last record done. */
+    /**
+     * Seconds from the first record received to the last record done.
+     *
+     * @throws IllegalStateException if not every record is done yet: an unfinished run has no duration
+     */
     public double seconds() {
         if (finishedAt == 0) {
             throw new IllegalStateException("not finished: " + delivered.get() + " of " + expected);

@@ -18,19 +18,29 @@ final class QueueLoader {
     /** Publisher confirms are awaited every this many messages. */
     private static final int CONFIRM_EVERY = 5_000;
 
+    /** Where RabbitMQ is; each load and delete opens its own connection. */
     private final BenchServices services;
 
+    /** A loader on the RabbitMQ of {@code services}. */
     QueueLoader(BenchServices services) {
         this.services = services;
     }
 
-    /** Declares {@code queue} (classic, non-durable) and publishes {@code keys} to it in order, confirmed. */
+    /**
+     * Declares {@code queue} (classic, non-durable) and publishes {@code keys} to it in order, confirmed.
+     *
+     * @throws IOException if the broker refuses the queue or a publish
+     * @throws TimeoutException if the confirms do not come
+     * @throws InterruptedException if interrupted while waiting for them
+     */
     void load(String queue, String[] keys) throws IOException, TimeoutException, InterruptedException {
         try (Connection connection = services.rabbitConnection("bench-loader");
                 Channel channel = connection.createChannel()) {
+            // non-durable: the broker's disk is not part of any arm's figure
             channel.queueDeclare(queue, false, false, false, null);
             channel.confirmSelect();
             for (int i = 0; i < keys.length; i++) {
+                // the key as message-id (the adapter's default key) and as header, the same body as the Kafka records
                 AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
                         .messageId(keys[i])
                         .contentType("application/json")
@@ -38,6 +48,7 @@ final class QueueLoader {
                         .build();
                 channel.basicPublish(
                         "", queue, properties, TopicLoader.body(keys[i], i).getBytes(StandardCharsets.UTF_8));
+                // confirms in slices: the broker's memory stays bounded and a refused publish shows early
                 if ((i + 1) % CONFIRM_EVERY == 0) {
                     channel.waitForConfirmsOrDie(60_000);
                 }
@@ -52,7 +63,7 @@ final class QueueLoader {
                 Channel channel = connection.createChannel()) {
             channel.queueDelete(queue);
         } catch (IOException | TimeoutException | RuntimeException e) {
-            System.err.println("[bench] could not delete queue " + queue + ": " + e);
+            BenchLog.log("could not delete queue %s: %s", queue, e);
         }
     }
 }

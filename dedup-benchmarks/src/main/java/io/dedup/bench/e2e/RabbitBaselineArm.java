@@ -6,33 +6,25 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The RabbitMQ reference: a plain manual-ack consumer running the handler for every delivery and acking it, no
- * dedup at all (duplicates run the handler again), with the same prefetch as the dedup arms. Not thread-safe; one
- * run at a time.
+ * dedup at all (duplicates run the handler again), with the same prefetch as the dedup arms.
+ *
+ * <p>It measures the broker, the client and the handler: the floor of every RabbitMQ arm. Acks go out one by one,
+ * as the adapter's do, so the gap to a dedup arm is not an artefact of multiple-acking. Not thread-safe; one run at
+ * a time.
  */
-public final class RabbitBaselineArm implements Arm {
+public final class RabbitBaselineArm extends StorelessArm {
     /** Unacked deliveries the broker may send ahead, for every RabbitMQ arm: as many as a Kafka poll holds. */
     static final int PREFETCH = ArmRun.MAX_POLL_RECORDS;
 
-    @Override
-    public String name() {
-        return "baseline-rabbit";
+    /** The {@code baseline-rabbit} arm. */
+    public RabbitBaselineArm() {
+        super("baseline-rabbit", RABBITMQ);
     }
 
-    @Override
-    public StoreKind store() {
-        return StoreKind.NONE;
-    }
-
-    @Override
-    public String broker() {
-        return "rabbitmq";
-    }
-
-    @Override
-    public void setUp(ArmRun run) {
-        // nothing to create: no store
-    }
-
+    /**
+     * Consumes the queue with manual acks on one channel, handling and acking every delivery on the dispatch thread,
+     * until every message is done; then cancels the consumer.
+     */
     @Override
     public void consume(ArmRun run) throws Exception {
         Progress progress = run.progress();
@@ -58,10 +50,5 @@ public final class RabbitBaselineArm implements Arm {
                 channel.basicCancel(tag);
             }
         }
-    }
-
-    @Override
-    public void tearDown(ArmRun run) {
-        // nothing was created; the harness deletes the queue
     }
 }

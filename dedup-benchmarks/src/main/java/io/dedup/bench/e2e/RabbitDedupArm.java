@@ -3,25 +3,22 @@ package io.dedup.bench.e2e;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.dedup.rabbitmq.RabbitDedup;
-import io.dedup.spi.DedupStore;
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 
 /**
  * This library's RabbitMQ adapter ({@link RabbitDedup}) in front of the handler, as its quick start sets it up: key
  * from the message-id (the adapter's default), manual acks, {@link RabbitBaselineArm#PREFETCH} deliveries of
  * prefetch, the adapter's defaults otherwise (claims and completions batched over the prefetch window). The store
- * is seen through a {@link TimedDedupStore}, the outermost wrapper. Not thread-safe; one run at a time.
+ * is seen through a {@link TimedDedupStore}, the outermost wrapper.
+ *
+ * <p>Its reference is {@link RabbitBaselineArm}: the same queue contents, prefetch and empty-bodied work, acking each
+ * delivery; the gap between the two is what the adapter and its store cost per delivery. Not thread-safe; one run
+ * at a time.
  */
-public final class RabbitDedupArm implements Arm {
-    private final String name;
-    private final DedupStoreSetup setup;
-    private DedupStore raw;
-    private TimedDedupStore timed;
-
+public final class RabbitDedupArm extends DedupStoreArm {
+    /** An arm named {@code name} on the store {@code setup} makes. */
     private RabbitDedupArm(String name, DedupStoreSetup setup) {
-        this.name = name;
-        this.setup = setup;
+        super(name, setup, RABBITMQ);
     }
 
     /** {@code dedup-memory-rabbit}: the in-memory store. */
@@ -34,30 +31,13 @@ public final class RabbitDedupArm implements Arm {
         return new RabbitDedupArm("dedup-redis-rabbit", DedupStoreSetup.redis());
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public StoreKind store() {
-        return setup.store();
-    }
-
-    @Override
-    public String broker() {
-        return "rabbitmq";
-    }
-
-    @Override
-    public void setUp(ArmRun run) {
-        raw = setup.create(run);
-        timed = new TimedDedupStore(raw, run);
-    }
-
+    /**
+     * Builds the adapter as the quick start does and consumes until every delivery is done; closing the adapter settles
+     * what it holds, closing the channel cancels the consumer.
+     */
     @Override
     public void consume(ArmRun run) throws Exception {
-        Objects.requireNonNull(timed, "setUp did not run");
+        TimedDedupStore timed = timedStore();
         BenchHandler handler = run.handler();
         try (InBatchRepeats repeats = new InBatchRepeats(timed, run.progress());
                 Connection connection = run.services().rabbitConnection("bench-" + run.runId());
@@ -67,6 +47,7 @@ public final class RabbitDedupArm implements Arm {
                         .namespace(run.runId())
                         .meterRegistry(repeats.registry())
                         .build()) {
+            // the same window as the baseline: the adapter batches its claims over what the broker sends ahead
             channel.basicQos(RabbitBaselineArm.PREFETCH);
             dedup.consume(
                     channel,
@@ -74,20 +55,6 @@ public final class RabbitDedupArm implements Arm {
                             delivery.getProperties().getMessageId(),
                             new String(delivery.getBody(), StandardCharsets.UTF_8)));
             run.progress().awaitAll(run.timeout());
-        }
-    }
-
-    @Override
-    public void tearDown(ArmRun run) throws Exception {
-        DedupStore store = raw;
-        raw = null;
-        timed = null;
-        try {
-            if (store != null) {
-                store.close();
-            }
-        } finally {
-            setup.cleanUp(run, store);
         }
     }
 }

@@ -17,19 +17,31 @@ import org.knowm.xchart.style.Styler;
 
 /**
  * Writes the results: {@value #CSV} (one row per arm and workload), {@value #MARKDOWN} (the same as a table, with
- * the run's description above it and the {@link Targets} below) and {@value #CHART} (messages per second per arm, grouped by workload).
+ * the run's description above it and the {@link Targets} below) and {@value #CHART} (messages per second per arm,
+ * grouped by workload). The same rows go into all three, so the table, the file and the chart never disagree.
+ *
+ * <p>Stateless; thread-safe.
  */
 final class ResultFiles {
+    /** The machine-readable results; its columns are fixed by {@link #CSV_HEADER}, which scripts and docs rely on. */
     static final String CSV = "results.csv";
+    /** The results as docs/benchmarks.md quotes them. */
     static final String MARKDOWN = "results.md";
+    /** The chart of messages per second. */
     static final String CHART = "msgs_per_s.png";
+    /** The CSV columns, in order; a new column goes at the end so existing readers keep working. */
     static final String CSV_HEADER = "arm,store,broker,workload,messages,seconds,msgs_per_s,p50_us,p99_us,"
             + "store_calls_per_msg,handler_runs,unique_keys";
 
     private ResultFiles() {}
 
-    /** Writes the three files into {@code directory}, creating it; returns the Markdown text. */
+    /**
+     * Writes the three files into {@code directory}, creating it; returns the Markdown text.
+     *
+     * @throws IOException if a file cannot be written
+     */
     static String write(Path directory, List<Measurement> rows, String description) throws IOException {
+        // the CSV first: if the chart fails (a headless quirk), the figures are already on disk
         Files.createDirectories(directory);
         Files.writeString(directory.resolve(CSV), csv(rows));
         String targets = Targets.markdown(Targets.check(rows));
@@ -40,6 +52,7 @@ final class ResultFiles {
         return markdown;
     }
 
+    /** The CSV text, decimals with a point whatever the machine's locale, so the file parses the same everywhere. */
     static String csv(List<Measurement> rows) {
         StringBuilder out = new StringBuilder(CSV_HEADER).append('\n');
         for (Measurement m : rows) {
@@ -62,6 +75,7 @@ final class ResultFiles {
         return out.toString();
     }
 
+    /** The Markdown table of the rows, one per arm and workload, in the order measured. */
     static String markdownTable(List<Measurement> rows) {
         StringBuilder out = new StringBuilder();
         out.append("| arm | store | broker | workload | messages | seconds | msgs/s | p50 µs | p99 µs "
@@ -86,7 +100,11 @@ final class ResultFiles {
         return out.toString();
     }
 
-    /** A grouped bar chart: one group per workload, one bar per arm, logarithmic axis (arms differ 100-fold). */
+    /**
+     * A grouped bar chart: one group per workload, one bar per arm, logarithmic axis (arms differ 100-fold).
+     *
+     * @throws IOException if the image cannot be written
+     */
     static void chart(Path file, List<Measurement> rows) throws IOException {
         Set<String> workloads = new LinkedHashSet<>();
         Set<String> arms = new LinkedHashSet<>();
@@ -94,6 +112,7 @@ final class ResultFiles {
             workloads.add(m.workload());
             arms.add(m.arm());
         });
+        // wide enough that every bar of a full run has room, never wider than a screen
         CategoryChart chart = new CategoryChartBuilder()
                 .width(Math.min(2000, Math.max(900, 120 * workloads.size() * Math.max(1, arms.size()) / 3)))
                 .height(640)
@@ -112,6 +131,7 @@ final class ResultFiles {
         chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(Math.max(1, smallest)))));
         chart.getStyler().setAvailableSpaceFill(0.9);
         chart.getStyler().setYAxisDecimalPattern("#,###");
+        // one series per arm, its values in workload order, so each group shows every arm side by side
         List<String> groups = new ArrayList<>(workloads);
         for (String arm : arms) {
             List<Number> values = new ArrayList<>();
@@ -152,6 +172,7 @@ final class ResultFiles {
         };
     }
 
+    /** {@link String#format} in {@link Locale#ROOT}. */
     private static String format(String pattern, Object... values) {
         return String.format(Locale.ROOT, pattern, values);
     }

@@ -8,9 +8,13 @@ import java.util.Locale;
  * JDBC level ({@link CountingDataSource}), an in-memory store by calls into the store object, no store not at all.
  */
 public enum StoreKind {
+    /** No dedup layer: the baselines. Zero store calls. */
     NONE,
+    /** An in-memory store or repository; calls counted by the arm's timing wrapper, there being no wire. */
     MEMORY,
+    /** Redis; calls counted as commands on the benchmark's Lettuce client resources. */
     REDIS,
+    /** PostgreSQL; calls counted as statements, commits and rollbacks on the counted pool. */
     POSTGRES;
 
     /** The name in the results: {@code none}, {@code memory}, {@code redis}, {@code postgres}. */

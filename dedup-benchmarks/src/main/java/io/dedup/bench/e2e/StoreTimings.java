@@ -8,7 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * calls were made into the store object. Thread-safe.
  */
 public final class StoreTimings {
+    /** Store time charged to each decided message. */
     private final LatencyRecorder perMessage = new LatencyRecorder();
+    /** Store calls made, a batch counting once. */
     private final AtomicLong calls = new AtomicLong();
 
     /** One message spent {@code nanos} in store calls in all. */

@@ -33,10 +33,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * leased mode. Thread-safe if the delegate is.
  */
 public final class TimedDedupStore implements DedupStore {
+    /** The store being timed. */
     private final DedupStore delegate;
+    /** Where each message's store time and each call go. */
     private final StoreTimings timings;
+    /** Where decided messages are reported done. */
     private final Progress progress;
+    /**
+     * Nanoseconds charged so far to each message not yet decided (acquired, or in progress behind a repeat of its key).
+     */
     private final Map<DedupKey, Long> pending = new ConcurrentHashMap<>();
+    /** Duplicates the store answered itself; {@link InBatchRepeats} adds those core answered. */
     private final java.util.concurrent.atomic.AtomicLong duplicates = new java.util.concurrent.atomic.AtomicLong();
 
     /** Times {@code delegate} into {@code run}'s store timings and progress. */
@@ -50,6 +57,7 @@ public final class TimedDedupStore implements DedupStore {
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
+    /** One claim: a round trip charged to its message alone. */
     @Override
     public ClaimResult claim(ClaimRequest request) {
         progress.started();
@@ -59,8 +67,10 @@ public final class TimedDedupStore implements DedupStore {
         return result;
     }
 
+    /** A batch claim: one round trip, charged in full to every message in it, since each waited for all of it. */
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+        // the clock starts at the first claim, as the Camel arms' clock starts at the first exchange
         progress.started();
         long start = System.nanoTime();
         List<ClaimResult> results = delegate.claimAll(requests);
@@ -72,12 +82,15 @@ public final class TimedDedupStore implements DedupStore {
         return results;
     }
 
+    /** Counts a single claim's call and settles its answer. */
     private void claimed(ClaimResult result, long nanos) {
         timings.call();
         settle(result, nanos);
     }
 
+    /** Charges {@code nanos} to the claimed message and, if the claim decided it, records its total and progress. */
     private void settle(ClaimResult result, long nanos) {
+        // acquired: the completion will decide it; in progress: a repeat in the same batch, retried later
         if (result instanceof ClaimResult.Acquired || result instanceof ClaimResult.InProgress) {
             pending.merge(result.key(), nanos, Long::sum);
             return;
@@ -95,6 +108,7 @@ public final class TimedDedupStore implements DedupStore {
         return duplicates.get();
     }
 
+    /** A completion: the message's last store call; its total is recorded and, if applied, the message is done. */
     @Override
     public WriteResult complete(Completion completion) {
         long start = System.nanoTime();
@@ -104,6 +118,7 @@ public final class TimedDedupStore implements DedupStore {
         return result;
     }
 
+    /** A batch of completions: one round trip, charged to each message completed in it. */
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
         long start = System.nanoTime();
@@ -116,6 +131,7 @@ public final class TimedDedupStore implements DedupStore {
         return results;
     }
 
+    /** Records the message's total store time; it counts as delivered only if the store applied the completion. */
     private void completed(DedupKey key, WriteResult result, long nanos) {
         timings.message(takePending(key) + nanos);
         if (result == WriteResult.APPLIED) {
@@ -123,6 +139,7 @@ public final class TimedDedupStore implements DedupStore {
         }
     }
 
+    /** A release (the handler failed): the message's attempt ends here, its time is recorded, and it is not done. */
     @Override
     public WriteResult release(DedupKey key, long token, Duration retention) {
         long start = System.nanoTime();
@@ -132,18 +149,21 @@ public final class TimedDedupStore implements DedupStore {
         return result;
     }
 
+    /** Counted but charged to no message: renewal runs beside the handlers, not on a message's path. */
     @Override
     public WriteResult renew(DedupKey key, long token, Duration lease) {
         timings.call();
         return delegate.renew(key, token, lease);
     }
 
+    /** Counted but charged to no message; the runners do not call it on a message's path. */
     @Override
     public Optional<StoredRecord> find(DedupKey key) {
         timings.call();
         return delegate.find(key);
     }
 
+    /** Removes and returns what was charged to {@code key}'s message so far (0 if nothing). */
     private long takePending(DedupKey key) {
         Long nanos = pending.remove(key);
         return nanos == null ? 0 : nanos;
@@ -154,6 +174,7 @@ public final class TimedDedupStore implements DedupStore {
         return "timed " + delegate.describe();
     }
 
+    /** Closes the delegate. */
     @Override
     public void close() {
         delegate.close();

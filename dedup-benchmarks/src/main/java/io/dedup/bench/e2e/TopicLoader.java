@@ -16,18 +16,30 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Writes a workload's records to a new topic once, before any arm reads it: each record carries its key in the
  * {@value #KEY_HEADER} header (and as the record key) and a JSON body of under 100 bytes.
+ *
+ * <p>Every arm reads the same topic, so every arm sees the same records in the same partitions in the same order;
+ * writing before any arm runs keeps the producer from competing with a measured consumer for the two cores.
+ * Stateless apart from the address; thread-safe.
  */
 final class TopicLoader {
     /** The header every arm reads the idempotency key from. */
     static final String KEY_HEADER = "idempotency-key";
 
+    /** The broker every arm reads from. */
     private final String bootstrapServers;
 
     TopicLoader(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** Creates {@code topic} with {@code partitions} partitions and writes {@code keys} to it in order. */
+    /**
+     * Creates {@code topic} with {@code partitions} partitions and writes {@code keys} to it in order. Batched and
+     * lingering producer settings make loading fast; {@code acks=all} makes sure every record is there before an arm
+     * starts counting.
+     *
+     * @throws ExecutionException if the topic cannot be created (for example, it exists)
+     * @throws InterruptedException if interrupted while waiting for the broker
+     */
     void load(String topic, int partitions, String[] keys) throws InterruptedException, ExecutionException {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
@@ -46,6 +58,7 @@ final class TopicLoader {
         try (KafkaProducer<String, String> producer =
                 new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < keys.length; i++) {
+                // the key as record key too: copies of a key land in one partition, as a producer's retries do
                 ProducerRecord<String, String> record = new ProducerRecord<>(topic, keys[i], body(keys[i], i));
                 record.headers().add(KEY_HEADER, keys[i].getBytes(StandardCharsets.UTF_8));
                 producer.send(record);
@@ -59,7 +72,7 @@ final class TopicLoader {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             admin.deleteTopics(List.of(topic)).all().get();
         } catch (ExecutionException e) {
-            System.err.println("[bench] could not delete topic " + topic + ": " + e.getCause());
+            BenchLog.log("could not delete topic %s: %s", topic, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

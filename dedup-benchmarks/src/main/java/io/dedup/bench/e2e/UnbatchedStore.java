@@ -1,61 +1,79 @@
 package io.dedup.bench.e2e;
 
-import io.dedup.DedupKey;
+import io.dedup.Claim;
+import io.dedup.DedupStoreCorruptionException;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
 import io.dedup.spi.DedupStore;
-import io.dedup.spi.StoredRecord;
 import io.dedup.spi.WriteResult;
+import io.dedup.testkit.ForwardingStore;
 import java.time.Duration;
-import java.util.Objects;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
- * A store with batching turned off: {@code claimAll} and {@code completeAll} fall back to the SPI's defaults,
- * one single-key call (one round trip) per message, while the runner above stays the same. This is the {@code
- * dedup-redis-single} arm's store, to show what batching buys. Thread-safe if the delegate is.
+ * A store with batching turned off: {@code claimAll}, {@code completeAll} and {@code renewAll} make one single-key
+ * call (one round trip) per message, as the SPI's default loops do, while the runner above stays the same. This is
+ * the {@code dedup-redis-single} arm's store, to show what batching buys: the two arms differ in nothing else.
+ *
+ * <p>Capabilities of the delegate are hidden, as they were from any store without them: the arm measures the leased
+ * mode. Thread-safe if the delegate is.
  */
-public final class UnbatchedStore implements DedupStore {
-    private final DedupStore delegate;
-
+public final class UnbatchedStore extends ForwardingStore {
     /** Answers batches from {@code delegate} one key at a time. */
     public UnbatchedStore(DedupStore delegate) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
     }
 
+    /** One {@code claim} per request: a round trip each. */
     @Override
-    public ClaimResult claim(ClaimRequest request) {
-        return delegate.claim(request);
+    public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+        return oneAtATime(requests, this::claim, (request, e) -> new ClaimResult.Failed(request.key(), e));
     }
 
+    /** One {@code complete} per completion: a round trip each. */
     @Override
-    public WriteResult complete(Completion completion) {
-        return delegate.complete(completion);
+    public List<WriteResult> completeAll(List<Completion> completions) {
+        return oneAtATime(completions, this::complete, (completion, e) -> new WriteResult.Failed(e));
     }
 
+    /** One {@code renew} per claim: a round trip each, as the leases of an unbatched store would be renewed. */
     @Override
-    public WriteResult renew(DedupKey key, long token, Duration lease) {
-        return delegate.renew(key, token, lease);
+    public List<WriteResult> renewAll(List<Claim> claims, Duration lease) {
+        return oneAtATime(
+                claims, claim -> renew(claim.key(), claim.token(), lease), (claim, e) -> new WriteResult.Failed(e));
     }
 
+    /** Only this store's own capabilities, as the SPI default answers: the delegate's transactions stay hidden. */
     @Override
-    public WriteResult release(DedupKey key, long token, Duration retention) {
-        return delegate.release(key, token, retention);
+    public <T> Optional<T> capability(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
     }
 
-    @Override
-    public Optional<StoredRecord> find(DedupKey key) {
-        return delegate.find(key);
-    }
-
+    /** The delegate's description, marked unbatched, for the logs of the {@code dedup-redis-single} arm. */
     @Override
     public String describe() {
-        return "unbatched " + delegate.describe();
+        return "unbatched " + super.describe();
     }
 
-    @Override
-    public void close() {
-        delegate.close();
+    /**
+     * The SPI's default batch loop (a subclass of {@link ForwardingStore} cannot reach {@link DedupStore}'s default
+     * methods): one call per item, a corrupt record failing only its own item, an unavailable store the whole batch.
+     */
+    private static <T, R> List<R> oneAtATime(
+            List<T> items, Function<T, R> single, BiFunction<T, DedupStoreCorruptionException, R> failed) {
+        List<R> results = new ArrayList<>(items.size());
+        for (T item : items) {
+            try {
+                results.add(single.apply(item));
+            } catch (DedupStoreCorruptionException e) {
+                results.add(failed.apply(item, e));
+            }
+        }
+        return results;
     }
 }

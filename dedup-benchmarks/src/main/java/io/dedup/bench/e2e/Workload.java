@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
  * @param messages how many records the topic holds
  */
 public record Workload(Duplicates duplicates, HandlerKind handler, int messages) {
+    /** Fixed, so every run and every arm consumes the same key sequence. */
     private static final long SEED = 0x5eed_d00dL;
 
     /** How keys repeat on the topic. */
@@ -25,6 +26,7 @@ public record Workload(Duplicates duplicates, HandlerKind handler, int messages)
         /** Replay storm: the first half of the topic is delivered again as its second half. */
         REPLAY("replay");
 
+        /** The pattern's part of the workload name, e.g. {@code dup20}. */
         private final String label;
 
         Duplicates(String label) {
@@ -39,6 +41,7 @@ public record Workload(Duplicates duplicates, HandlerKind handler, int messages)
         /** Inserts one row into PostgreSQL (autocommit): a typical side effect. */
         POSTGRES_ROW;
 
+        /** The pattern's part of the workload name. */
         String label() {
             return this == NOOP ? "noop" : "pg";
         }
@@ -87,6 +90,7 @@ public record Workload(Duplicates duplicates, HandlerKind handler, int messages)
 
     /** Marks {@code messages / 5} random positions after the first as repeats of a key already on the topic. */
     private void fillWithRepeats(String[] keys) {
+        // the seed fixes the positions and the repeated keys: every arm and repetition sees the same topic
         SplittableRandom random = new SplittableRandom(SEED);
         boolean[] repeat = new boolean[messages];
         int toMark = messages / 5;
@@ -97,12 +101,14 @@ public record Workload(Duplicates duplicates, HandlerKind handler, int messages)
                 toMark--;
             }
         }
+        // a marked position repeats a random key already on the topic: near or far back, as real retries and replays
         int next = 0;
         for (int i = 0; i < messages; i++) {
             keys[i] = repeat[i] ? key(random.nextInt(next)) : key(next++);
         }
     }
 
+    /** The key of unique message {@code index}: fixed width, like an order id. */
     private static String key(int index) {
         return String.format(Locale.ROOT, "order-%09d", index);
     }

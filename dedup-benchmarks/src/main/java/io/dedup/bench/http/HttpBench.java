@@ -1,11 +1,7 @@
 package io.dedup.bench.http;
 
+import io.dedup.bench.RedisBench;
 import io.dedup.testkit.LocalServices;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -36,11 +32,20 @@ import java.util.concurrent.TimeUnit;
 public final class HttpBench {
     private HttpBench() {}
 
+    /**
+     * Parses the options, runs every arm in turn and prints the table.
+     *
+     * @throws IllegalArgumentException for an unknown option
+     * @throws Exception if a server does not start or a request fails outright
+     */
     public static void main(String[] args) throws Exception {
+        // a burst far beyond the server's threads, a busy client pool, and one request at a time (pure latency)
         int[] concurrencies = {10_000, 64, 1};
         int requests = 100_000;
         int warmup = 30_000;
+        // one request in five a retry: enough to exercise replay and 409, few enough that most work is new
         double retryShare = 0.2;
+        // Jetty's default maximum: the server as deployed, not tuned for the benchmark
         int serverThreads = 200;
         List<String> arms = List.of("none", "memory", "redis");
         for (int i = 0; i < args.length; i++) {
@@ -56,7 +61,7 @@ public final class HttpBench {
                 case "--arms" -> arms = List.of(value.split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
-            i++;
+            i++; // every option takes a value
         }
         System.out.printf(
                 Locale.ROOT,
@@ -68,6 +73,7 @@ public final class HttpBench {
                 java.util.Arrays.toString(concurrencies),
                 serverThreads,
                 Runtime.getRuntime().availableProcessors());
+        // one table for every arm, header first, so the arms' rows can be compared line by line
         List<String> rows = new ArrayList<>();
         rows.add(String.format(
                 Locale.ROOT,
@@ -92,11 +98,19 @@ public final class HttpBench {
         rows.forEach(System.out::println);
     }
 
+    /**
+     * One arm: a server JVM of its own (so one arm's heap and JIT never carry over to the next), a warm-up at the
+     * first concurrency, then a measured run per concurrency; returns one table row per run. The endpoint's own
+     * execution count is read at the end and compared with the first answers: with the filter on, the endpoint
+     * must have run exactly once per key, or the arm's speed would not count.
+     */
     private static List<String> runArm(
             String arm, int[] concurrencies, int requests, int warmup, double retryShare, int serverThreads)
             throws Exception {
+        // a key prefix of this run's own, deleted afterwards: the Redis is shared with other engineers' tests
         String prefix = "dedup-http-bench:" + UUID.randomUUID().toString().substring(0, 8) + ":";
         String redis = arm.equals("redis") ? LocalServices.redis().uri() : "-";
+        // the child prints "PORT n" once Jetty listens; closing its stdin stops it
         Process server = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-cp",
@@ -118,6 +132,8 @@ public final class HttpBench {
                 throw new IllegalStateException("the benchmark server did not start: " + line);
             }
             int port = Integer.parseInt(line.substring(5));
+            // HTTP/1.1 keeps one request per connection in flight, so concurrency is the number of connections, as
+            // with the clients that send idempotency keys in practice
             HttpClient client = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .executor(executor)
@@ -125,6 +141,8 @@ public final class HttpBench {
                     .build();
             URI orders = URI.create("http://127.0.0.1:" + port + "/orders");
             LoadPhase load = new LoadPhase(client, orders, retryShare);
+            // new keys sent and first answers received, over warm-up and runs: with the filter, the endpoint must run
+            // once per new key, whatever the retries did
             long keys = 0;
             long answered = 0;
             System.out.printf("%s: warming up (%d requests at concurrency %d)%n", arm, warmup, concurrencies[0]);
@@ -153,6 +171,7 @@ public final class HttpBench {
                 answered += result.originals();
                 measured.add(result);
             }
+            // the server's own count, not the client's: a retry the filter let through twice would show only here
             HttpResponse<String> executions = client.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/executions"))
                             .build(),
@@ -183,13 +202,14 @@ public final class HttpBench {
                         arm, ran, answered);
             }
         } finally {
+            // closing the child's stdin is its stop signal; a child that ignores it is killed
             server.getOutputStream().close();
             if (!server.waitFor(30, TimeUnit.SECONDS)) {
                 server.destroyForcibly();
             }
             executor.shutdownNow();
             if (arm.equals("redis")) {
-                deleteKeys(redis, prefix);
+                RedisBench.deleteAll(redis, prefix);
             }
         }
         return rows;
@@ -201,24 +221,6 @@ public final class HttpBench {
             return java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         } catch (java.io.IOException | RuntimeException e) {
             return "?";
-        }
-    }
-
-    private static void deleteKeys(String redisUri, String prefix) {
-        RedisClient client = RedisClient.create(redisUri);
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                KeyScanCursor<String> page = connection
-                        .sync()
-                        .scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(1000));
-                if (!page.getKeys().isEmpty()) {
-                    connection.sync().del(page.getKeys().toArray(new String[0]));
-                }
-                cursor = page;
-            } while (!cursor.isFinished());
-        } finally {
-            client.shutdown();
         }
     }
 }

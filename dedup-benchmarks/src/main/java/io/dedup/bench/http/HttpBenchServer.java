@@ -29,6 +29,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class HttpBenchServer {
     private HttpBenchServer() {}
 
+    /**
+     * Serves until standard input closes.
+     *
+     * @throws IllegalArgumentException if the arm is unknown
+     * @throws Exception if Jetty cannot start
+     */
     public static void main(String[] args) throws Exception {
         String arm = args[0];
         int threads = Integer.parseInt(args[3]);
@@ -36,6 +42,10 @@ public final class HttpBenchServer {
         HttpServlet endpoint = new HttpServlet() {
             private static final long serialVersionUID = 1L;
 
+            /**
+             * The endpoint under test: counts its execution and answers 201 with a small JSON body, so the filter has a real
+             * response to store and replay, and the count shows how often the endpoint really ran.
+             */
             @Override
             protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
                 byte[] body = request.getInputStream().readAllBytes();
@@ -49,6 +59,7 @@ public final class HttpBenchServer {
                 response.getOutputStream().write(json);
             }
 
+            /** {@code GET /executions}: how often the endpoint ran, read by the load generator after the runs. */
             @Override
             protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
                 response.setContentType("text/plain");
@@ -66,17 +77,20 @@ public final class HttpBenchServer {
                     default -> throw new IllegalArgumentException("arm must be none, memory or redis, got " + arm);
                 };
 
+        // the same pool, queue and timeouts for every arm: only the filter differs between them
         QueuedThreadPool pool = new QueuedThreadPool(threads, Math.min(threads, 16));
         Server server = new Server(pool);
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
+        // a deep accept queue and long idle timeout: at 10,000 connections the test is the filter, not the backlog
         connector.setAcceptQueueSize(4096);
         connector.setIdleTimeout(300_000);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(new ServletHolder(endpoint), "/*");
         IdempotencyFilter filter = null;
+        // the filter with its defaults on the one path the load generator posts to; the "none" arm has no filter
         if (store != null) {
             filter = IdempotencyFilter.builder(store).pathPatterns("/orders").build();
             context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -89,6 +103,7 @@ public final class HttpBenchServer {
         while (System.in.read() >= 0) {
             // run until the parent closes our standard input (or dies)
         }
+        // stop accepting before the filter and store close, so no request meets a closed store
         server.stop();
         if (filter != null) {
             filter.close();

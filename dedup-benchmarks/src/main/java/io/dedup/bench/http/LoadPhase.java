@@ -23,12 +23,21 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * arrival time.
  */
 final class LoadPhase {
+    /**
+     * How many recent keys a retry may pick from: recent enough that some retries arrive while the original is still in
+     * flight (the 409 case), enough that most find it completed (the replay case).
+     */
     private static final int RECENT_KEYS = 8192;
 
     private final HttpClient client;
     private final URI uri;
+    /**
+     * The share of requests that repeat a recent key instead of using a new one, as a client retrying after a timeout.
+     */
     private final double retryShare;
+    /** A ring of the latest keys sent, shared by the senders; a lost race just retries a slightly older key. */
     private final AtomicReferenceArray<String> recent = new AtomicReferenceArray<>(RECENT_KEYS);
+    /** Keys written to {@link #recent} so far; its position modulo the ring size is the next slot. */
     private final AtomicLong recentCount = new AtomicLong();
 
     LoadPhase(HttpClient client, URI uri, double retryShare) {
@@ -37,7 +46,18 @@ final class LoadPhase {
         this.retryShare = retryShare;
     }
 
-    /** The outcome of one run. Latencies in nanoseconds, sorted. */
+    /**
+     * The outcome of one run. Latencies in nanoseconds, sorted.
+     *
+     * @param concurrency requests in flight at once
+     * @param latencies every request's time from send to whole response, sorted
+     * @param elapsedNanos the run's wall time
+     * @param originals 201 answers the endpoint produced (not replayed)
+     * @param replayed 201 answers the filter replayed from the store
+     * @param inProgress 409 answers: a retry met its original still running
+     * @param other failures and unexpected answers
+     * @param newKeys requests sent with a key never sent before
+     */
     record Result(
             int concurrency,
             long[] latencies,
@@ -47,16 +67,24 @@ final class LoadPhase {
             long inProgress,
             long other,
             long newKeys) {
+        /** Answered requests per second of the run's wall time. */
         double throughput() {
             return latencies.length / (elapsedNanos / 1e9);
         }
 
+        /** The {@code p}-th percentile latency in milliseconds (nearest rank; 100 is the maximum). */
         double percentileMillis(double p) {
             int index = (int) Math.min(latencies.length - 1, Math.ceil(p / 100.0 * latencies.length) - 1);
             return latencies[Math.max(0, index)] / 1e6;
         }
     }
 
+    /**
+     * Sends {@code total} requests with {@code concurrency} in flight at any time (a closed loop: a sender sends its
+     * next request when its last one was answered) and returns what came back.
+     *
+     * @throws Exception if a request fails without a response (connection refused, timeout)
+     */
     Result run(int total, int concurrency) throws Exception {
         long[] latencies = new long[total];
         AtomicInteger issued = new AtomicInteger();
@@ -68,15 +96,20 @@ final class LoadPhase {
         AtomicLong newKeys = new AtomicLong();
         CompletableFuture<Void> done = new CompletableFuture<>();
         long start = System.nanoTime();
+        // each answer sends the next request from the client's own thread: `concurrency` chains, no sender threads
+        // of ours competing with the client and the server for the cores
         Runnable[] next = new Runnable[1];
         next[0] = () -> {
             int i = issued.getAndIncrement();
+            // past the last request a chain ends; the last chain to end completes the run
             if (i >= total) {
                 if (idle.incrementAndGet() == concurrency) {
                     done.complete(null);
                 }
                 return;
             }
+            // a retry repeats a recent key, as a client does after a timeout; otherwise a new key, remembered for
+            // retries
             String key = retryKey();
             if (key == null) {
                 key = UUID.randomUUID().toString();
@@ -96,8 +129,10 @@ final class LoadPhase {
                     if (other.incrementAndGet() <= 3) {
                         System.out.println("request failed: " + error);
                     }
+                    // only the first few failures are printed: a broken server would otherwise flood the table
                 } else if (response.statusCode() == 409) {
                     inProgress.incrementAndGet();
+                    // the original is still running: the filter answers 409 rather than run it twice
                 } else if (response.statusCode() == 201
                         && response.headers().firstValue("Idempotent-Replayed").isPresent()) {
                     replayed.incrementAndGet();
@@ -129,7 +164,10 @@ final class LoadPhase {
                 newKeys.get());
     }
 
-    /** A recent key to retry, or null for a new request. */
+    /**
+     * A recent key to retry ({@code retryShare} of the time, once any key was sent), or null for a new request. Recent
+     * keys are drawn uniformly from the ring, so some retries meet an original still in flight.
+     */
     private String retryKey() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long count = recentCount.get();

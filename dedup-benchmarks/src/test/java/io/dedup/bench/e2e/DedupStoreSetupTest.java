@@ -6,14 +6,12 @@ import io.dedup.DedupKey;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.DedupStore;
-import io.dedup.testkit.LocalServices;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,28 +19,9 @@ import org.junit.jupiter.api.Test;
  * harness counts store calls (a batch of 500 claims is one or two round trips, an unbatched one 500), and leave
  * nothing behind.
  */
-class DedupStoreSetupTest {
-    private static BenchServices services;
-
-    @BeforeAll
-    static void services() {
-        services = new BenchServices("127.0.0.1:1", LocalServices.redis(), LocalServices.postgres());
-    }
-
-    @AfterAll
-    static void close() {
-        services.close();
-    }
-
+class DedupStoreSetupTest extends LocalBenchServices {
     private static ArmRun run() {
-        Workload workload = new Workload(Workload.Duplicates.NONE, Workload.HandlerKind.NOOP, 500);
-        return new ArmRun(
-                "t" + Long.toString(System.nanoTime(), 36),
-                workload,
-                "unused",
-                BenchHandler.noop(16),
-                services,
-                Duration.ofSeconds(5));
+        return newRun(500);
     }
 
     private static List<ClaimRequest> claims(ArmRun run, String prefix, int count) {
@@ -64,54 +43,43 @@ class DedupStoreSetupTest {
         return counted;
     }
 
-    @Test
-    void a_batch_of_500_redis_claims_is_one_counted_command_and_its_keys_are_deleted_afterwards() throws Exception {
-        DedupStoreSetup redis = DedupStoreSetup.redis();
-        ArmRun run = run();
-        DedupStore store = redis.create(run);
+    /**
+     * Creates a store as an arm would, counts {@link #countedClaimAll} through {@code view} of it, then closes and
+     * cleans it up as the arm's tear-down does.
+     */
+    private static long countedOnFreshStore(
+            DedupStoreSetup setup, ArmRun run, UnaryOperator<DedupStore> view, int count) throws Exception {
+        DedupStore store = setup.create(run);
         try {
-            assertThat(countedClaimAll(redis, run, store, 500)).isEqualTo(1);
+            return countedClaimAll(setup, run, view.apply(store), count);
         } finally {
             store.close();
-            redis.cleanUp(run, store);
-        }
-        assertThat(services.deleteRedisKeys("bench:" + run.runId() + ":")).isZero();
-        // closing the store left the shared, counted client usable
-        DedupStore again = redis.create(run);
-        try {
-            assertThat(countedClaimAll(redis, run, again, 1)).isEqualTo(1);
-        } finally {
-            again.close();
-            redis.cleanUp(run, again);
+            setup.cleanUp(run, store);
         }
     }
 
     @Test
-    void an_unbatched_redis_store_makes_one_counted_command_per_claim() throws Exception {
+    void a_batch_of_500_redis_claims_is_one_counted_command_and_its_keys_are_deleted_afterwards() throws Exception {
         DedupStoreSetup redis = DedupStoreSetup.redis();
         ArmRun run = run();
-        DedupStore store = redis.create(run);
-        try {
-            assertThat(countedClaimAll(redis, run, new UnbatchedStore(store), 50))
-                    .isEqualTo(50);
-        } finally {
-            store.close();
-            redis.cleanUp(run, store);
-        }
+        assertThat(countedOnFreshStore(redis, run, store -> store, 500)).isEqualTo(1);
+        assertThat(services.deleteRedisKeys("bench:" + run.runId() + ":")).isZero();
+        // closing the store left the shared, counted client usable
+        assertThat(countedOnFreshStore(redis, run, store -> store, 1)).isEqualTo(1);
+    }
+
+    @Test
+    void an_unbatched_redis_store_makes_one_counted_command_per_claim() throws Exception {
+        assertThat(countedOnFreshStore(DedupStoreSetup.redis(), run(), UnbatchedStore::new, 50))
+                .isEqualTo(50);
     }
 
     @Test
     void a_batch_of_500_postgres_claims_is_a_few_counted_round_trips_and_its_tables_are_dropped_afterwards()
             throws Exception {
-        DedupStoreSetup jdbc = DedupStoreSetup.jdbc();
         ArmRun run = run();
-        DedupStore store = jdbc.create(run);
-        try {
-            assertThat(countedClaimAll(jdbc, run, store, 500)).isBetween(1L, 3L);
-        } finally {
-            store.close();
-            jdbc.cleanUp(run, store);
-        }
+        assertThat(countedOnFreshStore(DedupStoreSetup.jdbc(), run, store -> store, 500))
+                .isBetween(1L, 3L);
         assertThat(tableExists("dedup_" + run.runId())).isFalse();
         assertThat(tableExists("dedup_" + run.runId() + "_positions")).isFalse();
     }

@@ -2,29 +2,13 @@ package io.dedup.bench.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dedup.testkit.LocalServices;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.time.Duration;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceHelper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Against the real Redis: store calls are the commands of the benchmark's own clients, nobody else's. */
-class RedisCommandCounterTest {
-    private static BenchServices services;
-
-    @BeforeAll
-    static void services() {
-        services = new BenchServices("127.0.0.1:1", LocalServices.redis(), LocalServices.postgres());
-    }
-
-    @AfterAll
-    static void close() {
-        services.close();
-    }
-
+class RedisCommandCounterTest extends LocalBenchServices {
     @Test
     void counts_each_command_of_the_store_client() {
         String prefix = "bench-test-" + System.nanoTime() + ":";
@@ -44,14 +28,7 @@ class RedisCommandCounterTest {
 
     @Test
     void camel_redis_repository_makes_one_counted_command_per_add() throws Exception {
-        Workload workload = new Workload(Workload.Duplicates.NONE, Workload.HandlerKind.NOOP, 10);
-        ArmRun run = new ArmRun(
-                "t" + Long.toString(System.nanoTime(), 36),
-                workload,
-                "unused",
-                BenchHandler.noop(16),
-                services,
-                Duration.ofSeconds(5));
+        ArmRun run = newRun(10);
         CamelRepository camelRedis = CamelRepositories.redis();
         try {
             IdempotentRepository repository = camelRedis.create(run);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dedup.DedupConsumer;
-import io.dedup.DedupKey;
 import io.dedup.DedupResult;
 import io.dedup.ResultHandler;
 import io.dedup.memory.InMemoryDedupStore;
@@ -12,8 +11,8 @@ import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
 import io.dedup.spi.DedupStore;
-import io.dedup.spi.StoredRecord;
 import io.dedup.spi.WriteResult;
+import io.dedup.testkit.ForwardingStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,54 +75,38 @@ class TimedDedupStoreTest {
         assertThat(counting.batchCalls).isZero();
     }
 
-    /** Counts how the store is called; delegates everything. */
-    private static final class CallCountingStore implements DedupStore {
-        private final DedupStore delegate;
+    /** Counts how the store is called; forwards everything. */
+    private static final class CallCountingStore extends ForwardingStore {
         int singleClaims;
         int singleCompletions;
         int batchCalls;
 
         CallCountingStore(DedupStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public ClaimResult claim(ClaimRequest request) {
             singleClaims++;
-            return delegate.claim(request);
+            return super.claim(request);
         }
 
         @Override
         public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
             batchCalls++;
-            return delegate.claimAll(requests);
+            return super.claimAll(requests);
         }
 
         @Override
         public WriteResult complete(Completion completion) {
             singleCompletions++;
-            return delegate.complete(completion);
+            return super.complete(completion);
         }
 
         @Override
         public List<WriteResult> completeAll(List<Completion> completions) {
             batchCalls++;
-            return delegate.completeAll(completions);
-        }
-
-        @Override
-        public WriteResult renew(DedupKey key, long token, Duration lease) {
-            return delegate.renew(key, token, lease);
-        }
-
-        @Override
-        public WriteResult release(DedupKey key, long token, Duration retention) {
-            return delegate.release(key, token, retention);
-        }
-
-        @Override
-        public Optional<StoredRecord> find(DedupKey key) {
-            return delegate.find(key);
+            return super.completeAll(completions);
         }
     }
 }

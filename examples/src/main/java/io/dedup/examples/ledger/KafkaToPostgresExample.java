@@ -41,6 +41,7 @@ import org.apache.kafka.common.TopicPartition;
  * database {@code test} as {@code postgres}); starts a Kafka broker unless one is named.
  */
 public final class KafkaToPostgresExample {
+    /** Few enough that the example runs in seconds, enough that three partitions each see duplicates and a reset. */
     static final int PAYMENTS = 300;
 
     private KafkaToPostgresExample() {}
@@ -61,6 +62,11 @@ public final class KafkaToPostgresExample {
             Map<Integer, Long> databaseOffsets,
             Map<Integer, Long> endOffsets) {}
 
+    /**
+     * Runs the example and prints whether each payment was posted once and the balances came out right.
+     *
+     * @throws Exception if Kafka or PostgreSQL cannot be reached
+     */
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         HikariConfig db = new HikariConfig();
@@ -84,7 +90,11 @@ public final class KafkaToPostgresExample {
         }
     }
 
-    /** Produces, runs the two consumers, reads the outcome, and cleans up. */
+    /**
+     * Produces, runs the two consumers, reads the outcome, and cleans up.
+     *
+     * @throws Exception if Kafka or PostgreSQL fails; the topic, group and tables are removed all the same
+     */
     @SuppressWarnings("try") // the resources are closed by the try; the body does not name them
     public static Outcome run(ExampleKafka kafka, DataSource dataSource, String runId) throws Exception {
         String topic = "ledger-payments-" + runId;
@@ -100,14 +110,18 @@ public final class KafkaToPostgresExample {
         try {
             Map<String, Long> expected = produce(kafka, topic);
             Duration patience = Duration.ofSeconds(60);
+            // the first consumer posts about a third, then leaves: its Kafka commits are about to be thrown away
             try (LedgerConsumer first = LedgerConsumer.start(kafka.bootstrapServers(), group, topic, store, tables)) {
                 awaitRows(dataSource, tables.ledger(), PAYMENTS / 3, patience);
             }
+            // what an operator's mistake does: Kafka now says "start from the beginning"; the database says otherwise
             resetKafkaOffsetsToZero(kafka, group, topic);
             try (LedgerConsumer second = LedgerConsumer.start(kafka.bootstrapServers(), group, topic, store, tables)) {
                 awaitRows(dataSource, tables.ledger(), PAYMENTS, patience);
                 Map<Integer, Long> ends = endOffsets(kafka, topic);
                 long deadline = System.nanoTime() + patience.toNanos();
+                // the last transaction may commit a moment after the last row is visible to us: wait for the positions
+                // to catch up
                 while (!databaseOffsets(dataSource, keysTable + "_positions", group)
                                 .equals(ends)
                         && System.nanoTime() < deadline) {
@@ -133,6 +147,7 @@ public final class KafkaToPostgresExample {
         Map<String, Long> balances = new TreeMap<>();
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int i = 0; i < PAYMENTS; i++) {
+            // eleven accounts, so a payment posted twice would show in a balance, not only in the postings
             Payment payment = new Payment(String.format("pay-%04d", i), "acct-" + (i % 11), 100 + i);
             balances.merge(payment.account(), payment.amountCents(), Long::sum);
             int copies = i % 5 == 0 ? 2 : 1;
@@ -148,6 +163,7 @@ public final class KafkaToPostgresExample {
 
     /** Kafka's committed offsets can be moved only while the group has no members: retry until the first left. */
     private static void resetKafkaOffsetsToZero(ExampleKafka kafka, String group, String topic) throws Exception {
+        // zero for every partition: left alone, Kafka's offsets would make the second consumer skip what the first did
         Map<TopicPartition, OffsetAndMetadata> zero = new HashMap<>();
         for (int p = 0; p < 3; p++) {
             zero.put(new TopicPartition(topic, p), new OffsetAndMetadata(0));
@@ -166,6 +182,7 @@ public final class KafkaToPostgresExample {
         }
     }
 
+    /** The topic's end offset per partition: where the database's positions must end up. */
     private static Map<Integer, Long> endOffsets(ExampleKafka kafka, String topic) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < 3; p++) {
@@ -180,6 +197,10 @@ public final class KafkaToPostgresExample {
         return ends;
     }
 
+    /**
+     * Waits until the ledger holds postings of at least {@code rows} payments, or {@code patience} ran out (the caller's
+     * checks then fail with what is there).
+     */
     private static void awaitRows(DataSource dataSource, String table, int rows, Duration patience) throws Exception {
         long deadline = System.nanoTime() + patience.toNanos();
         while (postings(dataSource, table).size() < rows && System.nanoTime() < deadline) {
@@ -187,6 +208,7 @@ public final class KafkaToPostgresExample {
         }
     }
 
+    /** Ledger rows per payment id: a value above 1 is a payment posted twice. */
     private static Map<String, Integer> postings(DataSource dataSource, String ledger) throws SQLException {
         Map<String, Integer> postings = new TreeMap<>();
         try (Connection c = dataSource.getConnection();
@@ -199,6 +221,7 @@ public final class KafkaToPostgresExample {
         return postings;
     }
 
+    /** The balance table, per account. */
     private static Map<String, Long> balances(DataSource dataSource, String table) throws SQLException {
         Map<String, Long> balances = new TreeMap<>();
         try (Connection c = dataSource.getConnection();

@@ -24,8 +24,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * <p>Thread-safe: {@link #close()} from any thread.
  */
 public final class LedgerConsumer implements AutoCloseable {
+    /** The runner in transactional-store mode; it polls on its own thread. */
     private final KafkaDedupRunner<String, String> runner;
 
+    /** A handle on a started runner. */
     private LedgerConsumer(KafkaDedupRunner<String, String> runner) {
         this.runner = runner;
     }
@@ -46,6 +48,7 @@ public final class LedgerConsumer implements AutoCloseable {
                         config, new StringDeserializer(), new StringDeserializer())
                 .topics(topic)
                 .dedup(KafkaDedup.builder().store(store)) // keys: the idempotency-key header
+                // keys, offsets and the postings in the store's transaction: no separate Kafka commit to lose
                 .transactionalStore((record, tx) -> {
                     Payment payment = Payment.parse(record.value());
                     Connection db = tx.resource(Connection.class); // the poll's transaction: never commit or close it
@@ -77,11 +80,16 @@ public final class LedgerConsumer implements AutoCloseable {
             }
         }
 
+        /** The balances table's name. */
         public String balances() {
             return ledger + "_balances";
         }
 
-        /** Creates both tables (PostgreSQL). */
+        /**
+         * Creates both tables (PostgreSQL).
+         *
+         * @throws SQLException if a table cannot be created
+         */
         public void create(DataSource dataSource) throws SQLException {
             try (Connection c = dataSource.getConnection();
                     Statement ddl = c.createStatement()) {
@@ -93,7 +101,11 @@ public final class LedgerConsumer implements AutoCloseable {
             }
         }
 
-        /** Posts {@code payment} through {@code db}: a ledger row and the account's new balance. */
+        /**
+         * Posts {@code payment} through {@code db}: a ledger row and the account's new balance.
+         *
+         * @throws SQLException if a write fails; the poll's transaction then rolls back, key and offsets included
+         */
         void post(Connection db, Payment payment) throws SQLException {
             try (PreparedStatement insert = db.prepareStatement(
                     "INSERT INTO " + ledger + " (payment_id, account, amount_cents) VALUES (?, ?, ?)")) {

@@ -8,11 +8,16 @@ import java.util.Objects;
 
 /**
  * An order message: {@code {"orderId":"o-0042","sku":"sku-3","quantity":2}}; its AMQP message-id is the order id.
- * Immutable.
+ * Immutable; thread-safe.
  */
 public record Order(String orderId, String sku, int quantity) {
+    /** Shared: an ObjectMapper is thread-safe once configured. */
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * @throws NullPointerException if the id or sku is null
+     * @throws IllegalArgumentException if {@code quantity} is below 1
+     */
     public Order {
         Objects.requireNonNull(orderId, "orderId");
         Objects.requireNonNull(sku, "sku");
@@ -21,6 +26,7 @@ public record Order(String orderId, String sku, int quantity) {
         }
     }
 
+    /** The order as the JSON bytes published. */
     public byte[] json() {
         return ("{\"orderId\":\"" + orderId + "\",\"sku\":\"" + sku + "\",\"quantity\":" + quantity + "}")
                 .getBytes(StandardCharsets.UTF_8);

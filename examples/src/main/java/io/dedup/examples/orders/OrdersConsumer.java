@@ -31,9 +31,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe; one instance serves any number of channels.
  */
 public final class OrdersConsumer implements AutoCloseable {
+    /** Claim, the order's writes and completion in one transaction per delivery. */
     private final TransactionalDedup<Delivery> dedup;
+    /** Where placed orders go; the order id is its primary key, so a second insert would fail loudly. */
     private final String ordersTable;
+    /** Units per sku; an order decrements its sku's row in the same transaction. */
     private final String stockTable;
+    /**
+     * Requeues deferred deliveries after a delay, off the dispatch thread, so the channel keeps delivering meanwhile.
+     */
     private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "orders-requeue");
         thread.setDaemon(true);
@@ -52,8 +58,13 @@ public final class OrdersConsumer implements AutoCloseable {
         this.stockTable = identifier(stockTable, "stockTable");
     }
 
-    /** Declares the work queue, dead-lettering to {@code <queue>.dlq}, and that queue. */
+    /**
+     * Declares the work queue, dead-lettering to {@code <queue>.dlq}, and that queue.
+     *
+     * @throws IOException if the broker refuses a declaration (for example, the queue exists with other arguments)
+     */
     public static void declareQueues(Channel channel, String queue) throws IOException {
+        // durable: orders must survive a broker restart; rejected deliveries go to <queue>.dlq by the broker itself
         channel.queueDeclare(queue + ".dlq", true, false, false, null);
         channel.queueDeclare(
                 queue,
@@ -63,8 +74,14 @@ public final class OrdersConsumer implements AutoCloseable {
                 Map.of("x-dead-letter-exchange", "", "x-dead-letter-routing-key", queue + ".dlq"));
     }
 
-    /** Registers this consumer on {@code channel}, with manual acks. */
+    /**
+     * Registers this consumer on {@code channel}, with manual acks.
+     *
+     * @return the consumer tag
+     * @throws IOException if the broker refuses the consumer
+     */
     public String consume(Channel channel, String queue) throws IOException {
+        // a window of 50: enough for throughput, small enough that a crash redelivers little
         channel.basicQos(50);
         return channel.basicConsume(
                 queue,
@@ -95,6 +112,7 @@ public final class OrdersConsumer implements AutoCloseable {
         }
     }
 
+    /** Acts on what dedup decided: ack, requeue after a delay, back off, or dead-letter and ack. */
     private void settle(Channel channel, Delivery delivery, DedupResult<Void> result) throws IOException {
         long tag = delivery.getEnvelope().getDeliveryTag();
         switch (result.disposition()) {
@@ -125,7 +143,11 @@ public final class OrdersConsumer implements AutoCloseable {
                 TimeUnit.SECONDS);
     }
 
-    /** Creates the example's tables and stocks every sku with {@code quantity}. */
+    /**
+     * Creates the example's tables and stocks every sku with {@code quantity}.
+     *
+     * @throws SQLException if the tables cannot be created or the stock already holds a sku
+     */
     public void createTables(javax.sql.DataSource dataSource, Map<String, Integer> stock) throws SQLException {
         try (java.sql.Connection c = dataSource.getConnection();
                 java.sql.Statement ddl = c.createStatement()) {
@@ -151,6 +173,9 @@ public final class OrdersConsumer implements AutoCloseable {
         later.shutdownNow();
     }
 
+    /**
+     * {@code name} if it is a plain SQL identifier, since it goes into SQL text; otherwise a failure naming {@code what}.
+     */
     private static String identifier(String name, String what) {
         Objects.requireNonNull(name, what);
         if (!name.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {

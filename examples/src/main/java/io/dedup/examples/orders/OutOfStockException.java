@@ -4,6 +4,7 @@ package io.dedup.examples.orders;
 public final class OutOfStockException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** Refuses {@code order}; the message names it and its sku. */
     public OutOfStockException(Order order) {
         super("order " + order.orderId() + ": not enough " + order.sku() + " for " + order.quantity());
     }

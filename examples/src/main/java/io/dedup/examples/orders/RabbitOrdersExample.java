@@ -48,6 +48,11 @@ public final class RabbitOrdersExample {
     public record Outcome(
             int ordersPlaced, int unitsOrdered, Map<String, Integer> stock, int deadLetters, int storedKeys) {}
 
+    /**
+     * Runs the example once and prints the orders placed, the stock left and the dead letters.
+     *
+     * @throws Exception if RabbitMQ or PostgreSQL cannot be reached
+     */
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         ConnectionFactory rabbit = new ConnectionFactory();
@@ -67,7 +72,11 @@ public final class RabbitOrdersExample {
         }
     }
 
-    /** Declares, publishes, consumes until done, reads the outcome, and cleans up. */
+    /**
+     * Declares, publishes, consumes until done, reads the outcome, and cleans up.
+     *
+     * @throws Exception if RabbitMQ or PostgreSQL fails, or the orders are not all placed within a minute
+     */
     public static Outcome run(ConnectionFactory rabbit, DataSource dataSource, String runId) throws Exception {
         String queue = "orders-" + runId;
         String ordersTable = "orders_" + runId;
@@ -77,10 +86,12 @@ public final class RabbitOrdersExample {
         for (int s = 1; s <= 5; s++) {
             stock.put("sku-" + s, 1000);
         }
+        // one unit of a rare sku: the order for more of it fails every attempt and must end in the dead-letter queue
         stock.put("sku-rare", 1);
         JdbcDedupStore store = JdbcDedupStore.builder(dataSource)
                 .table(keysTable)
                 .createSchema(true)
+                // two consumers may hold copies of one order at once: one waits on the other's row lock, not forever
                 .lockTimeout(Duration.ofSeconds(10))
                 .build();
         try (Connection connection = rabbit.newConnection("orders-example");
@@ -92,6 +103,7 @@ public final class RabbitOrdersExample {
                 int units = publish(admin, queue);
                 orders.consume(connection.createChannel(), queue); // two consumers, so copies of an order race
                 orders.consume(connection.createChannel(), queue);
+                // done when every distinct order is placed and the unfillable one is dead-lettered
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while ((count(dataSource, ordersTable) < ORDERS || admin.messageCount(queue + ".dlq") < 1)
                         && System.nanoTime() < deadline) {
@@ -130,6 +142,7 @@ public final class RabbitOrdersExample {
         return units;
     }
 
+    /** Publishes one order with its order id as the message id, the adapter's default key. */
     private static void send(Channel channel, String queue, Order order) throws Exception {
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
                 .messageId(order.orderId())
@@ -139,6 +152,7 @@ public final class RabbitOrdersExample {
         channel.basicPublish("", queue, properties, order.json());
     }
 
+    /** The number of rows in {@code table}. */
     private static int count(DataSource dataSource, String table) throws SQLException {
         try (java.sql.Connection c = dataSource.getConnection();
                 Statement s = c.createStatement();
@@ -148,6 +162,7 @@ public final class RabbitOrdersExample {
         }
     }
 
+    /** Units left per sku. */
     private static Map<String, Integer> stock(DataSource dataSource, String table) throws SQLException {
         Map<String, Integer> stock = new LinkedHashMap<>();
         try (java.sql.Connection c = dataSource.getConnection();

@@ -30,8 +30,17 @@ public final class KafkaPaymentsExample {
     private KafkaPaymentsExample() {}
 
     /** What a run saw. */
+    /**
+     * @param charges charges made per payment id: every value must be 1
+     * @param deadLetters the records in the dead-letter topic, with the reason in their headers
+     */
     public record Outcome(Map<String, Integer> charges, List<ConsumerRecord<String, String>> deadLetters) {}
 
+    /**
+     * Runs the example once and prints the charges and the dead letters with their reasons.
+     *
+     * @throws Exception if Kafka or Redis cannot be reached
+     */
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         String redisUri = Objects.requireNonNullElse(System.getenv("DEDUP_REDIS_URI"), "redis://127.0.0.1:6379");
@@ -51,7 +60,11 @@ public final class KafkaPaymentsExample {
         }
     }
 
-    /** Sends the payments, runs the consumer until it is done with them, and cleans up. */
+    /**
+     * Sends the payments, runs the consumer until it is done with them, and cleans up.
+     *
+     * @throws Exception if Kafka or Redis fails, or the dead letters do not arrive within a minute
+     */
     @SuppressWarnings("try") // the resources are closed by the try; the body does not name them
     public static Outcome run(ExampleKafka kafka, String redisUri, String runId) throws Exception {
         String topic = "payments-" + runId;
@@ -64,6 +77,8 @@ public final class KafkaPaymentsExample {
             send(kafka, topic);
             try (PaymentsConsumer consumer =
                     PaymentsConsumer.start(kafka.bootstrapServers(), group, topic, store, gateway)) {
+                // the two bad records reach the DLT only after the declined one's retries: waiting for them waits for
+                // the retries
                 List<ConsumerRecord<String, String>> deadLetters =
                         kafka.read(topic + ".DLT", 2, Duration.ofSeconds(60));
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -79,6 +94,10 @@ public final class KafkaPaymentsExample {
         }
     }
 
+    /**
+     * Sends 100 payments keyed by account, every fifth twice (a producer's retry), then the payment the gateway declines
+     * and a record with neither header nor payment id.
+     */
     private static void send(ExampleKafka kafka, String topic) {
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -94,11 +113,13 @@ public final class KafkaPaymentsExample {
         kafka.send(records);
     }
 
+    /** {@code record} with the payment id in the {@code idempotency-key} header, as the producer sets it. */
     private static ProducerRecord<String, String> withKey(ProducerRecord<String, String> record, Payment payment) {
         record.headers().add("idempotency-key", payment.paymentId().getBytes(StandardCharsets.UTF_8));
         return record;
     }
 
+    /** The last value of header {@code name} as text, or null: how the example reads a dead letter's reason. */
     static String header(ConsumerRecord<?, ?> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);

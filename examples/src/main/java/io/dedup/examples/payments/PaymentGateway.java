@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * what happened. Thread-safe.
  */
 public final class PaymentGateway {
+    /** Charges per payment id, counted so the example can show that none was charged twice. */
     private final Map<String, AtomicInteger> charges = new ConcurrentHashMap<>();
 
     /**
@@ -37,6 +38,7 @@ public final class PaymentGateway {
     public static final class PaymentDeclinedException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
+        /** A decline of payment {@code paymentId} for {@code reason}. */
         public PaymentDeclinedException(String paymentId, String reason) {
             super("payment " + paymentId + " declined: " + reason);
         }

@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Thread-safe: {@link #close()} from any thread.
  */
 public final class PaymentsConsumer implements AutoCloseable {
+    /** The runner; it polls on its own thread from {@link #start} until {@link #close}. */
     private final KafkaDedupRunner<String, String> runner;
 
     private PaymentsConsumer(KafkaDedupRunner<String, String> runner) {
@@ -50,8 +51,10 @@ public final class PaymentsConsumer implements AutoCloseable {
                 .topics(topic)
                 .dedup(KafkaDedup.builder()
                         .store(store)
+                        // the header when the producer set it, else the payment's own id: never the record offset
                         .topicKeys(topic, RecordKeys.chain(RecordKeys.header(), RecordKeys.jsonPointer("/paymentId")))
                         .deadLetterTopic(topic, topic + ".DLT")
+                        // a decline may be transient: three tries with back-off before the dead-letter topic
                         .retries(3, Duration.ofMillis(200), Duration.ofSeconds(2)))
                 .handler(record -> gateway.charge(Payment.parse(record.value())))
                 .build();

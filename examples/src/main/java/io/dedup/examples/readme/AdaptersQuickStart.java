@@ -18,10 +18,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** The README's Kafka and RabbitMQ code blocks, compiled; ReadmeSnippetsTest checks the README shows this code. */
 final class AdaptersQuickStart {
+    /** The payment the Kafka snippet's producer sends: its id is the idempotency key, its account the record key. */
     record Payment(String id, String account, String json) {}
 
     private AdaptersQuickStart() {}
 
+    /** The README's Kafka quick start: the producer sets the key header, the runner dedups on it. */
     static void kafka(Producer<String, String> producer, Payment payment) {
         // README: kafka quick start
         Map<String, Object> config = Map.of(
@@ -43,6 +45,9 @@ final class AdaptersQuickStart {
         runner.close();
     }
 
+    /**
+     * The README's RabbitMQ quick start: the work queue declared by the application, the adapter wrapping its callback.
+     */
     static void rabbit() throws Exception {
         // README: rabbitmq quick start
         ConnectionFactory factory = new ConnectionFactory();
@@ -60,6 +65,7 @@ final class AdaptersQuickStart {
         // end
     }
 
+    /** The README's per-topic key configuration. */
     static KafkaDedupRunner<String, String> perTopic(Map<String, Object> config) {
         // README: kafka keys
         KafkaDedup.Builder billing = KafkaDedup.builder()
@@ -78,6 +84,7 @@ final class AdaptersQuickStart {
         return runner;
     }
 
+    /** The README's per-queue key configuration. */
     static RabbitDedup perQueue() {
         // README: rabbitmq keys
         RabbitDedup invoices = RabbitDedup.builder("invoices")
@@ -90,6 +97,7 @@ final class AdaptersQuickStart {
         return invoices;
     }
 
+    /** The application's own work, which the snippets call; empty here. */
     static void charge(String payment) {}
 
     static void book(String topic, String value) {}

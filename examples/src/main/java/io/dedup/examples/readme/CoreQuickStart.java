@@ -16,12 +16,15 @@ import java.util.concurrent.Future;
 
 /** The README's core code blocks, compiled: ReadmeSnippetsTest checks that the README shows this code. */
 final class CoreQuickStart {
+    /** The application's message type the snippets name; a JSON body with an {@code orderId}. */
     record Order(byte[] body) {}
 
+    /** What the application's charge step returns, stored as the step's result. */
     record Receipt(String id) {}
 
     private CoreQuickStart() {}
 
+    /** The README's first snippet: wrap a handler, call it; a second call with the same key does not run it. */
     static void quickStart(Order order) throws Exception {
         // README: quick start (core)
         DedupConsumer<Order> dedup = DedupConsumer.builder(KeyExtractor.<Order>jsonPointer(Order::body, "/orderId"))
@@ -35,6 +38,7 @@ final class CoreQuickStart {
         dedup.close();
     }
 
+    /** The README's snippet on results: what each kind of answer tells the caller to do with the message. */
     static void results(DedupConsumer<Order> dedup, Order order) {
         // README: results
         DedupResult<Receipt> result = dedup.process(order, o -> charge(o), OutcomeCodecs.json(Receipt.class), true);
@@ -48,6 +52,9 @@ final class CoreQuickStart {
         // end
     }
 
+    /**
+     * The README's batch snippet: one claim round trip, handlers on the caller's threads, one completion round trip.
+     */
     static void batch(DedupConsumer<Order> dedup, List<Order> orders, ExecutorService pool) throws Exception {
         // README: batch
         try (ClaimedBatch<Order> batch = dedup.claimAll(orders)) { // one claim round trip for the whole list
@@ -66,6 +73,7 @@ final class CoreQuickStart {
         // end
     }
 
+    /** The README's steps snippet: named steps inside a handler, each at most once per key. */
     static DedupResult<String> steps(DedupConsumer<Order> dedup, Order order) {
         // README: steps
         DedupResult<String> shipped = dedup.process(
@@ -81,6 +89,7 @@ final class CoreQuickStart {
         return shipped;
     }
 
+    /** The README's testing snippet: the duplicate injector over the application's own dedup. */
     static void testing(DedupConsumer<Order> dedup, List<Order> orders, MessageHandler<Order> handler)
             throws InterruptedException {
         // README: testing
@@ -90,14 +99,17 @@ final class CoreQuickStart {
         // end
     }
 
+    /** Application stand-ins the snippets call; empty, since only the snippets' compiling matters here. */
     static void ship(Order order) {}
 
     static void ship(Order order, Receipt receipt) {}
 
+    /** The application's charge, returning a receipt the steps snippet stores. */
     static Receipt charge(Order order) {
         return new Receipt("r");
     }
 
+    /** Stand-ins for what the results snippet tells the application to do with a message. */
     static void ack() {}
 
     static void redeliverLater() {}

@@ -9,6 +9,7 @@ import jakarta.servlet.ServletContext;
 final class HttpQuickStart {
     private HttpQuickStart() {}
 
+    /** The README's HTTP snippet: the filter registered on a servlet context over a store. */
     static void quickStart(DedupStore store, ServletContext servletContext) {
         // README: HTTP quick start
         IdempotencyFilter filter = IdempotencyFilter.builder(store) // the store instance your consumers use

@@ -14,12 +14,15 @@ import java.util.Optional;
 
 /** The README's store code blocks, compiled; ReadmeSnippetsTest checks the README shows this code. */
 final class StoresQuickStart {
+    /** The application's message type the snippets name; a JSON body with an {@code orderId}. */
     record Order(byte[] body) {}
 
+    /** The payment the transactional snippet books. */
     record Payment(String id, String account, long cents) {}
 
     private StoresQuickStart() {}
 
+    /** The README's Redis store snippet. */
     static DedupConsumer<Order> redis() {
         // README: redis
         RedisDedupStore store = RedisDedupStore.builder("redis://127.0.0.1:6379") // rediss://user:pass@host for TLS/ACL
@@ -34,6 +37,7 @@ final class StoresQuickStart {
         return dedup;
     }
 
+    /** The README's JDBC store snippet. */
     static JdbcDedupStore jdbc(HikariDataSource dataSource) {
         // README: jdbc
         JdbcDedupStore store = JdbcDedupStore.builder(dataSource)
@@ -46,6 +50,7 @@ final class StoresQuickStart {
         return store;
     }
 
+    /** The README's transactional-mode snippet: the handler's writes, the key and the completion in one transaction. */
     static DedupResult<Void> transactional(JdbcDedupStore store, Payment payment) {
         // README: transactional
         TransactionalDedup<Payment> dedup = TransactionalDedup.builder(store, (Payment p) -> Optional.of(p.id()))

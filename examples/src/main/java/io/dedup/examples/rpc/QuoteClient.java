@@ -20,10 +20,16 @@ import java.util.concurrent.TimeoutException;
  * Each call has its own correlation id. Thread-safe.
  */
 public final class QuoteClient implements AutoCloseable {
+    /**
+     * RabbitMQ's direct reply-to pseudo-queue: replies come straight back on this channel, no reply queue to declare.
+     */
     private static final String REPLY_TO = "amq.rabbitmq.reply-to";
 
+    /** The one channel requests go out on and replies come in on. */
     private final Channel channel;
+    /** The service's request queue. */
     private final String queue;
+    /** Requests waiting for their reply, by correlation id. */
     private final Map<String, CompletableFuture<Reply>> waiting = new ConcurrentHashMap<>();
 
     /**
@@ -34,7 +40,11 @@ public final class QuoteClient implements AutoCloseable {
      */
     public record Reply(String body, boolean replayed) {}
 
-    /** A client of the service on {@code queue}, with a channel of its own. */
+    /**
+     * A client of the service on {@code queue}, with a channel of its own.
+     *
+     * @throws IOException if the reply consumer cannot be registered on the connection's new channel
+     */
     public QuoteClient(Connection connection, String queue) throws IOException {
         this.channel = connection.createChannel();
         this.queue = queue;
@@ -62,6 +72,7 @@ public final class QuoteClient implements AutoCloseable {
      * @throws java.util.concurrent.TimeoutException if none comes within {@code timeout}
      */
     public Reply quote(String requestId, String sku, int quantity, Duration timeout) throws Exception {
+        // the request id is the idempotency key; the correlation id, new per call, matches this call's reply
         String correlationId = UUID.randomUUID().toString();
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         waiting.put(correlationId, reply);
@@ -78,6 +89,7 @@ public final class QuoteClient implements AutoCloseable {
         try {
             return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } finally {
+            // a late reply after a timeout finds no waiter and is dropped
             waiting.remove(correlationId);
         }
     }

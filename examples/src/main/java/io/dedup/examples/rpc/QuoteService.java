@@ -23,11 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe.
  */
 public final class QuoteService implements AutoCloseable {
+    /** Shared: an ObjectMapper is thread-safe once configured. */
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The adapter that replays a stored reply for a repeated request instead of computing it again. */
     private final RabbitDedup quotes;
+    /** How often a quote was really computed: the example shows it stays at one per request id. */
     private final AtomicInteger computed = new AtomicInteger();
 
+    /** A service answering through {@code quotes}. */
     private QuoteService(RabbitDedup quotes) {
         this.quotes = quotes;
     }
@@ -43,6 +47,7 @@ public final class QuoteService implements AutoCloseable {
         QuoteService service = new QuoteService(quotes);
         Channel channel = connection.createChannel();
         channel.basicQos(20);
+        // rpc(): the adapter stores each reply as the key's outcome and replays it to a repeated request id
         channel.basicConsume(queue, false, quotes.rpc(channel, request -> service.quote(request.getBody())), tag -> {});
         return service;
     }
@@ -53,6 +58,7 @@ public final class QuoteService implements AutoCloseable {
         String sku = node.path("sku").asText();
         int quantity = node.path("quantity").asInt(1);
         long unitCents = 1000 + Math.floorMod(sku.hashCode(), 500);
+        // a fresh quote id and validity each time: a replayed reply is recognisable as the very same quote
         computed.incrementAndGet();
         return JSON.createObjectNode()
                 .put("quoteId", UUID.randomUUID().toString())

@@ -29,6 +29,11 @@ public final class RabbitRpcExample {
      */
     public record Outcome(QuoteClient.Reply first, QuoteClient.Reply retry, QuoteClient.Reply other, int computed) {}
 
+    /**
+     * Runs the example once and prints the quotes and how often each was computed.
+     *
+     * @throws Exception if RabbitMQ cannot be reached
+     */
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         ConnectionFactory factory = new ConnectionFactory();
@@ -41,7 +46,11 @@ public final class RabbitRpcExample {
         System.out.println("quotes computed:      " + outcome.computed());
     }
 
-    /** Declares {@code queue}, serves it, asks three times, and deletes it. */
+    /**
+     * Declares {@code queue}, serves it, asks three times, and deletes it.
+     *
+     * @throws Exception if RabbitMQ fails or a reply does not come within the client's timeout
+     */
     public static Outcome run(ConnectionFactory factory, String queue) throws Exception {
         try (Connection connection = factory.newConnection("quotes-example");
                 InMemoryDedupStore store = InMemoryDedupStore.create()) {

@@ -2,26 +2,18 @@ package io.dedup.examples.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dedup.examples.ExampleKafka;
+import io.dedup.examples.LocalPostgres;
 import io.dedup.examples.SharedKafka;
-import io.dedup.testkit.LocalServices;
-import io.dedup.testkit.ServiceEndpoint;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class KafkaToPostgresExampleTest {
     @Test
     void each_payment_is_posted_exactly_once_and_the_database_holds_the_offsets() throws Exception {
-        ServiceEndpoint postgres = LocalServices.postgres();
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(postgres.jdbcUrl());
-        config.setUsername(postgres.user());
-        config.setPassword(postgres.password());
-        config.setMaximumPoolSize(4);
         KafkaToPostgresExample.Outcome outcome;
-        try (HikariDataSource dataSource = new HikariDataSource(config);
+        try (HikariDataSource dataSource = LocalPostgres.pool();
                 ExampleKafka kafka = ExampleKafka.at(SharedKafka.bootstrapServers())) {
             outcome = KafkaToPostgresExample.run(
                     kafka, dataSource, UUID.randomUUID().toString().substring(0, 8));

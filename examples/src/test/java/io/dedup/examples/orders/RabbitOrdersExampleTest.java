@@ -3,10 +3,9 @@ package io.dedup.examples.orders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.ConnectionFactory;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.dedup.examples.LocalPostgres;
 import io.dedup.testkit.LocalServices;
-import io.dedup.testkit.ServiceEndpoint;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -15,14 +14,8 @@ class RabbitOrdersExampleTest {
     void each_order_reserves_its_stock_exactly_once_and_a_failing_order_writes_nothing() throws Exception {
         ConnectionFactory rabbit = new ConnectionFactory();
         rabbit.setUri(LocalServices.rabbitmq().uri());
-        ServiceEndpoint postgres = LocalServices.postgres();
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(postgres.jdbcUrl());
-        config.setUsername(postgres.user());
-        config.setPassword(postgres.password());
-        config.setMaximumPoolSize(4);
         RabbitOrdersExample.Outcome outcome;
-        try (HikariDataSource dataSource = new HikariDataSource(config)) {
+        try (HikariDataSource dataSource = LocalPostgres.pool()) {
             outcome = RabbitOrdersExample.run(
                     rabbit, dataSource, UUID.randomUUID().toString().substring(0, 8));
         }
