@@ -110,7 +110,8 @@ public final class KeyDigests {
         return text.indexOf('\uFFFD') < 0 ? text : strictUtf8(bytes);
     }
 
-    private static String strictUtf8(byte[] bytes) {
+    /** The strict decoder: null on malformed input. Package-private for the test that checks the fast path. */
+    static String strictUtf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8
                     .newDecoder()
