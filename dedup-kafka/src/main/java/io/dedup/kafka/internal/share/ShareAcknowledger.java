@@ -1,5 +1,6 @@
 package io.dedup.kafka.internal.share;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
@@ -101,7 +102,8 @@ final class ShareAcknowledger {
         if (!renewable) {
             return; // the next turn does not poll while records are held; their batch runs to its end
         }
-        for (ConsumerRecord<byte[], byte[]> record : state.held().records()) {
+        // a copy: a waiting record whose lock is gone is forgotten (markLost) while this walks the held records
+        for (ConsumerRecord<byte[], byte[]> record : List.copyOf(state.held().records())) {
             try {
                 consumer.acknowledge(record, AcknowledgeType.RENEW);
                 state.metrics().acknowledged(record.topic(), AcknowledgeType.RENEW);
