@@ -6,6 +6,8 @@ import java.util.Objects;
  * The store holds a record for {@link #key()} that cannot be read (a foreign value under dedup's key, a truncated
  * outcome). Only that key is affected, so the message concerned goes to the dead-letter path while the consumer goes
  * on; treating it as an outage would stop every other key behind one bad record.
+ *
+ * <p>Thread-safe: immutable once constructed.
  */
 public class DedupStoreCorruptionException extends DedupStoreException {
     private static final long serialVersionUID = 1L;

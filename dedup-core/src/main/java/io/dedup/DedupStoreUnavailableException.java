@@ -5,6 +5,8 @@ package io.dedup;
  * keys concerned: callers must neither run the handler as if claimed nor treat the message as a duplicate.
  * Adapters answer it by backing off and retrying (fail-closed), or by running unguarded when fail-open was
  * chosen explicitly.
+ *
+ * <p>Thread-safe: immutable once constructed.
  */
 public class DedupStoreUnavailableException extends DedupStoreException {
     private static final long serialVersionUID = 1L;

@@ -1,6 +1,10 @@
 package io.dedup;
 
-/** What an adapter does with a message after dedup decided about it. */
+/**
+ * What an adapter does with a message after dedup decided about it.
+ *
+ * <p>Immutable and thread-safe (an enum).
+ */
 public enum Disposition {
     /** Ack the delivery / commit past the record: it is done (processed, duplicate, or run unguarded). */
     ACK,

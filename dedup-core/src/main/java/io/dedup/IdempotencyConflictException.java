@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * The key was already used for a message with a different payload fingerprint. Thrown by wrapped handlers;
  * the message belongs on the dead-letter path.
+ *
+ * <p>Thread-safe: immutable once constructed.
  */
 public class IdempotencyConflictException extends DedupException {
     private static final long serialVersionUID = 1L;

@@ -3,6 +3,8 @@ package io.dedup;
 /**
  * A message's idempotency key could not be obtained. The message is bad input: it goes to the dead-letter path
  * with this exception's message as the reason, and is never silently dropped.
+ *
+ * <p>Thread-safe: immutable once constructed.
  */
 public class IdempotencyKeyException extends DedupException {
     private static final long serialVersionUID = 1L;

@@ -1,6 +1,10 @@
 package io.dedup;
 
-/** The place the key should be read from exists but cannot be read: malformed JSON, a non-scalar JSON node, and so on. */
+/**
+ * The place the key should be read from exists but cannot be read: malformed JSON, a non-scalar JSON node, and so on.
+ *
+ * <p>Thread-safe: immutable once constructed.
+ */
 public class IdempotencyKeyUnreadableException extends IdempotencyKeyException {
     private static final long serialVersionUID = 1L;
 

@@ -7,6 +7,8 @@ import java.util.Objects;
  * Thrown by a handler returned from {@link DedupConsumer#decorate(MessageHandler)} when another worker holds a live
  * lease on the message's key. The message must not be acked or committed: retry it later, when it will be a
  * duplicate (the holder completed) or will be taken over (the holder's lease expired).
+ *
+ * <p>Thread-safe: immutable once constructed.
  */
 public class KeyInProgressException extends DedupException {
     private static final long serialVersionUID = 1L;

@@ -6,6 +6,8 @@ import java.util.Objects;
  * The handler ran but its claim had been taken over by another worker (its fencing token is no longer current),
  * so its completion was refused. Thrown by wrapped handlers. Do not ack: the current holder completes the key and
  * the redelivery of this message will be answered as a duplicate.
+ *
+ * <p>Thread-safe: immutable once constructed.
  */
 public class LeaseLostException extends DedupException {
     private static final long serialVersionUID = 1L;

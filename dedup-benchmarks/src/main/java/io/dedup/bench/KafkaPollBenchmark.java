@@ -48,6 +48,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * KafkaDedup.process} (one {@code claimAll} and one {@code completeAll} per poll), over the in-memory store with a
  * simulated store round trip of {@code roundTripMicros} (0: the in-memory store's own cost; 100: a nearby Redis or
  * database). No broker: this measures what dedup adds per poll.
+ *
+ * <p>Not thread-safe: JMH state, one instance per trial and thread.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

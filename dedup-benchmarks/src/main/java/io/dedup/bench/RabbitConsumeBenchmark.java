@@ -36,6 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Draining a queue of {@value #MESSAGES} messages from the local RabbitMQ (127.0.0.1:5672, guest/guest; override
  * with -Ddedup.bench.rabbitmq.host/port): a plain manual-ack consumer as the baseline, against the dedup-wrapped
  * callback on the in-memory store with new keys and with duplicates, in the same run. Time per message.
+ *
+ * <p>Not thread-safe: one JMH state for the whole benchmark (Scope.Benchmark), run with JMH's default of one thread.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -8,6 +8,8 @@ import io.dedup.redis.RedisDedupStore;
  * keys (claimed and completed in batches of 500), and MEMORY USAGE of a sample of them. Keys look like
  * {@code dedup:orders-1a2b3c4:order-000042} (the default prefix, a 14-character namespace, 12-character ids). The keys are deleted at
  * the end. Run: {@code java -cp dedup-benchmarks/target/benchmarks.jar io.dedup.bench.RedisBytesPerKey [count]}.
+ *
+ * <p>Not thread-safe: a command-line measurement, run once per JVM.
  */
 public final class RedisBytesPerKey {
     private RedisBytesPerKey() {}

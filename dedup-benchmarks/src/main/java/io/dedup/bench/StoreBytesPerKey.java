@@ -33,6 +33,8 @@ import java.util.UUID;
  *
  * Run: {@code java -cp dedup-benchmarks/target/benchmarks.jar io.dedup.bench.StoreBytesPerKey [count]}
  * (PostgreSQL at {@code DEDUP_BENCH_POSTGRES_URL}, default {@code jdbc:postgresql://127.0.0.1:5432/test}).
+ *
+ * <p>Not thread-safe: a command-line measurement, run once per JVM.
  */
 public final class StoreBytesPerKey {
     private static final Duration HOUR = Duration.ofHours(1);

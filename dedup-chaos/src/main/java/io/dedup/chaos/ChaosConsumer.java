@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
  * <key> <token>} when the store refused a stale completion, and {@code STOPPED} before a clean exit. On stdin it
  * reads {@code ARM <point> <n>} (hold at the n-th pass of that point), {@code RELEASE} (go on from the point) and
  * {@code STOP} (settle what was taken, close, exit 0). Logs go to stderr.
+ *
+ * <p>Not thread-safe: the main class of a child JVM; its reader of stdin and its consumer share state only through thread-safe queues and flags.
  */
 public final class ChaosConsumer {
     private ChaosConsumer() {}

@@ -6,6 +6,8 @@ import io.dedup.Claim;
  * What a {@link TransactionalRecordHandler} writes through: the store's transaction, which commits the handler's
  * writes together with the record's claim, its completion and the consumed offsets. Valid only during the call, on
  * the handler's thread.
+ *
+ * <p>Not thread-safe: confined to the handler's thread for the duration of one call.
  */
 public interface RecordTransaction {
     /**

@@ -20,6 +20,8 @@ import java.lang.annotation.Target;
  *
  * <p>Read when the listener's container is set up, for most containers at start-up: a key that does not parse fails
  * there with an {@code IllegalArgumentException} naming it.
+ *
+ * <p>An annotation: immutable, read once when the listener's container starts.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

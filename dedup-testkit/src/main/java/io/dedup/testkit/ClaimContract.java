@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>One layer of {@link DedupStoreContract}; a store's test extends that class, not this one. JUnit creates one
  * instance per test, so the instance is confined to the test's thread except where a case starts its own threads.
+ *
+ * <p>Not thread-safe: JUnit runs one test case at a time on each instance.
  */
 public abstract class ClaimContract extends StoreContractFixture {
     /** Adapters hand the token to handlers and downstream systems as a fence; zero or negative would read as "none". */

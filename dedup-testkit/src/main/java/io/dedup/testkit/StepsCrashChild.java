@@ -25,6 +25,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Arguments: the {@link DedupStepsContract.StoreFactory} class name, the store scope, the key, the effects file,
  * the stop point ({@code after-1}, {@code after-2}, {@code inside-2}).
+ *
+ * <p>Not thread-safe: the main class of a child JVM, run once.
  */
 public final class StepsCrashChild {
     /** The line a child prints once it reached its stop point. */

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Test;
  * from seed S, which replays the workers' choices of a failing history (the threads' interleaving is not replayed,
  * so a replay may take a few histories to fail again). A failure prints the seed, the broken rule, the calls that
  * show it and the history of the key concerned.
+ *
+ * <p>Not thread-safe: JUnit runs one test case at a time on each instance; the histories it generates run their own threads.
  */
 public abstract class StoreModelCheck {
     /** Creates a store for one history. Called once per history; closed after it. */

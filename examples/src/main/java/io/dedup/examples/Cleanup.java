@@ -11,7 +11,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import javax.sql.DataSource;
 
-/** Removes what an example or demo run created, so reruns and parallel runs start clean. */
+/**
+ * Removes what an example or demo run created, so reruns and parallel runs start clean.
+ *
+ * <p>Stateless and thread-safe; each call opens and closes its own connections.
+ */
 public final class Cleanup {
     // The examples call these from finally blocks, after their result is known. Everything a run creates carries the
     // run's id, so whatever a failed clean-up leaves behind never clashes with a later run.

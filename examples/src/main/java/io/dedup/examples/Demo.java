@@ -15,6 +15,8 @@ import java.util.UUID;
  *
  * <p>Exit code 0 when executions equal unique keys and nothing was lost, 1 otherwise, 2 for bad arguments, 3 when a
  * service the options need cannot be reached. {@code --help} lists the options.
+ *
+ * <p>Not thread-safe: the demo's entry point, run once per JVM.
  */
 public final class Demo {
     /** How long the demo's keys are remembered: long enough for the run; a persistent store forgets them soon after. */

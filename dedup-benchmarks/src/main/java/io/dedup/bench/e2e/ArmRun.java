@@ -10,6 +10,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  * Everything one arm needs for one measurement: the topic to read, a consumer group and a run id of its own
  * (so its store starts empty and nothing collides with other runs or other users of the same services), the
  * handler, and where to report progress and store timings.
+ *
+ * <p>Thread-safe: immutable apart from the progress and timings it hands out, which are thread-safe themselves.
  */
 public final class ArmRun {
     /** Records per poll for every arm: Kafka's default, stated so all arms poll alike. */

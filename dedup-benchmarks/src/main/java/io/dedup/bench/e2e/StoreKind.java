@@ -6,6 +6,8 @@ import java.util.Locale;
  * The store behind an arm's dedup layer, which says where its store calls are counted: Redis by the commands the
  * benchmark's Lettuce clients complete ({@link RedisCommandCounter}), PostgreSQL by statements and commits at the
  * JDBC level ({@link CountingDataSource}), an in-memory store by calls into the store object, no store not at all.
+ *
+ * <p>Immutable and thread-safe (an enum).
  */
 public enum StoreKind {
     /** No dedup layer: the baselines. Zero store calls. */

@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  * {@code --requests N} per measured run (100000; a tenth at concurrency 1), {@code --warmup N} (30000),
  * {@code --retry-share F} (0.2), {@code --arms a,b} (none,memory,redis),
  * {@code --server-threads N} (200).
+ *
+ * <p>Not thread-safe: a command-line benchmark, run once per JVM; its load threads share only thread-safe counters.
  */
 public final class HttpBench {
     private HttpBench() {}

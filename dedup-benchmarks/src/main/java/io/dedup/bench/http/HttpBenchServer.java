@@ -25,6 +25,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * often the endpoint ran. Prints {@code PORT n} when it listens and stops when its standard input closes.
  *
  * <p>Arguments: arm ({@code none}, {@code memory} or {@code redis}), Redis URI, Redis key prefix, server threads.
+ *
+ * <p>Thread-safe as the servlet container requires; started and stopped by one thread.
  */
 public final class HttpBenchServer {
     private HttpBenchServer() {}

@@ -39,6 +39,8 @@ import org.apache.kafka.common.TopicPartition;
  *
  * Needs PostgreSQL ({@code DEDUP_JDBC_URL}, {@code DEDUP_JDBC_USER}, {@code DEDUP_JDBC_PASSWORD}; default the local
  * database {@code test} as {@code postgres}); starts a Kafka broker unless one is named.
+ *
+ * <p>Not thread-safe: a worked example's entry point, run once per JVM.
  */
 public final class KafkaToPostgresExample {
     /** Few enough that the example runs in seconds, enough that three partitions each see duplicates and a reset. */

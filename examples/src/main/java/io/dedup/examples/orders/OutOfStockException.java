@@ -1,6 +1,10 @@
 package io.dedup.examples.orders;
 
-/** Not enough stock for an order: its transaction rolls back, so nothing of it is written. */
+/**
+ * Not enough stock for an order: its transaction rolls back, so nothing of it is written.
+ *
+ * <p>Thread-safe: immutable once constructed.
+ */
 public final class OutOfStockException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

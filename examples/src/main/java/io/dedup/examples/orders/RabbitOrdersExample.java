@@ -29,6 +29,8 @@ import javax.sql.DataSource;
  * Needs RabbitMQ ({@code DEDUP_RABBITMQ_URI}, default {@code amqp://guest:guest@127.0.0.1:5672}) and PostgreSQL
  * ({@code DEDUP_JDBC_URL}, {@code DEDUP_JDBC_USER}, {@code DEDUP_JDBC_PASSWORD}; default the local database {@code
  * test} as {@code postgres}).
+ *
+ * <p>Not thread-safe: a worked example's entry point, run once per JVM.
  */
 public final class RabbitOrdersExample {
     /** Orders sent, each for 1 to 3 units of one of five skus stocked with 1,000 each. */

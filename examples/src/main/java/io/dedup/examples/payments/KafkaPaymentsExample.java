@@ -25,6 +25,8 @@ import org.apache.kafka.common.header.Header;
  *
  * Needs Redis ({@code DEDUP_REDIS_URI}, default {@code redis://127.0.0.1:6379}); starts a Kafka broker unless one is
  * named.
+ *
+ * <p>Not thread-safe: a worked example's entry point, run once per JVM.
  */
 public final class KafkaPaymentsExample {
     private KafkaPaymentsExample() {}

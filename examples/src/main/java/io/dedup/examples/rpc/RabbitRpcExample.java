@@ -15,6 +15,8 @@ import java.util.UUID;
  * <pre>java -cp examples/target/dedup-demo.jar io.dedup.examples.rpc.RabbitRpcExample</pre>
  *
  * Needs RabbitMQ ({@code DEDUP_RABBITMQ_URI}, default {@code amqp://guest:guest@127.0.0.1:5672}).
+ *
+ * <p>Not thread-safe: a worked example's entry point, run once per JVM.
  */
 public final class RabbitRpcExample {
     private RabbitRpcExample() {}

@@ -7,6 +7,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * A Spring Boot application whose {@code @KafkaListener} and {@code @RabbitListener} write a payment ledger in PostgreSQL, exactly once per
  * payment: the dedup starter claims each record's {@code event-id} in the listener's own transaction
  * ({@code dedup.jdbc.transactional=true}, see {@code application.properties}), so a redelivered payment adds no row.
+ *
+ * <p>Not thread-safe itself: Spring Boot's entry point; the beans it declares say their own.
  */
 @SpringBootApplication
 public class LedgerApplication {
