@@ -143,6 +143,23 @@ public final class DedupConsumer<M> implements AutoCloseable {
     }
 
     /**
+     * Claims like {@link #claimAll(List)}, for a pipeline that claims its next batch while the current one runs:
+     * a key that {@code earlier} (a batch of this consumer's, possibly still running on another thread) claimed is
+     * claimed here only once {@code earlier} settled it. So the new batch meets its own pipeline's keys as completed
+     * (a duplicate) or released, never as held by another consumer; the other keys are claimed at once. The call
+     * blocks while it waits, at the longest until {@code earlier} is closed.
+     *
+     * <p>Run {@code earlier}'s entries before this batch's: the wait is for them.
+     *
+     * @throws IllegalArgumentException if {@code earlier} is not a leased batch of this consumer's
+     */
+    public ClaimedBatch<M> claimAllBehind(List<? extends M> messages, ClaimedBatch<M> earlier) {
+        Objects.requireNonNull(messages, "messages");
+        Objects.requireNonNull(earlier, "earlier");
+        return engine.claimAllBehind(messages, engine.ownLeased(earlier));
+    }
+
+    /**
      * Claims like {@link #claimAll(List)}, for work that commits in a transaction of the caller's (a Kafka producer
      * transaction, say): completions are recorded by {@link ClaimedBatch#commit} after the caller's commit ran, and
      * a batch closed without commit releases every key, finished or not, since its work was rolled back.

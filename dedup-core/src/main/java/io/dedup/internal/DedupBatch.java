@@ -11,6 +11,7 @@ import io.dedup.spi.ClaimResult;
 import io.dedup.spi.StoreTransaction;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one claim path: a batch claimed in one round trip, run by the caller, settled here. See {@link ClaimedBatch}.
@@ -32,6 +33,8 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     private int acquiredLeft;
 
     private int runningNow;
+    /** Threads in {@link #awaitSettled} (guarded by this batch's lock): only then does settling an entry notify. */
+    private int waiters;
     /** Writes this batch's completions and releases. */
     private final BatchWrites<M> writes;
     /** Settles the entries whose handler did not succeed, or ran without a claim. */
@@ -113,10 +116,9 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
             if (!item.mayRun()) {
                 if (item.state == State.ACQUIRED) { // its lease was lost while it waited its turn
                     item.ticket.close();
-                    item.state = State.SETTLED;
                     acquiredLeft--;
                     engine.metrics().result(Result.FENCED);
-                    item.result = new DedupResult.Fenced<>(item.claim, null);
+                    settle(item, new DedupResult.Fenced<>(item.claim, null));
                     return cast(item.result);
                 }
                 throw new IllegalStateException(item + " may not run");
@@ -249,9 +251,43 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         items.settleRepeats();
     }
 
-    void settle(BatchEntry<M> item, DedupResult<?> result) {
+    synchronized void settle(BatchEntry<M> item, DedupResult<?> result) {
         item.state = State.SETTLED;
         item.result = result;
+        if (waiters > 0) {
+            notifyAll();
+        }
+    }
+
+    /**
+     * Waits until every entry of this batch that claimed one of {@code keys} is settled, so that the store holds its
+     * final state: completed, released, or (the store down) left to its lease. A batch claimed behind this one calls
+     * it before its own claim round trip, so that it never meets this batch's claims as held by someone else. Entries
+     * settle at the latest when this batch closes. An interrupt ends the wait early and is kept.
+     */
+    void awaitSettled(Set<DedupKey> keys) {
+        boolean interrupted = false;
+        synchronized (this) {
+            for (int i = 0, n = items.size(); i < n && !interrupted; i++) {
+                BatchEntry<M> item = items.get(i);
+                if (item.repeatOf >= 0 || item.key == null || !keys.contains(item.key)) {
+                    continue; // a repeat holds no claim of its own; its first is the one waited for
+                }
+                waiters++;
+                try {
+                    while (item.state != State.SETTLED || item.result == null) {
+                        wait();
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } finally {
+                    waiters--;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The entries in {@code state}, marked settled: the caller settles each with its result. */

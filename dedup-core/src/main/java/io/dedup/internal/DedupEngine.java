@@ -16,8 +16,10 @@ import io.dedup.spi.Completion;
 import io.dedup.spi.StoreTransaction;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,6 +105,28 @@ public final class DedupEngine<M> implements AutoCloseable {
         return claim(messages, BatchKind.LEASED, null, true);
     }
 
+    /**
+     * A leased batch claimed behind {@code earlier}, a batch of this engine's that may still be running: a key
+     * {@code earlier} claimed is claimed here only once {@code earlier} settled it, so that a pipeline claiming its
+     * next batch while the current one runs meets its own claims as completed (duplicates) or released, never as held
+     * by someone else.
+     */
+    public DedupBatch<M> claimAllBehind(List<? extends M> messages, DedupBatch<M> earlier) {
+        return claim(messages, BatchKind.LEASED, null, true, earlier);
+    }
+
+    /**
+     * {@code batch} as one of this engine's leased batches.
+     *
+     * @throws IllegalArgumentException if it is not
+     */
+    public DedupBatch<M> ownLeased(io.dedup.ClaimedBatch<M> batch) {
+        if (batch instanceof DedupBatch<M> own && own.engine() == this && own.kind() == BatchKind.LEASED) {
+            return own;
+        }
+        throw new IllegalArgumentException("not a leased batch of this consumer's: " + batch);
+    }
+
     /** A batch whose work commits in a transaction of the caller's. */
     public DedupBatch<M> claimAllForCommit(List<? extends M> messages) {
         return claim(messages, BatchKind.FOR_COMMIT, null, true);
@@ -119,6 +143,15 @@ public final class DedupEngine<M> implements AutoCloseable {
      */
     DedupBatch<M> claim(
             List<? extends M> messages, BatchKind kind, StoreTransaction transaction, boolean settleRepeats) {
+        return claim(messages, kind, transaction, settleRepeats, null);
+    }
+
+    private DedupBatch<M> claim(
+            List<? extends M> messages,
+            BatchKind kind,
+            StoreTransaction transaction,
+            boolean settleRepeats,
+            DedupBatch<M> behind) {
         int n = messages.size();
         DedupBatch<M> batch = new DedupBatch<>(this, kind, transaction, n, settleRepeats);
         List<ClaimRequest> requests = new ArrayList<>(n);
@@ -151,6 +184,11 @@ public final class DedupEngine<M> implements AutoCloseable {
         }
         if (requests.isEmpty()) {
             return batch;
+        }
+        if (behind != null) {
+            Set<DedupKey> wanted = new HashSet<>(requests.size() * 2);
+            requests.forEach(request -> wanted.add(request.key()));
+            behind.awaitSettled(wanted);
         }
         if (kind != BatchKind.STORE_TRANSACTION) {
             pending.flush(); // completions kept from an outage first: their keys may be claimed again right here
