@@ -17,11 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link DedupConsumer#claimAllBehind}: a pipeline that claims its next batch while the current one runs meets its own
  * keys as duplicates or released, never as held by someone else, and waits only for the keys the two batches share.
  */
+@Timeout(20) // a claim behind that waits for what never settles would hang: it fails instead
 class ClaimBehindTest {
     private final MutableTestClock clock = new MutableTestClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final TestStore store =
@@ -104,6 +106,19 @@ class ClaimBehindTest {
         current.close();
         try (ClaimedBatch<Msg> behind = next.get(10, TimeUnit.SECONDS)) {
             assertThat(behind.entries().get(0).mayRun()).isTrue();
+        }
+    }
+
+    @Test
+    void a_key_the_store_could_not_claim_for_the_running_batch_holds_nothing_and_is_not_waited_for() {
+        store.claimsDown = true;
+        try (ClaimedBatch<Msg> current = dedup.claimAll(msgs("a"))) {
+            assertThat(current.entries().get(0).result()).isInstanceOf(DedupResult.Unavailable.class);
+            store.claimsDown = false;
+            // on the running batch's own thread: waiting for an entry that never held a claim would never end
+            try (ClaimedBatch<Msg> behind = dedup.claimAllBehind(msgs("a"), current)) {
+                assertThat(behind.entries().get(0).mayRun()).isTrue();
+            }
         }
     }
 

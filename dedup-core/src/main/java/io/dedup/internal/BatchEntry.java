@@ -82,6 +82,19 @@ final class BatchEntry<M> implements ClaimedBatch.Entry<M> {
         }
     }
 
+    /**
+     * Whether it holds a claim whose end the store has not been told yet: acquired and not run, running, finished
+     * and not written, given back and not released, or taken for a write that has not answered. Under the batch's
+     * lock.
+     */
+    boolean holdsUnsettledClaim() {
+        return switch (state) {
+            case ACQUIRED, RUNNING, FINISHED, WRITING, SKIPPED -> true;
+            case SETTLED -> result == null;
+            case UNAVAILABLE -> false; // the store never granted it: nothing is held
+        };
+    }
+
     /** Acquired, but its lease was taken over while it waited its turn: running it answers Fenced. */
     boolean lostBeforeRun() {
         synchronized (batch) {

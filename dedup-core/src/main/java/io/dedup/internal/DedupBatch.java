@@ -35,6 +35,8 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     private int runningNow;
     /** Threads in {@link #awaitSettled} (guarded by this batch's lock): only then does settling an entry notify. */
     private int waiters;
+    /** Set once {@link #close()} has written and released all it will: nothing of this batch is waited for after. */
+    private boolean closeFinished;
     /** Writes this batch's completions and releases. */
     private final BatchWrites<M> writes;
     /** Settles the entries whose handler did not succeed, or ran without a claim. */
@@ -243,6 +245,10 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
                 closeTicket(items.get(i));
             }
             settleRepeats();
+            synchronized (this) {
+                closeFinished = true;
+                notifyAll();
+            }
         }
     }
 
@@ -263,7 +269,8 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
      * Waits until every entry of this batch that claimed one of {@code keys} is settled, so that the store holds its
      * final state: completed, released, or (the store down) left to its lease. A batch claimed behind this one calls
      * it before its own claim round trip, so that it never meets this batch's claims as held by someone else. Entries
-     * settle at the latest when this batch closes. An interrupt ends the wait early and is kept.
+     * settle at the latest when this batch closes, and the wait ends then in any case. An entry whose claim the store
+     * could not answer holds nothing and is not waited for. An interrupt ends the wait early and is kept.
      */
     void awaitSettled(Set<DedupKey> keys) {
         boolean interrupted = false;
@@ -275,7 +282,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
                 }
                 waiters++;
                 try {
-                    while (item.state != State.SETTLED || item.result == null) {
+                    while (item.holdsUnsettledClaim() && !closeFinished) {
                         wait();
                     }
                 } catch (InterruptedException e) {

@@ -156,9 +156,4 @@ public final class KafkaDedupRunner<K, V> implements AutoCloseable {
     boolean isRevoking(TopicPartition partition) {
         return loop.isRevoking(partition);
     }
-
-    /** How many records are fetched and not yet started. For tests. */
-    int buffered() {
-        return loop.buffered();
-    }
 }

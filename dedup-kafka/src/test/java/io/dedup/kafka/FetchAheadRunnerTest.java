@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.dedup.DedupKey;
 import io.dedup.memory.InMemoryDedupStore;
+import io.dedup.spi.RecordState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +62,7 @@ class FetchAheadRunnerTest {
                 }
             };
     private final InMemoryDedupStore store = InMemoryDedupStore.create();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<String> handled = new CopyOnWriteArrayList<>();
     private final CountDownLatch inSlow = new CountDownLatch(1);
     private final CountDownLatch releaseSlow = new CountDownLatch(1);
@@ -72,6 +75,7 @@ class FetchAheadRunnerTest {
                 .dedup(KafkaDedup.builder()
                         .store(store)
                         .retries(3, Duration.ofMillis(20), Duration.ofMillis(20))
+                        .meterRegistry(registry)
                         .deadLetters(letters -> {}))
                 .handler(handler)
                 .build();
@@ -106,6 +110,19 @@ class FetchAheadRunnerTest {
         return commits.get(partition);
     }
 
+    /** Never claimed, or claimed ahead and given back unrun: not held, so whoever consumes it next acquires it. */
+    private void assertFree(String key) {
+        store.find(DedupKey.of("g", key))
+                .ifPresent(stored -> assertThat(stored.state()).isEqualTo(RecordState.RELEASED));
+    }
+
+    /** Claimed and held: in progress in the store. */
+    private boolean held(String key) {
+        return store.find(DedupKey.of("g", key))
+                .map(stored -> stored.state() == RecordState.IN_PROGRESS)
+                .orElse(false);
+    }
+
     private List<String> handledOf(String prefix) {
         return handled.stream().filter(v -> v.startsWith(prefix)).toList();
     }
@@ -130,6 +147,42 @@ class FetchAheadRunnerTest {
         assertThat(handledOf("p1")).containsExactly("p1-0", "p1-1");
         await().atMost(WAIT).until(() -> committed(P0) != null && committed(P0).offset() == 3);
         await().atMost(WAIT).until(() -> committed(P1) != null && committed(P1).offset() == 2);
+    }
+
+    @Test
+    void records_fetched_while_a_batch_runs_are_claimed_before_it_ends_and_run_after_it_once() throws Exception {
+        start(this::handle);
+        consumer.addRecord(raw("orders", 0, 0, "k0", "p0-slow"));
+        assertThat(inSlow.await(10, TimeUnit.SECONDS)).isTrue();
+        consumer.addRecord(raw("orders", 0, 1, "k1", "p0-1"));
+        consumer.addRecord(raw("orders", 1, 0, "k2", "p1-0"));
+
+        // claimed on the claim thread while the slow handler still runs: the round trip overlaps the handlers
+        await().atMost(WAIT).until(() -> held("k1") && held("k2"));
+        assertThat(handled).isEmpty();
+
+        releaseSlow.countDown();
+        await().atMost(WAIT).until(() -> handled.size() == 3);
+        assertThat(handledOf("p0")).containsExactly("p0-slow", "p0-1");
+        await().atMost(WAIT).until(() -> committed(P0) != null && committed(P0).offset() == 2);
+        await().atMost(WAIT).until(() -> committed(P1) != null && committed(P1).offset() == 1);
+        assertThat(handled).hasSize(3);
+    }
+
+    @Test
+    void a_key_of_the_running_batch_claimed_again_ahead_is_a_duplicate_not_a_key_held_elsewhere() throws Exception {
+        start(this::handle);
+        consumer.addRecord(raw("orders", 0, 0, "k0", "p0-slow"));
+        assertThat(inSlow.await(10, TimeUnit.SECONDS)).isTrue();
+        consumer.addRecord(raw("orders", 1, 0, "k0", "p1-same-key")); // a producer retry, on the other partition
+        consumer.addRecord(raw("orders", 1, 1, "k1", "p1-1"));
+        awaitPosition(P1, 2);
+
+        releaseSlow.countDown();
+        await().atMost(WAIT).until(() -> committed(P1) != null && committed(P1).offset() == 2);
+        assertThat(handled).containsExactly("p0-slow", "p1-1");
+        // claimed behind the running batch: answered as the duplicate it is, not deferred as held by someone else
+        assertThat(registry.find("dedup.kafka.deferrals").counter()).isNull();
     }
 
     @Test
@@ -180,8 +233,8 @@ class FetchAheadRunnerTest {
         await().atMost(WAIT).until(() -> handled.contains("p0-after"));
 
         assertThat(handled).containsExactly("p0-slow", "p0-after");
-        assertThat(store.find(DedupKey.of("g", "k1"))).isEmpty(); // never even claimed
-        assertThat(store.find(DedupKey.of("g", "k2"))).isEmpty();
+        assertFree("k1"); // claimed ahead at most, and then given back: the next owner acquires them at once
+        assertFree("k2");
     }
 
     @Test
@@ -204,7 +257,7 @@ class FetchAheadRunnerTest {
         assertThat(loop.isAlive()).isFalse();
         assertThat(handled).containsExactly("p0-slow");
         assertThat(committed(P0).offset()).isEqualTo(1);
-        assertThat(store.find(DedupKey.of("g", "k1"))).isEmpty();
+        assertFree("k1");
         assertThat(consumer.closed()).isTrue();
     }
 

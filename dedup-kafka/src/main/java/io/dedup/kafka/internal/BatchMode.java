@@ -42,6 +42,39 @@ public interface BatchMode extends AutoCloseable {
             Predicate<TopicPartition> startable,
             ConsumerGroupMetadata group);
 
+    /** A poll's records claimed ahead of their run by a mode that {@link #claimsAhead()}. */
+    interface Claimed {}
+
+    /**
+     * Whether the runner may claim the next poll while the current one runs ({@link #claim}, then {@link #run} or
+     * {@link #giveBack}); false for the transactional modes, whose claims belong to a transaction per poll.
+     */
+    default boolean claimsAhead() {
+        return false;
+    }
+
+    /**
+     * Claims a poll's records, behind {@code behind} (the poll claimed before, possibly still running; null for
+     * none). Runs on the runner's claim thread.
+     *
+     * @throws UnsupportedOperationException unless {@link #claimsAhead()}
+     */
+    default Claimed claim(List<ConsumerRecord<byte[], byte[]>> records, Claimed behind) {
+        throw new UnsupportedOperationException("this mode does not claim ahead");
+    }
+
+    /**
+     * Runs and settles records claimed by {@link #claim}, on the handler thread.
+     *
+     * @throws UnsupportedOperationException unless {@link #claimsAhead()}
+     */
+    default PollOutcome run(Claimed claimed, Predicate<TopicPartition> startable) {
+        throw new UnsupportedOperationException("this mode does not claim ahead");
+    }
+
+    /** Gives back, unrun, what {@link #claim} claimed. */
+    default void giveBack(Claimed claimed) {}
+
     /** Who commits the offsets of done records: the runner, or the mode inside its transaction. */
     Commits commits();
 

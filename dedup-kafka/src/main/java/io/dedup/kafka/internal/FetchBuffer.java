@@ -51,6 +51,14 @@ final class FetchBuffer {
         return taken;
     }
 
+    /** Puts records taken before (and given back unrun) back at the front, ahead of everything fetched since. */
+    void prepend(List<ConsumerRecord<byte[], byte[]>> given) {
+        List<ConsumerRecord<byte[], byte[]>> joined = new ArrayList<>(given.size() + records.size());
+        joined.addAll(given);
+        joined.addAll(records);
+        records = joined;
+    }
+
     /** Drops everything: fetched, never claimed, so nothing is to be given back. */
     void clear() {
         records.clear();

@@ -7,20 +7,16 @@ import io.dedup.MessageHandler;
 import io.dedup.OutcomeCodecs;
 import io.dedup.ResultHandler;
 import io.dedup.kafka.PollOutcome;
-import io.dedup.kafka.RecordOutcome;
 import io.dedup.kafka.RecordStatus;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +61,47 @@ public final class LeasedBatch {
             Function<ConsumerRecord<?, ?>, BadInput> inspect,
             MessageHandler<ConsumerRecord<?, ?>> handler,
             Predicate<TopicPartition> startable) {
+        return run(claim(records, inspect, null), handler, startable);
+    }
+
+    /**
+     * A poll's records claimed and not run yet: one claimed batch per topic. Made by {@link #claim}; {@link #run}
+     * runs it, {@link #giveBack} releases it unrun. Thread-safe as its claimed batches are; one owner at a time.
+     */
+    public static final class Claimed {
+        private final LeasedSlot[] slots;
+        private final List<Indexes> topics;
+        private final List<ClaimedBatch<ConsumerRecord<?, ?>>> batches;
+
+        private Claimed(LeasedSlot[] slots, List<Indexes> topics, List<ClaimedBatch<ConsumerRecord<?, ?>>> batches) {
+            this.slots = slots;
+            this.topics = topics;
+            this.batches = batches;
+        }
+
+        /** This poll's claimed batch of {@code topic}, or null when it has none. */
+        private ClaimedBatch<ConsumerRecord<?, ?>> batchOf(String topic) {
+            for (int t = 0; t < topics.size(); t++) {
+                if (topics.get(t).topic.equals(topic)) {
+                    return batches.get(t);
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Claims one poll's records: per topic one claimed batch, after setting aside what is bad input or was
+     * dead-lettered already. With {@code behind} (the poll claimed before, possibly still running), a key that poll
+     * holds is claimed only once it settled there ({@link io.dedup.DedupConsumer#claimAllBehind}).
+     *
+     * @param records per partition in offset order
+     * @param inspect finds bad input before any claim (null when the record is fine)
+     */
+    public Claimed claim(
+            List<? extends ConsumerRecord<?, ?>> records,
+            Function<ConsumerRecord<?, ?>, BadInput> inspect,
+            Claimed behind) {
         int n = records.size();
         LeasedSlot[] slots = new LeasedSlot[n];
         Map<String, Indexes> byTopic = new LinkedHashMap<>();
@@ -95,48 +132,79 @@ public final class LeasedBatch {
             }
             current.add(i);
         }
+        List<Indexes> topics = new ArrayList<>(byTopic.values());
+        List<ClaimedBatch<ConsumerRecord<?, ?>>> batches = new ArrayList<>(topics.size());
+        try {
+            // One claimed batch per topic, since each topic has its own dedup consumer (key extractor, metrics)
+            for (Indexes topic : topics) {
+                List<ConsumerRecord<?, ?>> batch = new ArrayList<>(topic.size);
+                for (int j = 0; j < topic.size; j++) {
+                    batch.add(slots[topic.at[j]].record);
+                }
+                DedupConsumer<ConsumerRecord<?, ?>> consumer =
+                        context.consumers().consumerFor(topic.topic);
+                ClaimedBatch<ConsumerRecord<?, ?>> earlier = behind == null ? null : behind.batchOf(topic.topic);
+                batches.add(earlier == null ? consumer.claimAll(batch) : consumer.claimAllBehind(batch, earlier));
+            }
+        } catch (RuntimeException | Error e) {
+            batches.forEach(ClaimedBatch::close); // what was claimed already is given back
+            throw e;
+        }
+        return new Claimed(slots, topics, batches);
+    }
+
+    /** Gives back, unrun, every key {@code claimed} holds. */
+    public void giveBack(Claimed claimed) {
+        claimed.batches.forEach(ClaimedBatch::close);
+    }
+
+    /**
+     * Runs and settles claimed records, and says which offsets are safe to commit.
+     *
+     * @param startable whether records of a partition may still be started (false once it is being revoked)
+     * @return what became of each record, the offsets to commit, where to rewind and when to retry
+     */
+    public PollOutcome run(
+            Claimed claimed, MessageHandler<ConsumerRecord<?, ?>> handler, Predicate<TopicPartition> startable) {
+        LeasedSlot[] slots = claimed.slots;
         ResultHandler<ConsumerRecord<?, ?>, Void> run = ResultHandler.of(handler);
         Set<TopicPartition> blocked = new HashSet<>(); // a record of it waits: its later records do not start
-        // One claimed batch per topic, since each topic has its own dedup consumer (key extractor, metrics); a
-        // partition's records all belong to one topic, so offset order per partition holds across the topics.
-        for (Indexes topic : byTopic.values()) {
-            int[] at = topic.at;
-            List<ConsumerRecord<?, ?>> batch = new ArrayList<>(topic.size);
-            for (int j = 0; j < topic.size; j++) {
-                batch.add(slots[at[j]].record);
-            }
-            try (ClaimedBatch<ConsumerRecord<?, ?>> claimed =
-                    context.consumers().consumerFor(topic.topic).claimAll(batch)) {
-                boolean[] ranOk = new boolean[batch.size()];
-                for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : claimed.entries()) {
+        // A partition's records all belong to one topic, so offset order per partition holds across the topics.
+        try {
+            for (int t = 0; t < claimed.topics.size(); t++) {
+                int[] at = claimed.topics.get(t).at;
+                ClaimedBatch<ConsumerRecord<?, ?>> batch = claimed.batches.get(t);
+                boolean[] ranOk = new boolean[batch.entries().size()];
+                for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : batch.entries()) {
                     LeasedSlot slot = slots[at[entry.index()]];
                     if (!entry.mayRun()) {
-                        if (mustWait(claimed, entry, ranOk)) {
+                        if (mustWait(batch, entry, ranOk)) {
                             blocked.add(slot.partition);
                         }
                         // A record behind one that waits, or of a partition being revoked, must not start: it is given
-                        // back, and the
-                        // rewind (or the next owner) brings it again in order.
+                        // back, and the rewind (or the next owner) brings it again in order.
                     } else if (blocked.contains(slot.partition) || !startable.test(slot.partition)) {
-                        claimed.skip(entry); // released unstarted: it comes again after the rewind
+                        batch.skip(entry); // released unstarted: it comes again after the rewind
                     } else {
-                        ranOk[entry.index()] = run(claimed, entry, slot, run, blocked);
+                        ranOk[entry.index()] = run(batch, entry, slot, run, blocked);
                     }
                 }
                 // Completions written (complete) and every other key given back (close) before the results are read:
                 // only then is every entry's result final.
-                claimed.complete();
-                claimed.close();
-                for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : claimed.entries()) {
+                batch.complete();
+                batch.close();
+                for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : batch.entries()) {
                     results.classify(slots[at[entry.index()]], entry.result());
                 }
             }
+        } finally {
+            giveBack(claimed); // after a failure, the topics not reached are given back too (closing is idempotent)
         }
         // Dead letters after every topic ran, so one publish round trip covers the poll; in partition order, so a
         // dead letter never overtakes a record before it that still waits.
         deadLetters.holdBackBehindWaiting(slots);
         deadLetters.publish(slots);
-        return outcome(slots);
+        return results.outcome(slots);
     }
 
     /**
@@ -217,46 +285,5 @@ public final class LeasedBatch {
         // null from run: the handler finished. Core's completion writer may have recorded it (and settled the
         // entry) already, so the entry's own result is no test of that.
         return result == null && !threw;
-    }
-
-    /**
-     * The poll's outcome: per partition the offset after the contiguous run of done records from its start (the
-     * watermark) to commit, and the first record not done to rewind to. A record done after one that is not does
-     * not move the watermark: offsets are committed only below every record still owed, and the store answers the
-     * done ones as duplicates when they come again.
-     */
-    private PollOutcome outcome(LeasedSlot[] slots) {
-        Map<TopicPartition, Long> watermark = new LinkedHashMap<>();
-        Map<TopicPartition, Long> rewind = new LinkedHashMap<>();
-        Map<TopicPartition, Duration> retryAfter = new LinkedHashMap<>();
-        boolean unavailable = false;
-        List<RecordOutcome> outcomes = new ArrayList<>(slots.length);
-        for (LeasedSlot slot : slots) {
-            long offset = slot.record.offset();
-            unavailable |= slot.status == RecordStatus.STORE_UNAVAILABLE;
-            outcomes.add(new RecordOutcome(
-                    slot.partition,
-                    offset,
-                    slot.status,
-                    Optional.ofNullable(slot.deadLetterReason),
-                    Optional.ofNullable(slot.error)));
-            if (rewind.containsKey(slot.partition)) {
-                continue;
-            }
-            if (slot.status.isDone()) {
-                watermark.put(slot.partition, offset + 1);
-            } else {
-                rewind.put(slot.partition, offset);
-                if (slot.delay != null && !slot.delay.isZero()) {
-                    retryAfter.put(slot.partition, slot.delay);
-                }
-            }
-        }
-        Map<TopicPartition, OffsetAndMetadata> commit = new LinkedHashMap<>();
-        watermark.forEach((partition, next) -> {
-            commit.put(partition, new OffsetAndMetadata(next));
-            memory.committed(partition, next);
-        });
-        return new PollOutcome(commit, rewind, retryAfter, unavailable, outcomes);
     }
 }

@@ -33,13 +33,39 @@ public final class LeasedMode<K, V> implements BatchMode {
         this.handler = handler;
     }
 
+    /** A poll claimed ahead: its records' decoder (it knows which are bad input) and its claimed batches. */
+    private record LeasedClaimed<K, V>(RecordDecoder<K, V> decoder, LeasedBatch.Claimed batch) implements Claimed {}
+
     @Override
     public PollOutcome process(
             List<ConsumerRecord<byte[], byte[]>> records,
             Predicate<TopicPartition> startable,
             ConsumerGroupMetadata group) {
+        return run(claim(records, null), startable);
+    }
+
+    @Override
+    public boolean claimsAhead() {
+        return true;
+    }
+
+    @Override
+    public Claimed claim(List<ConsumerRecord<byte[], byte[]>> records, Claimed behind) {
         RecordDecoder<K, V> decoder = new RecordDecoder<>(keys, values, records.size());
-        return batches.process(records, decoder::inspect, raw -> handler.handle(decoder.typed(raw)), startable);
+        LeasedBatch.Claimed after = behind == null ? null : ((LeasedClaimed<?, ?>) behind).batch();
+        return new LeasedClaimed<>(decoder, batches.claim(records, decoder::inspect, after));
+    }
+
+    @Override
+    public PollOutcome run(Claimed claimed, Predicate<TopicPartition> startable) {
+        @SuppressWarnings("unchecked")
+        LeasedClaimed<K, V> poll = (LeasedClaimed<K, V>) claimed;
+        return batches.run(poll.batch(), raw -> handler.handle(poll.decoder().typed(raw)), startable);
+    }
+
+    @Override
+    public void giveBack(Claimed claimed) {
+        batches.giveBack(((LeasedClaimed<?, ?>) claimed).batch());
     }
 
     @Override

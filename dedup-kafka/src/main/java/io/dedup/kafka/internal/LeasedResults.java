@@ -5,9 +5,19 @@ import io.dedup.DedupException;
 import io.dedup.DedupResult;
 import io.dedup.IdempotencyConflictException;
 import io.dedup.OutcomeStatus;
+import io.dedup.kafka.PollOutcome;
+import io.dedup.kafka.RecordOutcome;
 import io.dedup.kafka.RecordStatus;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * What each core result means for a record of a leased batch: its {@link RecordStatus}, a dead letter owed, or a
@@ -90,5 +100,46 @@ final class LeasedResults {
     private static Exception failedBefore(DedupResult.Duplicate<?> duplicate) {
         return new DedupException("the handler failed on its last attempt: "
                 + new String(duplicate.outcome().body(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The poll's outcome: per partition the offset after the contiguous run of done records from its start (the
+     * watermark) to commit, and the first record not done to rewind to. A record done after one that is not does
+     * not move the watermark: offsets are committed only below every record still owed, and the store answers the
+     * done ones as duplicates when they come again.
+     */
+    PollOutcome outcome(LeasedSlot[] slots) {
+        Map<TopicPartition, Long> watermark = new LinkedHashMap<>();
+        Map<TopicPartition, Long> rewind = new LinkedHashMap<>();
+        Map<TopicPartition, Duration> retryAfter = new LinkedHashMap<>();
+        boolean unavailable = false;
+        List<RecordOutcome> outcomes = new ArrayList<>(slots.length);
+        for (LeasedSlot slot : slots) {
+            long offset = slot.record.offset();
+            unavailable |= slot.status == RecordStatus.STORE_UNAVAILABLE;
+            outcomes.add(new RecordOutcome(
+                    slot.partition,
+                    offset,
+                    slot.status,
+                    Optional.ofNullable(slot.deadLetterReason),
+                    Optional.ofNullable(slot.error)));
+            if (rewind.containsKey(slot.partition)) {
+                continue;
+            }
+            if (slot.status.isDone()) {
+                watermark.put(slot.partition, offset + 1);
+            } else {
+                rewind.put(slot.partition, offset);
+                if (slot.delay != null && !slot.delay.isZero()) {
+                    retryAfter.put(slot.partition, slot.delay);
+                }
+            }
+        }
+        Map<TopicPartition, OffsetAndMetadata> commit = new LinkedHashMap<>();
+        watermark.forEach((partition, next) -> {
+            commit.put(partition, new OffsetAndMetadata(next));
+            memory.committed(partition, next);
+        });
+        return new PollOutcome(commit, rewind, retryAfter, unavailable, outcomes);
     }
 }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -46,6 +45,9 @@ public final class PollLoop {
     private final HandlerThread handlerThread;
     private final PartitionStates partitions;
     private final FetchBuffer buffer;
+    /** The next batch's records, claimed while the current one runs. */
+    private final ClaimAhead ahead;
+
     private final OffsetCommits commits;
     /** Set by close() from any thread, or by the loop on a fatal failure; read by the handler thread too. */
     private volatile boolean closing;
@@ -81,6 +83,7 @@ public final class PollLoop {
         this.buffer = new FetchBuffer(consumer);
         this.commits = new OffsetCommits(consumer, mode.commits(), partitions.lost());
         this.handlerThread = new HandlerThread(context.settings().namespace());
+        this.ahead = new ClaimAhead(mode, context.settings().namespace(), maxBufferedRecords);
     }
 
     /** Subscribes once, with the rebalance listener. */
@@ -123,7 +126,7 @@ public final class PollLoop {
      */
     public void pollOnce() {
         if (!handlerThread.busy()) {
-            if (buffer.isEmpty()) {
+            if (buffer.isEmpty() && !ahead.holds()) {
                 syncPauses();
                 try {
                     buffer.add(consumer.poll(partitions.nextPollTimeout(pollTimeout)));
@@ -139,15 +142,17 @@ public final class PollLoop {
         finishBatch(true);
     }
 
-    /** Hands the buffered records to the handler thread as one batch; false when there is nothing to start. */
+    /**
+     * Hands the next batch to the handler thread: the records claimed ahead, else everything buffered; false when
+     * there is nothing to start.
+     */
     private boolean startBatch() {
-        if (closing || buffer.isEmpty() || handlerThread.busy()) {
+        if (closing || (buffer.isEmpty() && !ahead.holds()) || handlerThread.busy()) {
             return false;
         }
-        List<ConsumerRecord<byte[], byte[]>> list = buffer.takeAll();
         // taken on the poll thread: the transactional-producer mode commits offsets with this generation
-        var group = consumer.groupMetadata();
-        handlerThread.start(list, () -> mode.process(list, this::startable, group));
+        ClaimAhead.Next next = ahead.next(buffer, this::startable, consumer.groupMetadata());
+        handlerThread.start(next.records(), next.task());
         syncPauses();
         return true;
     }
@@ -158,7 +163,9 @@ public final class PollLoop {
      * the handlers run on the handler thread and this thread waits on the batch between polls that do not block.
      */
     private void fetchWhileRunning() {
+        boolean caughtUp = false;
         while (handlerThread.running()) {
+            ahead.maybeClaim(buffer, !closing, caughtUp);
             boolean full = fetchingStopped();
             syncPauses();
             if (!full) {
@@ -168,7 +175,8 @@ public final class PollLoop {
                 } catch (WakeupException e) {
                     continue; // close(): the batch finishes first, then the loop ends
                 }
-                if (buffer.size() > before) {
+                caughtUp = buffer.size() == before;
+                if (!caughtUp) {
                     continue;
                 }
             }
@@ -188,7 +196,7 @@ public final class PollLoop {
 
     /** Whether the runner fetches nothing more for now: the buffer is full, or the runner closes. */
     private boolean fetchingStopped() {
-        return closing || (handlerThread.busy() && buffer.size() >= maxBufferedRecords);
+        return closing || (handlerThread.busy() && buffer.size() + ahead.size() >= maxBufferedRecords);
     }
 
     /** Asked by the handler thread before each record: not while closing, nor for a partition being revoked. */
@@ -199,11 +207,6 @@ public final class PollLoop {
     /** Whether {@code partition} is being revoked. For tests. */
     public boolean isRevoking(TopicPartition partition) {
         return partitions.isRevoking(partition);
-    }
-
-    /** How many records are fetched and not yet started. For tests. */
-    public int buffered() {
-        return buffer.size();
     }
 
     /**
@@ -227,6 +230,7 @@ public final class PollLoop {
                 throw cause instanceof RuntimeException r ? r : new KafkaException(cause); // e.g. a fenced producer
             }
             LOG.error("processing a batch failed unexpectedly; its records are retried after a back-off", cause);
+            ahead.giveBack(buffer);
             buffer.drop(partition -> true, true);
             buffer.rewindTo(batch.records());
             partitions.backOff("processing failed");
@@ -234,6 +238,10 @@ public final class PollLoop {
             return;
         }
         PollOutcome outcome = batch.outcome();
+        if (!startNext || outcome.storeUnavailable() || !outcome.rewind().isEmpty()) {
+            // claimed ahead of records that must now wait, be fetched again or be given up: back to the buffer, unrun
+            ahead.giveBack(buffer);
+        }
         Set<TopicPartition> assignment = consumer.assignment();
         if (outcome.storeUnavailable()) {
             buffer.drop(partition -> true, true); // nothing starts before the back-off is over
@@ -243,6 +251,7 @@ public final class PollLoop {
         partitions.rewind(outcome, assignment);
         boolean started = startNext && startBatch();
         if (!started) {
+            ahead.giveBack(buffer); // closing: nothing more starts
             syncPauses();
         }
         // last, so that the commit (asynchronous while running) overlaps the next batch's handlers
@@ -277,6 +286,8 @@ public final class PollLoop {
         } catch (RuntimeException e) {
             LOG.warn("could not finish the last batch cleanly: {}", e.toString());
         }
+        ahead.giveBack(buffer);
+        ahead.shutdown();
         buffer.clear(); // fetched, never claimed: nothing to give back
         try {
             consumer.close();
