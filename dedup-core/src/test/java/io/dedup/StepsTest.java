@@ -46,6 +46,9 @@ class StepsTest {
 
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final CountDownLatch resume = new CountDownLatch(1);
+    /** Counted down when worker A stalls. */
+    private final CountDownLatch stalled = new CountDownLatch(1);
+
     private final List<DedupConsumer<Msg>> consumers = new ArrayList<>();
 
     private DedupConsumer<Msg> consumer() {
@@ -106,34 +109,50 @@ class StepsTest {
         default void after(int step) throws Exception {}
     }
 
-    private StepHook stallAfter(int n, CountDownLatch reached) {
+    private StepHook stallAfter(int n) {
         return new StepHook() {
             @Override
             public void after(int step) throws InterruptedException {
                 if (step == n) {
-                    reached.countDown();
-                    resume.await();
+                    stall();
                 }
             }
         };
     }
 
-    private StepHook stallInside(int n, CountDownLatch reached) {
+    private StepHook stallInside(int n) {
         return new StepHook() {
             @Override
             public void inside(int step) throws InterruptedException {
                 if (step == n) {
-                    reached.countDown();
-                    resume.await();
+                    stall();
                 }
             }
         };
     }
 
-    /** Starts {@code worker} on its own thread; it processes {@code key} and stalls where the hook says. */
-    private Future<DedupResult<String>> stalled(DedupConsumer<Msg> dedup, String key, StepHook hook)
-            throws InterruptedException {
-        return threads.submit(() -> dedup.process(Msg.of(key), threeSteps("A", hook), OutcomeCodecs.utf8(), true));
+    /** Where worker A stops: it says it got there, then waits for the test to {@link #resume} it. */
+    private void stall() throws InterruptedException {
+        stalled.countDown();
+        resume.await();
+    }
+
+    /** Starts worker A on its own thread on {@code o-1}, and returns once it stalls where the hook says. */
+    private Future<DedupResult<String>> stalledWorker(StepHook hook) throws InterruptedException {
+        DedupConsumer<Msg> dedup = consumer();
+        Future<DedupResult<String>> a =
+                threads.submit(() -> dedup.process(Msg.of("o-1"), threeSteps("A", hook), OutcomeCodecs.utf8(), true));
+        assertThat(stalled.await(10, TimeUnit.SECONDS))
+                .as("worker A reached its stall")
+                .isTrue();
+        return a;
+    }
+
+    /** A stalled worker A whose lease has lapsed, nothing renewing it: as good as dead, until it is resumed. */
+    private Future<DedupResult<String>> staleWorker(StepHook hook) throws InterruptedException {
+        Future<DedupResult<String>> a = stalledWorker(hook);
+        clock.advance(LEASE.plusSeconds(1));
+        return a;
     }
 
     private double steps(String result) {
@@ -162,9 +181,7 @@ class StepsTest {
     @ParameterizedTest(name = "crash after step {0}")
     @ValueSource(ints = {1, 2})
     void after_a_crash_after_a_step_the_rerun_runs_only_the_remaining_steps(int crashAfter) throws Exception {
-        CountDownLatch reached = new CountDownLatch(1);
-        Future<DedupResult<String>> a = stalled(consumer(), "o-1", stallAfter(crashAfter, reached));
-        assertThat(reached.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<DedupResult<String>> a = stalledWorker(stallAfter(crashAfter));
         DedupConsumer<Msg> b = consumer();
         assertThat(b.process(Msg.of("o-1"), threeSteps("B", StepHook.NONE), OutcomeCodecs.utf8(), true))
                 .as("A's lease is live")
@@ -190,10 +207,7 @@ class StepsTest {
 
     @Test
     void a_crash_inside_a_step_repeats_that_step_only() throws Exception {
-        CountDownLatch reached = new CountDownLatch(1);
-        Future<DedupResult<String>> a = stalled(consumer(), "o-1", stallInside(2, reached));
-        assertThat(reached.await(10, TimeUnit.SECONDS)).isTrue();
-        clock.advance(LEASE.plusSeconds(1));
+        Future<DedupResult<String>> a = staleWorker(stallInside(2));
 
         String done =
                 result(consumer().process(Msg.of("o-1"), threeSteps("B", StepHook.NONE), OutcomeCodecs.utf8(), true));
@@ -211,10 +225,7 @@ class StepsTest {
 
     @Test
     void a_stale_worker_neither_runs_nor_records_a_step_after_a_takeover() throws Exception {
-        CountDownLatch reached = new CountDownLatch(1);
-        Future<DedupResult<String>> a = stalled(consumer(), "o-1", stallAfter(1, reached));
-        assertThat(reached.await(10, TimeUnit.SECONDS)).isTrue();
-        clock.advance(LEASE.plusSeconds(1));
+        Future<DedupResult<String>> a = staleWorker(stallAfter(1));
         DedupConsumer<Msg> b = consumer();
         try (ClaimedBatch<Msg> batch = b.claimAll(List.of(Msg.of("o-1")))) {
             ClaimedBatch.Entry<Msg> entry = batch.entries().get(0);
@@ -237,10 +248,7 @@ class StepsTest {
 
     @Test
     void a_stale_worker_that_finishes_a_step_after_a_takeover_does_not_record_it() throws Exception {
-        CountDownLatch reached = new CountDownLatch(1);
-        Future<DedupResult<String>> a = stalled(consumer(), "o-1", stallInside(2, reached));
-        assertThat(reached.await(10, TimeUnit.SECONDS)).isTrue();
-        clock.advance(LEASE.plusSeconds(1));
+        Future<DedupResult<String>> a = staleWorker(stallInside(2));
         try (ClaimedBatch<Msg> batch = consumer().claimAll(List.of(Msg.of("o-1")))) {
             ClaimedBatch.Entry<Msg> entry = batch.entries().get(0);
             assertThat(entry.mayRun()).isTrue();
