@@ -81,52 +81,44 @@ class StepsTest {
         return m -> {
             String chargeId = Steps.run("charge", OutcomeCodecs.utf8(), () -> {
                 effects.add(worker + ":charge");
-                hook.inside(1);
+                hook.at(Point.INSIDE, 1);
                 return "ch-" + worker;
             });
-            hook.after(1);
+            hook.at(Point.AFTER, 1);
             Steps.run("reserve", () -> {
                 effects.add(worker + ":reserve");
-                hook.inside(2);
+                hook.at(Point.INSIDE, 2);
             });
-            hook.after(2);
+            hook.at(Point.AFTER, 2);
             String shipment = Steps.run("ship", OutcomeCodecs.utf8(), () -> {
                 effects.add(worker + ":ship");
-                hook.inside(3);
+                hook.at(Point.INSIDE, 3);
                 return "sh-" + worker;
             });
-            hook.after(3);
+            hook.at(Point.AFTER, 3);
             return chargeId + "/" + shipment;
         };
     }
 
-    /** Where a worker stalls: inside step n (after its effect) or after step n (once recorded). */
+    /** Where in a step the hook is called: inside it (after its effect) or after it (once recorded). */
+    private enum Point {
+        INSIDE,
+        AFTER
+    }
+
+    /** Called at each point of each step; where a worker stalls. */
+    @FunctionalInterface
     private interface StepHook {
-        StepHook NONE = new StepHook() {};
+        StepHook NONE = (point, step) -> {};
 
-        default void inside(int step) throws Exception {}
-
-        default void after(int step) throws Exception {}
+        void at(Point point, int step) throws Exception;
     }
 
-    private StepHook stallAfter(int n) {
-        return new StepHook() {
-            @Override
-            public void after(int step) throws InterruptedException {
-                if (step == n) {
-                    stall();
-                }
-            }
-        };
-    }
-
-    private StepHook stallInside(int n) {
-        return new StepHook() {
-            @Override
-            public void inside(int step) throws InterruptedException {
-                if (step == n) {
-                    stall();
-                }
+    /** Stalls worker A at {@code where} in step {@code n}. */
+    private StepHook stallAt(Point where, int n) {
+        return (point, step) -> {
+            if (point == where && step == n) {
+                stall();
             }
         };
     }
@@ -181,7 +173,7 @@ class StepsTest {
     @ParameterizedTest(name = "crash after step {0}")
     @ValueSource(ints = {1, 2})
     void after_a_crash_after_a_step_the_rerun_runs_only_the_remaining_steps(int crashAfter) throws Exception {
-        Future<DedupResult<String>> a = stalledWorker(stallAfter(crashAfter));
+        Future<DedupResult<String>> a = stalledWorker(stallAt(Point.AFTER, crashAfter));
         DedupConsumer<Msg> b = consumer();
         assertThat(b.process(Msg.of("o-1"), threeSteps("B", StepHook.NONE), OutcomeCodecs.utf8(), true))
                 .as("A's lease is live")
@@ -207,7 +199,7 @@ class StepsTest {
 
     @Test
     void a_crash_inside_a_step_repeats_that_step_only() throws Exception {
-        Future<DedupResult<String>> a = staleWorker(stallInside(2));
+        Future<DedupResult<String>> a = staleWorker(stallAt(Point.INSIDE, 2));
 
         String done =
                 result(consumer().process(Msg.of("o-1"), threeSteps("B", StepHook.NONE), OutcomeCodecs.utf8(), true));
@@ -225,7 +217,7 @@ class StepsTest {
 
     @Test
     void a_stale_worker_neither_runs_nor_records_a_step_after_a_takeover() throws Exception {
-        Future<DedupResult<String>> a = staleWorker(stallAfter(1));
+        Future<DedupResult<String>> a = staleWorker(stallAt(Point.AFTER, 1));
         DedupConsumer<Msg> b = consumer();
         try (ClaimedBatch<Msg> batch = b.claimAll(List.of(Msg.of("o-1")))) {
             ClaimedBatch.Entry<Msg> entry = batch.entries().get(0);
@@ -248,7 +240,7 @@ class StepsTest {
 
     @Test
     void a_stale_worker_that_finishes_a_step_after_a_takeover_does_not_record_it() throws Exception {
-        Future<DedupResult<String>> a = staleWorker(stallInside(2));
+        Future<DedupResult<String>> a = staleWorker(stallAt(Point.INSIDE, 2));
         try (ClaimedBatch<Msg> batch = consumer().claimAll(List.of(Msg.of("o-1")))) {
             ClaimedBatch.Entry<Msg> entry = batch.entries().get(0);
             assertThat(entry.mayRun()).isTrue();
