@@ -17,28 +17,37 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DedupStoresTest {
-    /** A provider standing in for a store module; it creates an in-memory store it can recognise. */
-    public static class AlphaProvider implements DedupStoreProvider {
+    /**
+     * A provider standing in for a store module: it creates an in-memory store that says the provider's name and its
+     * {@code dedup.<name>.uri} setting, so a test can tell which provider made a store, with which settings.
+     */
+    abstract static class NamedProvider implements DedupStoreProvider {
+        private final String name;
+
+        NamedProvider(String name) {
+            this.name = name;
+        }
+
         @Override
         public String name() {
-            return "alpha";
+            return name;
         }
 
         @Override
         public DedupStore create(StoreSettings settings) {
-            return new Named("alpha:" + settings.get("dedup.alpha.uri", "default"));
+            return new Named(name + ":" + settings.get("dedup." + name + ".uri", "default"));
         }
     }
 
-    public static class BetaProvider implements DedupStoreProvider {
-        @Override
-        public String name() {
-            return "beta";
+    public static class AlphaProvider extends NamedProvider {
+        public AlphaProvider() {
+            super("alpha");
         }
+    }
 
-        @Override
-        public DedupStore create(StoreSettings settings) {
-            return new Named("beta");
+    public static class BetaProvider extends NamedProvider {
+        public BetaProvider() {
+            super("beta");
         }
     }
 
@@ -103,7 +112,7 @@ class DedupStoresTest {
         ClassLoader loader = withProviders(AlphaProvider.class, BetaProvider.class);
         assertThat(DedupStores.discover(StoreSettings.of(Map.of("dedup.store", "beta")), loader)
                         .describe())
-                .isEqualTo("beta");
+                .isEqualTo("beta:default");
         assertThat(DedupStores.discover(StoreSettings.of(Map.of("dedup.store", "memory")), loader))
                 .isInstanceOf(InMemoryDedupStore.class);
         assertThatThrownBy(() -> DedupStores.discover(StoreSettings.of(Map.of("dedup.store", "gamma")), loader))

@@ -46,6 +46,9 @@ class StepsTest {
 
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final CountDownLatch resume = new CountDownLatch(1);
+    /** Counted down when worker A stalls. */
+    private final CountDownLatch stalled = new CountDownLatch(1);
+
     private final List<DedupConsumer<Msg>> consumers = new ArrayList<>();
 
     private DedupConsumer<Msg> consumer() {
@@ -78,62 +81,70 @@ class StepsTest {
         return m -> {
             String chargeId = Steps.run("charge", OutcomeCodecs.utf8(), () -> {
                 effects.add(worker + ":charge");
-                hook.inside(1);
+                hook.at(Point.INSIDE, 1);
                 return "ch-" + worker;
             });
-            hook.after(1);
+            hook.at(Point.AFTER, 1);
             Steps.run("reserve", () -> {
                 effects.add(worker + ":reserve");
-                hook.inside(2);
+                hook.at(Point.INSIDE, 2);
             });
-            hook.after(2);
+            hook.at(Point.AFTER, 2);
             String shipment = Steps.run("ship", OutcomeCodecs.utf8(), () -> {
                 effects.add(worker + ":ship");
-                hook.inside(3);
+                hook.at(Point.INSIDE, 3);
                 return "sh-" + worker;
             });
-            hook.after(3);
+            hook.at(Point.AFTER, 3);
             return chargeId + "/" + shipment;
         };
     }
 
-    /** Where a worker stalls: inside step n (after its effect) or after step n (once recorded). */
+    /** Where in a step the hook is called: inside it (after its effect) or after it (once recorded). */
+    private enum Point {
+        INSIDE,
+        AFTER
+    }
+
+    /** Called at each point of each step; where a worker stalls. */
+    @FunctionalInterface
     private interface StepHook {
-        StepHook NONE = new StepHook() {};
+        StepHook NONE = (point, step) -> {};
 
-        default void inside(int step) throws Exception {}
-
-        default void after(int step) throws Exception {}
+        void at(Point point, int step) throws Exception;
     }
 
-    private StepHook stallAfter(int n, CountDownLatch reached) {
-        return new StepHook() {
-            @Override
-            public void after(int step) throws InterruptedException {
-                if (step == n) {
-                    reached.countDown();
-                    resume.await();
-                }
+    /** Stalls worker A at {@code where} in step {@code n}. */
+    private StepHook stallAt(Point where, int n) {
+        return (point, step) -> {
+            if (point == where && step == n) {
+                stall();
             }
         };
     }
 
-    private StepHook stallInside(int n, CountDownLatch reached) {
-        return new StepHook() {
-            @Override
-            public void inside(int step) throws InterruptedException {
-                if (step == n) {
-                    reached.countDown();
-                    resume.await();
-                }
-            }
-        };
+    /** Where worker A stops: it says it got there, then waits for the test to {@link #resume} it. */
+    private void stall() throws InterruptedException {
+        stalled.countDown();
+        resume.await();
     }
 
-    /** Starts {@code worker} on its own thread; it processes {@code key} and stalls where the hook says. */
-    private Future<DedupResult<String>> stalled(DedupConsumer<Msg> dedup, String key, StepHook hook)
-            throws InterruptedException {
-        return threads.submit(() -> dedup.process(Msg.of(key), threeSteps("A", hook), OutcomeCodecs.utf8(), true));
+    /** Starts worker A on its own thread on {@code o-1}, and returns once it stalls where the hook says. */
+    private Future<DedupResult<String>> stalledWorker(StepHook hook) throws InterruptedException {
+        DedupConsumer<Msg> dedup = consumer();
+        Future<DedupResult<String>> a =
+                threads.submit(() -> dedup.process(Msg.of("o-1"), threeSteps("A", hook), OutcomeCodecs.utf8(), true));
+        assertThat(stalled.await(10, TimeUnit.SECONDS))
+                .as("worker A reached its stall")
+                .isTrue();
+        return a;
+    }
+
+    /** A stalled worker A whose lease has lapsed, nothing renewing it: as good as dead, until it is resumed. */
+    private Future<DedupResult<String>> staleWorker(StepHook hook) throws InterruptedException {
+        Future<DedupResult<String>> a = stalledWorker(hook);
+        clock.advance(LEASE.plusSeconds(1));
+        return a;
     }
 
     private double steps(String result) {
@@ -162,9 +173,7 @@ class StepsTest {
     @ParameterizedTest(name = "crash after step {0}")
     @ValueSource(ints = {1, 2})
     void after_a_crash_after_a_step_the_rerun_runs_only_the_remaining_steps(int crashAfter) throws Exception {
-        CountDownLatch reached = new CountDownLatch(1);
-        Future<DedupResult<String>> a = stalled(consumer(), "o-1", stallAfter(crashAfter, reached));
-        assertThat(reached.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<DedupResult<String>> a = stalledWorker(stallAt(Point.AFTER, crashAfter));
         DedupConsumer<Msg> b = consumer();
         assertThat(b.process(Msg.of("o-1"), threeSteps("B", StepHook.NONE), OutcomeCodecs.utf8(), true))
                 .as("A's lease is live")
@@ -190,10 +199,7 @@ class StepsTest {
 
     @Test
     void a_crash_inside_a_step_repeats_that_step_only() throws Exception {
-        CountDownLatch reached = new CountDownLatch(1);
-        Future<DedupResult<String>> a = stalled(consumer(), "o-1", stallInside(2, reached));
-        assertThat(reached.await(10, TimeUnit.SECONDS)).isTrue();
-        clock.advance(LEASE.plusSeconds(1));
+        Future<DedupResult<String>> a = staleWorker(stallAt(Point.INSIDE, 2));
 
         String done =
                 result(consumer().process(Msg.of("o-1"), threeSteps("B", StepHook.NONE), OutcomeCodecs.utf8(), true));
@@ -211,10 +217,7 @@ class StepsTest {
 
     @Test
     void a_stale_worker_neither_runs_nor_records_a_step_after_a_takeover() throws Exception {
-        CountDownLatch reached = new CountDownLatch(1);
-        Future<DedupResult<String>> a = stalled(consumer(), "o-1", stallAfter(1, reached));
-        assertThat(reached.await(10, TimeUnit.SECONDS)).isTrue();
-        clock.advance(LEASE.plusSeconds(1));
+        Future<DedupResult<String>> a = staleWorker(stallAt(Point.AFTER, 1));
         DedupConsumer<Msg> b = consumer();
         try (ClaimedBatch<Msg> batch = b.claimAll(List.of(Msg.of("o-1")))) {
             ClaimedBatch.Entry<Msg> entry = batch.entries().get(0);
@@ -237,10 +240,7 @@ class StepsTest {
 
     @Test
     void a_stale_worker_that_finishes_a_step_after_a_takeover_does_not_record_it() throws Exception {
-        CountDownLatch reached = new CountDownLatch(1);
-        Future<DedupResult<String>> a = stalled(consumer(), "o-1", stallInside(2, reached));
-        assertThat(reached.await(10, TimeUnit.SECONDS)).isTrue();
-        clock.advance(LEASE.plusSeconds(1));
+        Future<DedupResult<String>> a = staleWorker(stallAt(Point.INSIDE, 2));
         try (ClaimedBatch<Msg> batch = consumer().claimAll(List.of(Msg.of("o-1")))) {
             ClaimedBatch.Entry<Msg> entry = batch.entries().get(0);
             assertThat(entry.mayRun()).isTrue();

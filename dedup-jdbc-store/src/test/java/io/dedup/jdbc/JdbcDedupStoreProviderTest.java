@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The store selected by dependency: ServiceLoader finds it and configures it from settings. */
 class JdbcDedupStoreProviderTest {
@@ -54,31 +56,29 @@ class JdbcDedupStoreProviderTest {
     }
 
     @Test
-    void missing_or_malformed_settings_are_configuration_errors_naming_the_setting() {
+    void a_missing_url_is_a_configuration_error_naming_the_setting_and_its_environment_variable() {
         JdbcDedupStoreProvider provider = new JdbcDedupStoreProvider();
         assertThat(provider.name()).isEqualTo("jdbc");
         assertThatThrownBy(() -> provider.create(StoreSettings.of(Map.of())))
                 .isInstanceOf(DedupConfigurationException.class)
                 .hasMessageContaining("dedup.jdbc.url")
                 .hasMessageContaining("DEDUP_JDBC_URL");
-        Map<String, String> badTable = settings("x;drop");
-        assertThatThrownBy(() -> provider.create(StoreSettings.of(badTable)))
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "dedup.jdbc.table         | x;drop",
+                "dedup.jdbc.lock-timeout  | ten seconds",
+                "dedup.jdbc.create-schema | yes",
+                "dedup.jdbc.pool-size     | 0"
+            })
+    void a_malformed_setting_is_a_configuration_error_naming_the_setting(String key, String value) {
+        Map<String, String> settings = settings("t");
+        settings.put(key, value);
+        assertThatThrownBy(() -> new JdbcDedupStoreProvider().create(StoreSettings.of(settings)))
                 .isInstanceOf(DedupConfigurationException.class)
-                .hasMessageContaining("dedup.jdbc.table");
-        Map<String, String> badTimeout = settings("t");
-        badTimeout.put("dedup.jdbc.lock-timeout", "ten seconds");
-        assertThatThrownBy(() -> provider.create(StoreSettings.of(badTimeout)))
-                .isInstanceOf(DedupConfigurationException.class)
-                .hasMessageContaining("dedup.jdbc.lock-timeout");
-        Map<String, String> badFlag = settings("t");
-        badFlag.put("dedup.jdbc.create-schema", "yes");
-        assertThatThrownBy(() -> provider.create(StoreSettings.of(badFlag)))
-                .isInstanceOf(DedupConfigurationException.class)
-                .hasMessageContaining("dedup.jdbc.create-schema");
-        Map<String, String> badPool = settings("t");
-        badPool.put("dedup.jdbc.pool-size", "0");
-        assertThatThrownBy(() -> provider.create(StoreSettings.of(badPool)))
-                .isInstanceOf(DedupConfigurationException.class)
-                .hasMessageContaining("dedup.jdbc.pool-size");
+                .hasMessageContaining(key);
     }
 }

@@ -26,33 +26,17 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** What the JDBC store does beyond the shared contract, on each database. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class JdbcStoreBehaviourTest {
+abstract class JdbcStoreBehaviourTest extends PerDatabaseStoreTest {
     private static final Duration LONG = Duration.ofMinutes(10);
 
-    protected TestDatabase database;
-    protected JdbcDedupStore store;
     protected String ns;
 
-    abstract JdbcDialect dialect();
-
-    @BeforeAll
-    void startDatabase() {
-        database = TestDatabase.of(dialect());
-        store = database.store().lockTimeout(Duration.ofSeconds(1)).build();
-    }
-
-    @AfterAll
-    void dropTables() throws Exception {
-        store.close();
-        database.close();
+    JdbcStoreBehaviourTest(JdbcDialect dialect) {
+        super(dialect, Duration.ofSeconds(1));
     }
 
     @BeforeEach

@@ -18,9 +18,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MariaDbStoreBehaviourTest extends JdbcStoreBehaviourTest {
-    @Override
-    JdbcDialect dialect() {
-        return JdbcDialect.MARIADB;
+    MariaDbStoreBehaviourTest() {
+        super(JdbcDialect.MARIADB);
     }
 
     @Test

@@ -1,8 +1,7 @@
 package io.dedup.jdbc;
 
 class MariaDbTransactionalModeTest extends TransactionalModeTest {
-    @Override
-    JdbcDialect dialect() {
-        return JdbcDialect.MARIADB;
+    MariaDbTransactionalModeTest() {
+        super(JdbcDialect.MARIADB);
     }
 }

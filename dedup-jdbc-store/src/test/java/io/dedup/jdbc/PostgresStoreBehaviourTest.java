@@ -12,9 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PostgresStoreBehaviourTest extends JdbcStoreBehaviourTest {
-    @Override
-    JdbcDialect dialect() {
-        return JdbcDialect.POSTGRESQL;
+    PostgresStoreBehaviourTest() {
+        super(JdbcDialect.POSTGRESQL);
     }
 
     @Test

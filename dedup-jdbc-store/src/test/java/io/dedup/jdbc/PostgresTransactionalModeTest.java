@@ -1,8 +1,7 @@
 package io.dedup.jdbc;
 
 class PostgresTransactionalModeTest extends TransactionalModeTest {
-    @Override
-    JdbcDialect dialect() {
-        return JdbcDialect.POSTGRESQL;
+    PostgresTransactionalModeTest() {
+        super(JdbcDialect.POSTGRESQL);
     }
 }

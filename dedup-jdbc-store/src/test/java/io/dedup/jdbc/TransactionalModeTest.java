@@ -37,15 +37,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** The transactional exactly-once mode against a real database: effects commit once with their keys. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class TransactionalModeTest {
+abstract class TransactionalModeTest extends PerDatabaseStoreTest {
     /** A message: its idempotency key and whether its handler should fail. */
     record Message(String id, boolean poison) {
         static Message of(String id) {
@@ -53,23 +49,11 @@ abstract class TransactionalModeTest {
         }
     }
 
-    private TestDatabase database;
-    private JdbcDedupStore store;
     private String ledger;
     private String ns;
 
-    abstract JdbcDialect dialect();
-
-    @BeforeAll
-    void startDatabase() {
-        database = TestDatabase.of(dialect());
-        store = database.store().lockTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    @AfterAll
-    void dropTables() throws Exception {
-        store.close();
-        database.close();
+    TransactionalModeTest(JdbcDialect dialect) {
+        super(dialect, Duration.ofSeconds(5));
     }
 
     @BeforeEach
@@ -289,28 +273,13 @@ abstract class TransactionalModeTest {
 
     @Test
     void an_application_managed_transaction_commits_the_effect_and_the_key_together() throws Exception {
-        AtomicInteger commits = new AtomicInteger();
-        AtomicInteger rollbacks = new AtomicInteger();
-        TransactionRunner plainJdbc = work -> {
-            try (Connection connection = database.dataSource.getConnection()) {
-                connection.setAutoCommit(false);
-                try {
-                    work.run(connection);
-                    connection.commit();
-                    commits.incrementAndGet();
-                } catch (Exception e) {
-                    connection.rollback();
-                    rollbacks.incrementAndGet();
-                    throw e;
-                }
-            }
-        };
+        PlainJdbcTransactions plainJdbc = new PlainJdbcTransactions();
         TransactionalDedup<Message> dedup = dedup().transactionRunner(plainJdbc).build();
         assertThat(dedup.process(Message.of("k"), ledgerWriter())).isInstanceOf(DedupResult.Processed.class);
         assertThat(dedup.process(Message.of("k"), ledgerWriter())).isInstanceOf(DedupResult.Duplicate.class);
         assertThat(dedup.process(new Message("p", true), ledgerWriter())).isInstanceOf(DedupResult.Failed.class);
-        assertThat(commits).hasValue(2);
-        assertThat(rollbacks).hasValue(1);
+        assertThat(plainJdbc.commits).hasValue(2);
+        assertThat(plainJdbc.rollbacks).hasValue(1);
         assertThat(ledgerRows()).isEqualTo(1);
         assertThat(store.find(DedupKey.of(ns, "p"))).isEmpty();
         assertThat(dedup.processAll(List.of(Message.of("m"), Message.of("n")), ledgerWriter()))
@@ -398,20 +367,7 @@ abstract class TransactionalModeTest {
     @Test
     void a_handler_error_in_an_application_managed_transaction_rolls_it_back_and_is_rethrown_unchanged()
             throws Exception {
-        AtomicInteger rollbacks = new AtomicInteger();
-        TransactionRunner runner = work -> {
-            try (Connection connection = database.dataSource.getConnection()) {
-                connection.setAutoCommit(false);
-                try {
-                    work.run(connection);
-                    connection.commit();
-                } catch (Throwable e) { // as Spring's TransactionTemplate does
-                    connection.rollback();
-                    rollbacks.incrementAndGet();
-                    throw e;
-                }
-            }
-        };
+        PlainJdbcTransactions runner = new PlainJdbcTransactions();
         TransactionalDedup<Message> dedup = dedup().transactionRunner(runner).build();
         StackOverflowError deep = new StackOverflowError("deep recursion");
         assertThatThrownBy(() -> dedup.process(Message.of("k"), (m, tx) -> {
@@ -419,13 +375,38 @@ abstract class TransactionalModeTest {
                     throw deep;
                 }))
                 .isSameAs(deep);
-        assertThat(rollbacks).hasValue(1);
+        assertThat(runner.rollbacks).hasValue(1);
         assertThat(ledgerRows()).isZero();
         assertThat(store.find(DedupKey.of(ns, "k"))).isEmpty();
         assertThat(database.dataSource.getHikariPoolMXBean().getActiveConnections())
                 .isZero();
         assertThat(dedup.process(Message.of("k"), ledgerWriter())).isInstanceOf(DedupResult.Processed.class);
         assertThat(ledgerRows()).isEqualTo(1);
+    }
+
+    /**
+     * An application's own transactions on plain JDBC, as Spring's TransactionTemplate runs them: commit when the work
+     * returns, roll back and rethrow when it throws anything, {@link Error}s included; counts both.
+     */
+    private final class PlainJdbcTransactions implements TransactionRunner {
+        final AtomicInteger commits = new AtomicInteger();
+        final AtomicInteger rollbacks = new AtomicInteger();
+
+        @Override
+        public void inTransaction(Work work) throws Exception {
+            try (Connection connection = database.dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try {
+                    work.run(connection);
+                    connection.commit();
+                    commits.incrementAndGet();
+                } catch (Throwable e) {
+                    connection.rollback();
+                    rollbacks.incrementAndGet();
+                    throw e;
+                }
+            }
+        }
     }
 
     private long messages(SimpleMeterRegistry registry, String result) {

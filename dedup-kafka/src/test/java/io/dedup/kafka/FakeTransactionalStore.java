@@ -128,39 +128,28 @@ final class FakeTransactionalStore implements DedupStore, TransactionalStore {
         @Override
         public List<WriteResult> releaseAll(List<Claim> claims, java.time.Duration retention) {
             check();
-            List<WriteResult> results = new ArrayList<>();
-            for (Claim claim : claims) {
-                Rec rec = working.get(claim.key());
-                if (rec == null || rec.state() != RecordState.IN_PROGRESS || rec.token() != claim.token()) {
-                    results.add(WriteResult.FENCED);
-                } else {
-                    working.put(claim.key(), new Rec(RecordState.RELEASED, rec.token(), rec.attempts(), null));
-                    results.add(WriteResult.APPLIED);
-                }
-            }
-            return results;
+            return claims.stream()
+                    .map(claim -> settle(claim.key(), claim.token(), RecordState.RELEASED, null))
+                    .toList();
         }
 
         @Override
         public List<WriteResult> completeAll(List<Completion> completions) {
             check();
-            List<WriteResult> results = new ArrayList<>();
-            for (Completion c : completions) {
-                Rec rec = working.get(c.key());
-                if (rec == null || rec.state() != RecordState.IN_PROGRESS || rec.token() != c.token()) {
-                    results.add(WriteResult.FENCED);
-                } else {
-                    working.put(
-                            c.key(),
-                            new Rec(
-                                    RecordState.COMPLETED,
-                                    rec.token(),
-                                    rec.attempts(),
-                                    Outcome.of(c.status(), c.body(), Instant.now())));
-                    results.add(WriteResult.APPLIED);
-                }
+            return completions.stream()
+                    .map(c -> settle(
+                            c.key(), c.token(), RecordState.COMPLETED, Outcome.of(c.status(), c.body(), Instant.now())))
+                    .toList();
+        }
+
+        /** Moves the key held by {@code token} to {@code state}; fenced unless {@code token} holds it now. */
+        private WriteResult settle(DedupKey key, long token, RecordState state, Outcome outcome) {
+            Rec rec = working.get(key);
+            if (rec == null || rec.state() != RecordState.IN_PROGRESS || rec.token() != token) {
+                return WriteResult.FENCED;
             }
-            return results;
+            working.put(key, new Rec(state, rec.token(), rec.attempts(), outcome));
+            return WriteResult.APPLIED;
         }
 
         @Override

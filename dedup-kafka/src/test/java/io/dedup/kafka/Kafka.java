@@ -101,20 +101,9 @@ public final class Kafka {
         }
     }
 
-    /** Reads {@code n} records of {@code topic} from the beginning (read_committed when asked). */
-    static List<ConsumerRecord<String, String>> read(String topic, int n, boolean readCommitted) {
-        Map<String, Object> config = consumerConfig(unique("reader"));
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer =
-                new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (records.size() < n && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        return records;
+    /** Reads {@code n} records of {@code topic} from the beginning (see {@link KafkaBroker#read}). */
+    static List<ConsumerRecord<String, String>> read(String topic, int n) {
+        return broker().read(topic, n, new StringDeserializer(), new StringDeserializer());
     }
 
     /** Reads {@code topic} from the beginning to its current end (read_committed when asked). */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dedup.DeadLetterReason;
 import io.dedup.DedupKey;
 import io.dedup.FailurePolicy;
+import io.dedup.MessageHandler;
 import io.dedup.OutcomeStatus;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
@@ -31,6 +32,8 @@ class KafkaDedupProcessTest {
     private final FaultInjectingStore store = FaultInjectingStore.inMemory();
     private final List<DeadLetter> published = new CopyOnWriteArrayList<>();
     private final List<String> handled = new ArrayList<>();
+    /** The handler most tests run: it notes each record's value in {@link #handled}. */
+    private final MessageHandler<ConsumerRecord<String, String>> noteValue = r -> handled.add(r.value());
 
     private KafkaDedup.Builder builder() {
         return KafkaDedup.builder()
@@ -50,7 +53,7 @@ class KafkaDedupProcessTest {
                             record("orders", 0, 2, "a", "a-again"),
                             record("orders", 1, 0, "b", "b-on-p1"),
                             record("orders", 1, 1, "c", "c0"))),
-                    r -> handled.add(r.value()));
+                    noteValue);
             assertThat(handled).containsExactly("a0", "b0", "c0");
             assertThat(first.offsetsToCommit())
                     .containsExactlyInAnyOrderEntriesOf(
@@ -60,8 +63,7 @@ class KafkaDedupProcessTest {
             // one claim round trip for the poll: the repeated key is settled by its first record
             assertThat(store.calls(Operation.CLAIM, Operation.CLAIM_ALL)).isEqualTo(1);
 
-            PollOutcome second =
-                    dedup.process(poll(List.of(record("orders", 0, 3, "c", "c-again"))), r -> handled.add(r.value()));
+            PollOutcome second = dedup.process(poll(List.of(record("orders", 0, 3, "c", "c-again"))), noteValue);
             assertThat(handled).containsExactly("a0", "b0", "c0");
             assertThat(second.records()).extracting(RecordOutcome::status).containsExactly(RecordStatus.DUPLICATE);
             assertThat(second.offsetsToCommit()).containsEntry(P0, new OffsetAndMetadata(4));
@@ -71,14 +73,14 @@ class KafkaDedupProcessTest {
     @Test
     void a_key_completed_earlier_and_repeated_within_a_poll_does_not_hold_back_its_partition() {
         try (KafkaDedup dedup = builder().build()) {
-            dedup.process(poll(List.of(record("orders", 0, 0, "a", "a0"))), r -> handled.add(r.value()));
+            dedup.process(poll(List.of(record("orders", 0, 0, "a", "a0"))), noteValue);
             // "a" is a duplicate of the first poll, twice in this one: neither copy runs, neither waits
             PollOutcome second = dedup.process(
                     poll(List.of(
                             record("orders", 0, 1, "a", "a1"),
                             record("orders", 0, 2, "a", "a2"),
                             record("orders", 0, 3, "d", "d0"))),
-                    r -> handled.add(r.value()));
+                    noteValue);
             assertThat(second.records())
                     .extracting(RecordOutcome::status)
                     .containsExactly(RecordStatus.DUPLICATE, RecordStatus.DUPLICATE, RecordStatus.PROCESSED);
@@ -136,7 +138,7 @@ class KafkaDedupProcessTest {
                             record("orders", 0, 1, "t", null),
                             record("payments", 0, 0, null, "{not json"),
                             record("payments", 0, 1, null, "{\"id\":\"p1\"}"))),
-                    r -> handled.add(r.value()));
+                    noteValue);
             assertThat(handled).containsExactly("{\"id\":\"p1\"}");
             assertThat(published)
                     .extracting(DeadLetter::reason)
@@ -154,8 +156,7 @@ class KafkaDedupProcessTest {
     void without_a_dead_letter_publisher_nothing_is_committed_past_a_record_that_needs_one() {
         try (KafkaDedup dedup = KafkaDedup.builder().store(store).build()) {
             PollOutcome outcome = dedup.process(
-                    poll(List.of(record("orders", 0, 0, "a", "a"), record("orders", 0, 1, null, "no key"))),
-                    r -> handled.add(r.value()));
+                    poll(List.of(record("orders", 0, 0, "a", "a"), record("orders", 0, 1, null, "no key"))), noteValue);
             assertThat(outcome.records().get(1).status()).isEqualTo(RecordStatus.DEAD_LETTER_PENDING);
             assertThat(outcome.offsetsToCommit()).containsExactly(Map.entry(P0, new OffsetAndMetadata(1)));
             assertThat(outcome.rewind()).containsExactly(Map.entry(P0, 1L));
@@ -172,9 +173,8 @@ class KafkaDedupProcessTest {
             ClaimResult.Acquired other = (ClaimResult.Acquired)
                     store.claim(ClaimRequest.of(key, Duration.ofMinutes(1), Duration.ofHours(1)));
 
-            PollOutcome first = dedup.process(
-                    poll(List.of(record("orders", 0, 0, "held", "h"), record("orders", 0, 1, "free", "f"))),
-                    r -> handled.add(r.value()));
+            var heldThenFree = poll(List.of(record("orders", 0, 0, "held", "h"), record("orders", 0, 1, "free", "f")));
+            PollOutcome first = dedup.process(heldThenFree, noteValue);
             assertThat(first.records())
                     .extracting(RecordOutcome::status)
                     .containsExactly(RecordStatus.DEFERRED, RecordStatus.PROCESSED);
@@ -184,9 +184,7 @@ class KafkaDedupProcessTest {
 
             store.complete(new Completion(
                     key, other.claim().token(), OutcomeStatus.SUCCEEDED, new byte[0], Duration.ofHours(1)));
-            PollOutcome second = dedup.process(
-                    poll(List.of(record("orders", 0, 0, "held", "h"), record("orders", 0, 1, "free", "f"))),
-                    r -> handled.add(r.value()));
+            PollOutcome second = dedup.process(heldThenFree, noteValue);
             assertThat(second.records())
                     .extracting(RecordOutcome::status)
                     .containsExactly(RecordStatus.DUPLICATE, RecordStatus.DUPLICATE);
@@ -200,8 +198,7 @@ class KafkaDedupProcessTest {
         try (KafkaDedup dedup = builder().build()) {
             store.down(true);
             PollOutcome down = dedup.process(
-                    poll(List.of(record("orders", 0, 0, "a", "a"), record("orders", 1, 0, "b", "b"))),
-                    r -> handled.add(r.value()));
+                    poll(List.of(record("orders", 0, 0, "a", "a"), record("orders", 1, 0, "b", "b"))), noteValue);
             assertThat(down.storeUnavailable()).isTrue();
             assertThat(down.offsetsToCommit()).isEmpty();
             assertThat(down.rewind()).containsOnlyKeys(P0, P1);
@@ -209,8 +206,7 @@ class KafkaDedupProcessTest {
 
             store.down(false);
             PollOutcome up = dedup.process(
-                    poll(List.of(record("orders", 0, 0, "a", "a"), record("orders", 1, 0, "b", "b"))),
-                    r -> handled.add(r.value()));
+                    poll(List.of(record("orders", 0, 0, "a", "a"), record("orders", 1, 0, "b", "b"))), noteValue);
             assertThat(up.allDone()).isTrue();
             assertThat(handled).containsExactly("a", "b");
         }
@@ -229,7 +225,7 @@ class KafkaDedupProcessTest {
         // passDeferred: the dead letter behind the deferred record goes out now (by default it waits behind it)
         try (KafkaDedup dedup = builder().deadLetters(flaky).passDeferred(true).build()) {
             var noKey = record("orders", 0, 0, null, "x");
-            PollOutcome failed = dedup.process(poll(List.of(noKey)), r -> handled.add(r.value()));
+            PollOutcome failed = dedup.process(poll(List.of(noKey)), noteValue);
             assertThat(failed.records().get(0).status()).isEqualTo(RecordStatus.DEAD_LETTER_PENDING);
             assertThat(failed.retryAfter()).containsKey(P0);
 
@@ -237,12 +233,12 @@ class KafkaDedupProcessTest {
             store.claim(ClaimRequest.of(DedupKey.of("g", "held"), Duration.ofMinutes(1), Duration.ofHours(1)));
             var deferred = record("orders", 1, 0, "held", "h");
             var noKeyOnP1 = record("orders", 1, 1, null, "y");
-            PollOutcome p1 = dedup.process(poll(List.of(noKey, deferred, noKeyOnP1)), r -> handled.add(r.value()));
+            PollOutcome p1 = dedup.process(poll(List.of(noKey, deferred, noKeyOnP1)), noteValue);
             assertThat(p1.records())
                     .extracting(RecordOutcome::status)
                     .containsExactly(RecordStatus.DEAD_LETTERED, RecordStatus.DEFERRED, RecordStatus.DEAD_LETTERED);
             // p1 is rewound to the deferred record: the dead-lettered one after it comes again and is not re-published
-            PollOutcome again = dedup.process(poll(List.of(deferred, noKeyOnP1)), r -> handled.add(r.value()));
+            PollOutcome again = dedup.process(poll(List.of(deferred, noKeyOnP1)), noteValue);
             assertThat(again.records().get(1).status()).isEqualTo(RecordStatus.DEAD_LETTERED);
             assertThat(published).hasSize(2);
         }

@@ -7,24 +7,35 @@ import io.dedup.FailurePolicy;
 import io.dedup.memory.InMemoryDedupStore;
 import java.time.Duration;
 import java.util.Map;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
 class KafkaDedupPropertiesTest {
+    /** A KafkaDedup on an in-memory store, configured by {@code properties} alone. */
+    private static KafkaDedup configuredBy(Map<String, String> properties) {
+        return KafkaDedup.builder()
+                .store(InMemoryDedupStore.create())
+                .properties(properties)
+                .build();
+    }
+
+    /** Asserts that the builder refuses the one setting {@code key=value}; returns the refusal, to check its message. */
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertThatRefused(String key, String value) {
+        return assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of(key, value)));
+    }
+
     @Test
     void properties_configure_namespace_keys_per_topic_and_dead_letter_topics() {
-        try (KafkaDedup dedup = KafkaDedup.builder()
-                .store(InMemoryDedupStore.create())
-                .properties(Map.of(
-                        "group.id", "billing",
-                        "bootstrap.servers", "ignored:9092",
-                        "dedup.kafka.key", "header:event-id",
-                        "dedup.kafka.topic.pay.ments.key", "json-pointer:/id",
-                        "dedup.kafka.topic.orders.dead-letter-topic", "orders-dead",
-                        "dedup.kafka.dead-letter-suffix", "-dlt",
-                        "dedup.failure-policy", "mark-failed",
-                        "dedup.lease", "PT10S",
-                        "dedup.retention", "1h"))
-                .build()) {
+        try (KafkaDedup dedup = configuredBy(Map.of(
+                "group.id", "billing",
+                "bootstrap.servers", "ignored:9092",
+                "dedup.kafka.key", "header:event-id",
+                "dedup.kafka.topic.pay.ments.key", "json-pointer:/id",
+                "dedup.kafka.topic.orders.dead-letter-topic", "orders-dead",
+                "dedup.kafka.dead-letter-suffix", "-dlt",
+                "dedup.failure-policy", "mark-failed",
+                "dedup.lease", "PT10S",
+                "dedup.retention", "1h"))) {
             assertThat(dedup.namespace()).isEqualTo("billing");
             assertThat(dedup.deadLetterTopic("orders")).isEqualTo("orders-dead");
             assertThat(dedup.deadLetterTopic("other")).isEqualTo("other-dlt");
@@ -43,10 +54,7 @@ class KafkaDedupPropertiesTest {
 
     @Test
     void namespace_wins_over_group_id_and_defaults_apply() {
-        try (KafkaDedup dedup = KafkaDedup.builder()
-                .store(InMemoryDedupStore.create())
-                .properties(Map.of("group.id", "g", "dedup.namespace", "ns"))
-                .build()) {
+        try (KafkaDedup dedup = configuredBy(Map.of("group.id", "g", "dedup.namespace", "ns"))) {
             assertThat(dedup.namespace()).isEqualTo("ns");
             assertThat(dedup.deadLetterTopic("orders")).isEqualTo("orders.DLT");
         }
@@ -54,10 +62,8 @@ class KafkaDedupPropertiesTest {
 
     @Test
     void retry_settings_are_read_together() {
-        try (KafkaDedup dedup = KafkaDedup.builder()
-                .store(InMemoryDedupStore.create())
-                .properties(Map.of("dedup.kafka.max-attempts", "5", "dedup.kafka.retry-backoff", "100ms"))
-                .build()) {
+        try (KafkaDedup dedup =
+                configuredBy(Map.of("dedup.kafka.max-attempts", "5", "dedup.kafka.retry-backoff", "100ms"))) {
             assertThat(dedup.settings().maxAttempts()).isEqualTo(5);
             assertThat(dedup.settings().retryDelay(1)).isEqualTo(Duration.ofMillis(100));
             assertThat(dedup.settings().retryDelay(3)).isEqualTo(Duration.ofMillis(400));
@@ -67,44 +73,39 @@ class KafkaDedupPropertiesTest {
 
     @Test
     void invalid_and_unknown_settings_name_their_key() {
-        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.kafka.max-attempts", "zero")))
+        assertThatRefused("dedup.kafka.max-attempts", "zero")
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("dedup.kafka.max-attempts");
-        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.kafka.retries", "3")))
+        assertThatRefused("dedup.kafka.retries", "3")
                 .hasMessageContaining("dedup.kafka.retries")
                 .hasMessageContaining("unknown setting");
-        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.kafka.topic.x.key", "nope")))
-                .hasMessageContaining("dedup.kafka.topic.x.key");
+        assertThatRefused("dedup.kafka.topic.x.key", "nope").hasMessageContaining("dedup.kafka.topic.x.key");
     }
 
     @Test
     void a_typo_in_a_core_key_is_refused_with_the_nearest_known_name() {
-        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.leese", "PT30S")))
+        assertThatRefused("dedup.leese", "PT30S")
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown setting dedup.leese: did you mean dedup.lease?");
-        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.redis.key-prefx", "svc:")))
-                .hasMessageContaining("did you mean dedup.redis.key-prefix?");
+        assertThatRefused("dedup.redis.key-prefx", "svc:").hasMessageContaining("did you mean dedup.redis.key-prefix?");
     }
 
     @Test
     void durations_and_booleans_follow_the_one_grammar() {
-        try (KafkaDedup dedup = KafkaDedup.builder()
-                .store(InMemoryDedupStore.create())
-                .properties(Map.of(
-                        "dedup.lease", "30s",
-                        "dedup.kafka.defer-backoff", "500ms",
-                        "dedup.kafka.pass-deferred", "TRUE",
-                        "dedup.digest-all-keys", "true"))
-                .build()) {
+        try (KafkaDedup dedup = configuredBy(Map.of(
+                "dedup.lease", "30s",
+                "dedup.kafka.defer-backoff", "500ms",
+                "dedup.kafka.pass-deferred", "TRUE",
+                "dedup.digest-all-keys", "true"))) {
             assertThat(dedup.settings().lease()).isEqualTo(Duration.ofSeconds(30));
             assertThat(dedup.settings().deferBackoff()).isEqualTo(Duration.ofMillis(500));
             assertThat(dedup.settings().passDeferred()).isTrue();
             assertThat(dedup.settings().digestAllKeys()).isTrue();
         }
-        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.lease", "thirty")))
+        assertThatRefused("dedup.lease", "thirty")
                 .hasMessageContaining("dedup.lease=thirty")
                 .hasMessageContaining("500ms, 30s, 5m, 24h or ISO-8601");
-        assertThatThrownBy(() -> KafkaDedup.builder().properties(Map.of("dedup.kafka.pass-deferred", "yes")))
+        assertThatRefused("dedup.kafka.pass-deferred", "yes")
                 .hasMessageContaining("dedup.kafka.pass-deferred=yes")
                 .hasMessageContaining("true or false");
     }

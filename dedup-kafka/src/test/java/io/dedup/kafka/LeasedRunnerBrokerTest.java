@@ -140,7 +140,7 @@ class LeasedRunnerBrokerTest {
         assertThat(order).containsExactly("ok-1", "ok-2", "ok-3"); // ok-2 waited for the poison's last attempt
         assertThat(poisonAttempts).hasValue(3);
 
-        List<ConsumerRecord<String, String>> dead = Kafka.read(topic + ".DLT", 3, false);
+        List<ConsumerRecord<String, String>> dead = Kafka.read(topic + ".DLT", 3);
         assertThat(dead).hasSize(3);
         ConsumerRecord<String, String> failed = dead.get(0);
         assertThat(failed.key()).isEqualTo("rk-p");

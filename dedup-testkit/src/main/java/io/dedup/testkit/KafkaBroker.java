@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * A real single-node Apache Kafka 4.x broker (KRaft, combined broker+controller) in a child JVM,
@@ -31,7 +33,7 @@ import org.apache.kafka.common.Uuid;
  * exits when its stdin pipe closes, which also covers a SIGKILLed test JVM.
  *
  * <p>This class is the lifecycle a test sees; the child process is {@link BrokerProcess}, its configuration {@link
- * KafkaBrokerConfig}, and the topic and producer calls {@link BrokerTopics}.
+ * KafkaBrokerConfig}, and the topic, producer and consumer calls {@link BrokerTopics}.
  */
 public final class KafkaBroker implements AutoCloseable {
     /** The {@link #shared} brokers, by their overrides. */
@@ -117,6 +119,18 @@ public final class KafkaBroker implements AutoCloseable {
      */
     public void send(List<ProducerRecord<String, String>> records) {
         BrokerTopics.send(bootstrapServers(), records);
+    }
+
+    /**
+     * Reads {@code count} records of {@code topic} from its beginning, with a consumer group of its own so no test's
+     * offsets move, waiting up to a minute for them; returns fewer if fewer came, for the test to assert.
+     *
+     * @param keys the records' key deserializer; closed with the consumer
+     * @param values the records' value deserializer; closed with the consumer
+     */
+    public <K, V> List<ConsumerRecord<K, V>> read(
+            String topic, int count, Deserializer<K> keys, Deserializer<V> values) {
+        return BrokerTopics.read(bootstrapServers(), topic, count, keys, values);
     }
 
     /**

@@ -87,6 +87,13 @@ public abstract class StoreContractFixture {
         return ((ClaimResult.Acquired) result).claim();
     }
 
+    /** Claims and asserts that the key is held by another claim; returns the answer, to check its holder and lease. */
+    protected ClaimResult.InProgress inProgress(ClaimRequest request) {
+        ClaimResult result = store.claim(request);
+        assertThat(result).as("claim of %s", request.key()).isInstanceOf(ClaimResult.InProgress.class);
+        return (ClaimResult.InProgress) result;
+    }
+
     /** Completes {@code claim} as succeeded with {@code body}, retained for {@link #LONG}. */
     protected WriteResult complete(Claim claim, byte[] body) {
         return store.complete(new Completion(claim.key(), claim.token(), OutcomeStatus.SUCCEEDED, body, LONG));

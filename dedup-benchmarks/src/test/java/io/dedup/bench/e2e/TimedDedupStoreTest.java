@@ -7,12 +7,9 @@ import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
 import io.dedup.ResultHandler;
 import io.dedup.memory.InMemoryDedupStore;
-import io.dedup.spi.ClaimRequest;
-import io.dedup.spi.ClaimResult;
-import io.dedup.spi.Completion;
 import io.dedup.spi.DedupStore;
-import io.dedup.spi.WriteResult;
-import io.dedup.testkit.ForwardingStore;
+import io.dedup.testkit.FaultInjectingStore;
+import io.dedup.testkit.FaultInjectingStore.Operation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,50 +60,16 @@ class TimedDedupStoreTest {
 
     @Test
     void an_unbatched_store_answers_a_batch_with_one_call_per_key() {
-        CallCountingStore counting = new CallCountingStore(InMemoryDedupStore.create());
+        // the fault switches stay off: the store is there to count the calls it answers, per operation
+        FaultInjectingStore counting = FaultInjectingStore.inMemory();
         try (DedupConsumer<String> dedup = dedupOver(new UnbatchedStore(counting))) {
             dedup.processAll(List.of("x", "y", "z"), handler);
             dedup.processAll(List.of("x", "w"), handler);
         }
 
         assertThat(handled).containsExactly("x", "y", "z", "w");
-        assertThat(counting.singleClaims).isEqualTo(5);
-        assertThat(counting.singleCompletions).isEqualTo(4);
-        assertThat(counting.batchCalls).isZero();
-    }
-
-    /** Counts how the store is called; forwards everything. */
-    private static final class CallCountingStore extends ForwardingStore {
-        int singleClaims;
-        int singleCompletions;
-        int batchCalls;
-
-        CallCountingStore(DedupStore delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public ClaimResult claim(ClaimRequest request) {
-            singleClaims++;
-            return super.claim(request);
-        }
-
-        @Override
-        public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-            batchCalls++;
-            return super.claimAll(requests);
-        }
-
-        @Override
-        public WriteResult complete(Completion completion) {
-            singleCompletions++;
-            return super.complete(completion);
-        }
-
-        @Override
-        public List<WriteResult> completeAll(List<Completion> completions) {
-            batchCalls++;
-            return super.completeAll(completions);
-        }
+        assertThat(counting.calls(Operation.CLAIM)).isEqualTo(5);
+        assertThat(counting.calls(Operation.COMPLETE)).isEqualTo(4);
+        assertThat(counting.calls(Operation.CLAIM_ALL, Operation.COMPLETE_ALL)).isZero();
     }
 }

@@ -8,7 +8,6 @@ import io.dedup.spring.fixture.EventCounts;
 import io.dedup.spring.fixture.KeyHeldElsewhere;
 import java.time.Duration;
 import java.util.List;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -17,47 +16,22 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchInterceptor;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * A batch {@code @KafkaListener} (Boot's {@code spring.kafka.listener.type=batch}) keyed by a property rather than an
  * annotation: each key's record reaches the listener once, whether its duplicates come in the same poll or later,
  * and a key held elsewhere comes back until it is free.
  */
-@SpringBootTest(classes = KafkaBatchListenerTest.App.class)
+@SpringBootTest(
+        classes = KafkaBatchListenerTest.App.class,
+        properties = {"spring.kafka.listener.type=batch", "dedup.kafka.listeners.batches.key=header:event-id"})
 class KafkaBatchListenerTest extends KafkaApplicationTest {
-    static final String TOPIC = TestKafka.unique("batches");
-    static final String GROUP = TestKafka.unique("batches-group");
-
-    @DynamicPropertySource
-    static void kafka(DynamicPropertyRegistry registry) {
-        connect(registry, TOPIC, GROUP);
-        registry.add("spring.kafka.listener.type", () -> "batch");
-        registry.add("dedup.kafka.listeners.batches.key", () -> "header:event-id");
-    }
-
-    @Test
-    void duplicates_in_one_poll_and_across_polls_reach_the_batch_listener_once() {
-        String a = TestKafka.unique("a");
-        String b = TestKafka.unique("b");
-        send(a, a, b, a);
-        template.flush();
-        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(b) == 1);
-        String end = TestKafka.unique("end");
-        send(a, b, end);
-        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
-
-        assertThat(calls.count(a)).isEqualTo(1);
-        assertThat(calls.count(b)).isEqualTo(1);
-    }
-
     @Test
     void a_key_held_elsewhere_goes_back_to_the_container_with_the_records_after_it_never_dropped() {
         String before = TestKafka.unique("before");
         String held = TestKafka.unique("held");
         String after = TestKafka.unique("after");
-        try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, GROUP, held)) {
+        try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, group, held)) {
             send(before, held, after);
             template.flush();
             await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(before) == 1);
@@ -71,19 +45,9 @@ class KafkaBatchListenerTest extends KafkaApplicationTest {
         assertThat(calls.count(after)).isEqualTo(1);
     }
 
-    @Override
-    String topic() {
-        return TOPIC;
-    }
-
     @BrokerOnlyApplication
-    @Import({EventCounts.class, Listener.class})
+    @Import({EventCounts.class, Listener.class, TestKafka.TestTopic.class})
     static class App {
-        @Bean
-        NewTopic topic() {
-            return TestKafka.topic(TOPIC);
-        }
-
         /** The application's own batch interceptor: it sees every delivery, duplicates and redeliveries included. */
         @Bean
         BatchInterceptor<Object, Object> applicationInterceptor(EventCounts calls) {

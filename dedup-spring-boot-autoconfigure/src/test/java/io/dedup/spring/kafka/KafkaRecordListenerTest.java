@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -29,8 +30,6 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.RecordInterceptor;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.backoff.FixedBackOff;
 
 /**
@@ -38,33 +37,10 @@ import org.springframework.util.backoff.FixedBackOff;
  * {@code DefaultErrorHandler} with a dead-letter recoverer, against a real broker: the starter deduplicates the
  * listener through its container without replacing any of them.
  */
-@SpringBootTest(classes = KafkaRecordListenerTest.App.class)
+@SpringBootTest(
+        classes = KafkaRecordListenerTest.App.class,
+        properties = {"spring.kafka.consumer.group-id=${test.group}", "spring.kafka.listener.observation-enabled=true"})
 class KafkaRecordListenerTest extends KafkaApplicationTest {
-    static final String TOPIC = TestKafka.unique("records");
-    static final String GROUP = TestKafka.unique("records-group");
-
-    @DynamicPropertySource
-    static void kafka(DynamicPropertyRegistry registry) {
-        connect(registry, TOPIC, GROUP);
-        registry.add("spring.kafka.consumer.group-id", () -> GROUP);
-        registry.add("spring.kafka.listener.observation-enabled", () -> "true");
-    }
-
-    @Test
-    void duplicates_in_one_poll_and_across_polls_run_the_listener_once() {
-        String a = TestKafka.unique("a");
-        String b = TestKafka.unique("b");
-        send(a, a, b, a);
-        template.flush();
-        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(b) == 1);
-        String end = TestKafka.unique("end");
-        send(a, end);
-        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
-
-        assertThat(calls.count(a)).isEqualTo(1);
-        assertThat(calls.count(b)).isEqualTo(1);
-    }
-
     @Test
     void the_applications_own_record_interceptor_still_runs_and_sees_duplicates() {
         String a = TestKafka.unique("seen");
@@ -76,7 +52,7 @@ class KafkaRecordListenerTest extends KafkaApplicationTest {
     @Test
     void a_key_held_elsewhere_is_redelivered_after_a_back_off_and_runs_once_it_is_free() {
         String held = TestKafka.unique("held");
-        try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, GROUP, held)) {
+        try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, group, held)) {
             send(held);
             // Delivered, handed back, delivered again: the record is neither processed nor dropped.
             await().atMost(Duration.ofSeconds(30)).until(() -> calls.attempts(held) >= 3);
@@ -92,16 +68,16 @@ class KafkaRecordListenerTest extends KafkaApplicationTest {
         List<ConsumerRecord<String, String>> dead = List.of();
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         while (dead.isEmpty() && System.nanoTime() < deadline) {
-            dead = TestKafka.readAll(TOPIC + "-dlt", Duration.ofSeconds(2)).stream()
+            dead = TestKafka.readAll(topic + "-dlt", Duration.ofSeconds(2)).stream()
                     .filter(r -> poison.equals(TestKafka.eventId(r)))
                     .toList();
         }
         assertThat(dead).hasSize(1);
         assertThat(TestKafka.header(dead.get(0), "kafka_dlt-exception-message")).contains("boom " + poison);
-        assertThat(TestKafka.header(dead.get(0), "kafka_dlt-original-topic")).isEqualTo(TOPIC);
+        assertThat(TestKafka.header(dead.get(0), "kafka_dlt-original-topic")).isEqualTo(topic);
         // The error handler retried once: the first failure released the key, so the retry ran the listener.
         assertThat(calls.count(poison)).isEqualTo(2);
-        assertThat(store.find(DedupKey.of(GROUP, poison)))
+        assertThat(store.find(DedupKey.of(group, poison)))
                 .hasValueSatisfying(r -> assertThat(r.state()).isEqualTo(RecordState.RELEASED));
     }
 
@@ -162,22 +138,12 @@ class KafkaRecordListenerTest extends KafkaApplicationTest {
         }
     }
 
-    @Override
-    String topic() {
-        return TOPIC;
-    }
-
     @BrokerOnlyApplication
-    @Import({Recording.class, Observed.class, Listener.class})
+    @Import({Recording.class, Observed.class, Listener.class, TestKafka.TestTopic.class})
     static class App {
         @Bean
-        NewTopic topic() {
-            return TestKafka.topic(TOPIC);
-        }
-
-        @Bean
-        NewTopic deadLetters() {
-            return TestKafka.topic(TOPIC + "-dlt");
+        NewTopic deadLetters(@Value("${test.topic}") String topic) {
+            return TestKafka.topic(topic + "-dlt");
         }
 
         @Bean

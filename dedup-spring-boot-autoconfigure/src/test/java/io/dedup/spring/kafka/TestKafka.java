@@ -15,6 +15,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -39,10 +42,12 @@ final class TestKafka {
 
     /**
      * Points a test application at the broker: bootstrap servers, reading from the earliest offset (a listener
-     * assigned after the test sent must still see the records), and {@code test.topic} / {@code test.group} for the
-     * placeholders of its {@code @KafkaListener}.
+     * assigned after the test sent must still see the records), and a topic and group of this application's own in
+     * {@code test.topic} / {@code test.group}, for the placeholders of its {@code @KafkaListener} and for the test.
      */
-    static void connect(DynamicPropertyRegistry registry, String topic, String group) {
+    static void connect(DynamicPropertyRegistry registry) {
+        String topic = unique("topic");
+        String group = unique("group");
         registry.add("spring.kafka.bootstrap-servers", () -> broker().bootstrapServers());
         registry.add("spring.kafka.consumer.auto-offset-reset", () -> "earliest");
         registry.add("test.topic", () -> topic);
@@ -52,6 +57,15 @@ final class TestKafka {
     /** A topic of one partition (so that the order of records is the order they were sent) and one replica. */
     static NewTopic topic(String name) {
         return TopicBuilder.name(name).partitions(1).replicas(1).build();
+    }
+
+    /** Creates the topic {@link #connect} named in {@code test.topic}, for a test application to {@code @Import}. */
+    @Configuration(proxyBeanMethods = false)
+    static class TestTopic {
+        @Bean
+        NewTopic testTopic(@Value("${test.topic}") String name) {
+            return topic(name);
+        }
     }
 
     /** The record the tests send: {@code prefix + eventId} as the value, the id in the {@code event-id} header. */

@@ -7,24 +7,36 @@ import io.dedup.jdbc.JdbcDedupStore;
 import io.dedup.spi.DedupStore;
 import io.dedup.testkit.LocalServices;
 import io.dedup.testkit.ServiceEndpoint;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -38,9 +50,17 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * its autowired {@code JdbcTemplate}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestPropertySource(
+        properties = {"dedup.store.type=jdbc", "dedup.jdbc.transactional=true", "dedup.kafka.key=header:event-id"})
 abstract class TransactionalLedgerContract {
-    private final String ledgerTable;
-    private final String keysTable;
+    @Value("${test.topic}")
+    String topic;
+
+    @Value("${test.ledger}")
+    String ledgerTable;
+
+    @Value("${dedup.jdbc.table}")
+    String keysTable;
 
     @Autowired
     KafkaTemplate<String, String> template;
@@ -58,34 +78,37 @@ abstract class TransactionalLedgerContract {
     Ledger ledger;
 
     /**
-     * @param ledgerTable the table the subclass's ledger writes
-     * @param keysTable the store's table ({@code dedup.jdbc.table})
+     * Sends one record per id to {@link #topic}, each with its {@code event-id} header, and makes them visible to
+     * consumers.
      */
-    TransactionalLedgerContract(String ledgerTable, String keysTable) {
-        this.ledgerTable = ledgerTable;
-        this.keysTable = keysTable;
-    }
-
-    /** Sends one record per id, each with its {@code event-id} header, and makes them visible to consumers. */
     abstract void send(String... eventIds);
 
     /** Checks the subclass's set-up before any record is sent. */
     void checkSetUp() {}
 
     /**
-     * The settings every subclass's application shares: the broker, the DataSource on the local PostgreSQL, the JDBC
-     * store in its own table, transactional claims, and the key in the {@code event-id} header.
+     * What every subclass's application connects to: the broker with a topic and group of its own, the DataSource on
+     * the local PostgreSQL, and a ledger table and JDBC store table of its own. The settings that are the same for
+     * every application (the JDBC store, transactional claims, the key in the {@code event-id} header) are on the
+     * class.
      */
-    static void connect(DynamicPropertyRegistry registry, String topic, String group, String ledger, String keys) {
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
         ServiceEndpoint postgres = LocalServices.postgres();
-        TestKafka.connect(registry, topic, group);
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String ledger = "boot_ledger_" + run;
+        String keys = "boot_keys_" + run;
+        TestKafka.connect(registry);
         registry.add("spring.datasource.url", postgres::jdbcUrl);
         registry.add("spring.datasource.username", postgres::user);
         registry.add("test.ledger", () -> ledger);
-        registry.add("dedup.store.type", () -> "jdbc");
         registry.add("dedup.jdbc.table", () -> keys);
-        registry.add("dedup.jdbc.transactional", () -> "true");
-        registry.add("dedup.kafka.key", () -> "header:event-id");
+    }
+
+    /** Creates the ledger table before the application's listener can be given a record. */
+    @BeforeAll
+    void createLedger() {
+        jdbc.execute("CREATE TABLE IF NOT EXISTS " + ledgerTable + " (event_id TEXT NOT NULL, payload TEXT)");
     }
 
     /** Drops the ledger and the store's tables, so that the shared PostgreSQL keeps no trace of the run. */
@@ -120,6 +143,18 @@ abstract class TransactionalLedgerContract {
                 .isTrue();
     }
 
+    /**
+     * A subclass's application: Boot's auto-configuration with the DataSource (Redis left out, though it is on the
+     * test class path) and the test topic. The subclass's application imports its {@link Ledger} next to this.
+     */
+    @Target(ElementType.TYPE)
+    @Retention(RetentionPolicy.RUNTIME)
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration(
+            excludeName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+    @Import(TestKafka.TestTopic.class)
+    @interface LedgerApplication {}
+
     private int rows(String eventId) {
         Integer n = jdbc.queryForObject(
                 "SELECT count(*) FROM " + ledgerTable + " WHERE event_id = ?", Integer.class, eventId);
@@ -129,23 +164,24 @@ abstract class TransactionalLedgerContract {
     /**
      * The application's ledger: one row per record it is given, and a check that the record's claim is in the same
      * transaction. A subclass adds the {@code @Transactional @KafkaListener} method that calls {@link #write}; the
-     * annotations stay there because their qualifier is what the subclasses differ in.
+     * annotations stay there because their qualifier is what the subclasses differ in. Injected by field, so that a
+     * subclass is that method alone and the application imports it.
      */
     abstract static class Ledger {
-        private final JdbcTemplate jdbc;
-        private final DataSource dataSource;
-        private final String table;
-        private final String keys;
+        @Autowired
+        private JdbcTemplate jdbc;
+
+        @Autowired
+        private DataSource dataSource;
+
+        @Value("${test.ledger}")
+        private String table;
+
+        @Value("${dedup.jdbc.table}")
+        private String keys;
+
         private volatile boolean joinedTransactions = true;
         private final List<String> misses = new CopyOnWriteArrayList<>();
-
-        Ledger(JdbcTemplate jdbc, DataSource dataSource, String table, String keys) {
-            this.jdbc = jdbc;
-            this.dataSource = dataSource;
-            this.table = table;
-            this.keys = keys;
-            jdbc.execute("CREATE TABLE IF NOT EXISTS " + table + " (event_id TEXT NOT NULL, payload TEXT)");
-        }
 
         public boolean joined() {
             return joinedTransactions;

@@ -28,18 +28,21 @@ import org.springframework.test.context.DynamicPropertySource;
  * again and again; once the first is done, the second is answered as a duplicate. The listener's effect happens once
  * and the queue ends empty: the second copy was neither run nor dropped.
  */
-@SpringBootTest(classes = RabbitConcurrentDuplicateTest.App.class)
+@SpringBootTest(
+        classes = RabbitConcurrentDuplicateTest.App.class,
+        properties = {
+            // One unacked message per consumer: the second copy goes to the consumer that is not busy with the first.
+            "spring.rabbitmq.listener.simple.prefetch=1",
+            "dedup.rabbit.in-progress-backoff=100ms"
+        })
 class RabbitConcurrentDuplicateTest extends RabbitApplicationTest {
     static final String RUN = TestRabbit.run();
     static final String QUEUE = "dedup-boot-concurrent-" + RUN;
 
+    /** This run's queue name, for the listener's placeholder. */
     @DynamicPropertySource
-    static void services(DynamicPropertyRegistry registry) {
-        TestRabbit.connect(registry);
-        // One unacked message per consumer: the second copy goes to the consumer that is not busy with the first.
-        registry.add("spring.rabbitmq.listener.simple.prefetch", () -> "1");
+    static void queue(DynamicPropertyRegistry registry) {
         registry.add("test.queue", () -> QUEUE);
-        registry.add("dedup.rabbit.in-progress-backoff", () -> "100ms");
     }
 
     @Autowired

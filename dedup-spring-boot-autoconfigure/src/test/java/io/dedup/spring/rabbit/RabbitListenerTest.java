@@ -27,7 +27,18 @@ import org.springframework.test.context.DynamicPropertySource;
  * is free; Boot's retry interceptor still retries a failing listener inside the one claim; an RPC reply is replayed
  * to a duplicate's reply-to.
  */
-@SpringBootTest(classes = RabbitListenerTest.App.class)
+@SpringBootTest(
+        classes = RabbitListenerTest.App.class,
+        properties = {
+            "spring.rabbitmq.listener.simple.prefetch=50",
+            "spring.rabbitmq.listener.simple.retry.enabled=true",
+            // Three attempts: Boot 4 counts retries after the first, Boot 3.5 attempts.
+            "spring.rabbitmq.listener.simple.retry.max-retries=2",
+            "spring.rabbitmq.listener.simple.retry.max-attempts=3",
+            "spring.rabbitmq.listener.simple.retry.initial-interval=50ms",
+            "dedup.rabbit.in-progress-backoff=200ms",
+            "dedup.rabbit.listeners.rpc.key=header:request-id"
+        })
 class RabbitListenerTest extends RabbitApplicationTest {
     static final String RUN = TestRabbit.run();
     static final String ORDERS = "dedup-boot-orders-" + RUN;
@@ -36,36 +47,23 @@ class RabbitListenerTest extends RabbitApplicationTest {
     static final String POISON = "dedup-boot-poison-" + RUN;
     static final String POISON_DLQ = POISON + "-dlq";
 
+    /** This run's queue names, for the listeners' placeholders. */
     @DynamicPropertySource
-    static void services(DynamicPropertyRegistry registry) {
-        TestRabbit.connect(registry);
-        registry.add("spring.rabbitmq.listener.simple.prefetch", () -> "50");
-        registry.add("spring.rabbitmq.listener.simple.retry.enabled", () -> "true");
-        // Three attempts: Boot 4 counts retries after the first, Boot 3.5 attempts.
-        registry.add("spring.rabbitmq.listener.simple.retry.max-retries", () -> "2");
-        registry.add("spring.rabbitmq.listener.simple.retry.max-attempts", () -> "3");
-        registry.add("spring.rabbitmq.listener.simple.retry.initial-interval", () -> "50ms");
+    static void queues(DynamicPropertyRegistry registry) {
         registry.add("test.orders", () -> ORDERS);
         registry.add("test.flaky", () -> FLAKY);
         registry.add("test.rpc", () -> RPC);
         registry.add("test.poison", () -> POISON);
-        registry.add("dedup.rabbit.in-progress-backoff", () -> "200ms");
-        registry.add("dedup.rabbit.listeners.rpc.key", () -> "header:request-id");
     }
 
     @Test
     void duplicates_in_the_prefetch_window_and_across_deliveries_reach_the_listener_once() {
         String a = "a-" + RUN;
         String b = "b-" + RUN;
-        send(ORDERS, a);
-        send(ORDERS, a);
-        send(ORDERS, b);
-        send(ORDERS, a);
+        send(ORDERS, a, a, b, a);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(b) == 1);
         String end = "end-" + RUN;
-        send(ORDERS, a);
-        send(ORDERS, b);
-        send(ORDERS, end);
+        send(ORDERS, a, b, end);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
 
         assertThat(calls.count(a)).isEqualTo(1);
@@ -96,8 +94,7 @@ class RabbitListenerTest extends RabbitApplicationTest {
         assertThat(calls.unclaimed).as("attempts that ran without the claim").isEmpty();
 
         String end = "flaky-end-" + RUN;
-        send(FLAKY, flaky);
-        send(FLAKY, end);
+        send(FLAKY, flaky, end);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
         assertThat(calls.count(flaky)).isEqualTo(1);
         assertThat(calls.attempts(flaky)).as("a duplicate is never retried").isEqualTo(3);
@@ -123,13 +120,8 @@ class RabbitListenerTest extends RabbitApplicationTest {
     void a_listener_that_keeps_failing_is_retried_by_boot_then_dead_lettered_with_its_key_released() {
         String poison = "poison-" + RUN;
         send(POISON, poison);
-        Message dead = template.receive(POISON_DLQ, 30_000);
-        assertThat(dead).as("the dead-lettered message").isNotNull();
-        assertThat(dead.getMessageProperties().getMessageId()).isEqualTo(poison);
+        assertDeadLetteredWithItsKeyReleased(POISON, poison);
         assertThat(calls.attempts(poison)).as("Boot's retry attempts").isEqualTo(3);
-        assertThat(KeyHeldElsewhere.isFree(store, POISON, poison))
-                .as("the key was released, so a redelivery may run it")
-                .isTrue();
     }
 
     @RabbitOnlyApplication

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
 import io.dedup.spring.fixture.EventCounts;
-import io.dedup.spring.fixture.KeyHeldElsewhere;
 import io.dedup.spring.fixture.RabbitOnlyApplication;
 import io.dedup.spring.fixture.Recording;
 import java.io.IOException;
@@ -30,7 +29,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * <p>Prefetch 1: a delivery the starter failed to settle would stall the consumer, so a later message being processed
  * shows that every earlier one was acked or nacked.
  */
-@SpringBootTest(classes = RabbitManualAckTest.App.class)
+@SpringBootTest(
+        classes = RabbitManualAckTest.App.class,
+        properties = {"spring.rabbitmq.listener.simple.prefetch=1", "dedup.rabbit.in-progress-backoff=200ms"})
 class RabbitManualAckTest extends RabbitApplicationTest {
     static final String RUN = TestRabbit.run();
     static final String ACKED = "dedup-boot-manual-ack-" + RUN;
@@ -38,23 +39,19 @@ class RabbitManualAckTest extends RabbitApplicationTest {
     static final String REJECTED = "dedup-boot-manual-reject-" + RUN;
     static final String REJECTED_DLQ = REJECTED + "-dlq";
 
+    /** This run's queue names, for the listeners' placeholders. */
     @DynamicPropertySource
-    static void services(DynamicPropertyRegistry registry) {
-        TestRabbit.connect(registry);
-        registry.add("spring.rabbitmq.listener.simple.prefetch", () -> "1");
+    static void queues(DynamicPropertyRegistry registry) {
         registry.add("test.acked", () -> ACKED);
         registry.add("test.nacked", () -> NACKED);
         registry.add("test.rejected", () -> REJECTED);
-        registry.add("dedup.rabbit.in-progress-backoff", () -> "200ms");
     }
 
     @Test
     void a_listener_that_acks_itself_runs_once_for_two_copies_and_the_duplicate_is_acked_without_calling_it() {
         String a = "ack-" + RUN;
-        send(ACKED, a);
-        send(ACKED, a);
         String end = "ack-end-" + RUN;
-        send(ACKED, end);
+        send(ACKED, a, a, end);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
 
         assertThat(calls.attempts(a))
@@ -74,8 +71,7 @@ class RabbitManualAckTest extends RabbitApplicationTest {
                 .isEqualTo(2);
 
         String end = "nack-end-" + RUN;
-        send(NACKED, n);
-        send(NACKED, end);
+        send(NACKED, n, end);
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(end) == 1);
         assertThat(calls.count(n)).as("the effect").isEqualTo(1);
         assertThat(calls.attempts(n)).as("the later copy is a duplicate").isEqualTo(2);
@@ -85,13 +81,8 @@ class RabbitManualAckTest extends RabbitApplicationTest {
     void a_listener_that_rejects_without_requeue_releases_its_key_and_the_message_is_dead_lettered() {
         String r = "reject-" + RUN;
         send(REJECTED, r);
-        Message dead = template.receive(REJECTED_DLQ, 30_000);
-        assertThat(dead).as("the dead-lettered message").isNotNull();
-        assertThat(dead.getMessageProperties().getMessageId()).isEqualTo(r);
+        assertDeadLetteredWithItsKeyReleased(REJECTED, r);
         assertThat(calls.attempts(r)).isEqualTo(1);
-        assertThat(KeyHeldElsewhere.isFree(store, REJECTED, r))
-                .as("the key was released, so a redelivery may run it")
-                .isTrue();
     }
 
     @RabbitOnlyApplication

@@ -15,8 +15,7 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
- * What every RabbitMQ test application of this module does with the local broker: connect to it with the in-memory
- * store, declare throw-away queues (named per run, so that parallel builds sharing the broker never meet), send a
+ * What every RabbitMQ test application of this module does with the local broker: connect to it, declare throw-away queues (named per run, so that parallel builds sharing the broker never meet), send a
  * message with its id, and record the dedup observations per queue ({@link Observed}, with the fixture's
  * {@link io.dedup.spring.fixture.Recording}).
  */
@@ -28,14 +27,13 @@ final class TestRabbit {
         return UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** Points a test application at the local RabbitMQ, with the in-memory store (no database needed). */
+    /** Points a test application at the local RabbitMQ. */
     static void connect(DynamicPropertyRegistry registry) {
         ServiceEndpoint rabbit = LocalServices.rabbitmq();
         registry.add("spring.rabbitmq.host", rabbit::host);
         registry.add("spring.rabbitmq.port", rabbit::port);
         registry.add("spring.rabbitmq.username", rabbit::user);
         registry.add("spring.rabbitmq.password", rabbit::password);
-        registry.add("dedup.store.type", () -> "memory");
     }
 
     /** A non-durable, non-exclusive queue that stays after the context closes (the test deletes it). */
