@@ -127,12 +127,6 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
         return this;
     }
 
-    /** How long completed keys are remembered. Default 24 h. */
-    public KafkaShareDedupRunnerBuilder<K, V> retention(Duration retention) {
-        settings.retention(retention);
-        return this;
-    }
-
     /**
      * Publish core's {@code dedup.*} meters and the runner's {@code dedup.kafka.share.*} counters to this Micrometer
      * {@code MeterRegistry}.
