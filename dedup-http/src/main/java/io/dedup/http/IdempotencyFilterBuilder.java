@@ -168,10 +168,7 @@ public final class IdempotencyFilterBuilder {
      * @throws IllegalArgumentException if it is negative
      */
     public IdempotencyFilterBuilder maxStoredBodyBytes(int bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("maxStoredBodyBytes must not be negative, got " + bytes);
-        }
-        this.maxStoredBodyBytes = bytes;
+        this.maxStoredBodyBytes = Checks.notNegative(bytes, "maxStoredBodyBytes");
         return this;
     }
 

@@ -155,10 +155,7 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
      * @throws IllegalArgumentException if {@code deliveryLimit} is below 1
      */
     public KafkaShareDedupRunnerBuilder<K, V> deliveryLimit(int deliveryLimit) {
-        if (deliveryLimit < 1) {
-            throw new IllegalArgumentException("deliveryLimit must be at least 1, got " + deliveryLimit);
-        }
-        this.deliveryLimit = deliveryLimit;
+        this.deliveryLimit = Checks.atLeast(deliveryLimit, 1, "deliveryLimit");
         return this;
     }
 
