@@ -207,11 +207,8 @@ abstract class IdempotencyFilterContract {
         String key = key();
         app.failuresLeft.set(1);
         assertThat(Http.post(server.uri("/throw"), key, "x").statusCode()).isEqualTo(500);
-
-        HttpResponse<byte[]> retried = Http.post(server.uri("/throw"), key, "x");
-        assertThat(retried.statusCode()).isEqualTo(200);
-        assertThat(Http.replayed(retried)).isFalse();
-        assertThat(Http.text(retried)).isEqualTo("ok at execution 2");
+        // the key was released, not completed as failed: the retry runs the request again
+        assertThat(Http.text(Http.post(server.uri("/throw"), key, "x"))).isEqualTo("ok at execution 2");
         assertThat(app.executions("/throw")).isEqualTo(2);
     }
 
