@@ -3,15 +3,16 @@ package io.dedup;
 /**
  * A processed-keys store could not answer correctly. Subtypes say whether to back off ({@link
  * DedupStoreUnavailableException}) or to dead-letter the one message concerned ({@link
- * DedupStoreCorruptionException}); stores throw only those two.
+ * DedupStoreCorruptionException}); stores throw only those two, so this class is abstract: catch it to handle
+ * every store failure alike.
  *
  * <p>Thread-safe: immutable once constructed.
  */
-public class DedupStoreException extends DedupException {
+public abstract class DedupStoreException extends DedupException {
     private static final long serialVersionUID = 1L;
 
     /** @param message what the store failed to do */
-    public DedupStoreException(String message) {
+    protected DedupStoreException(String message) {
         super(message);
     }
 
@@ -19,7 +20,7 @@ public class DedupStoreException extends DedupException {
      * @param message what the store failed to do
      * @param cause the client's or driver's exception
      */
-    public DedupStoreException(String message, Throwable cause) {
+    protected DedupStoreException(String message, Throwable cause) {
         super(message, cause);
     }
 }

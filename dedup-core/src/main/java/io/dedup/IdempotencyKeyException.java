@@ -2,15 +2,16 @@ package io.dedup;
 
 /**
  * A message's idempotency key could not be obtained. The message is bad input: it goes to the dead-letter path
- * with this exception's message as the reason, and is never silently dropped.
+ * with this exception's message as the reason, and is never silently dropped. Abstract: what is thrown says why,
+ * {@link IdempotencyKeyMissingException} or {@link IdempotencyKeyUnreadableException}.
  *
  * <p>Thread-safe: immutable once constructed.
  */
-public class IdempotencyKeyException extends DedupException {
+public abstract class IdempotencyKeyException extends DedupException {
     private static final long serialVersionUID = 1L;
 
     /** @param message where the key was looked for, in which message (never the payload) */
-    public IdempotencyKeyException(String message) {
+    protected IdempotencyKeyException(String message) {
         super(message);
     }
 
@@ -18,7 +19,7 @@ public class IdempotencyKeyException extends DedupException {
      * @param message where the key was looked for, in which message
      * @param cause the parse failure, for example of the JSON body
      */
-    public IdempotencyKeyException(String message, Throwable cause) {
+    protected IdempotencyKeyException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -2,6 +2,7 @@ package io.dedup;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.dedup.spi.Checks;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
@@ -69,15 +70,11 @@ public final class NearCachedStore implements DedupStore {
     /** {@link #wrap(DedupStore, long, Duration)} with the clock that judges local expiry. */
     public static NearCachedStore wrap(DedupStore delegate, long maxKeys, Duration ttl, Clock clock) {
         Objects.requireNonNull(delegate, "delegate");
-        Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(clock, "clock");
         if (maxKeys < 1) {
             throw new IllegalArgumentException("maxKeys must be positive, got " + maxKeys);
         }
-        if (ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException("ttl must be positive, got " + ttl);
-        }
-        return new NearCachedStore(delegate, maxKeys, ttl, clock);
+        return new NearCachedStore(delegate, maxKeys, Checks.positive(ttl, "ttl"), clock);
     }
 
     private ClaimResult local(ClaimRequest request) {

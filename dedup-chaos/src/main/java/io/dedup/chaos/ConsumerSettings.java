@@ -1,5 +1,6 @@
 package io.dedup.chaos;
 
+import io.dedup.DedupSettings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,8 +21,11 @@ public record ConsumerSettings(Map<String, String> values) {
         values = Map.copyOf(Objects.requireNonNull(values, "values"));
     }
 
-    /** @throws IllegalArgumentException if an argument is not {@code name=value} */
-    /** Parses {@code name=value} arguments; a later argument of the same name wins. */
+    /**
+     * Parses {@code name=value} arguments; a later argument of the same name wins.
+     *
+     * @throws IllegalArgumentException if an argument is not {@code name=value}
+     */
     public static ConsumerSettings parse(String[] args) {
         Map<String, String> values = new LinkedHashMap<>();
         for (String arg : args) {
@@ -61,6 +65,19 @@ public record ConsumerSettings(Map<String, String> values) {
     /** The setting {@code name} read as milliseconds, as {@link #number} reads it. */
     public Duration millis(String name, long fallback) {
         return Duration.ofMillis(number(name, fallback));
+    }
+
+    /**
+     * The dedup settings every chaos consumer claims with, whatever its mode: {@code leaseMillis} (default 2 s, short
+     * so that a killed consumer's keys are taken over within the run) and {@code retentionMillis} (default 10 min).
+     *
+     * @throws IllegalArgumentException if the lease is longer than the retention
+     */
+    public DedupSettings dedupSettings() {
+        return DedupSettings.custom()
+                .lease(millis("leaseMillis", 2000))
+                .retention(millis("retentionMillis", 600_000))
+                .build();
     }
 
     /** Whether the setting {@code name} is {@code true}; anything else, or nothing, is false. */

@@ -49,8 +49,7 @@ final class KafkaChaosConsumer implements AutoCloseable {
                 : new GatedStore(StoreFactory.build(settings), gate, ledger);
         KafkaDedup.Builder dedup = KafkaDedup.builder()
                 .store(store)
-                .lease(settings.millis("leaseMillis", 2000))
-                .retention(settings.millis("retentionMillis", 600_000))
+                .settings(settings.dedupSettings())
                 .deferBackoff(settings.millis("redeliveryMillis", 300));
         KafkaDedupRunnerBuilder<String, String> builder = KafkaDedupRunner.builder(
                         config, new StringDeserializer(), new StringDeserializer())

@@ -49,8 +49,7 @@ final class LeasedRabbitConsumer implements AutoCloseable {
                     .store(store)
                     .namespace(settings.get("namespace"))
                     .keys(RabbitKeys.parse(settings.get("keys", "message-id")))
-                    .lease(settings.millis("leaseMillis", 2000))
-                    .retention(settings.millis("retentionMillis", 600_000))
+                    .settings(settings.dedupSettings())
                     .redeliveryDelay(settings.millis("redeliveryMillis", 500))
                     .storeBackoff(settings.millis("backoffMinMillis", 100), settings.millis("backoffMaxMillis", 1000))
                     .declareTopology();

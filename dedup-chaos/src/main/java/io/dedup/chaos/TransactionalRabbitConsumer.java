@@ -64,8 +64,7 @@ final class TransactionalRabbitConsumer implements AutoCloseable {
         TransactionalDedup.Builder<Delivery> builder = TransactionalDedup.builder(
                         store, RabbitKeys.parse(settings.get("keys", "message-id")))
                 .namespace(settings.get("namespace"))
-                .lease(settings.millis("leaseMillis", 2000))
-                .retention(settings.millis("retentionMillis", 600_000));
+                .settings(settings.dedupSettings());
         if (settings.flag("fingerprint")) {
             builder.fingerprint(Delivery::getBody);
         }

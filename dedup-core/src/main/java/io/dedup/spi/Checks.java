@@ -39,6 +39,30 @@ public final class Checks {
     }
 
     /**
+     * {@code value}, if it is at least {@code min}.
+     *
+     * @throws IllegalArgumentException naming {@code name} if it is less
+     */
+    public static int atLeast(int value, int min, String name) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
+        }
+        return value;
+    }
+
+    /**
+     * {@code value}, if it is not negative.
+     *
+     * @throws IllegalArgumentException naming {@code name} if it is negative
+     */
+    public static int notNegative(int value, String name) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must not be negative, got " + value);
+        }
+        return value;
+    }
+
+    /**
      * {@code max}, if it is not shorter than {@code first}.
      *
      * @throws IllegalArgumentException naming both if it is

@@ -1,11 +1,14 @@
 package io.dedup.spi;
 
 import io.dedup.DedupKey;
+import io.dedup.DedupStoreCorruptionException;
 import io.dedup.DedupStoreException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A processed-keys store: the only place dedup keeps state. Implementations must be thread-safe.
@@ -37,15 +40,7 @@ public interface DedupStore extends AutoCloseable {
      * @throws io.dedup.DedupStoreUnavailableException if the store cannot answer for any key
      */
     default List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-        List<ClaimResult> results = new ArrayList<>(requests.size());
-        for (ClaimRequest request : requests) {
-            try {
-                results.add(claim(request));
-            } catch (io.dedup.DedupStoreCorruptionException e) {
-                results.add(new ClaimResult.Failed(request.key(), e));
-            }
-        }
-        return results;
+        return oneByOne(requests, this::claim, (request, e) -> new ClaimResult.Failed(request.key(), e));
     }
 
     /**
@@ -63,15 +58,7 @@ public interface DedupStore extends AutoCloseable {
      * @throws io.dedup.DedupStoreUnavailableException if the store cannot answer for any key
      */
     default List<WriteResult> completeAll(List<Completion> completions) {
-        List<WriteResult> results = new ArrayList<>(completions.size());
-        for (Completion completion : completions) {
-            try {
-                results.add(complete(completion));
-            } catch (io.dedup.DedupStoreCorruptionException e) {
-                results.add(new WriteResult.Failed(e));
-            }
-        }
-        return results;
+        return oneByOne(completions, this::complete, (completion, e) -> new WriteResult.Failed(e));
     }
 
     /**
@@ -89,15 +76,8 @@ public interface DedupStore extends AutoCloseable {
      * @throws io.dedup.DedupStoreUnavailableException if the store cannot answer for any key
      */
     default List<WriteResult> renewAll(List<io.dedup.Claim> claims, Duration lease) {
-        List<WriteResult> results = new ArrayList<>(claims.size());
-        for (io.dedup.Claim claim : claims) {
-            try {
-                results.add(renew(claim.key(), claim.token(), lease));
-            } catch (io.dedup.DedupStoreCorruptionException e) {
-                results.add(new WriteResult.Failed(e));
-            }
-        }
-        return results;
+        return oneByOne(
+                claims, claim -> renew(claim.key(), claim.token(), lease), (claim, e) -> new WriteResult.Failed(e));
     }
 
     /**
@@ -129,6 +109,29 @@ public interface DedupStore extends AutoCloseable {
     /** Releases the store's resources (connections it created). Does not delete any record. */
     @Override
     default void close() {}
+
+    /**
+     * For implementations, and how the default batch methods answer: one call per item, in order. A record that cannot
+     * be read fails its own entry ({@code failed}), not the batch; an unavailable store fails the whole call. Public
+     * for stores that answer batches one key at a time but cannot reach these defaults (a forwarding store whose
+     * delegate batches, say).
+     *
+     * @param one answers one item; may throw {@link io.dedup.DedupStoreUnavailableException}, which ends the call
+     * @param failed the answer for an item whose record could not be read
+     * @throws io.dedup.DedupStoreUnavailableException if {@code one} threw it for any item
+     */
+    static <I, R> List<R> oneByOne(
+            List<I> items, Function<I, R> one, BiFunction<I, DedupStoreCorruptionException, R> failed) {
+        List<R> results = new ArrayList<>(items.size());
+        for (I item : items) {
+            try {
+                results.add(one.apply(item));
+            } catch (DedupStoreCorruptionException e) {
+                results.add(failed.apply(item, e));
+            }
+        }
+        return results;
+    }
 
     /** For implementations: a store failure to report for one key of a batch. */
     static ClaimResult failed(DedupKey key, DedupStoreException cause) {

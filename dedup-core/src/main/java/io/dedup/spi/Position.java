@@ -1,6 +1,5 @@
 package io.dedup.spi;
 
-import java.util.Objects;
 
 /**
  * A consumed position: in Kafka terms a topic, a partition and the next offset to read. A transactional store
@@ -14,13 +13,8 @@ import java.util.Objects;
 public record Position(String stream, int partition, long next) {
     /** @throws IllegalArgumentException if {@code stream} is empty or a number is negative */
     public Position {
-        Objects.requireNonNull(stream, "stream");
-        if (stream.isEmpty()) {
-            throw new IllegalArgumentException("stream must not be empty");
-        }
-        if (partition < 0) {
-            throw new IllegalArgumentException("partition must not be negative, got " + partition);
-        }
+        Checks.nonEmpty(stream, "stream");
+        Checks.notNegative(partition, "partition");
         if (next < 0) {
             throw new IllegalArgumentException("next must not be negative, got " + next);
         }

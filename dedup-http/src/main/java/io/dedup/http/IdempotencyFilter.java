@@ -79,10 +79,6 @@ public final class IdempotencyFilter implements Filter, AutoCloseable {
     public static final Set<String> DEFAULT_METHODS = Set.of("POST", "PATCH");
     /** The namespace of HTTP keys in the store. */
     public static final String DEFAULT_NAMESPACE = "http";
-    /** 24 hours. */
-    public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
-    /** 30 seconds, renewed every 10 while the request runs. */
-    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
     /** 255 characters. */
     public static final int DEFAULT_MAX_KEY_LENGTH = 255;
     /** 1 MiB. */

@@ -2,8 +2,8 @@ package io.dedup.http;
 
 import io.dedup.DedupConsumer;
 import io.dedup.DedupConsumerBuilder;
+import io.dedup.DedupSettings;
 import io.dedup.FailurePolicy;
-import io.dedup.StoreUnavailablePolicy;
 import io.dedup.http.internal.Exchange;
 import io.dedup.http.internal.PathPatterns;
 import io.dedup.spi.Checks;
@@ -27,8 +27,7 @@ public final class IdempotencyFilterBuilder {
     private List<String> pathPatterns = List.of("/*");
     private ClientIdResolver clientIdResolver = ClientIdResolver.principal();
     private String namespace = IdempotencyFilter.DEFAULT_NAMESPACE;
-    private Duration retention = IdempotencyFilter.DEFAULT_RETENTION;
-    private Duration lease = IdempotencyFilter.DEFAULT_LEASE;
+    private DedupSettings settings = DedupSettings.ofDefaults();
     private Duration inFlightWait = Duration.ZERO;
     private int maxKeyLength = IdempotencyFilter.DEFAULT_MAX_KEY_LENGTH;
     private int maxRequestBodyBytes = IdempotencyFilter.DEFAULT_MAX_REQUEST_BODY_BYTES;
@@ -36,7 +35,6 @@ public final class IdempotencyFilterBuilder {
     private Set<String> storedHeaders = lowerCase(IdempotencyFilter.DEFAULT_STORED_HEADERS, "storedHeaders");
     private List<String> fingerprintHeaders = List.of();
     private boolean storeServerErrors;
-    private StoreUnavailablePolicy storeUnavailablePolicy = StoreUnavailablePolicy.FAIL_CLOSED;
     private Object meterRegistry;
 
     IdempotencyFilterBuilder(DedupStore store) {
@@ -108,23 +106,19 @@ public final class IdempotencyFilterBuilder {
     }
 
     /**
-     * How long completed responses are replayed. Default 24 h.
+     * The settings the filter shares with dedup's other front ends. Default {@link DedupSettings#ofDefaults()}. For
+     * the filter, {@linkplain DedupSettings#retention() retention} is how long completed responses are replayed;
+     * the {@linkplain DedupSettings#lease() lease} is how long a running request holds its key without renewal (it
+     * is renewed while the request runs, so a server that dies mid-request frees the key after at most this long);
+     * the {@linkplain DedupSettings#storeUnavailablePolicy() store-unavailable policy} answers 503 while the store is
+     * down ({@code FAIL_CLOSED}, the request does not run) or runs the request unguarded ({@code FAIL_OPEN}, so a
+     * retry during the outage runs it again). The {@linkplain DedupSettings#failurePolicy() failure policy} is not
+     * taken from here: a request that throws always releases its key, so the client's retry runs it again.
      *
-     * @throws IllegalArgumentException if it is not positive
+     * @throws NullPointerException if {@code settings} is null
      */
-    public IdempotencyFilterBuilder retention(Duration retention) {
-        this.retention = Checks.positive(retention, "retention");
-        return this;
-    }
-
-    /**
-     * How long a running request holds its key without renewal. It is renewed while the request runs; a server
-     * that dies mid-request frees the key after at most this long. Default 30 s.
-     *
-     * @throws IllegalArgumentException if it is not positive
-     */
-    public IdempotencyFilterBuilder lease(Duration lease) {
-        this.lease = Checks.positive(lease, "lease");
+    public IdempotencyFilterBuilder settings(DedupSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
         return this;
     }
 
@@ -174,10 +168,7 @@ public final class IdempotencyFilterBuilder {
      * @throws IllegalArgumentException if it is negative
      */
     public IdempotencyFilterBuilder maxStoredBodyBytes(int bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("maxStoredBodyBytes must not be negative, got " + bytes);
-        }
-        this.maxStoredBodyBytes = bytes;
+        this.maxStoredBodyBytes = Checks.notNegative(bytes, "maxStoredBodyBytes");
         return this;
     }
 
@@ -215,15 +206,6 @@ public final class IdempotencyFilterBuilder {
     }
 
     /**
-     * What happens when the store is down. Default {@link StoreUnavailablePolicy#FAIL_CLOSED} (503, the request does
-     * not run); {@code FAIL_OPEN} runs it unguarded, so a retry during the outage runs it again.
-     */
-    public IdempotencyFilterBuilder storeUnavailablePolicy(StoreUnavailablePolicy policy) {
-        this.storeUnavailablePolicy = Objects.requireNonNull(policy, "storeUnavailablePolicy");
-        return this;
-    }
-
-    /**
      * Publish dedup's metrics (namespace-tagged, with {@code transport=http}) to this Micrometer {@code
      * MeterRegistry}. Typed {@code Object} so that Micrometer stays an optional dependency; checked at {@link #build}.
      */
@@ -235,37 +217,29 @@ public final class IdempotencyFilterBuilder {
     /**
      * The filter, with a dedup consumer of its own on the store; each call builds a new one.
      *
-     * @throws IllegalArgumentException if the lease is longer than the retention, or meterRegistry is not a
-     *     Micrometer {@code MeterRegistry}
+     * @throws IllegalArgumentException if meterRegistry is not a Micrometer {@code MeterRegistry}
      */
     public IdempotencyFilter build() {
-        if (lease.compareTo(retention) > 0) {
-            throw new IllegalArgumentException(
-                    "lease (" + lease + ") must not be longer than retention (" + retention + ")");
-        }
         IdempotencyConfig config = new IdempotencyConfig(
                 methods,
                 pathPatterns,
                 namespace,
-                retention,
-                lease,
+                settings,
                 inFlightWait,
                 maxKeyLength,
                 maxRequestBodyBytes,
                 maxStoredBodyBytes,
                 storedHeaders,
                 fingerprintHeaders,
-                storeServerErrors,
-                storeUnavailablePolicy);
+                storeServerErrors);
         DedupConsumerBuilder<Exchange> consumer = DedupConsumer.<Exchange>builder(
                         exchange -> Optional.of(exchange.key().qualified()))
                 .store(store)
                 .namespace(namespace)
-                .retention(retention)
-                .lease(lease)
-                .fingerprint(Exchange::fingerprint)
+                .settings(settings)
+                // a request that threw is not an outcome to replay: the client's retry must run it again
                 .failurePolicy(FailurePolicy.RELEASE)
-                .storeUnavailablePolicy(storeUnavailablePolicy)
+                .fingerprint(Exchange::fingerprint)
                 .messageDescriber(Exchange::describe);
         if (meterRegistry != null) {
             consumer.meterRegistry(meterRegistry).metricTag("transport", "http");

@@ -1,5 +1,6 @@
 package io.dedup.http;
 
+import io.dedup.DedupSettings;
 import io.dedup.redis.RedisDedupStore;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,7 +22,9 @@ public final class ChildServerMain {
                 RedisDedupStore.builder(args[0]).keyPrefix(args[1]).build();
         IdempotencyFilter filter = IdempotencyFilter.builder(store)
                 .namespace(args[2])
-                .lease(Duration.ofMillis(Long.parseLong(args[3])))
+                .settings(DedupSettings.custom()
+                        .lease(Duration.ofMillis(Long.parseLong(args[3])))
+                        .build())
                 .build();
         CountDownLatch never = new CountDownLatch(1);
         HttpServlet hanging = new HttpServlet() {

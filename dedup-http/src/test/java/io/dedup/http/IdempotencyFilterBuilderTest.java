@@ -3,7 +3,7 @@ package io.dedup.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dedup.StoreUnavailablePolicy;
+import io.dedup.DedupSettings;
 import io.dedup.memory.InMemoryDedupStore;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -17,10 +17,9 @@ class IdempotencyFilterBuilderTest {
             IdempotencyConfig config = filter.config();
             assertThat(config.methods()).containsExactlyInAnyOrder("POST", "PATCH");
             assertThat(config.pathPatterns()).containsExactly("/*");
-            assertThat(config.retention()).isEqualTo(Duration.ofHours(24));
+            assertThat(config.settings()).isSameAs(DedupSettings.ofDefaults());
             assertThat(config.inFlightWait()).isZero();
             assertThat(config.storeServerErrors()).isFalse();
-            assertThat(config.storeUnavailablePolicy()).isEqualTo(StoreUnavailablePolicy.FAIL_CLOSED);
             assertThat(config.storedHeaders()).contains("content-type", "location");
         }
     }
@@ -33,8 +32,7 @@ class IdempotencyFilterBuilderTest {
         assertThatThrownBy(() -> builder.pathPatterns("orders")).hasMessageContaining("pathPatterns");
         assertThatThrownBy(() -> builder.pathPatterns("/a/*/b")).hasMessageContaining("pathPatterns");
         assertThatThrownBy(() -> builder.namespace("")).hasMessageContaining("namespace");
-        assertThatThrownBy(() -> builder.retention(Duration.ZERO)).hasMessageContaining("retention");
-        assertThatThrownBy(() -> builder.lease(Duration.ofSeconds(-1))).hasMessageContaining("lease");
+        assertThatThrownBy(() -> builder.settings(null)).hasMessageContaining("settings");
         assertThatThrownBy(() -> builder.inFlightWait(Duration.ofSeconds(-1))).hasMessageContaining("inFlightWait");
         assertThatThrownBy(() -> builder.maxKeyLength(0)).hasMessageContaining("maxKeyLength");
         assertThatThrownBy(() -> builder.maxRequestBodyBytes(-1)).hasMessageContaining("maxRequestBodyBytes");
@@ -42,11 +40,6 @@ class IdempotencyFilterBuilderTest {
         assertThatThrownBy(() -> builder.storedHeaders("Location", null)).hasMessageContaining("storedHeaders");
         assertThatThrownBy(() -> builder.fingerprintHeaders("")).hasMessageContaining("fingerprintHeaders");
         assertThatThrownBy(() -> builder.clientIdResolver(null)).hasMessageContaining("clientIdResolver");
-        assertThatThrownBy(() -> builder.storeUnavailablePolicy(null)).hasMessageContaining("storeUnavailablePolicy");
-        assertThatThrownBy(() -> builder.retention(Duration.ofSeconds(10))
-                        .lease(Duration.ofSeconds(20))
-                        .build())
-                .hasMessageContaining("lease");
         assertThatThrownBy(() -> IdempotencyFilter.builder(InMemoryDedupStore.create())
                         .meterRegistry("not a registry")
                         .build())

@@ -2,6 +2,8 @@ package io.dedup.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dedup.DedupSettings;
+import io.dedup.FailurePolicy;
 import io.dedup.spi.DedupStore;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -196,6 +198,18 @@ abstract class IdempotencyFilterContract {
         assertThat(Http.text(retried)).isEqualTo("ok at execution 2");
         assertThat(Http.replayed(Http.post(server.uri("/fail"), key, "x"))).isTrue();
         assertThat(app.executions("/fail")).isEqualTo(2);
+    }
+
+    @Test
+    void a_request_that_throws_releases_its_key_even_under_mark_failed_so_the_retry_runs_again() {
+        TestServer server = serve(b -> b.settings(
+                DedupSettings.custom().failurePolicy(FailurePolicy.MARK_FAILED).build()));
+        String key = key();
+        app.failuresLeft.set(1);
+        assertThat(Http.post(server.uri("/throw"), key, "x").statusCode()).isEqualTo(500);
+        // the key was released, not completed as failed: the retry runs the request again
+        assertThat(Http.text(Http.post(server.uri("/throw"), key, "x"))).isEqualTo("ok at execution 2");
+        assertThat(app.executions("/throw")).isEqualTo(2);
     }
 
     @Test

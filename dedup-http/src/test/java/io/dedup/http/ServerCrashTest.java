@@ -3,6 +3,7 @@ package io.dedup.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dedup.DedupSettings;
 import io.dedup.redis.RedisDedupStore;
 import io.dedup.testkit.ChildJvm;
 import io.dedup.testkit.LocalServices;
@@ -88,7 +89,9 @@ class ServerCrashTest {
                         RedisDedupStore.builder(redis).keyPrefix(prefix).build();
                 IdempotencyFilter filter = IdempotencyFilter.builder(store)
                         .namespace(namespace)
-                        .lease(Duration.ofMillis(LEASE_MILLIS))
+                        .settings(DedupSettings.custom()
+                                .lease(Duration.ofMillis(LEASE_MILLIS))
+                                .build())
                         .build();
                 TestServer survivor = TestServer.start(filter, app)) {
             List<Integer> answers = new ArrayList<>();

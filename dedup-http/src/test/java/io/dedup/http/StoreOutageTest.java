@@ -3,6 +3,7 @@ package io.dedup.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dedup.DedupSettings;
 import io.dedup.StoreUnavailablePolicy;
 import io.dedup.redis.RedisDedupStore;
 import io.dedup.testkit.LocalServices;
@@ -76,7 +77,9 @@ class StoreOutageTest {
     @Test
     void fail_open_runs_the_request_unguarded_while_the_store_is_down() {
         try (IdempotencyFilter filter = IdempotencyFilter.builder(store)
-                        .storeUnavailablePolicy(StoreUnavailablePolicy.FAIL_OPEN)
+                        .settings(DedupSettings.custom()
+                                .storeUnavailablePolicy(StoreUnavailablePolicy.FAIL_OPEN)
+                                .build())
                         .build();
                 TestServer server = TestServer.start(filter, app)) {
             storeGoesDown();

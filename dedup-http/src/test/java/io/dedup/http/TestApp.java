@@ -70,6 +70,13 @@ class TestApp extends HttpServlet {
                     response.getWriter().print("ok at execution " + execution);
                 }
             }
+            case "/throw" -> {
+                if (failuresLeft.getAndDecrement() > 0) {
+                    throw new IOException("thrown at execution " + execution);
+                }
+                response.setContentType("text/plain");
+                response.getWriter().print("ok at execution " + execution);
+            }
             case "/big" -> {
                 int bytes = Integer.parseInt(request.getParameter("bytes"));
                 response.setContentType("application/octet-stream");

@@ -2,6 +2,7 @@ package io.dedup.jdbc;
 
 import io.dedup.DedupKey;
 import io.dedup.DedupStoreUnavailableException;
+import io.dedup.spi.Checks;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
@@ -143,10 +144,7 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
      */
     @Override
     public int purgeExpired(int maxEntries) {
-        if (maxEntries < 1) {
-            throw new IllegalArgumentException("maxEntries must be at least 1, got " + maxEntries);
-        }
-        return operations.purgeExpired(maxEntries);
+        return operations.purgeExpired(Checks.atLeast(maxEntries, 1, "maxEntries"));
     }
 
     /**
@@ -239,11 +237,7 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
          * Default 10 s.
          */
         public Builder lockTimeout(Duration lockTimeout) {
-            Objects.requireNonNull(lockTimeout, "lockTimeout");
-            if (lockTimeout.isNegative() || lockTimeout.isZero()) {
-                throw new IllegalArgumentException("lockTimeout must be positive, got " + lockTimeout);
-            }
-            this.lockTimeout = lockTimeout;
+            this.lockTimeout = Checks.positive(lockTimeout, "lockTimeout");
             return this;
         }
 
@@ -252,15 +246,8 @@ public final class JdbcDedupStore implements DedupStore, ExpiredEntriesPurger, T
          * statement. Off by default: call {@link JdbcDedupStore#purgeExpired} or run a {@link ScheduledPurger}.
          */
         public Builder purgeEvery(Duration interval, int batchSize) {
-            Objects.requireNonNull(interval, "interval");
-            if (interval.isNegative() || interval.isZero()) {
-                throw new IllegalArgumentException("interval must be positive, got " + interval);
-            }
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
-            }
-            this.purgeInterval = interval;
-            this.purgeBatch = batchSize;
+            this.purgeInterval = Checks.positive(interval, "interval");
+            this.purgeBatch = Checks.atLeast(batchSize, 1, "batchSize");
             return this;
         }
 

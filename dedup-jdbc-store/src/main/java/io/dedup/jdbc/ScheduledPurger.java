@@ -1,5 +1,6 @@
 package io.dedup.jdbc;
 
+import io.dedup.spi.Checks;
 import io.dedup.spi.ExpiredEntriesPurger;
 import java.time.Duration;
 import java.util.Objects;
@@ -50,13 +51,8 @@ public final class ScheduledPurger implements AutoCloseable {
      */
     public static ScheduledPurger start(ExpiredEntriesPurger purger, Duration interval, int batchSize) {
         Objects.requireNonNull(purger, "purger");
-        Objects.requireNonNull(interval, "interval");
-        if (interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("interval must be positive, got " + interval);
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
-        }
+        Checks.positive(interval, "interval");
+        Checks.atLeast(batchSize, 1, "batchSize");
         ScheduledPurger scheduled = new ScheduledPurger(purger, batchSize);
         // Fixed delay, not rate: a slow run (a large backlog) is never followed at once by the next.
         long millis = Math.max(1, interval.toMillis());

@@ -6,7 +6,6 @@ import io.dedup.DedupKey;
 import io.dedup.DedupResult;
 import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -152,40 +151,20 @@ public final class TransactionalDedup<M> {
         }
 
         /**
-         * Lease, retention, policies and key digests, all at once; the setters below change single values of the same
-         * settings. Lease renewal is always off here (the row lock keeps others out). Default {@link
-         * DedupSettings#ofDefaults()}.
+         * Retention, lease, policies and key digests. Default {@link DedupSettings#ofDefaults()}. The lease is the one
+         * written with each claim: inside a transaction the row lock, not the lease, keeps others out, so the lease
+         * matters only to leased-mode consumers sharing the table, and lease renewal is always off here.
+         *
+         * @throws NullPointerException if {@code settings} is null
          */
         public Builder<M> settings(DedupSettings settings) {
             core.settings(settings);
             return this;
         }
 
-        /** How long completed keys are remembered. Default 24 h. */
-        public Builder<M> retention(Duration retention) {
-            core.retention(retention);
-            return this;
-        }
-
-        /**
-         * The lease written with each claim. Inside a transaction the row lock, not the lease, keeps others out; the
-         * lease matters only to leased-mode consumers sharing the table. Default 30 s ({@link
-         * DedupConsumer#DEFAULT_LEASE}).
-         */
-        public Builder<M> lease(Duration lease) {
-            core.lease(lease);
-            return this;
-        }
-
         /** Store the SHA-256 of this payload with each claim; a key reused for other content is a conflict. */
         public Builder<M> fingerprint(Function<? super M, byte[]> payload) {
             core.fingerprint(payload);
-            return this;
-        }
-
-        /** Store every key as its SHA-256 digest. Default: only keys longer than 128 bytes. */
-        public Builder<M> digestAllKeys(boolean digestAllKeys) {
-            core.digestAllKeys(digestAllKeys);
             return this;
         }
 
@@ -206,9 +185,7 @@ public final class TransactionalDedup<M> {
             return this;
         }
 
-        /**
-         * @throws IllegalArgumentException if the lease is longer than the retention
-         */
+        /** The transactional dedup; it is thread-safe. */
         public TransactionalDedup<M> build() {
             return new TransactionalDedup<>(this);
         }

@@ -1,6 +1,7 @@
 package io.dedup.kafka;
 
 import io.dedup.kafka.internal.DeadLetterRecords;
+import io.dedup.spi.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,11 +45,7 @@ public final class KafkaDeadLetterPublisher implements DeadLetterPublisher {
     @SuppressWarnings("unchecked")
     public static KafkaDeadLetterPublisher of(Producer<?, ?> producer, Duration timeout) {
         Objects.requireNonNull(producer, "producer");
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-        }
-        return new KafkaDeadLetterPublisher((Producer<Object, Object>) producer, timeout);
+        return new KafkaDeadLetterPublisher((Producer<Object, Object>) producer, Checks.positive(timeout, "timeout"));
     }
 
     /**

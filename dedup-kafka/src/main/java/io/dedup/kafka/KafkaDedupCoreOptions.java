@@ -3,17 +3,14 @@ package io.dedup.kafka;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupSettings;
 import io.dedup.DedupStores;
-import io.dedup.FailurePolicy;
-import io.dedup.StoreUnavailablePolicy;
 import io.dedup.spi.Checks;
 import io.dedup.spi.DedupStore;
 import io.dedup.spi.StoreSettings;
-import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Core's settings as a {@link KafkaDedup} builder takes them: the store, the namespace (by default the consumer
- * group), lease, retention, policies, key digests and the meter registry. They are handed on to one {@link
+ * group), the shared {@link DedupSettings} and the meter registry. They are handed on to one {@link
  * DedupConsumer} per topic, so every topic of an instance shares them. Each setter checks its argument and names it
  * when it fails.
  *
@@ -61,53 +58,15 @@ public abstract sealed class KafkaDedupCoreOptions<B extends KafkaDedupCoreOptio
     }
 
     /**
-     * Lease, retention, renewal, policies and key digests, all at once; the setters below change single values
-     * of the same settings. Default {@link DedupSettings#ofDefaults()}.
+     * Lease, retention, renewal, policies and key digests. Default {@link DedupSettings#ofDefaults()}. For Kafka the
+     * failure policy says what happens to a key whose record was dead-lettered after its handler failed: released
+     * (a later duplicate runs the handler again) or marked failed (later duplicates are answered as done); while the
+     * store is down, {@code FAIL_CLOSED} stops, backs off and resumes, never running unguarded.
+     *
+     * @throws NullPointerException if {@code settings} is null
      */
     public B settings(DedupSettings settings) {
         this.settings = DedupSettings.from(settings);
-        return self();
-    }
-
-    /**
-     * How long a claim stays valid without renewal. Default 30 s, renewed every third while held.
-     *
-     * @throws IllegalArgumentException if {@code lease} is not positive; one longer than the retention fails at
-     *     {@code build()}
-     */
-    public B lease(Duration lease) {
-        settings.lease(lease);
-        return self();
-    }
-
-    /**
-     * How long completed keys are remembered. Default 24 h.
-     *
-     * @throws IllegalArgumentException if {@code retention} is not positive
-     */
-    public B retention(Duration retention) {
-        settings.retention(retention);
-        return self();
-    }
-
-    /**
-     * What happens to a key whose record was dead-lettered after its handler failed: released (default; a
-     * later duplicate runs the handler again) or marked failed (later duplicates are answered as done).
-     */
-    public B failurePolicy(FailurePolicy failurePolicy) {
-        settings.failurePolicy(failurePolicy);
-        return self();
-    }
-
-    /** Default {@link StoreUnavailablePolicy#FAIL_CLOSED}: stop, back off, resume; never run unguarded. */
-    public B storeUnavailablePolicy(StoreUnavailablePolicy policy) {
-        settings.storeUnavailablePolicy(policy);
-        return self();
-    }
-
-    /** Store every key as its digest, so no raw identifier is kept at rest. Default: only long keys. */
-    public B digestAllKeys(boolean digestAllKeys) {
-        settings.digestAllKeys(digestAllKeys);
         return self();
     }
 

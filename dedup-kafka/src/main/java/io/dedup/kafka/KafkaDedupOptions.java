@@ -83,12 +83,10 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> e
      *     maxBackoff} is shorter than {@code backoff}
      */
     public B retries(int maxAttempts, Duration backoff, Duration maxBackoff) {
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
-        }
+        int attempts = Checks.atLeast(maxAttempts, 1, "maxAttempts");
         Duration first = Checks.notNegative(backoff, "backoff");
         Duration max = Checks.notShorter(Checks.notNegative(maxBackoff, "maxBackoff"), "maxBackoff", first, "backoff");
-        this.maxAttempts = maxAttempts;
+        this.maxAttempts = attempts;
         this.retryBackoff = first;
         this.maxRetryBackoff = max;
         return self();

@@ -129,10 +129,7 @@ public final class KafkaDedupRunnerBuilder<K, V> {
      * @throws IllegalArgumentException if {@code records} is negative
      */
     public KafkaDedupRunnerBuilder<K, V> maxBufferedRecords(int records) {
-        if (records < 0) {
-            throw new IllegalArgumentException("records must not be negative, got " + records);
-        }
-        this.maxBufferedRecords = records;
+        this.maxBufferedRecords = Checks.notNegative(records, "records");
         return this;
     }
 

@@ -248,7 +248,9 @@ class KafkaDedupProcessTest {
     void mark_failed_completes_a_dead_lettered_key_so_later_duplicates_do_not_run() {
         try (KafkaDedup dedup = builder()
                 .retries(1, Duration.ZERO, Duration.ZERO)
-                .failurePolicy(FailurePolicy.MARK_FAILED)
+                .settings(io.dedup.DedupSettings.custom()
+                        .failurePolicy(FailurePolicy.MARK_FAILED)
+                        .build())
                 .build()) {
             List<String> runs = new ArrayList<>();
             io.dedup.MessageHandler<ConsumerRecord<String, String>> failing = r -> {

@@ -127,15 +127,15 @@ class KafkaDedupPropertiesTest {
     }
 
     @Test
-    void set_settings_and_single_setters_change_one_value() {
+    void the_shared_settings_given_are_the_ones_used() {
         io.dedup.DedupSettings shared = io.dedup.DedupSettings.custom()
                 .lease(Duration.ofMinutes(2))
+                .retention(Duration.ofHours(3))
                 .failurePolicy(FailurePolicy.MARK_FAILED)
                 .build();
         try (KafkaDedup dedup = KafkaDedup.builder()
                 .store(InMemoryDedupStore.create())
                 .settings(shared)
-                .retention(Duration.ofHours(3))
                 .build()) {
             assertThat(dedup.settings().lease()).isEqualTo(Duration.ofMinutes(2));
             assertThat(dedup.settings().retention()).isEqualTo(Duration.ofHours(3));

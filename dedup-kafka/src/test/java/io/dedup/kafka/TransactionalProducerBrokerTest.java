@@ -129,7 +129,11 @@ class TransactionalProducerBrokerTest {
             io.dedup.MessageHandler<ConsumerRecord<String, String>> before) {
         return KafkaDedupRunner.builder(Kafka.consumerConfig(group), new StringDeserializer(), new StringDeserializer())
                 .topics(in)
-                .dedup(KafkaDedup.builder().store(store).lease(Duration.ofSeconds(5)))
+                .dedup(KafkaDedup.builder()
+                        .store(store)
+                        .settings(io.dedup.DedupSettings.custom()
+                                .lease(Duration.ofSeconds(5))
+                                .build()))
                 .transactionalProducer(
                         Map.of(
                                 ProducerConfig.TRANSACTIONAL_ID_CONFIG,

@@ -170,10 +170,7 @@ public final class RabbitDedupBuilder {
 
     /** Handler runs per key (across redeliveries) before a failed delivery is dead-lettered. Default 3. */
     public RabbitDedupBuilder maxAttempts(int maxAttempts) {
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
-        }
-        this.maxAttempts = maxAttempts;
+        this.maxAttempts = Checks.atLeast(maxAttempts, 1, "maxAttempts");
         return this;
     }
 
@@ -193,11 +190,8 @@ public final class RabbitDedupBuilder {
      * the longest wait for the rest of the prefetch window before claiming. Defaults 250 and 2 ms.
      */
     public RabbitDedupBuilder batching(int batchSize, Duration batchWait) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
-        }
+        this.batchSize = Checks.atLeast(batchSize, 1, "batchSize");
         this.batchWait = Checks.notNegative(batchWait, "batchWait");
-        this.batchSize = batchSize;
         return this;
     }
 

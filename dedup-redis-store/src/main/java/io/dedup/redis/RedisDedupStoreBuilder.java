@@ -1,6 +1,7 @@
 package io.dedup.redis;
 
 import io.dedup.DedupConfigurationException;
+import io.dedup.spi.Checks;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -63,11 +64,7 @@ public final class RedisDedupStoreBuilder {
      * @throws IllegalArgumentException if not positive
      */
     public RedisDedupStoreBuilder commandTimeout(Duration commandTimeout) {
-        Objects.requireNonNull(commandTimeout, "commandTimeout");
-        if (commandTimeout.isNegative() || commandTimeout.isZero()) {
-            throw new IllegalArgumentException("commandTimeout must be positive, got " + commandTimeout);
-        }
-        this.commandTimeout = commandTimeout;
+        this.commandTimeout = Checks.positive(commandTimeout, "commandTimeout");
         return this;
     }
 

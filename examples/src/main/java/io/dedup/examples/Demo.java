@@ -1,5 +1,6 @@
 package io.dedup.examples;
 
+import io.dedup.DedupSettings;
 import io.dedup.examples.DemoOptions.Broker;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -19,8 +20,12 @@ import java.util.UUID;
  * <p>Not thread-safe: the demo's entry point, run once per JVM.
  */
 public final class Demo {
-    /** How long the demo's keys are remembered: long enough for the run; a persistent store forgets them soon after. */
-    static final Duration RETENTION = Duration.ofMinutes(15);
+    /**
+     * The settings every scenario's consumers share: the keys are remembered long enough for the run, and a persistent
+     * store forgets them soon after.
+     */
+    static final DedupSettings SETTINGS =
+            DedupSettings.custom().retention(Duration.ofMinutes(15)).build();
 
     private Demo() {}
 

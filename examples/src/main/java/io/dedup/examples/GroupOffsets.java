@@ -21,32 +21,14 @@ import org.apache.kafka.common.TopicPartition;
  * a fixed sleep, so it runs as fast as the broker allows and fails with a clear message when a phase stalls.
  *
  * <p>Thread-safe as the admin client is; the scenario uses it from its own thread.
+ *
+ * @param admin the demo's admin client; owned and closed by the scenario's {@link ExampleKafka}
+ * @param group the consumer group watched, which is also the dedup namespace
+ * @param topic the payments topic
+ * @param partitions how many partitions the topic has, all watched
+ * @param timeout how long one wait may take before the phase counts as stalled
  */
-final class GroupOffsets {
-    /** The demo's admin client; owned and closed by the scenario's {@link ExampleKafka}. */
-    private final Admin admin;
-
-    /** The consumer group watched, which is also the dedup namespace. */
-    private final String group;
-
-    /** The payments topic and its partition count. */
-    private final String topic;
-
-    /** How many partitions the topic has, all watched. */
-    private final int partitions;
-
-    /** How long one wait may take before the phase counts as stalled. */
-    private final Duration timeout;
-
-    /** Watches {@code group} on {@code topic} of {@code partitions} partitions; each wait gives up after {@code timeout}. */
-    GroupOffsets(Admin admin, String group, String topic, int partitions, Duration timeout) {
-        this.admin = admin;
-        this.group = group;
-        this.topic = topic;
-        this.partitions = partitions;
-        this.timeout = timeout;
-    }
-
+record GroupOffsets(Admin admin, String group, String topic, int partitions, Duration timeout) {
     /** Where every partition ends after producing: the group is done when its commits reach these. */
     Map<TopicPartition, Long> endOffsets() throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();

@@ -67,7 +67,7 @@ final class InProcessScenario {
                         KeyExtractor.<Payment>jsonPointer(Payment::jsonBytes, "/paymentId"))
                 .store(store.store())
                 .namespace("dedup-demo-" + runId)
-                .retention(Demo.RETENTION)
+                .settings(Demo.SETTINGS)
                 .meterRegistry(metrics.registry())
                 .build()) {
             ExecutorService workers = Executors.newFixedThreadPool(WORKERS);

@@ -136,7 +136,8 @@ final class KafkaScenario {
         }
         kafka.send(records);
         progress.say(
-                "produced %,d records to %s (%d partitions): %,d payments, %,d of them sent twice by a retrying producer",
+                "produced %,d records to %s (%d partitions): %,d payments, %,d of them sent twice by a retrying"
+                        + " producer",
                 stream.sends().size(), topic, PARTITIONS, stream.payments().size(), stream.retries());
     }
 
@@ -230,7 +231,7 @@ final class KafkaScenario {
                 .dedup(KafkaDedup.builder()
                         .store(store.store())
                         .namespace(namespace)
-                        .retention(Demo.RETENTION)
+                        .settings(Demo.SETTINGS)
                         .meterRegistry(metrics.registry()))
                 .handler(charge)
                 .build();

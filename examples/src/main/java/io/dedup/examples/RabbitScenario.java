@@ -168,7 +168,7 @@ final class RabbitScenario {
         RabbitDedup dedup = RabbitDedup.builder(queue)
                 .store(store.store())
                 .namespace(queue)
-                .retention(Demo.RETENTION)
+                .settings(Demo.SETTINGS)
                 .declareTopology() // <queue>.dedup.retry brings deferred deliveries back after the delay
                 .redeliveryDelay(Duration.ofMillis(200))
                 .meterRegistry(metrics.registry())

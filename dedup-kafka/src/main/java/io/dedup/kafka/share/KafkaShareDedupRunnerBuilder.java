@@ -127,12 +127,6 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
         return this;
     }
 
-    /** How long completed keys are remembered. Default 24 h. */
-    public KafkaShareDedupRunnerBuilder<K, V> retention(Duration retention) {
-        settings.retention(retention);
-        return this;
-    }
-
     /**
      * Publish core's {@code dedup.*} meters and the runner's {@code dedup.kafka.share.*} counters to this Micrometer
      * {@code MeterRegistry}.
@@ -161,10 +155,7 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
      * @throws IllegalArgumentException if {@code deliveryLimit} is below 1
      */
     public KafkaShareDedupRunnerBuilder<K, V> deliveryLimit(int deliveryLimit) {
-        if (deliveryLimit < 1) {
-            throw new IllegalArgumentException("deliveryLimit must be at least 1, got " + deliveryLimit);
-        }
-        this.deliveryLimit = deliveryLimit;
+        this.deliveryLimit = Checks.atLeast(deliveryLimit, 1, "deliveryLimit");
         return this;
     }
 

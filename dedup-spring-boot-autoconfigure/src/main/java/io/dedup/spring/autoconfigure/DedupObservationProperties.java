@@ -1,20 +1,13 @@
 package io.dedup.spring.autoconfigure;
 
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
 /**
  * {@code dedup.observation.*}: whether each message gets a Micrometer Observation. On by default because it costs
  * nothing without an {@code ObservationRegistry} bean (the no-op registry is used then).
  *
- * <p>Not thread-safe while Spring binds it; read-only afterwards.
+ * <p>Immutable and thread-safe; bound by Spring through its constructor.
+ *
+ * @param enabled Whether each message gets a Micrometer Observation "dedup.message" with its dedup.outcome
  */
-public class DedupObservationProperties {
-    /** Whether each message gets a Micrometer Observation "dedup.message" with its dedup.outcome. */
-    private boolean enabled = true;
-
-    public boolean isEnabled() {
-        return enabled;
-    }
-
-    public void setEnabled(boolean enabled) {
-        this.enabled = enabled;
-    }
-}
+public record DedupObservationProperties(@DefaultValue("true") boolean enabled) {}

@@ -1,36 +1,35 @@
 package io.dedup.spring.autoconfigure;
 
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.Map;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * {@code dedup.rabbit.*}: the {@code @RabbitListener} containers. A message's key is looked up per listener
  * ({@code listeners.<id>.key}, then {@code @Deduplicated}), then per queue ({@code queues.<queue>}), then
- * {@link #getKey()}; the grammar is dedup-rabbitmq's {@code RabbitKeys}. The default is the AMQP message id because
+ * {@link #key()}; the grammar is dedup-rabbitmq's {@code RabbitKeys}. The default is the AMQP message id because
  * that is where publishers following the AMQP conventions put a message's identity.
  *
- * <p>Not thread-safe while Spring binds it; read-only afterwards.
+ * <p>Immutable and thread-safe; bound by Spring through its constructor.
+ *
+ * @param enabled Whether the @RabbitListener containers are deduplicated
+ * @param inProgressBackoff How long a message whose key is held elsewhere waits before it is delivered again: the
+ *     consumer waits this long, then requeues the message
+ * @param listeners Per listener id: its key and namespace
+ * @param key Where a message's key is, for listeners and queues without their own: a comma-separated chain of
+ *     message-id, header, header:NAME, json:/POINTER, content-hash
+ * @param queues Per queue: where its messages' key is (same form as dedup.rabbit.key)
  */
-public class DedupRabbitProperties extends DedupContainerProperties {
-    /**
-     * Where a message's key is, for listeners and queues without their own: a comma-separated chain of
-     * message-id, header, header:NAME, json:/POINTER, content-hash.
-     */
-    private String key = "message-id";
-
-    /** Per queue: where its messages' key is (same form as dedup.rabbit.key). */
-    private final Map<String, String> queues = new LinkedHashMap<>();
-
-    public String getKey() {
-        return key;
-    }
-
-    public void setKey(String key) {
-        this.key = key;
-    }
-
-    /** The key specification of each queue that has its own, by queue; live, bound by Spring. */
-    public Map<String, String> getQueues() {
-        return queues;
+public record DedupRabbitProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("1s") Duration inProgressBackoff,
+        Map<String, DedupListenerProperties> listeners,
+        @DefaultValue("message-id") String key,
+        Map<String, String> queues)
+        implements DedupContainerProperties {
+    /** Copies the maps; Spring passes null for a map with no entries. */
+    public DedupRabbitProperties {
+        listeners = DedupContainerProperties.copy(listeners);
+        queues = DedupContainerProperties.copy(queues);
     }
 }

@@ -38,8 +38,8 @@ final class StoreFactory {
         ClassLoader loader = StoreFactory.class.getClassLoader();
         boolean redisPresent = ClassUtils.isPresent(REDIS_STORE, loader);
         boolean jdbcPresent = ClassUtils.isPresent(JDBC_STORE, loader);
-        DedupRedisProperties redis = properties.getRedis();
-        return switch (properties.getStore().getType()) {
+        DedupRedisProperties redis = properties.redis();
+        return switch (properties.store().type()) {
             case MEMORY -> InMemoryDedupStore.create();
             case REDIS -> {
                 require(redisPresent, "dedup.store.type=redis needs io.dedup:dedup-redis-store on the class path");
@@ -49,16 +49,16 @@ final class StoreFactory {
                 require(jdbcPresent, "dedup.store.type=jdbc needs io.dedup:dedup-jdbc-store on the class path");
                 DataSource dataSource = dataSources.getIfAvailable();
                 require(dataSource != null, "dedup.store.type=jdbc needs a DataSource bean");
-                yield Jdbc.create(properties.getJdbc(), dataSource);
+                yield Jdbc.create(properties.jdbc(), dataSource);
             }
             case AUTO -> {
                 Object factory = lettuce.get();
-                if (redisPresent && (hasText(redis.getUri()) || factory != null)) {
+                if (redisPresent && (hasText(redis.uri()) || factory != null)) {
                     yield Redis.create(redis, factory);
                 }
                 DataSource dataSource = dataSources.getIfAvailable();
                 if (jdbcPresent && dataSource != null) {
-                    yield Jdbc.create(properties.getJdbc(), dataSource);
+                    yield Jdbc.create(properties.jdbc(), dataSource);
                 }
                 yield InMemoryDedupStore.create();
             }
@@ -81,8 +81,8 @@ final class StoreFactory {
     private static final class Jdbc {
         static DedupStore create(DedupJdbcProperties jdbc, DataSource dataSource) {
             return JdbcDedupStore.builder(dataSource)
-                    .table(jdbc.getTable())
-                    .createSchema(jdbc.isCreateSchema())
+                    .table(jdbc.table())
+                    .createSchema(jdbc.createSchema())
                     .build();
         }
     }
@@ -90,11 +90,10 @@ final class StoreFactory {
     /** Touches dedup-redis-store's and spring-data-redis's classes; loaded only when the Redis store is chosen. */
     private static final class Redis {
         static DedupStore create(DedupRedisProperties redis, Object lettuceFactory) {
-            String uri = hasText(redis.getUri()) ? redis.getUri() : uriOf(lettuceFactory);
-            RedisDedupStoreBuilder builder = RedisDedupStore.builder(uri)
-                    .keyPrefix(redis.getKeyPrefix())
-                    .commandTimeout(redis.getCommandTimeout());
-            if (redis.isCluster()) {
+            String uri = hasText(redis.uri()) ? redis.uri() : uriOf(lettuceFactory);
+            RedisDedupStoreBuilder builder =
+                    RedisDedupStore.builder(uri).keyPrefix(redis.keyPrefix()).commandTimeout(redis.commandTimeout());
+            if (redis.cluster()) {
                 builder.cluster(true);
             }
             return builder.build();

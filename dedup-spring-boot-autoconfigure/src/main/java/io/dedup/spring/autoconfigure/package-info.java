@@ -3,7 +3,7 @@
  * provides the {@code DedupStore} unless the application has its own; {@link
  * io.dedup.spring.autoconfigure.DedupProperties} and its groups bind {@code dedup.*}.
  *
- * <p>The property classes are public because Spring binds them and an application may inject {@code
- * DedupProperties} to read the effective settings; their setters are for the binder, not for application code.
+ * <p>The property types are public because Spring binds them and an application may inject {@code
+ * DedupProperties} to read the effective settings. They are immutable records, bound through their constructors.
  */
 package io.dedup.spring.autoconfigure;

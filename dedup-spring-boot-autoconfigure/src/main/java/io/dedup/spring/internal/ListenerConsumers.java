@@ -50,7 +50,7 @@ public final class ListenerConsumers implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.context = Objects.requireNonNull(context, "context");
         this.meterRegistry = meterRegistry(context);
-        this.outcomes = properties.getObservation().isEnabled()
+        this.outcomes = properties.observation().enabled()
                 ? new DedupOutcomes(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
                 : null;
     }
@@ -77,10 +77,7 @@ public final class ListenerConsumers implements AutoCloseable {
         DedupConsumerBuilder<M> builder = DedupConsumer.<M>builder(keys)
                 .store(store)
                 .namespace(namespace)
-                .retention(properties.getRetention())
-                .lease(properties.getLease())
-                .digestAllKeys(properties.isDigestAllKeys())
-                .storeUnavailablePolicy(properties.getStoreUnavailable())
+                .settings(properties.settings())
                 .messageDescriber(describer)
                 .metricTag("listener", listenerTag);
         if (meterRegistry != null) {
@@ -100,7 +97,7 @@ public final class ListenerConsumers implements AutoCloseable {
      *     its transaction manager cannot be told apart
      */
     public ClaimScope claimScope() {
-        return properties.getJdbc().isTransactional() ? TransactionalClaims.jdbc(context, store) : ClaimScope.LEASED;
+        return properties.jdbc().transactional() ? TransactionalClaims.jdbc(context, store) : ClaimScope.LEASED;
     }
 
     /** The first candidate with text in it, or {@code null}: the order of the candidates is the precedence. */

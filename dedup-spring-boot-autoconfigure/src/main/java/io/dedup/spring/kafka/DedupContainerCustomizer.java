@@ -76,7 +76,7 @@ public final class DedupContainerCustomizer
             return;
         }
         String id = container.getListenerId() != null ? container.getListenerId() : container.getBeanName();
-        DedupKafkaProperties kafka = consumers.properties().getKafka();
+        DedupKafkaProperties kafka = consumers.properties().kafka();
         DedupListenerProperties configured = kafka.listener(id);
         Optional<Deduplicated> annotated = annotations.forListener(id);
         if (annotated.isEmpty() && containerProperties.getTopics() != null) {
@@ -87,7 +87,7 @@ public final class DedupContainerCustomizer
                 }
             }
         }
-        if ((configured != null && !configured.isEnabled())
+        if ((configured != null && !configured.enabled())
                 || (annotated.isPresent() && !annotated.get().enabled())) {
             return;
         }
@@ -109,7 +109,7 @@ public final class DedupContainerCustomizer
                 id,
                 r -> r.topic() + "-" + r.partition() + "@" + r.offset());
         ListenerGuard guard = new ListenerGuard(
-                id, dedup, consumers.claimScope(), kafka.getInProgressBackoff(), applicationAcks, consumers.outcomes());
+                id, dedup, consumers.claimScope(), kafka.inProgressBackoff(), applicationAcks, consumers.outcomes());
         if (listener instanceof BatchMessageListener batch) {
             container.setupMessageListener(new DedupBatchListener<>(batch, guard));
         } else if (listener instanceof MessageListener record) {
@@ -124,9 +124,9 @@ public final class DedupContainerCustomizer
             DedupListenerProperties configured,
             Optional<Deduplicated> annotated) {
         return firstText(
-                configured == null ? null : configured.getNamespace(),
+                configured == null ? null : configured.namespace(),
                 annotated.map(Deduplicated::namespace).orElse(null),
-                consumers.properties().getNamespace(),
+                consumers.properties().namespace(),
                 container.getGroupId(),
                 id);
     }
@@ -135,15 +135,15 @@ public final class DedupContainerCustomizer
     private KeyExtractor<ConsumerRecord<?, ?>> keys(
             DedupListenerProperties configured, Optional<Deduplicated> annotated) {
         String listenerSpec = firstText(
-                configured == null ? null : configured.getKey(),
+                configured == null ? null : configured.key(),
                 annotated.map(Deduplicated::key).orElse(null));
         if (listenerSpec != null) {
             return RecordKeys.parse(listenerSpec);
         }
-        DedupKafkaProperties kafka = consumers.properties().getKafka();
-        KeyExtractor<ConsumerRecord<?, ?>> fallback = RecordKeys.parse(kafka.getKey());
+        DedupKafkaProperties kafka = consumers.properties().kafka();
+        KeyExtractor<ConsumerRecord<?, ?>> fallback = RecordKeys.parse(kafka.key());
         Map<String, KeyExtractor<ConsumerRecord<?, ?>>> perTopic = new ConcurrentHashMap<>();
-        kafka.getTopics().forEach((topic, spec) -> perTopic.put(topic, RecordKeys.parse(spec)));
+        kafka.topics().forEach((topic, spec) -> perTopic.put(topic, RecordKeys.parse(spec)));
         // Topics are resolved on first sight: a pattern subscription meets topics that did not exist at start-up.
         return KeyExtractor.ofRaw(record -> perTopic.computeIfAbsent(record.topic(), topic -> annotations
                         .forTopic(topic)

@@ -14,52 +14,25 @@ import org.springframework.kafka.listener.ListenerExecutionFailedException;
  * What one deduplicated listener container shares between its consumer threads: the consumer that claims, how
  * (leased or in the listener's transaction), the back-off before a held key is delivered again, and whether the
  * application acknowledges itself. Thread-safe.
+ *
+ * @param applicationAcks whether the application's container was in a manual ack mode already (its listener
+ *     acknowledges what it processed); otherwise the starter switched the container to MANUAL and acknowledges on the
+ *     listener's behalf
+ * @param outcomes where each record's observation goes; {@code null} when observations are off
  */
-final class ListenerGuard {
-    private final String listenerId;
-    private final DedupConsumer<ConsumerRecord<?, ?>> dedup;
-    private final ClaimScope scope;
-    private final Duration inProgressBackoff;
-    private final boolean applicationAcks;
-    private final DedupOutcomes outcomes;
-
-    ListenerGuard(
-            String listenerId,
-            DedupConsumer<ConsumerRecord<?, ?>> dedup,
-            ClaimScope scope,
-            Duration inProgressBackoff,
-            boolean applicationAcks,
-            DedupOutcomes outcomes) {
-        this.listenerId = Objects.requireNonNull(listenerId, "listenerId");
-        this.dedup = Objects.requireNonNull(dedup, "dedup");
-        this.scope = Objects.requireNonNull(scope, "scope");
-        this.inProgressBackoff = Objects.requireNonNull(inProgressBackoff, "inProgressBackoff");
-        this.applicationAcks = applicationAcks;
-        this.outcomes = outcomes;
-    }
-
-    String listenerId() {
-        return listenerId;
-    }
-
-    DedupConsumer<ConsumerRecord<?, ?>> dedup() {
-        return dedup;
-    }
-
-    ClaimScope scope() {
-        return scope;
-    }
-
-    Duration inProgressBackoff() {
-        return inProgressBackoff;
-    }
-
-    /**
-     * Whether the application's container was in a manual ack mode already (its listener acknowledges what it
-     * processed); otherwise the starter switched the container to MANUAL and acknowledges on the listener's behalf.
-     */
-    boolean applicationAcks() {
-        return applicationAcks;
+record ListenerGuard(
+        String listenerId,
+        DedupConsumer<ConsumerRecord<?, ?>> dedup,
+        ClaimScope scope,
+        Duration inProgressBackoff,
+        boolean applicationAcks,
+        DedupOutcomes outcomes) {
+    /** @throws NullPointerException if the listener id, the consumer, the scope or the back-off is null */
+    ListenerGuard {
+        Objects.requireNonNull(listenerId, "listenerId");
+        Objects.requireNonNull(dedup, "dedup");
+        Objects.requireNonNull(scope, "scope");
+        Objects.requireNonNull(inProgressBackoff, "inProgressBackoff");
     }
 
     /** Starts the observation of one record, or returns {@code null} when observations are off. */

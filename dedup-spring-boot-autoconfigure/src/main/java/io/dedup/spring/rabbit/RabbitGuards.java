@@ -118,11 +118,11 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
             return;
         }
         String id = container.getListenerId();
-        DedupRabbitProperties rabbit = consumers.properties().getRabbit();
+        DedupRabbitProperties rabbit = consumers.properties().rabbit();
         DedupListenerProperties configured = rabbit.listener(id);
         Optional<Deduplicated> byId = annotations.forListener(id);
         String[] queues = container.getQueueNames();
-        if ((configured != null && !configured.isEnabled())
+        if ((configured != null && !configured.enabled())
                 || (byId.isPresent() && !byId.get().enabled())
                 || queues.length == 0
                 || alreadyGuarded(container)) {
@@ -163,7 +163,7 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
                     consumer(id, queue, configured, annotated),
                     consumers.claimScope(),
                     ackMode == AcknowledgeMode.MANUAL,
-                    rabbit.getInProgressBackoff(),
+                    rabbit.inProgressBackoff(),
                     consumers.outcomes());
             Optional<QueueGuard> earlier = byQueue.putIfAbsent(queue, Optional.of(guard));
             if (earlier != null && earlier.isPresent() && earlier.get().manualAcks() != guard.manualAcks()) {
@@ -188,15 +188,15 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
             String id, String queue, DedupListenerProperties configured, Optional<Deduplicated> annotated) {
         DedupProperties properties = consumers.properties();
         String namespace = firstText(
-                configured == null ? null : configured.getNamespace(),
+                configured == null ? null : configured.namespace(),
                 annotated.map(Deduplicated::namespace).orElse(null),
-                properties.getNamespace(),
+                properties.namespace(),
                 queue);
         String spec = firstText(
-                configured == null ? null : configured.getKey(),
+                configured == null ? null : configured.key(),
                 annotated.map(Deduplicated::key).orElse(null),
-                properties.getRabbit().getQueues().get(queue),
-                properties.getRabbit().getKey());
+                properties.rabbit().queues().get(queue),
+                properties.rabbit().key());
         KeyExtractor<Delivery> keys = RabbitKeys.parse(spec);
         return consumers.build(
                 message -> keys.extract(delivery(message)),

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.beans.Introspector;
-import java.beans.PropertyDescriptor;
 import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The configuration processor's metadata, which IDEs use to complete {@code dedup.*} keys, lists every property
- * {@link DedupProperties} binds (walked from its getters, so a new property cannot be forgotten), with a description.
+ * {@link DedupProperties} binds (walked from its record components, so a new property cannot be forgotten), with a description.
  */
 class ConfigurationMetadataTest {
     @Test
@@ -42,12 +41,11 @@ class ConfigurationMetadataTest {
         assertThat(listed).containsAll(bound);
     }
 
-    /** Every leaf property reachable from {@code type}'s getters, in Boot's kebab-case form. */
-    private static void walk(String prefix, Class<?> type, Set<String> out) throws Exception {
-        for (PropertyDescriptor descriptor :
-                Introspector.getBeanInfo(type, Object.class).getPropertyDescriptors()) {
-            String name = prefix + "." + kebab(descriptor.getName());
-            Class<?> propertyType = descriptor.getPropertyType();
+    /** Every leaf property reachable from {@code type}'s record components, in Boot's kebab-case form. */
+    private static void walk(String prefix, Class<?> type, Set<String> out) {
+        for (RecordComponent component : type.getRecordComponents()) {
+            String name = prefix + "." + kebab(component.getName());
+            Class<?> propertyType = component.getType();
             boolean leaf = propertyType.isPrimitive()
                     || propertyType.isEnum()
                     || propertyType == String.class
