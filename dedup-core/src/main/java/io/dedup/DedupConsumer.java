@@ -198,24 +198,9 @@ public final class DedupConsumer<M> implements AutoCloseable {
         return engine.settings().namespace();
     }
 
-    /** How long a completed key is remembered. */
-    public Duration retention() {
-        return engine.settings().retention();
-    }
-
-    /** How long a claim stays valid without renewal. */
-    public Duration lease() {
-        return engine.settings().lease();
-    }
-
-    /** What happens to a key when its handler fails for the last time. */
-    public FailurePolicy failurePolicy() {
-        return engine.settings().failurePolicy();
-    }
-
-    /** Whether handlers run unguarded (fail-open) or wait (fail-closed) while the store is down. */
-    public StoreUnavailablePolicy storeUnavailablePolicy() {
-        return engine.settings().storeUnavailablePolicy();
+    /** The shared settings it was built with: lease and renewal, retention, policies, key digests. */
+    public DedupSettings settings() {
+        return engine.settings().shared();
     }
 
     /** Stops lease renewal, and closes the store if this consumer discovered it rather than being given it. */

@@ -28,7 +28,7 @@ class ClaimedBatchTest {
     private final List<DedupConsumer<Msg>> consumers = new ArrayList<>();
 
     private DedupConsumer<Msg> consumer(TestStore on, Duration lease, double renewFraction) {
-        return closedAfter(builder(on, lease).leaseRenewalFraction(renewFraction));
+        return closedAfter(builder(on, DedupSettings.custom().lease(lease).leaseRenewalFraction(renewFraction)));
     }
 
     private DedupConsumer<Msg> consumer() {
@@ -37,11 +37,11 @@ class ClaimedBatchTest {
 
     /** A consumer with the default renewal, publishing its metrics to {@code registry}. */
     private DedupConsumer<Msg> metered(TestStore on, Duration lease, SimpleMeterRegistry registry) {
-        return closedAfter(builder(on, lease).meterRegistry(registry));
+        return closedAfter(builder(on, DedupSettings.custom().lease(lease)).meterRegistry(registry));
     }
 
-    private static DedupConsumerBuilder<Msg> builder(TestStore on, Duration lease) {
-        return DedupConsumer.builder(Msg.KEY).store(on).namespace("orders").lease(lease);
+    private static DedupConsumerBuilder<Msg> builder(TestStore on, DedupSettings.Builder settings) {
+        return DedupConsumer.builder(Msg.KEY).store(on).namespace("orders").settings(settings.build());
     }
 
     private DedupConsumer<Msg> closedAfter(DedupConsumerBuilder<Msg> builder) {

@@ -1,6 +1,5 @@
 package io.dedup.spi;
 
-
 /**
  * A consumed position: in Kafka terms a topic, a partition and the next offset to read. A transactional store
  * commits it with the claims and the handler's writes, so that a restart resumes exactly where the last commit left

@@ -2,6 +2,7 @@ package io.dedup.testkit;
 
 import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
+import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
 import io.dedup.OutcomeCodecs;
 import io.dedup.ResultHandler;
@@ -106,8 +107,10 @@ public final class StepsCrashChild {
         return DedupConsumer.builder((KeyExtractor<String>) Optional::of)
                 .store(store)
                 .namespace(NAMESPACE)
-                .lease(lease)
-                .leaseRenewalFraction(renewFraction)
+                .settings(DedupSettings.custom()
+                        .lease(lease)
+                        .leaseRenewalFraction(renewFraction)
+                        .build())
                 .build();
     }
 
