@@ -3,7 +3,6 @@ package io.dedup;
 import io.dedup.internal.DedupEngine;
 import io.dedup.internal.ResultExceptions;
 import io.dedup.spi.DedupStore;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,12 +27,6 @@ import java.util.Objects;
  * @param <M> the message type
  */
 public final class DedupConsumer<M> implements AutoCloseable {
-    /** Default retention of completed keys: {@link DedupSettings#DEFAULT_RETENTION}. */
-    public static final Duration DEFAULT_RETENTION = DedupSettings.DEFAULT_RETENTION;
-    /** Default lease of an acquired claim: {@link DedupSettings#DEFAULT_LEASE}. */
-    public static final Duration DEFAULT_LEASE = DedupSettings.DEFAULT_LEASE;
-    /** Default renewal point of a running handler's lease: {@link DedupSettings#DEFAULT_RENEW_FRACTION}. */
-    public static final double DEFAULT_RENEW_FRACTION = DedupSettings.DEFAULT_RENEW_FRACTION;
     /** Default namespace when the adapter or application sets none. */
     public static final String DEFAULT_NAMESPACE = "default";
 

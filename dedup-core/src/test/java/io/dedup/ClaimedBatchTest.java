@@ -322,7 +322,7 @@ class ClaimedBatchTest {
     @Test
     void a_key_held_elsewhere_is_logged_and_counted_once_per_holder_not_per_retry() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        DedupConsumer<Msg> dedup = metered(store, DedupConsumer.DEFAULT_LEASE, registry);
+        DedupConsumer<Msg> dedup = metered(store, DedupSettings.DEFAULT_LEASE, registry);
         store.claim(ClaimRequest.of(DedupKey.of("orders", "x"), Duration.ofMinutes(1), Duration.ofHours(1)));
         for (int i = 0; i < 5; i++) {
             assertThat(dedup.process(Msg.of("x"), m -> null)).isInstanceOf(DedupResult.InProgress.class);
@@ -341,6 +341,6 @@ class ClaimedBatchTest {
 
     @Test
     void the_default_lease_is_short_so_a_crashed_consumers_keys_free_up_in_seconds() {
-        assertThat(DedupConsumer.DEFAULT_LEASE).isEqualTo(Duration.ofSeconds(30));
+        assertThat(DedupSettings.DEFAULT_LEASE).isEqualTo(Duration.ofSeconds(30));
     }
 }

@@ -82,7 +82,7 @@ public final class StepsCrashChild {
         DedupStore store = factory.create(args[1]);
         // the child renews its lease while it waits, as a live worker would: only its death may free the key
         try (DedupConsumer<String> dedup =
-                consumer(store, DedupStepsContract.LEASE, DedupConsumer.DEFAULT_RENEW_FRACTION)) {
+                consumer(store, DedupStepsContract.LEASE, DedupSettings.DEFAULT_RENEW_FRACTION)) {
             StepsCrashChild child = new StepsCrashChild(
                     "child",
                     Path.of(args[3]),
