@@ -3,7 +3,6 @@ package io.dedup;
 import io.dedup.internal.DedupEngine;
 import io.dedup.internal.ResultExceptions;
 import io.dedup.spi.DedupStore;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,12 +27,6 @@ import java.util.Objects;
  * @param <M> the message type
  */
 public final class DedupConsumer<M> implements AutoCloseable {
-    /** Default retention of completed keys: {@link DedupSettings#DEFAULT_RETENTION}. */
-    public static final Duration DEFAULT_RETENTION = DedupSettings.DEFAULT_RETENTION;
-    /** Default lease of an acquired claim: {@link DedupSettings#DEFAULT_LEASE}. */
-    public static final Duration DEFAULT_LEASE = DedupSettings.DEFAULT_LEASE;
-    /** Default renewal point of a running handler's lease: {@link DedupSettings#DEFAULT_RENEW_FRACTION}. */
-    public static final double DEFAULT_RENEW_FRACTION = DedupSettings.DEFAULT_RENEW_FRACTION;
     /** Default namespace when the adapter or application sets none. */
     public static final String DEFAULT_NAMESPACE = "default";
 
@@ -198,24 +191,9 @@ public final class DedupConsumer<M> implements AutoCloseable {
         return engine.settings().namespace();
     }
 
-    /** How long a completed key is remembered. */
-    public Duration retention() {
-        return engine.settings().retention();
-    }
-
-    /** How long a claim stays valid without renewal. */
-    public Duration lease() {
-        return engine.settings().lease();
-    }
-
-    /** What happens to a key when its handler fails for the last time. */
-    public FailurePolicy failurePolicy() {
-        return engine.settings().failurePolicy();
-    }
-
-    /** Whether handlers run unguarded (fail-open) or wait (fail-closed) while the store is down. */
-    public StoreUnavailablePolicy storeUnavailablePolicy() {
-        return engine.settings().storeUnavailablePolicy();
+    /** The shared settings it was built with: lease and renewal, retention, policies, key digests. */
+    public DedupSettings settings() {
+        return engine.settings().shared();
     }
 
     /** Stops lease renewal, and closes the store if this consumer discovered it rather than being given it. */

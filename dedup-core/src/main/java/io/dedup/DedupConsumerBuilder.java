@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.function.Function;
 
 /**
- * Configures a {@link DedupConsumer}. Each setter checks its argument and names it when it fails. Not
- * thread-safe; the consumer it builds is.
+ * Configures a {@link DedupConsumer}: the store, the namespace, the shared {@link DedupSettings} and the consumer's own
+ * options. Each setter checks its argument and names it when it fails. Not thread-safe; the consumer it builds is.
  */
 public final class DedupConsumerBuilder<M> {
     private final EngineOptions<M> options;
@@ -33,32 +33,14 @@ public final class DedupConsumerBuilder<M> {
     }
 
     /**
-     * Lease, retention, renewal, policies and key digests, all at once; the setters below change single values
-     * of the same settings. Default {@link DedupSettings#ofDefaults()}.
+     * The settings this consumer shares with every dedup front end: lease and its renewal, retention, the failure and
+     * store-unavailable policies, and key digests ({@code DedupSettings.custom().lease(...).build()}). Default {@link
+     * DedupSettings#ofDefaults()}.
+     *
+     * @throws NullPointerException if {@code settings} is null
      */
     public DedupConsumerBuilder<M> settings(DedupSettings settings) {
         options.settings(settings);
-        return this;
-    }
-
-    /** How long completed keys are remembered. Default 24 h. See {@link DedupSettings.Builder#retention}. */
-    public DedupConsumerBuilder<M> retention(Duration retention) {
-        options.settings().retention(retention);
-        return this;
-    }
-
-    /** How long a claim stays valid without renewal. Default 30 s. See {@link DedupSettings.Builder#lease}. */
-    public DedupConsumerBuilder<M> lease(Duration lease) {
-        options.settings().lease(lease);
-        return this;
-    }
-
-    /**
-     * Renew a running handler's lease once this fraction of it has passed (0 &lt; fraction &lt; 1), or pass 0
-     * to turn renewal off. Default 1/3.
-     */
-    public DedupConsumerBuilder<M> leaseRenewalFraction(double fraction) {
-        options.settings().leaseRenewalFraction(fraction);
         return this;
     }
 
@@ -68,27 +50,6 @@ public final class DedupConsumerBuilder<M> {
      */
     public DedupConsumerBuilder<M> fingerprint(Function<? super M, byte[]> payload) {
         options.fingerprint(payload);
-        return this;
-    }
-
-    /** Store every key as its SHA-256 digest, so no raw identifier is kept at rest. Default: only long keys. */
-    public DedupConsumerBuilder<M> digestAllKeys(boolean digestAllKeys) {
-        options.settings().digestAllKeys(digestAllKeys);
-        return this;
-    }
-
-    /** What happens to a key when its handler fails for the last time. Default {@link FailurePolicy#RELEASE}. */
-    public DedupConsumerBuilder<M> failurePolicy(FailurePolicy failurePolicy) {
-        options.settings().failurePolicy(failurePolicy);
-        return this;
-    }
-
-    /**
-     * Whether a handler may run without a claim while the store is down. Default {@link
-     * StoreUnavailablePolicy#FAIL_CLOSED}: never.
-     */
-    public DedupConsumerBuilder<M> storeUnavailablePolicy(StoreUnavailablePolicy policy) {
-        options.settings().storeUnavailablePolicy(policy);
         return this;
     }
 
@@ -131,7 +92,6 @@ public final class DedupConsumerBuilder<M> {
      *
      * @throws DedupConfigurationException if no store was set and the store modules on the classpath are
      *     ambiguous
-     * @throws IllegalArgumentException if the lease is longer than the retention
      */
     public DedupConsumer<M> build() {
         return new DedupConsumer<>(options.build());

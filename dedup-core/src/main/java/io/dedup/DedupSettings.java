@@ -10,9 +10,8 @@ import java.util.Objects;
  * The settings every dedup front end shares: how long a claim is leased and how often it is renewed, how long
  * completed keys are remembered, what happens after a last failure and while the store is down, and whether keys
  * are stored as digests. {@link DedupConsumerBuilder}, the Kafka and RabbitMQ builders, {@code TransactionalDedup}'s
- * builder and the HTTP filter's builder each accept one ({@code settings(DedupSettings)}), so these defaults and
- * checks live here only; where a builder still has an individual setter ({@code retention(Duration)}, ...), it changes
- * the same value.
+ * builder and the HTTP filter's builder each accept one ({@code settings(DedupSettings)}) and have no setters of their
+ * own for these values, so these defaults and checks live here only.
  *
  * <pre>{@code
  * DedupSettings settings = DedupSettings.custom()

@@ -72,7 +72,7 @@ class BinaryKeysTest {
     void digest_all_keys_keeps_binary_and_text_apart() {
         try (DedupConsumer<Message> dedup = DedupConsumer.builder(HEADER)
                 .store(InMemoryDedupStore.create())
-                .digestAllKeys(true)
+                .settings(DedupSettings.custom().digestAllKeys(true).build())
                 .build()) {
             DedupKey binary = dedup.keyOf(Message.bytes(0xFF));
             assertThat(binary.id()).startsWith("#sha256-bin:");

@@ -31,7 +31,7 @@ class ClaimBehindTest {
     private final DedupConsumer<Msg> dedup = DedupConsumer.builder(Msg.KEY)
             .store(store)
             .namespace("orders")
-            .lease(Duration.ofSeconds(30))
+            .settings(DedupSettings.custom().lease(Duration.ofSeconds(30)).build())
             .build();
     private final ExecutorService claimer = Executors.newSingleThreadExecutor();
     private final AtomicInteger runs = new AtomicInteger();

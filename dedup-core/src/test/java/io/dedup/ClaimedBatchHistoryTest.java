@@ -62,7 +62,7 @@ class ClaimedBatchHistoryTest {
         try (DedupConsumer<Msg> dedup = DedupConsumer.builder(Msg.KEY)
                 .store(store)
                 .namespace("h")
-                .leaseRenewalFraction(0)
+                .settings(DedupSettings.custom().leaseRenewalFraction(0).build())
                 .build()) {
             for (int round = 0; round < 4; round++) {
                 int n = 1 + random.nextInt(12);

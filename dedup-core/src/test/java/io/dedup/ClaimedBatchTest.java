@@ -28,7 +28,7 @@ class ClaimedBatchTest {
     private final List<DedupConsumer<Msg>> consumers = new ArrayList<>();
 
     private DedupConsumer<Msg> consumer(TestStore on, Duration lease, double renewFraction) {
-        return closedAfter(builder(on, lease).leaseRenewalFraction(renewFraction));
+        return closedAfter(builder(on, DedupSettings.custom().lease(lease).leaseRenewalFraction(renewFraction)));
     }
 
     private DedupConsumer<Msg> consumer() {
@@ -37,11 +37,11 @@ class ClaimedBatchTest {
 
     /** A consumer with the default renewal, publishing its metrics to {@code registry}. */
     private DedupConsumer<Msg> metered(TestStore on, Duration lease, SimpleMeterRegistry registry) {
-        return closedAfter(builder(on, lease).meterRegistry(registry));
+        return closedAfter(builder(on, DedupSettings.custom().lease(lease)).meterRegistry(registry));
     }
 
-    private static DedupConsumerBuilder<Msg> builder(TestStore on, Duration lease) {
-        return DedupConsumer.builder(Msg.KEY).store(on).namespace("orders").lease(lease);
+    private static DedupConsumerBuilder<Msg> builder(TestStore on, DedupSettings.Builder settings) {
+        return DedupConsumer.builder(Msg.KEY).store(on).namespace("orders").settings(settings.build());
     }
 
     private DedupConsumer<Msg> closedAfter(DedupConsumerBuilder<Msg> builder) {
@@ -322,7 +322,7 @@ class ClaimedBatchTest {
     @Test
     void a_key_held_elsewhere_is_logged_and_counted_once_per_holder_not_per_retry() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        DedupConsumer<Msg> dedup = metered(store, DedupConsumer.DEFAULT_LEASE, registry);
+        DedupConsumer<Msg> dedup = metered(store, DedupSettings.DEFAULT_LEASE, registry);
         store.claim(ClaimRequest.of(DedupKey.of("orders", "x"), Duration.ofMinutes(1), Duration.ofHours(1)));
         for (int i = 0; i < 5; i++) {
             assertThat(dedup.process(Msg.of("x"), m -> null)).isInstanceOf(DedupResult.InProgress.class);
@@ -341,6 +341,6 @@ class ClaimedBatchTest {
 
     @Test
     void the_default_lease_is_short_so_a_crashed_consumers_keys_free_up_in_seconds() {
-        assertThat(DedupConsumer.DEFAULT_LEASE).isEqualTo(Duration.ofSeconds(30));
+        assertThat(DedupSettings.DEFAULT_LEASE).isEqualTo(Duration.ofSeconds(30));
     }
 }

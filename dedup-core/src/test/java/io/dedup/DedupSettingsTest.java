@@ -77,19 +77,22 @@ class DedupSettingsTest {
     }
 
     @Test
-    void a_consumer_built_from_settings_uses_them_and_its_setters_change_single_values() {
+    void a_consumer_built_from_settings_uses_them_as_given() {
         DedupSettings settings = DedupSettings.custom()
                 .lease(Duration.ofMinutes(1))
+                .retention(Duration.ofHours(2))
                 .storeUnavailablePolicy(StoreUnavailablePolicy.FAIL_OPEN)
                 .build();
         try (DedupConsumer<String> consumer = DedupConsumer.<String>builder(Optional::of)
                 .store(InMemoryDedupStore.create())
                 .settings(settings)
-                .retention(Duration.ofHours(2))
                 .build()) {
-            assertThat(consumer.lease()).isEqualTo(Duration.ofMinutes(1));
-            assertThat(consumer.retention()).isEqualTo(Duration.ofHours(2));
-            assertThat(consumer.storeUnavailablePolicy()).isEqualTo(StoreUnavailablePolicy.FAIL_OPEN);
+            assertThat(consumer.settings()).isSameAs(settings);
+        }
+        try (DedupConsumer<String> consumer = DedupConsumer.<String>builder(Optional::of)
+                .store(InMemoryDedupStore.create())
+                .build()) {
+            assertThat(consumer.settings()).isSameAs(DedupSettings.ofDefaults());
         }
     }
 }

@@ -26,7 +26,7 @@ class LeaseRenewalTest {
         return DedupConsumer.builder(Msg.KEY)
                 .store(store)
                 .namespace("renewals")
-                .lease(lease)
+                .settings(DedupSettings.custom().lease(lease).build())
                 .meterRegistry(registry)
                 .build();
     }

@@ -65,7 +65,9 @@ class MetricsTest {
         try (DedupConsumer<Msg> dedup = DedupConsumer.builder(Msg.KEY)
                 .store(store)
                 .namespace("payments")
-                .storeUnavailablePolicy(StoreUnavailablePolicy.FAIL_OPEN)
+                .settings(DedupSettings.custom()
+                        .storeUnavailablePolicy(StoreUnavailablePolicy.FAIL_OPEN)
+                        .build())
                 .meterRegistry(registry)
                 .metricTag("topic", "t1")
                 .build()) {

@@ -59,8 +59,11 @@ class StepsTest {
         DedupConsumer<Msg> dedup = DedupConsumer.builder(Msg.KEY)
                 .store(store)
                 .namespace("orders")
-                .lease(LEASE)
-                .leaseRenewalFraction(0) // a stalled worker's lease lapses by the injected clock, as a dead one's
+                // a stalled worker's lease lapses by the injected clock, as a dead one's
+                .settings(DedupSettings.custom()
+                        .lease(LEASE)
+                        .leaseRenewalFraction(0)
+                        .build())
                 .handlerAttempts(handlerAttempts, Duration.ofMillis(1))
                 .meterRegistry(registry)
                 .build();
@@ -344,7 +347,9 @@ class StepsTest {
         try (DedupConsumer<Msg> dedup = DedupConsumer.builder(Msg.KEY)
                 .store(down)
                 .namespace("orders")
-                .storeUnavailablePolicy(StoreUnavailablePolicy.FAIL_OPEN)
+                .settings(DedupSettings.custom()
+                        .storeUnavailablePolicy(StoreUnavailablePolicy.FAIL_OPEN)
+                        .build())
                 .meterRegistry(registry)
                 .build()) {
             DedupResult<String> result =

@@ -1,6 +1,7 @@
 package io.dedup.bench;
 
 import io.dedup.DedupConsumer;
+import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
 import io.dedup.MessageHandler;
 import io.dedup.memory.InMemoryDedupStore;
@@ -75,10 +76,13 @@ public class InMemoryWrappedCallBenchmark {
     @Setup(Level.Iteration)
     public void setUp(Blackhole blackhole) throws Exception {
         this.blackhole = blackhole;
+        double renewFraction = leaseRenewal ? DedupSettings.DEFAULT_RENEW_FRACTION : 0;
         dedup = DedupConsumer.<Message>builder(m -> Optional.of(m.id()))
                 .store(InMemoryDedupStore.create())
-                .retention(Duration.ofHours(1))
-                .leaseRenewalFraction(leaseRenewal ? DedupConsumer.DEFAULT_RENEW_FRACTION : 0)
+                .settings(DedupSettings.custom()
+                        .retention(Duration.ofHours(1))
+                        .leaseRenewalFraction(renewFraction)
+                        .build())
                 .build();
         // Steady state: a clock moving 1 ms per message and 100 s retention keep about 100k live keys, as
         // retention bounds a real in-memory store; the plain newKey case keeps every key and so measures the
@@ -86,9 +90,11 @@ public class InMemoryWrappedCallBenchmark {
         // the ticking clock: the store expires records as the benchmark thread moves time, 1 ms per message
         steady = DedupConsumer.<Message>builder(m -> Optional.of(m.id()))
                 .store(InMemoryDedupStore.builder().clock(clock).build())
-                .retention(Duration.ofSeconds(100))
-                .lease(Duration.ofSeconds(30))
-                .leaseRenewalFraction(leaseRenewal ? DedupConsumer.DEFAULT_RENEW_FRACTION : 0)
+                .settings(DedupSettings.custom()
+                        .retention(Duration.ofSeconds(100))
+                        .lease(Duration.ofSeconds(30))
+                        .leaseRenewalFraction(renewFraction)
+                        .build())
                 .build();
         bare = message -> this.blackhole.consume(message);
         steadyWrapped = steady.decorate(bare);

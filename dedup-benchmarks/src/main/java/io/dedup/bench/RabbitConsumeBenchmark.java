@@ -6,6 +6,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.NoOpMetricsCollector;
 import io.dedup.DedupKey;
+import io.dedup.DedupSettings;
 import io.dedup.OutcomeStatus;
 import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.rabbitmq.RabbitDedup;
@@ -121,7 +122,7 @@ public class RabbitConsumeBenchmark {
         store = InMemoryDedupStore.create();
         dedup = RabbitDedup.builder(queue)
                 .store(store)
-                .retention(Duration.ofHours(1))
+                .settings(DedupSettings.custom().retention(Duration.ofHours(1)).build())
                 .build();
         String prefix = UUID.randomUUID().toString();
         if (mode.equals("duplicates")) {

@@ -3,7 +3,7 @@ package io.dedup.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.dedup.DedupConsumer;
+import io.dedup.DedupSettings;
 import io.dedup.chaos.ChaosRun.Mode;
 import io.dedup.rabbitmq.RabbitDedupBuilder;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,7 @@ class RabbitCrashRecoveryTest {
     void a_consumer_killed_mid_batch_and_restarted_at_once_drains_its_queue_once_the_dead_consumers_leases_end()
             throws Exception {
         Map<String, String> defaults = Map.of(
-                "leaseMillis", String.valueOf(DedupConsumer.DEFAULT_LEASE.toMillis()),
+                "leaseMillis", String.valueOf(DedupSettings.DEFAULT_LEASE.toMillis()),
                 "redeliveryMillis", String.valueOf(RabbitDedupBuilder.DEFAULT_REDELIVERY_DELAY.toMillis()));
         String logLevel = System.getProperty("chaos.childLogLevel");
         System.setProperty("chaos.childLogLevel", "info"); // to count core's "key ... is held" lines
@@ -52,7 +52,7 @@ class RabbitCrashRecoveryTest {
                     nth,
                     (readyAt - killedAt) / 1_000_000,
                     (drainedAt - killedAt) / 1e9,
-                    DedupConsumer.DEFAULT_LEASE,
+                    DedupSettings.DEFAULT_LEASE,
                     RabbitDedupBuilder.DEFAULT_REDELIVERY_DELAY);
 
             long heldLines = Files.readAllLines(restarted.log(), StandardCharsets.UTF_8).stream()

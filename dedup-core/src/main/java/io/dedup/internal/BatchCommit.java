@@ -79,7 +79,7 @@ final class BatchCommit<M> {
             }
             if (!giveBack.isEmpty()) {
                 batch.transaction()
-                        .releaseAll(giveBack, batch.engine().settings().retention());
+                        .releaseAll(giveBack, batch.engine().settings().shared().retention());
             }
             commit.run();
             batch.transaction().commit();

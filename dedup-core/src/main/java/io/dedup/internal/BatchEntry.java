@@ -78,7 +78,8 @@ final class BatchEntry<M> implements ClaimedBatch.Entry<M> {
         synchronized (batch) {
             return (state == State.ACQUIRED && (ticket == null || !ticket.lost()))
                     || (state == State.UNAVAILABLE
-                            && batch.engine().settings().storeUnavailablePolicy() == StoreUnavailablePolicy.FAIL_OPEN);
+                            && batch.engine().settings().shared().storeUnavailablePolicy()
+                                    == StoreUnavailablePolicy.FAIL_OPEN);
         }
     }
 

@@ -165,6 +165,6 @@ final class BatchWrites<M> {
                 item.claim.token(),
                 OutcomeStatus.SUCCEEDED,
                 item.body,
-                batch.engine().settings().retention());
+                batch.engine().settings().shared().retention());
     }
 }

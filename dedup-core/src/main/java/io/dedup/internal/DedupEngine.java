@@ -3,6 +3,7 @@ package io.dedup.internal;
 import io.dedup.Claim;
 import io.dedup.DedupKey;
 import io.dedup.DedupResult;
+import io.dedup.DedupSettings;
 import io.dedup.DedupStoreCorruptionException;
 import io.dedup.DedupStoreException;
 import io.dedup.DedupStoreUnavailableException;
@@ -55,16 +56,17 @@ public final class DedupEngine<M> implements AutoCloseable {
         this.settings = settings;
         this.metrics = settings.metrics();
         this.store = new StoreCalls(settings.store(), metrics);
-        this.renewer = settings.renewFraction() > 0 && settings.renewFraction() < 1
-                ? new LeaseRenewer(store, settings.lease(), settings.renewFraction(), metrics)
+        DedupSettings shared = settings.shared();
+        this.renewer = shared.leaseRenewalFraction() > 0 && shared.leaseRenewalFraction() < 1
+                ? new LeaseRenewer(store, shared.lease(), shared.leaseRenewalFraction(), metrics)
                 : null;
-        this.pending = new PendingCompletions(store, renewer, settings.lease().toNanos(), metrics);
+        this.pending = new PendingCompletions(store, renewer, shared.lease().toNanos(), metrics);
         this.held = new HeldKeys(metrics);
         this.writer = new CompletionWriter(this);
         this.writes = new StoreWrites(settings, store, metrics);
         this.keys = new MessageKeys<>(settings);
         this.handlers = new HandlerRunner<>(
-                settings, new StepRecorder(store, settings.lease(), settings.retention(), metrics), metrics);
+                settings, new StepRecorder(store, shared.lease(), shared.retention(), metrics), metrics);
         this.answers = new ClaimAnswers(metrics, held);
         this.sequential = new SequentialProcessing<>(this);
     }

@@ -12,8 +12,8 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * What {@code DedupConsumerBuilder} collects beyond the shared {@link DedupSettings}, each value checked when it is
- * set and named when it fails, and the {@link DedupEngine} they make. The builder keeps the documented setters; this
+ * What {@code DedupConsumerBuilder} collects (the shared {@link DedupSettings} and the consumer's own options), each
+ * value checked when it is set and named when it fails, and the {@link DedupEngine} they make. The builder keeps the documented setters; this
  * class keeps the checks and the wiring, so that the public class reads as its API.
  *
  * <p>Not thread-safe, like the builder that owns it.
@@ -22,7 +22,7 @@ public final class EngineOptions<M> {
     private final KeyExtractor<? super M> keyExtractor;
     private DedupStore store;
     private String namespace;
-    private DedupSettings.Builder settings = DedupSettings.custom();
+    private DedupSettings settings = DedupSettings.ofDefaults();
     private Function<? super M, byte[]> fingerprintPayload;
     private int handlerAttempts = 1;
     private Duration retryBackoff = Duration.ofMillis(100);
@@ -54,14 +54,9 @@ public final class EngineOptions<M> {
         this.namespace = namespace;
     }
 
-    /** The shared settings, changed in place by the builder's single-value setters. */
-    public DedupSettings.Builder settings() {
-        return settings;
-    }
-
-    /** Replaces the shared settings with a builder starting from {@code settings}. */
+    /** @throws NullPointerException if {@code settings} is null */
     public void settings(DedupSettings settings) {
-        this.settings = DedupSettings.from(settings);
+        this.settings = Objects.requireNonNull(settings, "settings");
     }
 
     /** Turns fingerprint checking on with this payload. */
@@ -121,10 +116,8 @@ public final class EngineOptions<M> {
      *
      * @throws io.dedup.DedupConfigurationException if no store was set and the store modules on the classpath are
      *     ambiguous
-     * @throws IllegalArgumentException if the lease is longer than the retention
      */
     public DedupEngine<M> build() {
-        DedupSettings chosenSettings = settings.build();
         boolean owns = store == null;
         DedupStore chosen = owns ? DedupStores.discover() : store;
         DedupMetrics metrics = meterRegistry == null
@@ -136,13 +129,8 @@ public final class EngineOptions<M> {
                 owns,
                 extractor,
                 namespace,
-                chosenSettings.retention(),
-                chosenSettings.lease(),
-                chosenSettings.leaseRenewalFraction(),
+                settings,
                 fingerprintPayload,
-                chosenSettings.digestAllKeys(),
-                chosenSettings.failurePolicy(),
-                chosenSettings.storeUnavailablePolicy(),
                 handlerAttempts,
                 retryBackoff,
                 describer,

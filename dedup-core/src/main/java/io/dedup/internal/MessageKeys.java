@@ -41,11 +41,11 @@ final class MessageKeys<M> {
         }
         RawKey key = raw.get();
         if (key.isBinary()) { // its own stored space (#bin:), never a text key's (DESIGN §8)
-            return settings.digestAllKeys()
+            return settings.shared().digestAllKeys()
                     ? DedupKey.digestOfBytes(settings.namespace(), key.bytes())
                     : DedupKey.ofBytes(settings.namespace(), key.bytes());
         }
-        return settings.digestAllKeys()
+        return settings.shared().digestAllKeys()
                 ? DedupKey.digestOf(settings.namespace(), key.text())
                 : DedupKey.of(settings.namespace(), key.text());
     }
@@ -67,10 +67,12 @@ final class MessageKeys<M> {
      */
     ClaimRequest requestFor(DedupKey key, M message) {
         if (settings.fingerprintPayload() == null) {
-            return new ClaimRequest(key, settings.lease(), settings.retention(), Optional.empty());
+            return new ClaimRequest(
+                    key, settings.shared().lease(), settings.shared().retention(), Optional.empty());
         }
         byte[] payload = settings.fingerprintPayload().apply(message);
         String fingerprint = payload == null ? "null" : Sha256.base64url(Sha256.of(payload));
-        return new ClaimRequest(key, settings.lease(), settings.retention(), Optional.of(fingerprint));
+        return new ClaimRequest(
+                key, settings.shared().lease(), settings.shared().retention(), Optional.of(fingerprint));
     }
 }

@@ -41,14 +41,18 @@ final class StoreWrites {
 
     /** Releases a failed key, or marks it failed on the final attempt under MARK_FAILED; true when marked. */
     boolean releaseOrMarkFailed(Claim claim, Exception error, boolean finalAttempt) {
-        if (!finalAttempt || settings.failurePolicy() != FailurePolicy.MARK_FAILED) {
+        if (!finalAttempt || settings.shared().failurePolicy() != FailurePolicy.MARK_FAILED) {
             release(claim, "a failed key");
             return false;
         }
         try {
             byte[] reason = describe(error).getBytes(StandardCharsets.UTF_8);
             return store.complete(new Completion(
-                            claim.key(), claim.token(), OutcomeStatus.FAILED, reason, settings.retention()))
+                            claim.key(),
+                            claim.token(),
+                            OutcomeStatus.FAILED,
+                            reason,
+                            settings.shared().retention()))
                     == WriteResult.APPLIED;
         } catch (DedupStoreException e) {
             leftToLease(claim, "a failed key", e);
@@ -67,7 +71,7 @@ final class StoreWrites {
      */
     private void release(Claim claim, String what) {
         try {
-            if (store.release(claim.key(), claim.token(), settings.retention()) != WriteResult.APPLIED) {
+            if (store.release(claim.key(), claim.token(), settings.shared().retention()) != WriteResult.APPLIED) {
                 metrics.fenced(StoreOperation.RELEASE);
             }
         } catch (DedupStoreException e) {

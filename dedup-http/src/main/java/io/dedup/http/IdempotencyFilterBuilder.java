@@ -236,9 +236,10 @@ public final class IdempotencyFilterBuilder {
                         exchange -> Optional.of(exchange.key().qualified()))
                 .store(store)
                 .namespace(namespace)
-                .settings(settings)
                 // a request that threw is not an outcome to replay: the client's retry must run it again
-                .failurePolicy(FailurePolicy.RELEASE)
+                .settings(DedupSettings.from(settings)
+                        .failurePolicy(FailurePolicy.RELEASE)
+                        .build())
                 .fingerprint(Exchange::fingerprint)
                 .messageDescriber(Exchange::describe);
         if (meterRegistry != null) {

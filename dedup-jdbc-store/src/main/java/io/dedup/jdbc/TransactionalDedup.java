@@ -54,7 +54,11 @@ public final class TransactionalDedup<M> {
     private TransactionalDedup(Builder<M> builder) {
         this.store = builder.store;
         // Inside a transaction the row lock keeps others out, not the lease: nothing to renew.
-        this.dedup = builder.core.leaseRenewalFraction(0).build();
+        this.dedup = builder.core
+                .settings(DedupSettings.from(builder.settings)
+                        .leaseRenewalFraction(0)
+                        .build())
+                .build();
         this.batches = new TransactionalBatch<>(dedup, new TransactionScope(builder.store, builder.runner));
     }
 
@@ -132,6 +136,7 @@ public final class TransactionalDedup<M> {
         /** Holds and checks every setting this builder shares with core's consumer builder. */
         private final DedupConsumerBuilder<M> core;
 
+        private DedupSettings settings = DedupSettings.ofDefaults();
         private TransactionRunner runner;
 
         private Builder(JdbcDedupStore store, KeyExtractor<? super M> keys) {
@@ -158,7 +163,7 @@ public final class TransactionalDedup<M> {
          * @throws NullPointerException if {@code settings} is null
          */
         public Builder<M> settings(DedupSettings settings) {
-            core.settings(settings);
+            this.settings = Objects.requireNonNull(settings, "settings");
             return this;
         }
 

@@ -175,7 +175,7 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> e
 
     /** The validated settings, the store discovered now unless one was set; throws as {@link KafkaDedup.Builder#build}. */
     KafkaDedupSettings toSettings() {
-        DedupSettings chosen = settingsBuilder().build();
+        DedupSettings shared = settingsBuilder().build(); // checked before a store is discovered, which would leak
         String chosenNamespace = chosenNamespace();
         DedupStore given = store();
         boolean owns = given == null;
@@ -183,11 +183,7 @@ public abstract sealed class KafkaDedupOptions<B extends KafkaDedupOptions<B>> e
                 owns ? discover() : given,
                 owns,
                 chosenNamespace,
-                chosen.lease(),
-                chosen.retention(),
-                chosen.failurePolicy(),
-                chosen.storeUnavailablePolicy(),
-                chosen.digestAllKeys(),
+                shared,
                 meterRegistry(),
                 keys,
                 Map.copyOf(topicKeys),

@@ -110,6 +110,20 @@ class FetchAheadRunnerTest {
         return commits.get(partition);
     }
 
+    private void awaitCommitted(TopicPartition partition, long offset) {
+        await().atMost(WAIT)
+                .until(() ->
+                        committed(partition) != null && committed(partition).offset() == offset);
+    }
+
+    /** Starts the runner and waits until record {@code p0-slow} (key k0, offset 0 of P0) is in its handler. */
+    private Thread startWithASlowBatchRunning() throws InterruptedException {
+        Thread loop = start(this::handle);
+        consumer.addRecord(raw("orders", 0, 0, "k0", "p0-slow"));
+        assertThat(inSlow.await(10, TimeUnit.SECONDS)).isTrue();
+        return loop;
+    }
+
     /** Never claimed, or claimed ahead and given back unrun: not held, so whoever consumes it next acquires it. */
     private void assertFree(String key) {
         store.find(DedupKey.of("g", key))
@@ -145,15 +159,13 @@ class FetchAheadRunnerTest {
         await().atMost(WAIT).until(() -> handled.size() == 5);
         assertThat(handledOf("p0")).containsExactly("p0-slow", "p0-1", "p0-2");
         assertThat(handledOf("p1")).containsExactly("p1-0", "p1-1");
-        await().atMost(WAIT).until(() -> committed(P0) != null && committed(P0).offset() == 3);
-        await().atMost(WAIT).until(() -> committed(P1) != null && committed(P1).offset() == 2);
+        awaitCommitted(P0, 3);
+        awaitCommitted(P1, 2);
     }
 
     @Test
     void records_fetched_while_a_batch_runs_are_claimed_before_it_ends_and_run_after_it_once() throws Exception {
-        start(this::handle);
-        consumer.addRecord(raw("orders", 0, 0, "k0", "p0-slow"));
-        assertThat(inSlow.await(10, TimeUnit.SECONDS)).isTrue();
+        startWithASlowBatchRunning();
         consumer.addRecord(raw("orders", 0, 1, "k1", "p0-1"));
         consumer.addRecord(raw("orders", 1, 0, "k2", "p1-0"));
 
@@ -164,22 +176,20 @@ class FetchAheadRunnerTest {
         releaseSlow.countDown();
         await().atMost(WAIT).until(() -> handled.size() == 3);
         assertThat(handledOf("p0")).containsExactly("p0-slow", "p0-1");
-        await().atMost(WAIT).until(() -> committed(P0) != null && committed(P0).offset() == 2);
-        await().atMost(WAIT).until(() -> committed(P1) != null && committed(P1).offset() == 1);
+        awaitCommitted(P0, 2);
+        awaitCommitted(P1, 1);
         assertThat(handled).hasSize(3);
     }
 
     @Test
     void a_key_of_the_running_batch_claimed_again_ahead_is_a_duplicate_not_a_key_held_elsewhere() throws Exception {
-        start(this::handle);
-        consumer.addRecord(raw("orders", 0, 0, "k0", "p0-slow"));
-        assertThat(inSlow.await(10, TimeUnit.SECONDS)).isTrue();
+        startWithASlowBatchRunning();
         consumer.addRecord(raw("orders", 1, 0, "k0", "p1-same-key")); // a producer retry, on the other partition
         consumer.addRecord(raw("orders", 1, 1, "k1", "p1-1"));
         awaitPosition(P1, 2);
 
         releaseSlow.countDown();
-        await().atMost(WAIT).until(() -> committed(P1) != null && committed(P1).offset() == 2);
+        awaitCommitted(P1, 2);
         assertThat(handled).containsExactly("p0-slow", "p1-1");
         // claimed behind the running batch: answered as the duplicate it is, not deferred as held by someone else
         assertThat(registry.find("dedup.kafka.deferrals").counter()).isNull();
@@ -207,14 +217,12 @@ class FetchAheadRunnerTest {
         consumer.addRecord(raw("orders", 0, 1, "k1", "behind"));
         await().atMost(WAIT).until(() -> handled.size() == 2);
         assertThat(handled).containsExactly("slow-flaky", "behind");
-        await().atMost(WAIT).until(() -> committed(P0) != null && committed(P0).offset() == 2);
+        awaitCommitted(P0, 2);
     }
 
     @Test
     void records_buffered_from_a_revoked_partition_never_run_on_the_old_owner() throws Exception {
-        start(this::handle);
-        consumer.addRecord(raw("orders", 0, 0, "k0", "p0-slow"));
-        assertThat(inSlow.await(10, TimeUnit.SECONDS)).isTrue();
+        startWithASlowBatchRunning();
         consumer.addRecord(raw("orders", 1, 0, "k1", "p1-0"));
         consumer.addRecord(raw("orders", 1, 1, "k2", "p1-1"));
         awaitPosition(P1, 2); // buffered behind the slow batch
@@ -239,9 +247,7 @@ class FetchAheadRunnerTest {
 
     @Test
     void close_while_a_batch_runs_finishes_it_commits_and_never_starts_the_buffered_records() throws Exception {
-        Thread loop = start(this::handle);
-        consumer.addRecord(raw("orders", 0, 0, "k0", "p0-slow"));
-        assertThat(inSlow.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread loop = startWithASlowBatchRunning();
         consumer.addRecord(raw("orders", 0, 1, "k1", "p0-buffered"));
         awaitPosition(P0, 2);
 

@@ -39,9 +39,9 @@ class KafkaDedupPropertiesTest {
             assertThat(dedup.namespace()).isEqualTo("billing");
             assertThat(dedup.deadLetterTopic("orders")).isEqualTo("orders-dead");
             assertThat(dedup.deadLetterTopic("other")).isEqualTo("other-dlt");
-            assertThat(dedup.settings().failurePolicy()).isEqualTo(FailurePolicy.MARK_FAILED);
-            assertThat(dedup.settings().lease()).isEqualTo(Duration.ofSeconds(10));
-            assertThat(dedup.settings().retention()).isEqualTo(Duration.ofHours(1));
+            assertThat(dedup.settings().shared().failurePolicy()).isEqualTo(FailurePolicy.MARK_FAILED);
+            assertThat(dedup.settings().shared().lease()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(dedup.settings().shared().retention()).isEqualTo(Duration.ofHours(1));
             assertThat(dedup.keyOf(Records.record("pay.ments", 0, 0, null, "{\"id\":\"p1\"}"))
                             .id())
                     .isEqualTo("p1");
@@ -97,10 +97,10 @@ class KafkaDedupPropertiesTest {
                 "dedup.kafka.defer-backoff", "500ms",
                 "dedup.kafka.pass-deferred", "TRUE",
                 "dedup.digest-all-keys", "true"))) {
-            assertThat(dedup.settings().lease()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(dedup.settings().shared().lease()).isEqualTo(Duration.ofSeconds(30));
             assertThat(dedup.settings().deferBackoff()).isEqualTo(Duration.ofMillis(500));
             assertThat(dedup.settings().passDeferred()).isTrue();
-            assertThat(dedup.settings().digestAllKeys()).isTrue();
+            assertThat(dedup.settings().shared().digestAllKeys()).isTrue();
         }
         assertThatRefused("dedup.lease", "thirty")
                 .hasMessageContaining("dedup.lease=thirty")
@@ -127,19 +127,30 @@ class KafkaDedupPropertiesTest {
     }
 
     @Test
-    void the_shared_settings_given_are_the_ones_used() {
+    void the_shared_settings_given_are_the_ones_every_topic_uses_renewal_included() {
         io.dedup.DedupSettings shared = io.dedup.DedupSettings.custom()
                 .lease(Duration.ofMinutes(2))
                 .retention(Duration.ofHours(3))
+                .leaseRenewalFraction(0.5)
                 .failurePolicy(FailurePolicy.MARK_FAILED)
                 .build();
         try (KafkaDedup dedup = KafkaDedup.builder()
                 .store(InMemoryDedupStore.create())
                 .settings(shared)
                 .build()) {
-            assertThat(dedup.settings().lease()).isEqualTo(Duration.ofMinutes(2));
-            assertThat(dedup.settings().retention()).isEqualTo(Duration.ofHours(3));
-            assertThat(dedup.settings().failurePolicy()).isEqualTo(FailurePolicy.MARK_FAILED);
+            io.dedup.DedupSettings used = dedup.consumerFor("orders").settings();
+            assertThat(used.lease()).isEqualTo(Duration.ofMinutes(2));
+            assertThat(used.retention()).isEqualTo(Duration.ofHours(3));
+            assertThat(used.leaseRenewalFraction()).isEqualTo(0.5);
+            assertThat(used.failurePolicy()).isEqualTo(FailurePolicy.MARK_FAILED);
+        }
+    }
+
+    @Test
+    void the_lease_renewal_fraction_read_from_configuration_reaches_every_topic() {
+        try (KafkaDedup dedup = configuredBy(Map.of("dedup.lease-renewal-fraction", "0"))) {
+            assertThat(dedup.consumerFor("orders").settings().leaseRenewalFraction())
+                    .isZero();
         }
     }
 }

@@ -46,12 +46,12 @@ final class DedupConsumerOptions {
         namespaceSet = true;
     }
 
-    /** Replaces lease, retention, policies and digests at once; later single setters change a copy. */
+    /** Replaces lease, retention, policies and digests at once; properties read later change a copy. */
     void settings(DedupSettings settings) {
-        this.shared = DedupSettings.from(settings);
+        this.shared = DedupSettings.from(Objects.requireNonNull(settings, "settings"));
     }
 
-    /** The settings single setters and properties change in place. */
+    /** The settings properties change in place. */
     DedupSettings.Builder settings() {
         return shared;
     }

@@ -2,9 +2,7 @@ package io.dedup.rabbitmq;
 
 import com.rabbitmq.client.Delivery;
 import io.dedup.DedupSettings;
-import io.dedup.FailurePolicy;
 import io.dedup.KeyExtractor;
-import io.dedup.StoreUnavailablePolicy;
 import io.dedup.rabbitmq.internal.Destinations;
 import io.dedup.rabbitmq.internal.QueueSettings;
 import io.dedup.rabbitmq.internal.RabbitMetrics;
@@ -79,47 +77,22 @@ public final class RabbitDedupBuilder {
     }
 
     /**
-     * Lease, retention, renewal, policies and key digests, all at once; the setters below change single values of
-     * the same settings. Default {@link DedupSettings#ofDefaults()}.
+     * The settings this queue's consumer shares with every dedup front end: lease and its renewal, retention, the
+     * failure policy (what happens to a key whose delivery was dead-lettered after its handler failed), the
+     * store-unavailable policy ({@code FAIL_CLOSED}: pause and ack nothing while the store is down) and key digests.
+     * Default {@link DedupSettings#ofDefaults()}. Replaces what {@link #configure(Map)} read before; properties read
+     * after it change single values of these settings.
+     *
+     * @throws NullPointerException if {@code settings} is null
      */
     public RabbitDedupBuilder settings(DedupSettings settings) {
         core.settings(settings);
         return this;
     }
 
-    /** How long completed keys are remembered. Default 24 h. */
-    public RabbitDedupBuilder retention(Duration retention) {
-        core.settings().retention(retention);
-        return this;
-    }
-
-    /** How long a claim stays valid without renewal (renewed while the handler runs). Default 30 s. */
-    public RabbitDedupBuilder lease(Duration lease) {
-        core.settings().lease(lease);
-        return this;
-    }
-
-    /** What happens to a key whose handler failed for the last time. Default {@link FailurePolicy#RELEASE}. */
-    public RabbitDedupBuilder failurePolicy(FailurePolicy policy) {
-        core.settings().failurePolicy(policy);
-        return this;
-    }
-
-    /** Default {@link StoreUnavailablePolicy#FAIL_CLOSED}: pause and ack nothing while the store is down. */
-    public RabbitDedupBuilder storeUnavailablePolicy(StoreUnavailablePolicy policy) {
-        core.settings().storeUnavailablePolicy(policy);
-        return this;
-    }
-
     /** Detect a key reused for a different body: such a delivery is dead-lettered as a conflict. Off by default. */
     public RabbitDedupBuilder fingerprintBody() {
         core.add(b -> b.fingerprint(Delivery::getBody));
-        return this;
-    }
-
-    /** Store every key as its SHA-256 digest. Default: only keys longer than 128 bytes. */
-    public RabbitDedupBuilder digestAllKeys(boolean digestAllKeys) {
-        core.settings().digestAllKeys(digestAllKeys);
         return this;
     }
 

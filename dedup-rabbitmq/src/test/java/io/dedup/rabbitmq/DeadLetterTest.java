@@ -7,6 +7,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import io.dedup.DedupSettings;
 import io.dedup.FailurePolicy;
 import io.dedup.IdempotencyConflictException;
 import io.dedup.IdempotencyKeyMissingException;
@@ -74,7 +75,9 @@ class DeadLetterTest {
         AtomicInteger runs = new AtomicInteger();
         try (RabbitDedup dedup = meters.dedup()
                 .deadLetterExchange("", queue + ".parked")
-                .failurePolicy(FailurePolicy.MARK_FAILED)
+                .settings(DedupSettings.custom()
+                        .failurePolicy(FailurePolicy.MARK_FAILED)
+                        .build())
                 .maxAttempts(2)
                 .redeliveryDelay(Duration.ofMillis(100))
                 .build()) {

@@ -83,9 +83,9 @@ class RabbitDedupBuilderTest {
                 "dedup.rabbitmq.orders.lease", "2m",
                 "dedup.rabbitmq.orders.retention", "PT48H",
                 "dedup.rabbitmq.orders.failure-policy", "mark-failed"))) {
-            assertThat(dedup.dedup().lease()).isEqualTo(Duration.ofMinutes(2));
-            assertThat(dedup.dedup().retention()).isEqualTo(Duration.ofHours(48));
-            assertThat(dedup.dedup().failurePolicy()).isEqualTo(io.dedup.FailurePolicy.MARK_FAILED);
+            assertThat(dedup.dedup().settings().lease()).isEqualTo(Duration.ofMinutes(2));
+            assertThat(dedup.dedup().settings().retention()).isEqualTo(Duration.ofHours(48));
+            assertThat(dedup.dedup().settings().failurePolicy()).isEqualTo(io.dedup.FailurePolicy.MARK_FAILED);
         }
         assertThatThrownBy(() -> RabbitDedup.builder("orders")
                         .configure(Map.of("dedup.rabbitmq.orders.declare-topology", "yes")))
@@ -114,7 +114,7 @@ class RabbitDedupBuilderTest {
     }
 
     @Test
-    void shared_settings_are_taken_whole_and_single_setters_change_one_value() {
+    void shared_settings_are_taken_whole_and_properties_read_after_them_change_one_value() {
         io.dedup.DedupSettings shared = io.dedup.DedupSettings.custom()
                 .lease(Duration.ofMinutes(1))
                 .digestAllKeys(true)
@@ -122,13 +122,16 @@ class RabbitDedupBuilderTest {
         try (RabbitDedup dedup = RabbitDedup.builder("orders")
                 .store(InMemoryDedupStore.create())
                 .settings(shared)
-                .retention(Duration.ofHours(2))
+                .configure(Map.of("dedup.rabbitmq.orders.retention", "2h"))
                 .build()) {
-            assertThat(dedup.dedup().lease()).isEqualTo(Duration.ofMinutes(1));
-            assertThat(dedup.dedup().retention()).isEqualTo(Duration.ofHours(2));
+            io.dedup.DedupSettings used = dedup.dedup().settings();
+            assertThat(used.lease()).isEqualTo(Duration.ofMinutes(1));
+            assertThat(used.digestAllKeys()).isTrue();
+            assertThat(used.retention()).isEqualTo(Duration.ofHours(2));
         }
-        assertThatThrownBy(() -> RabbitDedup.builder("orders").lease(Duration.ZERO))
-                .hasMessageContaining("lease must be positive");
+        assertThatThrownBy(() -> RabbitDedup.builder("orders").settings(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("settings");
     }
 
     /** A wrapper for queue {@code orders} on an in-memory store, configured from {@code properties}. */

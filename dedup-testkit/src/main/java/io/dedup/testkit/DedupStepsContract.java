@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.dedup.ClaimedBatch;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
+import io.dedup.DedupSettings;
 import io.dedup.OutcomeCodecs;
 import io.dedup.spi.DedupStore;
 import java.io.BufferedReader;
@@ -205,7 +206,7 @@ public abstract class DedupStepsContract {
     /** Processes {@code key} once the dead worker's lease lapsed by the store's clock; the handler's result. */
     private String processWhenFree(String key, StepsCrashChild worker) {
         try (DedupConsumer<String> dedup =
-                StepsCrashChild.consumer(store, LEASE, DedupConsumer.DEFAULT_RENEW_FRACTION)) {
+                StepsCrashChild.consumer(store, LEASE, DedupSettings.DEFAULT_RENEW_FRACTION)) {
             AtomicReference<DedupResult<String>> done = new AtomicReference<>();
             await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
                 DedupResult<String> result = dedup.process(key, worker.handler(), OutcomeCodecs.utf8(), true);

@@ -2,6 +2,7 @@ package io.dedup.testkit;
 
 import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
+import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
 import io.dedup.OutcomeCodecs;
 import io.dedup.ResultHandler;
@@ -81,7 +82,7 @@ public final class StepsCrashChild {
         DedupStore store = factory.create(args[1]);
         // the child renews its lease while it waits, as a live worker would: only its death may free the key
         try (DedupConsumer<String> dedup =
-                consumer(store, DedupStepsContract.LEASE, DedupConsumer.DEFAULT_RENEW_FRACTION)) {
+                consumer(store, DedupStepsContract.LEASE, DedupSettings.DEFAULT_RENEW_FRACTION)) {
             StepsCrashChild child = new StepsCrashChild(
                     "child",
                     Path.of(args[3]),
@@ -106,8 +107,10 @@ public final class StepsCrashChild {
         return DedupConsumer.builder((KeyExtractor<String>) Optional::of)
                 .store(store)
                 .namespace(NAMESPACE)
-                .lease(lease)
-                .leaseRenewalFraction(renewFraction)
+                .settings(DedupSettings.custom()
+                        .lease(lease)
+                        .leaseRenewalFraction(renewFraction)
+                        .build())
                 .build();
     }
 

@@ -1,7 +1,6 @@
 package io.dedup.bench.e2e;
 
 import io.dedup.Claim;
-import io.dedup.DedupStoreCorruptionException;
 import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
@@ -9,16 +8,14 @@ import io.dedup.spi.DedupStore;
 import io.dedup.spi.WriteResult;
 import io.dedup.testkit.ForwardingStore;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 
 /**
  * A store with batching turned off: {@code claimAll}, {@code completeAll} and {@code renewAll} make one single-key
- * call (one round trip) per message, as the SPI's default loops do, while the runner above stays the same. This is
- * the {@code dedup-redis-single} arm's store, to show what batching buys: the two arms differ in nothing else.
+ * call (one round trip) per message with the SPI's default loop ({@link DedupStore#oneByOne}), while the runner above
+ * stays the same. This is the {@code dedup-redis-single} arm's store, to show what batching buys: the two arms differ
+ * in nothing else.
  *
  * <p>Capabilities of the delegate are hidden, as they were from any store without them: the arm measures the leased
  * mode. Thread-safe if the delegate is.
@@ -32,19 +29,19 @@ public final class UnbatchedStore extends ForwardingStore {
     /** One {@code claim} per request: a round trip each. */
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-        return oneAtATime(requests, this::claim, (request, e) -> new ClaimResult.Failed(request.key(), e));
+        return DedupStore.oneByOne(requests, this::claim, (request, e) -> new ClaimResult.Failed(request.key(), e));
     }
 
     /** One {@code complete} per completion: a round trip each. */
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
-        return oneAtATime(completions, this::complete, (completion, e) -> new WriteResult.Failed(e));
+        return DedupStore.oneByOne(completions, this::complete, (completion, e) -> new WriteResult.Failed(e));
     }
 
     /** One {@code renew} per claim: a round trip each, as the leases of an unbatched store would be renewed. */
     @Override
     public List<WriteResult> renewAll(List<Claim> claims, Duration lease) {
-        return oneAtATime(
+        return DedupStore.oneByOne(
                 claims, claim -> renew(claim.key(), claim.token(), lease), (claim, e) -> new WriteResult.Failed(e));
     }
 
@@ -58,22 +55,5 @@ public final class UnbatchedStore extends ForwardingStore {
     @Override
     public String describe() {
         return "unbatched " + super.describe();
-    }
-
-    /**
-     * The SPI's default batch loop (a subclass of {@link ForwardingStore} cannot reach {@link DedupStore}'s default
-     * methods): one call per item, a corrupt record failing only its own item, an unavailable store the whole batch.
-     */
-    private static <T, R> List<R> oneAtATime(
-            List<T> items, Function<T, R> single, BiFunction<T, DedupStoreCorruptionException, R> failed) {
-        List<R> results = new ArrayList<>(items.size());
-        for (T item : items) {
-            try {
-                results.add(single.apply(item));
-            } catch (DedupStoreCorruptionException e) {
-                results.add(failed.apply(item, e));
-            }
-        }
-        return results;
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
+import io.dedup.DedupSettings;
 import io.dedup.ResultHandler;
 import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.spi.DedupStore;
@@ -23,7 +24,7 @@ class TimedDedupStoreTest {
     private static DedupConsumer<String> dedupOver(DedupStore store) {
         return DedupConsumer.<String>builder(message -> Optional.of(message))
                 .store(store)
-                .leaseRenewalFraction(0)
+                .settings(DedupSettings.custom().leaseRenewalFraction(0).build())
                 .build();
     }
 
@@ -35,7 +36,7 @@ class TimedDedupStoreTest {
         try (InBatchRepeats repeats = new InBatchRepeats(timed, progress);
                 DedupConsumer<String> dedup = DedupConsumer.<String>builder(message -> Optional.of(message))
                         .store(timed)
-                        .leaseRenewalFraction(0)
+                        .settings(DedupSettings.custom().leaseRenewalFraction(0).build())
                         .meterRegistry(repeats.registry())
                         .build()) {
             // a key repeated inside one batch is answered by core as a duplicate of its first: the store never sees

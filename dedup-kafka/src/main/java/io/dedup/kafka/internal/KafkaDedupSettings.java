@@ -1,8 +1,7 @@
 package io.dedup.kafka.internal;
 
-import io.dedup.FailurePolicy;
+import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
-import io.dedup.StoreUnavailablePolicy;
 import io.dedup.kafka.DeadLetterPublisher;
 import io.dedup.kafka.KafkaDedup;
 import io.dedup.spi.DedupStore;
@@ -17,9 +16,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * @param store the processed-keys store
  * @param ownsStore whether the instance discovered the store itself and so closes it
  * @param namespace what keys are unique within
- * @param lease how long a claim holds without renewal
- * @param retention how long a completed key is remembered
- * @param failurePolicy what becomes of a key whose record was dead-lettered after its handler failed
+ * @param shared core's settings, handed to every topic's consumer as they are (the failure policy says what becomes
+ *     of a key whose record was dead-lettered after its handler failed)
  * @param meterRegistry a Micrometer {@code MeterRegistry}, or null
  * @param defaultKeys where keys are read from on topics without their own extractor
  * @param deadLetterTopics per topic, a dead-letter topic other than {@code topic + deadLetterSuffix}
@@ -33,11 +31,7 @@ public record KafkaDedupSettings(
         DedupStore store,
         boolean ownsStore,
         String namespace,
-        Duration lease,
-        Duration retention,
-        FailurePolicy failurePolicy,
-        StoreUnavailablePolicy storeUnavailablePolicy,
-        boolean digestAllKeys,
+        DedupSettings shared,
         Object meterRegistry,
         KeyExtractor<? super ConsumerRecord<?, ?>> defaultKeys,
         Map<String, KeyExtractor<? super ConsumerRecord<?, ?>>> topicKeys,

@@ -41,11 +41,7 @@ final class TopicConsumers implements AutoCloseable {
                         settings.keys(topic))
                 .store(settings.store())
                 .namespace(settings.namespace())
-                .lease(settings.lease())
-                .retention(settings.retention())
-                .failurePolicy(settings.failurePolicy())
-                .storeUnavailablePolicy(settings.storeUnavailablePolicy())
-                .digestAllKeys(settings.digestAllKeys())
+                .settings(settings.shared())
                 .messageDescriber(TopicConsumers::describe)
                 .metricTag("topic", topic);
         if (settings.meterRegistry() != null) {

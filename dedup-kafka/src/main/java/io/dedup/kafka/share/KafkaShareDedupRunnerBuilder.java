@@ -119,8 +119,8 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
     }
 
     /**
-     * Retention, policies and key digests, all at once ({@link #dedupOptions} may still change them). The lease is
-     * not taken from here: it follows the acquisition lock. Default {@link DedupSettings#ofDefaults()}.
+     * Retention, renewal, policies and key digests, all at once. The lease is not taken from here: it follows the
+     * acquisition lock. Default {@link DedupSettings#ofDefaults()}.
      */
     public KafkaShareDedupRunnerBuilder<K, V> settings(DedupSettings settings) {
         this.settings = DedupSettings.from(settings);
@@ -138,8 +138,8 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
 
     /**
      * Further settings of the dedup consumer (fingerprints, in-process handler attempts, ...). The runner sets the
-     * store, namespace, {@linkplain #settings settings}, metrics and keys before, and the lease after these options:
-     * the lease follows the acquisition lock.
+     * store, namespace, metrics and keys before these options, and the shared {@linkplain #settings settings} after
+     * them (a {@code settings(...)} call here has no effect), with the lease that follows the acquisition lock.
      */
     public KafkaShareDedupRunnerBuilder<K, V> dedupOptions(
             Consumer<DedupConsumerBuilder<ConsumerRecord<?, ?>>> options) {

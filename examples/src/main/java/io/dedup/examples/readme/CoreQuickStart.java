@@ -3,6 +3,7 @@ package io.dedup.examples.readme;
 import io.dedup.ClaimedBatch;
 import io.dedup.DedupConsumer;
 import io.dedup.DedupResult;
+import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
 import io.dedup.MessageHandler;
 import io.dedup.OutcomeCodecs;
@@ -29,7 +30,9 @@ final class CoreQuickStart {
         // README: quick start (core)
         DedupConsumer<Order> dedup = DedupConsumer.builder(KeyExtractor.<Order>jsonPointer(Order::body, "/orderId"))
                 .namespace("orders") // keys are unique within a namespace
-                .retention(Duration.ofHours(24)) // how long completed keys are remembered
+                .settings(DedupSettings.custom()
+                        .retention(Duration.ofHours(24)) // how long completed keys are remembered
+                        .build())
                 .build(); // store: chosen by dependency, in-memory by default
 
         MessageHandler<Order> safe = dedup.decorate(o -> ship(o));

@@ -2,6 +2,7 @@ package io.dedup.kafka.internal.share;
 
 import io.dedup.DedupConsumer;
 import io.dedup.DedupConsumerBuilder;
+import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
 import io.dedup.kafka.internal.ClientConfigs;
 import io.dedup.spi.TransactionalStore;
@@ -70,15 +71,14 @@ public final class ShareRunnerAssembly {
     }
 
     /**
-     * The dedup consumer for a store lease of {@code lease}. The user's options come before the lease, which follows
-     * the acquisition lock and must not be changed by them; without lock renewal the store lease is not renewed
-     * either, so that it runs out with the lock.
+     * The dedup consumer for a store lease of {@code lease}. The shared settings come after the user's options, with
+     * the lease replaced by the one that follows the acquisition lock, which the options must not change; without
+     * lock renewal the store lease is not renewed either, so that it runs out with the lock.
      */
     private static DedupConsumer<ConsumerRecord<?, ?>> dedupConsumer(
             ShareRunnerSettings<?, ?> settings, KeyExtractor<ConsumerRecord<?, ?>> keys, Duration lease) {
         DedupConsumerBuilder<ConsumerRecord<?, ?>> b = DedupConsumer.<ConsumerRecord<?, ?>>builder(keys)
                 .namespace(settings.namespace())
-                .settings(settings.settings())
                 .messageDescriber(HeldRecords::id);
         if (settings.store() != null) {
             b.store(settings.store());
@@ -87,10 +87,11 @@ public final class ShareRunnerAssembly {
             b.meterRegistry(settings.meterRegistry());
         }
         settings.dedupOptions().accept(b);
-        b.lease(lease);
+        DedupSettings.Builder shared = DedupSettings.from(settings.settings()).lease(lease);
         if (!settings.lockRenewal()) {
-            b.leaseRenewalFraction(0);
+            shared.leaseRenewalFraction(0);
         }
+        b.settings(shared.build());
         DedupConsumer<ConsumerRecord<?, ?>> built = b.build();
         if (settings.transactionalHandler() != null
                 && built.store().capability(TransactionalStore.class).isEmpty()) {
