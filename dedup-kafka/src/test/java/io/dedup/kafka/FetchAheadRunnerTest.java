@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.clients.consumer.RetriableCommitFailedException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +42,8 @@ class FetchAheadRunnerTest {
     private final Map<TopicPartition, OffsetAndMetadata> syncCommits = new ConcurrentHashMap<>();
     /** Whether asynchronous commits get lost on their way (never answered, never applied). */
     private volatile boolean loseAsyncCommits;
+    /** How many of the next asynchronous commits fail (answered with a retriable error, not applied). */
+    private final AtomicInteger failingAsyncCommits = new AtomicInteger();
 
     private final MockConsumer<byte[], byte[]> consumer =
             new MockConsumer<>(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST) { // 3.x and 4.x
@@ -55,6 +58,10 @@ class FetchAheadRunnerTest {
                 public synchronized void commitAsync(
                         Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
                     if (loseAsyncCommits) {
+                        return;
+                    }
+                    if (failingAsyncCommits.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        callback.onComplete(offsets, new RetriableCommitFailedException("the coordinator is loading"));
                         return;
                     }
                     super.commitAsync(offsets, callback);
@@ -284,5 +291,20 @@ class FetchAheadRunnerTest {
         await().atMost(WAIT).until(() -> handled.size() == 3);
         runner.close();
         assertThat(syncCommits.get(P0).offset()).isEqualTo(2); // close commits synchronously what was not confirmed
+    }
+
+    @Test
+    void an_asynchronous_commit_that_failed_is_sent_again_when_no_further_record_comes() {
+        failingAsyncCommits.set(2); // e.g. the group coordinator moving after a broker restart
+        start(this::handle);
+        consumer.addRecord(raw("orders", 0, 0, "k0", "p0-0"));
+        consumer.addRecord(raw("orders", 1, 0, "k1", "p1-0"));
+        await().atMost(WAIT).until(() -> handled.size() == 2);
+
+        // nothing more arrives, so no next batch's commit covers the failed one: the idle runner sends it again
+        await().atMost(WAIT).until(() -> committed(P0) != null && committed(P1) != null);
+        assertThat(committed(P0).offset()).isEqualTo(1);
+        assertThat(committed(P1).offset()).isEqualTo(1);
+        assertThat(syncCommits).isEmpty(); // asynchronously, while the partitions stay
     }
 }

@@ -154,8 +154,9 @@ final class ClaimAhead {
         buffer.prepend(given.records());
     }
 
-    /** Stops the claim thread; after {@link #giveBack}. */
-    void shutdown() {
+    /** Gives back what is still claimed ahead (normally nothing: a batch's end gave it back), then stops the thread. */
+    void shutdown(FetchBuffer buffer) {
+        giveBack(buffer);
         if (claimer != null) {
             claimer.shutdownNow();
         }

@@ -36,6 +36,11 @@ final class OffsetCommits {
     private final Set<TopicPartition> lost;
     /** Offsets committed asynchronously and not yet confirmed: committed synchronously on revoke and close. */
     private final Map<TopicPartition, OffsetAndMetadata> unconfirmed = new HashMap<>();
+    /**
+     * Asynchronous commits that failed and were not superseded by a later one: sent again while the runner is idle
+     * ({@link #retryFailed}), since then no next batch's commit covers them.
+     */
+    private final Map<TopicPartition, OffsetAndMetadata> failed = new HashMap<>();
 
     /**
      * @param commits who commits, as the mode says
@@ -72,6 +77,7 @@ final class OffsetCommits {
             consumer.commitAsync(owned, null); // the store holds the real positions; this only feeds lag metrics
             return;
         }
+        failed.keySet().removeAll(owned.keySet()); // superseded by what is sent now
         if (!sync) {
             unconfirmed.putAll(owned);
             consumer.commitAsync(owned, this::confirmed);
@@ -110,7 +116,30 @@ final class OffsetCommits {
             // answer is still to come
             offsets.forEach(unconfirmed::remove);
         } else {
-            LOG.debug("an asynchronous offset commit failed; the next commit covers it: {}", failure.toString());
+            LOG.debug("an asynchronous offset commit failed; it is sent again: {}", failure.toString());
+            offsets.forEach((partition, offset) -> {
+                if (offset.equals(unconfirmed.get(partition))) {
+                    failed.put(partition, offset); // still the latest sent for its partition
+                }
+            });
+        }
+    }
+
+    /**
+     * Sends again, asynchronously, the commits that failed and were not superseded since, for partitions still owned.
+     * Called by an idle runner: with records flowing, the next batch's commit covers a failed one, but a runner that
+     * has nothing more to consume would otherwise leave its last offsets uncommitted (and its lag showing) until the
+     * next rebalance or close.
+     */
+    void retryFailed(Set<TopicPartition> assignment) {
+        if (failed.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> again = new LinkedHashMap<>(failed);
+        failed.clear();
+        again.keySet().removeIf(partition -> !assignment.contains(partition) || lost.contains(partition));
+        if (!again.isEmpty()) {
+            consumer.commitAsync(again, this::confirmed);
         }
     }
 
@@ -124,5 +153,6 @@ final class OffsetCommits {
     /** Forgets unconfirmed commits of partitions another member owns now. */
     void forget(Collection<TopicPartition> partitions) {
         unconfirmed.keySet().removeAll(partitions);
+        failed.keySet().removeAll(partitions);
     }
 }

@@ -133,6 +133,9 @@ public final class PollLoop {
                 } catch (WakeupException e) {
                     return; // close() asks; the loop condition decides
                 }
+                if (buffer.isEmpty()) {
+                    commits.retryFailed(consumer.assignment()); // idle: no next batch's commit would cover them
+                }
             }
             if (!startBatch()) {
                 return;
@@ -263,16 +266,12 @@ public final class PollLoop {
         partitions.sync(fetchingStopped());
     }
 
-    // ---------------------------------------------------------------- rebalance, on the poll thread inside poll
-
-    /** Partitions newly assigned: the mode's start positions (the store's, in the Kafka-to-database mode). */
+    /** Newly assigned, inside poll: the mode's start positions (the store's, in the Kafka-to-database mode). */
     void assigned(Collection<TopicPartition> assigned) {
         partitions.assigned(assigned);
         mode.startPositions(assigned).forEach(consumer::seek);
         syncPauses(); // a batch in flight keeps new partitions paused too
     }
-
-    // ---------------------------------------------------------------- shutdown
 
     /**
      * Finishes the batch in flight, commits, leaves the group, and closes what the runner created (but not the
@@ -286,8 +285,7 @@ public final class PollLoop {
         } catch (RuntimeException e) {
             LOG.warn("could not finish the last batch cleanly: {}", e.toString());
         }
-        ahead.giveBack(buffer);
-        ahead.shutdown();
+        ahead.shutdown(buffer);
         buffer.clear(); // fetched, never claimed: nothing to give back
         try {
             consumer.close();
@@ -296,8 +294,6 @@ public final class PollLoop {
         }
         handlerThread.shutdownNow();
         Resources.closeQuietly(mode);
-        for (AutoCloseable resource : owned) {
-            Resources.closeQuietly(resource);
-        }
+        owned.forEach(Resources::closeQuietly);
     }
 }
