@@ -43,7 +43,7 @@ final class BatchCommit<M> {
             throw new IllegalStateException("a leased batch is completed by complete(), not commit(...)");
         }
         batch.checkOpen();
-        List<BatchEntry<M>> finished = batch.inState(State.FINISHED);
+        List<BatchEntry<M>> finished = batch.inStates(State.FINISHED);
         if (batch.kind() == BatchKind.FOR_COMMIT) {
             for (BatchEntry<M> item : finished) {
                 if (item.ticket != null && item.ticket.lost()) {
@@ -112,7 +112,7 @@ final class BatchCommit<M> {
 
     void abandon() {
         for (BatchEntry<M> item : batch.take(State.FINISHED)) {
-            batch.closeTicket(item); // no longer renewed: the lease runs out and a redelivery takes the key over then
+            item.closeTicket(); // no longer renewed: the lease runs out and a redelivery takes the key over then
             batch.engine().metrics().result(Result.UNAVAILABLE);
             DedupStoreUnavailableException cause = new DedupStoreUnavailableException(
                     "the outcome of the commit is unknown; key " + item.key + " stays held until its lease ends");

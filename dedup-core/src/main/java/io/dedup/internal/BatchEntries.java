@@ -1,6 +1,7 @@
 package io.dedup.internal;
 
 import io.dedup.ClaimedBatch;
+import io.dedup.DedupKey;
 import io.dedup.DedupResult;
 import io.dedup.Outcome;
 import io.dedup.OutcomeStatus;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The entries of one {@link DedupBatch} in message order: found and taken by state, and the answer of each entry
@@ -61,6 +63,20 @@ final class BatchEntries<M> {
             results.add(items.get(i).result);
         }
         return results;
+    }
+
+    /**
+     * The index, from {@code from} on, of the first entry that claimed one of {@code keys} and still holds an
+     * unsettled claim (a repeat holds none of its own: its first is the one found); -1 when there is none.
+     */
+    int firstHolding(Set<DedupKey> keys, int from) {
+        for (int i = from, n = items.size(); i < n; i++) {
+            BatchEntry<M> item = items.get(i);
+            if (item.repeatOf < 0 && item.key != null && keys.contains(item.key) && item.holdsUnsettledClaim()) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** A repeat of a key earlier in the batch takes its first's answer once that is final. */

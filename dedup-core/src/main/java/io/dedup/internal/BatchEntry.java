@@ -96,6 +96,14 @@ final class BatchEntry<M> implements ClaimedBatch.Entry<M> {
         };
     }
 
+    /** Stops renewing its lease, if it had one renewed. */
+    void closeTicket() {
+        LeaseRenewer.Ticket held = ticket;
+        if (held != null) {
+            held.close();
+        }
+    }
+
     /** Acquired, but its lease was taken over while it waited its turn: running it answers Fenced. */
     boolean lostBeforeRun() {
         synchronized (batch) {

@@ -26,7 +26,7 @@ final class BatchFailures<M> {
     <R> DedupResult<R> unsuccessful(BatchEntry<M> item, HandlerRun<R> run, boolean finalAttempt) {
         if (batch.kind() != BatchKind.STORE_TRANSACTION && HandlerRunner.lostBy(run.error, item.claim)) {
             // a step found the claim taken over: the key's new holder settles it; no release, no retry, no dead letter
-            batch.closeTicket(item);
+            item.closeTicket();
             batch.engine().metrics().result(Result.FENCED);
             synchronized (batch) {
                 batch.settle(item, new DedupResult.Fenced<>(item.claim, null));
@@ -67,7 +67,7 @@ final class BatchFailures<M> {
 
     /** The handler threw an Error: its key goes back (nothing of it is recorded), then the Error travels on. */
     void handlerError(BatchEntry<M> item, Error error) {
-        batch.closeTicket(item);
+        item.closeTicket();
         batch.engine().metrics().result(Result.FAILED);
         if (batch.kind() != BatchKind.STORE_TRANSACTION) {
             batch.engine().writes().releaseQuietly(item.claim);
@@ -83,7 +83,7 @@ final class BatchFailures<M> {
     }
 
     private <R> DedupResult<R> failed(BatchEntry<M> item, HandlerRun<R> run, boolean finalAttempt) {
-        batch.closeTicket(item); // released next: renewing it would look like a takeover
+        item.closeTicket(); // released next: renewing it would look like a takeover
         batch.engine().metrics().result(Result.FAILED);
         boolean marked = false;
         if (batch.kind() != BatchKind.STORE_TRANSACTION) {

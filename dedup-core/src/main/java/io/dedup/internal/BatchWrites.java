@@ -135,7 +135,7 @@ final class BatchWrites<M> {
             batch.engine().metrics().result(Result.FENCED);
             result = new DedupResult.Fenced<>(item.claim, item.handlerResult);
         }
-        batch.closeTicket(item);
+        item.closeTicket();
         synchronized (batch) {
             batch.settle(item, result);
         }
@@ -144,7 +144,7 @@ final class BatchWrites<M> {
     void releaseAll(List<BatchEntry<M>> unstarted) {
         for (BatchEntry<M> item : unstarted) {
             boolean lost = item.ticket != null && item.ticket.lost();
-            batch.closeTicket(item);
+            item.closeTicket();
             DedupResult<?> result;
             if (lost) { // taken over: the current holder settles it, and a release would be refused anyway
                 batch.engine().metrics().result(Result.FENCED);

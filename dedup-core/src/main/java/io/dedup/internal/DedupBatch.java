@@ -3,14 +3,11 @@ package io.dedup.internal;
 import io.dedup.ClaimedBatch;
 import io.dedup.DedupKey;
 import io.dedup.DedupResult;
-import io.dedup.DedupStoreUnavailableException;
 import io.dedup.ResultHandler;
 import io.dedup.internal.BatchEntry.State;
 import io.dedup.internal.DedupMetrics.Result;
-import io.dedup.spi.ClaimResult;
 import io.dedup.spi.StoreTransaction;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -68,32 +65,9 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         return items.add(new BatchEntry<>(this, items.size(), message, key, repeatOf));
     }
 
-    // ---------------------------------------------------------------- set up by the engine
-
-    /** The claim answered for {@code item}; called once per claimed item before the batch is handed out. */
-    void claimed(BatchEntry<M> item, ClaimResult claim) {
-        if (claim instanceof ClaimResult.Acquired acquired) {
-            item.claim = acquired.claim();
-            item.state = State.ACQUIRED;
-            acquiredLeft++;
-            if (kind != BatchKind.STORE_TRANSACTION) {
-                // every held lease is renewed from now on, not only while its own handler runs: the claims at the
-                // end of a long batch would otherwise lapse while they wait their turn, and be taken over
-                item.ticket = engine.register(acquired.claim());
-            }
-            return;
-        }
-        settle(item, engine.settled(claim));
-        if (item.result instanceof DedupResult.Unavailable<?>) {
-            item.state = State.UNAVAILABLE;
-        }
-    }
-
-    /** The store could not answer the claim at all. */
-    void unavailable(BatchEntry<M> item, DedupStoreUnavailableException cause) {
-        item.state = State.UNAVAILABLE;
-        item.result = new DedupResult.Unavailable<>(Optional.ofNullable(item.key), cause, false);
-        engine.metrics().result(Result.UNAVAILABLE);
+    /** One more entry acquired and not started; called while the engine sets the batch up. */
+    void acquired() {
+        acquiredLeft++;
     }
 
     // ---------------------------------------------------------------- the caller's side
@@ -242,7 +216,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
             }
         } finally {
             for (int i = 0, n = items.size(); i < n; i++) {
-                closeTicket(items.get(i));
+                items.get(i).closeTicket();
             }
             settleRepeats();
             synchronized (this) {
@@ -275,21 +249,17 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     void awaitSettled(Set<DedupKey> keys) {
         boolean interrupted = false;
         synchronized (this) {
-            for (int i = 0, n = items.size(); i < n && !interrupted; i++) {
-                BatchEntry<M> item = items.get(i);
-                if (item.repeatOf >= 0 || item.key == null || !keys.contains(item.key)) {
-                    continue; // a repeat holds no claim of its own; its first is the one waited for
+            waiters++;
+            try {
+                for (int at = items.firstHolding(keys, 0);
+                        at >= 0 && !closeFinished;
+                        at = items.firstHolding(keys, at)) {
+                    wait();
                 }
-                waiters++;
-                try {
-                    while (item.holdsUnsettledClaim() && !closeFinished) {
-                        wait();
-                    }
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } finally {
-                    waiters--;
-                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } finally {
+                waiters--;
             }
         }
         if (interrupted) {
@@ -310,19 +280,8 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
         return items.takeUnfinished(kind != BatchKind.LEASED, () -> acquiredLeft--);
     }
 
-    synchronized List<BatchEntry<M>> inState(State state) {
-        return items.inStates(state);
-    }
-
     synchronized List<BatchEntry<M>> inStates(State... states) {
         return items.inStates(states);
-    }
-
-    void closeTicket(BatchEntry<M> item) {
-        LeaseRenewer.Ticket ticket = item.ticket;
-        if (ticket != null) {
-            ticket.close();
-        }
     }
 
     private BatchEntry<M> own(Entry<M> entry) {

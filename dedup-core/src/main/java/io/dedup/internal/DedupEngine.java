@@ -4,23 +4,16 @@ import io.dedup.Claim;
 import io.dedup.DedupKey;
 import io.dedup.DedupResult;
 import io.dedup.DedupSettings;
-import io.dedup.DedupStoreCorruptionException;
 import io.dedup.DedupStoreException;
 import io.dedup.DedupStoreUnavailableException;
 import io.dedup.IdempotencyKeyException;
 import io.dedup.OutcomeCodec;
 import io.dedup.ResultHandler;
 import io.dedup.internal.DedupMetrics.Result;
-import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
 import io.dedup.spi.StoreTransaction;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +43,7 @@ public final class DedupEngine<M> implements AutoCloseable {
     private final HandlerRunner<M> handlers;
     private final ClaimAnswers answers;
     private final SequentialProcessing<M> sequential;
+    private final BatchClaimer<M> claimer;
 
     /** An engine over {@code settings}; its lease renewer and completion writer start on first use. */
     public DedupEngine(EngineSettings<M> settings) {
@@ -69,6 +63,7 @@ public final class DedupEngine<M> implements AutoCloseable {
                 settings, new StepRecorder(store, shared.lease(), shared.retention(), metrics), metrics);
         this.answers = new ClaimAnswers(metrics, held);
         this.sequential = new SequentialProcessing<>(this);
+        this.claimer = new BatchClaimer<>(this, keys, store, pending);
     }
 
     /** Completions, releases and failed marks written after a claim, outside a store transaction. */
@@ -114,7 +109,7 @@ public final class DedupEngine<M> implements AutoCloseable {
      * by someone else.
      */
     public DedupBatch<M> claimAllBehind(List<? extends M> messages, DedupBatch<M> earlier) {
-        return claim(messages, BatchKind.LEASED, null, true, earlier);
+        return claimer.claim(messages, BatchKind.LEASED, null, true, earlier);
     }
 
     /**
@@ -140,100 +135,12 @@ public final class DedupEngine<M> implements AutoCloseable {
     }
 
     /**
-     * Claims in one round trip. A key repeated in the batch is claimed once; its later entries are settled by the
-     * first ({@code settleRepeats}: also when the first did not complete, as released).
+     * Claims in one round trip (see {@link BatchClaimer}). A key repeated in the batch is claimed once; its later
+     * entries are settled by the first ({@code settleRepeats}: also when the first did not complete, as released).
      */
     DedupBatch<M> claim(
             List<? extends M> messages, BatchKind kind, StoreTransaction transaction, boolean settleRepeats) {
-        return claim(messages, kind, transaction, settleRepeats, null);
-    }
-
-    private DedupBatch<M> claim(
-            List<? extends M> messages,
-            BatchKind kind,
-            StoreTransaction transaction,
-            boolean settleRepeats,
-            DedupBatch<M> behind) {
-        int n = messages.size();
-        DedupBatch<M> batch = new DedupBatch<>(this, kind, transaction, n, settleRepeats);
-        List<ClaimRequest> requests = new ArrayList<>(n);
-        List<BatchEntry<M>> claimed = new ArrayList<>(n);
-        Map<DedupKey, Integer> first = n > 1 ? new HashMap<>(n * 2) : null;
-        Map<DedupKey, ClaimRequest> firstRequests = n > 1 ? new HashMap<>(n * 2) : null;
-        for (int i = 0; i < n; i++) {
-            M message = messages.get(i);
-            DedupKey key;
-            try {
-                key = keys.keyOf(message);
-            } catch (IdempotencyKeyException e) {
-                metrics.result(Result.NO_KEY);
-                batch.add(message, null, -1).rejected(new DedupResult.Rejected<>(e));
-                continue;
-            }
-            ClaimRequest request = keys.requestFor(key, message);
-            Integer earlier = first == null ? null : first.putIfAbsent(key, i);
-            if (earlier != null && firstRequests.get(key).fingerprint().equals(request.fingerprint())) {
-                batch.add(message, key, earlier);
-            } else {
-                // a repeat with another payload is claimed in its own right, after its first in the same round
-                // trip: the store answers it as a conflict (or as whatever matches its payload)
-                claimed.add(batch.add(message, key, -1));
-                requests.add(request);
-                if (earlier == null && firstRequests != null) {
-                    firstRequests.put(key, request);
-                }
-            }
-        }
-        if (requests.isEmpty()) {
-            return batch;
-        }
-        if (behind != null) {
-            Set<DedupKey> wanted = new HashSet<>(requests.size() * 2);
-            requests.forEach(request -> wanted.add(request.key()));
-            behind.awaitSettled(wanted);
-        }
-        if (kind != BatchKind.STORE_TRANSACTION) {
-            pending.flush(); // completions kept from an outage first: their keys may be claimed again right here
-        }
-        List<ClaimResult> claims;
-        try {
-            claims = claimRound(requests, transaction);
-            if (claims.size() != requests.size()) {
-                throw new DedupStoreUnavailableException(
-                        "store " + settings.store().describe() + " answered " + claims.size() + " results for "
-                                + requests.size() + " claims");
-            }
-        } catch (DedupStoreUnavailableException e) {
-            for (BatchEntry<M> item : claimed) {
-                batch.unavailable(item, e);
-            }
-            return batch;
-        }
-        for (int r = 0; r < claims.size(); r++) {
-            batch.claimed(claimed.get(r), claims.get(r));
-        }
-        return batch;
-    }
-
-    private List<ClaimResult> claimRound(List<ClaimRequest> requests, StoreTransaction transaction) {
-        if (transaction != null) {
-            try {
-                return transaction.claimAll(requests);
-            } catch (DedupStoreException e) {
-                throw asUnavailable(e);
-            } catch (RuntimeException e) {
-                throw new DedupStoreUnavailableException("store transaction failed to claim: " + e, e);
-            }
-        }
-        if (requests.size() == 1) {
-            try {
-                return List.of(store.claim(requests.get(0)));
-            } catch (DedupStoreCorruptionException e) {
-                // answered as in a batch, so one unreadable record dead-letters its own message and nothing else
-                return List.of(new ClaimResult.Failed(requests.get(0).key(), e));
-            }
-        }
-        return store.claimAll(requests);
+        return claimer.claim(messages, kind, transaction, settleRepeats, null);
     }
 
     // ---------------------------------------------------------------- built on it
