@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each batch: one claim round trip per topic, completions written as handlers finish; handlers run on a handler
  * thread in offset order per partition while the poll thread fetches the next records (up to {@link
  * KafkaDedupRunnerBuilder#maxBufferedRecords}; then all partitions pause and polls only keep the consumer in its
- * group, so {@code max.poll.interval.ms} is no limit on handler time). When a batch ends, the next one starts at
- * once from what was fetched, and, per partition, the offset is committed up to the first record that is not done
+ * group, so {@code max.poll.interval.ms} is no limit on handler time), and in leased mode claims them ahead on a claim
+ * thread. When a batch ends, the next one starts at once from what was fetched and claimed, and, per partition, the offset is committed up to the first record that is not done
  * (in leased mode asynchronously, and synchronously before partitions are given up and on close). A record whose
  * key is in progress elsewhere, or whose handler failed with attempts left, is sought back to (what was fetched
  * behind it is dropped) and its partition paused for a back-off. When the store is unavailable, all

@@ -124,7 +124,10 @@ public final class KafkaDedupRunnerBuilder<K, V> {
      * How many records the runner fetches ahead while a batch runs, to start them as the next batch as soon as it
      * ends. Default {@value KafkaDedupRunner#DEFAULT_MAX_BUFFERED_RECORDS}. When the buffer holds this many, every
      * partition pauses until the next batch takes them; 0 fetches nothing ahead (each batch waits for its poll).
-     * Buffered records are not claimed: a revoked partition's are dropped, never started.
+     * In leased mode, once half of this is buffered (or a poll brings nothing new) the buffered records are claimed
+     * ahead, behind the batch in flight, so that the next batch's claim round trip overlaps this one's handlers; claims
+     * ahead are given back unrun when a record must be sought back to, the store backs off, a partition is revoked or
+     * the runner closes.
      *
      * @throws IllegalArgumentException if {@code records} is negative
      */

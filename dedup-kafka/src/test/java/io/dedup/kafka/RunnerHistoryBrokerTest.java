@@ -134,7 +134,7 @@ class RunnerHistoryBrokerTest {
 
     private void handle(ConsumerRecord<String, String> record, long seed) throws Exception {
         if (record.value().endsWith("-slow")) {
-            Thread.sleep(2);
+            Thread.sleep(2); // the handler's own work, not a wait for a condition: claims ahead overlap it
         }
         if (failFirst.contains(record.value()) && failedOnce.add(record.value())) {
             throw new IllegalStateException("seed " + seed + ": the first attempt of " + record.value() + " fails");
