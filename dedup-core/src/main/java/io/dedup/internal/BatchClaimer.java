@@ -13,11 +13,9 @@ import io.dedup.spi.ClaimResult;
 import io.dedup.spi.StoreTransaction;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Makes a {@link DedupBatch}: each message's key, the repeats of a key within the batch (claimed once), the wait
@@ -84,9 +82,7 @@ final class BatchClaimer<M> {
             return batch;
         }
         if (behind != null) {
-            Set<DedupKey> wanted = new HashSet<>(requests.size() * 2);
-            requests.forEach(request -> wanted.add(request.key()));
-            behind.awaitSettled(wanted);
+            behind.awaitSettled(requests);
         }
         if (kind != BatchKind.STORE_TRANSACTION) {
             pending.flush(); // completions kept from an outage first: their keys may be claimed again right here

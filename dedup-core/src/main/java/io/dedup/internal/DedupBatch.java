@@ -6,9 +6,9 @@ import io.dedup.DedupResult;
 import io.dedup.ResultHandler;
 import io.dedup.internal.BatchEntry.State;
 import io.dedup.internal.DedupMetrics.Result;
+import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.StoreTransaction;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The one claim path: a batch claimed in one round trip, run by the caller, settled here. See {@link ClaimedBatch}.
@@ -30,10 +30,9 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     private int acquiredLeft;
 
     private int runningNow;
-    /** Threads in {@link #awaitSettled} (guarded by this batch's lock): only then does settling an entry notify. */
-    private int waiters;
-    /** Set once {@link #close()} has written and released all it will: nothing of this batch is waited for after. */
-    private boolean closeFinished;
+
+    /** Batches claimed behind this one, waiting for its entries to settle. */
+    private final SettleWaits waits = new SettleWaits();
     /** Writes this batch's completions and releases. */
     private final BatchWrites<M> writes;
     /** Settles the entries whose handler did not succeed, or ran without a claim. */
@@ -219,10 +218,7 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
                 items.get(i).closeTicket();
             }
             settleRepeats();
-            synchronized (this) {
-                closeFinished = true;
-                notifyAll();
-            }
+            waits.closed(this);
         }
     }
 
@@ -234,37 +230,12 @@ final class DedupBatch<M> implements ClaimedBatch<M> {
     synchronized void settle(BatchEntry<M> item, DedupResult<?> result) {
         item.state = State.SETTLED;
         item.result = result;
-        if (waiters > 0) {
-            notifyAll();
-        }
+        waits.settled(this);
     }
 
-    /**
-     * Waits until every entry of this batch that claimed one of {@code keys} is settled, so that the store holds its
-     * final state: completed, released, or (the store down) left to its lease. A batch claimed behind this one calls
-     * it before its own claim round trip, so that it never meets this batch's claims as held by someone else. Entries
-     * settle at the latest when this batch closes, and the wait ends then in any case. An entry whose claim the store
-     * could not answer holds nothing and is not waited for. An interrupt ends the wait early and is kept.
-     */
-    void awaitSettled(Set<DedupKey> keys) {
-        boolean interrupted = false;
-        synchronized (this) {
-            waiters++;
-            try {
-                for (int at = items.firstHolding(keys, 0);
-                        at >= 0 && !closeFinished;
-                        at = items.firstHolding(keys, at)) {
-                    wait();
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } finally {
-                waiters--;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+    /** Waits, for a batch claimed behind this one, until the entries holding its keys settled: {@link SettleWaits}. */
+    void awaitSettled(List<ClaimRequest> requests) {
+        waits.await(this, items, requests);
     }
 
     /** The entries in {@code state}, marked settled: the caller settles each with its result. */
