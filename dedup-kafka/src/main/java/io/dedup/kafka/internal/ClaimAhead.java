@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,7 +39,7 @@ final class ClaimAhead {
     private static final Logger LOG = LoggerFactory.getLogger(ClaimAhead.class);
 
     /** Records taken from the buffer and claimed, or being claimed, on the claim thread. */
-    private record Ahead(List<ConsumerRecord<byte[], byte[]>> records, Future<BatchMode.Claimed> claimed) {}
+    private record Ahead(List<ConsumerRecord<byte[], byte[]>> records, FutureTask<BatchMode.Claimed> claimed) {}
 
     /** The next batch to hand to the handler thread: its records and the task that claims (or has) and runs them. */
     record Next(List<ConsumerRecord<byte[], byte[]>> records, Callable<PollOutcome> task) {}
@@ -91,7 +91,9 @@ final class ClaimAhead {
         }
         List<ConsumerRecord<byte[], byte[]>> records = buffer.takeAll();
         CompletableFuture<BatchMode.Claimed> behind = inFlight;
-        ahead = new Ahead(records, claimer.submit(() -> mode.claim(records, claimedOrNull(behind))));
+        FutureTask<BatchMode.Claimed> claim = new FutureTask<>(() -> mode.claim(records, claimedOrNull(behind)));
+        claimer.execute(claim);
+        ahead = new Ahead(records, claim);
     }
 
     /**
@@ -104,7 +106,7 @@ final class ClaimAhead {
             return new Next(records, () -> mode.process(records, startable, group));
         }
         List<ConsumerRecord<byte[], byte[]>> records;
-        Future<BatchMode.Claimed> made;
+        FutureTask<BatchMode.Claimed> made;
         if (ahead != null) {
             records = ahead.records();
             made = ahead.claimed();
@@ -118,6 +120,11 @@ final class ClaimAhead {
         return new Next(records, () -> {
             BatchMode.Claimed poll;
             try {
+                if (made != null) {
+                    // not started yet (the batch before ended first): made here at once rather than after the claim
+                    // thread wakes; a FutureTask runs once, so the claim thread then skips it
+                    made.run();
+                }
                 poll = made != null ? made.get() : mode.claim(records, null);
             } catch (ExecutionException e) {
                 claimed.completeExceptionally(e.getCause());
