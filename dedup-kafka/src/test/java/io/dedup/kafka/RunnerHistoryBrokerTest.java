@@ -17,11 +17,14 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,7 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Generated histories for the leased runner against a real broker, so that fetching and claiming ahead meet what
  * makes them dangerous: keys repeated across batches and partitions, handlers that fail and are retried (rewinds that
  * give claims ahead back), slow handlers (claims ahead overlapping them), a small buffer (many batches) and, in
- * the histories of even seeds, a store outage (back-offs). Each seed gives one history; a failure names its seed, and
+ * the histories of even seeds, a store outage (back-offs), and in those of odd seeds a second member joining the group
+ * (a rebalance, claims ahead given back). Each seed gives one history; a failure names its seed, and
  * {@code -Ddedup.runner.seeds=17,18} replays those.
  *
  * <p>What must hold in every history: every key's handler succeeds exactly once; per partition, successful handlers
@@ -51,6 +55,10 @@ class RunnerHistoryBrokerTest {
     private final Set<String> failFirst = ConcurrentHashMap.newKeySet();
 
     private final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+    /** What the first handler run of a second-wave record waits for, if anything. */
+    private volatile Runnable gate;
+
+    private final AtomicBoolean gateTaken = new AtomicBoolean();
     /** Every key sent. */
     private final Set<String> sentKeys = new HashSet<>();
 
@@ -73,26 +81,29 @@ class RunnerHistoryBrokerTest {
         List<ProducerRecord<String, String>> second = records(topic, random, 150, 150);
         Kafka.send(first);
 
-        KafkaDedupRunner<String, String> runner = KafkaDedupRunner.builder(
-                        Kafka.consumerConfig(group), new StringDeserializer(), new StringDeserializer())
-                .topics(topic)
-                .maxBufferedRecords(20 + random.nextInt(40)) // many batches, each claimed ahead of its run
-                .storeBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
-                .pollTimeout(Duration.ofMillis(100))
-                .dedup(KafkaDedup.builder()
-                        .store(store)
-                        .retries(5, Duration.ofMillis(10), Duration.ofMillis(40))
-                        .deadLetters(letters -> {
-                            throw new AssertionError("nothing is dead-lettered in these histories: " + letters);
-                        }))
-                .handler(record -> handle(record, seed))
-                .build();
-        runners.add(runner);
-        runner.start();
+        int buffer = 20 + random.nextInt(40); // many batches, each claimed ahead of its run
+        start(topic, buffer, seed);
 
         // the second wave arrives while the first is consumed, so that batches are fetched and claimed while others run
         await().atMost(PATIENCE).until(() -> total() >= 40);
+        KafkaDedupRunner<?, ?> firstMember = runners.get(0);
+        if (seed % 2 == 1) {
+            // in odd seeds a second member joins while the first one's handler holds a batch, so that partitions
+            // move while records are claimed ahead and the first member gives them back: the first handler run of a
+            // second-wave record waits until a revocation began (or 10 s passed)
+            gate = () -> {
+                try {
+                    await().atMost(Duration.ofSeconds(10)).until(() -> revoking(firstMember, topic));
+                    System.out.println("seed " + seed + ": partitions revoked while a batch was held");
+                } catch (ConditionTimeoutException e) {
+                    // the rebalance came and went without this member: the history goes on without the overlap
+                }
+            };
+        }
         Kafka.send(second);
+        if (seed % 2 == 1) {
+            start(topic, buffer, seed);
+        }
         if (seed % 2 == 0) {
             store.down(true); // a store outage in every other history: back-offs, claims ahead given back
             await().atMost(PATIENCE).until(() -> store.refused() >= 2);
@@ -117,6 +128,37 @@ class RunnerHistoryBrokerTest {
         }
     }
 
+    /** Starts one more member of the group: a runner with a buffer of {@code buffer} records. */
+    private KafkaDedupRunner<String, String> start(String topic, int buffer, long seed) {
+        KafkaDedupRunner<String, String> runner = KafkaDedupRunner.builder(
+                        Kafka.consumerConfig(group), new StringDeserializer(), new StringDeserializer())
+                .topics(topic)
+                .maxBufferedRecords(buffer)
+                .storeBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
+                .pollTimeout(Duration.ofMillis(100))
+                .dedup(KafkaDedup.builder()
+                        .store(store)
+                        .retries(5, Duration.ofMillis(10), Duration.ofMillis(40))
+                        .deadLetters(letters -> {
+                            throw new AssertionError("nothing is dead-lettered in these histories: " + letters);
+                        }))
+                .handler(record -> handle(record, seed))
+                .build();
+        runners.add(runner);
+        runner.start();
+        return runner;
+    }
+
+    /** Whether {@code runner} is giving up one of the topic's partitions. */
+    private static boolean revoking(KafkaDedupRunner<?, ?> runner, String topic) {
+        for (int p = 0; p < PARTITIONS; p++) {
+            if (runner.isRevoking(new TopicPartition(topic, p))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code n} records from index {@code from}: keys from a pool a third smaller, so many repeat. */
     private List<ProducerRecord<String, String>> records(String topic, Random random, int from, int n) {
         List<ProducerRecord<String, String>> records = new ArrayList<>(n);
@@ -133,6 +175,10 @@ class RunnerHistoryBrokerTest {
     }
 
     private void handle(ConsumerRecord<String, String> record, long seed) throws Exception {
+        Runnable waitFor = gate;
+        if (waitFor != null && index(record.value()) >= 150 && !gateTaken.getAndSet(true)) {
+            waitFor.run(); // once, in the first member, on a record of the second wave
+        }
         if (record.value().endsWith("-slow")) {
             Thread.sleep(2); // the handler's own work, not a wait for a condition: claims ahead overlap it
         }
@@ -144,6 +190,12 @@ class RunnerHistoryBrokerTest {
         ranPerPartition
                 .computeIfAbsent(record.partition(), p -> new CopyOnWriteArrayList<>())
                 .add(record.offset());
+    }
+
+    /** The index a record's value was made with: {@code v<index>}, maybe followed by {@code -slow}. */
+    private static int index(String value) {
+        int end = value.indexOf('-');
+        return Integer.parseInt(value.substring(1, end < 0 ? value.length() : end));
     }
 
     private int total() {
