@@ -302,6 +302,50 @@ abstract class IdempotencyFilterContract {
                 .isEqualTo(400);
     }
 
+    /**
+     * A refusal made before the body was read closes the connection: a client that sent its body late, or not yet,
+     * would otherwise reuse a connection the server drops once it gives up draining that body (seen in CI as
+     * "header parser received no bytes" on the next request). The body is held back here until the answer is read.
+     */
+    @Test
+    void a_refusal_before_the_body_was_read_closes_the_connection() throws Exception {
+        TestServer server = serve(b -> b.maxRequestBodyBytes(100));
+        String keyed = IdempotencyFilter.KEY_HEADER + ": " + key() + "\r\n";
+        // no key, a key over the length bound (400), a declared body over the size bound (413)
+        String[][] refused = {
+            {"", "5", "400"},
+            {IdempotencyFilter.KEY_HEADER + ": " + "k".repeat(300) + "\r\n", "5", "400"},
+            {keyed, "500", "413"}
+        };
+        for (String[] request : refused) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(30_000);
+                java.io.OutputStream out = socket.getOutputStream();
+                out.write(("POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\n" + request[0] + "Content-Length: " + request[1]
+                                + "\r\nContent-Type: text/plain\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String head = responseHead(socket.getInputStream());
+                assertThat(head).startsWith("HTTP/1.1 " + request[2]);
+                assertThat(head.toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n");
+            }
+        }
+        assertThat(app.executions("/orders")).isZero();
+    }
+
+    /** The status line and headers of the response on {@code in}, read byte by byte up to the blank line. */
+    private static String responseHead(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("connection closed after " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
     @Test
     void form_parameters_stay_readable_after_the_filter_read_the_body() {
         TestServer server = serve();

@@ -34,10 +34,6 @@ public final class Problems {
     }
 
     /**
-     * {@code text} as the inside of a JSON string. Written by hand so that the filter needs no JSON library; the
-     * details it escapes may quote a client's path, which must not break out of the string.
-     */
-    /**
      * The answers whose wording does not depend on the request, each sent with {@link #send}. Those the client should
      * retry with the same key (a key in flight, a store outage) carry {@code Retry-After: 1}.
      */
@@ -98,6 +94,10 @@ public final class Problems {
         }
     }
 
+    /**
+     * {@code text} as the inside of a JSON string. Written by hand so that the filter needs no JSON library; the
+     * details it escapes may quote a client's path, which must not break out of the string.
+     */
     static String escape(String text) {
         StringBuilder out = new StringBuilder(text.length() + 8);
         for (int i = 0; i < text.length(); i++) {

@@ -57,7 +57,7 @@ public final class RequestAdmission {
         String path = pathOf(request);
         String header = request.getHeader(IdempotencyFilter.KEY_HEADER);
         if (header == null || header.isBlank()) {
-            Problems.send(
+            refuseUnread(
                     response,
                     400,
                     "idempotency-key-missing",
@@ -67,7 +67,7 @@ public final class RequestAdmission {
         }
         Optional<String> key = KeyHeader.parse(header);
         if (key.isEmpty() || key.get().length() > config.maxKeyLength()) {
-            Problems.send(
+            refuseUnread(
                     response,
                     400,
                     "idempotency-key-invalid",
@@ -82,6 +82,7 @@ public final class RequestAdmission {
         } catch (RuntimeException e) {
             // not the client's fault, and running the request unscoped could replay another client's response
             LOG.error("the ClientIdResolver failed for {} {}; answering 500", request.getMethod(), path, e);
+            closeAfterAnswer(response);
             Problems.Answer.CLIENT_UNKNOWN.send(response);
             return Optional.empty();
         }
@@ -89,7 +90,7 @@ public final class RequestAdmission {
         long declared = request.getContentLengthLong();
         byte[] body = declared > config.maxRequestBodyBytes() ? null : readBody(request);
         if (body == null) {
-            Problems.send(
+            refuseUnread(
                     response,
                     413,
                     "request-too-large",
@@ -105,6 +106,22 @@ public final class RequestAdmission {
                 path,
                 new IdempotencyKey(clientId, key.get()),
                 RequestFingerprint.of(request, path, body, config.fingerprintHeaders())));
+    }
+
+    /** Answers {@code response} with a problem, on a request whose body has not been read (in full). */
+    private static void refuseUnread(HttpServletResponse response, int status, String type, String title, String detail)
+            throws IOException {
+        closeAfterAnswer(response);
+        Problems.send(response, status, type, title, detail);
+    }
+
+    /**
+     * Asks for the connection to be closed after the answer. Once the body is left unread, Jetty drops the connection
+     * after the answer when it cannot drain the rest at once; without "close" a client may send its next request on
+     * that connection meanwhile, and that request fails (RFC 9112 §9.6).
+     */
+    private static void closeAfterAnswer(HttpServletResponse response) {
+        response.setHeader("Connection", "close");
     }
 
     /** The body, or null when it is longer than the bound. */
