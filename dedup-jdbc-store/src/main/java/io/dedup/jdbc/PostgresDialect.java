@@ -24,10 +24,13 @@ final class PostgresDialect extends SqlDialect {
 
     /** The row is held: in progress and not expired, by the database's clock. */
     private static final String HELD = "t.state = 'IN_PROGRESS' AND t.expires_at > " + NOW;
-    /** Sets a row completed; {@code r} supplies status, body and retention ({@code keep_us}). */
+    /**
+     * Sets a row completed; {@code r} supplies status, body and retention ({@code keep_us}). A completion within the
+     * lease leaves {@code purge_after} as it was (see {@link #purgeAfter}), so it changes no indexed column.
+     */
     private static final String COMPLETED = "state = 'COMPLETED', outcome_status = r.status, outcome_body = r.body,"
             + " completed_at = " + NOW + ", lease_until = NULL, expires_at = " + NOW + " + r.keep_us" + US
-            + ", updated_at = " + NOW;
+            + ", " + purgeAfter(NOW + " + r.keep_us" + US) + ", updated_at = " + NOW;
 
     private final String claimSql;
     private final String completeAllSql;
@@ -46,14 +49,16 @@ final class PostgresDialect extends SqlDialect {
         claimSql = "WITH req AS (SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[])"
                 + " WITH ORDINALITY AS r(ns, k, lease_us, keep_us, fp, ord)),"
                 + " ins AS (INSERT INTO " + t + " AS t (namespace, idem_key, state, token, attempts, lease_until,"
-                + " expires_at, fingerprint, created_at, updated_at)"
+                + " expires_at, fingerprint, created_at, updated_at, purge_after)"
                 + " SELECT r.ns, r.k, 'IN_PROGRESS', (extract(epoch FROM " + NOW + ") * 1000000)::bigint, 1,"
                 + " " + NOW + " + r.lease_us" + US + ", " + NOW + " + r.keep_us" + US + ", r.fp, " + NOW + ", " + NOW
+                + ", " + NOW + " + r.keep_us" + US
                 + " FROM req r ORDER BY r.ord"
                 + " ON CONFLICT (namespace, idem_key) DO UPDATE SET state = 'IN_PROGRESS',"
                 + " token = GREATEST(t.token + 1, EXCLUDED.token),"
                 + " attempts = CASE WHEN t.expires_at <= " + NOW + " THEN 1 ELSE t.attempts + 1 END,"
                 + " lease_until = EXCLUDED.lease_until, expires_at = EXCLUDED.expires_at,"
+                + " " + purgeAfter("EXCLUDED.expires_at") + ","
                 + " fingerprint = EXCLUDED.fingerprint, outcome_status = NULL, outcome_body = NULL,"
                 + " completed_at = NULL,"
                 + " created_at = CASE WHEN t.expires_at <= " + NOW + " THEN " + NOW + " ELSE t.created_at END,"
@@ -84,21 +89,36 @@ final class PostgresDialect extends SqlDialect {
 
     private static KeyStatements keyStatements(String t) {
         String byToken = " WHERE t.namespace = ? AND t.idem_key = ? AND t.token = ? AND " + HELD;
+        // The row keeps the time it outlives its lease (expires_at - lease_until, read before the update).
+        String renewedExpiry = NOW + " + r.expiry_lease_us" + US + " + (t.expires_at - t.lease_until)";
         return new KeyStatements(
                 // The values come as a one-row derived table so that COMPLETED reads them as in completeAllSql.
                 "UPDATE " + t + " t SET " + COMPLETED
                         + " FROM (SELECT ?::text AS status, ?::bytea AS body, ?::bigint AS keep_us) r" + byToken,
-                // The row keeps the time it outlives its lease (expires_at - lease_until, read before the update).
-                "UPDATE " + t + " t SET lease_until = " + NOW + " + ?::bigint" + US
-                        + ", expires_at = " + NOW + " + ?::bigint" + US + " + (t.expires_at - t.lease_until)"
-                        + ", updated_at = " + NOW + byToken,
+                // The values come as a derived table, since the new expiry is written twice.
+                "UPDATE " + t + " t SET lease_until = " + NOW + " + r.lease_us" + US
+                        + ", expires_at = " + renewedExpiry + ", " + purgeAfter(renewedExpiry)
+                        + ", updated_at = " + NOW
+                        + " FROM (SELECT ?::bigint AS lease_us, ?::bigint AS expiry_lease_us) r" + byToken,
                 // The token stays in the released row, so the next claim's token is higher (GREATEST in claimSql).
-                "UPDATE " + t + " t SET state = 'RELEASED', lease_until = NULL, expires_at = " + NOW + " + ?::bigint"
-                        + US + ", updated_at = " + NOW + byToken,
+                // A release is rare (a failure): it sets purge_after to its expiry exactly, so the row goes soon.
+                "UPDATE " + t + " t SET state = 'RELEASED', lease_until = NULL, expires_at = " + NOW + " + r.keep_us"
+                        + US + ", purge_after = " + NOW + " + r.keep_us" + US + ", updated_at = " + NOW
+                        + " FROM (SELECT ?::bigint AS keep_us) r" + byToken,
                 // SKIP LOCKED: a purge never waits for, nor blocks, a claim that is reviving an expired row.
                 "DELETE FROM " + t + " t USING (SELECT x.namespace, x.idem_key FROM " + t + " x"
-                        + " WHERE x.expires_at <= " + NOW + " LIMIT ? FOR UPDATE SKIP LOCKED) d"
+                        + " WHERE x.purge_after <= " + NOW + " LIMIT ? FOR UPDATE SKIP LOCKED) d"
                         + " WHERE t.namespace = d.namespace AND t.idem_key = d.idem_key AND t.expires_at <= " + NOW);
+    }
+
+    /**
+     * Moves {@code purge_after} to {@code expiry} when that is later, else leaves it, so that it is never earlier than
+     * {@code expires_at}. The purge finds rows by {@code purge_after}: a row is deleted no earlier than it expires, and
+     * a completed one at most one lease later (its claim set {@code purge_after} to the claim time plus lease plus
+     * retention, and a completion within the lease expires before that).
+     */
+    private static String purgeAfter(String expiry) {
+        return "purge_after = GREATEST(t.purge_after, " + expiry + ")";
     }
 
     @Override

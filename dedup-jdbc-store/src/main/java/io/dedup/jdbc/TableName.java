@@ -9,9 +9,13 @@ import java.util.regex.Pattern;
  *
  * @param qualified the keys table, e.g. {@code dedup_keys} or {@code ops.dedup_keys}
  * @param positions the positions table: the keys table's name with {@code _positions} appended
- * @param expiresIndex the name of the index on {@code expires_at} (unqualified, as index names are)
+ * @param expiresIndex the name of the index on {@code expires_at} (unqualified, as index names are): MariaDB's purge
+ *     index, and on PostgreSQL the retired one that the schema script drops
+ * @param purgeIndex PostgreSQL's index on {@code purge_after} (unqualified)
+ * @param schemaPrefix the schema and a dot, or empty: qualifies an index name where PostgreSQL needs it ({@code DROP
+ *     INDEX})
  */
-record TableName(String qualified, String positions, String expiresIndex) {
+record TableName(String qualified, String positions, String expiresIndex, String purgeIndex, String schemaPrefix) {
     /** A letter or underscore, then letters, digits, underscores: at most 51 characters, so derived names fit 63. */
     static final Pattern PART = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,50}");
 
@@ -36,14 +40,17 @@ record TableName(String qualified, String positions, String expiresIndex) {
         // The index name stays unqualified: PostgreSQL creates an index in its table's schema and refuses a qualified
         // name there; MariaDB names indexes per table.
         String prefix = schema == null ? "" : schema + ".";
-        return new TableName(prefix + table, prefix + table + "_positions", table + "_expires_idx");
+        return new TableName(
+                prefix + table, prefix + table + "_positions", table + "_expires_idx", table + "_purge_idx", prefix);
     }
 
     /** Replaces the placeholders of a schema script. */
     String fill(String script) {
         return script.replace("${table}", qualified)
                 .replace("${positions}", positions)
-                .replace("${expires_index}", expiresIndex);
+                .replace("${expires_index}", expiresIndex)
+                .replace("${purge_index}", purgeIndex)
+                .replace("${retired_index}", schemaPrefix + expiresIndex);
     }
 
     /** The qualified keys table, for messages. */

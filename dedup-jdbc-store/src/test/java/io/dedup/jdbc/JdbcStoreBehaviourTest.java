@@ -110,8 +110,10 @@ abstract class JdbcStoreBehaviourTest extends PerDatabaseStoreTest {
         try (JdbcDedupStore purging = onOwnTable(table).build()) {
             Duration brief = Duration.ofMillis(300);
             for (int i = 0; i < 23; i++) {
+                // Lease and retention as brief as the completion's: on PostgreSQL a completed row is purged once the
+                // claim's lease plus retention have passed too (purge_after), not only its own retention.
                 Claim claim =
-                        ((ClaimResult.Acquired) purging.claim(ClaimRequest.of(key("old-" + i), LONG, LONG))).claim();
+                        ((ClaimResult.Acquired) purging.claim(ClaimRequest.of(key("old-" + i), brief, brief))).claim();
                 if (i % 2 == 0) {
                     purging.complete(
                             new Completion(claim.key(), claim.token(), OutcomeStatus.SUCCEEDED, new byte[0], brief));
@@ -129,7 +131,7 @@ abstract class JdbcStoreBehaviourTest extends PerDatabaseStoreTest {
                     .until(() -> purging.find(key("old-0")).isEmpty()
                             && purging.find(key("old-1")).isEmpty()
                             && purging.find(key("old-22")).isEmpty());
-            await().atMost(Duration.ofSeconds(20)).until(() -> expiredRows(table) == 23);
+            await().atMost(Duration.ofSeconds(20)).until(() -> purgeableRows(table) == 23);
 
             List<Integer> batches = new ArrayList<>();
             int deleted;
@@ -151,9 +153,12 @@ abstract class JdbcStoreBehaviourTest extends PerDatabaseStoreTest {
         return JdbcDedupStore.builder(database.dataSource).table(table).createSchema(true);
     }
 
-    private long expiredRows(String table) throws SQLException {
-        String now = dialect() == JdbcDialect.POSTGRESQL ? "statement_timestamp()" : "UTC_TIMESTAMP(6)";
-        return database.count("SELECT COUNT(*) FROM " + table + " WHERE expires_at <= " + now);
+    /** Rows the purge deletes: expired, and on PostgreSQL also past {@code purge_after}, which the purge looks up. */
+    private long purgeableRows(String table) throws SQLException {
+        String condition = dialect() == JdbcDialect.POSTGRESQL
+                ? "expires_at <= statement_timestamp() AND purge_after <= statement_timestamp()"
+                : "expires_at <= UTC_TIMESTAMP(6)";
+        return database.count("SELECT COUNT(*) FROM " + table + " WHERE " + condition);
     }
 
     @Test
