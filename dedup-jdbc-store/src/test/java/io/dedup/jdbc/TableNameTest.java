@@ -17,6 +17,11 @@ class TableNameTest {
         assertThat(table.positions()).isEqualTo(name + "_positions");
         assertThat(table.expiresIndex()).doesNotContain(".").endsWith("_expires_idx");
         assertThat(table.expiresIndex().length()).isLessThanOrEqualTo(63);
+        assertThat(table.purgeIndex()).doesNotContain(".").endsWith("_purge_idx");
+        assertThat(table.purgeIndex().length()).isLessThanOrEqualTo(63);
+        // DROP INDEX of the retired index names it in the table's schema
+        assertThat(table.fill("${retired_index}")).isEqualTo(table.schemaPrefix() + table.expiresIndex());
+        assertThat(table.schemaPrefix()).isEqualTo(name.contains(".") ? name.substring(0, name.indexOf('.') + 1) : "");
     }
 
     @ParameterizedTest
