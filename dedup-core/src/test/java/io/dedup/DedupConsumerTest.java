@@ -16,7 +16,10 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class DedupConsumerTest {
     private final MutableTestClock clock = new MutableTestClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -120,22 +123,22 @@ class DedupConsumerTest {
         assertThat(((DedupResult.Processed<String>) second).claim().attempt()).isEqualTo(2);
     }
 
-    @Test
-    void checked_exceptions_pass_through_the_wrapper_unchanged() {
-        IOException boom = new IOException("disk full");
-        MessageHandler<Msg> safe = dedup.decorate(m -> {
-            throw boom;
-        });
-        assertThatThrownBy(() -> safe.handle(Msg.of("a"))).isSameAs(boom);
+    static List<Named<Throwable>> thrownByTheHandler() {
+        return List.of(
+                Named.of("a checked exception", new IOException("disk full")),
+                Named.of("an error", new OutOfMemoryError("simulated")));
     }
 
-    @Test
-    void errors_pass_through_unchanged_and_give_the_key_back() {
-        OutOfMemoryError error = new OutOfMemoryError("simulated");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("thrownByTheHandler")
+    void what_the_handler_throws_passes_through_the_wrapper_unchanged_and_gives_the_key_back(Throwable thrown) {
         MessageHandler<Msg> safe = dedup.decorate(m -> {
-            throw error;
+            if (thrown instanceof Error error) {
+                throw error;
+            }
+            throw (Exception) thrown;
         });
-        assertThatThrownBy(() -> safe.handle(Msg.of("a"))).isSameAs(error);
+        assertThatThrownBy(() -> safe.handle(Msg.of("a"))).isSameAs(thrown);
         // Nothing of the run is recorded: the key is released, so a redelivery runs it without waiting out a lease.
         assertThat(store.find(DedupKey.of("orders", "a")).orElseThrow().state()).isEqualTo(RecordState.RELEASED);
     }

@@ -8,8 +8,14 @@ import java.io.IOException;
  * gate, a {@code start} invocation in the ledger, the {@link KillPoint#MID_HANDLER} gate, the configured handler
  * time, the effect, the {@link KillPoint#AFTER_EFFECT} gate. Kafka and RabbitMQ, leased and transactional, run the
  * same sequence, so that a kill point and a ledger line mean the same thing for every consumer. Thread-safe.
+ *
+ * @param gate where the kill points are hit
+ * @param ledger where the invocations and the leased effects are written
+ * @param workMillis how long the handler "works" between the start line and the effect: the window a kill or a
+ *     SIGSTOP aims for
+ * @param steps whether leased handlers run {@link SteppedWork} (named steps, each at most once) instead of one effect
  */
-final class KeyWork {
+record KeyWork(PointGate gate, LedgerWriter ledger, long workMillis, boolean steps) {
     /** Writes the key's effect: to the ledger on its own (leased) or in the store's transaction. */
     @FunctionalInterface
     interface Effect<E extends Exception> {
@@ -21,18 +27,9 @@ final class KeyWork {
         void write(String key, long token) throws E;
     }
 
-    private final PointGate gate;
-    private final LedgerWriter ledger;
-    /** How long the handler "works" between the start line and the effect: the window a kill or a SIGSTOP aims for. */
-    private final long workMillis;
-    /** Whether leased handlers run {@link SteppedWork} (named steps, each at most once) instead of one effect. */
-    private final boolean steps;
-
+    /** The work {@code settings} configure: {@code handlerMillis} (default 0) and {@code steps}. */
     KeyWork(ConsumerSettings settings, PointGate gate, LedgerWriter ledger) {
-        this.gate = gate;
-        this.ledger = ledger;
-        this.workMillis = settings.number("handlerMillis", 0);
-        this.steps = settings.flag("steps");
+        this(gate, ledger, settings.number("handlerMillis", 0), settings.flag("steps"));
     }
 
     /** A leased handler's work for the current claim: in checkpointed steps when {@code steps=true}. */

@@ -13,15 +13,11 @@ import java.util.Optional;
  * once in the metrics. An in-progress key is also noted in {@link HeldKeys}, which reports keys held elsewhere.
  *
  * <p>Thread-safe: stateless beyond the thread-safe metrics and held keys.
+ *
+ * @param metrics where each answer is counted
+ * @param held where in-progress keys are noted
  */
-final class ClaimAnswers {
-    private final DedupMetrics metrics;
-    private final HeldKeys held;
-
-    ClaimAnswers(DedupMetrics metrics, HeldKeys held) {
-        this.metrics = metrics;
-        this.held = held;
-    }
+record ClaimAnswers(DedupMetrics metrics, HeldKeys held) {
 
     /** The result of a claim that was not acquired. */
     <R> DedupResult<R> settled(ClaimResult claim) {

@@ -44,25 +44,18 @@ import java.util.function.Supplier;
  * holder then replays that result, and the step's effect still happened once.
  *
  * <p>Thread-safe: one per engine; all state is in the store.
+ *
+ * @param store the store the step records are kept in
+ * @param lease the lease of a step key's claim
+ * @param retention how long a step record is kept once completed or released
+ * @param metrics where step results are counted
  */
-final class StepRecorder {
+record StepRecorder(StoreCalls store, Duration lease, Duration retention, DedupMetrics metrics) {
     /** How often a step record held by another run is taken over before giving up. */
     private static final int TAKEOVERS = 3;
 
     private static final int WRITE_TRIES = 3;
     private static final long WRITE_RETRY_MILLIS = 50;
-
-    private final StoreCalls store;
-    private final Duration lease;
-    private final Duration retention;
-    private final DedupMetrics metrics;
-
-    StepRecorder(StoreCalls store, Duration lease, Duration retention, DedupMetrics metrics) {
-        this.store = store;
-        this.lease = lease;
-        this.retention = retention;
-        this.metrics = metrics;
-    }
 
     /**
      * The key a step is recorded under: a digest of the handler's key and the step's name, so it can never be mistaken

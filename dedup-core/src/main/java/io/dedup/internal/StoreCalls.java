@@ -18,15 +18,11 @@ import java.util.function.Supplier;
  * store turned into {@link DedupStoreUnavailableException}, so that a store bug can never look like a decision.
  *
  * <p>Thread-safe when the store is, as every store must be.
+ *
+ * @param store the store every call goes to
+ * @param metrics where each call is timed
  */
-final class StoreCalls {
-    private final DedupStore store;
-    private final DedupMetrics metrics;
-
-    StoreCalls(DedupStore store, DedupMetrics metrics) {
-        this.store = store;
-        this.metrics = metrics;
-    }
+record StoreCalls(DedupStore store, DedupMetrics metrics) {
 
     ClaimResult claim(ClaimRequest request) {
         return call(StoreOperation.CLAIM, () -> store.claim(request));

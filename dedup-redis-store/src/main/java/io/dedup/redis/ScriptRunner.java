@@ -23,20 +23,13 @@ import java.util.concurrent.TimeoutException;
  * that got none is cancelled, so that one still buffered in the client is never sent late. Every failure becomes
  * a {@link DedupStoreUnavailableException}, except a key holding something other than a record, which is a
  * {@link DedupStoreCorruptionException} naming the key. Thread-safe.
+ *
+ * @param port the standalone or cluster connection the scripts run on
+ * @param timeout how long a call waits for its answer (the store's command timeout)
  */
-final class ScriptRunner {
+record ScriptRunner(RedisPort port, Duration timeout) {
     /** How often a batch that is still waiting flushes commands that missed its write (see flushStragglers). */
     private static final long STRAGGLER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-
-    private final RedisPort port;
-    private final long timeoutNanos;
-    private final Duration timeout;
-
-    ScriptRunner(RedisPort port, Duration timeout) {
-        this.port = port;
-        this.timeout = timeout;
-        this.timeoutNanos = timeout.toNanos();
-    }
 
     /**
      * The answer to one call: the script's reply, or why there is none.
@@ -61,7 +54,7 @@ final class ScriptRunner {
      */
     List<Object> run(ScriptCall call) {
         RedisScriptingAsyncCommands<byte[], byte[]> commands = port.commands(); // connecting has its own timeout
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = System.nanoTime() + timeout.toNanos();
         Reply reply = await(send(commands, call, true), call, deadline, false);
         // The retry shares the first attempt's deadline: a caller never waits longer than the command timeout.
         if (reply.noScript()) {
@@ -120,7 +113,7 @@ final class ScriptRunner {
             calls.forEach(call -> failed.add(Reply.failed(e)));
             return failed;
         }
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = System.nanoTime() + timeout.toNanos();
         List<Reply> replies = new ArrayList<>(calls.size());
         for (int i = 0; i < calls.size(); i++) {
             replies.add(await(futures.get(i), calls.get(i), deadline, true));

@@ -10,25 +10,11 @@ package io.dedup.testkit;
  * was made surely precedes it.
  *
  * <p>Immutable; thread-safe.
+ *
+ * @param tolerance how far the store's clock may be from the checker's, in milliseconds; 0 for an injected clock
+ * @param retention the retention every completion and release of the history was written with, in milliseconds
  */
-final class StoreTimeWindows {
-    /** How far the store's clock may be from the checker's, in milliseconds; 0 for an injected clock. */
-    private final long tolerance;
-    /** The retention every completion and release of the history was written with, in milliseconds. */
-    private final long retention;
-
-    /**
-     * Windows widened by {@code toleranceMillis}, for a history whose writes keep records for {@code retentionMillis}.
-     */
-    StoreTimeWindows(long toleranceMillis, long retentionMillis) {
-        this.tolerance = toleranceMillis;
-        this.retention = retentionMillis;
-    }
-
-    /** The retention every completion of the history was written with, in milliseconds. */
-    long retention() {
-        return retention;
-    }
+record StoreTimeWindows(long tolerance, long retention) {
 
     /** The earliest store time at which the step may have happened. */
     long low(HistoryCall.Step step) {

@@ -98,15 +98,15 @@ public final class Demo {
      * Ends a scenario the same way whatever carried the payments: counts what happened into the report and prints
      * its human part (the stable last line is printed by the caller of the scenario).
      *
-     * @param deliveries payment messages handed to a consumer, redeliveries included
+     * @param tally what the scenario counted while {@code stream} was consumed
      */
-    static DemoReport finish(
-            Progress progress, long deliveries, PaymentStream stream, PaymentLedger ledger, DuplicateCounter metrics) {
+    static DemoReport finish(Progress progress, PaymentStream stream, ScenarioTally tally) {
+        PaymentLedger ledger = tally.ledger();
         DemoReport report = new DemoReport(
-                deliveries,
+                tally.deliveries().sum(),
                 stream.payments().size(),
                 ledger.executions(),
-                metrics.duplicates(),
+                tally.duplicates(),
                 ledger.missing(stream.paymentIds()));
         describe(progress, report, ledger);
         return report;

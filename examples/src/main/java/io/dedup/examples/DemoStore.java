@@ -18,28 +18,18 @@ import java.time.Duration;
  * The store of one demo run, and the clean-up of what the run left in it: the run's keys live in a namespace of
  * their own, so a rerun starts from nothing and the run's keys are deleted at the end. Not thread-safe; the store it
  * hands out is.
+ *
+ * @param store the store the scenario's consumers share
+ * @param description how the demo names the store in its output (its first lines), without credentials
+ * @param cleanup deletes the run's keys and closes the store and what it was built on
  */
-final class DemoStore implements AutoCloseable {
+record DemoStore(DedupStore store, String description, Runnable cleanup) implements AutoCloseable {
     /**
      * The Redis key prefix of every demo run; the run's namespace follows it, so one run's keys can be deleted alone.
      */
     static final String REDIS_PREFIX = "dedup-demo:";
     /** The table every demo run shares; rows carry the run's namespace, so one run's rows can be deleted alone. */
     static final String JDBC_TABLE = "dedup_demo_keys";
-
-    /** The store the scenario's consumers share. */
-    private final DedupStore store;
-    /** How the demo names the store in its output, without credentials. */
-    private final String description;
-    /** Deletes the run's keys and closes the store and what it was built on. */
-    private final Runnable cleanup;
-
-    /** A run's store, how to name it, and how to clean up after the run. */
-    private DemoStore(DedupStore store, String description, Runnable cleanup) {
-        this.store = store;
-        this.description = description;
-        this.cleanup = cleanup;
-    }
 
     /**
      * Opens the store {@code kind} for a run whose keys live in {@code namespace}.
@@ -52,16 +42,6 @@ final class DemoStore implements AutoCloseable {
             case REDIS -> redis(namespace, services.redisUri());
             case JDBC -> jdbc(namespace, services);
         };
-    }
-
-    /** The store to give the scenario's consumers. */
-    DedupStore store() {
-        return store;
-    }
-
-    /** The store as the demo names it in its first lines. */
-    String description() {
-        return description;
     }
 
     /**

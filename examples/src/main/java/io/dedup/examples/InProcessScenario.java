@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The demo without a broker ({@code --broker none}): the deliveries a broker would make, with the same kinds of
@@ -58,17 +57,15 @@ final class InProcessScenario {
                         + " calling DedupConsumer.processAll, no broker",
                 stream.payments().size(), deliveries.size(), WORKERS);
 
-        PaymentLedger ledger = new PaymentLedger();
-        LongAdder delivered = new LongAdder();
-        DuplicateCounter metrics = new DuplicateCounter();
-        progress.track(delivered::sum, ledger::executions, metrics::duplicates);
+        ScenarioTally tally = new ScenarioTally();
+        tally.track(progress);
         // one consumer shared by the workers, as one adapter instance serves a process's consumer threads
         try (DedupConsumer<Payment> dedup = DedupConsumer.builder(
                         KeyExtractor.<Payment>jsonPointer(Payment::jsonBytes, "/paymentId"))
                 .store(store.store())
                 .namespace("dedup-demo-" + runId)
                 .settings(Demo.SETTINGS)
-                .meterRegistry(metrics.registry())
+                .meterRegistry(tally.registry())
                 .build()) {
             ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
             try {
@@ -77,7 +74,7 @@ final class InProcessScenario {
                     futures.add(workers.submit(() -> {
                         for (int b = 0; b < shard.size(); b += BATCH) {
                             List<Payment> batch = shard.subList(b, Math.min(shard.size(), b + BATCH));
-                            consume(dedup, batch, ledger, delivered);
+                            consume(dedup, batch, tally);
                         }
                         return null;
                     }));
@@ -89,19 +86,18 @@ final class InProcessScenario {
                 workers.shutdownNow();
             }
         }
-        return Demo.finish(progress, delivered.sum(), stream, ledger, metrics);
+        return Demo.finish(progress, stream, tally);
     }
 
     /** One batch: one claim round trip, handlers in order, one completion round trip; held keys come again later. */
-    private static void consume(
-            DedupConsumer<Payment> dedup, List<Payment> batch, PaymentLedger ledger, LongAdder delivered)
+    private static void consume(DedupConsumer<Payment> dedup, List<Payment> batch, ScenarioTally tally)
             throws InterruptedException {
         List<Payment> pending = batch;
         while (!pending.isEmpty()) {
             // every attempt counts as deliveries, retried ones too, as a broker's redeliveries would
-            delivered.add(pending.size());
+            tally.deliveries().add(pending.size());
             List<DedupResult<Void>> results = dedup.processAll(pending, payment -> {
-                ledger.charge(payment);
+                tally.ledger().charge(payment);
                 return null;
             });
             List<Payment> again = new ArrayList<>();

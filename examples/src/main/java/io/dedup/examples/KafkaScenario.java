@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -59,12 +58,8 @@ final class KafkaScenario {
     private final String topic;
     /** Where the story and the per-second counts go. */
     private final Progress progress;
-    /** Every charge made, by payment: the ground truth the report checks exactly-once against. */
-    private final PaymentLedger ledger = new PaymentLedger();
-    /** Records handed to any worker's consumer, redeliveries included, counted below the dedup layer. */
-    private final LongAdder deliveries = new LongAdder();
-    /** Counts, from the library's own metrics, the deliveries answered as duplicates without the handler. */
-    private final DuplicateCounter metrics = new DuplicateCounter();
+    /** Deliveries (records handed to any worker's consumer), charges and duplicates suppressed. */
+    private final ScenarioTally tally = new ScenarioTally();
     /** The broker the run uses: the given one, or the one the demo started. */
     private String bootstrapServers;
 
@@ -101,7 +96,7 @@ final class KafkaScenario {
      */
     private DemoReport play(boolean cleanUpTopic) throws Exception {
         PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
-        progress.track(deliveries::sum, ledger::executions, metrics::duplicates);
+        tally.track(progress);
         try (ExampleKafka kafka = ExampleKafka.at(bootstrapServers)) {
             Admin admin = kafka.admin();
             GroupOffsets group = new GroupOffsets(admin, namespace, topic, PARTITIONS, PHASE_TIMEOUT);
@@ -148,9 +143,9 @@ final class KafkaScenario {
         long diesAt = crashAt + Math.max(1, payments / 40);
         AtomicLong charged = new AtomicLong();
         AtomicReference<KafkaDedupRunner<String, String>> self = new AtomicReference<>();
-        CrashableConsumer consumer = new CrashableConsumer(consumerConfig("worker-1"), deliveries);
+        CrashableConsumer consumer = new CrashableConsumer(consumerConfig("worker-1"), tally.deliveries());
         KafkaDedupRunner<String, String> worker1 = worker("worker-1", consumer, record -> {
-            ledger.charge(Payment.parse(record.value()));
+            tally.ledger().charge(Payment.parse(record.value()));
             long n = charged.incrementAndGet();
             if (n == crashAt) {
                 consumer.dieBeforeCommitting();
@@ -213,10 +208,8 @@ final class KafkaScenario {
 
     /** A worker that charges every payment it is handed. */
     private KafkaDedupRunner<String, String> worker(String name) {
-        return worker(
-                name,
-                new CrashableConsumer(consumerConfig(name), deliveries),
-                record -> ledger.charge(Payment.parse(record.value())));
+        return worker(name, new CrashableConsumer(consumerConfig(name), tally.deliveries()), record -> tally.ledger()
+                .charge(Payment.parse(record.value())));
     }
 
     /**
@@ -232,7 +225,7 @@ final class KafkaScenario {
                         .store(store.store())
                         .namespace(namespace)
                         .settings(Demo.SETTINGS)
-                        .meterRegistry(metrics.registry()))
+                        .meterRegistry(tally.registry()))
                 .handler(charge)
                 .build();
     }
@@ -253,6 +246,6 @@ final class KafkaScenario {
 
     /** The report of the run, printed as the demo's summary. */
     private DemoReport report(PaymentStream stream) {
-        return Demo.finish(progress, deliveries.sum(), stream, ledger, metrics);
+        return Demo.finish(progress, stream, tally);
     }
 }

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The demo on RabbitMQ: payments are published to a queue with the duplicates real systems make, and consumers
@@ -42,12 +41,8 @@ final class RabbitScenario {
     private final Progress progress;
     /** Connections for the admin channel and the workers, all to the same broker. */
     private final ConnectionFactory factory = new ConnectionFactory();
-    /** Every charge made, by payment: the ground truth the report checks exactly-once against. */
-    private final PaymentLedger ledger = new PaymentLedger();
-    /** Deliveries handed to any worker, redeliveries included, counted before the dedup layer sees them. */
-    private final LongAdder deliveries = new LongAdder();
-    /** Counts, from the library's own metrics, the deliveries answered as duplicates without the handler. */
-    private final DuplicateCounter metrics = new DuplicateCounter();
+    /** Deliveries (handed to any worker, before the dedup layer sees them), charges and duplicates suppressed. */
+    private final ScenarioTally tally = new ScenarioTally();
 
     /** A scenario whose queue is named after {@code runId}, connecting to {@code uri}. */
     private RabbitScenario(DemoOptions options, DemoStore store, String runId, Progress progress, String uri)
@@ -87,7 +82,7 @@ final class RabbitScenario {
     @SuppressWarnings("try") // the resources are closed by the try; the body does not name them
     private DemoReport play(Channel admin) throws Exception {
         PaymentStream stream = PaymentStream.generate(options.messages(), options.seed());
-        progress.track(deliveries::sum, ledger::executions, metrics::duplicates);
+        tally.track(progress);
         admin.queueDeclare(queue, false, false, false, null);
         try {
             admin.confirmSelect();
@@ -120,7 +115,7 @@ final class RabbitScenario {
             admin.queueDelete(queue + ".dedup.dlq");
             admin.queueDelete(queue);
         }
-        return Demo.finish(progress, deliveries.sum(), stream, ledger, metrics);
+        return Demo.finish(progress, stream, tally);
     }
 
     /**
@@ -171,12 +166,12 @@ final class RabbitScenario {
                 .settings(Demo.SETTINGS)
                 .declareTopology() // <queue>.dedup.retry brings deferred deliveries back after the delay
                 .redeliveryDelay(Duration.ofMillis(200))
-                .meterRegistry(metrics.registry())
+                .meterRegistry(tally.registry())
                 .build();
         Channel channel = connection.createChannel();
         channel.basicQos(PREFETCH);
         DeliverCallback charge = dedup.wrap(channel, (tag, delivery) -> {
-            ledger.charge(Payment.parse(delivery.getBody()));
+            tally.ledger().charge(Payment.parse(delivery.getBody()));
             if (afterCharge != null) {
                 afterCharge.run();
             }
@@ -186,7 +181,7 @@ final class RabbitScenario {
                 false,
                 name,
                 (tag, delivery) -> {
-                    deliveries.increment();
+                    tally.deliveries().increment();
                     charge.handle(tag, delivery);
                 },
                 tag -> {});
@@ -202,7 +197,7 @@ final class RabbitScenario {
         long quietSince = System.nanoTime();
         long lastDeliveries = -1;
         while (System.nanoTime() < deadline) {
-            long seen = deliveries.sum();
+            long seen = tally.deliveries().sum();
             boolean empty = admin.queueDeclarePassive(queue).getMessageCount() == 0
                     && admin.queueDeclarePassive(queue + ".dedup.retry").getMessageCount() == 0;
             // quiet means no delivery and empty queues for half a second: deferred deliveries come back after 200 ms
@@ -210,7 +205,7 @@ final class RabbitScenario {
                 lastDeliveries = seen;
                 quietSince = System.nanoTime();
             } else if (seen >= published
-                    && ledger.charged() == stream.payments().size()
+                    && tally.ledger().charged() == stream.payments().size()
                     && System.nanoTime() - quietSince > 500_000_000L) {
                 return;
             }

@@ -23,28 +23,20 @@ import org.slf4j.LoggerFactory;
  * thread lives on.
  *
  * <p>Not thread-safe: owned by one pipeline's worker thread.
+ *
+ * @param settings the queue's settings: its name and metrics
+ * @param dedup the dedup consumer the batches are claimed through
+ * @param handler the application's handler
+ * @param codec stores the handler's result, replayed to a duplicate
+ * @param rpc whether the queue answers requests: a result then becomes a reply
  */
-final class BatchJudge<R> {
+record BatchJudge<R>(
+        QueueSettings settings,
+        DedupConsumer<Delivery> dedup,
+        ResultHandler<Delivery, R> handler,
+        OutcomeCodec<R> codec,
+        boolean rpc) {
     private static final Logger LOG = LoggerFactory.getLogger(BatchJudge.class);
-
-    private final QueueSettings settings;
-    private final DedupConsumer<Delivery> dedup;
-    private final ResultHandler<Delivery, R> handler;
-    private final OutcomeCodec<R> codec;
-    private final boolean rpc;
-
-    BatchJudge(
-            QueueSettings settings,
-            DedupConsumer<Delivery> dedup,
-            ResultHandler<Delivery, R> handler,
-            OutcomeCodec<R> codec,
-            boolean rpc) {
-        this.settings = settings;
-        this.dedup = dedup;
-        this.handler = handler;
-        this.codec = codec;
-        this.rpc = rpc;
-    }
 
     /**
      * One verdict per delivery, in order. Never throws for a handler's failure: an {@code Exception} becomes a

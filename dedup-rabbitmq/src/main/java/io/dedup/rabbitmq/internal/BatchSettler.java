@@ -21,8 +21,13 @@ import org.slf4j.LoggerFactory;
  * acked, and the store answers the redeliveries.
  *
  * <p>Not thread-safe: owned by one pipeline's worker thread.
+ *
+ * @param settings the queue's settings: its name, retry and dead-letter targets, delays and metrics
+ * @param channel the consumer's channel, on which deliveries are acked, nacked and rejected
+ * @param publisher publishes replies, retry copies and dead letters with confirms
+ * @param ledger which delivery tags may be acked together
  */
-final class BatchSettler {
+record BatchSettler(QueueSettings settings, Channel channel, ConfirmPublisher publisher, AckLedger ledger) {
     private static final Logger LOG = LoggerFactory.getLogger(BatchSettler.class);
 
     /**
@@ -34,20 +39,6 @@ final class BatchSettler {
         int count() {
             return held.size() + backOff.size() + released.size();
         }
-    }
-
-    private final QueueSettings settings;
-    private final Channel channel;
-    private final ConfirmPublisher publisher;
-    private final AckLedger ledger;
-    private final RabbitMetrics metrics;
-
-    BatchSettler(QueueSettings settings, Channel channel, ConfirmPublisher publisher, AckLedger ledger) {
-        this.settings = settings;
-        this.channel = channel;
-        this.publisher = publisher;
-        this.ledger = ledger;
-        this.metrics = settings.metrics();
     }
 
     /**
@@ -90,12 +81,12 @@ final class BatchSettler {
                 }
                 if (verdict.kind() == Verdict.Kind.BACK_OFF) {
                     backOff.add(delivery);
-                    metrics.delivery(Action.BACK_OFF);
+                    settings.metrics().delivery(Action.BACK_OFF);
                     continue;
                 }
                 if (verdict.kind() == Verdict.Kind.RELEASED) {
                     released.add(delivery);
-                    metrics.delivery(Action.RELEASED);
+                    settings.metrics().delivery(Action.RELEASED);
                     continue;
                 }
                 if (needsPublish(verdict)) {
@@ -108,12 +99,12 @@ final class BatchSettler {
                                     delivery.describe(settings.queue()));
                         }
                         held.add(verdict.requeuedAfter(settings.redeliveryDelay()));
-                        metrics.delivery(Action.REQUEUE);
+                        settings.metrics().delivery(Action.REQUEUE);
                         continue;
                     }
                 } else if (verdict.kind() == Verdict.Kind.DEFER || verdict.kind() == Verdict.Kind.RETRY) {
                     held.add(verdict);
-                    metrics.delivery(verdict.kind() == Verdict.Kind.DEFER ? Action.DEFER : Action.RETRY);
+                    settings.metrics().delivery(verdict.kind() == Verdict.Kind.DEFER ? Action.DEFER : Action.RETRY);
                     continue;
                 } else if (verdict.kind() == Verdict.Kind.DEAD_LETTER) {
                     // no dead-letter exchange of ours: reject to the queue's own; the acks before it go out first
@@ -121,7 +112,7 @@ final class BatchSettler {
                     logDeadLetter(verdict, "rejected to the queue's own dead-letter exchange, if any");
                     channel.basicReject(delivery.tag(), false);
                     ledger.settled(delivery.tag());
-                    metrics.delivery(Action.DEAD_LETTER);
+                    settings.metrics().delivery(Action.DEAD_LETTER);
                     continue;
                 }
                 run.add(delivery.tag());
@@ -256,15 +247,15 @@ final class BatchSettler {
     private void count(Verdict verdict) {
         switch (verdict.kind()) {
             case ACK -> {
-                metrics.delivery(Action.ACK);
+                settings.metrics().delivery(Action.ACK);
                 if (verdict.reply() != null) {
-                    metrics.reply(verdict.replayed());
+                    settings.metrics().reply(verdict.replayed());
                 }
             }
-            case DEFER -> metrics.delivery(Action.DEFER);
-            case RETRY -> metrics.delivery(Action.RETRY);
+            case DEFER -> settings.metrics().delivery(Action.DEFER);
+            case RETRY -> settings.metrics().delivery(Action.RETRY);
             case DEAD_LETTER -> {
-                metrics.delivery(Action.DEAD_LETTER);
+                settings.metrics().delivery(Action.DEAD_LETTER);
                 logDeadLetter(
                         verdict,
                         "published to exchange '" + settings.deadLetterExchange() + "' with routing key "
