@@ -99,6 +99,11 @@ public class ForwardingStore implements DedupStore {
     }
 
     @Override
+    public boolean inProcess() {
+        return delegate.inProcess();
+    }
+
+    @Override
     public String describe() {
         return delegate.describe();
     }
