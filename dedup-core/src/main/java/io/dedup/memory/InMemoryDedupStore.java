@@ -289,12 +289,6 @@ public final class InMemoryDedupStore implements DedupStore, ExpiredEntriesPurge
         return entries.mappingCount();
     }
 
-    /** True: every call is a map operation in this process. */
-    @Override
-    public boolean inProcess() {
-        return true;
-    }
-
     /** Names the store in log and error messages. */
     @Override
     public String describe() {

@@ -101,16 +101,6 @@ public interface DedupStore extends AutoCloseable {
         return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
     }
 
-    /**
-     * Whether this store answers from this process's memory, without I/O. Then a claim costs less than handing it to
-     * another thread and waking that thread, so adapters make claims on the thread that runs the handlers rather than
-     * ahead of them on a thread of their own (on two cores, that hand-off cost the in-memory store a fifth of its
-     * throughput). A wrapper that forwards every call forwards this too. Default false.
-     */
-    default boolean inProcess() {
-        return false;
-    }
-
     /** A short description for logs and errors; never contains credentials. */
     default String describe() {
         return getClass().getSimpleName();

@@ -249,12 +249,7 @@ public final class KafkaDedupRunnerBuilder<K, V> {
             built = settings.build();
             BatchMode mode = modeFactory != null
                     ? modeFactory.create(built, this, owned)
-                    : new LeasedMode<>(
-                            built.batches(),
-                            keyDeserializer,
-                            valueDeserializer,
-                            handler,
-                            !built.store().inProcess());
+                    : new LeasedMode<>(built.batches(), keyDeserializer, valueDeserializer, handler);
             if (consumer == null) {
                 Map<String, Object> config = ClientConfigs.consumerConfig(consumerConfig);
                 // auto-commit would commit offsets of records the store has not recorded yet

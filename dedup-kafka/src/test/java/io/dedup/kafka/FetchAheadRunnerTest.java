@@ -6,9 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dedup.DedupKey;
 import io.dedup.memory.InMemoryDedupStore;
-import io.dedup.spi.DedupStore;
 import io.dedup.spi.RecordState;
-import io.dedup.testkit.FaultInjectingStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -70,9 +68,7 @@ class FetchAheadRunnerTest {
                     commits.putAll(offsets);
                 }
             };
-    /** Treated as remote by the runner (not in-process), so that it claims ahead; a test may swap it before start. */
-    private DedupStore store = FaultInjectingStore.inMemory();
-
+    private final InMemoryDedupStore store = InMemoryDedupStore.create();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<String> handled = new CopyOnWriteArrayList<>();
     private final CountDownLatch inSlow = new CountDownLatch(1);
@@ -183,7 +179,6 @@ class FetchAheadRunnerTest {
         // claimed on the claim thread while the slow handler still runs: the round trip overlaps the handlers
         await().atMost(WAIT).until(() -> held("k1") && held("k2"));
         assertThat(handled).isEmpty();
-        assertThat(claimThreadAlive()).isTrue();
 
         releaseSlow.countDown();
         await().atMost(WAIT).until(() -> handled.size() == 3);
@@ -191,37 +186,6 @@ class FetchAheadRunnerTest {
         awaitCommitted(P0, 2);
         awaitCommitted(P1, 1);
         assertThat(handled).hasSize(3);
-    }
-
-    /**
-     * Over an in-process store a claim costs less than a hand-off to another thread, so the runner claims each batch
-     * on the handler thread when it starts: records fetched while a batch runs are not claimed until it ends, and no
-     * claim thread is started.
-     */
-    @Test
-    void over_an_in_process_store_records_fetched_ahead_are_claimed_when_their_batch_starts() throws Exception {
-        store = InMemoryDedupStore.create();
-        startWithASlowBatchRunning();
-        consumer.addRecord(raw("orders", 0, 1, "k1", "p0-1"));
-        consumer.addRecord(raw("orders", 1, 0, "k2", "p1-0"));
-        // fetched: the runner's position moves past them while the slow handler still runs
-        awaitPosition(P0, 2);
-        awaitPosition(P1, 1);
-        assertThat(held("k1") || held("k2")).isFalse();
-        assertThat(handled).isEmpty();
-
-        releaseSlow.countDown();
-        await().atMost(WAIT).until(() -> handled.size() == 3);
-        assertThat(handledOf("p0")).containsExactly("p0-slow", "p0-1");
-        awaitCommitted(P0, 2);
-        awaitCommitted(P1, 1);
-        assertThat(claimThreadAlive()).isFalse();
-    }
-
-    /** Whether this test's runner (group g) has a claim thread. */
-    private static boolean claimThreadAlive() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(thread -> thread.isAlive() && thread.getName().equals("dedup-kafka-claim-g"));
     }
 
     @Test

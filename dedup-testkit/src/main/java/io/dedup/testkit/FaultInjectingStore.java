@@ -177,12 +177,6 @@ public final class FaultInjectingStore extends ForwardingStore {
     }
 
     @Override
-    public boolean inProcess() {
-        // it stands for a store that can fail and be slow, which an in-process one cannot: adapters treat it as remote
-        return false;
-    }
-
-    @Override
     public String describe() {
         return "fault-injecting " + super.describe();
     }

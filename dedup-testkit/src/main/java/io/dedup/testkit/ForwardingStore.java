@@ -99,11 +99,6 @@ public class ForwardingStore implements DedupStore {
     }
 
     @Override
-    public boolean inProcess() {
-        return delegate.inProcess();
-    }
-
-    @Override
     public String describe() {
         return delegate.describe();
     }

@@ -170,11 +170,6 @@ public final class TimedDedupStore implements DedupStore {
     }
 
     @Override
-    public boolean inProcess() {
-        return delegate.inProcess();
-    }
-
-    @Override
     public String describe() {
         return "timed " + delegate.describe();
     }

@@ -47,8 +47,7 @@ public interface BatchMode extends AutoCloseable {
 
     /**
      * Whether the runner may claim the next poll while the current one runs ({@link #claim}, then {@link #run} or
-     * {@link #giveBack}); false for the transactional modes, whose claims belong to a transaction per poll, and for the
-     * leased mode over an in-process store, whose claims cost less than the hand-off.
+     * {@link #giveBack}); false for the transactional modes, whose claims belong to a transaction per poll.
      */
     default boolean claimsAhead() {
         return false;

@@ -21,23 +21,16 @@ public final class LeasedMode<K, V> implements BatchMode {
     private final Deserializer<K> keys;
     private final Deserializer<V> values;
     private final MessageHandler<? super ConsumerRecord<K, V>> handler;
-    private final boolean claimsAhead;
 
-    /**
-     * @param claimsAhead whether the next poll's records are claimed on a thread of their own while the current batch
-     *     runs: worth it when a claim waits for a remote store, not when the store answers in-process
-     */
     public LeasedMode(
             LeasedBatch batches,
             Deserializer<K> keys,
             Deserializer<V> values,
-            MessageHandler<? super ConsumerRecord<K, V>> handler,
-            boolean claimsAhead) {
+            MessageHandler<? super ConsumerRecord<K, V>> handler) {
         this.batches = batches;
         this.keys = keys;
         this.values = values;
         this.handler = handler;
-        this.claimsAhead = claimsAhead;
     }
 
     /** A poll claimed ahead: its records' decoder (it knows which are bad input) and its claimed batches. */
@@ -53,7 +46,7 @@ public final class LeasedMode<K, V> implements BatchMode {
 
     @Override
     public boolean claimsAhead() {
-        return claimsAhead;
+        return true;
     }
 
     @Override
