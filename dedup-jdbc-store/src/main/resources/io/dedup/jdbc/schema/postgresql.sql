@@ -3,11 +3,12 @@
 
 -- One row per (namespace, key). state: IN_PROGRESS, COMPLETED or RELEASED. token: the last fencing token handed
 -- out for the key, kept in every state so that tokens never repeat. expires_at: when the row may be forgotten (by
--- the database's clock); claims and reads treat rows past it as absent. purge_after: the latest expires_at the row
--- has had, so never earlier than expires_at; the purge deletes rows past both. Only purge_after is indexed, and a
--- completion within the lease leaves it as the claim set it (claim time + lease + retention is later than completion
--- time + retention), so the completion changes no indexed column and PostgreSQL can write it as a heap-only (HOT)
--- update, without new index entries. The fill factor leaves each page room for its rows' completed versions.
+-- the database's clock); claims and reads treat rows past it as absent. purge_after: never earlier than expires_at
+-- (set with it by a claim or a release, raised by a later expiry, never lowered otherwise); the purge deletes rows
+-- past both. Only purge_after is indexed, and a completion within the lease leaves it as the claim set it (claim
+-- time + lease + retention is later than completion time + retention), so the completion changes no indexed column
+-- and PostgreSQL can write it as a heap-only (HOT) update, without new index entries. The fill factor leaves each
+-- page room for its rows' completed versions.
 CREATE TABLE IF NOT EXISTS ${table} (
     namespace      VARCHAR(200) NOT NULL,
     idem_key       VARCHAR(128) NOT NULL,
