@@ -54,15 +54,38 @@ class ReplayTest {
                 }
                 Pause.millis(200);
             }
+            Map<String, Long> before = effectsPerKey(run);
             run.publish(workload.messages());
             ChaosRun.Result result = run.finish();
-            int keys = workload.keys().size();
             assertThat(result.row().lost()).isZero();
             assertThat(result.row().stuckInProgress()).isZero();
             assertThat(result.waitingAfterStop()).isZero();
-            assertThat(result.row().effects()).as("each key processed again").isEqualTo(2L * keys);
-            assertThat(result.row().duplicateEffects()).isEqualTo(keys);
+            // Counted per key across the replay, not as a total: on a slow machine a key's copies may also arrive more
+            // than a retention apart within one pass, and then rightly run again (CI once counted 244 effects for 120
+            // keys, with a 4 s retention). What must hold is that every key ran again after its retention ended, and
+            // that nothing ran more often than it was delivered.
+            Map<String, Long> after = effectsPerKey(run);
+            long replayed = 0;
+            for (String key : workload.keys()) {
+                long again = after.getOrDefault(key, 0L) - before.getOrDefault(key, 0L);
+                assertThat(before.getOrDefault(key, 0L))
+                        .as(key + " processed in the first pass")
+                        .isPositive();
+                assertThat(again)
+                        .as(key + " processed again after its retention")
+                        .isPositive();
+                replayed += again;
+            }
+            assertThat(replayed)
+                    .as("runs in the replay")
+                    .isLessThanOrEqualTo(workload.messages().size());
         }
+    }
+
+    private static Map<String, Long> effectsPerKey(ChaosRun run) throws java.sql.SQLException {
+        return run.ledger.effects().stream()
+                .collect(java.util.stream.Collectors.groupingBy(
+                        ChaosLedger.Effect::key, java.util.stream.Collectors.counting()));
     }
 
     private static Duration retentionForProfile() {
