@@ -1,5 +1,7 @@
 package io.dedup;
 
+import java.util.Objects;
+
 /**
  * Why an adapter dead-lettered a message: one vocabulary for every transport. Its {@link #name()} is the value of
  * the reason header a dead letter carries (Kafka's {@code dedup.dlt.reason}, RabbitMQ's {@code x-dedup-reason}), so
@@ -26,5 +28,23 @@ public enum DeadLetterReason {
      * Kafka share groups: the record reached its last delivery without being handled (its key was held elsewhere,
      * or its work was given back); releasing it now would make the broker archive it unprocessed.
      */
-    DELIVERY_LIMIT
+    DELIVERY_LIMIT;
+
+    /**
+     * The reason for a message core rejected before any handler ran ({@link DedupResult.Rejected#reason()}): its key
+     * missing, its stored record unreadable, or else its key unreadable. Every adapter dead-letters a rejection with
+     * this, so one dead-letter destination reads the same words from all of them.
+     *
+     * @throws NullPointerException if {@code rejection} is null
+     */
+    public static DeadLetterReason forRejection(DedupException rejection) {
+        Objects.requireNonNull(rejection, "rejection");
+        if (rejection instanceof IdempotencyKeyMissingException) {
+            return KEY_MISSING;
+        }
+        if (rejection instanceof DedupStoreCorruptionException) {
+            return STORE_RECORD_CORRUPT;
+        }
+        return KEY_UNREADABLE;
+    }
 }

@@ -65,7 +65,7 @@ final class LeasedResults {
         } else if (result instanceof DedupResult.Conflict<?> conflict) {
             slot.deadLetter(DeadLetterReason.KEY_CONFLICT, new IdempotencyConflictException(conflict.key()), 0);
         } else if (result instanceof DedupResult.Rejected<?> rejected) {
-            slot.deadLetter(BadInput.reasonFor(rejected.reason()), rejected.reason(), 0);
+            slot.deadLetter(DeadLetterReason.forRejection(rejected.reason()), rejected.reason(), 0);
         } else if (result instanceof DedupResult.Unavailable<?> unavailable) {
             slot.status = RecordStatus.STORE_UNAVAILABLE;
             slot.error = unavailable.cause();

@@ -210,7 +210,7 @@ final class TransactionRound {
             return deadLetter(attempt, i, done);
         } else if (claimed instanceof DedupResult.Rejected<?> rejected) {
             state.deadLetters[i] =
-                    owner.deadLetter(record, BadInput.reasonFor(rejected.reason()), rejected.reason(), 0);
+                    owner.deadLetter(record, DeadLetterReason.forRejection(rejected.reason()), rejected.reason(), 0);
             return deadLetter(attempt, i, done);
         }
         return null;

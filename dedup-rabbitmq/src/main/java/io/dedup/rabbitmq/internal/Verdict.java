@@ -2,11 +2,8 @@ package io.dedup.rabbitmq.internal;
 
 import io.dedup.Claim;
 import io.dedup.DeadLetterReason;
-import io.dedup.DedupException;
 import io.dedup.DedupResult;
-import io.dedup.DedupStoreCorruptionException;
 import io.dedup.IdempotencyConflictException;
-import io.dedup.IdempotencyKeyMissingException;
 import io.dedup.OutcomeStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,7 +86,7 @@ record Verdict(
                     delivery, DeadLetterReason.KEY_CONFLICT, new IdempotencyConflictException(conflict.key()), 0);
         }
         if (result instanceof DedupResult.Rejected<?> rejected) {
-            return deadLetter(delivery, reasonOf(rejected.reason()), rejected.reason(), 0);
+            return deadLetter(delivery, DeadLetterReason.forRejection(rejected.reason()), rejected.reason(), 0);
         }
         if (result instanceof DedupResult.Failed<?> failed) {
             // the larger of two counts: the header is lost when a delivery is requeued as it is, the store's count
@@ -145,15 +142,5 @@ record Verdict(
 
     private static byte[] body(Object result) {
         return result == null ? new byte[0] : (byte[]) result;
-    }
-
-    private static DeadLetterReason reasonOf(DedupException reason) {
-        if (reason instanceof IdempotencyKeyMissingException) {
-            return DeadLetterReason.KEY_MISSING;
-        }
-        if (reason instanceof DedupStoreCorruptionException) {
-            return DeadLetterReason.STORE_RECORD_CORRUPT;
-        }
-        return DeadLetterReason.KEY_UNREADABLE;
     }
 }

@@ -257,7 +257,7 @@ final class ShareBatch<K, V> {
             return Verdict.deadLetter(DeadLetterReason.KEY_CONFLICT, null, 0);
         }
         if (result instanceof DedupResult.Rejected<?> rejected) {
-            return Verdict.deadLetter(BadInput.reasonFor(rejected.reason()), rejected.reason(), 0);
+            return Verdict.deadLetter(DeadLetterReason.forRejection(rejected.reason()), rejected.reason(), 0);
         }
         if (result instanceof DedupResult.InProgress<?> inProgress) {
             return Verdict.defer(inProgress.leaseUntil());
