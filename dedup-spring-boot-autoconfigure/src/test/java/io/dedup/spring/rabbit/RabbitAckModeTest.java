@@ -2,7 +2,7 @@ package io.dedup.spring.rabbit;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dedup.spring.fixture.RabbitOnlyApplication;
+import io.dedup.spring.fixture.BrokerOnlyApplication;
 import io.dedup.testkit.LocalServices;
 import io.dedup.testkit.ServiceEndpoint;
 import java.util.UUID;
@@ -47,7 +47,7 @@ class RabbitAckModeTest {
         }
     }
 
-    @RabbitOnlyApplication
+    @BrokerOnlyApplication
     static class App {
         @Bean
         Queue queue(org.springframework.core.env.Environment env) {

@@ -3,8 +3,8 @@ package io.dedup.spring.rabbit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dedup.spring.fixture.BrokerOnlyApplication;
 import io.dedup.spring.fixture.EventCounts;
-import io.dedup.spring.fixture.RabbitOnlyApplication;
 import io.dedup.spring.fixture.Recording;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -95,7 +95,7 @@ class RabbitConcurrentDuplicateTest extends RabbitApplicationTest {
         final CountDownLatch release = new CountDownLatch(1);
     }
 
-    @RabbitOnlyApplication
+    @BrokerOnlyApplication
     @Import({Recording.class, TestRabbit.Observed.class, Gate.class, Listener.class})
     static class App {
         @Bean

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dedup.spring.Deduplicated;
+import io.dedup.spring.fixture.BrokerOnlyApplication;
 import io.dedup.spring.fixture.EventCounts;
 import io.dedup.spring.fixture.KeyHeldElsewhere;
-import io.dedup.spring.fixture.RabbitOnlyApplication;
 import io.dedup.spring.fixture.Recording;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -124,7 +124,7 @@ class RabbitListenerTest extends RabbitApplicationTest {
         assertThat(calls.attempts(poison)).as("Boot's retry attempts").isEqualTo(3);
     }
 
-    @RabbitOnlyApplication
+    @BrokerOnlyApplication
     @Import({Recording.class, TestRabbit.Observed.class, Listeners.class})
     static class App {
         /** POISON dead-letters to POISON_DLQ through the default exchange. */

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
+import io.dedup.spring.fixture.BrokerOnlyApplication;
 import io.dedup.spring.fixture.EventCounts;
-import io.dedup.spring.fixture.RabbitOnlyApplication;
 import io.dedup.spring.fixture.Recording;
 import java.io.IOException;
 import java.time.Duration;
@@ -85,7 +85,7 @@ class RabbitManualAckTest extends RabbitApplicationTest {
         assertThat(calls.attempts(r)).isEqualTo(1);
     }
 
-    @RabbitOnlyApplication
+    @BrokerOnlyApplication
     @Import({Recording.class, TestRabbit.Observed.class, Listeners.class})
     static class App {
         /** REJECTED dead-letters to REJECTED_DLQ through the default exchange. */
