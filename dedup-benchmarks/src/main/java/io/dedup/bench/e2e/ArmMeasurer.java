@@ -74,10 +74,13 @@ final class ArmMeasurer {
                     : BenchHandler.noop(workload.uniqueKeys())) {
                 ArmRun run = new ArmRun(runId, workload, topic, handler, services, timeout);
                 long calls;
+                JvmWork jvm;
                 try {
                     arm.setUp(run);
                     long before = services.storeRoundTrips(arm.store());
+                    JvmWork start = JvmWork.now();
                     arm.consume(run);
+                    jvm = JvmWork.now().since(start);
                     // the in-memory store has no server to count on: the arm's own timed calls are its round trips
                     calls = arm.store() == StoreKind.MEMORY
                             ? run.storeTimings().calls()
@@ -86,9 +89,10 @@ final class ArmMeasurer {
                     arm.tearDown(run);
                 }
                 // every measurement is logged as it ends, so a long run shows its progress and a failure its context
-                Measurement m = result(arm, run, calls);
+                Measurement m = result(arm, run, calls, jvm);
                 log(
-                        "%-13s %-12s %-14s %9.0f msgs/s  p50 %7.1f us  p99 %8.1f us  %.3f calls/msg  runs %d/%d%s",
+                        "%-13s %-12s %-14s %9.0f msgs/s  p50 %7.1f us  p99 %8.1f us  %.3f calls/msg  runs %d/%d"
+                                + "  JIT %d ms  GC %d ms%s",
                         phase,
                         workload.name(),
                         arm.name(),
@@ -98,6 +102,8 @@ final class ArmMeasurer {
                         m.storeCallsPerMsg(),
                         m.handlerRuns(),
                         m.uniqueKeys(),
+                        m.jitMs(),
+                        m.gcMs(),
                         check(arm, run));
                 return phase.equals(WARM_UP) ? null : m;
             }
@@ -127,7 +133,7 @@ final class ArmMeasurer {
      * The row of one measurement. Throughput is over the arm's own clock, from its first record to its last, so
      * set-up and tear-down are not in it; latency percentiles are of the store time charged to each message.
      */
-    private static Measurement result(Arm arm, ArmRun run, long storeCalls) {
+    private static Measurement result(Arm arm, ArmRun run, long storeCalls, JvmWork jvm) {
         Workload workload = run.workload();
         double seconds = run.progress().seconds();
         LatencyRecorder latencies = run.storeTimings().perMessage();
@@ -143,7 +149,9 @@ final class ArmMeasurer {
                 latencies.percentileMicros(0.99),
                 (double) storeCalls / workload.messages(),
                 run.handler().runs(),
-                workload.uniqueKeys());
+                workload.uniqueKeys(),
+                jvm.jitMs(),
+                jvm.gcMs());
     }
 
     /**

@@ -20,6 +20,9 @@ import java.util.function.ToDoubleFunction;
  * @param storeCallsPerMsg store calls (see {@link StoreKind}) divided by messages
  * @param handlerRuns how many times the handler ran
  * @param uniqueKeys distinct keys on the topic
+ * @param jitMs milliseconds the JIT compilers spent while the arm consumed ({@link JvmWork}): high means the run
+ *     measured the warm-up too
+ * @param gcMs milliseconds of garbage collection while the arm consumed
  */
 public record Measurement(
         String arm,
@@ -33,7 +36,9 @@ public record Measurement(
         double p99us,
         double storeCallsPerMsg,
         long handlerRuns,
-        long uniqueKeys) {
+        long uniqueKeys,
+        long jitMs,
+        long gcMs) {
     /** @throws NullPointerException if a name is null */
     public Measurement {
         Objects.requireNonNull(arm, "arm");
@@ -72,7 +77,9 @@ public record Measurement(
                 median(repetitions, Measurement::p99us),
                 median(repetitions, Measurement::storeCallsPerMsg),
                 Math.round(median(repetitions, Measurement::handlerRuns)),
-                first.uniqueKeys);
+                first.uniqueKeys,
+                Math.round(median(repetitions, Measurement::jitMs)),
+                Math.round(median(repetitions, Measurement::gcMs)));
     }
 
     /** The median of {@code column} over {@code rows} (the mean of the middle two for an even count). */
@@ -96,7 +103,9 @@ public record Measurement(
             p99us,
             storeCallsPerMsg,
             handlerRuns,
-            uniqueKeys
+            uniqueKeys,
+            jitMs,
+            gcMs
         };
     }
 }

@@ -9,7 +9,20 @@ import org.junit.jupiter.api.Test;
 class MeasurementTest {
     private static Measurement row(String arm, double msgsPerS, double p99) {
         return new Measurement(
-                arm, "redis", "kafka", "dup0-noop", 1000, 1000 / msgsPerS, msgsPerS, 10, p99, 1.0, 1000, 1000);
+                arm,
+                "redis",
+                "kafka",
+                "dup0-noop",
+                1000,
+                1000 / msgsPerS,
+                msgsPerS,
+                10,
+                p99,
+                1.0,
+                1000,
+                1000,
+                (long) p99,
+                2);
     }
 
     @Test
@@ -21,6 +34,7 @@ class MeasurementTest {
         assertThat(median.p99us()).isEqualTo(50);
         assertThat(median.seconds()).isEqualTo(0.5);
         assertThat(median.arm()).isEqualTo("camel-redis");
+        assertThat(median.jitMs()).isEqualTo(50);
     }
 
     @Test

@@ -1,0 +1,36 @@
+package io.dedup.bench.e2e;
+
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+
+/**
+ * What the JIT compiler and the garbage collector did in this JVM, in milliseconds, as read from its management
+ * beans: {@link #now()} before a run and {@link #since} after it give the run's share.
+ *
+ * <p>Why the harness reports it: on a machine with two cores a C2 compilation of one of the runner's per-batch methods
+ * takes half a second of a core, and a measurement during which the compiler is still at work measures the warm-up as
+ * much as the arm. A run whose JIT milliseconds are a sizeable part of its seconds wants a larger {@code --warmup}.
+ *
+ * <p>Immutable; thread-safe.
+ *
+ * @param jitMs the compilers' accumulated time (0 when the JVM does not report it)
+ * @param gcMs the collectors' accumulated collection time, summed over collectors
+ */
+record JvmWork(long jitMs, long gcMs) {
+    /** The totals so far. */
+    static JvmWork now() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long jitMs = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+        long gcMs = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcMs += Math.max(0, gc.getCollectionTime()); // -1 when a collector does not report it
+        }
+        return new JvmWork(jitMs, gcMs);
+    }
+
+    /** What was done between {@code start} and this reading. */
+    JvmWork since(JvmWork start) {
+        return new JvmWork(jitMs - start.jitMs, gcMs - start.gcMs);
+    }
+}
