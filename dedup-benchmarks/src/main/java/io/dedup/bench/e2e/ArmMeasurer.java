@@ -90,21 +90,7 @@ final class ArmMeasurer {
                 }
                 // every measurement is logged as it ends, so a long run shows its progress and a failure its context
                 Measurement m = result(arm, run, calls, jvm);
-                log(
-                        "%-13s %-12s %-14s %9.0f msgs/s  p50 %7.1f us  p99 %8.1f us  %.3f calls/msg  runs %d/%d"
-                                + "  JIT %d ms  GC %d ms%s",
-                        phase,
-                        workload.name(),
-                        arm.name(),
-                        m.msgsPerS(),
-                        m.p50us(),
-                        m.p99us(),
-                        m.storeCallsPerMsg(),
-                        m.handlerRuns(),
-                        m.uniqueKeys(),
-                        m.jitMs(),
-                        m.gcMs(),
-                        check(arm, run));
+                log("%-13s %-12s %-14s %s%s", phase, workload.name(), arm.name(), m.figures(), check(arm, run));
                 return phase.equals(WARM_UP) ? null : m;
             }
         } catch (Exception e) {

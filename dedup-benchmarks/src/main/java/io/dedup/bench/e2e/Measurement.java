@@ -1,6 +1,7 @@
 package io.dedup.bench.e2e;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.ToDoubleFunction;
 
@@ -87,6 +88,23 @@ public record Measurement(
         double[] values = rows.stream().mapToDouble(column).sorted().toArray();
         int middle = values.length / 2;
         return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    /**
+     * The figures on one line, as the harness logs each measurement when it ends: the arm's, then in parentheses the
+     * JVM's work during it, which says how far the figures are the warm-up's.
+     */
+    String figures() {
+        String arm = String.format(
+                Locale.ROOT,
+                "%9.0f msgs/s  p50 %7.1f us  p99 %8.1f us  %.3f calls/msg  runs %d/%d",
+                msgsPerS,
+                p50us,
+                p99us,
+                storeCallsPerMsg,
+                handlerRuns,
+                uniqueKeys);
+        return arm + String.format(Locale.ROOT, "  (JIT %d ms, GC %d ms)", jitMs, gcMs);
     }
 
     /** The columns, in {@link ResultFiles#CSV_HEADER} order. */

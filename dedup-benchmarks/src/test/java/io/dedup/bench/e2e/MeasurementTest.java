@@ -35,6 +35,9 @@ class MeasurementTest {
         assertThat(median.seconds()).isEqualTo(0.5);
         assertThat(median.arm()).isEqualTo("camel-redis");
         assertThat(median.jitMs()).isEqualTo(50);
+        assertThat(median.figures())
+                .isEqualTo("     2000 msgs/s  p50    10.0 us  p99     50.0 us  1.000 calls/msg  runs 1000/1000  (JIT 50"
+                        + " ms, GC 2 ms)");
     }
 
     @Test
