@@ -137,7 +137,8 @@ final class ArmMeasurer {
                 run.handler().runs(),
                 workload.uniqueKeys(),
                 jvm.jitMs(),
-                jvm.gcMs());
+                jvm.gcMs(),
+                jvm.cpuNanos() / 1e3 / workload.messages());
     }
 
     /**

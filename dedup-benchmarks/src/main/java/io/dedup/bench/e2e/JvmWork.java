@@ -14,10 +14,15 @@ import java.lang.management.ManagementFactory;
  *
  * <p>Immutable; thread-safe.
  *
+ * <p>The process's CPU time is the figure to compare builds by on a small machine: when the arm's threads, the broker,
+ * the compiler and GC share two cores, msgs/s move with how the scheduler happened to interleave them, while the CPU
+ * an arm spends per message moves only with what it does.
+ *
  * @param jitMs the compilers' accumulated time (0 when the JVM does not report it)
  * @param gcMs the collectors' accumulated collection time, summed over collectors
+ * @param cpuNanos this process's CPU time, all threads, the compiler's and GC's included (0 when not reported)
  */
-record JvmWork(long jitMs, long gcMs) {
+record JvmWork(long jitMs, long gcMs, long cpuNanos) {
     /** The totals so far. */
     static JvmWork now() {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
@@ -26,11 +31,19 @@ record JvmWork(long jitMs, long gcMs) {
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             gcMs += Math.max(0, gc.getCollectionTime()); // -1 when a collector does not report it
         }
-        return new JvmWork(jitMs, gcMs);
+        return new JvmWork(jitMs, gcMs, processCpuNanos());
+    }
+
+    /** The process's CPU time, from the JDK's own operating-system bean where the platform has it. */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(0, os.getProcessCpuTime()); // -1 when the platform does not report it
+        }
+        return 0;
     }
 
     /** What was done between {@code start} and this reading. */
     JvmWork since(JvmWork start) {
-        return new JvmWork(jitMs - start.jitMs, gcMs - start.gcMs);
+        return new JvmWork(jitMs - start.jitMs, gcMs - start.gcMs, cpuNanos - start.cpuNanos);
     }
 }

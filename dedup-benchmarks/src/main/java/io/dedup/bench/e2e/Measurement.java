@@ -24,6 +24,8 @@ import java.util.function.ToDoubleFunction;
  * @param jitMs milliseconds the JIT compilers spent while the arm consumed ({@link JvmWork}): high means the run
  *     measured the warm-up too
  * @param gcMs milliseconds of garbage collection while the arm consumed
+ * @param cpuUsPerMsg this JVM's CPU time while the arm consumed (all threads: the arm's, the compiler's, GC's), in
+ *     microseconds per message; the broker's and the store server's are not in it
  */
 public record Measurement(
         String arm,
@@ -39,7 +41,8 @@ public record Measurement(
         long handlerRuns,
         long uniqueKeys,
         long jitMs,
-        long gcMs) {
+        long gcMs,
+        double cpuUsPerMsg) {
     /** @throws NullPointerException if a name is null */
     public Measurement {
         Objects.requireNonNull(arm, "arm");
@@ -80,7 +83,8 @@ public record Measurement(
                 Math.round(median(repetitions, Measurement::handlerRuns)),
                 first.uniqueKeys,
                 Math.round(median(repetitions, Measurement::jitMs)),
-                Math.round(median(repetitions, Measurement::gcMs)));
+                Math.round(median(repetitions, Measurement::gcMs)),
+                median(repetitions, Measurement::cpuUsPerMsg));
     }
 
     /** The median of {@code column} over {@code rows} (the mean of the middle two for an even count). */
@@ -92,7 +96,7 @@ public record Measurement(
 
     /**
      * The figures on one line, as the harness logs each measurement when it ends: the arm's, then in parentheses the
-     * JVM's work during it, which says how far the figures are the warm-up's.
+     * JVM's work during it (the compiler's share says how far the figures are the warm-up's).
      */
     String figures() {
         String arm = String.format(
@@ -104,7 +108,7 @@ public record Measurement(
                 storeCallsPerMsg,
                 handlerRuns,
                 uniqueKeys);
-        return arm + String.format(Locale.ROOT, "  (JIT %d ms, GC %d ms)", jitMs, gcMs);
+        return arm + String.format(Locale.ROOT, "  (CPU %.2f us/msg, JIT %d ms, GC %d ms)", cpuUsPerMsg, jitMs, gcMs);
     }
 
     /** The columns, in {@link ResultFiles#CSV_HEADER} order. */
@@ -123,7 +127,8 @@ public record Measurement(
             handlerRuns,
             uniqueKeys,
             jitMs,
-            gcMs
+            gcMs,
+            cpuUsPerMsg
         };
     }
 }

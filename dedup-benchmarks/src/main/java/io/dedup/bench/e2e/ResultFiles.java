@@ -31,7 +31,7 @@ final class ResultFiles {
     static final String CHART = "msgs_per_s.png";
     /** The CSV columns, in order; a new column goes at the end so existing readers keep working. */
     static final String CSV_HEADER = "arm,store,broker,workload,messages,seconds,msgs_per_s,p50_us,p99_us,"
-            + "store_calls_per_msg,handler_runs,unique_keys,jit_ms,gc_ms";
+            + "store_calls_per_msg,handler_runs,unique_keys,jit_ms,gc_ms,cpu_us_per_msg";
 
     private ResultFiles() {}
 
@@ -71,7 +71,8 @@ final class ResultFiles {
                             Long.toString(m.handlerRuns()),
                             Long.toString(m.uniqueKeys()),
                             Long.toString(m.jitMs()),
-                            Long.toString(m.gcMs())))
+                            Long.toString(m.gcMs()),
+                            format("%.2f", m.cpuUsPerMsg())))
                     .append('\n');
         }
         return out.toString();
@@ -81,11 +82,11 @@ final class ResultFiles {
     static String markdownTable(List<Measurement> rows) {
         StringBuilder out = new StringBuilder();
         out.append("| arm | store | broker | workload | messages | seconds | msgs/s | p50 µs | p99 µs "
-                + "| store calls/msg | handler runs | unique keys | JIT ms | GC ms |\n");
-        out.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| store calls/msg | handler runs | unique keys | JIT ms | GC ms | CPU µs/msg |\n");
+        out.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Measurement m : rows) {
             out.append(format(
-                    "| %s | %s | %s | %s | %d | %.2f | %,.0f | %.1f | %.1f | %.3f | %d | %d | %d | %d |\n",
+                    "| %s | %s | %s | %s | %d | %.2f | %,.0f | %.1f | %.1f | %.3f | %d | %d | %d | %d | %.2f |\n",
                     m.arm(),
                     m.store(),
                     m.broker(),
@@ -99,7 +100,8 @@ final class ResultFiles {
                     m.handlerRuns(),
                     m.uniqueKeys(),
                     m.jitMs(),
-                    m.gcMs()));
+                    m.gcMs(),
+                    m.cpuUsPerMsg()));
         }
         return out.toString();
     }

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class JvmWorkTest {
     @Test
     void since_is_the_difference_of_two_readings() {
-        assertThat(new JvmWork(1500, 80).since(new JvmWork(1000, 30))).isEqualTo(new JvmWork(500, 50));
+        assertThat(new JvmWork(1500, 80, 9000).since(new JvmWork(1000, 30, 4000)))
+                .isEqualTo(new JvmWork(500, 50, 5000));
     }
 
     @Test
@@ -18,9 +19,17 @@ class JvmWorkTest {
         if (ManagementFactory.getCompilationMXBean().isCompilationTimeMonitoringSupported()) {
             assertThat(start.jitMs()).isPositive();
         }
+        long spin = 0;
+        for (long end = System.nanoTime() + 50_000_000; System.nanoTime() < end; ) {
+            spin++; // 50 ms of this thread's CPU
+        }
         System.gc();
         JvmWork done = JvmWork.now().since(start);
+        assertThat(spin).isPositive();
         assertThat(done.jitMs()).isNotNegative();
         assertThat(done.gcMs()).isNotNegative();
+        if (start.cpuNanos() > 0) { // the platform reports process CPU time
+            assertThat(done.cpuNanos()).isGreaterThanOrEqualTo(40_000_000L);
+        }
     }
 }

@@ -22,7 +22,8 @@ class MeasurementTest {
                 1000,
                 1000,
                 (long) p99,
-                2);
+                2,
+                p99 / 10.0);
     }
 
     @Test
@@ -36,8 +37,8 @@ class MeasurementTest {
         assertThat(median.arm()).isEqualTo("camel-redis");
         assertThat(median.jitMs()).isEqualTo(50);
         assertThat(median.figures())
-                .isEqualTo("     2000 msgs/s  p50    10.0 us  p99     50.0 us  1.000 calls/msg  runs 1000/1000  (JIT 50"
-                        + " ms, GC 2 ms)");
+                .isEqualTo("     2000 msgs/s  p50    10.0 us  p99     50.0 us  1.000 calls/msg  runs 1000/1000  (CPU"
+                        + " 5.00 us/msg, JIT 50 ms, GC 2 ms)");
     }
 
     @Test

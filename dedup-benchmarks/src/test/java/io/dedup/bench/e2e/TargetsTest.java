@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class TargetsTest {
     private static Measurement row(String arm, String workload, double msgsPerS, double callsPerMsg) {
-        return new Measurement(arm, "x", "kafka", workload, 1000, 1, msgsPerS, 0, 0, callsPerMsg, 1000, 1000, 0, 0);
+        return new Measurement(arm, "x", "kafka", workload, 1000, 1, msgsPerS, 0, 0, callsPerMsg, 1000, 1000, 0, 0, 0);
     }
 
     @Test
