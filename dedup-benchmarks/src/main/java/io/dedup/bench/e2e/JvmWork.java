@@ -10,7 +10,8 @@ import java.lang.management.ManagementFactory;
  *
  * <p>Why the harness reports it: on a machine with two cores a C2 compilation of one of the runner's per-batch methods
  * takes half a second of a core, and a measurement during which the compiler is still at work measures the warm-up as
- * much as the arm. A run whose JIT milliseconds are a sizeable part of its seconds wants a larger {@code --warmup}.
+ * much as the arm. A run whose JIT milliseconds are a sizeable part of its seconds wants more records: a larger
+ * {@code --warmup} does not help, since every measurement starts a new consumer and runner and the compiler with them.
  *
  * <p>Immutable; thread-safe.
  *
