@@ -5,19 +5,19 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
- * What the JIT compiler and the garbage collector did in this JVM, in milliseconds, as read from its management
- * beans: {@link #now()} before a run and {@link #since} after it give the run's share.
+ * What this JVM did besides the arm's own work, as read from its management beans: the JIT compilers' and the garbage
+ * collectors' milliseconds and the process's CPU time. {@link #now()} before a run and {@link #since} after it give
+ * the run's share.
  *
  * <p>Why the harness reports it: on a machine with two cores a C2 compilation of one of the runner's per-batch methods
  * takes half a second of a core, and a measurement during which the compiler is still at work measures the warm-up as
  * much as the arm. A run whose JIT milliseconds are a sizeable part of its seconds wants more records: a larger
  * {@code --warmup} does not help, since every measurement starts a new consumer and runner and the compiler with them.
+ * The CPU time per message says what a run cost this JVM rather than how fast it went on a machine shared with the
+ * broker; it includes the compiler's work (in runs of a million records, half of dedup-memory's and most of the
+ * baseline's), so compare it between runs of the same length, and subtract {@code jitMs} to see the arm's own.
  *
  * <p>Immutable; thread-safe.
- *
- * <p>The process's CPU time is the figure to compare builds by on a small machine: when the arm's threads, the broker,
- * the compiler and GC share two cores, msgs/s move with how the scheduler happened to interleave them, while the CPU
- * an arm spends per message moves only with what it does.
  *
  * @param jitMs the compilers' accumulated time (0 when the JVM does not report it)
  * @param gcMs the collectors' accumulated collection time, summed over collectors
