@@ -3,6 +3,7 @@ package io.dedup.bench.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import org.junit.jupiter.api.Test;
 
 class JvmWorkTest {
@@ -19,17 +20,26 @@ class JvmWorkTest {
         if (ManagementFactory.getCompilationMXBean().isCompilationTimeMonitoringSupported()) {
             assertThat(start.jitMs()).isPositive();
         }
-        long spin = 0;
-        for (long end = System.nanoTime() + 50_000_000; System.nanoTime() < end; ) {
-            spin++; // 50 ms of this thread's CPU
+        // 50 ms of this thread's own CPU time, however long a busy machine takes to give it: the process's includes it
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        boolean threadCpu = threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled();
+        long spun = 0;
+        if (threadCpu) {
+            long end = threads.getCurrentThreadCpuTime() + 50_000_000L;
+            while (threads.getCurrentThreadCpuTime() < end) {
+                spun++;
+            }
         }
         System.gc();
         JvmWork done = JvmWork.now().since(start);
-        assertThat(spin).isPositive();
         assertThat(done.jitMs()).isNotNegative();
         assertThat(done.gcMs()).isNotNegative();
-        if (start.cpuNanos() > 0) { // the platform reports process CPU time
-            assertThat(done.cpuNanos()).isGreaterThanOrEqualTo(40_000_000L);
+        boolean processCpu =
+                ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                        && os.getProcessCpuTime() >= 0;
+        if (threadCpu && processCpu) { // the platform reports both (HotSpot on Linux does)
+            assertThat(spun).isPositive();
+            assertThat(done.cpuNanos()).isGreaterThanOrEqualTo(50_000_000L);
         }
     }
 }
