@@ -9,10 +9,13 @@ import io.dedup.testkit.ServiceEndpoint;
 public final class TestPostgres {
     private TestPostgres() {}
 
-    /** A pool on the local PostgreSQL; the caller closes it. */
+    /**
+     * A pool on the local PostgreSQL, waiting up to Hikari's default 30 s for a connection: a loaded CI machine must
+     * not turn a slow connection into a failed test. The caller closes it.
+     */
     public static HikariDataSource pool() {
         ServiceEndpoint pg = LocalServices.postgres();
-        return pool(pg.host(), pg.port());
+        return pool(pg.host(), pg.port(), 30_000);
     }
 
     /**
@@ -21,6 +24,10 @@ public final class TestPostgres {
      * fails, so that a test of an outage sees the store unavailable quickly. The caller closes it.
      */
     public static HikariDataSource pool(String host, int port) {
+        return pool(host, port, 2_000);
+    }
+
+    private static HikariDataSource pool(String host, int port, long connectionTimeoutMillis) {
         ServiceEndpoint pg = LocalServices.postgres();
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:postgresql://" + host + ":" + port + "/" + pg.database());
@@ -28,7 +35,7 @@ public final class TestPostgres {
         config.setPassword(pg.password());
         config.setMaximumPoolSize(4);
         config.setMinimumIdle(1);
-        config.setConnectionTimeout(2000);
+        config.setConnectionTimeout(connectionTimeoutMillis);
         return new HikariDataSource(config);
     }
 }
