@@ -7,35 +7,20 @@ import io.dedup.MessageHandler;
 import io.dedup.memory.InMemoryDedupStore;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The cost per message of the in-memory wrapped call: a new key (claim, run, complete) against a duplicate (one
  * claim answered from the stored record), with a no-op handler as the baseline in the same run.
  *
- * <p>Not thread-safe: JMH state, one instance per trial and thread.
+ * <p>Not thread-safe: JMH state, one instance per trial and thread (see {@link InProcessBenchmark}).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-@State(Scope.Thread)
-public class InMemoryWrappedCallBenchmark {
+public class InMemoryWrappedCallBenchmark extends InProcessBenchmark {
     /** A message whose key is a field: the cheapest extraction, so the benchmark measures dedup itself. */
     public record Message(String id) {}
 

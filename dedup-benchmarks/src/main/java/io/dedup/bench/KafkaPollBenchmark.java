@@ -27,19 +27,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -49,15 +41,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * simulated store round trip of {@code roundTripMicros} (0: the in-memory store's own cost; 100: a nearby Redis or
  * database). No broker: this measures what dedup adds per poll.
  *
- * <p>Not thread-safe: JMH state, one instance per trial and thread.
+ * <p>Not thread-safe: JMH state, one instance per trial and thread (see {@link InProcessBenchmark}).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-@State(Scope.Thread)
-public class KafkaPollBenchmark {
+public class KafkaPollBenchmark extends InProcessBenchmark {
     /** Records per poll: Kafka's default {@code max.poll.records}, the batch the runner hands core. */
     static final int POLL = 500;
 

@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,13 +59,15 @@ abstract class IdempotencyFilterContract {
         return UUID.randomUUID().toString();
     }
 
-    /** The first answer to a request and the answer to its repeat with the same key. */
-    private record Twice(HttpResponse<byte[]> first, HttpResponse<byte[]> replay) {}
-
-    /** Posts to {@code path} twice with one new key. */
-    private static Twice postTwice(TestServer server, String path) {
+    /**
+     * Posts to {@code path} twice with one new key, then hands {@code check} the first answer and the answer to the
+     * repeat.
+     */
+    private static void postTwice(
+            TestServer server, String path, BiConsumer<HttpResponse<byte[]>, HttpResponse<byte[]>> check) {
         String key = key();
-        return new Twice(Http.post(server.uri(path), key, "x"), Http.post(server.uri(path), key, "x"));
+        HttpResponse<byte[]> first = Http.post(server.uri(path), key, "x");
+        check.accept(first, Http.post(server.uri(path), key, "x"));
     }
 
     @Test
@@ -227,14 +230,13 @@ abstract class IdempotencyFilterContract {
 
     @Test
     void a_streamed_body_within_the_bound_is_held_stored_and_replayed_exactly() {
-        Twice twice = postTwice(serve(b -> b.maxStoredBodyBytes(100_000)), "/big?bytes=99000");
-        HttpResponse<byte[]> first = twice.first();
-        HttpResponse<byte[]> replay = twice.replay();
-        assertThat(first.body()).hasSize(99_000);
-        assertThat(first.headers().firstValue(IdempotencyFilter.BODY_NOT_STORED_HEADER))
-                .isEmpty();
-        assertThat(Http.replayed(replay)).isTrue();
-        assertThat(replay.body()).isEqualTo(first.body());
+        postTwice(serve(b -> b.maxStoredBodyBytes(100_000)), "/big?bytes=99000", (first, replay) -> {
+            assertThat(first.body()).hasSize(99_000);
+            assertThat(first.headers().firstValue(IdempotencyFilter.BODY_NOT_STORED_HEADER))
+                    .isEmpty();
+            assertThat(Http.replayed(replay)).isTrue();
+            assertThat(replay.body()).isEqualTo(first.body());
+        });
         assertThat(app.executions("/big")).isEqualTo(1);
     }
 
@@ -264,15 +266,14 @@ abstract class IdempotencyFilterContract {
 
     @Test
     void a_body_written_through_the_writer_with_flushes_is_replayed_with_its_charset() {
-        Twice twice = postTwice(serve(), "/writer");
-        HttpResponse<byte[]> first = twice.first();
-        HttpResponse<byte[]> replay = twice.replay();
-        assertThat(new String(first.body(), StandardCharsets.UTF_8))
-                .isEqualTo("grüße, 世界: execution 1\nsecond part after a flush");
-        assertThat(first.headers().firstValue("Content-Type").orElseThrow()).containsIgnoringCase("charset=utf-8");
-        assertThat(replay.body()).isEqualTo(first.body());
-        assertThat(replay.headers().firstValue("Content-Type"))
-                .isEqualTo(first.headers().firstValue("Content-Type"));
+        postTwice(serve(), "/writer", (first, replay) -> {
+            assertThat(new String(first.body(), StandardCharsets.UTF_8))
+                    .isEqualTo("grüße, 世界: execution 1\nsecond part after a flush");
+            assertThat(first.headers().firstValue("Content-Type").orElseThrow()).containsIgnoringCase("charset=utf-8");
+            assertThat(replay.body()).isEqualTo(first.body());
+            assertThat(replay.headers().firstValue("Content-Type"))
+                    .isEqualTo(first.headers().firstValue("Content-Type"));
+        });
     }
 
     @Test
@@ -361,15 +362,14 @@ abstract class IdempotencyFilterContract {
 
     @Test
     void what_the_application_reset_is_neither_sent_nor_stored() {
-        Twice twice = postTwice(serve(), "/reset");
-        HttpResponse<byte[]> first = twice.first();
-        HttpResponse<byte[]> replay = twice.replay();
-        assertThat(first.statusCode()).isEqualTo(200);
-        assertThat(Http.text(first)).isEqualTo("kept 1");
-        assertThat(first.headers().firstValue("ETag")).hasValue("\"final\"");
-        assertThat(replay.statusCode()).isEqualTo(200);
-        assertThat(replay.body()).isEqualTo(first.body());
-        assertThat(replay.headers().allValues("ETag")).containsExactly("\"final\"");
+        postTwice(serve(), "/reset", (first, replay) -> {
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(Http.text(first)).isEqualTo("kept 1");
+            assertThat(first.headers().firstValue("ETag")).hasValue("\"final\"");
+            assertThat(replay.statusCode()).isEqualTo(200);
+            assertThat(replay.body()).isEqualTo(first.body());
+            assertThat(replay.headers().allValues("ETag")).containsExactly("\"final\"");
+        });
     }
 
     @Test
@@ -385,14 +385,13 @@ abstract class IdempotencyFilterContract {
 
     @Test
     void a_redirect_is_stored_and_replayed_with_its_location() {
-        Twice twice = postTwice(serve(), "/redirect");
-        HttpResponse<byte[]> first = twice.first();
-        HttpResponse<byte[]> replay = twice.replay();
-        assertThat(first.statusCode()).isEqualTo(302);
-        assertThat(replay.statusCode()).isEqualTo(302);
-        assertThat(Http.replayed(replay)).isTrue();
-        assertThat(replay.headers().firstValue("Location"))
-                .isEqualTo(first.headers().firstValue("Location"));
+        postTwice(serve(), "/redirect", (first, replay) -> {
+            assertThat(first.statusCode()).isEqualTo(302);
+            assertThat(replay.statusCode()).isEqualTo(302);
+            assertThat(Http.replayed(replay)).isTrue();
+            assertThat(replay.headers().firstValue("Location"))
+                    .isEqualTo(first.headers().firstValue("Location"));
+        });
         assertThat(app.executions("/redirect")).isEqualTo(1);
     }
 

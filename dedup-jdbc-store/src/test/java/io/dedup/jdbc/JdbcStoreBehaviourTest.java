@@ -219,7 +219,7 @@ abstract class JdbcStoreBehaviourTest extends PerDatabaseStoreTest {
     @Test
     void a_lost_connection_is_unavailable_and_the_next_call_works_again() throws Exception {
         try (SingleConnectionDataSource single = new SingleConnectionDataSource(database.endpoint);
-                JdbcDedupStore onOne = JdbcDedupStore.builder(single)
+                JdbcDedupStore onOne = JdbcDedupStore.builder(single.dataSource())
                         .dialect(dialect())
                         .table(database.table)
                         .build()) {

@@ -48,7 +48,7 @@ class PostgresPlanCacheTest {
     void setUp() throws SQLException {
         connection = new SingleConnectionDataSource(LocalServices.postgres());
         table = database.uniqueTable("plans");
-        store = JdbcDedupStore.builder(connection)
+        store = JdbcDedupStore.builder(connection.dataSource())
                 .table(table)
                 .createSchema(true)
                 .build();

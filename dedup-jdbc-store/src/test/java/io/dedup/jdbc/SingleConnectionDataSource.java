@@ -1,20 +1,22 @@
 package io.dedup.jdbc;
 
 import io.dedup.testkit.ServiceEndpoint;
-import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
-/** One real connection handed out again and again (close does nothing), so a test can kill it on the server. */
-final class SingleConnectionDataSource implements DataSource, AutoCloseable {
+/**
+ * One real connection handed out again and again (close does nothing), so a test can kill it on the server. The store
+ * under test gets {@link #dataSource()}; the test keeps this to kill, reconnect and close the connection.
+ */
+final class SingleConnectionDataSource implements AutoCloseable {
     private final ServiceEndpoint endpoint;
-    private Connection connection;
+    private volatile Connection connection;
 
     SingleConnectionDataSource(ServiceEndpoint endpoint) throws SQLException {
         this.endpoint = endpoint;
@@ -38,8 +40,8 @@ final class SingleConnectionDataSource implements DataSource, AutoCloseable {
         }
     }
 
-    @Override
-    public Connection getConnection() {
+    /** The current connection, as a proxy whose close does nothing. */
+    Connection getConnection() {
         Connection target = connection;
         return (Connection) Proxy.newProxyInstance(
                 getClass().getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
@@ -48,46 +50,28 @@ final class SingleConnectionDataSource implements DataSource, AutoCloseable {
                     }
                     try {
                         return method.invoke(target, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
+                    } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
     }
 
-    @Override
-    public Connection getConnection(String username, String password) {
-        return getConnection();
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return null;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
-    @Override
-    public int getLoginTimeout() {
-        return 0;
-    }
-
-    @Override
-    public Logger getParentLogger() {
-        return Logger.getGlobal();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        throw new SQLException("not a wrapper");
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) {
-        return false;
+    /**
+     * A data source whose {@code getConnection} (with or without credentials) is {@link #getConnection()}; it answers
+     * nothing else (a store that asked more of it would fail here rather than read a made-up value).
+     */
+    DataSource dataSource() {
+        return (DataSource) Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getConnection" -> getConnection();
+                    case "toString" -> "one connection to " + endpoint;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException(
+                            "not supported by the test's single-connection data source: " + method);
+                });
     }
 
     @Override

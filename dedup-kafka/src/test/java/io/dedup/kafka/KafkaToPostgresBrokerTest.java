@@ -4,12 +4,9 @@ import static io.dedup.kafka.Kafka.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dedup.jdbc.JdbcDedupStore;
 import io.dedup.spi.StoreTransaction;
-import io.dedup.testkit.LocalServices;
-import io.dedup.testkit.ServiceEndpoint;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,14 +35,7 @@ class KafkaToPostgresBrokerTest {
 
     @BeforeEach
     void database() throws Exception {
-        ServiceEndpoint pg = LocalServices.postgres();
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(pg.jdbcUrl());
-        config.setUsername(pg.user());
-        config.setPassword(pg.password());
-        config.setMaximumPoolSize(4);
-        config.setMinimumIdle(1);
-        dataSource = new HikariDataSource(config);
+        dataSource = TestPostgres.pool();
         store = JdbcDedupStore.builder(dataSource)
                 .table(keysTable)
                 .createSchema(true)

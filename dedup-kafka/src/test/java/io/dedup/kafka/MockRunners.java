@@ -4,6 +4,7 @@ import io.dedup.spi.DedupStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -16,7 +17,21 @@ final class MockRunners {
     private MockRunners() {}
 
     /** A runner and the mock consumer under it. */
-    record Started(KafkaDedupRunner<String, String> runner, MockConsumer<byte[], byte[]> consumer) {}
+    record Started(KafkaDedupRunner<String, String> runner, MockConsumer<byte[], byte[]> consumer) {
+        /**
+         * Hands the consumer the records of {@code log} it would fetch now, as a broker would after seeks: those of an
+         * assigned partition at or after its position. MockConsumer forgets records once it returned them, so a test
+         * that polls again, or starts another consumer, feeds the same log again.
+         */
+        void feed(List<ConsumerRecord<byte[], byte[]>> log) {
+            for (ConsumerRecord<byte[], byte[]> record : log) {
+                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                if (consumer.assignment().contains(partition) && record.offset() >= consumer.position(partition)) {
+                    consumer.addRecord(record);
+                }
+            }
+        }
+    }
 
     /**
      * A subscribed runner in the Kafka-to-database mode over {@code consumer}: store back-off {@code backoff},

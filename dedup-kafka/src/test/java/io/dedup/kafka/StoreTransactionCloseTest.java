@@ -56,16 +56,6 @@ class StoreTransactionCloseTest {
         tx.resource(FakeTransactionalStore.Ledger.class).write(record.value());
     }
 
-    private static void feed(Started s, List<ConsumerRecord<byte[], byte[]>> log) {
-        for (ConsumerRecord<byte[], byte[]> record : log) {
-            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-            if (s.consumer().assignment().contains(partition)
-                    && record.offset() >= s.consumer().position(partition)) {
-                s.consumer().addRecord(record);
-            }
-        }
-    }
-
     private void assertEachRanOnce(String... values) {
         assertThat(runs.keySet()).containsExactlyInAnyOrder(values);
         assertThat(runs)
@@ -89,7 +79,7 @@ class StoreTransactionCloseTest {
                 raw("orders", 0, 1, "b", "b"),
                 raw("orders", 0, 2, "c", "c"),
                 raw("orders", 1, 0, "d", "d"));
-        log.forEach(first.consumer()::addRecord);
+        first.feed(log);
         Thread loop = first.runner().start();
         loop.join(10_000);
         assertThat(loop.isAlive()).isFalse();
@@ -100,7 +90,7 @@ class StoreTransactionCloseTest {
 
         Started second = start(this::ran, List.of(P0, P1));
         assertThat(second.consumer().position(P0)).isEqualTo(2);
-        feed(second, log);
+        second.feed(log);
         second.runner().pollOnce();
         assertThat(store.ledger()).containsExactlyInAnyOrder("a", "b", "c", "d");
         assertEachRanOnce("a", "b", "c", "d");
@@ -123,7 +113,7 @@ class StoreTransactionCloseTest {
                 raw("orders", 0, 0, "s", "slow"),
                 raw("orders", 0, 1, "n", "not started"),
                 raw("orders", 1, 0, "x", "x"));
-        feed(first, log);
+        first.feed(log);
         Thread loop = new Thread(first.runner()::pollOnce);
         loop.start();
         assertThat(inHandler.await(5, TimeUnit.SECONDS)).isTrue();
@@ -144,7 +134,7 @@ class StoreTransactionCloseTest {
 
         Started next = start(this::ran, List.of(P0)); // P0's next owner
         assertThat(next.consumer().position(P0)).isEqualTo(1);
-        feed(next, log);
+        next.feed(log);
         next.runner().pollOnce();
         assertThat(store.ledger()).containsExactlyInAnyOrder("slow", "x", "not started");
         assertEachRanOnce("slow", "x", "not started");
@@ -163,7 +153,7 @@ class StoreTransactionCloseTest {
                 List.of(P0, P1));
         var log = List.of(
                 raw("orders", 0, 0, "a", "a"), raw("orders", 0, 1, "boom", "boom"), raw("orders", 1, 0, "c", "c"));
-        feed(s, log);
+        s.feed(log);
         s.runner().pollOnce();
         assertThat(store.inTransaction()).isFalse(); // rolled back and closed: no connection held
         assertThat(store.ledger()).containsExactly("a"); // the Error's writes were rolled back
@@ -171,7 +161,7 @@ class StoreTransactionCloseTest {
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (store.ledger().size() < 3 && System.nanoTime() < deadline) {
-            feed(s, log);
+            s.feed(log);
             s.runner().pollOnce(); // the same runner goes on: its handler thread survived
         }
         assertThat(store.ledger()).containsExactlyInAnyOrder("a", "boom", "c"); // each effect once

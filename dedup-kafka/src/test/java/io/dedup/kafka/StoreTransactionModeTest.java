@@ -61,12 +61,7 @@ class StoreTransactionModeTest {
             BooleanSupplier done) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         do {
-            for (var record : log) {
-                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                if (record.offset() >= s.consumer().position(partition)) {
-                    s.consumer().addRecord(record);
-                }
-            }
+            s.feed(log);
             s.runner().pollOnce();
         } while (!done.getAsBoolean() && System.nanoTime() < deadline);
     }
@@ -114,7 +109,7 @@ class StoreTransactionModeTest {
                 raw("orders", 0, 1, "f", "flaky"),
                 raw("orders", 0, 2, "c", "c"),
                 raw("orders", 1, 0, "d", "d"));
-        log.forEach(s.consumer()::addRecord);
+        s.feed(log);
         s.runner().pollOnce();
         assertThat(store.ledger()).containsExactly("a"); // the flaky write was rolled back
         assertThat(store.positions("g", "orders")).isEqualTo(Map.of(0, 1L));
@@ -138,7 +133,7 @@ class StoreTransactionModeTest {
                 raw("orders", 0, 0, null, "no key"),
                 raw("orders", 0, 1, "p", "poison"),
                 raw("orders", 0, 2, "ok", "ok"));
-        log.forEach(s.consumer()::addRecord);
+        s.feed(log);
         s.runner().pollOnce();
         assertThat(published).extracting(DeadLetter::reason).containsExactly(DeadLetterReason.KEY_MISSING);
         assertThat(store.positions("g", "orders")).isEqualTo(Map.of(0, 1L));
@@ -157,7 +152,7 @@ class StoreTransactionModeTest {
         Started s = start(writing());
         store.down(true);
         var log = List.of(raw("orders", 0, 0, "a", "a"), raw("orders", 1, 0, "b", "b"));
-        log.forEach(s.consumer()::addRecord);
+        s.feed(log);
         s.runner().pollOnce();
         assertThat(s.consumer().paused()).containsExactlyInAnyOrder(P0, P1);
         assertThat(store.ledger()).isEmpty();

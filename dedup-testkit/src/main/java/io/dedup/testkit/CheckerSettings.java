@@ -41,14 +41,7 @@ public record CheckerSettings(
      * time.
      */
     public static CheckerSettings forInjectedClock() {
-        return new CheckerSettings(
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(2),
-                Duration.ofMillis(2500),
-                4,
-                25,
-                3,
-                Duration.ofSeconds(10));
+        return preset(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMillis(2500), 4, 25);
     }
 
     /**
@@ -57,14 +50,13 @@ public record CheckerSettings(
      * lapse is not lost in it; fewer workers and calls than with an injected clock, since every pause is real.
      */
     public static CheckerSettings forRealTime() {
-        return new CheckerSettings(
-                Duration.ofMillis(150),
-                Duration.ofMillis(250),
-                Duration.ofMillis(200),
-                3,
-                20,
-                3,
-                Duration.ofSeconds(10));
+        return preset(Duration.ofMillis(150), Duration.ofMillis(250), Duration.ofMillis(200), 3, 20);
+    }
+
+    /** A preset: what the presets share is three keys per history and a 10 s limit on a single call. */
+    private static CheckerSettings preset(
+            Duration lease, Duration retention, Duration longestPause, int workers, int callsPerWorker) {
+        return new CheckerSettings(lease, retention, longestPause, workers, callsPerWorker, 3, Duration.ofSeconds(10));
     }
 
     /** These settings with another retention. */

@@ -28,36 +28,18 @@ public interface CheckerTime {
     /** Whether {@link #pass} moves time instantly (so histories may jump far) rather than waiting for it. */
     boolean jumps();
 
-    /** The injected clock the store under test reads. */
+    /**
+     * The injected clock the store under test reads. A reading is exact, since the store reads this very clock, so no
+     * window needs widening; and jumps cost nothing, so histories may move time far past leases and retentions.
+     */
     static CheckerTime of(MutableClock clock) {
         Objects.requireNonNull(clock, "clock");
-        return new CheckerTime() {
-            @Override
-            public long now() {
-                return clock.millis();
-            }
-
-            @Override
-            public void pass(Duration duration) {
-                clock.advance(duration);
-            }
-
-            // the store reads this very clock: a reading is exact, so no window needs widening
-            @Override
-            public long toleranceMillis() {
-                return 0;
-            }
-
-            // jumps cost nothing, so histories may move time far past leases and retentions
-            @Override
-            public boolean jumps() {
-                return true;
-            }
-        };
+        return new CheckerClock(clock::millis, clock::advance, 0, true);
     }
 
     /**
      * Real time on this machine, for stores judged by their server's clock (Redis TIME, the database's now()).
+     * Passing time is the workload's think time: the point is that real time passes, not waiting for a condition.
      *
      * @param tolerance how far the server's clock may be from this machine's; not negative
      * @throws IllegalArgumentException if {@code tolerance} is negative
@@ -67,31 +49,14 @@ public interface CheckerTime {
         if (tolerance.isNegative()) {
             throw new IllegalArgumentException("tolerance must not be negative, got " + tolerance);
         }
-        long toleranceMillis = tolerance.toMillis();
-        return new CheckerTime() {
-            @Override
-            public long now() {
-                return System.currentTimeMillis();
-            }
+        return new CheckerClock(System::currentTimeMillis, CheckerTime::sleep, tolerance.toMillis(), false);
+    }
 
-            /** The workload's think time: the point is that real time passes, not waiting for a condition. */
-            @Override
-            public void pass(Duration duration) {
-                long until = System.nanoTime() + duration.toNanos();
-                for (long left = duration.toNanos(); left > 0; left = until - System.nanoTime()) {
-                    LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
-                }
-            }
-
-            @Override
-            public long toleranceMillis() {
-                return toleranceMillis;
-            }
-
-            @Override
-            public boolean jumps() {
-                return false;
-            }
-        };
+    /** Waits {@code duration} of real time, in slices of at most 50 ms. */
+    private static void sleep(Duration duration) {
+        long until = System.nanoTime() + duration.toNanos();
+        for (long left = duration.toNanos(); left > 0; left = until - System.nanoTime()) {
+            LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+        }
     }
 }

@@ -3,10 +3,10 @@ package io.dedup.kafka.share;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dedup.jdbc.JdbcDedupStore;
 import io.dedup.kafka.Ledger;
+import io.dedup.kafka.TestPostgres;
 import io.dedup.testkit.LocalServices;
 import io.dedup.testkit.ServiceEndpoint;
 import io.dedup.testkit.TcpProxy;
@@ -51,7 +51,7 @@ class ShareJdbcBrokerTest {
     @BeforeEach
     void database() throws Exception {
         pg = LocalServices.postgres();
-        dataSource = pool(pg.host(), pg.port());
+        dataSource = TestPostgres.pool();
         ledger = Ledger.create(dataSource, ledgerTable);
     }
 
@@ -63,17 +63,6 @@ class ShareJdbcBrokerTest {
         }
         ledger.dropWith(keysTable, keysTable + "_positions");
         dataSource.close();
-    }
-
-    private HikariDataSource pool(String host, int port) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:postgresql://" + host + ":" + port + "/" + pg.database());
-        config.setUsername(pg.user());
-        config.setPassword(pg.password());
-        config.setMaximumPoolSize(4);
-        config.setMinimumIdle(1);
-        config.setConnectionTimeout(2000);
-        return new HikariDataSource(config);
     }
 
     private JdbcDedupStore store(HikariDataSource source) {
@@ -168,7 +157,7 @@ class ShareJdbcBrokerTest {
         store(dataSource); // creates the table directly, before the proxy is cut
         TcpProxy proxy = TcpProxy.start(pg.host(), pg.port());
         closeables.add(proxy);
-        HikariDataSource proxied = pool(proxy.host(), proxy.port());
+        HikariDataSource proxied = TestPostgres.pool(proxy.host(), proxy.port());
         closeables.add(proxied);
         JdbcDedupStore store = store(proxied);
         Map<String, AtomicInteger> runs = new java.util.concurrent.ConcurrentHashMap<>();
