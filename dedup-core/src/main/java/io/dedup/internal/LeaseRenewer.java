@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,20 +58,27 @@ final class LeaseRenewer implements AutoCloseable {
      */
     private final class Group {
         private final Ticket[] tickets;
-        private final AtomicInteger open;
+        /** Tickets not closed yet; the group leaves the scan when it reaches 0. */
+        private volatile int open;
 
-        private Group(int size) {
-            this.tickets = new Ticket[size];
-            this.open = new AtomicInteger(size);
+        private Group(List<Claim> claims, long askedAtNanos) {
+            this.tickets = new Ticket[claims.size()];
+            for (int i = 0; i < tickets.length; i++) {
+                tickets[i] = new Ticket(claims.get(i), this, askedAtNanos);
+            }
+            this.open = tickets.length;
         }
 
         /** One of its tickets closed (each counts once); the last one takes the group out of the scan. */
         private void ticketClosed() {
-            if (open.decrementAndGet() == 0) {
+            if (OPEN.decrementAndGet(this) == 0) {
                 running.remove(this);
             }
         }
     }
+
+    private static final AtomicIntegerFieldUpdater<Group> OPEN =
+            AtomicIntegerFieldUpdater.newUpdater(Group.class, "open");
 
     private static final AtomicIntegerFieldUpdater<Ticket> CLOSED =
             AtomicIntegerFieldUpdater.newUpdater(Ticket.class, "closed");
@@ -117,7 +123,7 @@ final class LeaseRenewer implements AutoCloseable {
 
     /** Starts renewing {@code claim}'s lease; the returned ticket stops it and tells whether the lease was lost. */
     public Ticket register(Claim claim) {
-        return registerAll(List.of(claim), System.nanoTime()).get(0);
+        return track(new Group(List.of(claim), System.nanoTime())).tickets[0];
     }
 
     /**
@@ -130,14 +136,14 @@ final class LeaseRenewer implements AutoCloseable {
         if (claims.isEmpty()) {
             return List.of(); // a group nobody can close would stay in the scan for good
         }
-        Group group = new Group(claims.size());
-        for (int i = 0; i < group.tickets.length; i++) {
-            group.tickets[i] = new Ticket(claims.get(i), group, askedAtNanos);
-        }
-        // in the scan before any ticket is handed out: a ticket closed at once must find its group there to leave
+        return List.of(track(new Group(claims, askedAtNanos)).tickets);
+    }
+
+    /** Puts {@code group} in the scan before any of its tickets is handed out, so a ticket closed at once finds it. */
+    private Group track(Group group) {
         running.add(group);
         ensureStarted();
-        return List.of(group.tickets);
+        return group;
     }
 
     /** How many registrations still have an open ticket; for tests. */
