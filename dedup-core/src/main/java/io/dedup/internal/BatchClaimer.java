@@ -88,6 +88,7 @@ final class BatchClaimer<M> {
             pending.flush(); // completions kept from an outage first: their keys may be claimed again right here
         }
         List<ClaimResult> claims;
+        long askedAt = System.nanoTime(); // the leases granted count from before the round trip
         try {
             claims = claimRound(requests, transaction);
             if (claims.size() != requests.size()) {
@@ -101,8 +102,21 @@ final class BatchClaimer<M> {
             }
             return batch;
         }
+        List<BatchEntry<M>> acquired = new ArrayList<>(claims.size());
         for (int r = 0; r < claims.size(); r++) {
-            claimed(batch, claimed.get(r), claims.get(r));
+            if (claimed(batch, claimed.get(r), claims.get(r))) {
+                acquired.add(claimed.get(r));
+            }
+        }
+        if (kind != BatchKind.STORE_TRANSACTION && !acquired.isEmpty()) {
+            // every held lease is renewed from now on, not only while its own handler runs: the claims at the end of
+            // a long batch would otherwise lapse while they wait their turn, and be taken over
+            List<io.dedup.Claim> held = new ArrayList<>(acquired.size());
+            acquired.forEach(item -> held.add(item.claim));
+            List<LeaseRenewer.Ticket> tickets = engine.registerAll(held, askedAt);
+            for (int i = 0; i < tickets.size(); i++) {
+                acquired.get(i).ticket = tickets.get(i);
+            }
         }
         return batch;
     }
@@ -128,23 +142,22 @@ final class BatchClaimer<M> {
         return store.claimAll(requests);
     }
 
-    /** The claim answered for {@code item}; called once per claimed item before the batch is handed out. */
-    private void claimed(DedupBatch<M> batch, BatchEntry<M> item, ClaimResult claim) {
+    /**
+     * The claim answered for {@code item}; called once per claimed item before the batch is handed out. True when the
+     * key was acquired: its lease is then to be renewed.
+     */
+    private boolean claimed(DedupBatch<M> batch, BatchEntry<M> item, ClaimResult claim) {
         if (claim instanceof ClaimResult.Acquired acquired) {
             item.claim = acquired.claim();
             item.state = State.ACQUIRED;
             batch.acquired();
-            if (batch.kind() != BatchKind.STORE_TRANSACTION) {
-                // every held lease is renewed from now on, not only while its own handler runs: the claims at the
-                // end of a long batch would otherwise lapse while they wait their turn, and be taken over
-                item.ticket = engine.register(acquired.claim());
-            }
-            return;
+            return true;
         }
         batch.settle(item, engine.settled(claim));
         if (item.result instanceof DedupResult.Unavailable<?>) {
             item.state = State.UNAVAILABLE;
         }
+        return false;
     }
 
     /** The store could not answer the claim at all. */

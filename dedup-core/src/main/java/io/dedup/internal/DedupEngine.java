@@ -169,9 +169,12 @@ public final class DedupEngine<M> implements AutoCloseable {
 
     // ---------------------------------------------------------------- services of the batch
 
-    /** Renews {@code claim}'s lease until its ticket is closed; null when renewal is off. */
-    LeaseRenewer.Ticket register(Claim claim) {
-        return renewer == null ? null : renewer.register(claim);
+    /**
+     * Renews each of {@code claims}' leases, asked for at {@code askedAtNanos}, until its ticket is closed: the
+     * tickets in order, or none when renewal is off.
+     */
+    List<LeaseRenewer.Ticket> registerAll(List<Claim> claims, long askedAtNanos) {
+        return renewer == null ? List.of() : renewer.registerAll(claims, askedAtNanos);
     }
 
     /** Runs handlers under their claims. */

@@ -10,13 +10,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Renews the leases of handlers that run longer than a fraction of their lease. One daemon thread, started on
- * first use, scans the running claims; registering a claim is a set insertion, so short handlers pay almost
- * nothing. A renewal refused as fenced marks the ticket lost: the handler's completion will be refused too.
+ * first use, scans the running claims; registering a batch's claims is one set insertion for all of them, and
+ * closing a ticket one atomic decrement, so short handlers pay almost nothing. A renewal refused as fenced marks the
+ * ticket lost: the handler's completion will be refused too.
  *
  * <p>Renewal does not make a worker safe by itself: a worker paused past its lease (GC, SIGSTOP) misses its renewals
  * and is taken over. The fencing token is what protects the key then; renewal only keeps an alive, slow handler from
@@ -33,7 +35,9 @@ final class LeaseRenewer implements AutoCloseable {
     private final long tickNanos;
     private final long leaseNanos;
     private final DedupMetrics metrics;
-    private final Set<Ticket> running = ConcurrentHashMap.newKeySet();
+    /** The groups with a ticket still open; a group leaves when its last ticket closes. */
+    private final Set<Group> running = ConcurrentHashMap.newKeySet();
+
     private ScheduledExecutorService executor;
     private boolean closed;
 
@@ -48,20 +52,56 @@ final class LeaseRenewer implements AutoCloseable {
         this.metrics = metrics;
     }
 
+    /**
+     * The tickets registered together: one batch's claims, taken at one moment. Tracked as one set element rather
+     * than one per claim, since a batch holds hundreds of claims and most handlers finish long before any renewal.
+     */
+    private final class Group {
+        private final Ticket[] tickets;
+        /** Tickets not closed yet; the group leaves the scan when it reaches 0. */
+        private volatile int open;
+
+        private Group(List<Claim> claims, long askedAtNanos) {
+            this.tickets = new Ticket[claims.size()];
+            for (int i = 0; i < tickets.length; i++) {
+                tickets[i] = new Ticket(claims.get(i), this, askedAtNanos);
+            }
+            this.open = tickets.length;
+        }
+
+        /** One of its tickets closed (each counts once); the last one takes the group out of the scan. */
+        private void ticketClosed() {
+            if (OPEN.decrementAndGet(this) == 0) {
+                running.remove(this);
+            }
+        }
+    }
+
+    private static final AtomicIntegerFieldUpdater<Group> OPEN =
+            AtomicIntegerFieldUpdater.newUpdater(Group.class, "open");
+
+    private static final AtomicIntegerFieldUpdater<Ticket> CLOSED =
+            AtomicIntegerFieldUpdater.newUpdater(Ticket.class, "closed");
+
     /** A running handler's claim. Close it when the handler returns. */
     public final class Ticket implements AutoCloseable {
         private final Claim claim;
+        private final Group group;
         private volatile long lastRenewedNanos;
         private volatile boolean lost;
+        /** 1 once closed; a close counts towards its group only the first time. */
+        private volatile int closed;
 
-        private Ticket(Claim claim) {
+        private Ticket(Claim claim, Group group, long registeredNanos) {
             this.claim = claim;
-            this.lastRenewedNanos = System.nanoTime();
+            this.group = group;
+            this.lastRenewedNanos = registeredNanos;
         }
 
         /**
          * Whether the lease has run out by this process's clock: no renewal succeeded for a whole lease. Measured
-         * from the claim or the last renewal, so it errs early, never late.
+         * from the moment the claim was asked for (or from {@link #register}) or the last renewal was, so for a
+         * claim asked for at registration or before it errs early, never late.
          */
         public boolean expired() {
             return System.nanoTime() - lastRenewedNanos >= leaseNanos;
@@ -72,18 +112,43 @@ final class LeaseRenewer implements AutoCloseable {
             return lost;
         }
 
+        /** Stops renewing this claim. Idempotent. */
         @Override
         public void close() {
-            running.remove(this);
+            if (CLOSED.compareAndSet(this, 0, 1)) {
+                group.ticketClosed();
+            }
         }
     }
 
     /** Starts renewing {@code claim}'s lease; the returned ticket stops it and tells whether the lease was lost. */
     public Ticket register(Claim claim) {
-        Ticket ticket = new Ticket(claim);
-        running.add(ticket);
+        return track(new Group(List.of(claim), System.nanoTime())).tickets[0];
+    }
+
+    /**
+     * Starts renewing every one of {@code claims}' leases: one ticket per claim, in order, each stopping its own
+     * claim's renewal.
+     *
+     * @param askedAtNanos when the claims were asked for ({@link System#nanoTime}): their leases count from then
+     */
+    public List<Ticket> registerAll(List<Claim> claims, long askedAtNanos) {
+        if (claims.isEmpty()) {
+            return List.of(); // a group nobody can close would stay in the scan for good
+        }
+        return List.of(track(new Group(claims, askedAtNanos)).tickets);
+    }
+
+    /** Puts {@code group} in the scan before any of its tickets is handed out, so a ticket closed at once finds it. */
+    private Group track(Group group) {
+        running.add(group);
         ensureStarted();
-        return ticket;
+        return group;
+    }
+
+    /** How many registrations still have an open ticket; for tests. */
+    int tracked() {
+        return running.size();
     }
 
     private void ensureStarted() {
@@ -111,10 +176,12 @@ final class LeaseRenewer implements AutoCloseable {
         long now = System.nanoTime();
         List<Ticket> due = new ArrayList<>();
         List<Claim> claims = new ArrayList<>();
-        for (Ticket ticket : running) {
-            if (!ticket.lost && now - ticket.lastRenewedNanos >= renewAfterNanos) {
-                due.add(ticket);
-                claims.add(ticket.claim);
+        for (Group group : running) {
+            for (Ticket ticket : group.tickets) {
+                if (ticket.closed == 0 && !ticket.lost && now - ticket.lastRenewedNanos >= renewAfterNanos) {
+                    due.add(ticket);
+                    claims.add(ticket.claim);
+                }
             }
         }
         if (due.isEmpty()) {

@@ -31,12 +31,16 @@ final class ExpirySweeper {
 
     /**
      * A new key was inserted into a map of {@code size} records; runs {@code purge} when a sweep is due. The clock is
-     * read only when enough keys were inserted.
+     * read only when enough keys were inserted, and when nothing has expired yet the count starts over: a store whose
+     * records all live for a day would otherwise read the clock on every insert once half its size was reached.
      */
     void inserted(long size, LongSupplier clock, Runnable purge) {
-        if (insertsSinceSweep.incrementAndGet() > Math.max(1024, size / 2)
-                && clock.getAsLong() >= earliestExpiry.get()) {
-            sweep(purge);
+        if (insertsSinceSweep.incrementAndGet() > Math.max(1024, size / 2)) {
+            if (clock.getAsLong() >= earliestExpiry.get()) {
+                sweep(purge);
+            } else {
+                insertsSinceSweep.set(0);
+            }
         }
     }
 
