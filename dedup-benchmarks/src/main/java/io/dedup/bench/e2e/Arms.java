@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
  * The arms the harness compares, in their default order. To add an arm, implement {@link Arm} and list it here.
  *
  * <p>The order puts each reference before the arms measured against it (the baselines, then the Kafka dedup arms
- * with the Redis ceiling next to {@code dedup-redis}, then Camel, then RabbitMQ), so the results table reads top to
+ * with each ceiling next to its dedup arm, then Camel, then RabbitMQ), so the results table reads top to
  * bottom; the harness rotates the order between repetitions anyway. Stateless; thread-safe.
  */
 final class Arms {
@@ -19,6 +19,7 @@ final class Arms {
         return List.of(
                 new BaselineArm(),
                 DedupArm.memory(),
+                new MemoryCeilingArm(),
                 DedupArm.redis(),
                 DedupArm.redisSingle(),
                 new RedisCeilingArm(),

@@ -157,7 +157,7 @@ final class ResultFiles {
     }
 
     /**
-     * One colour family per kind of arm, so the chart reads at a glance: greys for the baselines (and the plain-Lettuce Redis ceiling), blues and greens
+     * One colour family per kind of arm, so the chart reads at a glance: greys for the baselines (and the store ceilings), blues and greens
      * for this library's arms, reds and oranges for Camel's; RabbitMQ arms lighter than their Kafka kin.
      */
     static Color colorOf(String arm) {
@@ -165,6 +165,7 @@ final class ResultFiles {
             case "baseline" -> new Color(90, 90, 90);
             case "baseline-rabbit" -> new Color(175, 175, 175);
             case "redis-ceiling" -> new Color(130, 130, 130);
+            case "memory-ceiling" -> new Color(110, 110, 110);
             case "dedup-memory" -> new Color(31, 119, 180);
             case "dedup-redis" -> new Color(44, 160, 44);
             case "dedup-redis-single" -> new Color(152, 223, 138);
