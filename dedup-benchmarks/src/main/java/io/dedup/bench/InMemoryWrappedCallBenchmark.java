@@ -22,7 +22,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The cost per message of the in-memory wrapped call: a new key (claim, run, complete) against a duplicate (one
- * claim answered from the stored record), with a no-op handler as the baseline in the same run.
+ * claim answered from the stored record), with a no-op handler as the baseline in the same run; and of the batch path
+ * the adapters take ({@link #newKeysInBatches}).
  *
  * <p>Not thread-safe: JMH state, one instance per trial and thread (see {@link InProcessBenchmark}).
  */
