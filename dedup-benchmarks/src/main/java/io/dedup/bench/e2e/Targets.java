@@ -8,11 +8,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Issues 8 and 14's targets, read from one run's rows (medians of the same run, so the ratios hold on a noisy machine):
- * per workload, the throughput ratios of this library's arms to Camel's, to the baseline and (Redis) to the
- * plain-Lettuce {@code redis-ceiling}, and the store calls
- * per message of the batched arms. The RabbitMQ ratios have no target of their own; they are held to the Kafka
- * ones for comparison.
+ * Issues 8, 14 and 15's targets, read from one run's rows (medians of the same run, so the ratios hold on a noisy
+ * machine): per workload, the throughput ratios of this library's arms to Camel's, to the baseline and (Redis) to the
+ * plain-Lettuce {@code redis-ceiling}, and the store calls per message of the batched arms. The RabbitMQ ratios have
+ * no target of their own; they are held to issue 8's Kafka one for comparison.
  *
  * <p>Ratios, not absolute rates: a shared two-core machine's throughput moves from run to run, but arms measured in
  * the same run, in rotated order, move together. Stateless; thread-safe.
@@ -38,6 +37,9 @@ final class Targets {
     private static final List<String> BATCHED_ARMS =
             List.of("dedup-memory", "dedup-redis", "dedup-jdbc", "dedup-memory-rabbit", "dedup-redis-rabbit");
 
+    /** The suffix of the workloads whose handler inserts a PostgreSQL row ({@link Workload.HandlerKind}). */
+    private static final String PG_SUFFIX = "-" + Workload.HandlerKind.POSTGRES_ROW.label();
+
     private Targets() {}
 
     /** Every target whose arms are in {@code rows}, workload by workload. */
@@ -53,12 +55,22 @@ final class Targets {
             ratio(rows, workload, "dedup-redis", "baseline", 0.5, checks);
             // one statement per batch against Camel's SELECT and INSERT in a transaction per message
             ratio(rows, workload, "dedup-jdbc", "camel-jdbc", 5, checks);
-            // with no network in the way, dedup must cost at most a tenth of the plain consumer's throughput
-            ratio(rows, workload, "dedup-memory", "baseline", 0.9, checks);
+            // issue 15: with a handler that writes a row, the runner keeps up with it (in-memory store) or nearly
+            // (the store on the handler's own database); with a no-op handler, the runner's own cost shows
+            if (workload.endsWith(PG_SUFFIX)) {
+                ratio(rows, workload, "dedup-memory", "baseline", 0.95, checks);
+            }
+            if (workload.equals("dup0-pg")) {
+                ratio(rows, workload, "dedup-jdbc", "baseline", 0.9, checks);
+            }
+            if (workload.equals("dup0-noop")) {
+                ratio(rows, workload, "dedup-memory", "baseline", 0.6, checks);
+            }
             ratio(rows, workload, "dedup-redis-rabbit", "baseline-rabbit", 0.5, checks);
             ratio(rows, workload, "dedup-memory-rabbit", "baseline-rabbit", 0.9, checks);
-            // the batching itself, independent of the machine's speed
-            for (String arm : BATCHED_ARMS) {
+            // the batching itself, independent of the machine's speed; with a slow handler completions go out every
+            // few milliseconds as handlers finish (issue 15), so there the count follows the handler's pace instead
+            for (String arm : workload.endsWith(PG_SUFFIX) ? List.<String>of() : BATCHED_ARMS) {
                 find(rows, arm, workload)
                         .ifPresent(m -> checks.add(new Check(
                                 arm + " store calls/msg < " + BATCHED_CALLS_PER_MSG,

@@ -25,14 +25,32 @@ class TargetsTest {
                         new Targets.Check("dedup-redis / camel-redis >= 10", "dup0-noop", 12.0, true),
                         new Targets.Check("dedup-redis / redis-ceiling >= 0.5", "dup0-noop", 0.4, false),
                         new Targets.Check("dedup-redis / baseline >= 0.5", "dup0-noop", 0.6, true),
-                        new Targets.Check("dedup-memory / baseline >= 0.9", "dup0-noop", 0.85, false),
+                        new Targets.Check("dedup-memory / baseline >= 0.6", "dup0-noop", 0.85, true),
                         new Targets.Check("dedup-memory store calls/msg < 0.05", "dup0-noop", 0.004, true),
                         new Targets.Check("dedup-redis store calls/msg < 0.05", "dup0-noop", 0.004, true),
                         new Targets.Check("dedup-jdbc store calls/msg < 0.05", "dup0-noop", 0.06, false));
         assertThat(Targets.markdown(checks))
                 .contains("| dedup-redis / camel-redis >= 10 | dup0-noop | 12.00x | yes |")
-                .contains("| dedup-memory / baseline >= 0.9 | dup0-noop | 0.85x | **no** |")
+                .contains("| dedup-memory / baseline >= 0.6 | dup0-noop | 0.85x | yes |")
                 .contains("| dedup-jdbc store calls/msg < 0.05 | dup0-noop | 0.060 | **no** |");
+    }
+
+    @Test
+    void holds_the_database_workloads_to_issue_15s_ratios_and_not_to_a_call_count() {
+        List<Targets.Check> checks = Targets.check(List.of(
+                row("baseline", "dup0-pg", 4_000, 0),
+                row("dedup-memory", "dup0-pg", 3_900, 0.05),
+                row("dedup-jdbc", "dup0-pg", 3_000, 0.06),
+                row("baseline", "dup20-pg", 4_000, 0),
+                row("dedup-memory", "dup20-pg", 3_700, 0.04),
+                row("dedup-jdbc", "dup20-pg", 3_000, 0.06)));
+
+        // completions go out every few ms as slow handlers finish, so no call count; jdbc's ratio only on dup0-pg
+        assertThat(checks)
+                .containsExactly(
+                        new Targets.Check("dedup-memory / baseline >= 0.95", "dup0-pg", 0.975, true),
+                        new Targets.Check("dedup-jdbc / baseline >= 0.9", "dup0-pg", 0.75, false),
+                        new Targets.Check("dedup-memory / baseline >= 0.95", "dup20-pg", 0.925, false));
     }
 
     @Test
