@@ -78,6 +78,9 @@ public final class KafkaShareDedupRunner<K, V> implements AutoCloseable {
      *
      * @throws IllegalStateException if the runner already runs or ran
      * @throws KafkaException if the share consumer fails fatally; the runner is then closed
+     * @throws IllegalArgumentException if the {@linkplain KafkaShareDedupRunnerBuilder#dedupOptions dedup options}
+     *     call {@code settings(...)} when the runner makes its dedup consumer, though they did not when {@code build()}
+     *     tried them; the runner is then closed, and the records it held released
      */
     public void run() {
         loop.run();

@@ -45,7 +45,7 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
     private String namespace;
     private DedupSettings.Builder settings = DedupSettings.custom();
     private Object meterRegistry;
-    /** Applied to the dedup consumer's builder once the lock is known, before the runner sets the lease. */
+    /** Applied to the dedup consumer's builder after the runner's own settings, which they must not replace. */
     private Consumer<DedupConsumerBuilder<ConsumerRecord<?, ?>>> dedupOptions = b -> {};
 
     private int deliveryLimit = DEFAULT_DELIVERY_LIMIT;
@@ -138,8 +138,16 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
 
     /**
      * Further settings of the dedup consumer (fingerprints, in-process handler attempts, ...). The runner sets the
-     * store, namespace, metrics and keys before these options, and the shared {@linkplain #settings settings} after
-     * them (a {@code settings(...)} call here has no effect), with the lease that follows the acquisition lock.
+     * store, namespace, metrics, keys and the shared {@linkplain #settings settings} before these options; the
+     * settings carry the lease that follows the acquisition lock, so the options must not replace them: a {@code
+     * settings(...)} call here makes {@link #build()} throw, rather than lose the retention or policies it names
+     * (give those to {@link #settings} instead). The options run twice: once on a probe when {@link #build()} checks
+     * them, and again when the runner makes its dedup consumer; they should only configure the builder they are given.
+     * Options that call {@code settings(...)} only the second time make {@link KafkaShareDedupRunner#run()} throw
+     * when the first records arrive, after it released them.
+     *
+     * @throws IllegalArgumentException from {@link #build()}, not here, if the options call {@code settings(...)} or
+     *     one of their setters refuses its argument
      */
     public KafkaShareDedupRunnerBuilder<K, V> dedupOptions(
             Consumer<DedupConsumerBuilder<ConsumerRecord<?, ?>>> options) {
@@ -229,7 +237,8 @@ public final class KafkaShareDedupRunnerBuilder<K, V> {
 
     /**
      * @throws IllegalArgumentException if no topics or handler were set, the config has no {@code group.id}, it
-     *     sets an acknowledgement mode other than explicit, or the retention is shorter than the default lease
+     *     sets an acknowledgement mode other than explicit, the retention is shorter than the default lease, or the
+     *     {@linkplain #dedupOptions dedup options} call {@code settings(...)} or set a value their builder refuses
      * @throws IllegalStateException for the transactional mode over a store without transactions
      * @throws io.dedup.DedupConfigurationException if no store was set and none can be chosen
      */

@@ -1,8 +1,10 @@
 package io.dedup.kafka.share;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.dedup.DedupSettings;
 import io.dedup.kafka.DeadLetterHeaders;
 import io.dedup.kafka.RecordKeys;
 import io.dedup.memory.InMemoryDedupStore;
@@ -12,9 +14,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -168,6 +172,75 @@ class ShareRunnerBrokerTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> effects.size() == 5);
         await().atMost(Duration.ofSeconds(30)).until(() -> ShareKafka.acks(registry, "ACCEPT") >= 5);
         assertThat(handledByFirst).isGreaterThanOrEqualTo(1);
+        assertThat(effects.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+    }
+
+    @Test
+    void dedup_options_other_than_settings_apply_and_the_runners_settings_reach_the_dedup_consumer() throws Exception {
+        String topic = ShareKafka.topic("share-options", 1);
+        String group = ShareRunners.group(Duration.ofSeconds(10), true, 5);
+        Map<String, AtomicInteger> runs = ShareRunners.effects();
+        List<Integer> deliveries = new CopyOnWriteArrayList<>();
+        KafkaShareDedupRunner<String, String> runner = start(builder(group, topic)
+                .settings(DedupSettings.custom().retention(Duration.ofDays(3)).build())
+                .dedupOptions(options -> options.handlerAttempts(3, Duration.ZERO))
+                .handler((record, delivery) -> {
+                    deliveries.add(delivery.deliveryCount());
+                    if (runs.computeIfAbsent(record.value(), k -> new AtomicInteger())
+                                    .incrementAndGet()
+                            < 3) {
+                        throw new IllegalStateException("not yet: " + record.value());
+                    }
+                }));
+        ShareKafka.send(ShareRunners.keyed(topic, 3));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> ShareKafka.acks(registry, "ACCEPT") >= 3);
+        // core ran each failing handler again under its claim, within the first delivery: no record was released
+        assertThat(runs).hasSize(3);
+        assertThat(runs.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(3));
+        assertThat(deliveries).containsOnly(1);
+        assertThat(ShareKafka.acks(registry, "RELEASE")).isZero();
+        // the runner's settings, not the options, decide retention; the lease follows the 10 s lock
+        DedupSettings used = runner.dedup().orElseThrow().settings();
+        assertThat(used.retention()).isEqualTo(Duration.ofDays(3));
+        assertThat(used.lease()).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void dedup_options_that_call_settings_only_once_records_arrived_stop_run_and_lose_no_record() throws Exception {
+        String topic = ShareKafka.topic("share-late-settings", 1);
+        String group = ShareRunners.group(Duration.ofSeconds(10), true, 5);
+        Map<String, AtomicInteger> effects = ShareRunners.effects();
+        AtomicInteger applied = new AtomicInteger();
+        // clean when build() tries them; settings(...) when the loop makes its dedup consumer
+        KafkaShareDedupRunner<String, String> late = builder(group, topic)
+                .dedupOptions(options -> {
+                    if (applied.incrementAndGet() > 1) {
+                        options.settings(DedupSettings.ofDefaults());
+                    }
+                })
+                .handler((record, delivery) -> ShareRunners.count(effects, record))
+                .build();
+        ShareKafka.send(ShareRunners.keyed(topic, 3));
+        CompletableFuture<Void> running = CompletableFuture.runAsync(late::run);
+        try {
+            assertThatThrownBy(() -> running.get(60, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("dedupOptions must not call settings(...)");
+        } finally {
+            late.close();
+        }
+        assertThat(applied).hasValue(2);
+        assertThat(effects).isEmpty();
+        assertThat(late.dedup()).isEmpty();
+        // what it held was released on the way out
+        assertThat(ShareKafka.acks(registry, "RELEASE")).isGreaterThanOrEqualTo(1);
+
+        start(builder(group, topic).handler((record, delivery) -> ShareRunners.count(effects, record)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> effects.size() == 3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> ShareKafka.acks(registry, "ACCEPT") >= 3);
         assertThat(effects.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
     }
 }

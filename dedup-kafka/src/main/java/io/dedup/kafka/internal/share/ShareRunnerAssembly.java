@@ -5,6 +5,7 @@ import io.dedup.DedupConsumerBuilder;
 import io.dedup.DedupSettings;
 import io.dedup.KeyExtractor;
 import io.dedup.kafka.internal.ClientConfigs;
+import io.dedup.memory.InMemoryDedupStore;
 import io.dedup.spi.TransactionalStore;
 import java.time.Duration;
 import java.util.Map;
@@ -28,13 +29,19 @@ public final class ShareRunnerAssembly {
     private ShareRunnerAssembly() {}
 
     /**
-     * The loop of a share runner with {@code settings}; nothing is connected until it runs.
+     * The loop of a share runner with {@code settings}; nothing is connected until it runs. The user's dedup options
+     * are tried first, on a probe (see {@link #checkDedupOptions}), so that options the runner would refuse once the
+     * first records arrived are refused now.
      *
+     * @throws IllegalArgumentException if the dedup options call {@code settings(...)}, or one of their setters
+     *     refuses its argument
      * @throws IllegalStateException (when the loop makes its dedup consumer) for the transactional mode over a store
      *     without transactions
      * @throws org.apache.kafka.common.KafkaException if a client cannot be created; nothing is left open then
      */
     public static <K, V> ShareLoop<K, V> loop(ShareRunnerSettings<K, V> settings) {
+        KeyExtractor<ConsumerRecord<?, ?>> keys = keyExtractor(settings);
+        checkDedupOptions(settings, keys);
         Producer<byte[], byte[]> producer = ClientConfigs.deadLetterProducer(
                 settings.consumerConfig(),
                 settings.groupId() + "-share-dead-letters",
@@ -48,7 +55,6 @@ public final class ShareRunnerAssembly {
             producer.close();
             throw e;
         }
-        KeyExtractor<ConsumerRecord<?, ?>> keys = keyExtractor(settings);
         ShareDeadLetters deadLetters = new ShareDeadLetters(
                 producer, settings.deadLetterTopics(), settings.deadLetterSuffix(), Duration.ofSeconds(30));
         Function<DedupConsumer<ConsumerRecord<?, ?>>, ShareBatch<K, V>> batchFactory = dedup -> new ShareBatch<>(
@@ -71,15 +77,66 @@ public final class ShareRunnerAssembly {
     }
 
     /**
-     * The dedup consumer for a store lease of {@code lease}. The shared settings come after the user's options, with
-     * the lease replaced by the one that follows the acquisition lock, which the options must not change; without
-     * lock renewal the store lease is not renewed either, so that it runs out with the lock.
+     * Applies the user's dedup options to a probe builder and builds it, to refuse at {@code build()} what {@link
+     * #dedupConsumer} would refuse only once the first records arrived. The probe touches nothing outside itself: its
+     * store is a new in-memory one (or the one the options give, which a consumer does not call before it claims nor
+     * close when it did not choose it), and its meters go to a registry of its own, set after the options, since a
+     * registry the options set would keep the probe's meters. A consumer that never claimed starts no thread. The
+     * options themselves run once more when the dedup consumer is made.
+     *
+     * @throws IllegalArgumentException if the options call {@code settings(...)}, or one of their setters refuses its
+     *     argument
+     */
+    private static void checkDedupOptions(ShareRunnerSettings<?, ?> settings, KeyExtractor<ConsumerRecord<?, ?>> keys) {
+        DedupSettings probeSettings = DedupSettings.from(settings.settings()).build();
+        try (InMemoryDedupStore probeStore = InMemoryDedupStore.create()) {
+            DedupConsumerBuilder<ConsumerRecord<?, ?>> b = DedupConsumer.<ConsumerRecord<?, ?>>builder(keys)
+                    .namespace(settings.namespace())
+                    .store(probeStore)
+                    .settings(probeSettings);
+            settings.dedupOptions().accept(b);
+            Object ownRegistry = throwawayMeterRegistry();
+            if (ownRegistry != null) {
+                b.meterRegistry(ownRegistry);
+            }
+            requireSettingsKept(b.build(), probeSettings).close();
+        }
+    }
+
+    /**
+     * A registry nobody reads, when Micrometer is on the class path; null otherwise, and then the options cannot have
+     * set a registry either (the builder accepts only a Micrometer {@code MeterRegistry}).
+     */
+    private static Object throwawayMeterRegistry() {
+        try {
+            return Class.forName("io.micrometer.core.instrument.simple.SimpleMeterRegistry")
+                    .getConstructor()
+                    .newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /**
+     * The dedup consumer for a store lease of {@code lease}. The shared settings, with the lease replaced by the one
+     * that follows the acquisition lock, are set before the user's options, which must not replace them: a consumer
+     * built with other settings is closed and refused. Without lock renewal the store lease is not renewed either, so
+     * that it runs out with the lock.
+     *
+     * @throws IllegalArgumentException if the options called {@code settings(...)}
      */
     private static DedupConsumer<ConsumerRecord<?, ?>> dedupConsumer(
             ShareRunnerSettings<?, ?> settings, KeyExtractor<ConsumerRecord<?, ?>> keys, Duration lease) {
+        DedupSettings.Builder sharedBuilder =
+                DedupSettings.from(settings.settings()).lease(lease);
+        if (!settings.lockRenewal()) {
+            sharedBuilder.leaseRenewalFraction(0);
+        }
+        DedupSettings shared = sharedBuilder.build();
         DedupConsumerBuilder<ConsumerRecord<?, ?>> b = DedupConsumer.<ConsumerRecord<?, ?>>builder(keys)
                 .namespace(settings.namespace())
-                .messageDescriber(HeldRecords::id);
+                .messageDescriber(HeldRecords::id)
+                .settings(shared);
         if (settings.store() != null) {
             b.store(settings.store());
         }
@@ -87,16 +144,29 @@ public final class ShareRunnerAssembly {
             b.meterRegistry(settings.meterRegistry());
         }
         settings.dedupOptions().accept(b);
-        DedupSettings.Builder shared = DedupSettings.from(settings.settings()).lease(lease);
-        if (!settings.lockRenewal()) {
-            shared.leaseRenewalFraction(0);
-        }
-        b.settings(shared.build());
-        DedupConsumer<ConsumerRecord<?, ?>> built = b.build();
+        DedupConsumer<ConsumerRecord<?, ?>> built = requireSettingsKept(b.build(), shared);
         if (settings.transactionalHandler() != null
                 && built.store().capability(TransactionalStore.class).isEmpty()) {
             built.close();
             throw new IllegalStateException("transactionalStore needs a store with transactions (dedup-jdbc-store)");
+        }
+        return built;
+    }
+
+    /**
+     * {@code built}, if it kept the very settings the runner gave its builder ({@code DedupConsumer.settings()}
+     * returns the instance its builder was given); otherwise closes it and throws.
+     *
+     * @throws IllegalArgumentException if the options replaced the settings
+     */
+    private static DedupConsumer<ConsumerRecord<?, ?>> requireSettingsKept(
+            DedupConsumer<ConsumerRecord<?, ?>> built, DedupSettings given) {
+        if (built.settings() != given) {
+            built.close();
+            throw new IllegalArgumentException(
+                    "dedupOptions must not call settings(...): the share runner sets the lease from the acquisition"
+                            + " lock; pass retention, policies and renewal to KafkaShareDedupRunnerBuilder.settings(...)"
+                            + " instead");
         }
         return built;
     }

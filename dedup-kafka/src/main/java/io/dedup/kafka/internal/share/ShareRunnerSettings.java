@@ -25,7 +25,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param store the store, or null to discover one (closed with the runner then)
  * @param settings retention, policies and key digests; its lease is replaced by one that follows the lock
  * @param meterRegistry a Micrometer {@code MeterRegistry}, or null
- * @param dedupOptions the user's further dedup-consumer options, applied before {@code settings} and the lease
+ * @param dedupOptions the user's further dedup-consumer options, applied after {@code settings} and the lease, which
+ *     they must not replace
  * @param deliveryLimit the group's {@code share.delivery.count.limit}
  * @param lockRenewal whether locks (and with them store leases) are renewed while a handler runs
  * @param deadLetterTopics per topic, a dead-letter topic other than {@code topic + deadLetterSuffix}

@@ -2,20 +2,24 @@ package io.dedup.kafka.internal.share;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dedup.Claim;
 import io.dedup.DeadLetterReason;
 import io.dedup.DedupKey;
 import io.dedup.DedupResult;
+import io.dedup.DedupSettings;
 import io.dedup.DedupStoreUnavailableException;
 import io.dedup.IdempotencyKeyMissingException;
 import io.dedup.IdempotencyKeyUnreadableException;
 import io.dedup.Outcome;
 import io.dedup.kafka.share.KafkaShareDedupRunner;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
@@ -111,6 +115,52 @@ class ShareVerdictTest {
         assertThatThrownBy(() -> builder.deliveryLimit(0)).hasMessageContaining("deliveryLimit");
         assertThatThrownBy(() -> builder.topics("t").handler((r, d) -> {}).build())
                 .hasMessageContaining("group.id");
+    }
+
+    @Test
+    void dedup_options_that_call_settings_are_refused_at_build_and_leave_their_meter_registry_empty() {
+        SimpleMeterRegistry theirs = new SimpleMeterRegistry();
+        AtomicInteger applied = new AtomicInteger();
+        var builder = KafkaShareDedupRunner.builder(
+                        Map.of("bootstrap.servers", "127.0.0.1:1", "group.id", "g"),
+                        new StringDeserializer(),
+                        new StringDeserializer())
+                .topics("t")
+                .handler((record, delivery) -> {})
+                .dedupOptions(options -> {
+                    applied.incrementAndGet();
+                    options.meterRegistry(theirs)
+                            .handlerAttempts(2, Duration.ZERO)
+                            .settings(DedupSettings.custom()
+                                    .retention(Duration.ofDays(7))
+                                    .build());
+                });
+
+        // closes a runner that was built after all, so that a failing run leaves no client open
+        Throwable thrown = catchThrowable(() -> builder.build().close());
+
+        assertThat(thrown)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dedupOptions must not call settings(...)")
+                .hasMessageContaining("KafkaShareDedupRunnerBuilder.settings(...)");
+        // refused when build() tried the options, not when records arrived; the probe registered no meters
+        assertThat(applied).hasValue(1);
+        assertThat(theirs.getMeters()).isEmpty();
+    }
+
+    @Test
+    void dedup_options_whose_setter_refuses_its_argument_fail_build() {
+        var builder = KafkaShareDedupRunner.builder(
+                        Map.of("bootstrap.servers", "127.0.0.1:1", "group.id", "g"),
+                        new StringDeserializer(),
+                        new StringDeserializer())
+                .topics("t")
+                .handler((record, delivery) -> {})
+                .dedupOptions(options -> options.handlerAttempts(0, Duration.ZERO));
+
+        Throwable thrown = catchThrowable(() -> builder.build().close());
+
+        assertThat(thrown).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("handlerAttempts");
     }
 
     private static Outcome outcome() {
