@@ -104,7 +104,10 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         return this;
     }
 
-    /** Extra settings for the dead-letter producer, over those taken from the consumer config. */
+    /**
+     * Extra settings for the dead-letter producer, over those taken from the consumer config. Not for the
+     * {@linkplain #transactionalProducer transactional-producer mode}, whose dead letters go through its own producer.
+     */
     public KafkaDedupRunnerBuilder<K, V> deadLetterProducerConfig(Map<String, ?> config) {
         this.deadLetterProducerConfig = Map.copyOf(Objects.requireNonNull(config, "config"));
         return this;
@@ -168,6 +171,10 @@ public final class KafkaDedupRunnerBuilder<K, V> {
      * runner makes one up, and a crashed instance's open transaction holds read_committed consumers back until
      * {@code transaction.timeout.ms}.
      *
+     * <p>Dead letters go through this producer too, so {@link #build()} refuses a {@code DeadLetterPublisher} set
+     * with {@code KafkaDedup.Builder.deadLetters(...)} and a {@link #deadLetterProducerConfig}, which this mode would
+     * not use.
+     *
      * @param producerConfig producer settings over those taken from the consumer config
      */
     public <OK, OV> KafkaDedupRunnerBuilder<K, V> transactionalProducer(
@@ -210,8 +217,9 @@ public final class KafkaDedupRunnerBuilder<K, V> {
     }
 
     /**
-     * @throws IllegalArgumentException if no topics or handler were set, or the config has no {@code group.id}
-     *     or turns auto-commit on
+     * @throws IllegalArgumentException if no topics or handler were set, the config has no {@code group.id} or
+     *     turns auto-commit on, or the transactional-producer mode is given a dead-letter publisher or dead-letter
+     *     producer config, which it would not use
      * @throws io.dedup.DedupConfigurationException if the store cannot be chosen
      */
     public KafkaDedupRunner<K, V> build() {
@@ -236,6 +244,15 @@ public final class KafkaDedupRunnerBuilder<K, V> {
             settings.properties(consumerConfig);
         } else if (!settings.hasGroupOrNamespace()) {
             settings.groupId(groupId);
+        }
+        if (!deadLettersByProducer && (settings.hasDeadLetters() || !deadLetterProducerConfig.isEmpty())) {
+            // both would be dropped without a word: that mode's dead letters must commit with its output and offsets
+            throw new IllegalArgumentException("transactionalProducer sends dead letters with its own transactional"
+                    + " producer, in the transaction of the poll's output and offsets: remove the "
+                    + (settings.hasDeadLetters()
+                            ? "DeadLetterPublisher set with KafkaDedup.Builder.deadLetters(...)"
+                            : "deadLetterProducerConfig(...)")
+                    + ", which would never be used");
         }
         KafkaDedup built = null;
         try {

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -210,5 +211,31 @@ class KafkaDedupRunnerTest {
                         .handler(r -> {})
                         .build())
                 .hasMessageContaining("group.id");
+    }
+
+    @Test
+    void the_transactional_producer_mode_refuses_dead_letter_settings_it_would_not_use() {
+        // that mode's dead letters commit with its output and offsets, through its own producer
+        assertThatThrownBy(() -> transactionalProducerRunner()
+                        .dedup(MockRunners.dedup(store, 3, Duration.ofMillis(40), published::addAll))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("KafkaDedup.Builder.deadLetters(...)");
+        assertThatThrownBy(() -> transactionalProducerRunner()
+                        .deadLetterProducerConfig(Map.of("acks", "all"))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("deadLetterProducerConfig(...)");
+    }
+
+    private KafkaDedupRunnerBuilder<String, String> transactionalProducerRunner() {
+        return KafkaDedupRunner.builder(Map.of("group.id", "g"), new StringDeserializer(), new StringDeserializer())
+                .topics("t")
+                .consumer(consumer)
+                .transactionalProducer(
+                        Map.of("transactional.id", "tx"),
+                        new StringSerializer(),
+                        new StringSerializer(),
+                        (record, sink) -> {});
     }
 }
