@@ -81,16 +81,25 @@ final class ArmMeasurer {
                     JvmWork start = JvmWork.now();
                     arm.consume(run);
                     jvm = JvmWork.now().since(start);
-                    // the in-memory store has no server to count on: the arm's own timed calls are its round trips
+                    // the in-memory store has no server to count on: the arm's own timed calls are its round trips;
+                    // a handler's inserts on the store's own connection (dedup-jdbc-tx) are the handler's, not calls
                     calls = arm.store() == StoreKind.MEMORY
                             ? run.storeTimings().calls()
-                            : services.storeRoundTrips(arm.store()) - before;
+                            : services.storeRoundTrips(arm.store()) - before - handler.insertsOnGivenConnections();
                 } finally {
                     arm.tearDown(run);
                 }
+                // the rows that stayed: a handler writing in the store's transaction counts its run before the commit
+                long rows = db ? services.rowCount(effects) : -1;
                 // every measurement is logged as it ends, so a long run shows its progress and a failure its context
                 Measurement m = result(arm, run, calls, jvm);
-                log("%-13s %-12s %-14s %s%s", phase, workload.name(), arm.name(), m.figures(), check(arm, run));
+                log(
+                        "%-13s %-12s %-14s %s%s",
+                        phase,
+                        workload.name(),
+                        arm.name(),
+                        m.figures(),
+                        check(arm, run.handler(), workload, rows, failures));
                 return phase.equals(WARM_UP) ? null : m;
             }
         } catch (Exception e) {
@@ -143,20 +152,24 @@ final class ArmMeasurer {
 
     /**
      * The correctness check: an arm with a store must run the handler exactly once per unique key; the baseline
-     * once per record. Records a failure and returns a marker when it does not.
+     * once per record. On a PostgreSQL workload ({@code rows} not negative) the effects table must also hold a row
+     * per run: an arm whose handler writes in the store's transaction counts a run before its commit, so only the
+     * table shows that the runs committed. Adds a failure to {@code failures} and returns a marker when it fails.
      */
-    private String check(Arm arm, ArmRun run) {
-        BenchHandler handler = run.handler();
-        Workload workload = run.workload();
+    static String check(Arm arm, BenchHandler handler, Workload workload, long rows, List<String> failures) {
         boolean ok = arm.store() == StoreKind.NONE
                 ? handler.runs() == workload.messages()
                 : handler.runs() == workload.uniqueKeys() && handler.distinctKeys() == workload.uniqueKeys();
-        if (ok) {
-            return "";
+        if (!ok) {
+            failures.add(arm.name() + " on " + workload.name() + ": handler ran " + handler.runs() + " times for "
+                    + handler.distinctKeys() + " distinct keys; expected " + workload.uniqueKeys() + " unique keys"
+                    + " in " + workload.messages() + " records");
         }
-        failures.add(arm.name() + " on " + workload.name() + ": handler ran " + handler.runs() + " times for "
-                + handler.distinctKeys() + " distinct keys; expected " + workload.uniqueKeys() + " unique keys"
-                + " in " + workload.messages() + " records");
-        return "  <-- WRONG";
+        if (rows >= 0 && rows != handler.runs()) {
+            ok = false;
+            failures.add(arm.name() + " on " + workload.name() + ": the effects table holds " + rows + " rows for "
+                    + handler.runs() + " handler runs");
+        }
+        return ok ? "" : "  <-- WRONG";
     }
 }

@@ -24,6 +24,7 @@ final class Arms {
                 DedupArm.redisSingle(),
                 new RedisCeilingArm(),
                 DedupArm.jdbc(),
+                DedupArm.jdbcTransactional(),
                 CamelArm.memory(),
                 CamelArm.redis(),
                 CamelArm.jdbc(),

@@ -175,6 +175,21 @@ public final class BenchServices implements AutoCloseable {
     }
 
     /**
+     * The rows {@code table} holds, counted on the uncounted pool.
+     *
+     * @throws IllegalArgumentException if {@code table} is not a plain identifier
+     * @throws SQLException if the table cannot be read
+     */
+    public long rowCount(String table) throws SQLException {
+        try (java.sql.Connection connection = handlerPool.getConnection();
+                Statement statement = connection.createStatement();
+                java.sql.ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + identifier(table))) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    /**
      * Drops {@code table} if it exists.
      *
      * @throws IllegalArgumentException if {@code table} is not a plain identifier

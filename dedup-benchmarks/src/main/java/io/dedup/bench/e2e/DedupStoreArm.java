@@ -30,6 +30,14 @@ abstract class DedupStoreArm extends NamedArm {
     }
 
     /**
+     * Whether the timing wrapper passes the store's transactions through ({@link TimedDedupStore#withTransactions}):
+     * only for an arm that runs the Kafka-to-database mode; the others must not have the choice.
+     */
+    boolean timesTransactions() {
+        return false;
+    }
+
+    /**
      * The timed store of the current run, to hand to the dedup layer.
      *
      * @throws NullPointerException if {@link #setUp} did not run
@@ -42,7 +50,10 @@ abstract class DedupStoreArm extends NamedArm {
     @Override
     public final void setUp(ArmRun run) {
         raw = setup.create(run); // tables created here, before the harness reads the call counter
-        timed = new TimedDedupStore(beneathTiming(raw), run);
+        DedupStore beneath = beneathTiming(raw);
+        timed = timesTransactions()
+                ? TimedDedupStore.withTransactions(beneath, run.storeTimings(), run.progress())
+                : new TimedDedupStore(beneath, run);
     }
 
     /** Closes the store and removes what it kept, also when creating it failed. */

@@ -170,6 +170,7 @@ final class ResultFiles {
             case "dedup-redis" -> new Color(44, 160, 44);
             case "dedup-redis-single" -> new Color(152, 223, 138);
             case "dedup-jdbc" -> new Color(23, 190, 207);
+            case "dedup-jdbc-tx" -> new Color(0, 128, 128);
             case "dedup-memory-rabbit" -> new Color(140, 180, 230);
             case "dedup-redis-rabbit" -> new Color(100, 200, 160);
             case "camel-memory" -> new Color(214, 39, 40);

@@ -5,9 +5,13 @@ import io.dedup.spi.ClaimRequest;
 import io.dedup.spi.ClaimResult;
 import io.dedup.spi.Completion;
 import io.dedup.spi.DedupStore;
+import io.dedup.spi.Position;
+import io.dedup.spi.StoreTransaction;
 import io.dedup.spi.StoredRecord;
+import io.dedup.spi.TransactionalStore;
 import io.dedup.spi.WriteResult;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,8 +33,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>counts each call into the store once, a batch call included.
  * </ul>
  *
- * <p>Capabilities of the delegate (such as transactions) are not passed through: the benchmark measures the
- * leased mode. Thread-safe if the delegate is.
+ * <p>Capabilities of the delegate are not passed through, with one exception: a store made {@link #withTransactions}
+ * (the {@code dedup-jdbc-tx} arm) passes {@link TransactionalStore} through, timed (see {@link TimedTransaction}).
+ * Every other arm measures the leased mode, and a runner that found transactions on its store could choose another.
+ * Thread-safe if the delegate is.
  */
 public final class TimedDedupStore implements DedupStore {
     /** The store being timed. */
@@ -45,16 +51,45 @@ public final class TimedDedupStore implements DedupStore {
     private final Map<DedupKey, Long> pending = new ConcurrentHashMap<>();
     /** Duplicates the store answered itself; {@link InBatchRepeats} adds those core answered. */
     private final java.util.concurrent.atomic.AtomicLong duplicates = new java.util.concurrent.atomic.AtomicLong();
+    /** Whether {@link #capability} passes the delegate's {@link TransactionalStore} through, timed. */
+    private final boolean transactions;
 
-    /** Times {@code delegate} into {@code run}'s store timings and progress. */
+    /** Times {@code delegate} into {@code run}'s store timings and progress; its capabilities are hidden. */
     public TimedDedupStore(DedupStore delegate, ArmRun run) {
-        this(delegate, run.storeTimings(), run.progress());
+        this(delegate, run.storeTimings(), run.progress(), false);
     }
 
     TimedDedupStore(DedupStore delegate, StoreTimings timings, Progress progress) {
+        this(delegate, timings, progress, false);
+    }
+
+    private TimedDedupStore(DedupStore delegate, StoreTimings timings, Progress progress, boolean transactions) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.timings = Objects.requireNonNull(timings, "timings");
         this.progress = Objects.requireNonNull(progress, "progress");
+        this.transactions = transactions;
+    }
+
+    /**
+     * Times {@code delegate} and also passes its {@link TransactionalStore} through, timed, for an arm that runs the
+     * Kafka-to-database mode; the leased calls, if any are made, are timed as by the plain constructor.
+     */
+    static TimedDedupStore withTransactions(DedupStore delegate, StoreTimings timings, Progress progress) {
+        return new TimedDedupStore(delegate, timings, progress, true);
+    }
+
+    /**
+     * {@link TransactionalStore}, timed, when this store was made {@link #withTransactions} and the delegate has it;
+     * every other capability of the delegate is hidden, as is everything when the store was made without transactions.
+     */
+    @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        if (transactions && type == TransactionalStore.class) {
+            return delegate.capability(TransactionalStore.class)
+                    .map(store -> type.cast((TransactionalStore) () -> new TimedTransaction(store.begin())));
+        }
+        // what the interface answers for any wrapper: only the wrapper's own types, none of the delegate's
+        return DedupStore.super.capability(type);
     }
 
     /** One claim: a round trip charged to its message alone. */
@@ -178,5 +213,140 @@ public final class TimedDedupStore implements DedupStore {
     @Override
     public void close() {
         delegate.close();
+    }
+
+    /**
+     * One store transaction of the Kafka-to-database mode, timed and followed like the leased calls above, except that
+     * nothing counts before the commit: a transaction that rolls back leaves no trace in the database, so it leaves
+     * none in the timings or the progress either (its records come again, and are counted when they commit).
+     *
+     * <ul>
+     *   <li>store time: every call made through the transaction (claims, completions, releases, positions, the
+     *       commit) is summed, and the sum is charged in full to every message the transaction decided, as a batch
+     *       call is charged in full to each of its messages; the handler's own writes between the calls are not store
+     *       time. The commit also makes the handler's rows durable, since it is one commit for both: sharing it is
+     *       what this mode is for;
+     *   <li>progress: the clock starts at the first claim; at the commit, the keys the store answered duplicate and
+     *       the completions it applied are done;
+     *   <li>duplicates: counted as the claim answers them, before core's meter hears of them, so that {@link
+     *       InBatchRepeats} tells the in-batch repeats apart as in the leased mode (a rolled-back claim's duplicate is
+     *       claimed, and counted, again by core and here alike; but core settles an in-batch repeat of such a duplicate
+     *       when the batch closes, rolled back or not, so after a rollback that repeat is counted done twice: the run
+     *       then ends early and its handler count falls short, which the harness's check reports);
+     *   <li>calls: each call into the transaction counts once, as a call into the store would (used for the in-memory
+     *       store only; PostgreSQL's are counted on the wire).
+     * </ul>
+     *
+     * <p>Not thread-safe, like the transaction it wraps: one runner thread uses it from begin to close.
+     */
+    private final class TimedTransaction implements StoreTransaction {
+        private final StoreTransaction tx;
+        /** Nanoseconds spent in this transaction's store calls so far. */
+        private long nanos;
+        /** Messages the claims decided (duplicate, conflict, failed), charged and, duplicates, done at the commit. */
+        private final List<ClaimResult> decided = new ArrayList<>();
+        /** Completions the store applied: their messages are done at the commit. */
+        private int applied;
+
+        TimedTransaction(StoreTransaction tx) {
+            this.tx = tx;
+        }
+
+        @Override
+        public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+            progress.started();
+            long start = System.nanoTime();
+            List<ClaimResult> results = tx.claimAll(requests);
+            took(start);
+            for (ClaimResult result : results) {
+                if (!(result instanceof ClaimResult.Acquired || result instanceof ClaimResult.InProgress)) {
+                    decided.add(result);
+                    if (result instanceof ClaimResult.Duplicate) {
+                        duplicates.incrementAndGet();
+                    }
+                }
+            }
+            return results;
+        }
+
+        @Override
+        public List<WriteResult> completeAll(List<Completion> completions) {
+            long start = System.nanoTime();
+            List<WriteResult> results = tx.completeAll(completions);
+            took(start);
+            for (WriteResult result : results) {
+                if (result == WriteResult.APPLIED) {
+                    applied++;
+                }
+            }
+            return results;
+        }
+
+        @Override
+        public List<WriteResult> releaseAll(List<io.dedup.Claim> claims, Duration retention) {
+            long start = System.nanoTime();
+            List<WriteResult> results = tx.releaseAll(claims, retention);
+            took(start);
+            return results;
+        }
+
+        @Override
+        public void savePositions(String namespace, List<Position> positions) {
+            long start = System.nanoTime();
+            tx.savePositions(namespace, positions);
+            took(start);
+        }
+
+        @Override
+        public Map<Integer, Long> positions(String namespace, String stream) {
+            long start = System.nanoTime();
+            Map<Integer, Long> positions = tx.positions(namespace, stream);
+            took(start);
+            return positions;
+        }
+
+        /** Not a store call: the handler's connection, whose writes are the handler's time. */
+        @Override
+        public <T> Optional<T> resource(Class<T> type) {
+            return tx.resource(type);
+        }
+
+        /** The decided messages are charged the whole transaction's store time, and reported done. */
+        @Override
+        public void commit() {
+            long start = System.nanoTime();
+            tx.commit();
+            took(start);
+            long done = applied;
+            for (ClaimResult result : decided) {
+                timings.message(nanos);
+                if (result instanceof ClaimResult.Duplicate) {
+                    done++;
+                }
+            }
+            for (int i = 0; i < applied; i++) {
+                timings.message(nanos);
+            }
+            if (done > 0) {
+                progress.delivered(done);
+            }
+        }
+
+        @Override
+        public void rollback() {
+            timings.call();
+            tx.rollback();
+        }
+
+        @Override
+        public void close() {
+            tx.close();
+        }
+
+        /** One call, which began at {@code start}, ended now. */
+        private void took(long start) {
+            nanos += System.nanoTime() - start;
+            timings.call();
+        }
     }
 }
