@@ -14,6 +14,7 @@ import io.dedup.IdempotencyKeyMissingException;
 import io.dedup.IdempotencyKeyUnreadableException;
 import io.dedup.Outcome;
 import io.dedup.kafka.share.KafkaShareDedupRunner;
+import io.dedup.kafka.share.KafkaShareDedupRunnerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,24 +118,27 @@ class ShareVerdictTest {
                 .hasMessageContaining("group.id");
     }
 
-    @Test
-    void dedup_options_that_call_settings_are_refused_at_build_and_leave_their_meter_registry_empty() {
-        SimpleMeterRegistry theirs = new SimpleMeterRegistry();
-        AtomicInteger applied = new AtomicInteger();
-        var builder = KafkaShareDedupRunner.builder(
+    /** A runner's builder whose broker address leads nowhere: build() tries the options, nothing connects. */
+    private static KafkaShareDedupRunnerBuilder<String, String> unconnectedRunner() {
+        return KafkaShareDedupRunner.builder(
                         Map.of("bootstrap.servers", "127.0.0.1:1", "group.id", "g"),
                         new StringDeserializer(),
                         new StringDeserializer())
                 .topics("t")
-                .handler((record, delivery) -> {})
-                .dedupOptions(options -> {
-                    applied.incrementAndGet();
-                    options.meterRegistry(theirs)
-                            .handlerAttempts(2, Duration.ZERO)
-                            .settings(DedupSettings.custom()
-                                    .retention(Duration.ofDays(7))
-                                    .build());
-                });
+                .handler((record, delivery) -> {});
+    }
+
+    @Test
+    void dedup_options_that_call_settings_are_refused_at_build_and_leave_their_meter_registry_empty() {
+        SimpleMeterRegistry theirs = new SimpleMeterRegistry();
+        AtomicInteger applied = new AtomicInteger();
+        var builder = unconnectedRunner().dedupOptions(options -> {
+            applied.incrementAndGet();
+            options.meterRegistry(theirs)
+                    .handlerAttempts(2, Duration.ZERO)
+                    .settings(
+                            DedupSettings.custom().retention(Duration.ofDays(7)).build());
+        });
 
         // closes a runner that was built after all, so that a failing run leaves no client open
         Throwable thrown = catchThrowable(() -> builder.build().close());
@@ -150,13 +154,7 @@ class ShareVerdictTest {
 
     @Test
     void dedup_options_whose_setter_refuses_its_argument_fail_build() {
-        var builder = KafkaShareDedupRunner.builder(
-                        Map.of("bootstrap.servers", "127.0.0.1:1", "group.id", "g"),
-                        new StringDeserializer(),
-                        new StringDeserializer())
-                .topics("t")
-                .handler((record, delivery) -> {})
-                .dedupOptions(options -> options.handlerAttempts(0, Duration.ZERO));
+        var builder = unconnectedRunner().dedupOptions(options -> options.handlerAttempts(0, Duration.ZERO));
 
         Throwable thrown = catchThrowable(() -> builder.build().close());
 
