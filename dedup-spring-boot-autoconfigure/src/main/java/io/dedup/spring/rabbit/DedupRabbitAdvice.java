@@ -15,6 +15,7 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.amqp.AmqpRejectAndDontRequeueException;
 import org.springframework.amqp.ImmediateRequeueAmqpException;
 import org.springframework.amqp.core.Message;
@@ -110,27 +111,17 @@ final class DedupRabbitAdvice implements MethodInterceptor {
             HeldKeyWait.pause(guard, channel);
             return first;
         }
-        if (first.result().disposition() == Disposition.BACK_OFF) {
-            LOG.warn(
-                    "@RabbitListener '{}': message {} of queue {} waits unacked on its consumer: {} ({}); claimed "
-                            + "again every {}",
-                    guard.listenerId(),
-                    tag,
-                    guard.queue(),
-                    why,
-                    DedupOutcomes.outcome(first.result()),
-                    guard.inProgressBackoff());
-        } else {
-            LOG.info(
-                    "@RabbitListener '{}': message {} of queue {} waits unacked on its consumer: {} ({}); claimed "
-                            + "again every {}",
-                    guard.listenerId(),
-                    tag,
-                    guard.queue(),
-                    why,
-                    DedupOutcomes.outcome(first.result()),
-                    guard.inProgressBackoff());
-        }
+        // A store outage is worth a warning; a key held elsewhere is the ordinary case of concurrent copies.
+        LOG.atLevel(first.result().disposition() == Disposition.BACK_OFF ? Level.WARN : Level.INFO)
+                .log(
+                        "@RabbitListener '{}': message {} of queue {} waits unacked on its consumer: {} ({}); "
+                                + "claimed again every {}",
+                        guard.listenerId(),
+                        tag,
+                        guard.queue(),
+                        why,
+                        DedupOutcomes.outcome(first.result()),
+                        guard.inProgressBackoff());
         long started = System.nanoTime();
         int claims = 0;
         Attempt attempt = first;
@@ -140,7 +131,7 @@ final class DedupRabbitAdvice implements MethodInterceptor {
             if (!HeldKeyWait.pause(guard, channel)) {
                 LOG.info(
                         "@RabbitListener '{}': message {} of queue {} stopped waiting after {} claims ({} ms), "
-                                + "unprocessed: {}; it goes back to the queue",
+                                + "its key not recorded: {}; it goes back to the queue",
                         guard.listenerId(),
                         tag,
                         guard.queue(),
