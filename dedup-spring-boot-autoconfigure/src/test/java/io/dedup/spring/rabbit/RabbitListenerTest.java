@@ -24,8 +24,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * {@code @RabbitListener} methods against the local RabbitMQ, keyed by the message id: duplicates within the prefetch
  * window and across deliveries reach the listener once; a message whose key is held elsewhere waits on its consumer,
- * claimed again after each back-off, until the key is free; Boot's retry interceptor still retries a failing listener inside the one claim; an RPC reply is replayed
- * to a duplicate's reply-to.
+ * claimed again after each back-off, until the key is free; Boot's retry interceptor still retries a failing listener
+ * inside the one claim; an RPC reply is replayed to a duplicate's reply-to.
  */
 @SpringBootTest(
         classes = RabbitListenerTest.App.class,
