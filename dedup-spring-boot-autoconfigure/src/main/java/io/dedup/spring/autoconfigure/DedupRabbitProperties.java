@@ -13,8 +13,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * <p>Immutable and thread-safe; bound by Spring through its constructor.
  *
  * @param enabled Whether the @RabbitListener containers are deduplicated
- * @param inProgressBackoff How long a message whose key is held elsewhere waits before it is delivered again: the
- *     consumer waits this long, then requeues the message
+ * @param inProgressBackoff The pause between two claims of a message whose key is held elsewhere (or whose store is
+ *     down while fail-closed): the message waits unacked on its consumer, which claims it again after each pause until
+ *     it can run or is a duplicate; it is not requeued while it waits, so a quorum queue's delivery limit never counts
+ *     the wait
  * @param listeners Per listener id: its key and namespace
  * @param key Where a message's key is, for listeners and queues without their own: a comma-separated chain of
  *     message-id, header, header:NAME, json:/POINTER, content-hash

@@ -9,12 +9,13 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 
 /**
- * Adds the starter's two advices to the advice chain of every {@code @RabbitListener} container factory (Boot's
- * {@code SimpleRabbitListenerContainerFactory} or {@code DirectRabbitListenerContainerFactory}, or the
+ * Adds the starter's one advice, the claim, to the advice chain of every {@code @RabbitListener} container factory
+ * (Boot's {@code SimpleRabbitListenerContainerFactory} or {@code DirectRabbitListenerContainerFactory}, or the
  * application's own), keeping the chain the factory already has: {@code [dedup claim, ...the application's advices
  * (Boot's retry interceptor from spring.rabbitmq.listener.*.retry)]}. It runs after the factory's
  * bean method, so after Boot's configurer set the retry advice. See {@link DedupRabbitAdvice} for why the claim is
- * outermost. Idempotent: a factory is composed once.
+ * outermost. (How the listener's attempts ended is noted by a wrapper of the container's listener, {@link
+ * ListenerAttempts#recording}, not by a second advice.) Idempotent: a factory is composed once.
  *
  * <p>Post-processes beans on the thread that creates them; holds no state of its own.
  */

@@ -17,9 +17,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * {@code @RabbitListener} containers deduplicated through their advice chain: every listener container factory gets
- * the starter's claim advice in front of its own chain (Boot's retry interceptor kept) and an attempt recorder at its
- * end; the containers are checked before they start. Acknowledge modes AUTO and MANUAL are supported; NONE is
- * refused at startup.
+ * the starter's claim advice in front of its own chain (Boot's retry interceptor kept), and each container's listener
+ * is wrapped to note its attempts; the containers are checked before they start. Acknowledge modes AUTO and MANUAL
+ * are supported; NONE is refused at startup.
  *
  * <p>Its beans are created by Spring on one thread; the guards and the advice they share are thread-safe. Start-up
  * fails with an {@code IllegalStateException} naming the listener when a container cannot be deduplicated.

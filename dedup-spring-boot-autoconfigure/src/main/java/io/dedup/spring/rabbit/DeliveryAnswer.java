@@ -26,7 +26,8 @@ final class DeliveryAnswer {
      * @param channel the container's own channel (not the listener's proxy), for replies and acks sent here
      * @param listenerFailure what the listener (or the chain around it) threw, or {@code null}
      * @return {@code null}: the chain's return value for the container, which ignores it
-     * @throws ListenerExecutionFailedException for a held key in AUTO mode (requeued), or wrapping a listener
+     * @throws ListenerExecutionFailedException for a held key in AUTO mode (requeued: the consumer stopped waiting
+     *     for it), or wrapping a listener
      *     failure that is not one already
      * @throws AmqpRejectAndDontRequeueException for a message without a usable key, or whose key was reused for
      *     other content: it goes to the queue's dead-letter exchange, in MANUAL mode too
@@ -57,9 +58,10 @@ final class DeliveryAnswer {
                 return null;
             }
             case DEFER, BACK_OFF -> {
-                // The listener's own ack (if it ran) is dropped: the message comes again and must not be acked.
+                // Only once the consumer stopped waiting (see HeldKeyWait). The listener's own ack (if it ran) is
+                // dropped: the message comes again and must not be acked.
                 listenerChannel.settle(false);
-                HeldKeyRequeue.requeue(guard, channel, message, result);
+                HeldKeyWait.handBack(guard, channel, message, result);
                 return null;
             }
             case RETRY_OR_DEAD_LETTER -> {

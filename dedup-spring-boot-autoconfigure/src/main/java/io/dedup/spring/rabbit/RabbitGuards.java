@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.config.RabbitListenerConfigUtils;
@@ -52,6 +53,8 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
     private final Map<String, Optional<QueueGuard>> byQueue = new ConcurrentHashMap<>();
     // Containers already checked, by identity: checked at start-up and again on a message of an unknown queue.
     private final Map<AbstractMessageListenerContainer, Boolean> seen = new ConcurrentHashMap<>();
+    // The guarded containers of each queue: a waiting message stops waiting when one of them is stopping.
+    private final Map<String, List<AbstractMessageListenerContainer>> consumersOf = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     RabbitGuards(ListenerConsumers consumers, DeduplicatedRabbitListeners annotations, BeanFactory beans) {
@@ -157,6 +160,9 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
                 byQueue.putIfAbsent(queue, Optional.empty());
                 continue;
             }
+            List<AbstractMessageListenerContainer> ofQueue =
+                    consumersOf.computeIfAbsent(queue, q -> new CopyOnWriteArrayList<>());
+            ofQueue.add(container);
             QueueGuard guard = new QueueGuard(
                     id == null ? queue : id,
                     queue,
@@ -164,6 +170,7 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
                     consumers.claimScope(),
                     ackMode == AcknowledgeMode.MANUAL,
                     rabbit.inProgressBackoff(),
+                    () -> stopping(ofQueue),
                     consumers.outcomes());
             Optional<QueueGuard> earlier = byQueue.putIfAbsent(queue, Optional.of(guard));
             if (earlier != null && earlier.isPresent() && earlier.get().manualAcks() != guard.manualAcks()) {
@@ -172,6 +179,21 @@ final class RabbitGuards implements SmartLifecycle, DisposableBean {
                         + "per queue");
             }
         }
+    }
+
+    /**
+     * Whether one of the containers is stopping: it has begun to shut down (no longer active) and not finished (still
+     * running), so it waits for its consumers to let go of their messages. Which container a message came from the
+     * advice cannot tell; a queue has one in all but rare set-ups, and with two a waiting message handed back early
+     * is delivered again.
+     */
+    private static boolean stopping(List<AbstractMessageListenerContainer> containers) {
+        for (AbstractMessageListenerContainer container : containers) {
+            if (container.isRunning() && !container.isActive()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the container was looked at before; marks it looked at. Checked once, even if refused. */

@@ -23,9 +23,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * {@code @RabbitListener} methods against the local RabbitMQ, keyed by the message id: duplicates within the prefetch
- * window and across deliveries reach the listener once; a key held elsewhere is requeued after the back-off until it
- * is free; Boot's retry interceptor still retries a failing listener inside the one claim; an RPC reply is replayed
- * to a duplicate's reply-to.
+ * window and across deliveries reach the listener once; a message whose key is held elsewhere waits on its consumer,
+ * claimed again after each back-off, until the key is free; Boot's retry interceptor still retries a failing listener
+ * inside the one claim; an RPC reply is replayed to a duplicate's reply-to.
  */
 @SpringBootTest(
         classes = RabbitListenerTest.App.class,
@@ -71,7 +71,7 @@ class RabbitListenerTest extends RabbitApplicationTest {
     }
 
     @Test
-    void a_message_whose_key_is_held_elsewhere_is_requeued_after_the_backoff_until_it_is_free_never_dropped() {
+    void a_message_whose_key_is_held_elsewhere_waits_on_its_consumer_until_it_is_free_never_dropped() {
         String held = "held-" + RUN;
         try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, ORDERS, held)) {
             send(ORDERS, held);
