@@ -68,24 +68,22 @@ class RabbitDeliveryLimitTest extends RabbitApplicationTest {
 
     @Test
     void a_message_whose_key_is_held_elsewhere_outwaits_the_delivery_limit_and_runs_once_the_key_is_free() {
-        String held = "held-" + RUN;
-        try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, LIMITED, held)) {
-            send(LIMITED, held);
-            awaitOutcomes(LIMITED, "in_progress", WAITS);
-            assertThat(calls.attempts(held)).isZero();
-        } // never ran: the key is released
-        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(held) == 1);
+        outwaitsHeldKey(LIMITED, "held-" + RUN);
     }
 
     @Test
     void in_manual_ack_mode_too_a_message_whose_key_is_held_elsewhere_outwaits_the_delivery_limit() {
-        String held = "held-manual-" + RUN;
-        try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, LIMITED_MANUAL, held)) {
-            send(LIMITED_MANUAL, held);
-            awaitOutcomes(LIMITED_MANUAL, "in_progress", WAITS);
-            assertThat(calls.attempts(held)).isZero();
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(held) == 1);
+        outwaitsHeldKey(LIMITED_MANUAL, "held-manual-" + RUN);
+    }
+
+    /** Sends {@code id} to {@code queue} while its key is held elsewhere; it waits unrun, then runs once freed. */
+    private void outwaitsHeldKey(String queue, String id) {
+        try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, queue, id)) {
+            send(queue, id);
+            awaitOutcomes(queue, "in_progress", WAITS);
+            assertThat(calls.attempts(id)).isZero();
+        } // never ran: the key is released
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(id) == 1);
     }
 
     @Test
