@@ -274,7 +274,11 @@ public final class DeliveryPipeline<R> implements AutoCloseable {
     private void redeliverDue(long now) {
         List<Verdict> due = held.takeDue(now, watch.generation());
         if (!due.isEmpty()) {
-            unsettled -= settler.redeliver(due);
+            BatchSettler.Redelivery redelivery = settler.redeliver(due);
+            unsettled -= redelivery.settled();
+            for (Verdict owed : redelivery.owed()) {
+                held.hold(owed, now);
+            }
         }
     }
 

@@ -111,6 +111,11 @@ record Verdict(
         return new Verdict(delivery, kind, reply, replayed, reason, error, attempts, delay);
     }
 
+    /** The same verdict, held for {@code delay}: a dead letter the broker did not take, to publish again then. */
+    Verdict withDelay(Duration delay) {
+        return new Verdict(delivery, kind, reply, replayed, reason, error, attempts, delay);
+    }
+
     /** The same delivery, deferred for {@code delay}: its republishing was not confirmed. */
     Verdict requeuedAfter(Duration delay) {
         return new Verdict(delivery, Kind.DEFER, null, false, null, null, 0, delay);
