@@ -127,6 +127,93 @@ class DeadLetterOwedTest {
         }
     }
 
+    @Test
+    void a_key_marked_failed_whose_dead_letter_was_never_confirmed_is_dead_lettered_by_the_next_consumer()
+            throws Exception {
+        String queue = broker.queue(QueueType.CLASSIC);
+        String parked = queue + ".parked";
+        DedupSettings markFailed =
+                DedupSettings.custom().failurePolicy(FailurePolicy.MARK_FAILED).build();
+        AtomicInteger runs = new AtomicInteger();
+        Meters first = new Meters(queue);
+        // the first consumer's dead letters are unroutable; it crashes before one is confirmed
+        try (RabbitDedup dedup = first.dedup(store)
+                .deadLetterExchange("", parked)
+                .settings(markFailed)
+                .maxAttempts(2)
+                .redeliveryDelay(Duration.ofMillis(50))
+                .build()) {
+            Connection crashing = broker.connect("dedup-test-crashing");
+            dedup.consume(crashing.createChannel(), (tag, delivery) -> {
+                runs.incrementAndGet();
+                throw new IllegalStateException("quota exceeded");
+            });
+            broker.publish(queue, "upload-3", "upload 3");
+            await().atMost(PATIENCE).until(() -> runs.get() == 2 && first.deliveries("requeue") >= 1);
+            crashing.abort();
+        }
+
+        broker.extraQueue(parked);
+        Meters second = new Meters(queue);
+        try (RabbitDedup dedup = second.dedup(store)
+                .deadLetterExchange("", parked)
+                .settings(markFailed)
+                .maxAttempts(2)
+                .redeliveryDelay(Duration.ofMillis(50))
+                .build()) {
+            dedup.consume(broker.connect("dedup-test-restarted").createChannel(), (tag, delivery) -> {
+                runs.incrementAndGet();
+                throw new IllegalStateException("quota exceeded");
+            });
+
+            // the redelivery of the last attempt: its key is marked failed, and its dead letter is still owed
+            GetResponse deadLetter = broker.awaitMessage(parked, PATIENCE);
+            Map<String, Object> headers = deadLetter.getProps().getHeaders();
+            assertThat(String.valueOf(headers.get(DedupHeaders.REASON))).isEqualTo("HANDLER_FAILED");
+            assertThat(String.valueOf(headers.get(DedupHeaders.ERROR_MESSAGE))).contains("quota exceeded");
+            assertThat(((Number) headers.get(DedupHeaders.ATTEMPTS)).intValue()).isEqualTo(2);
+            assertThat(deadLetter.getProps().getMessageId()).isEqualTo("upload-3");
+            await().atMost(PATIENCE).until(() -> second.deliveries("dead_letter") == 1);
+
+            // a later copy of the same message is a plain duplicate: acked, not dead-lettered again
+            broker.publish(queue, "upload-3", "upload 3");
+            await().atMost(PATIENCE).until(() -> second.deliveries("ack") == 1);
+            assertThat(second.deliveries("dead_letter")).isEqualTo(1);
+            assertThat(broker.ready(parked)).isZero();
+        }
+        assertThat(runs).hasValue(2);
+    }
+
+    @Test
+    void with_one_attempt_a_later_copy_of_a_message_marked_failed_is_acked_as_a_duplicate() throws Exception {
+        String queue = broker.queue(QueueType.CLASSIC);
+        String parked = queue + ".parked";
+        broker.extraQueue(parked);
+        Meters meters = new Meters(queue);
+        AtomicInteger runs = new AtomicInteger();
+        try (RabbitDedup dedup = meters.dedup(store)
+                .deadLetterExchange("", parked)
+                .settings(DedupSettings.custom()
+                        .failurePolicy(FailurePolicy.MARK_FAILED)
+                        .build())
+                .maxAttempts(1)
+                .build()) {
+            dedup.consume(broker.connect("dedup-test-consumer").createChannel(), (tag, delivery) -> {
+                runs.incrementAndGet();
+                throw new IllegalStateException("rejected");
+            });
+
+            broker.publish(queue, "payment-9", "pay 9");
+            broker.awaitMessage(parked, PATIENCE);
+
+            broker.publish(queue, "payment-9", "pay 9");
+            await().atMost(PATIENCE).until(() -> meters.deliveries("ack") == 1);
+            assertThat(meters.deliveries("dead_letter")).isEqualTo(1);
+            assertThat(broker.ready(parked)).isZero();
+            assertThat(runs).hasValue(1);
+        }
+    }
+
     private void declareExchange(String exchange, String queue) throws Exception {
         broker.channel().exchangeDeclare(exchange, BuiltinExchangeType.DIRECT, false, false, Map.of());
         broker.channel().queueBind(queue, exchange, "dead");
