@@ -122,7 +122,9 @@ class DeadLetterTest {
             assertThat(text(headers, DedupHeaders.REASON)).isEqualTo("KEY_MISSING");
             assertThat(text(headers, DedupHeaders.ERROR_CLASS))
                     .isEqualTo(IdempotencyKeyMissingException.class.getName());
-            assertThat(text(headers, DedupHeaders.ERROR_MESSAGE)).contains("no idempotency key", queue);
+            // names the delivery (queue and delivery tag), never only the namespace
+            assertThat(text(headers, DedupHeaders.ERROR_MESSAGE))
+                    .contains("no idempotency key", "queue " + queue, "delivery tag ");
             assertThat(new String(deadLetter.getBody(), StandardCharsets.UTF_8)).isEqualTo("no key here");
             assertThat(runs).hasValue(0);
         }

@@ -3,6 +3,7 @@ package io.dedup.rabbitmq.internal;
 import com.rabbitmq.client.Channel;
 import io.dedup.rabbitmq.internal.RabbitMetrics.Action;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -16,9 +17,12 @@ import org.slf4j.LoggerFactory;
  * dead letters) with one wait for publisher confirms, then the acks in delivery order, one {@code basicAck(tag,
  * multiple=true)} per contiguous run where the {@link AckLedger} allows it.
  *
- * <p>A delivery is acked only when its copy or reply was confirmed; otherwise it is held and requeued after the
- * redelivery delay. When the consumer's channel fails, settling stops: the broker redelivers whatever was not
- * acked, and the store answers the redeliveries.
+ * <p>A delivery is acked only when its copy, reply or dead letter was confirmed; otherwise it is held. A held copy
+ * or reply is brought back through the work queue after the redelivery delay (the store answers it there); a held
+ * dead letter is published again, with a growing delay, until the broker takes it, and only then acked: it never goes
+ * back through the work queue, where its key (released, or marked failed) would run the handler past its last attempt
+ * or be acked as a duplicate without a dead letter. When the consumer's channel fails, settling stops: the broker
+ * redelivers whatever was not acked, and the store answers the redeliveries.
  *
  * <p>Not thread-safe: owned by one pipeline's worker thread.
  *
@@ -29,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 record BatchSettler(QueueSettings settings, Channel channel, ConfirmPublisher publisher, AckLedger ledger) {
     private static final Logger LOG = LoggerFactory.getLogger(BatchSettler.class);
+    /** A held dead letter is published again after at most this long (or the redelivery delay, if longer). */
+    static final Duration MAX_DEAD_LETTER_RETRY_DELAY = Duration.ofSeconds(30);
 
     /**
      * What the pipeline must still do after a batch was settled: bring back {@code held} after their delays, try
@@ -40,6 +46,12 @@ record BatchSettler(QueueSettings settings, Channel channel, ConfirmPublisher pu
             return held.size() + backOff.size() + released.size();
         }
     }
+
+    /**
+     * What {@link #redeliver} did: how many deliveries it settled, and the dead letters the broker still did not take,
+     * to hold again for their (grown) delay.
+     */
+    record Redelivery(int settled, List<Verdict> owed) {}
 
     /**
      * Settles {@code verdicts} (one batch, in delivery order): publishes, waits for confirms, then acks or rejects.
@@ -64,7 +76,7 @@ record BatchSettler(QueueSettings settings, Channel channel, ConfirmPublisher pu
             publisher.abandon();
             publishFailed = true;
             LOG.warn(
-                    "could not republish for queue {}; the deliveries concerned are requeued: {}",
+                    "could not republish for queue {}; the deliveries concerned are held and tried again: {}",
                     settings.queue(),
                     e.toString());
         }
@@ -92,13 +104,27 @@ record BatchSettler(QueueSettings settings, Channel channel, ConfirmPublisher pu
                 if (needsPublish(verdict)) {
                     Long id = published.get(verdict);
                     if (publishFailed || id == null || returned.contains(id)) {
-                        if (id != null && returned.contains(id)) {
-                            LOG.error(
-                                    "the broker could not route a {} for {}: does the destination exist? Requeued.",
-                                    verdict.kind(),
-                                    delivery.describe(settings.queue()));
+                        boolean unroutable = id != null && returned.contains(id);
+                        if (verdict.kind() == Verdict.Kind.DEAD_LETTER) {
+                            if (unroutable) {
+                                LOG.error(
+                                        "the broker could not route the dead letter of {} to exchange '{}' with routing"
+                                                + " key {}: does the destination exist? The delivery stays unacked and"
+                                                + " its dead letter is published again until the broker takes it",
+                                        delivery.describe(settings.queue()),
+                                        settings.deadLetterExchange(),
+                                        deadLetterRoutingKey(delivery));
+                            }
+                            held.add(verdict.withDelay(settings.redeliveryDelay()));
+                        } else {
+                            if (unroutable) {
+                                LOG.error(
+                                        "the broker could not route a {} for {}: does the destination exist? Requeued.",
+                                        verdict.kind(),
+                                        delivery.describe(settings.queue()));
+                            }
+                            held.add(verdict.requeuedAfter(settings.redeliveryDelay()));
                         }
-                        held.add(verdict.requeuedAfter(settings.redeliveryDelay()));
                         settings.metrics().delivery(Action.REQUEUE);
                         continue;
                     }
@@ -129,11 +155,15 @@ record BatchSettler(QueueSettings settings, Channel channel, ConfirmPublisher pu
 
     /**
      * Brings back held deliveries whose delay is over: a copy carrying the attempt or deferral count is published
-     * to the work queue and the original acked, or, when that fails, the original is requeued as it is.
+     * to the work queue and the original acked, or, when that fails, the original is requeued as it is. A held dead
+     * letter is published again and the original acked once it is confirmed; when it is not, it is owed still, and
+     * held again for twice its delay (at most {@link #MAX_DEAD_LETTER_RETRY_DELAY}), without a log line each time:
+     * the first failure was logged, and the success will be.
      *
-     * @return how many were settled; fewer when the channel failed (the broker redelivers the rest anyway)
+     * @return how many were settled (fewer when the channel failed: the broker redelivers the rest anyway), and the
+     *     dead letters still owed
      */
-    int redeliver(List<Verdict> due) {
+    Redelivery redeliver(List<Verdict> due) {
         Map<Verdict, Long> published = new IdentityHashMap<>();
         Set<Long> returned = Set.of();
         boolean failed = false;
@@ -142,39 +172,64 @@ record BatchSettler(QueueSettings settings, Channel channel, ConfirmPublisher pu
                 PendingDelivery delivery = verdict.delivery();
                 published.put(
                         verdict,
-                        publisher.publish(
-                                "",
-                                settings.queue(),
-                                true,
-                                OutboundMessages.retryCopy(delivery, verdict, settings.queue(), null),
-                                delivery.getBody()));
+                        verdict.kind() == Verdict.Kind.DEAD_LETTER
+                                ? publish(verdict)
+                                : publisher.publish(
+                                        "",
+                                        settings.queue(),
+                                        true,
+                                        OutboundMessages.retryCopy(delivery, verdict, settings.queue(), null),
+                                        delivery.getBody()));
             }
             returned = publisher.awaitConfirms(settings.confirmTimeout());
         } catch (IOException | RuntimeException e) {
             publisher.abandon();
             failed = true;
-            LOG.warn("could not republish to queue {}; requeueing instead: {}", settings.queue(), e.toString());
+            if (due.stream().allMatch(verdict -> verdict.kind() == Verdict.Kind.DEAD_LETTER)) {
+                LOG.debug("could not publish owed dead letters of queue {} again: {}", settings.queue(), e.toString());
+            } else {
+                LOG.warn("could not republish to queue {}; requeueing instead: {}", settings.queue(), e.toString());
+            }
         }
         int settled = 0;
+        List<Verdict> owed = new ArrayList<>();
         for (Verdict verdict : due) {
             Long id = published.get(verdict);
-            boolean copied = !failed && id != null && !returned.contains(id);
+            boolean confirmed = !failed && id != null && !returned.contains(id);
             PendingDelivery delivery = verdict.delivery();
-            LOG.debug("{}: brought back ({})", delivery.describe(settings.queue()), copied ? "copied" : "requeued");
+            if (verdict.kind() == Verdict.Kind.DEAD_LETTER && !confirmed) {
+                LOG.debug("{}: its dead letter is still owed", delivery.describe(settings.queue()));
+                owed.add(verdict.withDelay(nextDeadLetterDelay(verdict.delay())));
+                settings.metrics().delivery(Action.REQUEUE);
+                continue;
+            }
+            LOG.debug("{}: brought back ({})", delivery.describe(settings.queue()), confirmed ? "copied" : "requeued");
             try {
-                if (copied) {
+                if (confirmed) {
                     channel.basicAck(delivery.tag(), false);
                 } else {
                     channel.basicNack(delivery.tag(), false, true);
                 }
                 ledger.settled(delivery.tag());
                 settled++;
+                if (verdict.kind() == Verdict.Kind.DEAD_LETTER) {
+                    count(verdict);
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.debug("channel of queue {} failed while redelivering: {}", settings.queue(), e.toString());
                 break;
             }
         }
-        return settled;
+        return new Redelivery(settled, owed);
+    }
+
+    /** Twice the last wait, at most {@link #MAX_DEAD_LETTER_RETRY_DELAY} or the redelivery delay if that is longer. */
+    private Duration nextDeadLetterDelay(Duration last) {
+        Duration cap = settings.redeliveryDelay().compareTo(MAX_DEAD_LETTER_RETRY_DELAY) > 0
+                ? settings.redeliveryDelay()
+                : MAX_DEAD_LETTER_RETRY_DELAY;
+        Duration doubled = last.multipliedBy(2);
+        return doubled.compareTo(cap) > 0 ? cap : doubled;
     }
 
     /**

@@ -12,6 +12,7 @@ import io.dedup.rabbitmq.internal.PipelineEvent.ChannelReplaced;
 import io.dedup.rabbitmq.internal.PipelineEvent.Finish;
 import io.dedup.rabbitmq.internal.PipelineEvent.Received;
 import io.dedup.rabbitmq.internal.RabbitMetrics.Action;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -47,6 +48,8 @@ public final class DeliveryPipeline<R> implements AutoCloseable {
     private final ChannelWatch watch;
     private final Thread worker;
     private volatile boolean closed;
+    /** The worker stopped on a bug: deliveries still arriving are requeued at once (see {@link #offer}). */
+    private volatile boolean stopped;
 
     // Owned by the worker thread.
     private final ArrayDeque<PendingDelivery> pending = new ArrayDeque<>();
@@ -55,6 +58,10 @@ public final class DeliveryPipeline<R> implements AutoCloseable {
     private final ConfirmPublisher publisher;
     private final BatchSettler settler;
     private int unsettled;
+
+    private boolean strayInterruptLogged;
+    /** The batch being judged: when the worker stops on a bug meanwhile, none of it was settled. */
+    private List<PendingDelivery> judging = List.of();
 
     private int window = 1;
     private final StoreBackOff backOff;
@@ -83,6 +90,10 @@ public final class DeliveryPipeline<R> implements AutoCloseable {
     public void offer(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
         watch.consumedBy(consumerTag);
         inbox.add(new Received(new PendingDelivery(consumerTag, watch.generation(), envelope, properties, body)));
+        if (stopped) {
+            // sent before the cancel took effect: nobody takes it from the inbox any more
+            requeueInbox();
+        }
     }
 
     /** Settles what was delivered, then stops: the consumer was cancelled. */
@@ -144,46 +155,91 @@ public final class DeliveryPipeline<R> implements AutoCloseable {
     }
 
     private void run() {
+        boolean stoppedByBug = false;
         try {
             while (!closed) {
-                long now = System.nanoTime();
-                redeliverDue(now);
-                boolean backingOff = backOff.active(now);
-                if (finishing && inbox.isEmpty() && (pending.isEmpty() || backingOff)) {
-                    break;
-                }
-                if (pending.isEmpty() || backingOff) {
-                    long wake = backingOff ? backOff.untilNanos() : now + IDLE_POLL_NANOS;
-                    if (!held.isEmpty()) {
-                        wake = Math.min(wake, held.nextDueNanos());
+                try {
+                    if (!step()) {
+                        break;
                     }
-                    PipelineEvent event = inbox.poll(Math.max(0, wake - now), TimeUnit.NANOSECONDS);
-                    if (event != null) {
-                        accept(event);
-                        drainInbox();
-                    }
-                    continue;
-                }
-                fillWindow();
-                int size = Math.min(pending.size(), settings.batchSize());
-                List<PendingDelivery> batch = new ArrayList<>(size);
-                while (batch.size() < size) {
-                    batch.add(pending.poll());
-                }
-                if (!batch.isEmpty()) {
-                    process(batch);
+                } catch (InterruptedException e) {
+                    strayInterrupt();
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) { // not a handler's: those are settled by BatchJudge
+            stoppedByBug = true;
             LOG.error(
-                    "dedup worker of queue {} stopped; unacked deliveries return when the channel closes",
+                    "dedup worker of queue {} stopped; its consumers are cancelled and what it had not settled is"
+                            + " requeued",
                     settings.queue(),
                     e);
         } finally {
+            if (stoppedByBug) {
+                // a consumer left registered would fill a prefetch window that nobody reads any more
+                stopped = true;
+                watch.cancelConsumers();
+            }
             releaseUnsettled();
+            if (stoppedByBug) {
+                requeueInbox();
+            }
             publisher.close();
+        }
+    }
+
+    /**
+     * One turn of the worker: brings back what is due, then waits for deliveries or processes a batch.
+     *
+     * @return false when the pipeline finished: cancelled, its channel gone
+     */
+    private boolean step() throws InterruptedException {
+        long now = System.nanoTime();
+        redeliverDue(now);
+        boolean backingOff = backOff.active(now);
+        if (finishing && inbox.isEmpty() && (pending.isEmpty() || backingOff)) {
+            return false;
+        }
+        if (pending.isEmpty() || backingOff) {
+            long wake = backingOff ? backOff.untilNanos() : now + IDLE_POLL_NANOS;
+            if (!held.isEmpty()) {
+                wake = Math.min(wake, held.nextDueNanos());
+            }
+            PipelineEvent event = inbox.poll(Math.max(0, wake - now), TimeUnit.NANOSECONDS);
+            if (event != null) {
+                accept(event);
+                drainInbox();
+            }
+            return true;
+        }
+        fillWindow();
+        int size = Math.min(pending.size(), settings.batchSize());
+        List<PendingDelivery> batch = new ArrayList<>(size);
+        while (batch.size() < size) {
+            batch.add(pending.poll());
+        }
+        if (!batch.isEmpty()) {
+            process(batch);
+        }
+        return true;
+    }
+
+    /**
+     * The worker was interrupted though nobody is closing it: only {@link #close} and a refused ack interrupt it (and
+     * set {@code closed} first), so the interrupt is a handler's, restored after it caught one of its own. It is
+     * not the worker's to obey: it goes on, and says so once.
+     */
+    private void strayInterrupt() {
+        if (closed) {
+            return;
+        }
+        if (!strayInterruptLogged) {
+            strayInterruptLogged = true;
+            LOG.warn(
+                    "dedup worker of queue {} was interrupted though not closing (a handler restoring an interrupt?);"
+                            + " it goes on",
+                    settings.queue());
+        } else {
+            LOG.debug("dedup worker of queue {} was interrupted again; it goes on", settings.queue());
         }
     }
 
@@ -239,7 +295,13 @@ public final class DeliveryPipeline<R> implements AutoCloseable {
 
     private void process(List<PendingDelivery> batch) {
         long batchGeneration = batch.get(0).generation();
+        judging = batch;
         List<Verdict> verdicts = judge.judge(batch);
+        judging = List.of();
+        if (!closed && Thread.interrupted()) {
+            // a handler's, not close's: cleared before it fails the publisher confirms of this batch
+            strayInterrupt();
+        }
         if (batchGeneration != watch.generation()) {
             // The channel closed while the handlers ran: these tags are void, the broker redelivers them.
             return;
@@ -271,17 +333,42 @@ public final class DeliveryPipeline<R> implements AutoCloseable {
         backOff.failed(unavailable.size());
     }
 
-    private void redeliverDue(long now) {
-        List<Verdict> due = held.takeDue(now, watch.generation());
-        if (!due.isEmpty()) {
-            unsettled -= settler.redeliver(due);
+    /**
+     * After the worker stopped on a bug: requeues the deliveries left in the inbox, of the current channel. Called by
+     * the worker as it stops and by the dispatch thread for deliveries arriving after that; synchronized so that the
+     * two never take turns in the middle of one another's requeueing.
+     */
+    private synchronized void requeueInbox() {
+        PipelineEvent event;
+        while ((event = inbox.poll()) != null) {
+            if (event instanceof Received received && received.delivery().generation() == watch.generation()) {
+                try {
+                    settler.channel().basicNack(received.delivery().tag(), false, true);
+                } catch (IOException | RuntimeException e) {
+                    // the channel is going away: the broker requeues what it had not acked anyway
+                    return;
+                }
+            }
         }
     }
 
-    /** On stop: what is still held or pending goes back to the queue for other consumers. */
+    private void redeliverDue(long now) {
+        List<Verdict> due = held.takeDue(now, watch.generation());
+        if (!due.isEmpty()) {
+            BatchSettler.Redelivery redelivery = settler.redeliver(due);
+            unsettled -= redelivery.settled();
+            for (Verdict owed : redelivery.owed()) {
+                held.hold(owed, now);
+            }
+        }
+    }
+
+    /** On stop: what is still held, pending or being judged goes back to the queue for other consumers. */
     private void releaseUnsettled() {
-        List<PendingDelivery> left = new ArrayList<>(pending);
+        List<PendingDelivery> left = new ArrayList<>(judging);
+        left.addAll(pending);
         left.addAll(held.drain());
+        judging = List.of();
         pending.clear();
         for (PendingDelivery delivery : left) {
             if (delivery.generation() != watch.generation() || !settler.requeue(delivery)) {

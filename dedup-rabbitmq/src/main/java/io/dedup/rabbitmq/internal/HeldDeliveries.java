@@ -8,7 +8,8 @@ import java.util.PriorityQueue;
  * Deliveries a pipeline keeps unacked until their verdict's delay is over, earliest due first: deferrals and retries
  * when there is no retry queue, and deliveries whose republishing was not confirmed. They stay in the prefetch
  * window meanwhile, which is what keeps the broker from sending the same message again in a tight loop; when due
- * they are brought back through the work queue by {@link BatchSettler#redeliver}.
+ * they are brought back through the work queue by {@link BatchSettler#redeliver}, except dead letters the broker did
+ * not take, which are published again to the dead-letter destination.
  *
  * <p>Due times are {@link System#nanoTime()} values, so a wall-clock jump neither releases nor strands them.
  *

@@ -2,9 +2,11 @@ package io.dedup.rabbitmq.internal;
 
 import io.dedup.Claim;
 import io.dedup.DeadLetterReason;
+import io.dedup.DedupException;
 import io.dedup.DedupResult;
 import io.dedup.IdempotencyConflictException;
 import io.dedup.OutcomeStatus;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -64,6 +66,10 @@ record Verdict(
             return ack(delivery, reply ? body(processed.result()) : null, false);
         }
         if (result instanceof DedupResult.Duplicate<?> duplicate) {
+            if (deadLetterOwed(delivery, duplicate, maxAttempts)) {
+                return deadLetter(
+                        delivery, DeadLetterReason.HANDLER_FAILED, failedBefore(duplicate), delivery.attempt());
+            }
             boolean replay = reply && duplicate.outcome().status() == OutcomeStatus.SUCCEEDED;
             return ack(delivery, replay ? duplicate.outcome().body() : null, replay);
         }
@@ -101,6 +107,28 @@ record Verdict(
         return backOff(delivery);
     }
 
+    /**
+     * Whether a duplicate is the last attempt of a delivery whose key core marked failed ({@code
+     * FailurePolicy.MARK_FAILED}) but whose dead letter was never confirmed: the key is marked before the dead letter
+     * is published, so a crash or a closed channel in between brings the last attempt back as a duplicate, and acking
+     * it would lose the message. Such a delivery carries the last attempt's count; a first delivery (attempt 1 with
+     * {@code maxAttempts} 1) counts only when the broker redelivers it, so that a later copy of a message already
+     * dead-lettered stays a plain duplicate. A copy of the last attempt delivered twice is so dead-lettered twice:
+     * a dead letter too many rather than a message lost.
+     */
+    private static boolean deadLetterOwed(
+            PendingDelivery delivery, DedupResult.Duplicate<?> duplicate, int maxAttempts) {
+        return duplicate.outcome().status() == OutcomeStatus.FAILED
+                && delivery.attempt() >= maxAttempts
+                && (delivery.attempt() > 1 || delivery.getEnvelope().isRedeliver());
+    }
+
+    /** The error a dead letter reports for a key core marked failed: what its stored outcome says. */
+    private static Exception failedBefore(DedupResult.Duplicate<?> duplicate) {
+        return new DedupException("the handler failed on its last attempt: "
+                + new String(duplicate.outcome().body(), StandardCharsets.UTF_8));
+    }
+
     /** Store unavailable: keep it and try again after a pause. */
     static Verdict backOff(PendingDelivery delivery) {
         return new Verdict(delivery, Kind.BACK_OFF, null, false, null, null, 0, Duration.ZERO);
@@ -108,6 +136,11 @@ record Verdict(
 
     /** The same verdict, recording {@code error} (the handler's own {@code Error}) instead of core's wrapper. */
     Verdict withError(Throwable error) {
+        return new Verdict(delivery, kind, reply, replayed, reason, error, attempts, delay);
+    }
+
+    /** The same verdict, held for {@code delay}: a dead letter the broker did not take, to publish again then. */
+    Verdict withDelay(Duration delay) {
         return new Verdict(delivery, kind, reply, replayed, reason, error, attempts, delay);
     }
 
