@@ -143,6 +143,11 @@ abstract class KafkaListenerOwnAcksTest {
             return TestKafka.topic(topic + "-held");
         }
 
+        @Bean
+        NewTopic partialTopic(@Value("${test.topic}") String topic) {
+            return TestKafka.topic(topic + "-partial");
+        }
+
         /** Sees every delivery to the record listener, redeliveries included. */
         @Bean
         RecordInterceptor<Object, Object> recordAttempts(EventCounts calls) {
@@ -199,6 +204,27 @@ abstract class KafkaListenerOwnAcksTest {
         @Deduplicated(key = "header:event-id")
         void onHeldBatch(List<ConsumerRecord<String, String>> records, Acknowledgment ack) {
             onBatch(records, ack);
+        }
+
+        /** The event ids of the partially acknowledging listener's first call. */
+        volatile List<String> firstPartialCall;
+
+        /** Acknowledges its last record by index, which needs MANUAL_IMMEDIATE: started only by such a test. */
+        @KafkaListener(
+                id = "own-acks-partial",
+                groupId = "${test.group}-partial",
+                topics = "${test.topic}-partial",
+                batch = "true",
+                autoStartup = "false")
+        @Deduplicated(key = "header:event-id")
+        void onPartialBatch(List<ConsumerRecord<String, String>> records, Acknowledgment ack) {
+            if (firstPartialCall == null) {
+                firstPartialCall = records.stream().map(TestKafka::eventId).toList();
+            }
+            for (ConsumerRecord<String, String> record : records) {
+                calls.ran(TestKafka.eventId(record));
+            }
+            ack.acknowledge(records.size() - 1);
         }
     }
 }
