@@ -26,6 +26,14 @@ import org.springframework.kafka.support.Acknowledgment;
  * rest; any other exception releases every key of the call and goes to the error handler unchanged. In
  * transactional mode one failure rolls back the whole call.
  *
+ * <p>Nothing is committed past a record whose outcome the store has not recorded (DESIGN §2, G5): a record whose
+ * listener ran but whose completion could not be written (core keeps it and writes it later) goes back with {@code
+ * nack} like a held key, with everything after it; its redelivery finds the key held by that completion until it is
+ * written, then a duplicate. A listener that acknowledges itself is given an acknowledgment that holds its acks until
+ * every record of the poll is settled as done, and drops them otherwise (the wrapper's {@code nack} then commits the
+ * records before the one handed back); the indexes it passes to {@code acknowledge(index)} and {@code nack(index,
+ * sleep)} count the records it was given and are turned into the poll's.
+ *
  * <p>Thread-safe as the container uses it: one call at a time per consumer thread.
  */
 public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageListenerAdapter<BatchMessageListener<K, V>>
@@ -39,13 +47,16 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
 
     /**
      * What the call did: the index of the first record that goes back to the container ({@code -1}: none), the
-     * failure to hand the error handler (with the record it concerns), and whether the listener was called at all
-     * (if it was and it acknowledges itself, its own ack stands and the wrapper must not send a second one).
+     * failure to hand the error handler and the poll index of the record it concerns ({@code -1}: none), whether the
+     * listener was called at all (if it was and it acknowledges itself, its own ack stands and the wrapper must not
+     * send a second one), and the acknowledgment it was given, which holds its acks until the poll is settled.
      */
-    private record Call(int stopAt, RuntimeException failure, ConsumerRecord<?, ?> failedRecord, boolean ran) {}
+    private record Call(int stopAt, RuntimeException failure, int failedAt, boolean ran, HeldAcknowledgment held) {}
 
     /**
-     * Claims the poll, calls the listener with what may run, then settles the poll with the container.
+     * Claims the poll, calls the listener with what may run, then settles the poll with the container: the records
+     * before the first one that is not done (its key not recorded) are acknowledged, that one and everything after it
+     * go back to the container or to its error handler.
      *
      * @throws BatchListenerFailedException naming the record the error handler should start from: the listener's
      *     failed record, or a record without a usable key or whose key was reused for other content
@@ -67,26 +78,56 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
         for (int i = 0; i < all.size(); i++) {
             ListenerGuard.stop(guard.observe(all.get(i)), results.get(i));
         }
+        // Where the poll goes back: the first record that did not run, the listener's failure, or the first record
+        // whose key is not recorded although it ran (its completion could not be written: core keeps it and writes it
+        // later, and until then an ack would commit an offset whose outcome the store does not have).
+        int handBack = HeldAcknowledgment.ALL;
+        if (call.stopAt() >= 0) {
+            handBack = call.stopAt();
+        }
         if (call.failure() != null) {
+            handBack = Math.min(handBack, call.failedAt());
+        }
+        for (int i = 0; i < Math.min(handBack, results.size()); i++) {
+            Disposition disposition = results.get(i).disposition();
+            if (disposition == Disposition.DEFER || disposition == Disposition.BACK_OFF) {
+                handBack = i;
+                break;
+            }
+        }
+        HeldAcknowledgment.ListenerNack listenerNack =
+                call.held() == null ? null : call.held().settle(handBack);
+        if (call.failure() != null && call.failedAt() <= handBack) {
             throw call.failure();
         }
-        if (call.stopAt() < 0) {
-            if (acknowledgment != null && !(guard.applicationAcks() && call.ran())) {
-                acknowledgment.acknowledge();
+        if (handBack == HeldAcknowledgment.ALL) {
+            if (acknowledgment != null) {
+                if (listenerNack != null) {
+                    acknowledgment.nack(listenerNack.pollIndex(), listenerNack.sleep());
+                } else if (!(guard.applicationAcks() && call.ran())) {
+                    acknowledgment.acknowledge();
+                }
             }
             return;
         }
-        DedupResult<?> stop = results.get(call.stopAt());
-        ConsumerRecord<?, ?> record = all.get(call.stopAt());
-        if (stop.disposition() == Disposition.DEFER || stop.disposition() == Disposition.BACK_OFF) {
+        DedupResult<?> stop = results.get(handBack);
+        ConsumerRecord<?, ?> record = all.get(handBack);
+        boolean notDone = stop.disposition() == Disposition.DEFER || stop.disposition() == Disposition.BACK_OFF;
+        if (notDone || listenerNack != null) {
             if (acknowledgment == null) {
                 throw new IllegalStateException("listener " + guard.listenerId() + " has no Acknowledgment to defer "
                         + record.topic() + "-" + record.partition() + "@" + record.offset()
                         + "; its container must use a MANUAL ack mode");
             }
-            // Commits the records before the held one and seeks back to it: it and everything after it come again
-            // after the back-off, in order.
-            acknowledgment.nack(call.stopAt(), guard.inProgressBackoff());
+            // Commits the records before the index and seeks back to it: it and everything after it come again
+            // after the back-off, in order. A record that ran but whose completion is still being written finds its
+            // key held by that completion until it is written, and is then a duplicate. The listener's own nack,
+            // when it comes earlier, is the one sent (the container keeps one).
+            if (listenerNack != null) {
+                acknowledgment.nack(listenerNack.pollIndex(), listenerNack.sleep());
+            } else {
+                acknowledgment.nack(handBack, guard.inProgressBackoff());
+            }
             return;
         }
         RuntimeException failure = guard.failure(stop, record);
@@ -115,18 +156,23 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
             }
         }
         if (runnable.isEmpty()) {
-            return new Call(stopAt, null, null, false);
+            return new Call(stopAt, null, -1, false, null);
         }
         List<ConsumerRecord<K, V>> toRun = new ArrayList<>(runnable.size());
+        int[] pollIndexes = new int[runnable.size()];
         for (ClaimedBatch.Entry<ConsumerRecord<?, ?>> entry : runnable) {
             @SuppressWarnings("unchecked")
             ConsumerRecord<K, V> record = (ConsumerRecord<K, V>) entry.message();
+            pollIndexes[toRun.size()] = entry.index();
             toRun.add(record);
         }
+        // The listener's acks wait until its records' keys are recorded, which happens after it returned.
+        HeldAcknowledgment held =
+                acknowledgment == null ? null : HeldAcknowledgment.forBatch(acknowledgment, pollIndexes);
         RuntimeException failure = null;
         int failedAt = runnable.size();
         try {
-            invoke(toRun, acknowledgment, consumer);
+            invoke(toRun, held, consumer);
         } catch (BatchListenerFailedException e) {
             if (guard.scope().sharesTransaction()) {
                 // One transaction: the records before the one it names were rolled back with it, so the whole call
@@ -157,14 +203,15 @@ public final class DedupBatchListener<K, V> extends AbstractDelegatingMessageLis
                         false);
             }
         }
-        ConsumerRecord<?, ?> failedRecord = failure == null ? null : toRun.get(Math.min(failedAt, toRun.size() - 1));
+        int failedIndex = Math.min(failedAt, toRun.size() - 1);
+        ConsumerRecord<?, ?> failedRecord = failure == null ? null : toRun.get(failedIndex);
         if (failure instanceof BatchListenerFailedException listenerFailure
                 && listenerFailure.getRecord() == null
                 && !guard.scope().sharesTransaction()) {
             // The listener's index counts the records it was given; the error handler counts the poll's.
             failure = new BatchListenerFailedException(listenerFailure.getMessage(), listenerFailure, failedRecord);
         }
-        return new Call(stopAt, failure, failedRecord, true);
+        return new Call(stopAt, failure, failure == null ? -1 : pollIndexes[failedIndex], true, held);
     }
 
     /** A duplicate (or a repeat settled by its first) needs no listener and no redelivery. */

@@ -2,6 +2,7 @@ package io.dedup.spring.kafka;
 
 import io.dedup.ClaimedBatch;
 import io.dedup.DedupResult;
+import io.dedup.Disposition;
 import io.dedup.OutcomeCodecs;
 import io.micrometer.observation.Observation;
 import java.util.List;
@@ -18,7 +19,9 @@ import org.springframework.kafka.support.Acknowledgment;
  * was acquired, and tells the container what to do.
  *
  * <ul>
- *   <li>processed or duplicate: acknowledged (a duplicate without calling the listener);
+ *   <li>processed or duplicate: acknowledged (a duplicate without calling the listener). A listener that
+ *       acknowledges itself is given an acknowledgment that holds its ack until the key is recorded, and drops it when
+ *       the key is not (the record then goes back as below);
  *   <li>held elsewhere, lease lost, or the store down (fail-closed): {@code nack} with the configured back-off, so the
  *       container pauses, seeks back and delivers it again later;
  *   <li>the listener failed: its key was released and its exception goes to the container's error handler (the
@@ -48,6 +51,10 @@ public final class DedupRecordListener<K, V> extends AbstractDelegatingMessageLi
     @Override
     public void onMessage(ConsumerRecord<K, V> record, Acknowledgment acknowledgment, Consumer<?, ?> consumer) {
         Observation observation = guard.observe(record);
+        // The listener's own acks wait until its key is recorded, which happens after it returned: acknowledged at
+        // once (MANUAL_IMMEDIATE) or by the commit of a later nack (MANUAL), they would commit an offset whose outcome
+        // the store may never get.
+        HeldAcknowledgment held = acknowledgment == null ? null : HeldAcknowledgment.forRecord(acknowledgment);
         DedupResult<?> result;
         try {
             result = guard.scope()
@@ -60,7 +67,7 @@ public final class DedupRecordListener<K, V> extends AbstractDelegatingMessageLi
                             batch.run(
                                     entry,
                                     message -> {
-                                        invoke(record, acknowledgment, consumer);
+                                        invoke(record, held, consumer);
                                         return null;
                                     },
                                     OutcomeCodecs.none(),
@@ -71,18 +78,28 @@ public final class DedupRecordListener<K, V> extends AbstractDelegatingMessageLi
                     .results()
                     .get(0);
         } catch (RuntimeException | Error e) {
+            if (held != null) {
+                held.settle(0);
+            }
             if (observation != null) {
                 observation.error(e).stop();
             }
             throw e;
         }
         ListenerGuard.stop(observation, result);
+        boolean done = result.disposition() == Disposition.ACK;
+        HeldAcknowledgment.ListenerNack listenerNack =
+                held == null ? null : held.settle(done ? HeldAcknowledgment.ALL : 0);
         switch (result.disposition()) {
             case ACK -> {
-                // An application that acks itself has acked a record it processed; a duplicate it never saw is
-                // acked here on its behalf, or its offset would never be committed.
+                // An application that acks itself has acked a record it processed (its held ack went to the container
+                // just now); a duplicate it never saw is acked here on its behalf, or its offset would never be
+                // committed.
                 if (acknowledgment != null && !(guard.applicationAcks() && ListenerGuard.listenerRan(result))) {
                     acknowledgment.acknowledge();
+                }
+                if (listenerNack != null) {
+                    acknowledgment.nack(listenerNack.sleep());
                 }
             }
             case DEFER, BACK_OFF -> {

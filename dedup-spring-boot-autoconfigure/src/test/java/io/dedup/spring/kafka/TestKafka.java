@@ -8,11 +8,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.springframework.beans.factory.annotation.Value;
@@ -89,6 +96,41 @@ final class TestKafka {
     /** The {@code event-id} header the tests key records by. */
     static String eventId(ConsumerRecord<?, ?> record) {
         return header(record, "event-id");
+    }
+
+    /**
+     * The offset {@code group} has committed on partition 0 of {@code topic} (the next record it will read), or -1
+     * when it has committed none.
+     */
+    static long committed(String group, String topic) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers()))) {
+            OffsetAndMetadata offset = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(new TopicPartition(topic, 0));
+            return offset == null ? -1 : offset.offset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading the offsets of " + group, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not read the offsets of " + group, e);
+        }
+    }
+
+    /** Sends a record as {@link #send} does and waits for the broker's answer: its offset. */
+    static long sendForOffset(KafkaTemplate<String, String> template, String topic, String eventId) {
+        try {
+            return template.send(record(topic, "payload of ", eventId))
+                    .get(30, TimeUnit.SECONDS)
+                    .getRecordMetadata()
+                    .offset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted sending " + eventId, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not send " + eventId, e);
+        }
     }
 
     static String unique(String prefix) {
