@@ -35,7 +35,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * One Kafka broker for the module's tests, started on first use and stopped when the JVM exits, and what every
- * Kafka test application does with it: connect, create its topic, send a record with an {@code event-id} header.
+ * Kafka test application does with it: connect, create its topic, send a record with an {@code event-id} header, and
+ * count the deliveries and runs of its listeners.
  */
 final class TestKafka {
     private static KafkaBroker broker;
