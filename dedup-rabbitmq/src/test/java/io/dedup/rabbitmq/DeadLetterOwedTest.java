@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DeliverCallback;
 import com.rabbitmq.client.GetResponse;
 import io.dedup.DedupKey;
 import io.dedup.DedupSettings;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class DeadLetterOwedTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
+    private static final DedupSettings MARK_FAILED =
+            DedupSettings.custom().failurePolicy(FailurePolicy.MARK_FAILED).build();
 
     @RegisterExtension
     final RabbitBroker broker = new RabbitBroker();
@@ -41,16 +44,9 @@ class DeadLetterOwedTest {
         String parked = queue + ".parked"; // declared only later: until then the dead letter is unroutable
         Meters meters = new Meters(queue);
         AtomicInteger runs = new AtomicInteger();
-        try (RabbitDedup dedup = meters.dedup(store)
-                .deadLetterExchange("", parked)
-                .maxAttempts(1)
-                .redeliveryDelay(Duration.ofMillis(50))
-                .build()) {
+        try (RabbitDedup dedup = deadLettering(meters, "", parked, 1).build()) {
             Connection connection = broker.connect("dedup-test-consumer");
-            dedup.consume(connection.createChannel(), (tag, delivery) -> {
-                runs.incrementAndGet();
-                throw new IllegalStateException("printer on fire");
-            });
+            dedup.consume(connection.createChannel(), failing(runs, "printer on fire"));
 
             broker.publish(queue, "invoice-1", "print invoice 1");
 
@@ -87,19 +83,10 @@ class DeadLetterOwedTest {
         declareExchange(exchange, parked);
         Meters meters = new Meters(queue);
         AtomicInteger runs = new AtomicInteger();
-        try (RabbitDedup dedup = meters.dedup(store)
-                .deadLetterExchange(exchange, "dead")
-                .settings(DedupSettings.custom()
-                        .failurePolicy(FailurePolicy.MARK_FAILED)
-                        .build())
-                .maxAttempts(1)
-                .redeliveryDelay(Duration.ofMillis(50))
-                .build()) {
+        try (RabbitDedup dedup =
+                deadLettering(meters, exchange, "dead", 1).settings(MARK_FAILED).build()) {
             Connection connection = broker.connect("dedup-test-consumer");
-            dedup.consume(connection.createChannel(), (tag, delivery) -> {
-                runs.incrementAndGet();
-                throw new IllegalStateException("ledger closed");
-            });
+            dedup.consume(connection.createChannel(), failing(runs, "ledger closed"));
             // after the wrap checked that it exists: publishing to it now fails the publisher's channel
             broker.channel().exchangeDelete(exchange);
 
@@ -132,22 +119,13 @@ class DeadLetterOwedTest {
             throws Exception {
         String queue = broker.queue(QueueType.CLASSIC);
         String parked = queue + ".parked";
-        DedupSettings markFailed =
-                DedupSettings.custom().failurePolicy(FailurePolicy.MARK_FAILED).build();
         AtomicInteger runs = new AtomicInteger();
         Meters first = new Meters(queue);
         // the first consumer's dead letters are unroutable; it crashes before one is confirmed
-        try (RabbitDedup dedup = first.dedup(store)
-                .deadLetterExchange("", parked)
-                .settings(markFailed)
-                .maxAttempts(2)
-                .redeliveryDelay(Duration.ofMillis(50))
-                .build()) {
+        try (RabbitDedup dedup =
+                deadLettering(first, "", parked, 2).settings(MARK_FAILED).build()) {
             Connection crashing = broker.connect("dedup-test-crashing");
-            dedup.consume(crashing.createChannel(), (tag, delivery) -> {
-                runs.incrementAndGet();
-                throw new IllegalStateException("quota exceeded");
-            });
+            dedup.consume(crashing.createChannel(), failing(runs, "quota exceeded"));
             broker.publish(queue, "upload-3", "upload 3");
             await().atMost(PATIENCE).until(() -> runs.get() == 2 && first.deliveries("requeue") >= 1);
             crashing.abort();
@@ -155,16 +133,9 @@ class DeadLetterOwedTest {
 
         broker.extraQueue(parked);
         Meters second = new Meters(queue);
-        try (RabbitDedup dedup = second.dedup(store)
-                .deadLetterExchange("", parked)
-                .settings(markFailed)
-                .maxAttempts(2)
-                .redeliveryDelay(Duration.ofMillis(50))
-                .build()) {
-            dedup.consume(broker.connect("dedup-test-restarted").createChannel(), (tag, delivery) -> {
-                runs.incrementAndGet();
-                throw new IllegalStateException("quota exceeded");
-            });
+        try (RabbitDedup dedup =
+                deadLettering(second, "", parked, 2).settings(MARK_FAILED).build()) {
+            dedup.consume(broker.connect("dedup-test-restarted").createChannel(), failing(runs, "quota exceeded"));
 
             // the redelivery of the last attempt: its key is marked failed, and its dead letter is still owed
             GetResponse deadLetter = broker.awaitMessage(parked, PATIENCE);
@@ -193,15 +164,10 @@ class DeadLetterOwedTest {
         AtomicInteger runs = new AtomicInteger();
         try (RabbitDedup dedup = meters.dedup(store)
                 .deadLetterExchange("", parked)
-                .settings(DedupSettings.custom()
-                        .failurePolicy(FailurePolicy.MARK_FAILED)
-                        .build())
+                .settings(MARK_FAILED)
                 .maxAttempts(1)
                 .build()) {
-            dedup.consume(broker.connect("dedup-test-consumer").createChannel(), (tag, delivery) -> {
-                runs.incrementAndGet();
-                throw new IllegalStateException("rejected");
-            });
+            dedup.consume(broker.connect("dedup-test-consumer").createChannel(), failing(runs, "rejected"));
 
             broker.publish(queue, "payment-9", "pay 9");
             broker.awaitMessage(parked, PATIENCE);
@@ -212,6 +178,26 @@ class DeadLetterOwedTest {
             assertThat(broker.ready(parked)).isZero();
             assertThat(runs).hasValue(1);
         }
+    }
+
+    /**
+     * A wrapper on the test's store that dead-letters to {@code exchange} with {@code routingKey} after
+     * {@code maxAttempts}, and gives a delivery back to the queue soon, so that an owed dead letter is retried often
+     * within the test's patience.
+     */
+    private RabbitDedupBuilder deadLettering(Meters meters, String exchange, String routingKey, int maxAttempts) {
+        return meters.dedup(store)
+                .deadLetterExchange(exchange, routingKey)
+                .maxAttempts(maxAttempts)
+                .redeliveryDelay(Duration.ofMillis(50));
+    }
+
+    /** A handler that counts its runs and always fails with {@code error}. */
+    private static DeliverCallback failing(AtomicInteger runs, String error) {
+        return (tag, delivery) -> {
+            runs.incrementAndGet();
+            throw new IllegalStateException(error);
+        };
     }
 
     private void declareExchange(String exchange, String queue) throws Exception {

@@ -8,15 +8,11 @@ import io.dedup.spring.fixture.EventCounts;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 /**
  * A test of a Spring Boot application with a deduplicated {@code @KafkaListener} on one topic, against the module's
- * Kafka broker and the in-memory store: what the test reads, how it sends, and what every such listener does with
+ * Kafka broker and the in-memory store: the store, how the test sends, and what every such listener does with
  * duplicates. A subclass boots its application with {@code @SpringBootTest} and registers {@link EventCounts} as a
  * bean of it, which its listener tells of every record it ran.
  */
@@ -26,29 +22,9 @@ import org.springframework.test.context.TestPropertySource;
             // short, so that a held key comes back several times within a test's wait
             "dedup.kafka.in-progress-backoff=200ms"
         })
-abstract class KafkaApplicationTest {
-    @Autowired
-    KafkaTemplate<String, String> template;
-
-    @Autowired
-    EventCounts calls;
-
+abstract class KafkaApplicationTest extends KafkaBrokerTest {
     @Autowired
     DedupStore store;
-
-    /** The topic the application's listener consumes. */
-    @Value("${test.topic}")
-    String topic;
-
-    /** The listener's consumer group: the namespace of its keys. */
-    @Value("${test.group}")
-    String group;
-
-    /** Connects the application to the broker, with a topic and group of its own. */
-    @DynamicPropertySource
-    static void kafka(DynamicPropertyRegistry registry) {
-        TestKafka.connect(registry);
-    }
 
     @Test
     void duplicates_in_one_poll_and_across_polls_reach_the_listener_once() {

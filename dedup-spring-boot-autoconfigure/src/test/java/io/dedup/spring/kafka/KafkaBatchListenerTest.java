@@ -12,10 +12,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.listener.BatchInterceptor;
 
 /**
  * A batch {@code @KafkaListener} (Boot's {@code spring.kafka.listener.type=batch}) keyed by a property rather than an
@@ -46,17 +44,8 @@ class KafkaBatchListenerTest extends KafkaApplicationTest {
     }
 
     @BrokerOnlyApplication
-    @Import({EventCounts.class, Listener.class, TestKafka.TestTopic.class})
-    static class App {
-        /** The application's own batch interceptor: it sees every delivery, duplicates and redeliveries included. */
-        @Bean
-        BatchInterceptor<Object, Object> applicationInterceptor(EventCounts calls) {
-            return (records, consumer) -> {
-                records.forEach(r -> calls.attempt(TestKafka.eventId(r)));
-                return records;
-            };
-        }
-    }
+    @Import({EventCounts.class, Listener.class, TestKafka.TestTopic.class, TestKafka.BatchAttempts.class})
+    static class App {}
 
     static class Listener {
         @Autowired
@@ -64,9 +53,7 @@ class KafkaBatchListenerTest extends KafkaApplicationTest {
 
         @KafkaListener(id = "batches", groupId = "${test.group}", topics = "${test.topic}")
         void onBatch(List<ConsumerRecord<String, String>> records) {
-            for (ConsumerRecord<String, String> record : records) {
-                calls.ran(TestKafka.eventId(record));
-            }
+            TestKafka.ranAll(calls, records);
         }
     }
 }

@@ -32,8 +32,7 @@ class KafkaListenerOwnAcksManualImmediateTest extends KafkaListenerOwnAcksTest {
         TestKafka.sendForOffset(template, partialTopic, done);
         TestKafka.sendForOffset(template, partialTopic, a);
         long bAt = TestKafka.sendForOffset(template, partialTopic, b);
-        // Started once all three are on the topic, so that its first poll holds them all.
-        registry.getListenerContainer("own-acks-partial").start();
+        startWithAllSent("own-acks-partial");
 
         // Given [a, b] (the duplicate left out), it acknowledges index 1: b, the poll's index 2.
         await().atMost(Duration.ofSeconds(30)).until(() -> TestKafka.committed(partialGroup, partialTopic) == bAt + 1);

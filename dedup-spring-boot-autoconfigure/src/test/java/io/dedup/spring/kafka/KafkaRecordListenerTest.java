@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -29,7 +28,6 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.kafka.listener.RecordInterceptor;
 import org.springframework.util.backoff.FixedBackOff;
 
 /**
@@ -139,23 +137,12 @@ class KafkaRecordListenerTest extends KafkaApplicationTest {
     }
 
     @BrokerOnlyApplication
-    @Import({Recording.class, Observed.class, Listener.class, TestKafka.TestTopic.class})
+    @Import({Recording.class, Observed.class, Listener.class, TestKafka.TestTopic.class, TestKafka.RecordAttempts.class
+    })
     static class App {
         @Bean
         NewTopic deadLetters(@Value("${test.topic}") String topic) {
             return TestKafka.topic(topic + "-dlt");
-        }
-
-        @Bean
-        RecordInterceptor<Object, Object> applicationInterceptor(EventCounts calls) {
-            return new RecordInterceptor<>() {
-                @Override
-                public ConsumerRecord<Object, Object> intercept(
-                        ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
-                    calls.attempt(TestKafka.eventId(record));
-                    return record;
-                }
-            };
         }
 
         @Bean

@@ -1,5 +1,6 @@
 package io.dedup.spring.kafka;
 
+import io.dedup.spring.fixture.EventCounts;
 import io.dedup.testkit.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,11 +29,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.BatchInterceptor;
+import org.springframework.kafka.listener.RecordInterceptor;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * One Kafka broker for the module's tests, started on first use and stopped when the JVM exits, and what every
- * Kafka test application does with it: connect, create its topic, send a record with an {@code event-id} header.
+ * Kafka test application does with it: connect, create its topic, send a record with an {@code event-id} header, and
+ * count the deliveries and runs of its listeners.
  */
 final class TestKafka {
     private static KafkaBroker broker;
@@ -73,6 +78,50 @@ final class TestKafka {
         NewTopic testTopic(@Value("${test.topic}") String name) {
             return topic(name);
         }
+    }
+
+    /**
+     * The application's own record interceptor, for a test application to {@code @Import}: it tells the application's
+     * {@link EventCounts} of every delivery to a record listener, duplicates and redeliveries included, which the
+     * starter must leave in place.
+     */
+    @Configuration(proxyBeanMethods = false)
+    static class RecordAttempts {
+        @Bean
+        RecordInterceptor<Object, Object> recordAttempts(EventCounts calls) {
+            return new RecordInterceptor<>() {
+                @Override
+                public ConsumerRecord<Object, Object> intercept(
+                        ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
+                    calls.attempt(eventId(record));
+                    return record;
+                }
+            };
+        }
+    }
+
+    /** As {@link RecordAttempts}, for batch listeners: every record of every delivered batch. */
+    @Configuration(proxyBeanMethods = false)
+    static class BatchAttempts {
+        @Bean
+        BatchInterceptor<Object, Object> batchAttempts(EventCounts calls) {
+            return (records, consumer) -> {
+                records.forEach(r -> calls.attempt(eventId(r)));
+                return records;
+            };
+        }
+    }
+
+    /** Notes the effect of each record of a batch, as the tests' batch listeners do when they process it. */
+    static void ranAll(EventCounts calls, List<? extends ConsumerRecord<?, ?>> records) {
+        for (ConsumerRecord<?, ?> record : records) {
+            calls.ran(eventId(record));
+        }
+    }
+
+    /** The event ids of {@code records}, in order. */
+    static List<String> eventIds(List<? extends ConsumerRecord<?, ?>> records) {
+        return records.stream().map(TestKafka::eventId).toList();
     }
 
     /** The record the tests send: {@code prefix + eventId} as the value, the id in the {@code event-id} header. */

@@ -1,10 +1,12 @@
 package io.dedup.spring.rabbit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dedup.spi.DedupStore;
 import io.dedup.spring.fixture.EventCounts;
 import io.dedup.spring.fixture.KeyHeldElsewhere;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.core.Declarables;
@@ -56,6 +58,30 @@ abstract class RabbitApplicationTest {
         assertThat(KeyHeldElsewhere.isFree(store, queue, messageId))
                 .as("the key was released, so a redelivery may run it")
                 .isTrue();
+    }
+
+    /**
+     * Sends {@code messageId} to {@code queue} while its key is held elsewhere, and asserts that the message waits on
+     * its consumer, claimed again {@code waits} times without the listener running for it, and runs once when the key
+     * is free.
+     */
+    void assertWaitsWhileHeldElsewhereThenRunsOnce(String queue, String messageId, int waits) {
+        try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, queue, messageId)) {
+            send(queue, messageId);
+            awaitOutcomes(queue, "in_progress", waits);
+            assertThat(calls.count(messageId)).isZero();
+        } // never ran: the key is released
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(messageId) == 1);
+    }
+
+    /** Waits until {@code queue} had {@code count} more observations with {@code outcome} than when it was called. */
+    void awaitOutcomes(String queue, String outcome, int count) {
+        long before = occurrences(queue, outcome);
+        await().atMost(Duration.ofSeconds(30)).until(() -> occurrences(queue, outcome) >= before + count);
+    }
+
+    private long occurrences(String queue, String outcome) {
+        return observed.outcomes(queue).stream().filter(outcome::equals).count();
     }
 
     /** Connects the application to the local RabbitMQ. */

@@ -68,22 +68,12 @@ class RabbitDeliveryLimitTest extends RabbitApplicationTest {
 
     @Test
     void a_message_whose_key_is_held_elsewhere_outwaits_the_delivery_limit_and_runs_once_the_key_is_free() {
-        outwaitsHeldKey(LIMITED, "held-" + RUN);
+        assertWaitsWhileHeldElsewhereThenRunsOnce(LIMITED, "held-" + RUN, WAITS);
     }
 
     @Test
     void in_manual_ack_mode_too_a_message_whose_key_is_held_elsewhere_outwaits_the_delivery_limit() {
-        outwaitsHeldKey(LIMITED_MANUAL, "held-manual-" + RUN);
-    }
-
-    /** Sends {@code id} to {@code queue} while its key is held elsewhere; it waits unrun, then runs once freed. */
-    private void outwaitsHeldKey(String queue, String id) {
-        try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, queue, id)) {
-            send(queue, id);
-            awaitOutcomes(queue, "in_progress", WAITS);
-            assertThat(calls.attempts(id)).isZero();
-        } // never ran: the key is released
-        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(id) == 1);
+        assertWaitsWhileHeldElsewhereThenRunsOnce(LIMITED_MANUAL, "held-manual-" + RUN, WAITS);
     }
 
     @Test
@@ -119,16 +109,6 @@ class RabbitDeliveryLimitTest extends RabbitApplicationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(held) == 1);
     }
 
-    /** Waits until {@code queue} had {@code count} more observations with {@code outcome} than when it was called. */
-    private void awaitOutcomes(String queue, String outcome, int count) {
-        long before = occurrences(queue, outcome);
-        await().atMost(Duration.ofSeconds(30)).until(() -> occurrences(queue, outcome) >= before + count);
-    }
-
-    private long occurrences(String queue, String outcome) {
-        return observed.outcomes(queue).stream().filter(outcome::equals).count();
-    }
-
     @BrokerOnlyApplication
     @Import({Recording.class, TestRabbit.Observed.class, Listeners.class})
     static class App {
@@ -158,16 +138,12 @@ class RabbitDeliveryLimitTest extends RabbitApplicationTest {
 
         @RabbitListener(id = "limited", queues = "${test.limited}")
         void onLimited(Message message) {
-            String id = message.getMessageProperties().getMessageId();
-            calls.attempt(id);
-            calls.ran(id);
+            TestRabbit.run(calls, message);
         }
 
         @RabbitListener(id = "limited-manual", queues = "${test.limited-manual}", ackMode = "MANUAL")
         void onLimitedManual(Message message, Channel channel) throws IOException {
-            String id = message.getMessageProperties().getMessageId();
-            calls.attempt(id);
-            calls.ran(id);
+            TestRabbit.run(calls, message);
             channel.basicAck(message.getMessageProperties().getDeliveryTag(), false);
         }
     }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.dedup.spring.Deduplicated;
 import io.dedup.spring.fixture.BrokerOnlyApplication;
 import io.dedup.spring.fixture.EventCounts;
-import io.dedup.spring.fixture.KeyHeldElsewhere;
 import io.dedup.spring.fixture.Recording;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -72,17 +71,7 @@ class RabbitListenerTest extends RabbitApplicationTest {
 
     @Test
     void a_message_whose_key_is_held_elsewhere_waits_on_its_consumer_until_it_is_free_never_dropped() {
-        String held = "held-" + RUN;
-        try (KeyHeldElsewhere elsewhere = KeyHeldElsewhere.hold(store, ORDERS, held)) {
-            send(ORDERS, held);
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> observed.outcomes(ORDERS).stream()
-                                    .filter("in_progress"::equals)
-                                    .count()
-                            >= 3);
-            assertThat(calls.count(held)).isZero();
-        } // never ran: the key is released
-        await().atMost(Duration.ofSeconds(30)).until(() -> calls.count(held) == 1);
+        assertWaitsWhileHeldElsewhereThenRunsOnce(ORDERS, "held-" + RUN, 3);
     }
 
     @Test

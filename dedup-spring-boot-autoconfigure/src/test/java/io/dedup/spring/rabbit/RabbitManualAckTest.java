@@ -105,9 +105,7 @@ class RabbitManualAckTest extends RabbitApplicationTest {
 
         @RabbitListener(id = "manual-ack", queues = "${test.acked}", ackMode = "MANUAL")
         void onAcked(Message message, Channel channel) throws IOException {
-            String id = message.getMessageProperties().getMessageId();
-            calls.attempt(id);
-            calls.ran(id);
+            TestRabbit.run(calls, message);
             channel.basicAck(message.getMessageProperties().getDeliveryTag(), false);
         }
 

@@ -1,5 +1,6 @@
 package io.dedup.spring.rabbit;
 
+import io.dedup.spring.fixture.EventCounts;
 import io.dedup.testkit.LocalServices;
 import io.dedup.testkit.ServiceEndpoint;
 import io.micrometer.observation.Observation;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -55,6 +57,17 @@ final class TestRabbit {
             m.getMessageProperties().setMessageId(messageId);
             return m;
         });
+    }
+
+    /**
+     * What the tests' listeners do with a message they process: note its delivery and its effect in {@code calls}.
+     * Returns its message id.
+     */
+    static String run(EventCounts calls, Message message) {
+        String id = message.getMessageProperties().getMessageId();
+        calls.attempt(id);
+        calls.ran(id);
+        return id;
     }
 
     /** The dedup.outcome of each dedup.message observation, per queue, in order. Thread-safe. */
