@@ -13,9 +13,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -120,6 +122,72 @@ class ClaimedBatchTest {
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(processK(second, "second")).isInstanceOf(DedupResult.Duplicate.class));
         assertThat(ran).containsExactly("first");
+    }
+
+    @Test
+    void an_error_the_store_throws_on_the_completion_writers_thread_keeps_the_completion_and_the_writer()
+            throws Exception {
+        DedupConsumer<Msg> dedup = consumer();
+        store.completionError.set(new AssertionError("store bug"));
+        // B's handler waits until the writer met the error with A's completion, so the error is the writer's
+        Future<List<DedupResult<Void>>> first =
+                CompletableFuture.supplyAsync(() -> dedup.processAll(msgs("A", "B"), m -> {
+                    ran.add(m.key());
+                    if (m.key().equals("B") && !store.completionErrorThrown.await(30, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the writer never wrote A's completion");
+                    }
+                    return null;
+                }));
+
+        // a writer thread that died would leave A's answer owed, and the batch waiting for it for ever
+        List<DedupResult<Void>> results = first.get(60, TimeUnit.SECONDS);
+        assertThat(results.get(0)).isInstanceOfSatisfying(DedupResult.Unavailable.class, u -> assertThat(u.handlerRan())
+                .isTrue());
+        assertThat(results.get(1)).isInstanceOf(DedupResult.Processed.class);
+        // A's completion was kept and is written in the background; the writer still writes the next batch's
+        await().atMost(Duration.ofSeconds(30)).until(() -> state("A") == RecordState.COMPLETED);
+        assertThat(CompletableFuture.supplyAsync(() -> dedup.processAll(msgs("C"), m -> null))
+                        .get(60, TimeUnit.SECONDS))
+                .singleElement()
+                .isInstanceOf(DedupResult.Processed.class);
+        assertThat(ran).containsExactly("A", "B");
+    }
+
+    @Test
+    void an_error_the_store_throws_while_the_batch_writes_its_owed_completions_loses_none_of_them() throws Exception {
+        DedupConsumer<Msg> dedup = consumer();
+        // set before the handlers run: the batch's end usually takes their completions back from the writer's linger
+        // and writes them on this thread, which then meets the error
+        store.completionError.set(new AssertionError("store bug"));
+        ClaimedBatch<Msg> batch = dedup.claimAll(msgs("A", "B"));
+        for (ClaimedBatch.Entry<Msg> entry : batch.entries()) {
+            batch.run(
+                    entry,
+                    m -> {
+                        ran.add(m.key());
+                        return null;
+                    },
+                    OutcomeCodecs.none(),
+                    false);
+        }
+
+        // whichever thread meets the error, the batch settles and closes, and no completion is lost
+        CompletableFuture.runAsync(() -> {
+                    try {
+                        batch.complete();
+                    } catch (AssertionError expected) {
+                        // the store's error reaches the thread that met it
+                    } finally {
+                        batch.close();
+                    }
+                })
+                .get(60, TimeUnit.SECONDS);
+        assertThat(store.completionErrorThrown.getCount()).isZero();
+        assertThat(batch.entries())
+                .allSatisfy(entry -> assertThat(entry.result()).isNotNull());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> state("A") == RecordState.COMPLETED && state("B") == RecordState.COMPLETED);
+        assertThat(ran).containsExactly("A", "B");
     }
 
     @Test

@@ -9,7 +9,9 @@ import io.dedup.spi.WriteResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +30,10 @@ final class TestStore implements DedupStore {
     volatile boolean corrupt;
     /** The next this many complete/completeAll calls fail as if the store were down. */
     final AtomicInteger completionFailures = new AtomicInteger();
+    /** Thrown, once, by the next complete/completeAll call: a store (or driver) bug, not an outage. */
+    final AtomicReference<Error> completionError = new AtomicReference<>();
+    /** Counted down when {@link #completionError} was thrown. */
+    final CountDownLatch completionErrorThrown = new CountDownLatch(1);
 
     final AtomicInteger renewAlls = new AtomicInteger();
 
@@ -57,9 +63,18 @@ final class TestStore implements DedupStore {
         return guard(claimsDown, () -> delegate.claimAll(requests));
     }
 
+    private void throwCompletionError() {
+        Error error = completionError.getAndSet(null);
+        if (error != null) {
+            completionErrorThrown.countDown();
+            throw error;
+        }
+    }
+
     @Override
     public WriteResult complete(Completion completion) {
         completes.incrementAndGet();
+        throwCompletionError();
         return guard(
                 writesDown || completionFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0,
                 () -> delegate.complete(completion));
@@ -68,6 +83,7 @@ final class TestStore implements DedupStore {
     @Override
     public List<WriteResult> completeAll(List<Completion> completions) {
         completeAlls.incrementAndGet();
+        throwCompletionError();
         return guard(
                 writesDown || completionFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0,
                 () -> delegate.completeAll(completions));

@@ -63,13 +63,20 @@ final class BatchWrites<M> {
             List<Completion> completions = new ArrayList<>(queued.size() + finished.size());
             queued.forEach(q -> completions.add(q.completion()));
             finished.forEach(item -> completions.add(completionOf(item)));
-            List<WriteResult> written = batch.engine().writes().completeAllWithRetry(completions);
-            for (int c = 0; c < completions.size(); c++) {
-                WriteResult w = written == null ? null : written.get(c);
-                if (c < queued.size()) {
-                    queued.get(c).answer().accept(w);
-                } else {
-                    settleWritten(finished.get(c - queued.size()), completions.get(c), w);
+            List<WriteResult> written = null;
+            try {
+                written = batch.engine().writes().completeAllWithRetry(completions);
+            } finally {
+                // also when the store threw what is not an outage: unanswered, they would be neither kept nor settled,
+                // and the batch would wait for them for ever; answered as not written, they are kept (see
+                // settleWritten)
+                for (int c = 0; c < completions.size(); c++) {
+                    WriteResult w = written == null ? null : written.get(c);
+                    if (c < queued.size()) {
+                        queued.get(c).answer().accept(w);
+                    } else {
+                        settleWritten(finished.get(c - queued.size()), completions.get(c), w);
+                    }
                 }
             }
         }
@@ -106,9 +113,14 @@ final class BatchWrites<M> {
         for (BatchEntry<M> item : finished) {
             completions.add(completionOf(item));
         }
-        List<WriteResult> written = batch.engine().writes().completeAllWithRetry(completions);
-        for (int c = 0; c < finished.size(); c++) {
-            settleWritten(finished.get(c), completions.get(c), written == null ? null : written.get(c));
+        List<WriteResult> written = null;
+        try {
+            written = batch.engine().writes().completeAllWithRetry(completions);
+        } finally {
+            // as in writeOwed: a store's error leaves them kept as not written, never unsettled
+            for (int c = 0; c < finished.size(); c++) {
+                settleWritten(finished.get(c), completions.get(c), written == null ? null : written.get(c));
+            }
         }
     }
 

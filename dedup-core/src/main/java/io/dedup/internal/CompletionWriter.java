@@ -117,6 +117,11 @@ final class CompletionWriter implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("recording {} completions failed: {}", completions.size(), e.toString());
             written = null;
+        } catch (Error e) {
+            // Not rethrown: this thread writes every batch's completions, and its death would leave them all owed and
+            // their batches waiting for ever. The completions are kept and written later, like an outage's.
+            LOG.error("recording {} completions failed with an error; they are kept", completions.size(), e);
+            written = null;
         }
         for (int i = 0; i < taken.size(); i++) {
             WriteResult answer = written == null ? null : written.get(i);
