@@ -128,7 +128,8 @@ class ClaimedBatchTest {
     void an_error_the_store_throws_on_the_completion_writers_thread_keeps_the_completion_and_the_writer()
             throws Exception {
         DedupConsumer<Msg> dedup = consumer();
-        store.completionError.set(new AssertionError("store bug"));
+        // a VirtualMachineError, which store calls let through as the JVM's own trouble
+        store.completionError.set(new InternalError("store bug"));
         // B's handler waits until the writer met the error with A's completion, so the error is the writer's
         Future<List<DedupResult<Void>>> first =
                 CompletableFuture.supplyAsync(() -> dedup.processAll(msgs("A", "B"), m -> {
@@ -158,7 +159,7 @@ class ClaimedBatchTest {
         DedupConsumer<Msg> dedup = consumer();
         // set before the handlers run: the batch's end usually takes their completions back from the writer's linger
         // and writes them on this thread, which then meets the error
-        store.completionError.set(new AssertionError("store bug"));
+        store.completionError.set(new InternalError("store bug"));
         ClaimedBatch<Msg> batch = dedup.claimAll(msgs("A", "B"));
         for (ClaimedBatch.Entry<Msg> entry : batch.entries()) {
             batch.run(
@@ -175,7 +176,7 @@ class ClaimedBatchTest {
         CompletableFuture.runAsync(() -> {
                     try {
                         batch.complete();
-                    } catch (AssertionError expected) {
+                    } catch (InternalError expected) {
                         // the store's error reaches the thread that met it
                     } finally {
                         batch.close();
@@ -188,6 +189,24 @@ class ClaimedBatchTest {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> state("A") == RecordState.COMPLETED && state("B") == RecordState.COMPLETED);
         assertThat(ran).containsExactly("A", "B");
+    }
+
+    @Test
+    void a_store_that_fails_its_completions_with_an_error_is_an_outage_the_completion_is_kept_and_written_after() {
+        DedupConsumer<Msg> dedup = consumer();
+        store.completionErrors = new LinkageError("driver bug");
+
+        DedupResult<Void> result = processK(dedup, "first");
+        assertThat(result).isInstanceOfSatisfying(DedupResult.Unavailable.class, u -> assertThat(u.handlerRan())
+                .isTrue());
+        // the next claims first try the kept completion again: the error must not reach them either
+        try (ClaimedBatch<Msg> next = dedup.claimAll(msgs("other"))) {
+            assertThat(next.entries()).hasSize(1);
+        }
+
+        store.completionErrors = null;
+        await().atMost(Duration.ofSeconds(30)).until(() -> state("k") == RecordState.COMPLETED);
+        assertThat(ran).containsExactly("first");
     }
 
     @Test

@@ -34,6 +34,8 @@ final class TestStore implements DedupStore {
     final AtomicReference<Error> completionError = new AtomicReference<>();
     /** Counted down when {@link #completionError} was thrown. */
     final CountDownLatch completionErrorThrown = new CountDownLatch(1);
+    /** Thrown by every complete/completeAll call while set: a driver that fails with an error rather than an exception. */
+    volatile Error completionErrors;
 
     final AtomicInteger renewAlls = new AtomicInteger();
 
@@ -64,6 +66,10 @@ final class TestStore implements DedupStore {
     }
 
     private void throwCompletionError() {
+        Error always = completionErrors;
+        if (always != null) {
+            throw always;
+        }
         Error error = completionError.getAndSet(null);
         if (error != null) {
             completionErrorThrown.countDown();

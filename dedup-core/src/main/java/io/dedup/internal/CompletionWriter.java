@@ -118,8 +118,9 @@ final class CompletionWriter implements AutoCloseable {
             LOG.warn("recording {} completions failed: {}", completions.size(), e.toString());
             written = null;
         } catch (Error e) {
-            // Not rethrown: this thread writes every batch's completions, and its death would leave them all owed and
-            // their batches waiting for ever. The completions are kept and written later, like an outage's.
+            // Only the JVM's own errors get here (store calls turn a store's other errors into an outage). Not
+            // rethrown: this thread writes every batch's completions, and its death would leave them all owed and their
+            // batches waiting for ever. The completions are kept and written later, like an outage's.
             LOG.error("recording {} completions failed with an error; they are kept", completions.size(), e);
             written = null;
         }

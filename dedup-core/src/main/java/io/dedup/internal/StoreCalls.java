@@ -69,6 +69,14 @@ record StoreCalls(DedupStore store, DedupMetrics metrics) {
         } catch (RuntimeException e) {
             throw new DedupStoreUnavailableException(
                     "store " + store.describe() + " failed on " + operation.tag() + ": " + e, e);
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory, a stack overflow: the JVM's trouble, not the store's
+        } catch (Error e) {
+            // A store's or driver's own error (a linkage error, a failed assertion) is a store that cannot answer:
+            // every caller then keeps, retries and backs off as in an outage, instead of meeting an Error it does not
+            // expect (a completion writer or a pending-completion task would die of it).
+            throw new DedupStoreUnavailableException(
+                    "store " + store.describe() + " failed on " + operation.tag() + " with an error: " + e, e);
         } finally {
             if (metrics.timed()) {
                 metrics.storeCall(operation, System.nanoTime() - start, failed);
