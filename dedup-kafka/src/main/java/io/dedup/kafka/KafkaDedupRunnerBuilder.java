@@ -105,8 +105,10 @@ public final class KafkaDedupRunnerBuilder<K, V> {
     }
 
     /**
-     * Extra settings for the dead-letter producer, over those taken from the consumer config. Not for the
-     * {@linkplain #transactionalProducer transactional-producer mode}, whose dead letters go through its own producer.
+     * Extra settings for the dead-letter producer, over those taken from the consumer config. The runner makes that
+     * producer only when nothing else sends its dead letters, so {@link #build()} refuses this together with a
+     * {@code DeadLetterPublisher} set with {@code KafkaDedup.Builder.deadLetters(...)}, and in the {@linkplain
+     * #transactionalProducer transactional-producer mode}, whose dead letters go through its own producer.
      */
     public KafkaDedupRunnerBuilder<K, V> deadLetterProducerConfig(Map<String, ?> config) {
         this.deadLetterProducerConfig = Map.copyOf(Objects.requireNonNull(config, "config"));
@@ -218,8 +220,8 @@ public final class KafkaDedupRunnerBuilder<K, V> {
 
     /**
      * @throws IllegalArgumentException if no topics or handler were set, the config has no {@code group.id} or
-     *     turns auto-commit on, or the transactional-producer mode is given a dead-letter publisher or dead-letter
-     *     producer config, which it would not use
+     *     turns auto-commit on, or dead-letter settings would not be used: a dead-letter publisher in the
+     *     transactional-producer mode, a dead-letter producer config there or next to a publisher
      * @throws io.dedup.DedupConfigurationException if the store cannot be chosen
      */
     public KafkaDedupRunner<K, V> build() {
@@ -245,14 +247,20 @@ public final class KafkaDedupRunnerBuilder<K, V> {
         } else if (!settings.hasGroupOrNamespace()) {
             settings.groupId(groupId);
         }
-        if (!deadLettersByProducer && (settings.hasDeadLetters() || !deadLetterProducerConfig.isEmpty())) {
-            // both would be dropped without a word: that mode's dead letters must commit with its output and offsets
+        if (!deadLettersByProducer && settings.hasDeadLetters()) {
+            // it would be dropped without a word: that mode's dead letters must commit with its output and offsets
             throw new IllegalArgumentException("transactionalProducer sends dead letters with its own transactional"
-                    + " producer, in the transaction of the poll's output and offsets: remove the "
-                    + (settings.hasDeadLetters()
-                            ? "DeadLetterPublisher set with KafkaDedup.Builder.deadLetters(...)"
-                            : "deadLetterProducerConfig(...)")
-                    + ", which would never be used");
+                    + " producer, in the transaction of the poll's output and offsets: remove the DeadLetterPublisher"
+                    + " set with KafkaDedup.Builder.deadLetters(...), which would never be used");
+        }
+        if (!deadLetterProducerConfig.isEmpty() && (!deadLettersByProducer || settings.hasDeadLetters())) {
+            // the runner makes a dead-letter producer only when nobody else sends its dead letters
+            throw new IllegalArgumentException("deadLetterProducerConfig(...) configures the producer the runner makes"
+                    + " for dead letters, and none is made here: "
+                    + (deadLettersByProducer
+                            ? "a DeadLetterPublisher was set with KafkaDedup.Builder.deadLetters(...)"
+                            : "transactionalProducer sends them with its own producer")
+                    + "; remove one of the two");
         }
         KafkaDedup built = null;
         try {

@@ -228,6 +228,21 @@ class KafkaDedupRunnerTest {
                 .hasMessageContaining("deadLetterProducerConfig(...)");
     }
 
+    @Test
+    void a_dead_letter_producer_config_next_to_a_dead_letter_publisher_is_refused() {
+        // the runner makes no producer when a publisher sends the dead letters: the config would be dropped
+        assertThatThrownBy(() -> KafkaDedupRunner.builder(
+                                Map.of("group.id", "g"), new StringDeserializer(), new StringDeserializer())
+                        .topics("t")
+                        .consumer(consumer)
+                        .dedup(MockRunners.dedup(store, 3, Duration.ofMillis(40), published::addAll))
+                        .deadLetterProducerConfig(Map.of("acks", "all"))
+                        .handler(r -> {})
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a DeadLetterPublisher was set");
+    }
+
     private KafkaDedupRunnerBuilder<String, String> transactionalProducerRunner() {
         return KafkaDedupRunner.builder(Map.of("group.id", "g"), new StringDeserializer(), new StringDeserializer())
                 .topics("t")
